@@ -1,0 +1,143 @@
+//! The degradation record: each thing a platform could not show as given, what
+//! it became, and why (`degraded: [{from, to, reason}]` in every result).
+//!
+//! The ladder itself lives with each platform (a card becomes markdown with
+//! links, markdown becomes text, an image becomes a link, ...); this module is
+//! the one place steps are recorded, so none goes unreported.
+
+/// One step down the ladder.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Degradation {
+    pub from: String,
+    pub to: String,
+    pub reason: String,
+}
+
+/// The steps taken while rendering one message, without repeats.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Degraded(pub Vec<Degradation>);
+
+impl Degraded {
+    pub fn push(&mut self, from: impl Into<String>, to: impl Into<String>, reason: impl Into<String>) {
+        let d = Degradation { from: from.into(), to: to.into(), reason: reason.into() };
+        if !self.0.contains(&d) {
+            self.0.push(d);
+        }
+    }
+
+    /// Record what a markdown writer lost.
+    pub fn losses(&mut self, losses: &[crate::markdown::Loss]) {
+        for l in losses {
+            self.push(l.from, l.to, l.reason);
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+// ---- the ladder's shared steps: everything can become markdown ----
+
+use crate::model::{Article, Card, File, Image, Link, Mention};
+
+/// Escape the characters that would start markup when plain text is put into markdown.
+pub fn md_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if matches!(c, '*' | '_' | '[' | ']' | '`' | '\\' | '<' | '>' | '#') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn md_link(text: &str, url: &str) -> String {
+    format!("[{}]({})", md_escape(text), url.replace(')', "%29").replace(' ', "%20"))
+}
+
+/// A card as markdown: title, subtitle, the big figure, text, `**name**: value`
+/// fields, the image, and every button as a link.
+pub fn card_to_markdown(card: &Card, with_title: bool) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    if with_title {
+        if let Some(t) = &card.title {
+            parts.push(format!("**{}**", md_escape(t)));
+        }
+    }
+    if let Some(s) = &card.subtitle {
+        parts.push(md_escape(s));
+    }
+    if let Some((big, desc)) = &card.emphasis {
+        match desc {
+            Some(d) => parts.push(format!("**{}** {}", md_escape(big), md_escape(d))),
+            None => parts.push(format!("**{}**", md_escape(big))),
+        }
+    }
+    if let Some(t) = &card.text {
+        parts.push(t.clone());
+    }
+    if !card.fields.is_empty() {
+        let lines: Vec<String> = card
+            .fields
+            .iter()
+            .map(|f| match &f.url {
+                Some(u) => format!("- **{}**: {}", md_escape(&f.name), md_link(&f.value, u)),
+                None => format!("- **{}**: {}", md_escape(&f.name), md_escape(&f.value)),
+            })
+            .collect();
+        parts.push(lines.join("\n"));
+    }
+    if let Some(img) = &card.image_url {
+        parts.push(format!("![image]({img})"));
+    }
+    let mut links: Vec<String> = card.buttons.iter().map(|b| md_link(&b.text, &b.url)).collect();
+    if links.is_empty() {
+        if let Some(u) = &card.url {
+            links.push(md_link("Open", u));
+        }
+    }
+    if !links.is_empty() {
+        parts.push(links.join(" · "));
+    }
+    parts.join("\n\n")
+}
+
+/// Articles as a markdown list of links with their descriptions.
+pub fn articles_to_markdown(articles: &[Article]) -> String {
+    articles
+        .iter()
+        .map(|a| {
+            let mut s = format!("- {}", md_link(&a.title, &a.url));
+            if let Some(d) = &a.description {
+                s.push_str("  \n  ");
+                s.push_str(&md_escape(d));
+            }
+            s
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+pub fn link_to_markdown(l: &Link) -> String {
+    let mut s = format!("**{}**", md_link(&l.title, &l.url));
+    if let Some(t) = &l.text {
+        s.push_str("\n\n");
+        s.push_str(&md_escape(t));
+    }
+    s
+}
+
+pub fn file_to_markdown(f: &File, url: &str) -> String {
+    format!("📎 {}", md_link(f.name.as_deref().unwrap_or("file"), url))
+}
+
+pub fn image_to_markdown(img: &Image, url: &str) -> String {
+    format!("![{}]({url})", md_escape(img.alt.as_deref().unwrap_or("image")))
+}
+
+/// Mentions a platform cannot notify, as visible text: `@Zhang San @13900000000`.
+pub fn visible_mentions(ms: &[&Mention]) -> String {
+    ms.iter().map(|m| m.visible()).collect::<Vec<_>>().join(" ")
+}

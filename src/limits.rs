@@ -1,0 +1,420 @@
+//! Byte limits: how a platform counts, where text may be cut, and how rendered
+//! blocks are packed into as few messages as fit.
+//!
+//! Cuts happen at a paragraph, then a line, then a space, and only then inside
+//! a word, always at a UTF-8 boundary and never inside a link, an image, a
+//! mention or a tag (`[text](url)`, `<at user_id="..">..</at>`, `<@id>`,
+//! `<font ..>`, a bare URL).
+
+use crate::error::{Error, Result};
+
+/// What to do when content is over a platform's limit.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Overflow {
+    /// Send several messages, cut at paragraph / line boundaries (default).
+    #[default]
+    Split,
+    /// Send one message, cut with a visible marker.
+    Truncate,
+    /// Refuse the message.
+    Error,
+}
+
+impl Overflow {
+    pub fn parse(s: &str) -> Result<Overflow> {
+        match s {
+            "split" => Ok(Overflow::Split),
+            "truncate" => Ok(Overflow::Truncate),
+            "error" => Ok(Overflow::Error),
+            _ => Err(Error::config("overflow must be \"split\", \"truncate\" or \"error\"")),
+        }
+    }
+}
+
+/// The marker that ends truncated content.
+pub const TRUNCATION_MARKER: &str = "\n…(truncated)";
+
+/// How a limit counts a string.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Measure {
+    /// UTF-8 bytes of the text itself (WeCom's content limits).
+    Utf8,
+    /// Bytes the text takes inside a JSON string (limits on the whole body:
+    /// DingTalk, Feishu); quotes, backslashes and control characters escape.
+    Json,
+}
+
+impl Measure {
+    pub fn char_cost(self, c: char) -> usize {
+        match self {
+            Measure::Utf8 => c.len_utf8(),
+            Measure::Json => match c {
+                '"' | '\\' | '\n' | '\r' | '\t' | '\u{8}' | '\u{c}' => 2,
+                c if (c as u32) < 0x20 => 6,
+                c => c.len_utf8(),
+            },
+        }
+    }
+
+    pub fn cost(self, s: &str) -> usize {
+        match self {
+            Measure::Utf8 => s.len(),
+            Measure::Json => s.chars().map(|c| self.char_cost(c)).sum(),
+        }
+    }
+}
+
+/// Longest link, tag or URL that is kept whole (longer ones may be cut).
+const MAX_SPAN: usize = 2048;
+
+/// Spans that must not be cut: markdown links and images, tags, bare URLs,
+/// among those that start before byte `upto`. Each look-ahead is bounded by
+/// [`MAX_SPAN`], so the scan is linear in `upto`.
+fn protected_spans(s: &str, upto: usize) -> Vec<(usize, usize)> {
+    let b = s.as_bytes();
+    let window = |from: usize| {
+        let mut end = (from + MAX_SPAN).min(s.len());
+        while !s.is_char_boundary(end) {
+            end -= 1;
+        }
+        &s[from..end]
+    };
+    let mut spans = Vec::new();
+    let mut i = 0;
+    while i < upto.min(b.len()) {
+        match b[i] {
+            b'[' => {
+                // [text](url) or ![alt](url), on one line, url without spaces
+                let w = window(i);
+                let line = w.split('\n').next().unwrap_or("");
+                if let Some(close) = line.find("](") {
+                    if let Some(end) = line[close + 2..].find(')') {
+                        let url = &line[close + 2..close + 2 + end];
+                        if !url.contains(char::is_whitespace) {
+                            let start = if i > 0 && b[i - 1] == b'!' { i - 1 } else { i };
+                            let stop = i + close + 2 + end + 1;
+                            spans.push((start, stop));
+                            i = stop;
+                            continue;
+                        }
+                    }
+                }
+                i += 1;
+            }
+            b'<' => {
+                let w = window(i);
+                if w.starts_with("<at ") {
+                    if let Some(end) = w.find("</at>") {
+                        spans.push((i, i + end + "</at>".len()));
+                        i += end + "</at>".len();
+                        continue;
+                    }
+                }
+                match w.find('>') {
+                    Some(end) if end < 200 && !w[..end].contains('\n') => {
+                        spans.push((i, i + end + 1));
+                        i += end + 1;
+                    }
+                    _ => i += 1,
+                }
+            }
+            b'h' if s[i..].starts_with("http://") || s[i..].starts_with("https://") => {
+                let w = window(i);
+                let end = w
+                    .find(|c: char| c.is_whitespace() || matches!(c, ')' | ']' | '<' | '>' | '"'))
+                    .map_or(i + w.len(), |k| i + k);
+                spans.push((i, end));
+                i = end.max(i + 1);
+            }
+            _ => i += 1,
+        }
+    }
+    spans
+}
+
+/// The byte index of the best place to cut `s` so the head costs at most
+/// `max`: the last paragraph or line break in the second half of the room,
+/// else the last space there, else the last character that fits; moved back
+/// before any link, mention or tag it would split. `s.len()` if it all fits.
+pub fn safe_cut(s: &str, max: usize, m: Measure) -> usize {
+    let mut fit = 0; // largest char boundary whose prefix costs <= max
+    let mut used = 0;
+    for (i, c) in s.char_indices() {
+        let cc = m.char_cost(c);
+        if used + cc > max {
+            break;
+        }
+        used += cc;
+        fit = i + c.len_utf8();
+    }
+    if fit == s.len() {
+        return fit;
+    }
+    let head = &s[..fit];
+    let floor = fit / 2;
+    let mut cut = match head.rfind("\n\n").filter(|&k| k >= floor) {
+        Some(k) => k,
+        None => match head.rfind('\n').filter(|&k| k >= floor) {
+            Some(k) => k,
+            None => head.rfind(' ').filter(|&k| k >= floor).unwrap_or(fit),
+        },
+    };
+    for (start, end) in protected_spans(s, cut) {
+        if start < cut && cut < end {
+            cut = start;
+            break;
+        }
+        if start >= cut {
+            break;
+        }
+    }
+    if cut == 0 {
+        // A single link or tag longer than the whole room: nothing better than a plain cut.
+        cut = fit;
+    }
+    cut
+}
+
+/// `s` cut to fit `max` with [`TRUNCATION_MARKER`]; `None` when it fits as is.
+pub fn truncate(s: &str, max: usize, m: Measure) -> Option<String> {
+    if m.cost(s) <= max {
+        return None;
+    }
+    let room = max.saturating_sub(m.cost(TRUNCATION_MARKER));
+    let cut = safe_cut(s, room, m);
+    let mut out = s[..cut].trim_end().to_string();
+    out.push_str(TRUNCATION_MARKER);
+    Some(out)
+}
+
+/// Cut a string into pieces of at most `max` each, at safe points.
+fn chop(s: &str, max: usize, m: Measure) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = s;
+    while !rest.is_empty() {
+        let mut cut = safe_cut(rest, max, m);
+        if cut == 0 {
+            // max smaller than one character: take one anyway, so this always ends
+            cut = rest.chars().next().map_or(rest.len(), char::len_utf8);
+        }
+        let (head, tail) = rest.split_at(cut);
+        let head = head.trim_end_matches(['\n', ' ']);
+        if !head.is_empty() {
+            out.push(head.to_string());
+        }
+        rest = tail.trim_start_matches(['\n', ' ']);
+    }
+    out
+}
+
+/// Split one rendered block that is over `max` on its own: by lines, and a
+/// fenced code block keeps its fence on every piece.
+fn split_block(block: &str, max: usize, m: Measure) -> Vec<String> {
+    if let Some(inner) = block.strip_prefix("```").and_then(|b| b.strip_suffix("```")) {
+        if let Some((lang, code)) = inner.split_once('\n') {
+            let open = format!("```{lang}\n");
+            let close = "\n```";
+            let room = max.saturating_sub(m.cost(&open) + m.cost(close)).max(1);
+            return pack_lines(code.trim_end_matches('\n'), room, m)
+                .into_iter()
+                .map(|c| format!("{open}{c}{close}"))
+                .collect();
+        }
+    }
+    pack_lines(block, max, m)
+}
+
+fn pack_lines(text: &str, max: usize, m: Measure) -> Vec<String> {
+    let mut pieces = Vec::new();
+    for line in text.split('\n') {
+        if m.cost(line) > max {
+            pieces.extend(chop(line, max, m));
+        } else {
+            pieces.push(line.to_string());
+        }
+    }
+    pack_items(pieces, "\n", max, m)
+}
+
+fn pack_items(pieces: Vec<String>, sep: &str, max: usize, m: Measure) -> Vec<String> {
+    let sep_cost = m.cost(sep);
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut cur_cost = 0;
+    for p in pieces {
+        let pc = m.cost(&p);
+        if !cur.is_empty() && cur_cost + sep_cost + pc > max {
+            out.push(std::mem::take(&mut cur));
+            cur_cost = 0;
+        }
+        if !cur.is_empty() {
+            cur.push_str(sep);
+            cur_cost += sep_cost;
+        }
+        cur.push_str(&p);
+        cur_cost += pc;
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+/// Pack rendered blocks, joined by `sep`, into chunks of at most `max` each
+/// (a block over `max` on its own is split by lines first). One chunk when it
+/// all fits. Empty input gives one empty chunk.
+pub fn pack(blocks: &[String], sep: &str, max: usize, m: Measure) -> Vec<String> {
+    let max = max.max(1);
+    let mut pieces = Vec::with_capacity(blocks.len());
+    for b in blocks {
+        if m.cost(b) > max {
+            pieces.extend(split_block(b, max, m));
+        } else {
+            pieces.push(b.clone());
+        }
+    }
+    let out = pack_items(pieces, sep, max, m);
+    if out.is_empty() { vec![String::new()] } else { out }
+}
+
+/// Pack items of known cost (e.g. Feishu post rows) into groups of at most
+/// `max` total, `sep_cost` between two items. An item over `max` alone gets a
+/// group of its own (the caller splits such items first).
+pub fn pack_by<T>(items: Vec<T>, sep_cost: usize, max: usize, cost: impl Fn(&T) -> usize) -> Vec<Vec<T>> {
+    let mut out: Vec<Vec<T>> = Vec::new();
+    let mut cur: Vec<T> = Vec::new();
+    let mut cur_cost = 0;
+    for it in items {
+        let c = cost(&it);
+        let add = if cur.is_empty() { c } else { sep_cost + c };
+        if !cur.is_empty() && cur_cost + add > max {
+            out.push(std::mem::take(&mut cur));
+            cur_cost = 0;
+        }
+        cur_cost += if cur.is_empty() { c } else { sep_cost + c };
+        cur.push(it);
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+/// Cut `s` to at most `max` UTF-8 bytes at a character boundary, with `…`
+/// when cut (for short fields such as a WeCom news title).
+pub fn clip_bytes(s: &str, max: usize) -> (String, bool) {
+    if s.len() <= max {
+        return (s.to_string(), false);
+    }
+    let room = max.saturating_sub('…'.len_utf8());
+    let mut end = 0;
+    for (i, c) in s.char_indices() {
+        if i + c.len_utf8() > room {
+            break;
+        }
+        end = i + c.len_utf8();
+    }
+    (format!("{}…", &s[..end]), true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn json_measure_counts_escapes() {
+        assert_eq!(Measure::Json.cost("a\"b\\c\nd"), 10);
+        assert_eq!(Measure::Json.cost("中"), 3);
+        assert_eq!(Measure::Json.cost("\u{1}"), 6);
+        assert_eq!(Measure::Utf8.cost("a\"\n中"), 6);
+    }
+
+    #[test]
+    fn cuts_prefer_paragraphs_then_lines_then_spaces() {
+        let s = "first paragraph\n\nsecond line one\nsecond line two";
+        assert_eq!(&s[..safe_cut(s, 30, Measure::Utf8)], "first paragraph");
+        assert_eq!(&s[..safe_cut(s, 40, Measure::Utf8)], "first paragraph\n\nsecond line one");
+        let s = "line one\nline two\nline three";
+        assert_eq!(&s[..safe_cut(s, 20, Measure::Utf8)], "line one\nline two");
+        let s = "aaaa bbbb cccc dddd";
+        assert_eq!(&s[..safe_cut(s, 12, Measure::Utf8)], "aaaa bbbb");
+    }
+
+    #[test]
+    fn never_cuts_a_link_or_mention() {
+        let s = "see [the dashboard](https://example.com/d?x=1) now";
+        let cut = safe_cut(s, 30, Measure::Utf8);
+        assert_eq!(&s[..cut], "see ");
+        let s = "hi <at user_id=\"ou_123\">Zhang San</at> ok";
+        let cut = safe_cut(s, 20, Measure::Utf8);
+        assert_eq!(&s[..cut], "hi ");
+        let s = "x https://example.com/a/very/long/path";
+        assert_eq!(&s[..safe_cut(s, 20, Measure::Utf8)], "x ");
+    }
+
+    #[test]
+    fn never_cuts_a_character() {
+        let s = "告警告警告警";
+        let cut = safe_cut(s, 7, Measure::Utf8);
+        assert_eq!(&s[..cut], "告警");
+    }
+
+    #[test]
+    fn truncate_adds_marker_within_limit() {
+        let s = "line one\nline two\nline three\nline four";
+        let t = truncate(s, 30, Measure::Utf8).unwrap();
+        assert!(t.len() <= 30, "{t}");
+        assert!(t.ends_with(TRUNCATION_MARKER));
+        assert!(t.starts_with("line one"));
+        assert!(truncate("short", 30, Measure::Utf8).is_none());
+    }
+
+    #[test]
+    fn packing_keeps_blocks_whole_and_fences_code() {
+        let blocks = vec!["a".repeat(10), "b".repeat(10), "c".repeat(10)];
+        assert_eq!(
+            pack(&blocks, "\n\n", 22, Measure::Utf8),
+            vec![format!("{}\n\n{}", "a".repeat(10), "b".repeat(10)), "c".repeat(10)]
+        );
+        let code =
+            format!("```rust\n{}\n```", (0..20).map(|i| format!("let x{i} = {i};")).collect::<Vec<_>>().join("\n"));
+        let parts = pack(&[code], "\n\n", 80, Measure::Utf8);
+        assert!(parts.len() > 1);
+        for p in &parts {
+            assert!(p.len() <= 80, "{p}");
+            assert!(p.starts_with("```rust\n") && p.ends_with("\n```"), "{p}");
+        }
+    }
+
+    #[test]
+    fn clip_bytes_marks_cut() {
+        assert_eq!(clip_bytes("技术分享", 9), ("技术…".to_string(), true));
+        assert_eq!(clip_bytes("技术分享", 8), ("技…".to_string(), true));
+        assert_eq!(clip_bytes("abc", 7), ("abc".to_string(), false));
+    }
+
+    proptest! {
+        #[test]
+        fn pack_respects_limit_and_loses_no_text(s in "[a-z 中\\n\\[\\]()<>/:.h]{0,400}", max in 8usize..120) {
+            let blocks: Vec<String> = s.split("\n\n").map(str::to_string).collect();
+            for m in [Measure::Utf8, Measure::Json] {
+                let parts = pack(&blocks, "\n\n", max, m);
+                for p in &parts {
+                    prop_assert!(m.cost(p) <= max.max(4), "part over limit: {:?}", p);
+                }
+                let strip = |x: &str| x.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+                prop_assert_eq!(strip(&parts.concat()), strip(&s));
+            }
+        }
+
+        #[test]
+        fn truncate_never_exceeds(s in "\\PC{0,300}", max in 16usize..200) {
+            for m in [Measure::Utf8, Measure::Json] {
+                if let Some(t) = truncate(&s, max, m) {
+                    prop_assert!(m.cost(&t) <= max);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,319 @@
+//! Cards: the seed's platform-flavoured bodies (WeCom `text_notice` /
+//! `news_notice`, DingTalk `single` / `multi`, Feishu interactive) and one
+//! neutral form, all read into one [`Card`] that every platform renders.
+//! The original body is kept so the platform it was written for renders it
+//! with nothing lost.
+
+use serde_json::Value;
+
+use super::reader::{Obj, as_obj, as_str, index, join};
+use crate::error::{Error, Result};
+
+/// Most buttons, fields or elements accepted on a card.
+pub const MAX_CARD_ITEMS: usize = 64;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CardFlavor {
+    /// `{title, subtitle, text, fields, buttons, image, url, color}`.
+    Neutral,
+    WecomTextNotice,
+    WecomNewsNotice,
+    DingTalkSingle,
+    DingTalkMulti,
+    FeishuInteractive,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ButtonStyle {
+    Default,
+    Primary,
+    Danger,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Button {
+    pub text: String,
+    pub url: String,
+    pub style: ButtonStyle,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Field {
+    pub name: String,
+    pub value: String,
+    /// Makes the value a link where the platform can.
+    pub url: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Card {
+    pub flavor: CardFlavor,
+    pub title: Option<String>,
+    pub subtitle: Option<String>,
+    /// Markdown.
+    pub text: Option<String>,
+    /// A big figure with a caption (WeCom `emphasis_content`).
+    pub emphasis: Option<(String, Option<String>)>,
+    pub fields: Vec<Field>,
+    pub buttons: Vec<Button>,
+    pub image_url: Option<String>,
+    /// Where a click on the card itself goes.
+    pub url: Option<String>,
+    /// Header colour: blue, green, orange, red, grey (Feishu templates; others ignore it).
+    pub color: Option<String>,
+    /// DingTalk options from the seed's `config`.
+    pub hide_avatar: bool,
+    pub buttons_horizontal: bool,
+    /// The body as given, for the platform it was written for.
+    pub original: Value,
+}
+
+pub(super) fn parse_card(b: &Obj<'_>, content_title: Option<&str>) -> Result<Card> {
+    let flavor = match b.opt_str("card_type")? {
+        Some("text_notice") => CardFlavor::WecomTextNotice,
+        Some("news_notice") => CardFlavor::WecomNewsNotice,
+        Some("single") | Some("action_card") => CardFlavor::DingTalkSingle,
+        Some("multi") => CardFlavor::DingTalkMulti,
+        Some("interactive") => CardFlavor::FeishuInteractive,
+        Some("neutral") => CardFlavor::Neutral,
+        Some(other) => {
+            return Err(Error::at(
+                "content.body.card_type",
+                format!(
+                    "unknown card_type '{}'; expected text_notice, news_notice, single, multi, interactive or neutral",
+                    super::clip(other, 40)
+                ),
+            ));
+        }
+        None if b.has("elements") || b.has("header") || b.has("config") => CardFlavor::FeishuInteractive,
+        None => CardFlavor::Neutral,
+    };
+    let mut card = Card {
+        flavor,
+        title: b.opt_str("title")?.or(content_title).map(str::to_string),
+        subtitle: None,
+        text: None,
+        emphasis: None,
+        fields: Vec::new(),
+        buttons: Vec::new(),
+        image_url: None,
+        url: b.opt_url("url")?.map(str::to_string),
+        color: b.opt_str("color")?.map(str::to_string),
+        hide_avatar: false,
+        buttons_horizontal: false,
+        original: Value::Object(b.map.clone()),
+    };
+    match flavor {
+        CardFlavor::Neutral => read_neutral(b, &mut card)?,
+        CardFlavor::WecomTextNotice | CardFlavor::WecomNewsNotice => read_wecom(b, &mut card)?,
+        CardFlavor::DingTalkSingle | CardFlavor::DingTalkMulti | CardFlavor::FeishuInteractive => {
+            read_elements(b, &mut card)?
+        }
+    }
+    if let Some(cfg) = b.opt_obj("config")? {
+        card.hide_avatar = matches!(cfg.opt_scalar("hide_avatar")?.as_deref(), Some("1" | "true"));
+        card.buttons_horizontal = matches!(cfg.opt_scalar("btn_orientation")?.as_deref(), Some("1"));
+    }
+    if card.title.is_none() && card.text.is_none() && card.fields.is_empty() && card.emphasis.is_none() {
+        return Err(Error::at("content.body", "a card needs a title, text, fields or elements"));
+    }
+    Ok(card)
+}
+
+fn check_len(arr: &[Value], path: &str) -> Result<()> {
+    if arr.len() > MAX_CARD_ITEMS {
+        return Err(Error::at(path, format!("has {} entries; at most {MAX_CARD_ITEMS}", arr.len())));
+    }
+    Ok(())
+}
+
+fn style_of(s: Option<&str>) -> ButtonStyle {
+    match s {
+        Some("primary" | "positive") => ButtonStyle::Primary,
+        Some("danger" | "negative") => ButtonStyle::Danger,
+        _ => ButtonStyle::Default,
+    }
+}
+
+/// A text that is a string or a Feishu text object `{tag, content}`.
+fn text_of<'a>(v: &'a Value, path: &str) -> Result<&'a str> {
+    match v {
+        Value::Object(_) => {
+            let o = as_obj(v, path)?;
+            o.req_str("content")
+        }
+        other => as_str(other, path),
+    }
+}
+
+fn read_neutral(b: &Obj<'_>, card: &mut Card) -> Result<()> {
+    card.subtitle = b.opt_str("subtitle")?.map(str::to_string);
+    card.text = b.opt_str("text")?.map(str::to_string);
+    if let Some(e) = b.opt_obj("emphasis")? {
+        card.emphasis = Some((e.req_str("title")?.to_string(), e.opt_str("desc")?.map(str::to_string)));
+    }
+    let fields = b.arr("fields")?;
+    check_len(fields, "content.body.fields")?;
+    for (i, v) in fields.iter().enumerate() {
+        let p = index("content.body.fields", i);
+        let f = as_obj(v, &p)?;
+        let name = match f.opt_str("name")?.or(f.opt_str("title")?).or(f.opt_str("label")?) {
+            Some(n) => n,
+            None => return Err(Error::at(join(&p, "name"), "is required")),
+        };
+        let value = f.opt_scalar("value")?.unwrap_or_default();
+        card.fields.push(Field { name: name.to_string(), value, url: f.opt_url("url")?.map(str::to_string) });
+    }
+    read_buttons(b, "buttons", card)?;
+    card.image_url = match b.get("image") {
+        None => None,
+        Some(Value::String(_)) => b.opt_url("image")?.map(str::to_string),
+        Some(v) => Some(as_obj(v, "content.body.image")?.req_url("url")?.to_string()),
+    };
+    Ok(())
+}
+
+fn read_buttons(b: &Obj<'_>, key: &str, card: &mut Card) -> Result<()> {
+    let arr = b.arr(key)?;
+    let base = b.path_of(key);
+    check_len(arr, &base)?;
+    for (i, v) in arr.iter().enumerate() {
+        let p = index(&base, i);
+        let o = as_obj(v, p.as_str())?;
+        let text = match o.get("text") {
+            Some(t) => text_of(t, &join(&p, "text"))?,
+            None => match o.opt_str("title")? {
+                Some(t) => t,
+                None => return Err(Error::at(join(&p, "text"), "is required")),
+            },
+        };
+        if text.is_empty() {
+            return Err(Error::at(join(&p, "text"), "must not be empty"));
+        }
+        let url = match o.opt_url("url")? {
+            Some(u) => u,
+            None => o.req_url("action_url").map_err(|_| Error::at(join(&p, "url"), "is required"))?,
+        };
+        let style = style_of(o.opt_str("style")?.or(o.opt_str("type")?));
+        card.buttons.push(Button { text: text.to_string(), url: url.to_string(), style });
+    }
+    Ok(())
+}
+
+/// The seed's DingTalk and Feishu shapes: `elements` (div texts, markdown,
+/// fields) and `actions` (buttons), plus Feishu's `header`.
+fn read_elements(b: &Obj<'_>, card: &mut Card) -> Result<()> {
+    if card.title.is_none() {
+        if let Some(h) = b.opt_obj("header")? {
+            if let Some(t) = h.get("title") {
+                card.title = Some(text_of(t, "content.body.header.title")?.to_string());
+            }
+            card.color = card.color.take().or(h.opt_str("template")?.map(str::to_string));
+        }
+    }
+    let elements = b.arr("elements")?;
+    check_len(elements, "content.body.elements")?;
+    let mut texts: Vec<String> = Vec::new();
+    for (i, v) in elements.iter().enumerate() {
+        let p = index("content.body.elements", i);
+        let e = as_obj(v, &p)?;
+        let tag = e.opt_str("tag")?.or(e.opt_str("type")?).unwrap_or("div");
+        match tag {
+            "div" | "markdown" | "note" | "text" | "plain_text" | "lark_md" => {
+                if let Some(t) = e.get("text") {
+                    texts.push(text_of(t, &join(&p, "text"))?.to_string());
+                } else if let Some(c) = e.opt_str("content")? {
+                    texts.push(c.to_string());
+                }
+                for (j, f) in e.arr("fields")?.iter().enumerate() {
+                    let fp = index(&join(&p, "fields"), j);
+                    let fo = as_obj(f, &fp)?;
+                    if let Some(t) = fo.get("text") {
+                        let s = text_of(t, &join(&fp, "text"))?;
+                        let (name, value) = s.split_once('\n').unwrap_or((s, ""));
+                        card.fields.push(Field {
+                            name: name.trim_matches('*').to_string(),
+                            value: value.to_string(),
+                            url: None,
+                        });
+                    }
+                }
+            }
+            "action" => read_buttons(&e, "actions", card)?,
+            // hr, img, column_set, ...: shown natively on Feishu from the original body.
+            _ => {}
+        }
+    }
+    if !texts.is_empty() {
+        card.text = Some(texts.join("\n\n"));
+    } else if let Some(t) = b.opt_str("text")? {
+        card.text = Some(t.to_string());
+    }
+    read_buttons(b, "actions", card)?;
+    card.url = match card.url.take() {
+        Some(u) => Some(u),
+        None => b.opt_url("single_url")?.map(str::to_string),
+    };
+    Ok(())
+}
+
+/// WeCom `text_notice` / `news_notice`, in the seed's spelling and in WeCom's own.
+fn read_wecom(b: &Obj<'_>, card: &mut Card) -> Result<()> {
+    if let Some(mt) = b.opt_obj("main_title")? {
+        card.title = card.title.take().or(mt.opt_str("title")?.map(str::to_string));
+        card.subtitle = mt.opt_str("desc")?.map(str::to_string);
+    }
+    if card.subtitle.is_none() {
+        card.subtitle = b.opt_str("description")?.map(str::to_string);
+    }
+    card.text = b.opt_str("sub_title_text")?.or(b.opt_str("text")?).map(str::to_string);
+    let emph = match b.opt_obj("emphasis")? {
+        Some(e) => Some(e),
+        None => b.opt_obj("emphasis_content")?,
+    };
+    if let Some(e) = emph {
+        card.emphasis = Some((e.req_str("title")?.to_string(), e.opt_str("desc")?.map(str::to_string)));
+    }
+    for key in ["horizontal_content_list", "vertical_content_list"] {
+        let arr = b.arr(key)?;
+        let base = b.path_of(key);
+        check_len(arr, &base)?;
+        for (i, v) in arr.iter().enumerate() {
+            let p = index(&base, i);
+            let o = as_obj(v, &p)?;
+            let (name, value) = if key == "horizontal_content_list" {
+                (o.req_str("keyname")?, o.opt_scalar("value")?.unwrap_or_default())
+            } else {
+                (o.req_str("title")?, o.opt_str("desc")?.unwrap_or_default().to_string())
+            };
+            card.fields.push(Field { name: name.to_string(), value, url: o.opt_url("url")?.map(str::to_string) });
+        }
+    }
+    let jumps = b.arr("jump_list")?;
+    check_len(jumps, "content.body.jump_list")?;
+    for (i, v) in jumps.iter().enumerate() {
+        let p = index("content.body.jump_list", i);
+        let o = as_obj(v, &p)?;
+        let title = o.req_str("title")?;
+        // type 1 = url, 2 = mini program (no url to show elsewhere)
+        if let Some(url) = o.opt_url("url")? {
+            card.buttons.push(Button { text: title.to_string(), url: url.to_string(), style: ButtonStyle::Default });
+        }
+    }
+    let action = match b.opt_obj("action")? {
+        Some(a) => Some(a),
+        None => b.opt_obj("card_action")?,
+    };
+    if let Some(a) = action {
+        card.url = card.url.take().or(a.opt_url("url")?.map(str::to_string));
+    }
+    if let Some(img) = b.opt_obj("card_image")? {
+        card.image_url = img.opt_url("url")?.map(str::to_string);
+    }
+    if card.image_url.is_none() {
+        if let Some(img) = b.opt_obj("image_text_area")? {
+            card.image_url = img.opt_url("image_url")?.map(str::to_string);
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,340 @@
+//! The unified message: the seed's JSON shape, snake_case exactly as it is written.
+//!
+//! ```json
+//! { "content": { "type": "text", "title": "...", "body": {...}, "mentions": [...] },
+//!   "metadata": { "message_id": "...", "correlation_id": "..." } }
+//! ```
+//!
+//! [`UnifiedMessage::from_value`] parses and validates in one pass; every error is
+//! `INVALID_MESSAGE` with the JSON path of the offending field.
+
+mod card;
+pub mod reader;
+
+pub use card::{Button, ButtonStyle, Card, CardFlavor, Field};
+
+use serde_json::Value;
+
+use crate::error::{Error, Result};
+use reader::{Obj, as_obj, index, join};
+
+/// Most articles accepted in `news` / `feed` (WeCom takes 8 a message; more are split).
+pub const MAX_ARTICLES: usize = 64;
+/// Most mentions accepted.
+pub const MAX_MENTIONS: usize = 256;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct UnifiedMessage {
+    pub content: Content,
+    pub metadata: Metadata,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Metadata {
+    pub message_id: Option<String>,
+    pub correlation_id: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Content {
+    pub title: Option<String>,
+    pub body: Body,
+    pub mentions: Vec<Mention>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MentionKind {
+    Mobile,
+    UserId,
+    All,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Mention {
+    pub kind: MentionKind,
+    /// The mobile number or user id; empty for `all`.
+    pub value: String,
+    pub display_name: Option<String>,
+}
+
+impl Mention {
+    /// The visible form when a platform cannot notify: `@Zhang San`, `@13800000000`, `@all`.
+    pub fn visible(&self) -> String {
+        match (&self.display_name, self.kind) {
+            (Some(n), _) => format!("@{n}"),
+            (None, MentionKind::All) => "@all".to_string(),
+            (None, _) => format!("@{}", self.value),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Body {
+    Text(String),
+    Markdown(String),
+    Image(Image),
+    Link(Link),
+    News(Vec<Article>),
+    Feed(Vec<Article>),
+    Card(Card),
+    File(File),
+    /// Platform payloads passed through untouched, keyed by platform name.
+    Raw(Vec<(String, Value)>),
+}
+
+impl Body {
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Body::Text(_) => "text",
+            Body::Markdown(_) => "markdown",
+            Body::Image(_) => "image",
+            Body::Link(_) => "link",
+            Body::News(_) => "news",
+            Body::Feed(_) => "feed",
+            Body::Card(_) => "card",
+            Body::File(_) => "file",
+            Body::Raw(_) => "raw",
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Image {
+    pub url: Option<String>,
+    /// Base64 of the image bytes (WeCom sends the bytes themselves).
+    pub base64: Option<String>,
+    /// MD5 of the raw bytes, hex; computed from `base64` when absent.
+    pub md5: Option<String>,
+    /// A Feishu / Lark `image_key` (custom bots cannot upload; it comes from an app).
+    pub image_key: Option<String>,
+    pub alt: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Link {
+    pub title: String,
+    pub text: Option<String>,
+    pub url: String,
+    pub image_url: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Article {
+    pub title: String,
+    pub description: Option<String>,
+    pub url: String,
+    pub image_url: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct File {
+    pub url: Option<String>,
+    /// A WeCom `media_id` from `upload_media`.
+    pub media_id: Option<String>,
+    pub name: Option<String>,
+    pub base64: Option<String>,
+}
+
+impl UnifiedMessage {
+    /// Parse a message from JSON text.
+    pub fn from_json(json: &str) -> Result<Self> {
+        let v: Value = serde_json::from_str(json).map_err(|e| Error::at("", format!("is not valid JSON: {e}")))?;
+        Self::from_value(&v)
+    }
+
+    /// Parse and validate a message from a JSON value.
+    pub fn from_value(v: &Value) -> Result<Self> {
+        let root = as_obj(v, "")
+            .map_err(|_| Error::at("", format!("a message must be an object, not {}", reader::type_name(v))))?;
+        let metadata = match root.opt_obj("metadata")? {
+            None => Metadata::default(),
+            Some(m) => Metadata {
+                message_id: m.opt_str("message_id")?.map(str::to_string),
+                correlation_id: m.opt_str("correlation_id")?.map(str::to_string),
+            },
+        };
+        let content_v = root.get("content").ok_or_else(|| Error::at("content", "is required"))?;
+        let content = parse_content(&as_obj(content_v, "content")?)?;
+        Ok(UnifiedMessage { content, metadata })
+    }
+}
+
+fn parse_content(c: &Obj<'_>) -> Result<Content> {
+    let ty = c.req_str("type")?;
+    let title = c.opt_str("title")?.map(str::to_string);
+    let body_v = c.get("body").ok_or_else(|| Error::at("content.body", "is required"))?;
+    let body_o = as_obj(body_v, "content.body")?;
+    let body = match ty {
+        "text" => Body::Text(body_o.req_str("text")?.to_string()),
+        "markdown" => Body::Markdown(markdown_source(&body_o)?.to_string()),
+        "image" => Body::Image(parse_image(&body_o)?),
+        "link" => Body::Link(parse_link(&body_o, title.as_deref())?),
+        "news" => Body::News(parse_articles(&body_o)?),
+        "feed" => Body::Feed(parse_articles(&body_o)?),
+        "card" => Body::Card(card::parse_card(&body_o, title.as_deref())?),
+        "file" => Body::File(parse_file(&body_o)?),
+        "raw" => Body::Raw(parse_raw(&body_o)?),
+        other => {
+            return Err(Error::at(
+                "content.type",
+                format!(
+                    "unknown message type '{}'; expected one of text, markdown, image, link, news, feed, card, file, raw",
+                    clip(other, 40)
+                ),
+            ));
+        }
+    };
+    let mentions = parse_mentions(c)?;
+    Ok(Content { title, body, mentions })
+}
+
+/// `body.content` (the seed's name), or `body.text` as DingTalk users write it.
+fn markdown_source<'a>(b: &Obj<'a>) -> Result<&'a str> {
+    if !b.has("content") && b.has("text") {
+        return b.req_str("text");
+    }
+    b.req_str("content")
+}
+
+fn parse_mentions(c: &Obj<'_>) -> Result<Vec<Mention>> {
+    let arr = c.arr("mentions")?;
+    if arr.len() > MAX_MENTIONS {
+        return Err(Error::at("content.mentions", format!("has {} entries; at most {MAX_MENTIONS}", arr.len())));
+    }
+    let mut out = Vec::with_capacity(arr.len());
+    for (i, v) in arr.iter().enumerate() {
+        let path = index("content.mentions", i);
+        let m = as_obj(v, &path)?;
+        let kind = match m.req_str("type")? {
+            "mobile" | "phone" => MentionKind::Mobile,
+            "user_id" | "userid" | "user" => MentionKind::UserId,
+            "all" => MentionKind::All,
+            other => {
+                return Err(Error::at(
+                    join(&path, "type"),
+                    format!("unknown mention type '{}'; expected mobile, user_id or all", clip(other, 40)),
+                ));
+            }
+        };
+        let value = match kind {
+            MentionKind::All => m.opt_scalar("value")?.unwrap_or_default(),
+            _ => match m.opt_scalar("value")? {
+                Some(v) if !v.is_empty() => v,
+                _ => return Err(Error::at(join(&path, "value"), "is required")),
+            },
+        };
+        if kind == MentionKind::Mobile && !value.chars().all(|c| c.is_ascii_digit() || c == '+' || c == '-') {
+            return Err(Error::at(join(&path, "value"), "a mobile number has only digits, '+' and '-'"));
+        }
+        if value.chars().any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | '"')) {
+            return Err(Error::at(join(&path, "value"), "must not contain spaces, quotes or angle brackets"));
+        }
+        let display_name = m.opt_str("display_name")?.map(str::to_string);
+        out.push(Mention { kind, value, display_name });
+    }
+    Ok(out)
+}
+
+fn parse_image(b: &Obj<'_>) -> Result<Image> {
+    let img = Image {
+        url: b.opt_url("url")?.map(str::to_string),
+        base64: b.opt_str("base64")?.map(str::to_string),
+        md5: b.opt_str("md5")?.map(str::to_string),
+        image_key: b.opt_str("image_key")?.map(str::to_string),
+        alt: b.opt_str("alt")?.map(str::to_string),
+    };
+    if img.url.is_none() && img.base64.is_none() && img.image_key.is_none() {
+        return Err(Error::at("content.body", "an image needs one of url, base64 or image_key"));
+    }
+    if let Some(b64) = &img.base64 {
+        use base64::Engine as _;
+        if base64::engine::general_purpose::STANDARD.decode(b64.trim()).is_err() {
+            return Err(Error::at("content.body.base64", "is not valid base64"));
+        }
+    }
+    if let Some(md5) = &img.md5 {
+        if md5.len() != 32 || !md5.bytes().all(|c| c.is_ascii_hexdigit()) {
+            return Err(Error::at("content.body.md5", "must be 32 hex digits"));
+        }
+    }
+    Ok(img)
+}
+
+fn parse_link(b: &Obj<'_>, title: Option<&str>) -> Result<Link> {
+    let t = match b.opt_str("title")? {
+        Some(t) => t,
+        None => title.ok_or_else(|| Error::at("content.body.title", "is required (or content.title)"))?,
+    };
+    Ok(Link {
+        title: t.to_string(),
+        text: b.opt_str("text")?.or(b.opt_str("description")?).map(str::to_string),
+        url: b.req_url("url")?.to_string(),
+        image_url: b.opt_url("image_url")?.map(str::to_string),
+    })
+}
+
+fn parse_articles(b: &Obj<'_>) -> Result<Vec<Article>> {
+    let path = "content.body.links";
+    if !b.has("links") {
+        return Err(Error::at(path, "is required"));
+    }
+    let arr = b.arr("links")?;
+    if arr.is_empty() {
+        return Err(Error::at(path, "must have at least one link"));
+    }
+    if arr.len() > MAX_ARTICLES {
+        return Err(Error::at(path, format!("has {} links; at most {MAX_ARTICLES}", arr.len())));
+    }
+    let mut out = Vec::with_capacity(arr.len());
+    for (i, v) in arr.iter().enumerate() {
+        let p = index(path, i);
+        let a = as_obj(v, &p)?;
+        out.push(Article {
+            title: a.req_str("title")?.to_string(),
+            description: a.opt_str("description")?.or(a.opt_str("text")?).map(str::to_string),
+            url: a.req_url("url")?.to_string(),
+            image_url: match a.opt_url("image_url")? {
+                Some(u) => Some(u.to_string()),
+                None => a.opt_url("pic_url")?.map(str::to_string),
+            },
+        });
+    }
+    Ok(out)
+}
+
+fn parse_file(b: &Obj<'_>) -> Result<File> {
+    let f = File {
+        url: b.opt_url("url")?.map(str::to_string),
+        media_id: b.opt_str("media_id")?.map(str::to_string),
+        name: b.opt_str("name")?.or(b.opt_str("filename")?).map(str::to_string),
+        base64: b.opt_str("base64")?.map(str::to_string),
+    };
+    if f.url.is_none() && f.media_id.is_none() && f.base64.is_none() {
+        return Err(Error::at("content.body", "a file needs one of url, media_id or base64"));
+    }
+    Ok(f)
+}
+
+fn parse_raw(b: &Obj<'_>) -> Result<Vec<(String, Value)>> {
+    let mut out = Vec::new();
+    for (k, v) in b.map.iter() {
+        let p = join("content.body", k);
+        if crate::target::Platform::parse(k).is_err() {
+            return Err(Error::at(p, "raw payloads are keyed by platform: wecom, dingtalk, feishu or lark"));
+        }
+        as_obj(v, &p)?;
+        out.push((k.clone(), v.clone()));
+    }
+    if out.is_empty() {
+        return Err(Error::at("content.body", "a raw message needs a payload for at least one platform"));
+    }
+    Ok(out)
+}
+
+/// At most `n` characters of user input, for an error message.
+pub(crate) fn clip(s: &str, n: usize) -> String {
+    match s.char_indices().nth(n) {
+        Some((i, _)) => format!("{}…", &s[..i]),
+        None => s.to_string(),
+    }
+}

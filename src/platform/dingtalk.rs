@@ -1,0 +1,257 @@
+//! DingTalk (钉钉) custom robot: text, markdown, link, actionCard (single and
+//! multi buttons) and feedCard.
+//!
+//! Limit: about 20000 bytes for the whole request body. Mentions need both the
+//! `at` object and the `@mobile` / `@userid` in the text, or they do not show.
+
+use serde_json::{Map, Value, json};
+
+use super::{Ctx, PlatformRenderer, fit_text, json_len, mention_sets, paragraphs, raw_payload, text_with_title};
+use crate::degrade::{self, md_escape};
+use crate::error::{Error, Result};
+use crate::limits::{self, Measure};
+use crate::markdown::{self, Dialect};
+use crate::model::{Article, Body, Card, Content, UnifiedMessage};
+
+/// The whole body, JSON bytes.
+pub const BODY_LIMIT: usize = 20000;
+/// Title shown in the notification and chat list.
+const TITLE_CHARS: usize = 64;
+
+pub struct DingTalk;
+
+impl PlatformRenderer for DingTalk {
+    fn render(&self, msg: &UnifiedMessage, ctx: &mut Ctx<'_>) -> Result<Vec<Value>> {
+        let c = &msg.content;
+        match &c.body {
+            Body::Text(t) => text(c, &text_with_title(c.title.as_deref(), t), ctx),
+            Body::Markdown(src) => markdown(c, src, c.title.as_deref(), ctx),
+            Body::Image(img) => match &img.url {
+                Some(url) => {
+                    ctx.degraded.push(
+                        "image",
+                        "markdown",
+                        "DingTalk robots have no image message; the image is shown in markdown",
+                    );
+                    let title = c.title.clone().or_else(|| img.alt.clone()).unwrap_or_else(|| "Image".into());
+                    markdown(c, &degrade::image_to_markdown(img, url), Some(&title), ctx)
+                }
+                None => Err(Error::unsupported("DingTalk robots show images by URL only; give content.body.url")),
+            },
+            Body::Link(l) => Ok(vec![link_payload(&l.title, l.text.as_deref(), &l.url, l.image_url.as_deref())]),
+            Body::News(articles) => articles_payload(c, articles, ctx, false),
+            Body::Feed(articles) => articles_payload(c, articles, ctx, true),
+            Body::Card(card) => action_card(c, card, ctx),
+            Body::File(f) => match &f.url {
+                Some(url) => {
+                    ctx.degraded.push("file", "link", "DingTalk robots cannot send files; the file is a link");
+                    let name = f.name.as_deref().unwrap_or("file");
+                    Ok(vec![link_payload(name, Some(name), url, None)])
+                }
+                None => {
+                    Err(Error::unsupported("DingTalk robots cannot send files; give the file by url to send a link"))
+                }
+            },
+            Body::Raw(raw) => Ok(vec![raw_payload(raw, ctx.platform)?]),
+        }
+    }
+}
+
+/// The `at` object and the `@...` words the text must contain.
+fn at_object(c: &Content, text: &str) -> (Option<Value>, String) {
+    let ms = mention_sets(&c.mentions);
+    if c.mentions.is_empty() {
+        return (None, String::new());
+    }
+    let mut words = Vec::new();
+    for m in ms.mobiles.iter().chain(ms.user_ids.iter()) {
+        let w = format!("@{}", m.value);
+        if !text.contains(&w) {
+            words.push(w);
+        }
+    }
+    let mut at = Map::new();
+    if !ms.mobiles.is_empty() {
+        at.insert("atMobiles".into(), ms.mobiles.iter().map(|m| Value::String(m.value.clone())).collect());
+    }
+    if !ms.user_ids.is_empty() {
+        at.insert("atUserIds".into(), ms.user_ids.iter().map(|m| Value::String(m.value.clone())).collect());
+    }
+    at.insert("isAtAll".into(), Value::Bool(ms.all.is_some()));
+    (Some(Value::Object(at)), words.join(" "))
+}
+
+fn with_at(mut payload: Value, at: &Option<Value>) -> Value {
+    if let (Some(at), Value::Object(m)) = (at, &mut payload) {
+        m.insert("at".into(), at.clone());
+    }
+    payload
+}
+
+fn text(c: &Content, body: &str, ctx: &mut Ctx<'_>) -> Result<Vec<Value>> {
+    let (at, words) = at_object(c, body);
+    let shell = with_at(json!({"msgtype": "text", "text": {"content": ""}}), &at);
+    let room = BODY_LIMIT.saturating_sub(json_len(&shell) + Measure::Json.cost(&words) + 2);
+    let parts = fit_text(&paragraphs(body), "\n\n", room, Measure::Json, ctx, "content.body.text", "DingTalk")?;
+    Ok(parts
+        .into_iter()
+        .enumerate()
+        .map(|(i, mut content)| {
+            if i == 0 && !words.is_empty() {
+                content.push(' ');
+                content.push_str(&words);
+            }
+            let p = json!({"msgtype": "text", "text": {"content": content}});
+            if i == 0 { with_at(p, &at) } else { p }
+        })
+        .collect())
+}
+
+/// The notification title: the given one, else the first line of text.
+fn title_of(title: Option<&str>, src: &str) -> String {
+    let t = match title {
+        Some(t) => t.to_string(),
+        None => {
+            let plain = markdown::render_inline(src, Dialect::Plain);
+            plain.lines().find(|l| !l.trim().is_empty()).unwrap_or("Notification").trim().to_string()
+        }
+    };
+    match t.char_indices().nth(TITLE_CHARS) {
+        Some((i, _)) => format!("{}…", &t[..i]),
+        None => t,
+    }
+}
+
+fn markdown(c: &Content, src: &str, title: Option<&str>, ctx: &mut Ctx<'_>) -> Result<Vec<Value>> {
+    let doc = markdown::parse(src);
+    let (mut blocks, losses) = markdown::render(&doc, Dialect::DingTalk);
+    ctx.degraded.losses(&losses);
+    let title_text = title_of(title, src);
+    if let Some(t) = title {
+        if !doc.features().headings || !src.trim_start().starts_with('#') {
+            blocks.insert(0, format!("### {}", md_escape(t)));
+        }
+    }
+    let (at, words) = at_object(c, src);
+    let shell = with_at(json!({"msgtype": "markdown", "markdown": {"title": title_text, "text": ""}}), &at);
+    let room = BODY_LIMIT.saturating_sub(json_len(&shell) + Measure::Json.cost(&words) + 16);
+    let path = if matches!(c.body, Body::Markdown(_)) { "content.body.content" } else { "content.body" };
+    let parts =
+        fit_text(&blocks, markdown::block_separator(Dialect::DingTalk), room, Measure::Json, ctx, path, "DingTalk")?;
+    let n = parts.len();
+    Ok(parts
+        .into_iter()
+        .enumerate()
+        .map(|(i, mut text)| {
+            if i == 0 && !words.is_empty() {
+                text.push_str("\n\n");
+                text.push_str(&words);
+            }
+            let t = if n > 1 { format!("{title_text} ({}/{n})", i + 1) } else { title_text.clone() };
+            let p = json!({"msgtype": "markdown", "markdown": {"title": t, "text": text}});
+            if i == 0 { with_at(p, &at) } else { p }
+        })
+        .collect())
+}
+
+fn link_payload(title: &str, text: Option<&str>, url: &str, pic: Option<&str>) -> Value {
+    let mut l = Map::new();
+    l.insert("title".into(), Value::String(title.to_string()));
+    // DingTalk requires text; the title stands in when there is none.
+    l.insert("text".into(), Value::String(text.unwrap_or(title).to_string()));
+    l.insert("messageUrl".into(), Value::String(url.to_string()));
+    if let Some(p) = pic {
+        l.insert("picUrl".into(), Value::String(p.to_string()));
+    }
+    json!({"msgtype": "link", "link": l})
+}
+
+fn articles_payload(c: &Content, articles: &[Article], ctx: &mut Ctx<'_>, feed: bool) -> Result<Vec<Value>> {
+    if let [a] = articles {
+        if !feed || a.image_url.is_none() {
+            return Ok(vec![link_payload(&a.title, a.description.as_deref(), &a.url, a.image_url.as_deref())]);
+        }
+    }
+    if articles.iter().all(|a| a.image_url.is_some()) {
+        if articles.iter().any(|a| a.description.is_some()) {
+            ctx.degraded.push("description", "none", "DingTalk feedCard shows titles and pictures only");
+        }
+        let links: Vec<Value> =
+            articles.iter().map(|a| json!({"title": a.title, "messageURL": a.url, "picURL": a.image_url})).collect();
+        return Ok(vec![json!({"msgtype": "feedCard", "feedCard": {"links": links}})]);
+    }
+    ctx.degraded.push(
+        if feed { "feed" } else { "news" },
+        "markdown",
+        "DingTalk feedCard needs a picture for every link; shown as a markdown list",
+    );
+    markdown(c, &degrade::articles_to_markdown(articles), c.title.as_deref().or(Some(&articles[0].title)), ctx)
+}
+
+fn action_card(c: &Content, card: &Card, ctx: &mut Ctx<'_>) -> Result<Vec<Value>> {
+    let title = card.title.clone().unwrap_or_else(|| title_of(None, card.text.as_deref().unwrap_or("")));
+    if card.buttons.is_empty() && card.url.is_none() {
+        ctx.degraded.push("card", "markdown", "DingTalk action cards need a button or a URL; the card has none");
+        return markdown(c, &degrade::card_to_markdown(card, false), Some(&title), ctx);
+    }
+    if card.color.is_some() {
+        ctx.degraded.push("color", "none", "DingTalk cards have no header colour");
+    }
+    let mut md = String::new();
+    if card.title.is_some() {
+        md.push_str(&format!("### {}\n\n", md_escape(&title)));
+    }
+    // Card body without its buttons: they become the card's own buttons.
+    let body_only = Card { buttons: Vec::new(), url: None, ..card.clone() };
+    md.push_str(&degrade::card_to_markdown(&body_only, false));
+    let doc = markdown::parse(&md);
+    let (blocks, losses) = markdown::render(&doc, Dialect::DingTalk);
+    ctx.degraded.losses(&losses);
+    let mut text = blocks.join(markdown::block_separator(Dialect::DingTalk));
+    if !c.mentions.is_empty() {
+        ctx.degraded.push("mention", "text", "DingTalk action cards cannot @ anyone; the names are shown as text");
+        let all: Vec<_> = c.mentions.iter().collect();
+        text.push_str("\n\n");
+        text.push_str(&degrade::visible_mentions(&all));
+    }
+    let mut ac = Map::new();
+    ac.insert("title".into(), Value::String(title));
+    ac.insert("text".into(), Value::String(String::new()));
+    ac.insert("btnOrientation".into(), Value::String(if card.buttons_horizontal { "1" } else { "0" }.into()));
+    if card.hide_avatar {
+        ac.insert("hideAvatar".into(), Value::String("1".into()));
+    }
+    match card.buttons.as_slice() {
+        [] => {
+            ac.insert("singleTitle".into(), Value::String("查看详情".into()));
+            ac.insert("singleURL".into(), Value::String(card.url.clone().unwrap_or_default()));
+        }
+        [b] => {
+            ac.insert("singleTitle".into(), Value::String(b.text.clone()));
+            ac.insert("singleURL".into(), Value::String(b.url.clone()));
+        }
+        many => {
+            let btns: Vec<Value> = many.iter().map(|b| json!({"title": b.text, "actionURL": b.url})).collect();
+            ac.insert("btns".into(), Value::Array(btns));
+        }
+    }
+    let shell = json!({"msgtype": "actionCard", "actionCard": ac.clone()});
+    let room = BODY_LIMIT.saturating_sub(json_len(&shell));
+    if Measure::Json.cost(&text) > room {
+        match limits::truncate(&text, room, Measure::Json) {
+            Some(t) if ctx.opts.overflow != crate::limits::Overflow::Error => {
+                ctx.degraded.push(
+                    "card text",
+                    "truncated",
+                    format!("DingTalk allows about {BODY_LIMIT} bytes a message"),
+                );
+                text = t;
+            }
+            _ => {
+                return Err(Error::at("content.body", format!("the card is over DingTalk's {BODY_LIMIT} bytes")));
+            }
+        }
+    }
+    ac.insert("text".into(), Value::String(text));
+    Ok(vec![json!({"msgtype": "actionCard", "actionCard": ac})])
+}

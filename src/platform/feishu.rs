@@ -1,0 +1,359 @@
+//! Feishu (飞书) and Lark custom bot: text, post (rich text), image by
+//! image_key, and interactive cards (card JSON 1.0).
+//!
+//! Limit: 20 KB for the whole body (taken as 20480 bytes), with room kept for
+//! the `timestamp` and `sign` a signed bot adds.
+
+use serde_json::{Map, Value, json};
+
+use super::{Ctx, PlatformRenderer, fit_text, json_len, mention_sets, paragraphs, raw_payload, text_with_title};
+use crate::degrade;
+use crate::error::{Error, Result};
+use crate::limits::{self, Measure, Overflow};
+use crate::markdown::{self, Dialect};
+use crate::model::{ButtonStyle, Card, CardFlavor, Content, UnifiedMessage};
+
+/// The whole body, JSON bytes.
+pub const BODY_LIMIT: usize = 20480;
+/// Room for `"timestamp":"1700000000","sign":"<44 base64>"` on a signed bot.
+const SIGN_ROOM: usize = 96;
+
+pub struct Feishu;
+
+impl PlatformRenderer for Feishu {
+    fn render(&self, msg: &UnifiedMessage, ctx: &mut Ctx<'_>) -> Result<Vec<Value>> {
+        let c = &msg.content;
+        match &c.body {
+            crate::model::Body::Text(t) => text(c, &text_with_title(c.title.as_deref(), t), ctx),
+            crate::model::Body::Markdown(src) => post(c, src, c.title.as_deref(), ctx),
+            crate::model::Body::Image(img) => {
+                if let Some(key) = &img.image_key {
+                    return Ok(vec![json!({"msg_type": "image", "content": {"image_key": key}})]);
+                }
+                match &img.url {
+                    Some(url) => {
+                        ctx.degraded.push(
+                            "image",
+                            "link",
+                            "Feishu custom bots show images by image_key only (uploaded by an app); the image is a link",
+                        );
+                        post(c, &degrade::image_to_markdown(img, url), c.title.as_deref(), ctx)
+                    }
+                    None => Err(Error::unsupported(
+                        "Feishu custom bots cannot upload images; give an image_key (from a Feishu app) or a url",
+                    )),
+                }
+            }
+            crate::model::Body::Link(l) => {
+                ctx.degraded.push("link", "post", "Feishu has no link card; the link is rich text");
+                post(c, &degrade::link_to_markdown(l), None, ctx)
+            }
+            crate::model::Body::News(a) | crate::model::Body::Feed(a) => {
+                if a.iter().any(|x| x.image_url.is_some()) {
+                    ctx.degraded.push("picture", "none", "Feishu rich text cannot show pictures by URL");
+                }
+                post(c, &degrade::articles_to_markdown(a), c.title.as_deref(), ctx)
+            }
+            crate::model::Body::Card(card) => Ok(vec![interactive(c, card, ctx)?]),
+            crate::model::Body::File(f) => match &f.url {
+                Some(url) => {
+                    ctx.degraded.push("file", "link", "Feishu custom bots cannot send files; the file is a link");
+                    post(c, &degrade::file_to_markdown(f, url), c.title.as_deref(), ctx)
+                }
+                None => {
+                    Err(Error::unsupported("Feishu custom bots cannot send files; give the file by url to send a link"))
+                }
+            },
+            crate::model::Body::Raw(raw) => Ok(vec![raw_payload(raw, ctx.platform)?]),
+        }
+    }
+}
+
+fn room() -> usize {
+    BODY_LIMIT - SIGN_ROOM
+}
+
+/// `<at user_id="...">Name</at>` for user ids and all; mobiles cannot be @-ed.
+fn text_mentions(c: &Content, ctx: &mut Ctx<'_>) -> String {
+    let ms = mention_sets(&c.mentions);
+    let mut out: Vec<String> = Vec::new();
+    for m in &ms.user_ids {
+        out.push(format!("<at user_id=\"{}\">{}</at>", m.value, m.display_name.as_deref().unwrap_or(&m.value)));
+    }
+    if ms.all.is_some() {
+        out.push("<at user_id=\"all\">所有人</at>".to_string());
+    }
+    if !ms.mobiles.is_empty() {
+        ctx.degraded.push("mention", "text", "Feishu bots @ by user id (open_id) only, not by mobile");
+        out.push(degrade::visible_mentions(&ms.mobiles));
+    }
+    out.join(" ")
+}
+
+fn text(c: &Content, body: &str, ctx: &mut Ctx<'_>) -> Result<Vec<Value>> {
+    let mentions = text_mentions(c, ctx);
+    let shell = json!({"msg_type": "text", "content": {"text": ""}});
+    let room = room().saturating_sub(json_len(&shell) + Measure::Json.cost(&mentions) + 2);
+    let parts = fit_text(&paragraphs(body), "\n\n", room, Measure::Json, ctx, "content.body.text", "Feishu")?;
+    Ok(parts
+        .into_iter()
+        .enumerate()
+        .map(|(i, mut t)| {
+            if i == 0 && !mentions.is_empty() {
+                t.push(' ');
+                t.push_str(&mentions);
+            }
+            json!({"msg_type": "text", "content": {"text": t}})
+        })
+        .collect())
+}
+
+/// Split a post row that is over `room` on its own into rows of its text.
+fn split_row(row: Vec<Value>, room: usize) -> Vec<Vec<Value>> {
+    if row.iter().map(json_len).sum::<usize>() + row.len() < room {
+        return vec![row];
+    }
+    let mut out = Vec::new();
+    for el in row {
+        let size = json_len(&el);
+        match (el.as_object(), el.get("text").and_then(Value::as_str)) {
+            (Some(obj), Some(t)) if size > room => {
+                let shell = size.saturating_sub(Measure::Json.cost(t));
+                for piece in limits::pack(&[t.to_string()], "\n", room.saturating_sub(shell).max(64), Measure::Json) {
+                    let mut e = obj.clone();
+                    e.insert("text".into(), Value::String(piece));
+                    out.push(vec![Value::Object(e)]);
+                }
+            }
+            _ => out.push(vec![el]),
+        }
+    }
+    out
+}
+
+fn post(c: &Content, src: &str, title: Option<&str>, ctx: &mut Ctx<'_>) -> Result<Vec<Value>> {
+    let doc = markdown::parse(src);
+    let (blocks, losses) = markdown::to_feishu_post(&doc);
+    ctx.degraded.losses(&losses);
+    let ms = mention_sets(&c.mentions);
+    let mut mention_row: Vec<Value> = ms.user_ids.iter().map(|m| json!({"tag": "at", "user_id": m.value})).collect();
+    if ms.all.is_some() {
+        mention_row.push(json!({"tag": "at", "user_id": "all"}));
+    }
+    if !ms.mobiles.is_empty() {
+        ctx.degraded.push("mention", "text", "Feishu bots @ by user id (open_id) only, not by mobile");
+        mention_row.push(json!({"tag": "text", "text": degrade::visible_mentions(&ms.mobiles)}));
+    }
+    let title = title.unwrap_or("");
+    let shell = json!({"msg_type": "post", "content": {"post": {"zh_cn": {"title": title, "content": []}}}});
+    let room = room().saturating_sub(json_len(&shell) + json_len(&Value::Array(mention_row.clone())) + 16);
+    let rows: Vec<(Vec<Value>, usize)> = blocks
+        .into_iter()
+        .flatten()
+        .flat_map(|r| split_row(r, room))
+        .map(|r| {
+            let n = r.iter().map(json_len).sum::<usize>() + r.len().max(1) + 1;
+            (r, n)
+        })
+        .collect();
+    let total: usize = rows.iter().map(|(_, n)| n + 1).sum();
+    let path = if matches!(c.body, crate::model::Body::Markdown(_)) { "content.body.content" } else { "content.body" };
+    let groups: Vec<Vec<(Vec<Value>, usize)>> = if total <= room {
+        vec![rows]
+    } else {
+        match ctx.opts.overflow {
+            Overflow::Error => {
+                return Err(Error::at(
+                    path,
+                    format!("is {total} bytes as rendered for Feishu, which allows {room} (overflow: \"error\")"),
+                ));
+            }
+            Overflow::Truncate => {
+                let mut g = limits::pack_by(rows, 1, room.saturating_sub(64), |(_, n)| *n);
+                g.truncate(1);
+                if let Some(first) = g.first_mut() {
+                    first.push((vec![json!({"tag": "text", "text": limits::TRUNCATION_MARKER.trim_start()})], 0));
+                }
+                ctx.degraded.push("content", "truncated", format!("{total} bytes; Feishu allows {room}"));
+                g
+            }
+            Overflow::Split => {
+                let g = limits::pack_by(rows, 1, room.saturating_sub(32), |(_, n)| *n);
+                ctx.degraded.push(
+                    "content",
+                    format!("{} messages", g.len()),
+                    format!("{total} bytes; Feishu allows {room}"),
+                );
+                g
+            }
+        }
+    };
+    let n = groups.len();
+    Ok(groups
+        .into_iter()
+        .enumerate()
+        .map(|(i, rows)| {
+            let mut rows: Vec<Vec<Value>> = rows.into_iter().map(|(r, _)| r).collect();
+            if i == 0 && !mention_row.is_empty() {
+                rows.push(mention_row.clone());
+            }
+            let t = if n > 1 { format!("{title} ({}/{n})", i + 1).trim_start().to_string() } else { title.to_string() };
+            let content: Vec<Value> = rows.into_iter().map(Value::Array).collect();
+            json!({"msg_type": "post", "content": {"post": {"zh_cn": {"title": t, "content": content}}}})
+        })
+        .collect())
+}
+
+fn lark_md(content: String) -> Value {
+    json!({"tag": "div", "text": {"tag": "lark_md", "content": content}})
+}
+
+fn button(text: &str, url: &str, style: ButtonStyle) -> Value {
+    let ty = match style {
+        ButtonStyle::Primary => "primary",
+        ButtonStyle::Danger => "danger",
+        ButtonStyle::Default => "default",
+    };
+    json!({"tag": "button", "text": {"tag": "plain_text", "content": text}, "url": url, "type": ty})
+}
+
+/// Feishu header templates; other names map to the nearest.
+fn template(color: &str) -> Option<&'static str> {
+    Some(match color.to_ascii_lowercase().as_str() {
+        "blue" | "info" => "blue",
+        "wathet" => "wathet",
+        "turquoise" => "turquoise",
+        "green" | "success" | "ok" | "resolved" => "green",
+        "yellow" => "yellow",
+        "orange" | "warning" | "warn" => "orange",
+        "red" | "danger" | "error" | "critical" | "firing" => "red",
+        "carmine" => "carmine",
+        "violet" => "violet",
+        "purple" => "purple",
+        "indigo" => "indigo",
+        "grey" | "gray" => "grey",
+        _ => return None,
+    })
+}
+
+/// Normalise a seed-style element (`{type: "div", text: "..."}`) to card JSON.
+fn element(e: &Value) -> Value {
+    let Some(o) = e.as_object() else { return e.clone() };
+    if o.contains_key("tag") {
+        return e.clone();
+    }
+    let ty = o.get("type").and_then(Value::as_str).unwrap_or("div");
+    match (ty, o.get("text")) {
+        ("div" | "markdown" | "text", Some(Value::String(s))) => lark_md(s.clone()),
+        _ => {
+            let mut m = o.clone();
+            m.remove("type");
+            m.insert("tag".into(), Value::String(ty.to_string()));
+            Value::Object(m)
+        }
+    }
+}
+
+fn interactive(c: &Content, card: &Card, ctx: &mut Ctx<'_>) -> Result<Value> {
+    let mut elements: Vec<Value> = Vec::new();
+    let mut header = Map::new();
+    let mut config = json!({"wide_screen_mode": true});
+    let mut card_link: Option<Value> = None;
+    let native = card.flavor == CardFlavor::FeishuInteractive;
+    if native {
+        if let Some(cfg) = card.original.get("config") {
+            config = cfg.clone();
+        }
+        if let Some(h) = card.original.get("header").and_then(Value::as_object) {
+            header = h.clone();
+        }
+        for e in card.original.get("elements").and_then(Value::as_array).into_iter().flatten() {
+            elements.push(element(e));
+        }
+        if let Some(l) = card.original.get("card_link") {
+            card_link = Some(l.clone());
+        }
+    } else {
+        if let Some(s) = &card.subtitle {
+            elements
+                .push(lark_md(format!("<font color='grey'>{}</font>", markdown::render_inline(s, Dialect::LarkMd))));
+        }
+        if let Some((big, desc)) = &card.emphasis {
+            let d = desc.as_deref().map(|d| format!("\n{d}")).unwrap_or_default();
+            elements.push(lark_md(format!("**{big}**{d}")));
+        }
+        if let Some(t) = &card.text {
+            let (blocks, losses) = markdown::render(&markdown::parse(t), Dialect::LarkMd);
+            ctx.degraded.losses(&losses);
+            elements.push(lark_md(blocks.join(markdown::block_separator(Dialect::LarkMd))));
+        }
+        if !card.fields.is_empty() {
+            let fields: Vec<Value> = card
+                .fields
+                .iter()
+                .map(|f| {
+                    let v = match &f.url {
+                        Some(u) => format!("[{}]({u})", f.value),
+                        None => f.value.clone(),
+                    };
+                    json!({"is_short": true, "text": {"tag": "lark_md", "content": format!("**{}**\n{v}", f.name)}})
+                })
+                .collect();
+            elements.push(json!({"tag": "div", "fields": fields}));
+        }
+        if let Some(img) = &card.image_url {
+            ctx.degraded.push("image", "link", "Feishu cards show images by img_key only; the image is a link");
+            elements.push(lark_md(format!("[🖼 image]({img})")));
+        }
+        if let Some(u) = &card.url {
+            card_link = Some(json!({"url": u}));
+        }
+    }
+    if !header.contains_key("title") {
+        if let Some(t) = &card.title {
+            header.insert("title".into(), json!({"tag": "plain_text", "content": t}));
+        }
+    }
+    if !header.contains_key("template") {
+        if let Some(t) = card.color.as_deref().and_then(template) {
+            header.insert("template".into(), Value::String(t.into()));
+        }
+    }
+    // Buttons given beside the elements (the seed's `actions`) become one action
+    // row. On a native card, buttons inside its own action elements are already
+    // in `elements`; the top-level ones were read last, so they are the tail.
+    let top = if native {
+        let n = card.original.get("actions").and_then(Value::as_array).map_or(0, Vec::len);
+        &card.buttons[card.buttons.len().saturating_sub(n)..]
+    } else {
+        &card.buttons[..]
+    };
+    let top_buttons: Vec<Value> = top.iter().map(|b| button(&b.text, &b.url, b.style)).collect();
+    if !top_buttons.is_empty() {
+        elements.push(json!({"tag": "action", "actions": top_buttons}));
+    }
+    let mention = text_mentions(c, ctx);
+    if !mention.is_empty() {
+        // lark_md writes mentions as <at id=...></at>
+        let md = mention.replace("<at user_id=", "<at id=");
+        elements.push(lark_md(md));
+    }
+    let mut cardv = Map::new();
+    cardv.insert("config".into(), config);
+    if !header.is_empty() {
+        cardv.insert("header".into(), Value::Object(header));
+    }
+    cardv.insert("elements".into(), Value::Array(elements));
+    if let Some(l) = card_link {
+        cardv.insert("card_link".into(), l);
+    }
+    let payload = json!({"msg_type": "interactive", "card": cardv});
+    let size = json_len(&payload);
+    if size > room() {
+        return Err(Error::at(
+            "content.body",
+            format!("the card is {size} bytes as rendered; Feishu takes {}", room()),
+        ));
+    }
+    Ok(payload)
+}

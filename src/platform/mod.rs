@@ -1,0 +1,126 @@
+//! One file per platform, each turning a [`UnifiedMessage`] into that
+//! platform's payloads; this module holds what they share: the renderer
+//! trait, the registry, and fitting text under a byte limit.
+//!
+//! Adding a platform: a new file here implementing [`PlatformRenderer`], a
+//! line in [`renderer`], and its variant, host and URL shape in `target.rs`.
+
+pub mod dingtalk;
+pub mod feishu;
+pub mod wecom;
+
+use serde_json::Value;
+
+use crate::degrade::Degraded;
+use crate::error::{Error, Result};
+use crate::limits::{self, Measure, Overflow};
+use crate::model::{Mention, MentionKind, UnifiedMessage};
+use crate::render::RenderOptions;
+pub use crate::target::Platform;
+
+/// What a renderer is given besides the message.
+pub struct Ctx<'a> {
+    pub platform: Platform,
+    pub opts: &'a RenderOptions,
+    pub degraded: &'a mut Degraded,
+}
+
+pub trait PlatformRenderer: Sync {
+    /// The payloads to post, in order (several when content was split).
+    fn render(&self, msg: &UnifiedMessage, ctx: &mut Ctx<'_>) -> Result<Vec<Value>>;
+}
+
+/// The registry: the renderer for each platform.
+pub fn renderer(p: Platform) -> &'static dyn PlatformRenderer {
+    match p {
+        Platform::Wecom => &wecom::WeCom,
+        Platform::DingTalk => &dingtalk::DingTalk,
+        Platform::Feishu | Platform::Lark => &feishu::Feishu,
+    }
+}
+
+/// Room kept for the `(2/3)` marker on split parts.
+const PART_MARKER_ROOM: usize = 16;
+
+/// Fit rendered blocks (joined by `sep`) into `room` under the overflow
+/// policy: one string when it fits; else several parts marked `(i/n)`, one
+/// truncated string, or an error at `path`.
+pub fn fit_text(
+    blocks: &[String],
+    sep: &str,
+    room: usize,
+    m: Measure,
+    ctx: &mut Ctx<'_>,
+    path: &str,
+    what: &str,
+) -> Result<Vec<String>> {
+    let joined = blocks.join(sep);
+    let total = m.cost(&joined);
+    if total <= room {
+        return Ok(vec![joined]);
+    }
+    match ctx.opts.overflow {
+        Overflow::Error => Err(Error::at(
+            path,
+            format!("is {total} bytes as rendered for {what}, which allows {room} (overflow: \"error\")"),
+        )),
+        Overflow::Truncate => {
+            let t = limits::truncate(&joined, room, m).unwrap_or(joined);
+            ctx.degraded.push("content", "truncated", format!("{total} bytes; {what} allows {room}"));
+            Ok(vec![t])
+        }
+        Overflow::Split => {
+            let mut parts = limits::pack(blocks, sep, room.saturating_sub(PART_MARKER_ROOM), m);
+            let n = parts.len();
+            if n > 1 {
+                for (i, p) in parts.iter_mut().enumerate() {
+                    p.push_str(&format!("\n\n({}/{n})", i + 1));
+                }
+                ctx.degraded.push("content", format!("{n} messages"), format!("{total} bytes; {what} allows {room}"));
+            }
+            Ok(parts)
+        }
+    }
+}
+
+/// Mentions by kind.
+pub struct MentionSets<'a> {
+    pub mobiles: Vec<&'a Mention>,
+    pub user_ids: Vec<&'a Mention>,
+    pub all: Option<&'a Mention>,
+}
+
+pub fn mention_sets(ms: &[Mention]) -> MentionSets<'_> {
+    MentionSets {
+        mobiles: ms.iter().filter(|m| m.kind == MentionKind::Mobile).collect(),
+        user_ids: ms.iter().filter(|m| m.kind == MentionKind::UserId).collect(),
+        all: ms.iter().find(|m| m.kind == MentionKind::All),
+    }
+}
+
+/// The message text of a `text` body with its title, if any, on top.
+pub fn text_with_title(title: Option<&str>, text: &str) -> String {
+    match title {
+        Some(t) => format!("{t}\n\n{text}"),
+        None => text.to_string(),
+    }
+}
+
+/// A text body cut into paragraphs (the units a split keeps whole).
+pub fn paragraphs(text: &str) -> Vec<String> {
+    text.split("\n\n").map(str::to_string).collect()
+}
+
+/// The raw payload given for this platform (Lark falls back to Feishu's).
+pub fn raw_payload(raw: &[(String, Value)], p: Platform) -> Result<Value> {
+    let find = |name: Platform| {
+        raw.iter().find(|(k, _)| Platform::parse(k).is_ok_and(|kp| kp == name)).map(|(_, v)| v.clone())
+    };
+    let found = find(p).or_else(|| if p == Platform::Lark { find(Platform::Feishu) } else { None });
+    found.ok_or_else(|| Error::unsupported(format!("the raw message has no payload for {}", p.display())))
+}
+
+/// Size of a JSON value as sent.
+pub fn json_len(v: &Value) -> usize {
+    serde_json::to_string(v).map_or(usize::MAX, |s| s.len())
+}

@@ -1,0 +1,417 @@
+//! WeCom (企业微信) group bot: text, markdown, markdown_v2, image, news,
+//! template_card (text_notice / news_notice) and file.
+//!
+//! Limits: text content 2048 bytes, markdown / markdown_v2 content 4096 bytes
+//! (UTF-8 bytes of the content itself); news 1-8 articles, title 128 bytes,
+//! description 512 bytes; cards: jump_list 3, horizontal_content_list 6.
+
+use base64::Engine as _;
+use md5::{Digest, Md5};
+use serde_json::{Map, Value, json};
+
+use super::{Ctx, PlatformRenderer, fit_text, mention_sets, paragraphs, raw_payload, text_with_title};
+use crate::degrade::{self, md_escape};
+use crate::error::{Error, Result};
+use crate::limits::{Measure, Overflow, clip_bytes};
+use crate::markdown::{self, Dialect};
+use crate::model::{Article, Body, Card, CardFlavor, Content, UnifiedMessage};
+use crate::render::WecomMarkdown;
+
+pub const TEXT_LIMIT: usize = 2048;
+pub const MARKDOWN_LIMIT: usize = 4096;
+pub const MAX_ARTICLES: usize = 8;
+pub const TITLE_LIMIT: usize = 128;
+pub const DESCRIPTION_LIMIT: usize = 512;
+pub const IMAGE_LIMIT: usize = 2 * 1024 * 1024;
+const MAX_JUMPS: usize = 3;
+const MAX_HORIZONTAL: usize = 6;
+/// WeCom shows at most about this many characters of a card's sub_title_text.
+const CARD_TEXT_CHARS: usize = 112;
+
+pub struct WeCom;
+
+impl PlatformRenderer for WeCom {
+    fn render(&self, msg: &UnifiedMessage, ctx: &mut Ctx<'_>) -> Result<Vec<Value>> {
+        let c = &msg.content;
+        match &c.body {
+            Body::Text(t) => text(c, &text_with_title(c.title.as_deref(), t), ctx),
+            Body::Markdown(src) => markdown(c, src, c.title.as_deref(), ctx),
+            Body::Image(img) => {
+                if let Some(b64) = &img.base64 {
+                    return Ok(vec![image_payload(b64, img.md5.as_deref())?]);
+                }
+                match &img.url {
+                    Some(url) => {
+                        ctx.degraded.push(
+                            "image",
+                            "news",
+                            "WeCom takes image bytes (base64 + md5); shown as an article with the picture, or use MessageSender, which fetches it",
+                        );
+                        let title = img.alt.clone().unwrap_or_else(|| "Image".to_string());
+                        let a = Article { title, description: None, url: url.clone(), image_url: Some(url.clone()) };
+                        news(std::slice::from_ref(&a), ctx)
+                    }
+                    None => {
+                        Err(Error::unsupported("WeCom cannot show a Feishu image_key; give the image by url or base64"))
+                    }
+                }
+            }
+            Body::Link(l) => {
+                let a = Article {
+                    title: l.title.clone(),
+                    description: l.text.clone(),
+                    url: l.url.clone(),
+                    image_url: l.image_url.clone(),
+                };
+                news(std::slice::from_ref(&a), ctx)
+            }
+            Body::News(articles) | Body::Feed(articles) => news(articles, ctx),
+            Body::Card(card) => match template_card(card, ctx) {
+                Some(v) => Ok(vec![v]),
+                None => markdown(c, &degrade::card_to_markdown(card, true), None, ctx),
+            },
+            Body::File(f) => {
+                if let Some(id) = &f.media_id {
+                    return Ok(vec![json!({"msgtype": "file", "file": {"media_id": id}})]);
+                }
+                match &f.url {
+                    Some(url) => {
+                        ctx.degraded.push(
+                            "file",
+                            "link",
+                            "WeCom sends files by media_id; render alone shows a link (MessageSender uploads the file)",
+                        );
+                        markdown(c, &degrade::file_to_markdown(f, url), c.title.as_deref(), ctx)
+                    }
+                    None => Err(Error::unsupported(
+                        "a file given as base64 must be uploaded first; MessageSender.send does that",
+                    )),
+                }
+            }
+            Body::Raw(raw) => Ok(vec![raw_payload(raw, ctx.platform)?]),
+        }
+    }
+}
+
+fn text(c: &Content, body: &str, ctx: &mut Ctx<'_>) -> Result<Vec<Value>> {
+    let ms = mention_sets(&c.mentions);
+    let parts = fit_text(&paragraphs(body), "\n\n", TEXT_LIMIT, Measure::Utf8, ctx, "content.body.text", "WeCom text")?;
+    let mut user_ids: Vec<Value> = ms.user_ids.iter().map(|m| Value::String(m.value.clone())).collect();
+    if ms.all.is_some() {
+        user_ids.push(Value::String("@all".into()));
+    }
+    let mobiles: Vec<Value> = ms.mobiles.iter().map(|m| Value::String(m.value.clone())).collect();
+    Ok(parts
+        .into_iter()
+        .enumerate()
+        .map(|(i, content)| {
+            let mut t = Map::new();
+            t.insert("content".into(), Value::String(content));
+            // mention once, with the first part
+            if i == 0 && !user_ids.is_empty() {
+                t.insert("mentioned_list".into(), Value::Array(user_ids.clone()));
+            }
+            if i == 0 && !mobiles.is_empty() {
+                t.insert("mentioned_mobile_list".into(), Value::Array(mobiles.clone()));
+            }
+            json!({"msgtype": "text", "text": t})
+        })
+        .collect())
+}
+
+fn markdown(c: &Content, src: &str, title: Option<&str>, ctx: &mut Ctx<'_>) -> Result<Vec<Value>> {
+    let doc = markdown::parse(src);
+    let f = doc.features();
+    let ms = mention_sets(&c.mentions);
+    let v2 = match ctx.opts.wecom_markdown {
+        WecomMarkdown::V1 => false,
+        WecomMarkdown::V2 => true,
+        WecomMarkdown::Auto => (f.tables || f.code_blocks || f.images) && c.mentions.is_empty(),
+    };
+    let (dialect, msgtype) =
+        if v2 { (Dialect::WecomMarkdownV2, "markdown_v2") } else { (Dialect::WecomMarkdown, "markdown") };
+    let (mut blocks, losses) = markdown::render(&doc, dialect);
+    ctx.degraded.losses(&losses);
+    if let Some(t) = title {
+        blocks.insert(0, format!("**{}**", md_escape(t)));
+    }
+    // Mentions: markdown (v1) can @ a user id; nothing else can notify.
+    let mut tail: Vec<String> = Vec::new();
+    let mut visible = Vec::new();
+    if v2 {
+        visible.extend(c.mentions.iter());
+    } else {
+        tail.extend(ms.user_ids.iter().map(|m| format!("<@{}>", m.value)));
+        visible.extend(ms.mobiles.iter().copied());
+        visible.extend(ms.all.iter().copied());
+    }
+    if !visible.is_empty() {
+        ctx.degraded.push(
+            "mention",
+            "text",
+            if v2 { "WeCom markdown_v2 cannot @ anyone" } else { "WeCom markdown can only @ by user id" },
+        );
+        tail.push(degrade::visible_mentions(&visible));
+    }
+    let tail = tail.join(" ");
+    let room = MARKDOWN_LIMIT.saturating_sub(if tail.is_empty() { 0 } else { tail.len() + 2 });
+    let path = if matches!(c.body, Body::Markdown(_)) { "content.body.content" } else { "content.body" };
+    let what = if v2 { "WeCom markdown_v2" } else { "WeCom markdown" };
+    let mut parts = fit_text(&blocks, markdown::block_separator(dialect), room, Measure::Utf8, ctx, path, what)?;
+    if !tail.is_empty() {
+        if let Some(first) = parts.first_mut() {
+            first.push_str("\n\n");
+            first.push_str(&tail);
+        }
+    }
+    Ok(parts.into_iter().map(|content| json!({"msgtype": msgtype, msgtype: {"content": content}})).collect())
+}
+
+fn image_payload(b64: &str, md5_given: Option<&str>) -> Result<Value> {
+    let b64 = b64.trim();
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(b64)
+        .map_err(|_| Error::at("content.body.base64", "is not valid base64"))?;
+    if bytes.len() > IMAGE_LIMIT {
+        return Err(Error::at(
+            "content.body.base64",
+            format!("the image is {} bytes; WeCom takes at most 2 MB", bytes.len()),
+        ));
+    }
+    let is_png = bytes.starts_with(b"\x89PNG\r\n\x1a\n");
+    let is_jpg = bytes.starts_with(&[0xFF, 0xD8, 0xFF]);
+    if !is_png && !is_jpg {
+        return Err(Error::at("content.body.base64", "WeCom takes JPG or PNG images only"));
+    }
+    let digest = hex(&Md5::digest(&bytes));
+    if let Some(m) = md5_given {
+        if !m.eq_ignore_ascii_case(&digest) {
+            return Err(Error::at("content.body.md5", "does not match the image bytes"));
+        }
+    }
+    Ok(json!({"msgtype": "image", "image": {"base64": b64, "md5": digest}}))
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(HEX[(b >> 4) as usize] as char);
+        s.push(HEX[(b & 15) as usize] as char);
+    }
+    s
+}
+
+fn news(articles: &[Article], ctx: &mut Ctx<'_>) -> Result<Vec<Value>> {
+    let mut clipped = false;
+    let rendered: Vec<Value> = articles
+        .iter()
+        .map(|a| {
+            let (title, c1) = clip_bytes(&a.title, TITLE_LIMIT);
+            let mut o = Map::new();
+            o.insert("title".into(), Value::String(title));
+            if let Some(d) = &a.description {
+                let (d, c2) = clip_bytes(d, DESCRIPTION_LIMIT);
+                clipped |= c2;
+                o.insert("description".into(), Value::String(d));
+            }
+            clipped |= c1;
+            o.insert("url".into(), Value::String(a.url.clone()));
+            if let Some(p) = &a.image_url {
+                o.insert("picurl".into(), Value::String(p.clone()));
+            }
+            Value::Object(o)
+        })
+        .collect();
+    if clipped {
+        ctx.degraded.push(
+            "article",
+            "shortened",
+            "WeCom news titles take 128 bytes and descriptions 512; longer ones were cut with …",
+        );
+    }
+    let chunks: Vec<&[Value]> = if rendered.len() <= MAX_ARTICLES {
+        vec![&rendered[..]]
+    } else {
+        match ctx.opts.overflow {
+            Overflow::Error => {
+                return Err(Error::at(
+                    "content.body.links",
+                    format!("has {} links; WeCom news takes {MAX_ARTICLES} (overflow: \"error\")", rendered.len()),
+                ));
+            }
+            Overflow::Truncate => {
+                ctx.degraded.push(
+                    "news",
+                    "truncated",
+                    format!("{} articles; WeCom news takes {MAX_ARTICLES}", rendered.len()),
+                );
+                vec![&rendered[..MAX_ARTICLES]]
+            }
+            Overflow::Split => {
+                let c: Vec<&[Value]> = rendered.chunks(MAX_ARTICLES).collect();
+                ctx.degraded.push(
+                    "content",
+                    format!("{} messages", c.len()),
+                    format!("{} articles; WeCom news takes {MAX_ARTICLES} a message", rendered.len()),
+                );
+                c
+            }
+        }
+    };
+    Ok(chunks.into_iter().map(|c| json!({"msgtype": "news", "news": {"articles": c}})).collect())
+}
+
+/// Keys of the seed's WeCom card bodies that are renamed or rebuilt here;
+/// every other key of such a body is WeCom's own and passes through.
+const SEED_KEYS: [&str; 12] = [
+    "card_type",
+    "title",
+    "description",
+    "emphasis",
+    "action",
+    "text",
+    "color",
+    "url",
+    "horizontal_content_list",
+    "jump_list",
+    "fields",
+    "buttons",
+];
+
+/// A template card, or `None` when the card cannot be one (recorded) and
+/// should go down the ladder to markdown.
+fn template_card(card: &Card, ctx: &mut Ctx<'_>) -> Option<Value> {
+    let down = |ctx: &mut Ctx<'_>, why: &str| {
+        ctx.degraded.push("card", "markdown", why.to_string());
+        None
+    };
+    let action_url = card.url.clone().or_else(|| card.buttons.first().map(|b| b.url.clone()));
+    let Some(action_url) = action_url else {
+        return down(ctx, "WeCom template cards need a URL to open (card_action); the card has none");
+    };
+    let native = matches!(card.flavor, CardFlavor::WecomTextNotice | CardFlavor::WecomNewsNotice);
+    let news_notice = card.flavor == CardFlavor::WecomNewsNotice || (!native && card.image_url.is_some());
+    if news_notice && card.title.is_none() {
+        return down(ctx, "WeCom news_notice cards need a title");
+    }
+    if card.title.is_none() && card.text.is_none() {
+        return down(ctx, "WeCom text_notice cards need a title or text");
+    }
+    let mut tc = Map::new();
+    // A WeCom body keeps the keys it wrote in WeCom's own spelling.
+    if native {
+        if let Value::Object(orig) = &card.original {
+            for (k, v) in orig {
+                if !SEED_KEYS.contains(&k.as_str()) {
+                    tc.insert(k.clone(), v.clone());
+                }
+            }
+        }
+    }
+    tc.insert("card_type".into(), Value::String(if news_notice { "news_notice" } else { "text_notice" }.into()));
+    if !tc.contains_key("main_title") {
+        let mut mt = Map::new();
+        if let Some(t) = &card.title {
+            mt.insert("title".into(), Value::String(t.clone()));
+        }
+        if let Some(s) = &card.subtitle {
+            mt.insert("desc".into(), Value::String(s.clone()));
+        }
+        if !mt.is_empty() {
+            tc.insert("main_title".into(), Value::Object(mt));
+        }
+    }
+    if let Some((big, desc)) = &card.emphasis {
+        let mut e = Map::new();
+        e.insert("title".into(), Value::String(big.clone()));
+        if let Some(d) = desc {
+            e.insert("desc".into(), Value::String(d.clone()));
+        }
+        tc.insert("emphasis_content".into(), Value::Object(e));
+    }
+    // Text: plain, short.
+    let mut text = card.text.as_deref().map(|t| markdown::render_inline(t, Dialect::Plain));
+    // Fields -> horizontal_content_list (6), extra buttons become link rows there.
+    let mut rows: Vec<Value> = Vec::new();
+    let mut extra_lines: Vec<String> = Vec::new();
+    // A WeCom body's vertical_content_list passes through as written; only the
+    // fields read from its horizontal_content_list (they come first) are rebuilt here.
+    let fields = if native {
+        let n = card.original.get("horizontal_content_list").and_then(Value::as_array).map_or(0, Vec::len);
+        &card.fields[..n.min(card.fields.len())]
+    } else {
+        &card.fields[..]
+    };
+    for f in fields {
+        let mut r = Map::new();
+        r.insert("keyname".into(), Value::String(f.name.clone()));
+        r.insert("value".into(), Value::String(f.value.clone()));
+        if let Some(u) = &f.url {
+            r.insert("type".into(), Value::from(1));
+            r.insert("url".into(), Value::String(u.clone()));
+        }
+        if rows.len() < MAX_HORIZONTAL {
+            rows.push(Value::Object(r));
+        } else {
+            extra_lines.push(format!("{}: {}", f.name, f.value));
+        }
+    }
+    if !extra_lines.is_empty() {
+        ctx.degraded.push("field", "text", "WeCom cards show at most 6 fields; the rest are lines of text");
+    }
+    let mut jumps: Vec<Value> = Vec::new();
+    for b in &card.buttons {
+        if jumps.len() < MAX_JUMPS {
+            jumps.push(json!({"type": 1, "title": b.text, "url": b.url}));
+        } else if rows.len() < MAX_HORIZONTAL {
+            rows.push(json!({"keyname": b.text, "value": b.url, "type": 1, "url": b.url}));
+            ctx.degraded.push("button", "link", "WeCom cards have at most 3 buttons; the rest are links in the card");
+        } else {
+            extra_lines.push(format!("{}: {}", b.text, b.url));
+            ctx.degraded.push(
+                "button",
+                "text",
+                "WeCom cards have at most 3 buttons and 6 rows; the rest are lines of text",
+            );
+        }
+    }
+    if !extra_lines.is_empty() {
+        let joined = extra_lines.join("\n");
+        text = Some(match text {
+            Some(t) => format!("{t}\n{joined}"),
+            None => joined,
+        });
+    }
+    if let Some(t) = &text {
+        if t.chars().count() > CARD_TEXT_CHARS {
+            return down(ctx, "the text is longer than the 112 characters a WeCom card shows");
+        }
+    }
+    if let Some(t) = text {
+        if !tc.contains_key("sub_title_text") {
+            tc.insert("sub_title_text".into(), Value::String(t));
+        }
+    }
+    if !rows.is_empty() {
+        tc.insert("horizontal_content_list".into(), Value::Array(rows));
+    }
+    if !jumps.is_empty() {
+        tc.insert("jump_list".into(), Value::Array(jumps));
+    }
+    if news_notice && !tc.contains_key("card_image") && !tc.contains_key("image_text_area") {
+        match &card.image_url {
+            Some(u) => {
+                tc.insert("card_image".into(), json!({"url": u, "aspect_ratio": 2.25}));
+            }
+            None => return down(ctx, "WeCom news_notice cards need card_image or image_text_area"),
+        }
+    }
+    if !tc.contains_key("card_action") {
+        tc.insert("card_action".into(), json!({"type": 1, "url": action_url}));
+    }
+    if card.color.is_some() {
+        ctx.degraded.push("color", "none", "WeCom cards have no header colour");
+    }
+    Some(json!({"msgtype": "template_card", "template_card": tc}))
+}

@@ -1,0 +1,390 @@
+//! Where a message goes: the platform, its webhook URL (from a URL or a bare
+//! key / access token / hook id), detection of the platform from a URL, and
+//! redaction of credentials for anything a person may read.
+//!
+//! URL handling is a small strict parser for webhook URLs rather than the `url`
+//! crate: it needs only scheme, host, port, path and query, and the `url`
+//! crate's IDNA tables would cost more wasm than the whole renderer.
+
+use crate::error::{Error, ErrorCode, Result};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Platform {
+    Wecom,
+    DingTalk,
+    Feishu,
+    /// Lark: Feishu's international edition, the same API at open.larksuite.com.
+    Lark,
+}
+
+impl Platform {
+    pub const ALL: [Platform; 4] = [Platform::Wecom, Platform::DingTalk, Platform::Feishu, Platform::Lark];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Platform::Wecom => "wecom",
+            Platform::DingTalk => "dingtalk",
+            Platform::Feishu => "feishu",
+            Platform::Lark => "lark",
+        }
+    }
+
+    /// A human name for messages.
+    pub fn display(self) -> &'static str {
+        match self {
+            Platform::Wecom => "WeCom",
+            Platform::DingTalk => "DingTalk",
+            Platform::Feishu => "Feishu",
+            Platform::Lark => "Lark",
+        }
+    }
+
+    pub fn parse(name: &str) -> Result<Platform> {
+        match name.trim().to_ascii_lowercase().as_str() {
+            "wecom" | "wechat_work" | "wework" | "wxwork" | "qywx" => Ok(Platform::Wecom),
+            "dingtalk" | "dingding" | "ding" => Ok(Platform::DingTalk),
+            "feishu" => Ok(Platform::Feishu),
+            "lark" | "larksuite" => Ok(Platform::Lark),
+            _ => Err(Error::new(
+                ErrorCode::UnknownPlatform,
+                format!(
+                    "unknown platform '{}'; expected wecom, dingtalk, feishu or lark",
+                    crate::model::clip(name, 40)
+                ),
+            )),
+        }
+    }
+
+    /// Feishu and Lark share one API.
+    pub fn is_feishu_like(self) -> bool {
+        matches!(self, Platform::Feishu | Platform::Lark)
+    }
+
+    pub fn default_base(self) -> &'static str {
+        match self {
+            Platform::Wecom => "https://qyapi.weixin.qq.com",
+            Platform::DingTalk => "https://oapi.dingtalk.com",
+            Platform::Feishu => "https://open.feishu.cn",
+            Platform::Lark => "https://open.larksuite.com",
+        }
+    }
+
+    fn host(self) -> &'static str {
+        &self.default_base()["https://".len()..]
+    }
+}
+
+/// A webhook URL split into the parts this crate needs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WebhookUrl<'a> {
+    pub scheme: &'a str,
+    /// `host[:port]`, lower case not enforced.
+    pub authority: &'a str,
+    pub host: &'a str,
+    pub path: &'a str,
+    pub query: Option<&'a str>,
+}
+
+impl<'a> WebhookUrl<'a> {
+    /// Parse an absolute http(s) URL strictly. Errors never echo the URL
+    /// (it usually carries the credential).
+    pub fn parse(s: &'a str) -> Result<WebhookUrl<'a>> {
+        let bad = |why: &str| Error::config(format!("malformed webhook URL: {why}"));
+        if s.chars().any(|c| c.is_whitespace() || c.is_control() || !c.is_ascii()) {
+            return Err(bad("it contains spaces, control or non-ASCII characters (percent-encode them)"));
+        }
+        let (scheme, rest) = s.split_once("://").ok_or_else(|| bad("it must start with https:// or http://"))?;
+        let scheme_ok = scheme.eq_ignore_ascii_case("https") || scheme.eq_ignore_ascii_case("http");
+        if !scheme_ok {
+            return Err(bad("the scheme must be https or http"));
+        }
+        let rest = rest.split('#').next().unwrap_or("");
+        let (before_query, query) = match rest.split_once('?') {
+            Some((a, q)) => (a, Some(q)),
+            None => (rest, None),
+        };
+        let (authority, path) = match before_query.find('/') {
+            Some(i) => (&before_query[..i], &before_query[i..]),
+            None => (before_query, "/"),
+        };
+        if authority.contains('@') {
+            return Err(bad("credentials in the authority are not accepted"));
+        }
+        let host = if let Some(stripped) = authority.strip_prefix('[') {
+            let end = stripped.find(']').ok_or_else(|| bad("unclosed IPv6 bracket"))?;
+            let port = &stripped[end + 1..];
+            check_port(port.strip_prefix(':').unwrap_or(port), port.is_empty()).map_err(|_| bad("bad port"))?;
+            &authority[..end + 2]
+        } else {
+            let (h, port) = match authority.rsplit_once(':') {
+                Some((h, p)) => (h, Some(p)),
+                None => (authority, None),
+            };
+            if let Some(p) = port {
+                check_port(p, false).map_err(|_| bad("bad port"))?;
+            }
+            if h.is_empty() || !h.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-' || b == b'_') {
+                return Err(bad("bad host"));
+            }
+            h
+        };
+        if host.is_empty() {
+            return Err(bad("no host"));
+        }
+        Ok(WebhookUrl { scheme, authority, host, path, query })
+    }
+
+    /// The value of a query parameter, not decoded.
+    pub fn query_param(&self, name: &str) -> Option<&'a str> {
+        self.query?.split('&').find_map(|kv| {
+            let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
+            (k == name).then_some(v)
+        })
+    }
+
+    /// Which platform the host (or, for a proxy or mock, the path) says.
+    pub fn platform(&self) -> Option<Platform> {
+        let host = self.host.to_ascii_lowercase();
+        for p in Platform::ALL {
+            if host == p.host() {
+                return Some(p);
+            }
+        }
+        if host == "open.feishu.com" {
+            return Some(Platform::Feishu);
+        }
+        if host.ends_with(".larksuite.com") || host.ends_with(".larkoffice.com") {
+            return Some(Platform::Lark);
+        }
+        match self.path {
+            p if p.starts_with("/cgi-bin/webhook/") => Some(Platform::Wecom),
+            p if p.starts_with("/robot/send") => Some(Platform::DingTalk),
+            p if p.starts_with("/open-apis/bot/v2/hook/") => Some(Platform::Feishu),
+            _ => None,
+        }
+    }
+}
+
+fn check_port(p: &str, empty_ok: bool) -> std::result::Result<(), ()> {
+    if p.is_empty() {
+        return if empty_ok { Ok(()) } else { Err(()) };
+    }
+    match p.parse::<u32>() {
+        Ok(n) if (1..=65535).contains(&n) && p.bytes().all(|b| b.is_ascii_digit()) => Ok(()),
+        _ => Err(()),
+    }
+}
+
+/// The platform a webhook URL belongs to: `Ok(None)` for a well-formed URL
+/// of no known platform, `INVALID_CONFIG` for a malformed one.
+pub fn detect_platform(url: &str) -> Result<Option<Platform>> {
+    Ok(WebhookUrl::parse(url.trim())?.platform())
+}
+
+/// Is this a bare credential (WeCom key, DingTalk access token, Feishu hook id)?
+fn is_bare_key(s: &str) -> bool {
+    (8..=128).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// The webhook URL to post to for `platform`, from a full URL or a bare key.
+///
+/// `base` replaces the scheme and host of a URL built from a bare key (a proxy,
+/// a private deployment, a test server). A full URL is used as given, after
+/// checking it carries the credential its platform needs and is not another
+/// known platform's.
+pub fn webhook_url(platform: Platform, webhook: &str, base: Option<&str>) -> Result<String> {
+    let webhook = webhook.trim();
+    if webhook.is_empty() {
+        return Err(Error::config(format!("no webhook URL or key given for {}", platform.display())));
+    }
+    if !webhook.contains("://") {
+        if !is_bare_key(webhook) {
+            return Err(Error::config(format!(
+                "the {} webhook is neither a URL nor a key (8-128 letters, digits, '-' or '_')",
+                platform.display()
+            )));
+        }
+        let base = match base {
+            Some(b) => {
+                WebhookUrl::parse(b)?;
+                b.trim_end_matches('/')
+            }
+            None => platform.default_base(),
+        };
+        return Ok(match platform {
+            Platform::Wecom => format!("{base}/cgi-bin/webhook/send?key={webhook}"),
+            Platform::DingTalk => format!("{base}/robot/send?access_token={webhook}"),
+            Platform::Feishu | Platform::Lark => format!("{base}/open-apis/bot/v2/hook/{webhook}"),
+        });
+    }
+    let u = WebhookUrl::parse(webhook)?;
+    if let Some(p) = u.platform() {
+        let same = p == platform || (p.is_feishu_like() && platform.is_feishu_like());
+        if !same {
+            return Err(Error::config(format!(
+                "the webhook URL is a {} webhook, but the platform is {}",
+                p.display(),
+                platform.display()
+            )));
+        }
+    }
+    let has_cred = match platform {
+        Platform::Wecom => u.query_param("key").is_some_and(|k| !k.is_empty()),
+        Platform::DingTalk => u.query_param("access_token").is_some_and(|k| !k.is_empty()),
+        Platform::Feishu | Platform::Lark => {
+            u.path.rsplit_once("/hook/").is_some_and(|(_, id)| !id.is_empty() && !id.contains('/'))
+        }
+    };
+    if !has_cred {
+        let what = match platform {
+            Platform::Wecom => "a key= query parameter",
+            Platform::DingTalk => "an access_token= query parameter",
+            Platform::Feishu | Platform::Lark => "a hook id after /open-apis/bot/v2/hook/",
+        };
+        return Err(Error::config(format!("the {} webhook URL has no {what}", platform.display())));
+    }
+    if platform == Platform::DingTalk && (u.query_param("sign").is_some() || u.query_param("timestamp").is_some()) {
+        return Err(Error::config(
+            "the DingTalk webhook URL already carries timestamp/sign; pass the secret instead and it is signed per request",
+        ));
+    }
+    Ok(webhook.to_string())
+}
+
+/// A URL with every credential replaced by `***`: query values of key,
+/// access_token, sign, token, secret and timestamp-adjacent signatures, and a
+/// Feishu hook id. Safe to put in an error, a result or a log line.
+pub fn redact_url(url: &str) -> String {
+    const SECRET_PARAMS: [&str; 6] = ["key", "access_token", "sign", "token", "secret", "signature"];
+    let (head, fragment_free) = match url.split_once('#') {
+        Some((h, _)) => (h, true),
+        None => (url, false),
+    };
+    let (path_part, query) = match head.split_once('?') {
+        Some((p, q)) => (p, Some(q)),
+        None => (head, None),
+    };
+    let mut out = String::with_capacity(url.len());
+    match path_part.find("/hook/") {
+        Some(i) => {
+            out.push_str(&path_part[..i + "/hook/".len()]);
+            out.push_str("***");
+        }
+        None => out.push_str(path_part),
+    }
+    if let Some(q) = query {
+        out.push('?');
+        for (i, kv) in q.split('&').enumerate() {
+            if i > 0 {
+                out.push('&');
+            }
+            match kv.split_once('=') {
+                Some((k, _)) if SECRET_PARAMS.contains(&k.to_ascii_lowercase().as_str()) => {
+                    out.push_str(k);
+                    out.push_str("=***");
+                }
+                _ => out.push_str(kv),
+            }
+        }
+    }
+    if fragment_free {
+        out.push_str("#***");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detects_each_platform_from_its_host() {
+        let cases = [
+            ("https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=abc", Some(Platform::Wecom)),
+            ("https://oapi.dingtalk.com/robot/send?access_token=abc", Some(Platform::DingTalk)),
+            ("https://open.feishu.cn/open-apis/bot/v2/hook/abc", Some(Platform::Feishu)),
+            ("https://open.larksuite.com/open-apis/bot/v2/hook/abc", Some(Platform::Lark)),
+            ("http://127.0.0.1:8787/open-apis/bot/v2/hook/abc", Some(Platform::Feishu)),
+            ("http://127.0.0.1:8787/cgi-bin/webhook/send?key=k", Some(Platform::Wecom)),
+            ("https://example.com/hooks/1", None),
+        ];
+        for (url, want) in cases {
+            assert_eq!(detect_platform(url).unwrap(), want, "{url}");
+        }
+    }
+
+    #[test]
+    fn malformed_urls_are_invalid_config_without_the_secret() {
+        for url in [
+            "ftp://qyapi.weixin.qq.com/x?key=SECRETKEY",
+            "https://user:SECRETKEY@oapi.dingtalk.com/robot/send",
+            "https://qyapi.weixin.qq.com:99999/x?key=SECRETKEY",
+            "https:// qyapi.weixin.qq.com/?key=SECRETKEY",
+            "qyapi.weixin.qq.com/?key=SECRETKEY",
+            "https://[::1/x?key=SECRETKEY",
+            "https://bad_host!/x?key=SECRETKEY",
+        ] {
+            let e = detect_platform(url).unwrap_err();
+            assert_eq!(e.code, ErrorCode::InvalidConfig, "{url}");
+            assert!(!e.message.contains("SECRETKEY"), "{}", e.message);
+        }
+    }
+
+    #[test]
+    fn bare_keys_become_urls_and_base_overrides_host() {
+        assert_eq!(
+            webhook_url(Platform::Wecom, "693a91f6-7xxx-4bc4-97a0-0ec2sifa5aaa", None).unwrap(),
+            "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=693a91f6-7xxx-4bc4-97a0-0ec2sifa5aaa"
+        );
+        assert_eq!(
+            webhook_url(Platform::DingTalk, "abcdef0123456789", Some("http://127.0.0.1:9000/")).unwrap(),
+            "http://127.0.0.1:9000/robot/send?access_token=abcdef0123456789"
+        );
+        assert_eq!(
+            webhook_url(Platform::Lark, "hook-id-123", None).unwrap(),
+            "https://open.larksuite.com/open-apis/bot/v2/hook/hook-id-123"
+        );
+        let e = webhook_url(Platform::Wecom, "not a key!", None).unwrap_err();
+        assert_eq!(e.code, ErrorCode::InvalidConfig);
+        assert!(!e.message.contains("not a key"));
+    }
+
+    #[test]
+    fn a_url_of_another_platform_or_without_credential_is_refused() {
+        let e =
+            webhook_url(Platform::Wecom, "https://oapi.dingtalk.com/robot/send?access_token=T0KEN", None).unwrap_err();
+        assert_eq!(e.code, ErrorCode::InvalidConfig);
+        assert!(!e.message.contains("T0KEN"));
+        assert!(webhook_url(Platform::Wecom, "https://qyapi.weixin.qq.com/cgi-bin/webhook/send", None).is_err());
+        assert!(webhook_url(Platform::Feishu, "https://open.feishu.cn/open-apis/bot/v2/hook/", None).is_err());
+        assert!(webhook_url(Platform::Feishu, "https://open.larksuite.com/open-apis/bot/v2/hook/x1", None).is_ok());
+        assert!(
+            webhook_url(Platform::DingTalk, "https://oapi.dingtalk.com/robot/send?access_token=a&sign=x", None)
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn redaction_hides_every_credential() {
+        assert_eq!(
+            redact_url("https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=SECRET&debug=1"),
+            "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=***&debug=1"
+        );
+        assert_eq!(
+            redact_url("https://oapi.dingtalk.com/robot/send?access_token=SECRET&timestamp=1&sign=SIG"),
+            "https://oapi.dingtalk.com/robot/send?access_token=***&timestamp=1&sign=***"
+        );
+        assert_eq!(
+            redact_url("https://open.feishu.cn/open-apis/bot/v2/hook/SECRET"),
+            "https://open.feishu.cn/open-apis/bot/v2/hook/***"
+        );
+    }
+
+    #[test]
+    fn platform_names_and_aliases() {
+        assert_eq!(Platform::parse("WeCom").unwrap(), Platform::Wecom);
+        assert_eq!(Platform::parse("dingtalk").unwrap(), Platform::DingTalk);
+        assert_eq!(Platform::parse("lark").unwrap(), Platform::Lark);
+        assert_eq!(Platform::parse("slack").unwrap_err().code, ErrorCode::UnknownPlatform);
+    }
+}
