@@ -1,11 +1,12 @@
-//! The JS surface (wasm32 only): `render`, `detectPlatform`, `UnifiedMessage`.
+//! The JS surface (wasm32 only): `render`, `detectPlatform`, `UnifiedMessage`,
+//! and `MessageSender` (`send`, `sendMulti`, `sendAuto`) over [`crate::host`].
 //!
 //! Values cross the boundary as JSON (`JSON.stringify` in, `JSON.parse` out):
 //! one well-tested path, no per-field glue, and plain objects, class
 //! instances (via `toJSON`) and parsed JSON all work the same. Every error is
 //! a real JS `Error` with a stable `.code` and, for a bad message, `.path`.
 
-use js_sys::{JSON, Reflect};
+use js_sys::{Array, JSON, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 
 use crate::error::{Error, ErrorCode};
@@ -166,6 +167,104 @@ export interface RenderResult {
   /** payloads.length */
   parts: number;
 }
+
+export interface RetryPolicy {
+  /** Retries after the first attempt (default 3). */
+  maxRetries?: number;
+  /** ms before the first retry (default 1000). */
+  initialDelay?: number;
+  /** Cap on one wait, ms (default 30000). */
+  maxDelay?: number;
+  /** Growth of the wait per retry (default 2). */
+  backoffMultiplier?: number;
+  /** Jitter as a fraction of the wait, 0-1 (default 0.2 = ±10 %). */
+  jitter?: number;
+  /** Bound on the whole delivery, waits included, ms (default 120000). */
+  maxTotalTime?: number;
+}
+
+/** A shared dedup store, e.g. a Workers KV namespace. */
+export interface DedupStore {
+  get(key: string): Promise<unknown> | unknown;
+  put(key: string, value: string, options: { expirationTtl: number }): Promise<unknown> | unknown;
+}
+
+export interface SenderOptions {
+  retryPolicy?: RetryPolicy;
+  /** Per attempt, ms (default 10000). */
+  timeout?: number;
+  /** Longest a message waits for its bot's rate window before resolving with RATE_LIMIT, ms (default 150000). */
+  maxQueueDelay?: number;
+  /** Keep each bot under its documented rate limit (default true). */
+  rateLimit?: boolean;
+  /** Scheme and host per platform instead of the public API (proxies, private deployments, tests). */
+  baseUrls?: { wecom?: string; dingtalk?: string; feishu?: string; lark?: string };
+  overflow?: "split" | "truncate" | "error";
+  wecomMarkdown?: "auto" | "v1" | "v2";
+  dedup?: { ttl?: number; maxEntries?: number; store?: DedupStore };
+}
+
+/** A webhook URL (or bare key), or one with its signing secret. */
+export type SendTarget = string | { webhookUrl: string; secret?: string };
+
+export interface SendError {
+  code: ErrorCode;
+  message: string;
+  /** The platform's own errcode / code, when it answered. */
+  platformCode: number | null;
+  platformMessage: string | null;
+}
+
+export interface SendResult {
+  success: boolean;
+  platform: Platform;
+  /** HTTP requests made for the message. */
+  attempts: number;
+  error: SendError | null;
+  retrySuggested: boolean;
+  /** ms to wait before trying again, when known. */
+  retryAfter: number | null;
+  degraded: Degradation[];
+  messageId: string | null;
+  correlationId: string | null;
+  elapsedMs: number;
+  /** Messages the content was split into, and how many went out. */
+  parts: number;
+  partsDelivered: number;
+}
+
+export interface MultiSendOptions {
+  platforms: Platform[];
+  webhookUrls: { [platform: string]: string };
+  secrets?: { [platform: string]: string };
+}
+
+export interface MultiSendResult {
+  successCount: number;
+  failedCount: number;
+  results: SendResult[];
+}
+
+export interface AutoSendResult extends MultiSendResult {
+  /** Platforms delivered to. */
+  sentPlatforms: Platform[];
+  /** Platforms with no configuration in the environment. */
+  skippedPlatforms: Platform[];
+  /** Platforms configured but not delivered to. */
+  failedPlatforms: Platform[];
+}
+
+/** Environment variables read by sendAuto (process.env, Deno.env.toObject(), a Worker's env). */
+export interface SendAutoEnv {
+  WECOM_WEBHOOK_KEY?: string;
+  DINGTALK_ACCESS_TOKEN?: string;
+  DINGTALK_SECRET?: string;
+  FEISHU_WEBHOOK_ID?: string;
+  FEISHU_SECRET?: string;
+  LARK_WEBHOOK_ID?: string;
+  LARK_SECRET?: string;
+  [name: string]: unknown;
+}
 "#;
 
 /// A JS `Error` with `.code` and `.path`.
@@ -266,4 +365,294 @@ impl JsUnifiedMessage {
     pub fn metadata(&self) -> JsValue {
         Reflect::get(&self.value, &JsValue::from_str("metadata")).unwrap_or(JsValue::UNDEFINED)
     }
+}
+
+// ---- delivery ----
+
+use std::rc::Rc;
+
+use serde_json::{Value, json};
+use wasm_bindgen_futures::future_to_promise;
+
+use crate::host::HostTransport;
+use crate::limits::Overflow;
+use crate::model::UnifiedMessage;
+use crate::policy::RetryPolicy;
+use crate::render::WecomMarkdown;
+use crate::sender::{SendResult, Sender, SenderOptions, Target, targets_from_env};
+use crate::target::Platform;
+
+fn get(v: &JsValue, key: &str) -> JsValue {
+    if v.is_object() {
+        Reflect::get(v, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+    } else {
+        JsValue::UNDEFINED
+    }
+}
+
+fn sender_options(v: &Value) -> Result<SenderOptions, Error> {
+    let mut o = SenderOptions::default();
+    let Some(m) = v.as_object() else {
+        return if v.is_null() { Ok(o) } else { Err(Error::config("options must be an object")) };
+    };
+    let num = |v: Option<&Value>, name: &str| -> Result<Option<u64>, Error> {
+        match v {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Number(n)) => n
+                .as_f64()
+                .filter(|f| f.is_finite() && *f >= 0.0)
+                .map(|f| Some(f as u64))
+                .ok_or_else(|| Error::config(format!("{name} must be a non-negative number"))),
+            Some(_) => Err(Error::config(format!("{name} must be a number"))),
+        }
+    };
+    if let Some(rp) = m.get("retryPolicy").filter(|v| !v.is_null()) {
+        let r = rp.as_object().ok_or_else(|| Error::config("retryPolicy must be an object"))?;
+        let d = RetryPolicy::default();
+        let f = |k: &str, def: f64| -> Result<f64, Error> {
+            match r.get(k) {
+                None | Some(Value::Null) => Ok(def),
+                Some(Value::Number(n)) => {
+                    n.as_f64().ok_or_else(|| Error::config(format!("retryPolicy.{k} must be a number")))
+                }
+                Some(_) => Err(Error::config(format!("retryPolicy.{k} must be a number"))),
+            }
+        };
+        o.retry = RetryPolicy {
+            max_retries: num(r.get("maxRetries"), "retryPolicy.maxRetries")?
+                .map_or(d.max_retries, |n| n.min(1000) as u32),
+            initial_delay: num(r.get("initialDelay"), "retryPolicy.initialDelay")?.unwrap_or(d.initial_delay),
+            max_delay: num(r.get("maxDelay"), "retryPolicy.maxDelay")?.unwrap_or(d.max_delay),
+            backoff_multiplier: f("backoffMultiplier", d.backoff_multiplier)?,
+            jitter: f("jitter", d.jitter)?,
+            max_total_time: num(r.get("maxTotalTime"), "retryPolicy.maxTotalTime")?.unwrap_or(d.max_total_time),
+        };
+    }
+    if let Some(t) = num(m.get("timeout"), "timeout")? {
+        o.timeout_ms = t.max(1);
+    }
+    if let Some(t) = num(m.get("maxQueueDelay"), "maxQueueDelay")? {
+        o.max_queue_delay_ms = t;
+    }
+    match m.get("rateLimit") {
+        None | Some(Value::Null) => {}
+        Some(Value::Bool(b)) => o.rate_limit = *b,
+        Some(_) => return Err(Error::config("rateLimit must be a boolean")),
+    }
+    if let Some(b) = m.get("baseUrls").filter(|v| !v.is_null()) {
+        let b = b.as_object().ok_or_else(|| Error::config("baseUrls must be an object"))?;
+        for (k, v) in b {
+            let p = Platform::parse(k)
+                .map_err(|_| Error::config(format!("baseUrls: unknown platform '{}'", crate::model::clip(k, 20))))?;
+            let url = v.as_str().ok_or_else(|| Error::config("baseUrls values must be strings"))?;
+            crate::target::WebhookUrl::parse(url)?;
+            o.base_urls.insert(p, url.to_string());
+        }
+    }
+    if let Some(s) = m.get("overflow").and_then(Value::as_str) {
+        o.overflow = Overflow::parse(s)?;
+    }
+    o.wecom_markdown = match m.get("wecomMarkdown").and_then(Value::as_str) {
+        None | Some("auto") => WecomMarkdown::Auto,
+        Some("v1") => WecomMarkdown::V1,
+        Some("v2") => WecomMarkdown::V2,
+        Some(_) => return Err(Error::config("wecomMarkdown must be \"auto\", \"v1\" or \"v2\"")),
+    };
+    if let Some(d) = m.get("dedup").and_then(Value::as_object) {
+        if let Some(t) = num(d.get("ttl"), "dedup.ttl")? {
+            o.dedup_ttl_ms = t;
+        }
+        if let Some(n) = num(d.get("maxEntries"), "dedup.maxEntries")? {
+            o.dedup_max_entries = n as usize;
+        }
+    }
+    Ok(o)
+}
+
+/// A failed result for input that never got as far as a platform.
+fn input_failure(platform: Platform, e: &Error) -> Value {
+    let message = match &e.path {
+        Some(p) if !p.is_empty() => format!("{} (at {p})", e.message),
+        _ => e.message.clone(),
+    };
+    json!({
+        "success": false, "platform": platform.as_str(), "attempts": 0,
+        "error": {"code": e.code.as_str(), "message": message, "platformCode": null, "platformMessage": null},
+        "retrySuggested": false, "retryAfter": null, "degraded": [], "messageId": null, "correlationId": null,
+        "elapsedMs": 0, "parts": 0, "partsDelivered": 0,
+    })
+}
+
+fn parse_message(message: &JsValue) -> Result<UnifiedMessage, Error> {
+    let json = stringify(message, ErrorCode::InvalidMessage, "the message")?;
+    if json.is_empty() {
+        return Err(Error::at("", "a message is required"));
+    }
+    UnifiedMessage::from_json(&json)
+}
+
+fn to_js(v: &Value) -> JsValue {
+    JSON::parse(&v.to_string()).unwrap_or(JsValue::NULL)
+}
+
+fn multi_value(results: &[SendResult]) -> Value {
+    let ok = results.iter().filter(|r| r.success).count();
+    json!({
+        "successCount": ok,
+        "failedCount": results.len() - ok,
+        "results": results.iter().map(SendResult::to_value).collect::<Vec<_>>(),
+    })
+}
+
+/// Sends messages with retries, rate limiting and dedup. One sender keeps the
+/// rate windows of the bots it sends to: share it across requests.
+#[wasm_bindgen(js_name = MessageSender)]
+pub struct JsMessageSender {
+    inner: Rc<Sender<HostTransport>>,
+}
+
+#[wasm_bindgen(js_class = MessageSender)]
+impl JsMessageSender {
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "SenderOptions")] options: Option<JsValue>,
+    ) -> Result<JsMessageSender, JsValue> {
+        let options = options.unwrap_or(JsValue::UNDEFINED);
+        let store = get(&get(&options, "dedup"), "store");
+        let store = if store.is_object() { Some(store) } else { None };
+        let json = stringify(&options, ErrorCode::InvalidConfig, "the options").map_err(|e| js_error(&e))?;
+        let v: Value = if json.is_empty() { Value::Null } else { serde_json::from_str(&json).unwrap_or(Value::Null) };
+        let opts = sender_options(&v).map_err(|e| js_error(&e))?;
+        let sender = Sender::new(HostTransport { store }, opts).map_err(|e| js_error(&e))?;
+        Ok(JsMessageSender { inner: Rc::new(sender) })
+    }
+
+    /// Send to one bot. Resolves to a result; never rejects for a delivery failure.
+    #[wasm_bindgen(unchecked_return_type = "Promise<SendResult>")]
+    pub fn send(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "UnifiedMessageInit | UnifiedMessage")] message: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Platform")] platform: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "SendTarget")] target: JsValue,
+    ) -> Promise {
+        let inner = self.inner.clone();
+        let parsed = parse_inputs(&message, &platform, &target);
+        future_to_promise(async move {
+            let out = match parsed {
+                Ok((msg, p, t)) => inner.send(&msg, p, &t).await.to_value(),
+                Err((p, e)) => input_failure(p, &e),
+            };
+            Ok(to_js(&out))
+        })
+    }
+
+    /// Send to several platforms at once.
+    #[wasm_bindgen(js_name = sendMulti, unchecked_return_type = "Promise<MultiSendResult>")]
+    pub fn send_multi(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "UnifiedMessageInit | UnifiedMessage")] message: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "MultiSendOptions")] options: JsValue,
+    ) -> Promise {
+        let inner = self.inner.clone();
+        let msg = parse_message(&message);
+        let platforms = get(&options, "platforms");
+        let urls = get(&options, "webhookUrls");
+        let secrets = get(&options, "secrets");
+        let mut targets: Vec<(Platform, Target)> = Vec::new();
+        let mut early: Vec<Value> = Vec::new();
+        let list: Vec<JsValue> =
+            if Array::is_array(&platforms) { Array::from(&platforms).to_vec() } else { Vec::new() };
+        for pv in &list {
+            let name = pv.as_string().unwrap_or_default();
+            match Platform::parse(&name) {
+                Err(e) => early.push(input_failure(Platform::Wecom, &e)),
+                Ok(p) => {
+                    let url = get(&urls, p.as_str())
+                        .as_string()
+                        .or_else(|| get(&urls, &name).as_string())
+                        .unwrap_or_default();
+                    let secret = get(&secrets, p.as_str()).as_string().or_else(|| get(&secrets, &name).as_string());
+                    targets.push((p, Target { webhook: url, secret: secret.filter(|s| !s.is_empty()) }));
+                }
+            }
+        }
+        future_to_promise(async move {
+            if list.is_empty() {
+                let e = Error::config("sendMulti needs options.platforms, a non-empty array");
+                return Ok(to_js(
+                    &json!({"successCount": 0, "failedCount": 1, "results": [input_failure(Platform::Wecom, &e)]}),
+                ));
+            }
+            let mut out = match msg {
+                Ok(m) => multi_value(&inner.send_multi(&m, &targets).await),
+                Err(e) => {
+                    let results: Vec<Value> = targets.iter().map(|(p, _)| input_failure(*p, &e)).collect();
+                    json!({"successCount": 0, "failedCount": results.len(), "results": results})
+                }
+            };
+            if !early.is_empty() {
+                if let Some(arr) = out.get_mut("results").and_then(Value::as_array_mut) {
+                    let n = early.len();
+                    arr.extend(early);
+                    if let Some(f) = out.get("failedCount").and_then(Value::as_u64) {
+                        out["failedCount"] = Value::from(f + n as u64);
+                    }
+                }
+            }
+            Ok(to_js(&out))
+        })
+    }
+
+    /// Send to every platform configured in `env` (the seed's variable names).
+    #[wasm_bindgen(js_name = sendAuto, unchecked_return_type = "Promise<AutoSendResult>")]
+    pub fn send_auto(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "UnifiedMessageInit | UnifiedMessage")] message: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "SendAutoEnv")] env: JsValue,
+    ) -> Promise {
+        let inner = self.inner.clone();
+        let msg = parse_message(&message);
+        let (targets, skipped) = targets_from_env(|k| get(&env, k).as_string());
+        future_to_promise(async move {
+            let results: Vec<SendResult> = match &msg {
+                Ok(m) => inner.send_multi(m, &targets).await,
+                Err(_) => Vec::new(),
+            };
+            let mut out = multi_value(&results);
+            if let Err(e) = &msg {
+                let failed: Vec<Value> = targets.iter().map(|(p, _)| input_failure(*p, e)).collect();
+                out["failedCount"] = Value::from(failed.len());
+                out["results"] = Value::Array(failed);
+            }
+            let names = |f: &dyn Fn(&SendResult) -> bool| -> Vec<Value> {
+                results.iter().filter(|r| f(r)).map(|r| Value::String(r.platform.as_str().into())).collect()
+            };
+            out["sentPlatforms"] = Value::Array(names(&|r| r.success));
+            let mut failed = names(&|r| !r.success);
+            if msg.is_err() {
+                failed = targets.iter().map(|(p, _)| Value::String(p.as_str().into())).collect();
+            }
+            out["failedPlatforms"] = Value::Array(failed);
+            out["skippedPlatforms"] = skipped.iter().map(|p| Value::String(p.as_str().into())).collect();
+            Ok(to_js(&out))
+        })
+    }
+}
+
+type Inputs = (UnifiedMessage, Platform, Target);
+
+fn parse_inputs(message: &JsValue, platform: &JsValue, target: &JsValue) -> Result<Inputs, (Platform, Error)> {
+    let name = platform.as_string().unwrap_or_default();
+    let p = Platform::parse(&name).map_err(|e| (Platform::Wecom, e))?;
+    let msg = parse_message(message).map_err(|e| (p, e))?;
+    let t = if let Some(url) = target.as_string() {
+        Target { webhook: url, secret: None }
+    } else if target.is_object() {
+        let url = get(target, "webhookUrl").as_string().or_else(|| get(target, "webhook").as_string());
+        let url = url.ok_or_else(|| (p, Error::config("the target needs webhookUrl (a URL or key)")))?;
+        Target { webhook: url, secret: get(target, "secret").as_string().filter(|s| !s.is_empty()) }
+    } else {
+        return Err((p, Error::config("the target must be a webhook URL string or { webhookUrl, secret }")));
+    };
+    Ok((msg, p, t))
 }

@@ -9,7 +9,11 @@
 //! - [`limits`]: byte limits, splitting and truncation at safe boundaries;
 //! - [`sign`]: DingTalk and Feishu HMAC-SHA256 signing;
 //! - [`target`]: webhook URLs, bare keys, platform detection, redaction;
-//! - [`render`]: the pure `render(message, platform, options)` entry point.
+//! - [`render`]: the pure `render(message, platform, options)` entry point;
+//! - [`policy`]: retry schedule, answer classification, rate windows (pure, time passed in);
+//! - [`sender`]: the async send loop, generic over a [`sender::Transport`].
+//!
+//! `host` (wasm32 only) is the Transport on the host's `fetch`, `setTimeout` and `Date.now`.
 //!
 //! `bindings` (wasm32 only) is the `#[wasm_bindgen]` surface over it.
 
@@ -19,11 +23,15 @@ pub mod limits;
 pub mod markdown;
 pub mod model;
 pub mod platform;
+pub mod policy;
 pub mod render;
+pub mod sender;
 pub mod sign;
 pub mod target;
 
 #[cfg(target_arch = "wasm32")]
 mod bindings;
+#[cfg(target_arch = "wasm32")]
+pub mod host;
 
 pub use error::{Error, ErrorCode, Result};

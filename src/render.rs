@@ -121,23 +121,11 @@ pub fn render(msg: &UnifiedMessage, platform: Platform, opts: &RenderOptions) ->
     let mut payloads = platform::renderer(platform).render(msg, &mut ctx)?;
     let mut url = url;
     if let Some(secret) = &opts.secret {
-        match platform {
-            Platform::DingTalk => {
-                if let Some(u) = &url {
-                    url = Some(sign::dingtalk_signed_url(u, secret, opts.now_ms)?);
-                }
-            }
-            Platform::Feishu | Platform::Lark => {
-                let ts = opts.now_ms / 1000;
-                let sig = sign::feishu_sign(secret, ts)?;
-                for p in payloads.iter_mut() {
-                    if let Value::Object(m) = p {
-                        m.insert("timestamp".into(), Value::String(ts.to_string()));
-                        m.insert("sign".into(), Value::String(sig.clone()));
-                    }
-                }
-            }
-            Platform::Wecom => {}
+        if let Some(u) = &url {
+            url = Some(sign_url(platform, u, secret, opts.now_ms)?);
+        }
+        for p in payloads.iter_mut() {
+            sign_payload(platform, p, secret, opts.now_ms)?;
         }
     }
     Ok(Rendered { platform, url, payloads, degraded: degraded.0 })
@@ -154,4 +142,25 @@ pub fn render_json(message: &str, platform: &str, options: &str, now_ms: u64) ->
     };
     let opts = RenderOptions::from_value(&opts_v, now_ms)?;
     render(&msg, platform, &opts)
+}
+
+/// The URL to post to, signed for DingTalk (`timestamp` and `sign` in the query).
+pub fn sign_url(platform: Platform, url: &str, secret: &str, now_ms: u64) -> Result<String> {
+    match platform {
+        Platform::DingTalk => sign::dingtalk_signed_url(url, secret, now_ms),
+        _ => Ok(url.to_string()),
+    }
+}
+
+/// The payload signed for Feishu / Lark (`timestamp` in seconds and `sign` in the body).
+pub fn sign_payload(platform: Platform, payload: &mut Value, secret: &str, now_ms: u64) -> Result<()> {
+    if platform.is_feishu_like() {
+        let ts = now_ms / 1000;
+        let sig = sign::feishu_sign(secret, ts)?;
+        if let Value::Object(m) = payload {
+            m.insert("timestamp".into(), Value::String(ts.to_string()));
+            m.insert("sign".into(), Value::String(sig));
+        }
+    }
+    Ok(())
 }

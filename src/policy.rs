@@ -1,0 +1,322 @@
+//! Delivery policy, pure (time is passed in): the retry schedule, what a
+//! platform's answer means, and per-bot rate windows.
+
+use std::collections::VecDeque;
+
+use serde_json::Value;
+
+use crate::error::{Error, ErrorCode, Result};
+use crate::target::Platform;
+
+/// Retries with exponential backoff and jitter (milliseconds, as the seed writes them).
+#[derive(Clone, Debug, PartialEq)]
+pub struct RetryPolicy {
+    /// Retries after the first attempt.
+    pub max_retries: u32,
+    pub initial_delay: u64,
+    pub max_delay: u64,
+    pub backoff_multiplier: f64,
+    /// Jitter as a fraction of the delay: 0.2 = ±10 %.
+    pub jitter: f64,
+    /// A bound on the whole delivery, waits included; no retry starts after it.
+    pub max_total_time: u64,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_retries: 3,
+            initial_delay: 1000,
+            max_delay: 30_000,
+            backoff_multiplier: 2.0,
+            jitter: 0.2,
+            max_total_time: 120_000,
+        }
+    }
+}
+
+impl RetryPolicy {
+    pub fn validate(&self) -> Result<()> {
+        let ok = self.backoff_multiplier.is_finite()
+            && self.backoff_multiplier >= 1.0
+            && self.jitter.is_finite()
+            && (0.0..=1.0).contains(&self.jitter)
+            && self.max_retries <= 100
+            && self.initial_delay <= self.max_delay.max(self.initial_delay)
+            && self.max_delay <= 3_600_000;
+        if ok {
+            Ok(())
+        } else {
+            Err(Error::config("retryPolicy: maxRetries 0-100, delays 0-3600000 ms, backoffMultiplier >= 1, jitter 0-1"))
+        }
+    }
+
+    /// The wait before retry number `retry` (1-based); `rand` in [0, 1).
+    pub fn delay(&self, retry: u32, rand: f64) -> u64 {
+        let exp = self.backoff_multiplier.powi(retry.saturating_sub(1).min(64) as i32);
+        let base = (self.initial_delay as f64 * exp).min(self.max_delay as f64);
+        let spread = self.jitter * (rand.clamp(0.0, 1.0) - 0.5);
+        (base * (1.0 + spread)).max(0.0).min(self.max_delay as f64) as u64
+    }
+}
+
+/// What an answer means for the sender.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    Delivered,
+    /// Worth trying again, after `retry_after` ms when the platform said.
+    Retry {
+        code: ErrorCode,
+        retry_after: Option<u64>,
+    },
+    /// The signature or its timestamp was refused: sign again and retry once.
+    Resign,
+    /// Trying again will not help.
+    Permanent {
+        code: ErrorCode,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Classified {
+    pub verdict: Verdict,
+    pub platform_code: Option<i64>,
+    pub platform_message: Option<String>,
+}
+
+/// How long the platform blocks a bot after its rate limit is hit.
+pub fn rate_block_ms(p: Platform) -> u64 {
+    match p {
+        Platform::DingTalk => 10 * 60_000,
+        Platform::Wecom => 60_000,
+        Platform::Feishu | Platform::Lark => 1_000,
+    }
+}
+
+/// Classify an HTTP answer: the status, the body (all three platforms answer
+/// 200 when they refuse) and a `Retry-After` header if any.
+pub fn classify(p: Platform, status: u16, body: &str, retry_after_header: Option<&str>) -> Classified {
+    let retry_after = retry_after_header.and_then(|h| h.trim().parse::<u64>().ok()).map(|s| s.saturating_mul(1000));
+    let json: Option<Value> = serde_json::from_str(body).ok();
+    let (code, msg) = match &json {
+        Some(v) => {
+            let code = match p {
+                Platform::Feishu | Platform::Lark => v.get("code").or_else(|| v.get("StatusCode")),
+                _ => v.get("errcode"),
+            }
+            .and_then(Value::as_i64);
+            let msg = match p {
+                Platform::Feishu | Platform::Lark => v.get("msg").or_else(|| v.get("StatusMessage")),
+                _ => v.get("errmsg"),
+            }
+            .and_then(Value::as_str)
+            .map(|s| crate::model::clip(s, 300));
+            (code, msg)
+        }
+        None => (None, None),
+    };
+    let verdict = |v: Verdict| Classified { verdict: v, platform_code: code, platform_message: msg.clone() };
+    if status == 429 {
+        return verdict(Verdict::Retry {
+            code: ErrorCode::RateLimit,
+            retry_after: retry_after.or(Some(rate_block_ms(p))),
+        });
+    }
+    if status >= 500 {
+        return verdict(Verdict::Retry { code: ErrorCode::NetworkError, retry_after });
+    }
+    if status == 408 {
+        return verdict(Verdict::Retry { code: ErrorCode::Timeout, retry_after });
+    }
+    if !(200..300).contains(&status) {
+        return verdict(Verdict::Permanent { code: ErrorCode::PlatformError });
+    }
+    let Some(code) = code else {
+        // 2xx with a body that is not the platform's answer: the request may
+        // or may not have been taken; a proxy error page is the usual cause.
+        return verdict(Verdict::Retry { code: ErrorCode::PlatformError, retry_after });
+    };
+    if code == 0 {
+        return verdict(Verdict::Delivered);
+    }
+    let m = msg.as_deref().unwrap_or("").to_ascii_lowercase();
+    let v = match (p, code) {
+        (_, -1) => Verdict::Retry { code: ErrorCode::PlatformError, retry_after },
+        (Platform::Wecom, 45009) => Verdict::Retry { code: ErrorCode::RateLimit, retry_after: Some(rate_block_ms(p)) },
+        (Platform::DingTalk, 130101) => {
+            Verdict::Retry { code: ErrorCode::RateLimit, retry_after: Some(rate_block_ms(p)) }
+        }
+        (Platform::DingTalk, 310000) if m.contains("timestamp") => Verdict::Resign,
+        (Platform::Feishu | Platform::Lark, 11232) => {
+            Verdict::Retry { code: ErrorCode::RateLimit, retry_after: Some(retry_after.unwrap_or(1000)) }
+        }
+        (Platform::Feishu | Platform::Lark, 19021) => Verdict::Resign,
+        _ => Verdict::Permanent { code: ErrorCode::PlatformError },
+    };
+    verdict(v)
+}
+
+/// The documented rate limits: (count, window ms) pairs, all of which hold.
+pub fn rate_limits(p: Platform) -> &'static [(usize, u64)] {
+    match p {
+        Platform::Wecom | Platform::DingTalk => &[(20, 60_000)],
+        Platform::Feishu | Platform::Lark => &[(5, 1_000), (100, 60_000)],
+    }
+}
+
+/// Safety margin added to each window: arrival order on the platform may
+/// differ a little from send order here.
+fn margin(window: u64) -> u64 {
+    (window / 200).max(50)
+}
+
+/// A bot's sliding windows, counted at send time, with reservations: each
+/// send takes the earliest slot that keeps every window under its limit.
+#[derive(Clone, Debug, Default)]
+pub struct RateWindow {
+    /// Reserved send times, ascending.
+    times: VecDeque<u64>,
+    /// No send before this (the platform said the bot is limited).
+    blocked_until: u64,
+}
+
+impl RateWindow {
+    /// The earliest time, at or after `now`, a new send may go.
+    pub fn next_slot(&self, limits: &[(usize, u64)], now: u64) -> u64 {
+        let mut t = now.max(self.blocked_until);
+        if let Some(&last) = self.times.back() {
+            t = t.max(last); // first come, first served
+        }
+        for &(n, w) in limits {
+            if n > 0 && self.times.len() >= n {
+                let nth_last = self.times[self.times.len() - n];
+                t = t.max(nth_last + w + margin(w));
+            }
+        }
+        t
+    }
+
+    /// Reserve a slot: `Ok(time)` to send at, or `Err(wait)` when the slot is
+    /// further than `max_wait` away (nothing is reserved then).
+    pub fn reserve(&mut self, limits: &[(usize, u64)], now: u64, max_wait: u64) -> std::result::Result<u64, u64> {
+        let t = self.next_slot(limits, now);
+        if t - now > max_wait {
+            return Err(t - now);
+        }
+        self.times.push_back(t);
+        let longest = limits.iter().map(|&(_, w)| w + margin(w)).max().unwrap_or(0);
+        let keep = limits.iter().map(|&(n, _)| n).max().unwrap_or(0);
+        while self.times.len() > keep && self.times.front().is_some_and(|&f| f + longest < now) {
+            self.times.pop_front();
+        }
+        Ok(t)
+    }
+
+    /// The platform said the bot is over its limit: nothing before `until`.
+    pub fn block_until(&mut self, until: u64) {
+        self.blocked_until = self.blocked_until.max(until);
+    }
+
+    pub fn is_idle(&self, now: u64, limits: &[(usize, u64)]) -> bool {
+        let longest = limits.iter().map(|&(_, w)| w + margin(w)).max().unwrap_or(0);
+        self.blocked_until <= now && self.times.back().is_none_or(|&t| t + longest < now)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_caps_and_jitters() {
+        let p = RetryPolicy { jitter: 0.0, ..Default::default() };
+        assert_eq!([p.delay(1, 0.5), p.delay(2, 0.5), p.delay(3, 0.5)], [1000, 2000, 4000]);
+        assert_eq!(p.delay(10, 0.5), 30_000);
+        let j = RetryPolicy { jitter: 0.2, ..Default::default() };
+        assert_eq!(j.delay(1, 0.0), 900);
+        assert_eq!(j.delay(1, 0.999_999), 1099);
+        assert!(RetryPolicy { backoff_multiplier: f64::NAN, ..Default::default() }.validate().is_err());
+    }
+
+    #[test]
+    fn classifies_each_platforms_answers() {
+        use ErrorCode::*;
+        let c = |p, s, b: &str| classify(p, s, b, None).verdict;
+        assert_eq!(c(Platform::Wecom, 200, r#"{"errcode":0,"errmsg":"ok"}"#), Verdict::Delivered);
+        assert_eq!(c(Platform::Feishu, 200, r#"{"code":0,"msg":"success","data":{}}"#), Verdict::Delivered);
+        assert_eq!(c(Platform::Feishu, 200, r#"{"StatusCode":0,"StatusMessage":"success"}"#), Verdict::Delivered);
+        assert!(matches!(c(Platform::Wecom, 200, r#"{"errcode":-1,"errmsg":"system busy"}"#), Verdict::Retry { .. }));
+        assert_eq!(
+            c(Platform::Wecom, 200, r#"{"errcode":45009,"errmsg":"api freq out of limit"}"#),
+            Verdict::Retry { code: RateLimit, retry_after: Some(60_000) }
+        );
+        assert!(matches!(
+            c(Platform::DingTalk, 200, r#"{"errcode":130101,"errmsg":"send too fast"}"#),
+            Verdict::Retry { code: RateLimit, .. }
+        ));
+        assert!(matches!(
+            c(Platform::Lark, 200, r#"{"code":11232,"msg":"frequency limited psm"}"#),
+            Verdict::Retry { code: RateLimit, .. }
+        ));
+        assert_eq!(c(Platform::DingTalk, 200, r#"{"errcode":310000,"errmsg":"invalid timestamp"}"#), Verdict::Resign);
+        assert_eq!(c(Platform::Feishu, 200, r#"{"code":19021,"msg":"sign match fail"}"#), Verdict::Resign);
+        for (p, body) in [
+            (Platform::DingTalk, r#"{"errcode":310000,"errmsg":"keywords not in content"}"#),
+            (Platform::DingTalk, r#"{"errcode":310000,"errmsg":"sign not match"}"#),
+            (Platform::Wecom, r#"{"errcode":40058,"errmsg":"invalid"}"#),
+            (Platform::Wecom, r#"{"errcode":93000,"errmsg":"invalid webhook url"}"#),
+            (Platform::Feishu, r#"{"code":9499,"msg":"Bad Request"}"#),
+            (Platform::Feishu, r#"{"code":19024,"msg":"Key Words Not Found"}"#),
+        ] {
+            assert_eq!(c(p, 200, body), Verdict::Permanent { code: PlatformError }, "{body}");
+        }
+        assert!(matches!(c(Platform::Wecom, 503, "<html>"), Verdict::Retry { code: NetworkError, .. }));
+        assert_eq!(
+            classify(Platform::Wecom, 429, "", Some("7")).verdict,
+            Verdict::Retry { code: RateLimit, retry_after: Some(7000) }
+        );
+        assert_eq!(c(Platform::Wecom, 404, "nope"), Verdict::Permanent { code: PlatformError });
+        assert!(matches!(c(Platform::Wecom, 200, "not json"), Verdict::Retry { .. }));
+        let full = classify(Platform::Wecom, 200, r#"{"errcode":40058,"errmsg":"too long"}"#, None);
+        assert_eq!((full.platform_code, full.platform_message.as_deref()), (Some(40058), Some("too long")));
+    }
+
+    #[test]
+    fn a_burst_is_spread_to_keep_every_window() {
+        let limits = rate_limits(Platform::Wecom);
+        let mut w = RateWindow::default();
+        let slots: Vec<u64> = (0..50).map(|_| w.reserve(limits, 0, u64::MAX).unwrap()).collect();
+        assert!(slots[..20].iter().all(|&t| t == 0));
+        assert_eq!(slots[20], 60_300);
+        assert_eq!(slots[40], 120_600);
+        // any 60 s window holds at most 20 sends
+        for (i, &t) in slots.iter().enumerate() {
+            let in_window = slots.iter().filter(|&&u| u >= t && u < t + 60_000).count();
+            assert!(in_window <= 20, "at {i}: {in_window}");
+        }
+    }
+
+    #[test]
+    fn feishu_keeps_both_windows() {
+        let limits = rate_limits(Platform::Feishu);
+        let mut w = RateWindow::default();
+        let slots: Vec<u64> = (0..120).map(|_| w.reserve(limits, 0, u64::MAX).unwrap()).collect();
+        for &t in &slots {
+            assert!(slots.iter().filter(|&&u| u >= t && u < t + 1000).count() <= 5);
+            assert!(slots.iter().filter(|&&u| u >= t && u < t + 60_000).count() <= 100);
+        }
+    }
+
+    #[test]
+    fn over_max_wait_reserves_nothing_and_says_how_long() {
+        let limits = rate_limits(Platform::DingTalk);
+        let mut w = RateWindow::default();
+        for _ in 0..20 {
+            w.reserve(limits, 1000, 0).unwrap();
+        }
+        assert_eq!(w.reserve(limits, 1000, 5000), Err(60_300));
+        assert_eq!(w.reserve(limits, 61_300, 0), Ok(61_300));
+        w.block_until(700_000);
+        assert_eq!(w.next_slot(limits, 62_000), 700_000);
+    }
+}

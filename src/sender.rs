@@ -1,0 +1,692 @@
+//! The send loop: render, prepare media, keep each bot under its rate limit,
+//! sign, post, classify, retry with backoff, dedup. Generic over a
+//! [`Transport`] (the host's fetch and timers in wasm, a fake in tests), so
+//! all of it runs natively under `cargo test` with a fake clock.
+
+use std::cell::RefCell;
+use std::collections::{HashMap, VecDeque};
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use base64::Engine as _;
+use serde_json::{Map, Value, json};
+use sha2::{Digest, Sha256};
+
+use crate::degrade::Degradation;
+use crate::error::{Error, ErrorCode, Result};
+use crate::limits::Overflow;
+use crate::model::{Body, UnifiedMessage};
+use crate::platform::wecom;
+use crate::policy::{self, RateWindow, RetryPolicy, Verdict};
+use crate::render::{self, RenderOptions, WecomMarkdown};
+use crate::target::{self, Platform, WebhookUrl};
+
+/// An HTTP answer, as much of it as the sender reads.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HttpResponse {
+    pub status: u16,
+    pub body: String,
+    pub retry_after: Option<String>,
+}
+
+/// Why a request did not complete.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TransportError {
+    Network(String),
+    Timeout,
+}
+
+/// What the sender needs from its host.
+#[allow(async_fn_in_trait)] // one thread (wasm): no Send bounds wanted
+pub trait Transport {
+    fn now_ms(&self) -> u64;
+    /// Uniform in [0, 1), for jitter.
+    fn random(&self) -> f64;
+    async fn sleep(&self, ms: u64);
+    /// POST a JSON body with `Content-Type: application/json`.
+    async fn post_json(
+        &self,
+        url: &str,
+        body: &str,
+        timeout_ms: u64,
+    ) -> std::result::Result<HttpResponse, TransportError>;
+    /// GET at most `max_bytes` (a larger body is an error).
+    async fn get_bytes(
+        &self,
+        url: &str,
+        max_bytes: usize,
+        timeout_ms: u64,
+    ) -> std::result::Result<Vec<u8>, TransportError>;
+    /// POST `multipart/form-data` with one file part.
+    async fn post_file(
+        &self,
+        url: &str,
+        field: &str,
+        filename: &str,
+        bytes: &[u8],
+        timeout_ms: u64,
+    ) -> std::result::Result<HttpResponse, TransportError>;
+    /// A shared dedup store, if the caller gave one: `Some(true)` when the key is there.
+    async fn store_has(&self, key: &str) -> Option<bool>;
+    async fn store_put(&self, key: &str, ttl_ms: u64);
+}
+
+#[derive(Clone, Debug)]
+pub struct SenderOptions {
+    pub retry: RetryPolicy,
+    /// Per attempt.
+    pub timeout_ms: u64,
+    /// The longest a message waits for its bot's rate window before it
+    /// resolves with `RATE_LIMIT`.
+    pub max_queue_delay_ms: u64,
+    /// Keep each bot under its documented limit on our side.
+    pub rate_limit: bool,
+    pub base_urls: HashMap<Platform, String>,
+    pub overflow: Overflow,
+    pub wecom_markdown: WecomMarkdown,
+    pub dedup_ttl_ms: u64,
+    pub dedup_max_entries: usize,
+}
+
+impl Default for SenderOptions {
+    fn default() -> Self {
+        SenderOptions {
+            retry: RetryPolicy::default(),
+            timeout_ms: 10_000,
+            max_queue_delay_ms: 150_000,
+            rate_limit: true,
+            base_urls: HashMap::new(),
+            overflow: Overflow::Split,
+            wecom_markdown: WecomMarkdown::Auto,
+            dedup_ttl_ms: 24 * 3_600_000,
+            dedup_max_entries: 10_000,
+        }
+    }
+}
+
+/// Where to send: a webhook URL or bare key, and the signing secret.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Target {
+    pub webhook: String,
+    pub secret: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SendError {
+    pub code: ErrorCode,
+    pub message: String,
+    pub platform_code: Option<i64>,
+    pub platform_message: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct SendResult {
+    pub success: bool,
+    pub platform: Platform,
+    /// HTTP requests made (uploads and image fetches not counted).
+    pub attempts: u32,
+    pub error: Option<SendError>,
+    pub retry_suggested: bool,
+    /// Milliseconds to wait before trying again, when known.
+    pub retry_after: Option<u64>,
+    pub degraded: Vec<Degradation>,
+    pub message_id: Option<String>,
+    pub correlation_id: Option<String>,
+    pub elapsed_ms: u64,
+    /// Messages the content was split into, and how many were delivered.
+    pub parts: usize,
+    pub parts_delivered: usize,
+}
+
+impl SendResult {
+    pub fn to_value(&self) -> Value {
+        let mut m = Map::new();
+        m.insert("success".into(), Value::Bool(self.success));
+        m.insert("platform".into(), Value::String(self.platform.as_str().into()));
+        m.insert("attempts".into(), Value::from(self.attempts));
+        m.insert(
+            "error".into(),
+            match &self.error {
+                None => Value::Null,
+                Some(e) => json!({
+                    "code": e.code.as_str(),
+                    "message": e.message,
+                    "platformCode": e.platform_code,
+                    "platformMessage": e.platform_message,
+                }),
+            },
+        );
+        m.insert("retrySuggested".into(), Value::Bool(self.retry_suggested));
+        m.insert("retryAfter".into(), self.retry_after.map_or(Value::Null, Value::from));
+        m.insert(
+            "degraded".into(),
+            self.degraded.iter().map(|d| json!({"from": d.from, "to": d.to, "reason": d.reason})).collect(),
+        );
+        m.insert("messageId".into(), self.message_id.clone().map_or(Value::Null, Value::String));
+        m.insert("correlationId".into(), self.correlation_id.clone().map_or(Value::Null, Value::String));
+        m.insert("elapsedMs".into(), Value::from(self.elapsed_ms));
+        m.insert("parts".into(), Value::from(self.parts));
+        m.insert("partsDelivered".into(), Value::from(self.parts_delivered));
+        Value::Object(m)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Seen {
+    InFlight,
+    Delivered,
+}
+
+#[derive(Default)]
+struct State {
+    windows: HashMap<String, RateWindow>,
+    seen: HashMap<String, (Seen, u64)>,
+    seen_order: VecDeque<String>,
+}
+
+pub struct Sender<T: Transport> {
+    pub transport: T,
+    pub options: SenderOptions,
+    state: RefCell<State>,
+}
+
+/// WeCom's image limit, and the largest file fetched for upload.
+const FILE_LIMIT: usize = 20 * 1024 * 1024;
+
+/// Everything that could carry a credential out, replaced.
+struct Scrub<'a> {
+    url: &'a str,
+    secret: Option<&'a str>,
+}
+
+impl Scrub<'_> {
+    fn text(&self, s: &str) -> String {
+        let mut out = s.replace(self.url, &target::redact_url(self.url));
+        if let Ok(u) = WebhookUrl::parse(self.url) {
+            let cred = u
+                .query_param("key")
+                .or(u.query_param("access_token"))
+                .or_else(|| u.path.rsplit_once("/hook/").map(|(_, id)| id));
+            if let Some(c) = cred.filter(|c| c.len() >= 4) {
+                out = out.replace(c, "***");
+            }
+        }
+        if let Some(sec) = self.secret.filter(|s| s.len() >= 4) {
+            out = out.replace(sec, "***");
+        }
+        out
+    }
+}
+
+struct Attempt {
+    attempts: u32,
+    degraded: Vec<Degradation>,
+    parts: usize,
+    parts_delivered: usize,
+}
+
+impl<T: Transport> Sender<T> {
+    pub fn new(transport: T, options: SenderOptions) -> Result<Self> {
+        options.retry.validate()?;
+        Ok(Sender { transport, options, state: RefCell::new(State::default()) })
+    }
+
+    fn result(&self, platform: Platform, msg: Option<&UnifiedMessage>, start: u64) -> SendResult {
+        SendResult {
+            success: false,
+            platform,
+            attempts: 0,
+            error: None,
+            retry_suggested: false,
+            retry_after: None,
+            degraded: Vec::new(),
+            message_id: msg.and_then(|m| m.metadata.message_id.clone()),
+            correlation_id: msg.and_then(|m| m.metadata.correlation_id.clone()),
+            elapsed_ms: self.transport.now_ms().saturating_sub(start),
+            parts: 0,
+            parts_delivered: 0,
+        }
+    }
+
+    fn failed(&self, mut r: SendResult, e: SendError, retry: Option<Option<u64>>) -> SendResult {
+        r.error = Some(e);
+        r.retry_suggested = retry.is_some();
+        r.retry_after = retry.flatten();
+        r
+    }
+
+    /// Send one message to one bot. Never fails: a failure is in the result.
+    pub async fn send(&self, msg: &UnifiedMessage, platform: Platform, target: &Target) -> SendResult {
+        let start = self.transport.now_ms();
+        let base = self.options.base_urls.get(&platform).map(String::as_str);
+        let url = match target::webhook_url(platform, &target.webhook, base) {
+            Ok(u) => u,
+            Err(e) => return self.failed(self.result(platform, Some(msg), start), plain(e), None),
+        };
+        if let Some(s) = &target.secret {
+            if let Err(e) = crate::sign::check_secret(s) {
+                return self.failed(self.result(platform, Some(msg), start), plain(e), None);
+            }
+        }
+        let scrub = Scrub { url: &url, secret: target.secret.as_deref() };
+        let dedup_key = msg.metadata.message_id.as_deref().map(|id| dedup_key(id, &url));
+        if let Some(k) = &dedup_key {
+            if self.seen(k, start) || self.transport.store_has(k).await == Some(true) {
+                let e = SendError {
+                    code: ErrorCode::Duplicate,
+                    message: "this message_id was already delivered to this bot; nothing was sent".into(),
+                    platform_code: None,
+                    platform_message: None,
+                };
+                return self.failed(self.result(platform, Some(msg), start), e, None);
+            }
+            self.mark(k, Seen::InFlight, start);
+        }
+        let mut att = Attempt { attempts: 0, degraded: Vec::new(), parts: 0, parts_delivered: 0 };
+        let outcome = self.deliver(msg, platform, &url, target.secret.as_deref(), start, &mut att).await;
+        let mut r = self.result(platform, Some(msg), start);
+        r.attempts = att.attempts;
+        r.degraded = att.degraded;
+        r.parts = att.parts;
+        r.parts_delivered = att.parts_delivered;
+        match outcome {
+            Ok(()) => {
+                r.success = true;
+                if let Some(k) = &dedup_key {
+                    self.mark(k, Seen::Delivered, self.transport.now_ms());
+                    self.transport.store_put(k, self.options.dedup_ttl_ms).await;
+                }
+                r
+            }
+            Err((mut e, retry)) => {
+                if let Some(k) = &dedup_key {
+                    // a message some of whose parts went out counts as delivered:
+                    // sending it again would repeat them
+                    if att.parts_delivered > 0 {
+                        self.mark(k, Seen::Delivered, self.transport.now_ms());
+                    } else {
+                        self.state.borrow_mut().seen.remove(k);
+                    }
+                }
+                e.message = scrub.text(&e.message);
+                e.platform_message = e.platform_message.map(|m| scrub.text(&m));
+                self.failed(r, e, retry)
+            }
+        }
+    }
+
+    /// Prepare, render and post every part. `Err((error, Some(retry_after)))`
+    /// when trying again later may work.
+    async fn deliver(
+        &self,
+        msg: &UnifiedMessage,
+        platform: Platform,
+        url: &str,
+        secret: Option<&str>,
+        start: u64,
+        att: &mut Attempt,
+    ) -> std::result::Result<(), (SendError, Option<Option<u64>>)> {
+        let prepared = self.prepare_media(msg, platform, url, &mut att.degraded).await?;
+        let msg = prepared.as_ref().unwrap_or(msg);
+        let opts = RenderOptions {
+            webhook: None,
+            secret: None,
+            now_ms: start,
+            overflow: self.options.overflow,
+            wecom_markdown: self.options.wecom_markdown,
+            base_url: None,
+        };
+        let rendered = render::render(msg, platform, &opts).map_err(|e| (plain(e), None))?;
+        att.degraded.extend(rendered.degraded);
+        att.parts = rendered.payloads.len();
+        for payload in &rendered.payloads {
+            self.post_one(platform, url, secret, payload, start, att).await?;
+            att.parts_delivered += 1;
+        }
+        Ok(())
+    }
+
+    async fn post_one(
+        &self,
+        platform: Platform,
+        url: &str,
+        secret: Option<&str>,
+        payload: &Value,
+        start: u64,
+        att: &mut Attempt,
+    ) -> std::result::Result<(), (SendError, Option<Option<u64>>)> {
+        let limits = policy::rate_limits(platform);
+        let mut retries = 0u32;
+        let mut resigned = false;
+        loop {
+            let now = self.transport.now_ms();
+            if self.options.rate_limit {
+                let reserved = {
+                    let mut st = self.state.borrow_mut();
+                    st.windows.entry(url.to_string()).or_default().reserve(limits, now, self.options.max_queue_delay_ms)
+                };
+                match reserved {
+                    Ok(at) if at > now => self.transport.sleep(at - now).await,
+                    Ok(_) => {}
+                    Err(wait) => {
+                        let e = SendError {
+                            code: ErrorCode::RateLimit,
+                            message: format!(
+                                "the {} bot's rate limit leaves no slot within maxQueueDelay ({} ms); next slot in {wait} ms",
+                                platform.display(),
+                                self.options.max_queue_delay_ms
+                            ),
+                            platform_code: None,
+                            platform_message: None,
+                        };
+                        return Err((e, Some(Some(wait))));
+                    }
+                }
+            }
+            let now = self.transport.now_ms();
+            let (post_url, body) = match signed(platform, url, payload, secret, now) {
+                Ok(x) => x,
+                Err(e) => return Err((plain(e), None)),
+            };
+            att.attempts += 1;
+            let answer = self.transport.post_json(&post_url, &body, self.options.timeout_ms).await;
+            let c = match answer {
+                Ok(resp) => policy::classify(platform, resp.status, &resp.body, resp.retry_after.as_deref()),
+                Err(TransportError::Timeout) => policy::Classified {
+                    verdict: Verdict::Retry { code: ErrorCode::Timeout, retry_after: None },
+                    platform_code: None,
+                    platform_message: Some(format!("no answer within {} ms", self.options.timeout_ms)),
+                },
+                Err(TransportError::Network(m)) => policy::Classified {
+                    verdict: Verdict::Retry { code: ErrorCode::NetworkError, retry_after: None },
+                    platform_code: None,
+                    platform_message: Some(m),
+                },
+            };
+            let err = |code: ErrorCode, what: &str| SendError {
+                code,
+                message: match (&c.platform_code, &c.platform_message) {
+                    (Some(pc), Some(pm)) => format!("{what}: {} answered {pc} {pm}", platform.display()),
+                    (Some(pc), None) => format!("{what}: {} answered {pc}", platform.display()),
+                    (None, Some(pm)) => format!("{what}: {pm}"),
+                    (None, None) => what.to_string(),
+                },
+                platform_code: c.platform_code,
+                platform_message: c.platform_message.clone(),
+            };
+            match c.verdict {
+                Verdict::Delivered => return Ok(()),
+                Verdict::Resign if !resigned => {
+                    resigned = true;
+                    continue;
+                }
+                Verdict::Resign => {
+                    return Err((err(ErrorCode::PlatformError, "the signature was refused twice"), None));
+                }
+                Verdict::Permanent { code } => return Err((err(code, "refused"), None)),
+                Verdict::Retry { code, retry_after } => {
+                    let now = self.transport.now_ms();
+                    if code == ErrorCode::RateLimit {
+                        let until = now + retry_after.unwrap_or_else(|| policy::rate_block_ms(platform));
+                        let mut st = self.state.borrow_mut();
+                        st.windows.entry(url.to_string()).or_default().block_until(until);
+                    }
+                    retries += 1;
+                    let delay =
+                        self.options.retry.delay(retries, self.transport.random()).max(retry_after.unwrap_or(0));
+                    if retries > self.options.retry.max_retries {
+                        return Err((err(code, "gave up after retries"), Some(retry_after)));
+                    }
+                    if now + delay - start > self.options.retry.max_total_time {
+                        return Err((err(code, "no time left to retry (retryPolicy.maxTotalTime)"), Some(Some(delay))));
+                    }
+                    if code == ErrorCode::RateLimit && delay > self.options.max_queue_delay_ms {
+                        return Err((err(code, "rate limited for longer than maxQueueDelay"), Some(Some(delay))));
+                    }
+                    self.transport.sleep(delay).await;
+                }
+            }
+        }
+    }
+
+    /// WeCom takes image bytes and files by media_id: fetch and upload them
+    /// first. Where that fails and a URL exists, the renderer's degradation
+    /// (a news card, a link) applies instead, recorded.
+    async fn prepare_media(
+        &self,
+        msg: &UnifiedMessage,
+        platform: Platform,
+        url: &str,
+        degraded: &mut Vec<Degradation>,
+    ) -> std::result::Result<Option<UnifiedMessage>, (SendError, Option<Option<u64>>)> {
+        if platform != Platform::Wecom {
+            return Ok(None);
+        }
+        let t = self.options.timeout_ms;
+        match &msg.content.body {
+            Body::Image(img) if img.base64.is_none() && img.url.is_some() => {
+                let src = img.url.as_deref().unwrap_or_default();
+                let why = match self.transport.get_bytes(src, wecom::IMAGE_LIMIT, t).await {
+                    Ok(bytes) if is_jpg_or_png(&bytes) => {
+                        let mut m = msg.clone();
+                        if let Body::Image(i) = &mut m.content.body {
+                            i.base64 = Some(base64::engine::general_purpose::STANDARD.encode(&bytes));
+                            i.md5 = None;
+                        }
+                        return Ok(Some(m));
+                    }
+                    Ok(_) => "the image is not a JPG or PNG".to_string(),
+                    Err(TransportError::Timeout) => "fetching the image timed out".to_string(),
+                    Err(TransportError::Network(e)) => {
+                        format!("the image could not be fetched ({})", crate::model::clip(&e, 80))
+                    }
+                };
+                degraded.push(Degradation { from: "image".into(), to: "news".into(), reason: why });
+                Ok(None)
+            }
+            Body::File(f) if f.media_id.is_none() => {
+                let Some(upload) = upload_url(url) else { return Ok(None) };
+                let bytes = if let Some(b64) = &f.base64 {
+                    base64::engine::general_purpose::STANDARD
+                        .decode(b64.trim())
+                        .map_err(|_| (plain(Error::at("content.body.base64", "is not valid base64")), None))?
+                } else {
+                    match self.transport.get_bytes(f.url.as_deref().unwrap_or_default(), FILE_LIMIT, t).await {
+                        Ok(b) => b,
+                        Err(e) => {
+                            let why = match e {
+                                TransportError::Timeout => "fetching the file timed out".to_string(),
+                                TransportError::Network(m) => {
+                                    format!("the file could not be fetched ({})", crate::model::clip(&m, 80))
+                                }
+                            };
+                            degraded.push(Degradation { from: "file".into(), to: "link".into(), reason: why });
+                            return Ok(None);
+                        }
+                    }
+                };
+                if bytes.len() < 5 || bytes.len() > FILE_LIMIT {
+                    return Err((plain(Error::at("content.body", "WeCom files are 5 bytes to 20 MB")), None));
+                }
+                let name = f.name.clone().unwrap_or_else(|| "file".into());
+                let answer = self.transport.post_file(&upload, "media", &name, &bytes, t).await;
+                let media_id = match &answer {
+                    Ok(r) if r.status == 200 => serde_json::from_str::<Value>(&r.body)
+                        .ok()
+                        .filter(|v| v.get("errcode").and_then(Value::as_i64) == Some(0))
+                        .and_then(|v| v.get("media_id").and_then(Value::as_str).map(str::to_string)),
+                    _ => None,
+                };
+                match media_id {
+                    Some(id) => {
+                        let mut m = msg.clone();
+                        if let Body::File(ff) = &mut m.content.body {
+                            ff.media_id = Some(id);
+                        }
+                        Ok(Some(m))
+                    }
+                    None if f.url.is_some() => {
+                        degraded.push(Degradation {
+                            from: "file".into(),
+                            to: "link".into(),
+                            reason: "the upload to WeCom failed; the file is sent as a link".into(),
+                        });
+                        Ok(None)
+                    }
+                    None => {
+                        let e = SendError {
+                            code: ErrorCode::NetworkError,
+                            message: "the file upload to WeCom failed".into(),
+                            platform_code: None,
+                            platform_message: answer.ok().map(|r| crate::model::clip(&r.body, 200)),
+                        };
+                        Err((e, Some(None)))
+                    }
+                }
+            }
+            _ => Ok(None),
+        }
+    }
+
+    fn seen(&self, key: &str, now: u64) -> bool {
+        let st = self.state.borrow();
+        st.seen.get(key).is_some_and(|&(_, exp)| exp > now)
+    }
+
+    fn mark(&self, key: &str, s: Seen, now: u64) {
+        let mut st = self.state.borrow_mut();
+        let exp = now.saturating_add(self.options.dedup_ttl_ms);
+        if st.seen.insert(key.to_string(), (s, exp)).is_none() {
+            st.seen_order.push_back(key.to_string());
+        }
+        while st.seen_order.len() > self.options.dedup_max_entries.max(1) {
+            if let Some(old) = st.seen_order.pop_front() {
+                st.seen.remove(&old);
+            }
+        }
+        // expired entries at the front go too
+        while let Some(front) = st.seen_order.front().cloned() {
+            match st.seen.get(&front) {
+                Some(&(_, e)) if e > now => break,
+                _ => {
+                    st.seen_order.pop_front();
+                    st.seen.remove(&front);
+                }
+            }
+        }
+    }
+
+    /// Rate windows and dedup entries held (memory checks).
+    pub fn held(&self) -> (usize, usize) {
+        let st = self.state.borrow();
+        (st.windows.len(), st.seen.len())
+    }
+
+    /// Forget idle rate windows (called now and then; windows are tiny).
+    pub fn tidy(&self) {
+        let now = self.transport.now_ms();
+        let mut st = self.state.borrow_mut();
+        st.windows.retain(|_, w| !w.is_idle(now, &[(100, 60_000)]));
+    }
+
+    /// Send to several platforms at once.
+    pub async fn send_multi(&self, msg: &UnifiedMessage, targets: &[(Platform, Target)]) -> Vec<SendResult> {
+        let futs: Vec<Pin<Box<dyn Future<Output = SendResult> + '_>>> =
+            targets.iter().map(|(p, t)| Box::pin(self.send(msg, *p, t)) as Pin<Box<dyn Future<Output = _>>>).collect();
+        join_all(futs).await
+    }
+}
+
+/// A short error with no platform answer.
+fn plain(e: Error) -> SendError {
+    let message = match &e.path {
+        Some(p) if !p.is_empty() => format!("{} (at {p})", e.message),
+        _ => e.message.clone(),
+    };
+    SendError { code: e.code, message, platform_code: None, platform_message: None }
+}
+
+fn signed(platform: Platform, url: &str, payload: &Value, secret: Option<&str>, now: u64) -> Result<(String, String)> {
+    match secret {
+        None => Ok((url.to_string(), payload.to_string())),
+        Some(s) => {
+            let mut p = payload.clone();
+            render::sign_payload(platform, &mut p, s, now)?;
+            Ok((render::sign_url(platform, url, s, now)?, p.to_string()))
+        }
+    }
+}
+
+/// The dedup key: the message id and a hash of the bot (never the URL itself:
+/// it may go to a shared store).
+fn dedup_key(id: &str, url: &str) -> String {
+    let h = Sha256::digest(url.as_bytes());
+    format!("webhook-push:{}:{id}", wecom::hex(&h[..8]))
+}
+
+fn is_jpg_or_png(b: &[u8]) -> bool {
+    b.starts_with(b"\x89PNG\r\n\x1a\n") || b.starts_with(&[0xFF, 0xD8, 0xFF])
+}
+
+/// WeCom's upload URL for a send URL: same host and key, `upload_media`, `type=file`.
+fn upload_url(send_url: &str) -> Option<String> {
+    let (head, query) = send_url.split_once('?')?;
+    let head = head.strip_suffix("/webhook/send")?;
+    Some(format!("{head}/webhook/upload_media?{query}&type=file"))
+}
+
+/// The seed's environment variables, read into targets for `sendAuto`.
+/// Returns the configured targets and the platforms that are not configured.
+pub fn targets_from_env(get: impl Fn(&str) -> Option<String>) -> (Vec<(Platform, Target)>, Vec<Platform>) {
+    let mut configured = Vec::new();
+    let mut skipped = Vec::new();
+    let nonempty = |k: &str| get(k).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+    for (p, hook, secret) in [
+        (Platform::Wecom, "WECOM_WEBHOOK_KEY", None),
+        (Platform::DingTalk, "DINGTALK_ACCESS_TOKEN", Some("DINGTALK_SECRET")),
+        (Platform::Feishu, "FEISHU_WEBHOOK_ID", Some("FEISHU_SECRET")),
+        (Platform::Lark, "LARK_WEBHOOK_ID", Some("LARK_SECRET")),
+    ] {
+        match nonempty(hook) {
+            Some(w) => configured.push((p, Target { webhook: w, secret: secret.and_then(nonempty) })),
+            None if p == Platform::Lark => {} // Lark is an extension of the seed's set: not reported as skipped
+            None => skipped.push(p),
+        }
+    }
+    (configured, skipped)
+}
+
+/// Poll futures together until all are done (no runtime needed).
+pub fn join_all<'a, O>(futs: Vec<Pin<Box<dyn Future<Output = O> + 'a>>>) -> impl Future<Output = Vec<O>> + 'a
+where
+    O: 'a,
+{
+    struct JoinAll<'a, O> {
+        futs: Vec<Option<Pin<Box<dyn Future<Output = O> + 'a>>>>,
+        out: Vec<Option<O>>,
+    }
+    // Only boxed futures and outputs are held, never pinned in place.
+    impl<O> Unpin for JoinAll<'_, O> {}
+    impl<O> Future for JoinAll<'_, O> {
+        type Output = Vec<O>;
+        fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Vec<O>> {
+            let this = self.get_mut();
+            let mut pending = false;
+            for (slot, out) in this.futs.iter_mut().zip(this.out.iter_mut()) {
+                if let Some(f) = slot {
+                    match f.as_mut().poll(cx) {
+                        Poll::Ready(v) => {
+                            *out = Some(v);
+                            *slot = None;
+                        }
+                        Poll::Pending => pending = true,
+                    }
+                }
+            }
+            if pending { Poll::Pending } else { Poll::Ready(this.out.iter_mut().filter_map(Option::take).collect()) }
+        }
+    }
+    let n = futs.len();
+    JoinAll { futs: futs.into_iter().map(Some).collect(), out: (0..n).map(|_| None).collect() }
+}

@@ -1,0 +1,454 @@
+//! The send loop under a fake transport and a fake clock: retries, re-signing,
+//! timeouts, rate windows, split parts, dedup, media, and no leaked secrets.
+
+use std::cell::{Cell, RefCell};
+use std::collections::{HashMap, VecDeque};
+use std::future::Future;
+use std::pin::pin;
+use std::task::{Context, Poll, Waker};
+
+use serde_json::{Value, json};
+use webhook_push::ErrorCode;
+use webhook_push::model::UnifiedMessage;
+use webhook_push::sender::{
+    HttpResponse, SendResult, Sender, SenderOptions, Target, Transport, TransportError, targets_from_env,
+};
+use webhook_push::target::Platform;
+
+fn block_on<F: Future>(f: F) -> F::Output {
+    let mut f = pin!(f);
+    let mut cx = Context::from_waker(Waker::noop());
+    for _ in 0..1_000_000 {
+        if let Poll::Ready(v) = f.as_mut().poll(&mut cx) {
+            return v;
+        }
+    }
+    panic!("future never finished");
+}
+
+#[derive(Clone, Debug)]
+enum Answer {
+    Ok,
+    Body(&'static str),
+    Status(u16),
+    Timeout,
+    Network(String),
+}
+
+#[derive(Default)]
+struct Fake {
+    now: Cell<u64>,
+    script: RefCell<VecDeque<Answer>>,
+    /// (time, url, body)
+    posts: RefCell<Vec<(u64, String, String)>>,
+    /// Enforce 20 per sliding 60 s per URL (without query timestamp/sign), as WeCom does.
+    enforce_window: Cell<bool>,
+    arrivals: RefCell<HashMap<String, Vec<u64>>>,
+    rate_errors: Cell<u32>,
+    files: RefCell<HashMap<String, Vec<u8>>>,
+    uploads: RefCell<Vec<(String, String, usize)>>,
+    store: Option<RefCell<HashMap<String, u64>>>,
+}
+
+impl Transport for &Fake {
+    fn now_ms(&self) -> u64 {
+        self.now.get()
+    }
+    fn random(&self) -> f64 {
+        0.5
+    }
+    async fn sleep(&self, ms: u64) {
+        self.now.set(self.now.get() + ms);
+    }
+    async fn post_json(&self, url: &str, body: &str, timeout_ms: u64) -> Result<HttpResponse, TransportError> {
+        let now = self.now.get();
+        self.posts.borrow_mut().push((now, url.to_string(), body.to_string()));
+        let bot = url.split("&timestamp").next().unwrap_or(url).to_string();
+        if self.enforce_window.get() {
+            let mut a = self.arrivals.borrow_mut();
+            let times = a.entry(bot).or_default();
+            times.retain(|&t| t + 60_000 > now);
+            if times.len() >= 20 {
+                self.rate_errors.set(self.rate_errors.get() + 1);
+                return Ok(HttpResponse {
+                    status: 200,
+                    body: r#"{"errcode":45009,"errmsg":"api freq out of limit"}"#.into(),
+                    retry_after: None,
+                });
+            }
+            times.push(now);
+        }
+        let answer = self.script.borrow_mut().pop_front().unwrap_or(Answer::Ok);
+        let ok = |b: &str| Ok(HttpResponse { status: 200, body: b.to_string(), retry_after: None });
+        match answer {
+            Answer::Ok if url.contains("/hook/") => ok(r#"{"code":0,"msg":"success","data":{}}"#),
+            Answer::Ok => ok(r#"{"errcode":0,"errmsg":"ok"}"#),
+            Answer::Body(b) => ok(b),
+            Answer::Status(s) => Ok(HttpResponse { status: s, body: "<html>busy</html>".into(), retry_after: None }),
+            Answer::Timeout => {
+                self.now.set(now + timeout_ms);
+                Err(TransportError::Timeout)
+            }
+            Answer::Network(m) => Err(TransportError::Network(m)),
+        }
+    }
+    async fn get_bytes(&self, url: &str, max: usize, _t: u64) -> Result<Vec<u8>, TransportError> {
+        match self.files.borrow().get(url) {
+            Some(b) if b.len() <= max => Ok(b.clone()),
+            Some(_) => Err(TransportError::Network("too large".into())),
+            None => Err(TransportError::Network(format!("404 for {url}"))),
+        }
+    }
+    async fn post_file(
+        &self,
+        url: &str,
+        field: &str,
+        name: &str,
+        bytes: &[u8],
+        _t: u64,
+    ) -> Result<HttpResponse, TransportError> {
+        self.uploads.borrow_mut().push((url.to_string(), format!("{field}:{name}"), bytes.len()));
+        Ok(HttpResponse {
+            status: 200,
+            body: r#"{"errcode":0,"errmsg":"ok","type":"file","media_id":"MEDIA1","created_at":"1"}"#.into(),
+            retry_after: None,
+        })
+    }
+    async fn store_has(&self, key: &str) -> Option<bool> {
+        self.store.as_ref().map(|s| s.borrow().contains_key(key))
+    }
+    async fn store_put(&self, key: &str, ttl: u64) {
+        if let Some(s) = &self.store {
+            s.borrow_mut().insert(key.to_string(), ttl);
+        }
+    }
+}
+
+fn fake() -> Fake {
+    let f = Fake::default();
+    f.now.set(1_700_000_000_000);
+    f
+}
+
+fn sender(f: &Fake) -> Sender<&Fake> {
+    Sender::new(f, SenderOptions::default()).expect("options")
+}
+
+fn msg(v: Value) -> UnifiedMessage {
+    UnifiedMessage::from_value(&v).expect("valid message")
+}
+
+fn text(t: &str) -> UnifiedMessage {
+    msg(json!({"content": {"type": "text", "body": {"text": t}}}))
+}
+
+const WECOM: &str = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=SECRET-WECOM-KEY";
+const DING: &str = "https://oapi.dingtalk.com/robot/send?access_token=SECRETDINGTOKEN";
+const FEISHU: &str = "https://open.feishu.cn/open-apis/bot/v2/hook/SECRET-FEISHU-HOOK";
+
+fn to(url: &str) -> Target {
+    Target { webhook: url.into(), secret: None }
+}
+
+fn assert_no_secrets(r: &SendResult) {
+    let s = r.to_value().to_string();
+    for secret in ["SECRET-WECOM-KEY", "SECRETDINGTOKEN", "SECRET-FEISHU-HOOK", "SECsecret", "sign="] {
+        assert!(!s.contains(secret), "result leaks {secret}: {s}");
+    }
+}
+
+#[test]
+fn delivers_on_each_platform_and_signs() {
+    let f = fake();
+    let s = sender(&f);
+    let r = block_on(s.send(&text("hi"), Platform::Wecom, &to(WECOM)));
+    assert!(r.success, "{r:?}");
+    assert_eq!((r.attempts, r.parts, r.parts_delivered), (1, 1, 1));
+    let t = Target { webhook: DING.into(), secret: Some("SECsecret".into()) };
+    let r = block_on(s.send(&text("hi"), Platform::DingTalk, &t));
+    assert!(r.success);
+    let t = Target { webhook: FEISHU.into(), secret: Some("SECsecret".into()) };
+    assert!(block_on(s.send(&text("hi"), Platform::Feishu, &t)).success);
+    let posts = f.posts.borrow();
+    assert!(posts[1].1.contains("&timestamp=1700000000000&sign="), "{}", posts[1].1);
+    let body: Value = serde_json::from_str(&posts[2].2).expect("json");
+    assert_eq!(body["timestamp"], "1700000000");
+    assert!(body["sign"].as_str().is_some_and(|s| s.len() == 44));
+}
+
+#[test]
+fn retries_transient_failures_with_backoff() {
+    let f = fake();
+    let s = sender(&f);
+    f.script.borrow_mut().extend([
+        Answer::Body(r#"{"errcode":-1,"errmsg":"system busy"}"#),
+        Answer::Status(502),
+        Answer::Ok,
+    ]);
+    let start = f.now.get();
+    let r = block_on(s.send(&text("hi"), Platform::Wecom, &to(WECOM)));
+    assert!(r.success);
+    assert_eq!(r.attempts, 3);
+    let times: Vec<u64> = f.posts.borrow().iter().map(|p| p.0 - start).collect();
+    assert_eq!(times, vec![0, 1000, 3000], "1 s then 2 s (jitter centred)");
+}
+
+#[test]
+fn permanent_errors_are_not_retried() {
+    let f = fake();
+    let s = sender(&f);
+    f.script.borrow_mut().push_back(Answer::Body(r#"{"errcode":40058,"errmsg":"content exceed max length"}"#));
+    let r = block_on(s.send(&text("hi"), Platform::Wecom, &to(WECOM)));
+    assert!(!r.success);
+    assert_eq!(r.attempts, 1);
+    assert!(!r.retry_suggested);
+    let e = r.error.expect("error");
+    assert_eq!(
+        (e.code, e.platform_code, e.platform_message.as_deref()),
+        (ErrorCode::PlatformError, Some(40058), Some("content exceed max length"))
+    );
+}
+
+#[test]
+fn resigns_once_then_gives_up() {
+    let f = fake();
+    let s = sender(&f);
+    let t = Target { webhook: FEISHU.into(), secret: Some("SECsecret".into()) };
+    f.script
+        .borrow_mut()
+        .push_back(Answer::Body(r#"{"code":19021,"msg":"sign match fail or timestamp is not within one hour"}"#));
+    let r = block_on(s.send(&text("a"), Platform::Feishu, &t));
+    assert!(r.success);
+    assert_eq!(r.attempts, 2);
+    f.script.borrow_mut().extend([
+        Answer::Body(r#"{"code":19021,"msg":"sign match fail"}"#),
+        Answer::Body(r#"{"code":19021,"msg":"sign match fail"}"#),
+    ]);
+    let r = block_on(s.send(&text("b"), Platform::Feishu, &t));
+    assert!(!r.success);
+    assert_eq!(r.attempts, 2);
+    assert!(!r.retry_suggested);
+}
+
+#[test]
+fn timeouts_retry_then_fail_with_timeout() {
+    let f = fake();
+    let s = sender(&f);
+    f.script.borrow_mut().extend([Answer::Timeout, Answer::Timeout, Answer::Timeout, Answer::Timeout]);
+    let r = block_on(s.send(&text("hi"), Platform::Wecom, &to(WECOM)));
+    assert!(!r.success);
+    assert_eq!(r.attempts, 4, "1 + maxRetries 3");
+    assert_eq!(r.error.as_ref().map(|e| e.code), Some(ErrorCode::Timeout));
+    assert!(r.retry_suggested);
+}
+
+#[test]
+fn network_errors_are_scrubbed_of_secrets() {
+    let f = fake();
+    let s = sender(&f);
+    let msg_with_url = format!("error sending request for url ({WECOM}): connection refused");
+    f.script.borrow_mut().extend((0..4).map(|_| Answer::Network(msg_with_url.clone())));
+    let r = block_on(s.send(&text("hi"), Platform::Wecom, &to(WECOM)));
+    assert_eq!(r.error.as_ref().map(|e| e.code), Some(ErrorCode::NetworkError));
+    assert_no_secrets(&r);
+    assert!(r.error.as_ref().is_some_and(|e| e.message.contains("key=***")), "{r:?}");
+    // and a bad URL names no credential either
+    let r = block_on(s.send(
+        &text("hi"),
+        Platform::Wecom,
+        &to("https://oapi.dingtalk.com/robot/send?access_token=SECRETDINGTOKEN"),
+    ));
+    assert_eq!(r.error.as_ref().map(|e| e.code), Some(ErrorCode::InvalidConfig));
+    assert_no_secrets(&r);
+}
+
+#[test]
+fn a_burst_of_50_to_one_bot_gets_no_rate_limit_errors() {
+    let f = fake();
+    f.enforce_window.set(true);
+    let s = sender(&f);
+    let start = f.now.get();
+    let results: Vec<SendResult> =
+        (0..50).map(|i| block_on(s.send(&text(&format!("m{i}")), Platform::Wecom, &to(WECOM)))).collect();
+    assert!(results.iter().all(|r| r.success && r.attempts == 1));
+    assert_eq!(f.rate_errors.get(), 0);
+    let last = f.posts.borrow().last().map(|p| p.0 - start).unwrap_or_default();
+    assert!(last < 125_000, "50 messages take two windows, not more: {last} ms");
+}
+
+#[test]
+fn past_max_queue_delay_resolves_with_rate_limit_and_retry_after() {
+    let f = fake();
+    let opts = SenderOptions { max_queue_delay_ms: 5_000, ..Default::default() };
+    let s = Sender::new(&f, opts).expect("options");
+    for i in 0..20 {
+        assert!(block_on(s.send(&text(&format!("{i}")), Platform::DingTalk, &to(DING))).success);
+    }
+    let r = block_on(s.send(&text("21st"), Platform::DingTalk, &to(DING)));
+    assert!(!r.success);
+    assert_eq!(r.error.as_ref().map(|e| e.code), Some(ErrorCode::RateLimit));
+    assert!(r.retry_suggested);
+    assert!(r.retry_after.is_some_and(|w| w > 50_000 && w <= 61_000), "{:?}", r.retry_after);
+    assert_eq!(f.posts.borrow().len(), 20, "nothing sent for the 21st");
+}
+
+#[test]
+fn platform_rate_limit_blocks_the_bot_then_recovers() {
+    let f = fake();
+    let s = sender(&f);
+    f.script.borrow_mut().push_back(Answer::Body(r#"{"errcode":45009,"errmsg":"api freq out of limit"}"#));
+    let start = f.now.get();
+    let r = block_on(s.send(&text("x"), Platform::Wecom, &to(WECOM)));
+    assert!(r.success);
+    assert_eq!(r.attempts, 2);
+    assert!(f.posts.borrow()[1].0 - start >= 60_000, "waited out the window");
+}
+
+#[test]
+fn split_parts_go_in_order_as_one_result() {
+    let f = fake();
+    let s = sender(&f);
+    let long: String = (0..300).map(|i| format!("line {i} of the report\n\n")).collect();
+    let r = block_on(s.send(&text(&long), Platform::Wecom, &to(WECOM)));
+    assert!(r.success);
+    assert!(r.parts >= 3, "{}", r.parts);
+    assert_eq!(r.parts_delivered, r.parts);
+    {
+        let posts = f.posts.borrow();
+        assert_eq!(posts.len(), r.parts);
+        let first: Value = serde_json::from_str(&posts[0].2).expect("json");
+        let c = first["text"]["content"].as_str().unwrap_or_default();
+        assert!(c.starts_with("line 0 ") && c.ends_with(&format!("(1/{})", r.parts)), "{c}");
+    }
+    // a failure in the middle reports what went out
+    f.script.borrow_mut().extend([Answer::Ok, Answer::Body(r#"{"errcode":40058,"errmsg":"bad"}"#)]);
+    let r = block_on(s.send(&text(&long), Platform::Wecom, &to(WECOM)));
+    assert!(!r.success);
+    assert_eq!(r.parts_delivered, 1);
+}
+
+#[test]
+fn dedup_by_message_id_per_bot() {
+    let f = fake();
+    let s = sender(&f);
+    let m = msg(
+        json!({"metadata": {"message_id": "unique-id-123"}, "content": {"type": "text", "body": {"text": "Same message"}}}),
+    );
+    assert!(block_on(s.send(&m, Platform::Wecom, &to(WECOM))).success);
+    let again = block_on(s.send(&m, Platform::Wecom, &to(WECOM)));
+    assert_eq!(again.error.as_ref().map(|e| e.code), Some(ErrorCode::Duplicate));
+    assert_eq!(again.attempts, 0);
+    assert_eq!(again.message_id.as_deref(), Some("unique-id-123"));
+    assert!(block_on(s.send(&m, Platform::DingTalk, &to(DING))).success, "another bot is another delivery");
+    assert_eq!(f.posts.borrow().len(), 2);
+    // a failed delivery does not count: the retry may go
+    let m2 = msg(json!({"metadata": {"message_id": "id-2"}, "content": {"type": "text", "body": {"text": "x"}}}));
+    f.script.borrow_mut().push_back(Answer::Body(r#"{"errcode":40058,"errmsg":"bad"}"#));
+    assert!(!block_on(s.send(&m2, Platform::Wecom, &to(WECOM))).success);
+    assert!(block_on(s.send(&m2, Platform::Wecom, &to(WECOM))).success);
+    // TTL: after it, the id may be sent again
+    f.now.set(f.now.get() + 25 * 3_600_000);
+    assert!(block_on(s.send(&m, Platform::Wecom, &to(WECOM))).success);
+}
+
+#[test]
+fn dedup_memory_is_bounded() {
+    let f = fake();
+    let opts = SenderOptions { dedup_max_entries: 100, rate_limit: false, ..Default::default() };
+    let s = Sender::new(&f, opts).expect("options");
+    for i in 0..1000 {
+        let m = msg(
+            json!({"metadata": {"message_id": format!("id-{i}")}, "content": {"type": "text", "body": {"text": "x"}}}),
+        );
+        block_on(s.send(&m, Platform::Wecom, &to(WECOM)));
+    }
+    assert!(s.held().1 <= 100);
+}
+
+#[test]
+fn shared_store_dedups_across_senders() {
+    let mut f = fake();
+    f.store = Some(RefCell::new(HashMap::new()));
+    let m = msg(json!({"metadata": {"message_id": "shared-1"}, "content": {"type": "text", "body": {"text": "x"}}}));
+    let a = sender(&f);
+    assert!(block_on(a.send(&m, Platform::Wecom, &to(WECOM))).success);
+    let key = f.store.as_ref().map(|s| s.borrow().keys().next().cloned().unwrap_or_default()).unwrap_or_default();
+    assert!(key.starts_with("webhook-push:") && !key.contains("SECRET"), "{key}");
+    let b = sender(&f);
+    let r = block_on(b.send(&m, Platform::Wecom, &to(WECOM)));
+    assert_eq!(r.error.map(|e| e.code), Some(ErrorCode::Duplicate));
+}
+
+#[test]
+fn wecom_image_by_url_is_fetched_and_sent_as_bytes() {
+    let f = fake();
+    let png = b"\x89PNG\r\n\x1a\nrest-of-png".to_vec();
+    f.files.borrow_mut().insert("https://example.com/a.png".into(), png.clone());
+    f.files.borrow_mut().insert("https://example.com/a.gif".into(), b"GIF89a....".to_vec());
+    let s = sender(&f);
+    let m = msg(json!({"content": {"type": "image", "body": {"url": "https://example.com/a.png"}}}));
+    let r = block_on(s.send(&m, Platform::Wecom, &to(WECOM)));
+    assert!(r.success && r.degraded.is_empty(), "{r:?}");
+    let body: Value = serde_json::from_str(&f.posts.borrow()[0].2).expect("json");
+    assert_eq!(body["msgtype"], "image");
+    assert_eq!(body["image"]["md5"].as_str().map(str::len), Some(32));
+    // not a JPG/PNG: the news card, recorded
+    let m = msg(json!({"content": {"type": "image", "body": {"url": "https://example.com/a.gif"}}}));
+    let r = block_on(s.send(&m, Platform::Wecom, &to(WECOM)));
+    assert!(r.success);
+    assert!(r.degraded.iter().any(|d| d.from == "image" && d.to == "news"), "{:?}", r.degraded);
+}
+
+#[test]
+fn wecom_file_is_uploaded_then_sent_by_media_id() {
+    let f = fake();
+    f.files.borrow_mut().insert("https://example.com/report.pdf".into(), b"%PDF-1.4 report".to_vec());
+    let s = sender(&f);
+    let m = msg(
+        json!({"content": {"type": "file", "body": {"url": "https://example.com/report.pdf", "name": "report.pdf"}}}),
+    );
+    let r = block_on(s.send(&m, Platform::Wecom, &to(WECOM)));
+    assert!(r.success, "{r:?}");
+    let up = f.uploads.borrow();
+    assert_eq!(up.len(), 1);
+    assert!(up[0].0.contains("/cgi-bin/webhook/upload_media?key=SECRET-WECOM-KEY&type=file"));
+    assert_eq!(up[0].1, "media:report.pdf");
+    let body: Value = serde_json::from_str(&f.posts.borrow()[0].2).expect("json");
+    assert_eq!(body, json!({"msgtype": "file", "file": {"media_id": "MEDIA1"}}));
+}
+
+#[test]
+fn send_multi_reports_each_platform() {
+    let f = fake();
+    let s = sender(&f);
+    let targets =
+        vec![(Platform::Wecom, to(WECOM)), (Platform::DingTalk, to(DING)), (Platform::Feishu, to("not a key!"))];
+    let rs = block_on(s.send_multi(&text("hi"), &targets));
+    assert_eq!(rs.len(), 3);
+    assert!(rs[0].success && rs[1].success);
+    assert_eq!(rs[2].error.as_ref().map(|e| e.code), Some(ErrorCode::InvalidConfig));
+}
+
+#[test]
+fn env_targets_follow_the_seed_names() {
+    let env: HashMap<&str, &str> = [
+        ("WECOM_WEBHOOK_KEY", "k-123456789"),
+        ("FEISHU_WEBHOOK_ID", "hook-1234"),
+        ("FEISHU_SECRET", "s3cret"),
+        ("DINGTALK_SECRET", "x"),
+    ]
+    .into_iter()
+    .collect();
+    let (targets, skipped) = targets_from_env(|k| env.get(k).map(|v| v.to_string()));
+    assert_eq!(targets.iter().map(|(p, _)| *p).collect::<Vec<_>>(), vec![Platform::Wecom, Platform::Feishu]);
+    assert_eq!(targets[1].1.secret.as_deref(), Some("s3cret"));
+    assert_eq!(skipped, vec![Platform::DingTalk]);
+}
+
+#[test]
+fn bad_options_are_refused() {
+    let f = fake();
+    let mut opts = SenderOptions::default();
+    opts.retry.backoff_multiplier = 0.5;
+    assert!(Sender::new(&f, opts).is_err());
+}
