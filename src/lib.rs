@@ -30,7 +30,7 @@ pub mod sign;
 pub mod target;
 
 #[cfg(target_arch = "wasm32")]
-mod bindings;
+pub mod bindings;
 #[cfg(target_arch = "wasm32")]
 pub mod host;
 

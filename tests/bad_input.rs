@@ -1,3 +1,4 @@
+#![cfg(not(target_arch = "wasm32"))]
 //! Bad input never panics (a panic in wasm kills the instance): arbitrary JSON
 //! and mutated seed messages go through the parser and every renderer with
 //! every overflow mode; each one renders within limits or fails with a typed error.
