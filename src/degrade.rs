@@ -13,14 +13,15 @@ pub struct Degradation {
     pub reason: String,
 }
 
-/// The steps taken while rendering one message, without repeats.
+/// The steps taken while rendering one message, each (from, to) once.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Degraded(pub Vec<Degradation>);
 
 impl Degraded {
     pub fn push(&mut self, from: impl Into<String>, to: impl Into<String>, reason: impl Into<String>) {
         let d = Degradation { from: from.into(), to: to.into(), reason: reason.into() };
-        if !self.0.contains(&d) {
+        // one entry per step: the first reason given is the most specific
+        if !self.0.iter().any(|x| x.from == d.from && x.to == d.to) {
             self.0.push(d);
         }
     }
