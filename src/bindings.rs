@@ -313,7 +313,7 @@ fn render_inner(message: &JsValue, platform: &JsValue, options: &JsValue) -> Res
 pub fn render(
     #[wasm_bindgen(unchecked_param_type = "UnifiedMessageInit | UnifiedMessage")] message: JsValue,
     #[wasm_bindgen(unchecked_param_type = "Platform")] platform: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "RenderOptions")] options: Option<JsValue>,
+    #[wasm_bindgen(unchecked_optional_param_type = "RenderOptions")] options: Option<JsValue>,
 ) -> Result<JsValue, JsValue> {
     let out = render_inner(&message, &platform, &options.unwrap_or(JsValue::UNDEFINED)).map_err(|e| js_error(&e))?;
     parse(&out)
@@ -335,7 +335,9 @@ pub fn detect_platform(#[wasm_bindgen(unchecked_param_type = "string")] url: JsV
 /// does; the class checks a message once, up front, with the same errors.
 #[wasm_bindgen(js_name = UnifiedMessage)]
 pub struct JsUnifiedMessage {
-    value: JsValue,
+    /// The validated message as JSON: each read parses a fresh copy, so a
+    /// caller cannot mutate a checked message into an invalid one.
+    json: String,
 }
 
 #[wasm_bindgen(js_class = UnifiedMessage)]
@@ -347,23 +349,23 @@ impl JsUnifiedMessage {
         let json = stringify(&init, ErrorCode::InvalidMessage, "the message").map_err(|e| js_error(&e))?;
         crate::model::UnifiedMessage::from_json(if json.is_empty() { "null" } else { &json })
             .map_err(|e| js_error(&e))?;
-        Ok(JsUnifiedMessage { value: parse(&json)? })
+        Ok(JsUnifiedMessage { json })
     }
 
     /// The message as a plain object (what `JSON.stringify` writes).
     #[wasm_bindgen(js_name = toJSON, unchecked_return_type = "UnifiedMessageInit")]
-    pub fn to_json(&self) -> JsValue {
-        self.value.clone()
+    pub fn to_json(&self) -> Result<JsValue, JsValue> {
+        parse(&self.json)
     }
 
     #[wasm_bindgen(getter, unchecked_return_type = "MessageContent")]
     pub fn content(&self) -> JsValue {
-        Reflect::get(&self.value, &JsValue::from_str("content")).unwrap_or(JsValue::UNDEFINED)
+        parse(&self.json).map(|v| get(&v, "content")).unwrap_or(JsValue::UNDEFINED)
     }
 
     #[wasm_bindgen(getter, unchecked_return_type = "MessageMetadata | undefined")]
     pub fn metadata(&self) -> JsValue {
-        Reflect::get(&self.value, &JsValue::from_str("metadata")).unwrap_or(JsValue::UNDEFINED)
+        parse(&self.json).map(|v| get(&v, "metadata")).unwrap_or(JsValue::UNDEFINED)
     }
 }
 
@@ -515,7 +517,7 @@ pub struct JsMessageSender {
 impl JsMessageSender {
     #[wasm_bindgen(constructor)]
     pub fn new(
-        #[wasm_bindgen(unchecked_param_type = "SenderOptions")] options: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "SenderOptions")] options: Option<JsValue>,
     ) -> Result<JsMessageSender, JsValue> {
         let options = options.unwrap_or(JsValue::UNDEFINED);
         let store = get(&get(&options, "dedup"), "store");

@@ -137,8 +137,13 @@ pub struct File {
 
 impl UnifiedMessage {
     /// Parse a message from JSON text.
+    ///
+    /// A lone UTF-16 surrogate escape (text cut in the middle of an emoji by
+    /// JS `.slice()`, which `JSON.stringify` writes as `\ud83d`) becomes
+    /// U+FFFD rather than refusing the whole message.
     pub fn from_json(json: &str) -> Result<Self> {
-        let v: Value = serde_json::from_str(json).map_err(|e| Error::at("", format!("is not valid JSON: {e}")))?;
+        let fixed = replace_lone_surrogates(json);
+        let v: Value = serde_json::from_str(&fixed).map_err(|e| Error::at("", format!("is not valid JSON: {e}")))?;
         Self::from_value(&v)
     }
 
@@ -336,5 +341,82 @@ pub(crate) fn clip(s: &str, n: usize) -> String {
     match s.char_indices().nth(n) {
         Some((i, _)) => format!("{}…", &s[..i]),
         None => s.to_string(),
+    }
+}
+
+/// `\uD800`-`\uDFFF` escapes that are not a high-low pair, replaced by `\ufffd`.
+pub(crate) fn replace_lone_surrogates(json: &str) -> std::borrow::Cow<'_, str> {
+    fn unit_at(b: &[u8], i: usize) -> Option<u16> {
+        // `\uXXXX` starting at i
+        if b.get(i) != Some(&b'\\') || b.get(i + 1) != Some(&b'u') {
+            return None;
+        }
+        let hex = b.get(i + 2..i + 6)?;
+        u16::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok()
+    }
+    let b = json.as_bytes();
+    if !json.contains("\\u") {
+        return std::borrow::Cow::Borrowed(json);
+    }
+    let mut out = String::with_capacity(json.len());
+    let mut i = 0;
+    let mut last = 0;
+    while i < b.len() {
+        if b[i] != b'\\' {
+            i += 1;
+            continue;
+        }
+        match unit_at(b, i) {
+            Some(u @ 0xD800..=0xDBFF) if matches!(unit_at(b, i + 6), Some(0xDC00..=0xDFFF)) => {
+                let _ = u;
+                i += 12;
+            }
+            Some(0xD800..=0xDFFF) => {
+                out.push_str(&json[last..i]);
+                out.push_str("\\ufffd");
+                i += 6;
+                last = i;
+            }
+            // any other escape: skip the backslash and the escaped character
+            _ => i += 2,
+        }
+    }
+    out.push_str(&json[last.min(json.len())..]);
+    std::borrow::Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lone_surrogates_become_replacement_characters() {
+        let m = UnifiedMessage::from_json(r#"{"content":{"type":"text","body":{"text":"done \ud83d"}}}"#).unwrap();
+        assert_eq!(m.content.body, Body::Text("done \u{fffd}".into()));
+        let m =
+            UnifiedMessage::from_json(r#"{"content":{"type":"text","body":{"text":"\ud83d\ude80 \\ud83d \udc00x"}}}"#)
+                .unwrap();
+        assert_eq!(m.content.body, Body::Text("🚀 \\ud83d \u{fffd}x".into()));
+    }
+
+    #[test]
+    fn errors_carry_paths() {
+        let e = UnifiedMessage::from_json(
+            r#"{"content":{"type":"news","body":{"links":[{"title":"a","url":"https://x"},{"title":"b"}]}}}"#,
+        )
+        .unwrap_err();
+        assert_eq!(e.path.as_deref(), Some("content.body.links[1].url"));
+        let e = UnifiedMessage::from_json(r#"{"content":{"type":"text","body":{"text":5}}}"#).unwrap_err();
+        assert_eq!(
+            (e.path.as_deref(), e.message.as_str()),
+            (Some("content.body.text"), "must be a string, not a number")
+        );
+        let e = UnifiedMessage::from_json(r#"{"content":{"type":"gif","body":{}}}"#).unwrap_err();
+        assert_eq!(e.path.as_deref(), Some("content.type"));
+        let e = UnifiedMessage::from_json(
+            r#"{"content":{"type":"text","body":{"text":"x"},"mentions":[{"type":"mobile","value":"13x"}]}}"#,
+        )
+        .unwrap_err();
+        assert_eq!(e.path.as_deref(), Some("content.mentions[0].value"));
     }
 }

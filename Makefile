@@ -1,0 +1,22 @@
+# Entry points; the work is in scripts/ (see scripts/build.sh and scripts/test.sh).
+.PHONY: build test demo bench golden clean
+
+build:            ## pkg/: the npm package (wasm + glue + entries)
+	bash scripts/build.sh
+
+test:             ## everything CI runs: fmt, clippy, cargo test, wasm tests, build, JS + TS on the packed package
+	bash scripts/test.sh
+
+demo:             ## render every seed example for WeCom, DingTalk and Feishu
+	node scripts/demo.mjs
+
+bench:            ## wasm / glue / tarball sizes -> bench/out/size.json
+	node bench/size.mjs
+
+golden:           ## rewrite tests/golden/webhook_push.d.ts from a fresh build
+	bash scripts/build.sh
+	bash scripts/pack-install.sh target/consumer >/dev/null
+	UPDATE_GOLDEN=1 node scripts/check-types.mjs target/consumer --golden-only
+
+clean:
+	rm -rf pkg target/wasm-bindgen target/wasm-opt target/pack target/consumer bench/out

@@ -1,0 +1,8 @@
+// Node (and Bun) entry: read the wasm next to this file and instantiate it synchronously.
+// node.cjs is this file bundled to CommonJS by scripts/build.sh (esbuild).
+import { readFileSync } from "node:fs";
+import { initSync } from "./webhook_push.js";
+
+initSync({ module: readFileSync(new URL("./webhook_push_bg.wasm", import.meta.url)) });
+
+export { /* @exports */ } from "./webhook_push.js";

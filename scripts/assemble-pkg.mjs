@@ -1,0 +1,128 @@
+#!/usr/bin/env node
+// Assemble the npm package directory from pkg-template/, the wasm-bindgen glue and the
+// optimised wasm. Called by scripts/build.sh; usable alone:
+//
+//   node scripts/assemble-pkg.mjs --version 0.1.0 --glue target/wasm-bindgen \
+//        --wasm target/wasm-opt/webhook_push_bg.wasm --out pkg
+//
+// The entry shims in pkg-template/ carry markers that are replaced by what the glue
+// really exports, so the package follows src/bindings.rs without hand edits:
+//   `/* @exports */`  -> the glue's runtime exports minus initSync / default init
+//   `/* @declarations */` -> the declarations of webhook_push.d.ts minus the init API
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { parseArgs } from "node:util";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const NAME = "webhook_push";
+const INIT_VALUES = new Set(["default", "initSync"]);
+const INIT_TYPES = new Set(["InitInput", "InitOutput", "SyncInitInput"]);
+
+const { values: args } = parseArgs({
+  options: {
+    version: { type: "string" },
+    glue: { type: "string", default: "target/wasm-bindgen" },
+    wasm: { type: "string", default: "target/wasm-opt/webhook_push_bg.wasm" },
+    template: { type: "string", default: "pkg-template" },
+    out: { type: "string", default: "pkg" },
+  },
+});
+const abs = (p) => path.resolve(ROOT, p);
+const fail = (msg) => {
+  console.error(`assemble-pkg: ${msg}`);
+  process.exit(1);
+};
+if (!args.version) fail("--version is required");
+
+const glueDir = abs(args.glue);
+const glueJs = path.join(glueDir, `${NAME}.js`);
+const glueDts = path.join(glueDir, `${NAME}.d.ts`);
+for (const f of [glueJs, glueDts, abs(args.wasm)]) if (!fs.existsSync(f)) fail(`missing ${f}`);
+
+// What the glue exports at run time (importing it does not instantiate the wasm).
+const glue = await import(pathToFileURL(glueJs).href);
+const values = Object.keys(glue).filter((n) => !INIT_VALUES.has(n)).sort();
+
+// webhook_push.d.ts = the public declarations, then the init API (InitInput ... default init).
+// index.d.ts gets the public part only; the cut is checked to drop nothing but init names.
+const dts = fs.readFileSync(glueDts, "utf8");
+const cut = dts.search(/^export type InitInput\b/m);
+if (cut < 0) fail(`${NAME}.d.ts has no "export type InitInput": wasm-bindgen's layout changed, update assemble-pkg.mjs`);
+const declRe = /^export\s+(?:declare\s+)?(?:default\s+)?(?:abstract\s+)?(?:class|function|interface|type|const|let|enum|namespace)\s+([A-Za-z_$][\w$]*)/gm;
+const names = (text) => [...text.matchAll(declRe)].map((m) => m[1]);
+const publicDts = dts.slice(0, cut).trimEnd();
+const declared = new Set(names(publicDts));
+const dropped = names(dts.slice(cut)).filter((n) => !INIT_VALUES.has(n) && !INIT_TYPES.has(n) && n !== "__wbg_init");
+if (dropped.length) fail(`the init part of ${NAME}.d.ts also declares ${dropped.join(", ")}`);
+const undeclared = values.filter((v) => !declared.has(v));
+if (undeclared.length) fail(`runtime exports without a declaration in ${NAME}.d.ts: ${undeclared.join(", ")}`);
+const types = [...declared].filter((n) => !values.includes(n)).sort();
+
+// Fresh output directory, swapped in at the end so a failed build never leaves half a package.
+const out = abs(args.out);
+const tmp = `${out}.tmp-${process.pid}`;
+fs.rmSync(tmp, { recursive: true, force: true });
+fs.mkdirSync(tmp, { recursive: true });
+
+const templateDir = abs(args.template);
+const list = (names) => (names.length ? ` ${names.join(", ")} ` : " ");
+for (const file of fs.readdirSync(templateDir)) {
+  let text = fs.readFileSync(path.join(templateDir, file), "utf8");
+  if (file === "package.json") {
+    const pkg = JSON.parse(text);
+    pkg.version = args.version;
+    text = `${JSON.stringify(pkg, null, 2)}\n`;
+  } else {
+    text = text.replaceAll("{ /* @exports */ }", `{${list(values)}}`).replace("/* @declarations */", () => publicDts);
+    if (/@exports|@declarations/.test(text)) fail(`${file}: a marker was not replaced ("{ /* @exports */ }", "/* @declarations */")`);
+  }
+  fs.writeFileSync(path.join(tmp, file), text);
+}
+// The CommonJS twin of the typings: same names, resolved as CJS by TypeScript.
+fs.copyFileSync(path.join(tmp, "index.d.ts"), path.join(tmp, "index.d.cts"));
+fs.copyFileSync(glueJs, path.join(tmp, `${NAME}.js`));
+fs.copyFileSync(glueDts, path.join(tmp, `${NAME}.d.ts`));
+fs.copyFileSync(abs(args.wasm), path.join(tmp, `${NAME}_bg.wasm`));
+if (fs.existsSync(abs("LICENSE"))) fs.copyFileSync(abs("LICENSE"), path.join(tmp, "LICENSE"));
+
+// node.cjs = node.mjs + glue bundled to CommonJS. import.meta.url becomes this file's URL,
+// so the wasm is read from the package directory (__filename / __dirname).
+const esbuild = abs("node_modules/.bin/esbuild");
+const res = execFileSync(
+  esbuild,
+  [
+    path.join(tmp, "node.mjs"),
+    "--bundle",
+    "--format=cjs",
+    "--platform=node",
+    "--target=node18",
+    `--outfile=${path.join(tmp, "node.cjs")}`,
+    "--define:import.meta.url=__wp_import_meta_url",
+    "--banner:js=\"use strict\";\nconst __wp_import_meta_url = require(\"node:url\").pathToFileURL(__filename).href;",
+    "--log-level=warning",
+  ],
+  { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] },
+);
+if (res.trim()) console.log(res.trim());
+
+// The package must list every file it ships, ship exactly one wasm, and point its
+// exports map only at files that exist.
+const pkg = JSON.parse(fs.readFileSync(path.join(tmp, "package.json"), "utf8"));
+const present = fs.readdirSync(tmp);
+const wasms = present.filter((f) => f.endsWith(".wasm"));
+if (wasms.length !== 1) fail(`expected exactly one .wasm, found ${wasms.join(", ")}`);
+for (const f of pkg.files) if (!present.includes(f)) fail(`package.json "files" lists ${f}, which was not produced`);
+const targets = [];
+const walk = (v) => (typeof v === "string" ? targets.push(v) : Object.values(v).forEach(walk));
+walk(pkg.exports);
+for (const t of [...targets, pkg.main, pkg.module, pkg.types]) {
+  if (!fs.existsSync(path.join(tmp, t))) fail(`package.json points at ${t}, which does not exist`);
+}
+
+fs.rmSync(out, { recursive: true, force: true });
+fs.renameSync(tmp, out);
+console.log(
+  `assemble-pkg: ${path.relative(ROOT, out)}/ ${pkg.name}@${pkg.version}: exports [${values.join(", ")}], types [${types.join(", ")}]`,
+);

@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# Build the npm package into pkg/:
+#   cargo (wasm32-unknown-unknown, release) -> wasm-bindgen --target web -> wasm-opt -Oz
+#   -> pkg/ = pkg-template/ + glue + optimised wasm + node.cjs (esbuild)
+#
+# Idempotent and fast when nothing changed: every tool is installed only when missing or
+# at the wrong version, and wasm-bindgen / wasm-opt rerun only when their input changed.
+# Tools go under .tools/ and node_modules/ (both git-ignored); nothing is installed globally
+# except the rustup target.
+#
+#   scripts/build.sh                 ensure tools, build, assemble pkg/
+#   scripts/build.sh --tools-only    only ensure the tools (rust target, wasm-bindgen CLI, npm deps)
+# Environment: WP_BUILD_QUIET=1 hides the per-step lines (errors are always shown).
+set -euo pipefail
+TOOLS_ONLY=
+case "${1:-}" in
+  --tools-only) TOOLS_ONLY=1 ;;
+  "") ;;
+  *) echo "usage: scripts/build.sh [--tools-only]" >&2; exit 2 ;;
+esac
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+
+TARGET=wasm32-unknown-unknown
+NAME=webhook_push
+RAW_WASM=target/$TARGET/release/$NAME.wasm
+BINDGEN_DIR=target/wasm-bindgen
+OPT_DIR=target/wasm-opt
+# rustc's default wasm32 features (1.87+) that wasm-bindgen's output uses. wasm-opt also reads
+# them from the target_features section; naming them keeps it working if that section is gone.
+WASM_OPT_FLAGS=(-Oz --strip-debug --strip-producers
+  --enable-bulk-memory --enable-bulk-memory-opt --enable-nontrapping-float-to-int
+  --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue)
+
+START=$SECONDS
+step() { [ "${WP_BUILD_QUIET:-}" = 1 ] || printf '[build %3ss] %s\n' "$((SECONDS - START))" "$*"; }
+die() { printf 'build.sh: error: %s\n' "$*" >&2; exit 1; }
+sha() { sha256sum "$@" | sha256sum | cut -c1-16; }
+
+# --- versions, read from Cargo.toml so nothing drifts ------------------------------------
+WB_VERSION=$(sed -nE 's/^wasm-bindgen[[:space:]]*=[[:space:]]*(\{.*version[[:space:]]*=[[:space:]]*)?"=([0-9][0-9A-Za-z.+-]*)".*/\2/p' Cargo.toml | head -n1)
+[ -n "$WB_VERSION" ] || die 'Cargo.toml must pin wasm-bindgen exactly (wasm-bindgen = "=0.2.x"): the CLI is installed at that version'
+PKG_VERSION=$(awk '/^\[/{s=($0=="[package]")} s && /^version[[:space:]]*=/{gsub(/.*=[[:space:]]*"|".*/,""); print; exit}' Cargo.toml)
+[ -n "$PKG_VERSION" ] || die 'no version in the [package] section of Cargo.toml'
+WB_ROOT=.tools/wasm-bindgen-$WB_VERSION
+WASM_BINDGEN=$WB_ROOT/bin/wasm-bindgen
+
+# --- 1. rust target -------------------------------------------------------------------------
+if command -v rustup >/dev/null 2>&1; then
+  if ! rustup target list --installed | grep -qx "$TARGET"; then
+    step "rustup target add $TARGET"
+    rustup target add "$TARGET"
+  fi
+elif [ ! -d "$(rustc --print sysroot)/lib/rustlib/$TARGET" ]; then
+  die "the $TARGET standard library is missing and rustup is not available to add it"
+fi
+
+# --- 2. wasm-bindgen CLI, same version as the crate -----------------------------------------
+wb_ok() { [ -x "$WASM_BINDGEN" ] && [ "$("$WASM_BINDGEN" --version 2>/dev/null)" = "wasm-bindgen $WB_VERSION" ] \
+  && [ -x "$WB_ROOT/bin/wasm-bindgen-test-runner" ]; }
+if ! wb_ok; then
+  mkdir -p .tools
+  # One installer at a time (two builds starting together would both install).
+  exec 9>.tools/.install.lock
+  command -v flock >/dev/null 2>&1 && flock 9
+  if ! wb_ok; then
+    step "cargo install wasm-bindgen-cli $WB_VERSION --root $WB_ROOT (about 2 minutes, once)"
+    # Not --locked: a locked dependency of the CLI is missing from the registry (toolchain.md).
+    # Lower opt-level / no LTO builds the CLI twice as fast with identical output.
+    CARGO_PROFILE_RELEASE_OPT_LEVEL=1 CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+      cargo install wasm-bindgen-cli --version "$WB_VERSION" --root "$WB_ROOT" --force
+    wb_ok || die "$WASM_BINDGEN is not wasm-bindgen $WB_VERSION after installing"
+  fi
+  exec 9>&-
+fi
+
+# --- 3. npm dev dependencies (binaryen, esbuild, typescript) --------------------------------
+NPM_STAMP=node_modules/.webhook-push-deps
+npm_key=$(sha package.json package-lock.json)
+if [ ! -f "$NPM_STAMP" ] || [ "$(cat "$NPM_STAMP")" != "$npm_key" ]; then
+  step "npm install (dev tooling, from package-lock.json)"
+  # `npm install` rather than `npm ci`: npm ci fails once the lockfile holds deno's
+  # other-platform optional packages (toolchain.md). It still follows the lockfile.
+  npm install --no-audit --no-fund --loglevel=error >/dev/null
+  if [ "$(sha package.json package-lock.json)" != "$npm_key" ]; then
+    echo "build.sh: note: npm install rewrote package-lock.json; commit it if the change is intended" >&2
+    npm_key=$(sha package.json package-lock.json)
+  fi
+  echo "$npm_key" >"$NPM_STAMP"
+fi
+WASM_OPT=node_modules/.bin/wasm-opt
+[ -x "$WASM_OPT" ] || die "$WASM_OPT missing after npm install"
+if [ -n "$TOOLS_ONLY" ]; then
+  step "tools ready: $TARGET, wasm-bindgen $WB_VERSION, $("$WASM_OPT" --version), node_modules"
+  exit 0
+fi
+
+# --- 4. cargo build ---------------------------------------------------------------------------
+step "cargo build --release --target $TARGET --lib"
+cargo build --release --target "$TARGET" --lib --quiet
+[ -f "$RAW_WASM" ] || die "cargo did not produce $RAW_WASM"
+
+# --- 5+6. wasm-bindgen and wasm-opt, only when their input or the tools changed --------------
+BG_STAMP=$OPT_DIR/.stamp
+bg_key="$(sha "$RAW_WASM") wb=$WB_VERSION opt=$("$WASM_OPT" --version) flags=${WASM_OPT_FLAGS[*]}"
+if [ ! -f "$BG_STAMP" ] || [ "$(cat "$BG_STAMP")" != "$bg_key" ] || [ ! -f "$OPT_DIR/${NAME}_bg.wasm" ]; then
+  step "wasm-bindgen --target web -> $BINDGEN_DIR"
+  rm -rf "$BINDGEN_DIR" "$OPT_DIR"
+  "$WASM_BINDGEN" --target web --out-dir "$BINDGEN_DIR" --out-name "$NAME" "$RAW_WASM"
+  step "wasm-opt ${WASM_OPT_FLAGS[*]}"
+  mkdir -p "$OPT_DIR"
+  "$WASM_OPT" "${WASM_OPT_FLAGS[@]}" "$BINDGEN_DIR/${NAME}_bg.wasm" -o "$OPT_DIR/${NAME}_bg.wasm"
+  echo "$bg_key" >"$BG_STAMP"
+fi
+
+# --- 7. pkg/ ---------------------------------------------------------------------------------
+step "assemble pkg/ ($PKG_VERSION)"
+node scripts/assemble-pkg.mjs --version "$PKG_VERSION" --glue "$BINDGEN_DIR" \
+  --wasm "$OPT_DIR/${NAME}_bg.wasm" --template pkg-template --out pkg | { [ "${WP_BUILD_QUIET:-}" = 1 ] && cat >/dev/null || cat; }
+
+raw=$(wc -c <"$RAW_WASM"); bg=$(wc -c <"$BINDGEN_DIR/${NAME}_bg.wasm"); opt=$(wc -c <"pkg/${NAME}_bg.wasm")
+step "done: pkg/ webhook-push@$PKG_VERSION; wasm $raw B (cargo) -> $bg B (wasm-bindgen) -> $opt B (wasm-opt)"

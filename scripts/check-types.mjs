@@ -1,0 +1,79 @@
+#!/usr/bin/env node
+// TypeScript checks of the installed package (run after scripts/pack-install.sh):
+//   1. tests/ts/consumer.ts (+ consumer.cts) type-check with `tsc --noEmit --strict` against the
+//      installed package's types: nodenext (ESM and CommonJS) and bundler resolution;
+//   2. the generated webhook_push.d.ts equals tests/golden/webhook_push.d.ts
+//      (UPDATE_GOLDEN=1 rewrites the golden file instead);
+//   3. the public declarations (index.d.ts, index.d.cts) contain no `any`.
+//
+//   node scripts/check-types.mjs [consumer-dir] [--golden-only]     (default target/consumer)
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const args = process.argv.slice(2);
+const goldenOnly = args.includes("--golden-only");
+const consumer = path.resolve(ROOT, args.find((a) => !a.startsWith("--")) ?? "target/consumer");
+const pkgDir = path.join(consumer, "node_modules", "webhook-push");
+const golden = path.join(ROOT, "tests", "golden", "webhook_push.d.ts");
+const tsc = path.join(ROOT, "node_modules", ".bin", "tsc");
+const failures = [];
+const rel = (p) => path.relative(ROOT, p);
+
+if (!fs.existsSync(path.join(pkgDir, "package.json"))) {
+  console.error(`check-types: ${rel(pkgDir)} is missing; run scripts/pack-install.sh first`);
+  process.exit(1);
+}
+
+// 1. the consumer compiles
+for (const config of goldenOnly ? [] : ["tsconfig.json", "tsconfig.bundler.json"]) {
+  const project = path.join(consumer, "ts", config);
+  const r = spawnSync(tsc, ["-p", project, "--noEmit", "--strict", "--pretty", "false"], { encoding: "utf8" });
+  if (r.status === 0) console.log(`ok   tsc --noEmit --strict -p ${config}`);
+  else {
+    failures.push(`tsc -p ${config}`);
+    console.log(`FAIL tsc --noEmit --strict -p ${config}\n${(r.stdout + r.stderr).trim().replaceAll(consumer + path.sep, "")}`);
+  }
+}
+
+// 2. the golden .d.ts
+const generated = fs.readFileSync(path.join(pkgDir, "webhook_push.d.ts"), "utf8");
+if (process.env.UPDATE_GOLDEN === "1") {
+  fs.mkdirSync(path.dirname(golden), { recursive: true });
+  fs.writeFileSync(golden, generated);
+  console.log(`ok   ${rel(golden)} rewritten (UPDATE_GOLDEN=1)`);
+} else if (!fs.existsSync(golden)) {
+  failures.push("golden missing");
+  console.log(`FAIL ${rel(golden)} does not exist: run "make golden" and commit it`);
+} else if (fs.readFileSync(golden, "utf8") === generated) {
+  console.log(`ok   webhook_push.d.ts matches ${rel(golden)}`);
+} else {
+  failures.push("golden differs");
+  const tmp = path.join(consumer, "generated.webhook_push.d.ts");
+  fs.writeFileSync(tmp, generated);
+  const d = spawnSync("diff", ["-u", golden, tmp], { encoding: "utf8" });
+  console.log(`FAIL webhook_push.d.ts differs from ${rel(golden)} (if intended: make golden, then commit it)`);
+  console.log((d.stdout || d.error?.message || "").split("\n").slice(0, 80).join("\n"));
+}
+
+// 3. no `any` in what users see (comments are not code: "any platform" in a doc is fine)
+for (const f of goldenOnly ? [] : ["index.d.ts", "index.d.cts"]) {
+  const code = fs
+    .readFileSync(path.join(pkgDir, f), "utf8")
+    .replace(/\/\*[\s\S]*?\*\//g, (m) => m.replace(/[^\n]/g, " "))
+    .replace(/\/\/.*$/gm, "");
+  const hits = code.split("\n").flatMap((line, i) => (/\bany\b/.test(line) ? [`${f}:${i + 1}: ${line.trim()}`] : []));
+  if (hits.length === 0) console.log(`ok   no \`any\` in ${f}`);
+  else {
+    failures.push(`any in ${f}`);
+    console.log(`FAIL \`any\` in ${f}:\n  ${hits.join("\n  ")}`);
+  }
+}
+
+if (failures.length) {
+  console.log(`check-types: ${failures.length} failed: ${failures.join(", ")}`);
+  process.exit(1);
+}
+console.log("check-types: all passed");

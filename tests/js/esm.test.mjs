@@ -1,0 +1,98 @@
+// The package as an ES module consumer in Node sees it: `import ... from "webhook-push"`.
+import assert from "node:assert/strict";
+import test from "node:test";
+import * as wp from "webhook-push";
+import { detectPlatform, render, UnifiedMessage } from "webhook-push";
+import { checkRendered, expectTypedError, loadExamples, PLATFORMS, renderAll } from "./shared.mjs";
+
+const examples = loadExamples();
+
+test("the exports map sends Node's import to node.mjs", () => {
+  assert.match(import.meta.resolve("webhook-push"), /\/node_modules\/webhook-push\/node\.mjs$/);
+});
+
+test("the entry exports the API and not the manual init functions", () => {
+  for (const name of ["render", "detectPlatform", "UnifiedMessage"]) assert.equal(typeof wp[name], "function", name);
+  assert.equal("initSync" in wp, false, "initSync is not exported");
+  assert.equal("default" in wp, false, "no default export (the wasm-bindgen init)");
+});
+
+for (const platform of PLATFORMS) {
+  test(`render: every seed example for ${platform}`, () => {
+    for (const ex of examples) checkRendered(render(ex.message, platform), platform, `${ex.name}/${platform}`);
+  });
+}
+
+test("render: lark renders like feishu, with its own platform name", () => {
+  for (const ex of examples) checkRendered(render(ex.message, "lark"), "lark", `${ex.name}/lark`);
+});
+
+test("render is deterministic and does not modify its input", () => {
+  for (const ex of examples) {
+    const before = structuredClone(ex.message);
+    for (const p of PLATFORMS) assert.deepStrictEqual(render(ex.message, p), render(ex.message, p), `${ex.name}/${p}`);
+    assert.deepStrictEqual(ex.message, before, `${ex.name}: input unchanged`);
+  }
+});
+
+test("render: unknown platform -> UNKNOWN_PLATFORM", () => {
+  expectTypedError(() => render(examples[0].message, "slack"), "UNKNOWN_PLATFORM", "render(m, 'slack')");
+});
+
+test("render: a news link without url -> INVALID_MESSAGE at content.body.links[1].url", () => {
+  const bad = { content: { type: "news", body: { links: [{ title: "a", url: "https://x.y" }, { title: "b" }] } } };
+  for (const p of PLATFORMS) expectTypedError(() => render(bad, p), "INVALID_MESSAGE", `news/${p}`, "content.body.links[1].url");
+});
+
+test("UnifiedMessage: validates like render, and its toJSON renders the same payloads", () => {
+  for (const ex of examples) {
+    const m = new UnifiedMessage(ex.message);
+    const plain = m.toJSON();
+    assert.equal(Object.getPrototypeOf(plain), Object.prototype, `${ex.name}: toJSON returns a plain object`);
+    assert.deepStrictEqual(JSON.parse(JSON.stringify(plain)), plain, `${ex.name}: toJSON is plain JSON`);
+    for (const p of PLATFORMS) {
+      assert.deepStrictEqual(render(plain, p), render(ex.message, p), `${ex.name}/${p}: render(toJSON()) == render(message)`);
+    }
+  }
+  const bad = { content: { type: "news", body: { links: [{ title: "a", url: "https://x.y" }, { title: "b" }] } } };
+  expectTypedError(() => new UnifiedMessage(bad), "INVALID_MESSAGE", "new UnifiedMessage(bad news)", "content.body.links[1].url");
+  expectTypedError(() => new UnifiedMessage(42), "INVALID_MESSAGE", "new UnifiedMessage(42)");
+});
+
+test("detectPlatform: the four hosts, an unknown host, a malformed URL", () => {
+  const cases = {
+    "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=693a91f6-7xxx-4bc4-97a0-0ec2sifa5aaa": "wecom",
+    "https://oapi.dingtalk.com/robot/send?access_token=abcdef0123456789": "dingtalk",
+    "https://open.feishu.cn/open-apis/bot/v2/hook/0a1b2c3d-0000-1111-2222-333344445555": "feishu",
+    "https://open.larksuite.com/open-apis/bot/v2/hook/0a1b2c3d-0000-1111-2222-333344445555": "lark",
+    "https://example.com/hooks/notify": null,
+  };
+  for (const [url, want] of Object.entries(cases)) assert.equal(detectPlatform(url), want, url);
+  for (const bad of ["not a url", "ftp://open.feishu.cn/x", "https://", "https://exa mple.com/x"]) {
+    expectTypedError(() => detectPlatform(bad), "INVALID_CONFIG", `detectPlatform(${JSON.stringify(bad)})`);
+  }
+});
+
+test("CommonJS and ESM entries render identically", async () => {
+  const { createRequire } = await import("node:module");
+  const cjs = createRequire(import.meta.url)("webhook-push");
+  assert.deepStrictEqual(renderAll(cjs.render, examples), renderAll(render, examples));
+});
+
+test("a lone surrogate (an emoji cut by String#slice) is rendered or reported at its field", () => {
+  // JS strings may hold unpaired UTF-16 surrogates; JSON.stringify writes them as \ud83d.
+  // Acceptable: render it (e.g. as U+FFFD), or INVALID_MESSAGE with the field's path.
+  // Not acceptable: rejecting the whole message at path "" as "not valid JSON".
+  const cut = "deploy done 🚀".slice(0, -1);
+  const message = { content: { type: "text", body: { text: cut } } };
+  for (const p of PLATFORMS) {
+    let r;
+    try {
+      r = render(message, p);
+    } catch (e) {
+      expectTypedError(() => render(message, p), "INVALID_MESSAGE", `lone surrogate/${p}`, "content.body.text");
+      continue;
+    }
+    checkRendered(r, p, `lone surrogate/${p}`);
+  }
+});
