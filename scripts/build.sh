@@ -64,6 +64,13 @@ if ! wb_ok; then
   # One installer at a time (two builds starting together would both install).
   exec 9>.tools/.install.lock
   command -v flock >/dev/null 2>&1 && flock 9
+  # A per-user cache outside the repo: a fresh clone on a machine that built before
+  # (CI runs in one) copies the CLI instead of compiling it again.
+  WB_CACHE=${WEBHOOK_PUSH_TOOL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/webhook-push}/wasm-bindgen-$WB_VERSION
+  if ! wb_ok && [ -x "$WB_CACHE/bin/wasm-bindgen" ]; then
+    step "wasm-bindgen $WB_VERSION from the cache $WB_CACHE"
+    mkdir -p "$WB_ROOT" && cp -R "$WB_CACHE/bin" "$WB_ROOT/" || true
+  fi
   if ! wb_ok; then
     step "cargo install wasm-bindgen-cli $WB_VERSION --root $WB_ROOT (about 2 minutes, once)"
     # Not --locked: a locked dependency of the CLI is missing from the registry (toolchain.md).
@@ -71,6 +78,7 @@ if ! wb_ok; then
     CARGO_PROFILE_RELEASE_OPT_LEVEL=1 CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
       cargo install wasm-bindgen-cli --version "$WB_VERSION" --root "$WB_ROOT" --force
     wb_ok || die "$WASM_BINDGEN is not wasm-bindgen $WB_VERSION after installing"
+    { mkdir -p "$WB_CACHE" && cp -R "$WB_ROOT/bin" "$WB_CACHE/"; } 2>/dev/null || true
   fi
   exec 9>&-
 fi
