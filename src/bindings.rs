@@ -303,8 +303,7 @@ fn render_inner(message: &JsValue, platform: &JsValue, options: &JsValue) -> Res
     }
     let opts = stringify(options, ErrorCode::InvalidConfig, "the options")?;
     let rendered = render_json(&msg, &platform, &opts, js_sys::Date::now() as u64)?;
-    serde_json::to_string(&rendered.to_value())
-        .map_err(|_| Error::new(ErrorCode::InvalidMessage, "output is not serialisable"))
+    Ok(crate::json::to_string(&rendered.to_value()))
 }
 
 /// Render a message for a platform: the payloads to POST, the URL to post
@@ -494,7 +493,7 @@ fn parse_message(message: &JsValue) -> Result<UnifiedMessage, Error> {
 }
 
 fn to_js(v: &Value) -> JsValue {
-    JSON::parse(&v.to_string()).unwrap_or(JsValue::NULL)
+    JSON::parse(&crate::json::to_string(v)).unwrap_or(JsValue::NULL)
 }
 
 fn multi_value(results: &[SendResult]) -> Value {

@@ -19,6 +19,7 @@
 
 pub mod degrade;
 pub mod error;
+pub mod json;
 pub mod limits;
 pub mod markdown;
 pub mod model;

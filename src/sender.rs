@@ -609,11 +609,11 @@ fn plain(e: Error) -> SendError {
 
 fn signed(platform: Platform, url: &str, payload: &Value, secret: Option<&str>, now: u64) -> Result<(String, String)> {
     match secret {
-        None => Ok((url.to_string(), payload.to_string())),
+        None => Ok((url.to_string(), crate::json::to_string(payload))),
         Some(s) => {
             let mut p = payload.clone();
             render::sign_payload(platform, &mut p, s, now)?;
-            Ok((render::sign_url(platform, url, s, now)?, p.to_string()))
+            Ok((render::sign_url(platform, url, s, now)?, crate::json::to_string(&p)))
         }
     }
 }

@@ -103,7 +103,7 @@ impl<'a> Obj<'a> {
     pub fn opt_scalar(&self, key: &str) -> Result<Option<String>> {
         match self.get(key) {
             None => Ok(None),
-            Some(Value::Number(n)) => Ok(Some(n.to_string())),
+            Some(Value::Number(n)) => Ok(Some(crate::json::number(n))),
             Some(Value::Bool(b)) => Ok(Some(if *b { "1" } else { "0" }.to_string())),
             Some(v) => Ok(Some(as_str(v, &self.path_of(key))?.to_string())),
         }

@@ -122,5 +122,5 @@ pub fn raw_payload(raw: &[(String, Value)], p: Platform) -> Result<Value> {
 
 /// Size of a JSON value as sent.
 pub fn json_len(v: &Value) -> usize {
-    serde_json::to_string(v).map_or(usize::MAX, |s| s.len())
+    crate::json::len(v)
 }

@@ -1,0 +1,156 @@
+//! Writing a `serde_json::Value` as JSON text.
+//!
+//! One small writer instead of serde_json's generic serializer, and a length
+//! function that measures a payload without building its text (the
+//! renderers measure often, to fit byte limits). Strings are escaped exactly
+//! as serde_json does, so [`crate::limits::Measure::Json`] counts hold.
+
+use serde_json::Value;
+
+/// The JSON text of a value, compact (no spaces), keys in the map's order.
+pub fn to_string(v: &Value) -> String {
+    let mut out = String::with_capacity(128);
+    write(v, &mut out);
+    out
+}
+
+/// Bytes of [`to_string`], without building it.
+pub fn len(v: &Value) -> usize {
+    match v {
+        Value::Null => 4,
+        Value::Bool(b) => {
+            if *b {
+                4
+            } else {
+                5
+            }
+        }
+        Value::Number(n) => number(n).len(),
+        Value::String(s) => str_len(s),
+        Value::Array(a) => 2 + a.iter().map(len).sum::<usize>() + a.len().saturating_sub(1),
+        Value::Object(m) => {
+            2 + m.iter().map(|(k, v)| str_len(k) + 1 + len(v)).sum::<usize>() + m.len().saturating_sub(1)
+        }
+    }
+}
+
+fn str_len(s: &str) -> usize {
+    2 + crate::limits::Measure::Json.cost(s)
+}
+
+/// A number as JSON text (serde_json's own formatting; a `Number` is never
+/// NaN or infinite).
+pub fn number(n: &serde_json::Number) -> String {
+    n.to_string()
+}
+
+pub fn write(v: &Value, out: &mut String) {
+    match v {
+        Value::Null => out.push_str("null"),
+        Value::Bool(true) => out.push_str("true"),
+        Value::Bool(false) => out.push_str("false"),
+        Value::Number(n) => out.push_str(&number(n)),
+        Value::String(s) => write_str(s, out),
+        Value::Array(a) => {
+            out.push('[');
+            for (i, x) in a.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write(x, out);
+            }
+            out.push(']');
+        }
+        Value::Object(m) => {
+            out.push('{');
+            for (i, (k, x)) in m.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_str(k, out);
+                out.push(':');
+                write(x, out);
+            }
+            out.push('}');
+        }
+    }
+}
+
+fn write_str(s: &str, out: &mut String) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.push('"');
+    let mut start = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let esc: &str = match b {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0x08 => "\\b",
+            0x0c => "\\f",
+            0..=0x1f => "",
+            _ => continue,
+        };
+        out.push_str(&s[start..i]);
+        if esc.is_empty() {
+            out.push_str("\\u00");
+            out.push(HEX[(b >> 4) as usize] as char);
+            out.push(HEX[(b & 15) as usize] as char);
+        } else {
+            out.push_str(esc);
+        }
+        start = i + 1;
+    }
+    out.push_str(&s[start..]);
+    out.push('"');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use serde_json::json;
+
+    #[test]
+    fn matches_serde_json_on_typical_payloads() {
+        let v = json!({"msgtype": "text", "text": {"content": "告警 \"x\"\n\t\\ \u{1} 🚀", "n": 20, "neg": -3, "f": 1.5, "t": true, "z": null, "a": [1, "b", []]}});
+        assert_eq!(to_string(&v), serde_json::to_string(&v).unwrap());
+        assert_eq!(len(&v), to_string(&v).len());
+    }
+
+    #[test]
+    fn floats_read_back_the_same() {
+        for f in [0.1, 1e300, -2.5e-8, 123456.789, 1.0] {
+            let v = json!(f);
+            let back: f64 = serde_json::from_str(&to_string(&v)).unwrap();
+            assert_eq!(back, f);
+        }
+    }
+
+    fn arb() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(|n| json!(n)),
+            any::<u64>().prop_map(|n| json!(n)),
+            "\\PC{0,20}|[\\x00-\\x1f\"\\\\]{0,5}".prop_map(Value::String),
+        ];
+        leaf.prop_recursive(4, 32, 6, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..5).prop_map(Value::Array),
+                prop::collection::btree_map("\\PC{0,8}", inner, 0..5)
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn same_text_as_serde_json(v in arb()) {
+            let ours = to_string(&v);
+            prop_assert_eq!(&ours, &serde_json::to_string(&v).unwrap());
+            prop_assert_eq!(len(&v), ours.len());
+        }
+    }
+}
