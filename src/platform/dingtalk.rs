@@ -185,7 +185,8 @@ fn articles_payload(c: &Content, articles: &[Article], ctx: &mut Ctx<'_>, feed: 
         "markdown",
         "DingTalk feedCard needs a picture for every link; shown as a markdown list",
     );
-    markdown(c, &degrade::articles_to_markdown(articles), c.title.as_deref().or(Some(&articles[0].title)), ctx)
+    let title = c.title.as_deref().or(articles.first().map(|a| a.title.as_str()));
+    markdown(c, &degrade::articles_to_markdown(articles), title, ctx)
 }
 
 fn action_card(c: &Content, card: &Card, ctx: &mut Ctx<'_>) -> Result<Vec<Value>> {
