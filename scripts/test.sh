@@ -12,6 +12,7 @@
 #   pack        scripts/pack-install.sh: npm pack pkg/, install the tarball into target/consumer
 #   js          node --test on the installed package (tests/js)
 #   ts          scripts/check-types.mjs: tsc --strict consumer, golden .d.ts, no `any`
+#   e2e         node --test tests/e2e: send from Node ESM/CJS, Deno, Bun, workerd to the loopback mock
 #
 # A failed step does not stop the independent ones after it (so one run shows every
 # failure); steps that need a failed one are skipped. Exit status 0 only if all passed.
@@ -81,6 +82,12 @@ js_tests() {
   (cd target/consumer && node --test --test-reporter=spec test/*.test.mjs test/*.test.cjs)
 }
 
+# tests/e2e: the installed tarball sending to the loopback mock from Node (ESM, CJS), Deno, Bun, workerd
+e2e_tests() {
+  WRANGLER_SEND_METRICS=false DENO_NO_UPDATE_CHECK=1 E2E_CONSUMER=target/consumer \
+    node --test --test-reporter=spec tests/e2e/*.test.mjs
+}
+
 step tools "" ensure_components
 step fmt "tools" fmt_check
 step clippy "tools" cargo clippy --all-targets -- -D warnings
@@ -92,6 +99,7 @@ step build "tools" bash scripts/build.sh
 step pack "build" bash scripts/pack-install.sh target/consumer
 step js "pack" js_tests
 step ts "pack" node scripts/check-types.mjs target/consumer
+step e2e "pack" e2e_tests
 
 printf '\n%-12s %-6s %s\n' STEP RESULT TIME
 failed=()

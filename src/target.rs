@@ -251,11 +251,40 @@ pub fn webhook_url(platform: Platform, webhook: &str, base: Option<&str>) -> Res
     Ok(webhook.to_string())
 }
 
+/// Query parameters whose values are credentials.
+const SECRET_PARAMS: [&str; 6] = ["key", "access_token", "sign", "token", "secret", "signature"];
+
+/// Credential parameters quoted anywhere in free text (`sign=...`,
+/// `access_token=...`) replaced by `***`: a runtime's fetch error may quote
+/// the signed URL it was given (Deno's does). Each value runs to the next
+/// `&`, quote, bracket, `#` or white space.
+pub fn redact_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find('=') {
+        let (head, tail) = (&rest[..i], &rest[i + 1..]);
+        // the name is ASCII, so `start` is on a character boundary
+        let start = head.len() - head.bytes().rev().take_while(|b| b.is_ascii_alphanumeric() || *b == b'_').count();
+        out.push_str(head);
+        out.push('=');
+        if SECRET_PARAMS.iter().any(|n| n.eq_ignore_ascii_case(&head[start..])) {
+            let end = tail
+                .find(|c: char| matches!(c, '&' | '"' | '\'' | ')' | ']' | '>' | '#') || c.is_whitespace())
+                .unwrap_or(tail.len());
+            out.push_str("***");
+            rest = &tail[end..];
+        } else {
+            rest = tail;
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 /// A URL with every credential replaced by `***`: query values of key,
 /// access_token, sign, token, secret and timestamp-adjacent signatures, and a
 /// Feishu hook id. Safe to put in an error, a result or a log line.
 pub fn redact_url(url: &str) -> String {
-    const SECRET_PARAMS: [&str; 6] = ["key", "access_token", "sign", "token", "secret", "signature"];
     let (head, fragment_free) = match url.split_once('#') {
         Some((h, _)) => (h, true),
         None => (url, false),
@@ -378,6 +407,19 @@ mod tests {
             redact_url("https://open.feishu.cn/open-apis/bot/v2/hook/SECRET"),
             "https://open.feishu.cn/open-apis/bot/v2/hook/***"
         );
+    }
+
+    #[test]
+    fn credentials_in_free_text_are_redacted() {
+        let deno = "fetch failed: error sending request for url (http://127.0.0.1:1/robot/send?access_token=T0K&timestamp=17&sign=ab%2Bc%3D): client error";
+        assert_eq!(
+            redact_text(deno),
+            "fetch failed: error sending request for url (http://127.0.0.1:1/robot/send?access_token=***&timestamp=17&sign=***): client error"
+        );
+        assert_eq!(redact_text("缺少参数sign=x y"), "缺少参数sign=*** y");
+        assert_eq!(redact_text("image_key=abc design=1 a=b"), "image_key=abc design=1 a=b");
+        assert_eq!(redact_text("…key=SECRET"), "…key=***");
+        assert_eq!(redact_text("no equals here"), "no equals here");
     }
 
     #[test]
