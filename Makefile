@@ -1,5 +1,5 @@
 # Entry points; the work is in scripts/ (see scripts/build.sh and scripts/test.sh).
-.PHONY: build test demo bench golden clean
+.PHONY: build test demo demo-render bench golden clean
 
 build:            ## pkg/: the npm package (wasm + glue + entries)
 	bash scripts/build.sh
@@ -7,7 +7,10 @@ build:            ## pkg/: the npm package (wasm + glue + entries)
 test:             ## everything CI runs: fmt, clippy, cargo test, wasm tests, build, JS + TS on the packed package
 	bash scripts/test.sh
 
-demo:             ## render every seed example for WeCom, DingTalk and Feishu
+demo:             ## the relay in workerd + the mock platforms: post an alert and a seed example, print what arrived
+	node scripts/relay-demo.mjs
+
+demo-render:      ## render every seed example for WeCom, DingTalk and Feishu (no network at all)
 	node scripts/demo.mjs
 
 bench:            ## wasm / glue / tarball sizes -> bench/out/size.json
@@ -19,4 +22,4 @@ golden:           ## rewrite tests/golden/webhook_push.d.ts from a fresh build
 	UPDATE_GOLDEN=1 node scripts/check-types.mjs target/consumer --golden-only
 
 clean:
-	rm -rf pkg target/wasm-bindgen target/wasm-opt target/pack target/consumer bench/out
+	rm -rf pkg target/wasm-bindgen target/wasm-opt target/pack target/consumer target/relay bench/out

@@ -11,6 +11,7 @@
 #   build       scripts/build.sh (pkg/)
 #   pack        scripts/pack-install.sh: npm pack pkg/, install the tarball into target/consumer
 #   js          node --test on the installed package (tests/js)
+#   relay       node --test tests/relay (the relay Worker in workerd via Miniflare, against the mock)
 #   ts          scripts/check-types.mjs: tsc --strict consumer, golden .d.ts, no `any`
 #   e2e         node --test tests/e2e: send from Node ESM/CJS, Deno, Bun, workerd to the loopback mock
 #
@@ -100,6 +101,7 @@ step pack "build" bash scripts/pack-install.sh target/consumer
 step js "pack" js_tests
 step ts "pack" node scripts/check-types.mjs target/consumer
 step e2e "pack" e2e_tests
+step relay "build" node --test --test-reporter=spec tests/relay/
 
 printf '\n%-12s %-6s %s\n' STEP RESULT TIME
 failed=()

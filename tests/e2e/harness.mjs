@@ -344,6 +344,8 @@ export async function runWorker({ dir, pkgDir, plan }) {
       modules,
       modulesRoot: dir,
       compatibilityDate: "2026-07-30",
+      // no cf.json download: nothing may leave the machine
+      cf: false,
       bindings: plan.env,
       handleRuntimeStdio(out, err) {
         out.on("data", (d) => (stdout += d));

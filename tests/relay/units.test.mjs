@@ -1,0 +1,230 @@
+// The relay's pure parts, in Node (no workerd): payload parsing, cards, matchers, routes, config.
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { BadInput, cardFor, fmtDuration, md, parseAlertmanager, parseGrafana } from "../../worker-example/src/alerts.js";
+import { ConfigError, baseUrls, loadConfig, parseMatcher, routeLabels, secretValues, targetOf } from "../../worker-example/src/config.js";
+import { scrubber } from "../../worker-example/src/log.js";
+import { fixture, parseToml, readWranglerToml } from "./harness.mjs";
+
+const NOW = Date.parse("2026-11-22T09:05:00Z");
+const card = (n, alerts = n.alerts, opts = {}) => cardFor(n, alerts, { now: NOW, ...opts }).content.body;
+
+describe("Alertmanager payloads", () => {
+  test("firing: red, [FIRING:n], each alert with its labels, summary, start time; source and silence buttons", () => {
+    const n = parseAlertmanager(fixture("alertmanager-firing.json"));
+    const c = card(n);
+    assert.equal(c.color, "red");
+    assert.match(c.title, /^🔥 \[FIRING:2\] HighCPUUsage prod-sh-1$/);
+    assert.deepEqual(c.fields[0], { name: "Alerts", value: "2 firing" });
+    assert.deepEqual(c.fields[1], { name: "Severity", value: "critical" });
+    for (const ip of ["10.0.3.17:9100", "10.0.3.22:9100"]) {
+      assert.ok(c.text.includes(`instance=${ip}`), ip);
+      assert.ok(c.text.includes(`CPU usage on ${ip} is above 90%`), `summary of ${ip}`);
+    }
+    assert.match(c.text, /Started: 2026-11-22 08:41:07 UTC · for 23m/);
+    assert.match(c.text, /\[Runbook\]\(https:\/\/runbooks\.example\.com\/node\/high-cpu\)/);
+    const [src, silence, am] = c.buttons;
+    assert.equal(src.text, "View source");
+    assert.ok(src.url.startsWith("http://prometheus-k8s-0:9090/graph?g0.expr="));
+    assert.equal(silence.text, "Silence");
+    const filter = decodeURIComponent(new URL(silence.url.replace("/#/", "/")).searchParams.get("filter"));
+    assert.equal(filter, '{alertname="HighCPUUsage",cluster="prod-sh-1",job="node-exporter",namespace="monitoring",severity="critical",team="infra"}');
+    assert.ok(silence.url.startsWith("http://alertmanager.monitoring.svc:9093/#/silences/new?filter="));
+    assert.deepEqual(am, { text: "Alertmanager", url: "http://alertmanager.monitoring.svc:9093/" });
+    assert.equal(c.url, "http://alertmanager.monitoring.svc:9093/");
+  });
+
+  test("resolved: green, [RESOLVED], end times and durations, no silence button", () => {
+    const n = parseAlertmanager(fixture("alertmanager-resolved.json"));
+    const c = card(n);
+    assert.equal(c.color, "green");
+    assert.match(c.title, /^✅ \[RESOLVED:2\] HighCPUUsage/);
+    assert.match(c.text, /Ended: 2026-11-22 09:02:37 UTC \(lasted 21m\)/);
+    assert.ok(!c.buttons.some((b) => b.text === "Silence"));
+    assert.deepEqual(c.fields[0], { name: "Alerts", value: "2 resolved" });
+  });
+
+  test("50 alerts: one line each up to MAX_ALERTS, firing first, then '…and N more'", () => {
+    const n = parseAlertmanager(fixture("alertmanager-many.json"));
+    const c = card(n, n.alerts, { maxAlerts: 20 });
+    assert.match(c.title, /\[FIRING:45, RESOLVED:5\] DiskSpaceLow/);
+    const lines = c.text.split("\n").filter((l) => l.startsWith("🔴") || l.startsWith("🟢"));
+    assert.equal(lines.length, 20);
+    assert.ok(lines.every((l) => l.startsWith("🔴")), "firing alerts are listed first");
+    assert.match(c.text, /…and 30 more \(\[see all\]\(http:\/\/alertmanager\.monitoring\.svc:9093\/\)\)/);
+    // the shared labels once, not per line
+    assert.match(c.text, /\*\*Labels:\*\* cluster=prod-sh-1, job=node-exporter, severity=warning, team=dba/);
+    assert.ok(!lines[0].includes("team=dba"));
+    const all = card(n, n.alerts, { maxAlerts: 100 });
+    assert.ok(!all.text.includes("more"));
+    assert.equal(all.text.split("\n").filter((l) => l.startsWith("🟢")).length, 5);
+  });
+
+  test("truncatedAlerts counts into the summary", () => {
+    const body = fixture("alertmanager-firing.json");
+    body.truncatedAlerts = 7;
+    assert.match(card(parseAlertmanager(body)).text, /…and 7 more/);
+  });
+
+  test("label values and annotations are escaped, not read as markdown", () => {
+    const body = fixture("alertmanager-firing.json");
+    body.alerts[0].annotations.summary = "disk *almost* full [x](http://evil) <b>#1</b>";
+    const t = card(parseAlertmanager(body)).text;
+    assert.ok(t.includes("disk \\*almost\\* full \\[x\\](http://evil) \\<b\\>\\#1\\</b\\>"), t);
+    assert.equal(md("- a\n1. b"), "\\- a\n1\\. b");
+  });
+
+  test("bad payloads say what is wrong and where", () => {
+    const bad = (body, re) =>
+      assert.throws(() => parseAlertmanager(body), (e) => e instanceof BadInput && re.test(e.message), JSON.stringify(body).slice(0, 80));
+    bad([], /JSON object/);
+    bad({ status: "firing" }, /^alerts: missing/);
+    bad({ status: "firing", alerts: [] }, /^alerts: is empty/);
+    bad({ status: "boom", alerts: [{ labels: {} }] }, /^status: must be "firing" or "resolved"/);
+    bad({ status: "firing", alerts: [{ labels: { a: "b" } }, { annotations: {} }] }, /^alerts\[1\]\.labels: missing/);
+    bad({ status: "firing", alerts: [{ labels: { a: { b: 1 } } }] }, /^alerts\[0\]\.labels\.a: must be a string/);
+    bad({ version: "3", status: "firing", alerts: [{ labels: {} }] }, /^version: is "3"/);
+    bad(fixture("grafana-firing.json"), /\/v1\/grafana/);
+    bad({ content: { type: "text", body: { text: "x" } } }, /\/v1\/send/);
+    assert.throws(() => parseGrafana(fixture("alertmanager-firing.json")), /\/v1\/alertmanager/);
+  });
+});
+
+describe("Grafana payloads", () => {
+  test("firing: per-alert silence and dashboard links, values, Grafana button", () => {
+    const n = parseGrafana(fixture("grafana-firing.json"));
+    const c = card(n);
+    assert.equal(c.color, "red");
+    assert.match(c.title, /\[FIRING:2\] API p99 latency Payments/);
+    assert.ok(c.text.includes("Value: \\[ var='A' labels={instance=pay-7f9c-1} value=1243.5 \\]"), "value, escaped");
+    assert.match(c.text, /\[Silence\]\(https:\/\/grafana\.example\.com\/alerting\/silence\/new\?alertmanager=grafana&matcher=alertname%3DAPI\+p99\+latency/);
+    assert.match(c.text, /\[Dashboard\]\(https:\/\/grafana\.example\.com\/d\/pay-api-overview\?.*viewPanel=12\)/);
+    // the shared description once, at the top
+    assert.equal(c.text.split("p99 request latency has been above 800 ms").length, 2);
+    const silence = c.buttons.find((b) => b.text === "Silence");
+    assert.ok(silence.url.startsWith("https://grafana.example.com/alerting/silence/new?alertmanager=grafana&matcher="));
+    assert.deepEqual(c.buttons.at(-1), { text: "Grafana", url: "https://grafana.example.com/" });
+  });
+
+  test("resolved and 50 alerts", () => {
+    const r = card(parseGrafana(fixture("grafana-resolved.json")));
+    assert.equal(r.color, "green");
+    assert.match(r.title, /^✅ \[RESOLVED\] API p99 latency Payments$/);
+    const m = card(parseGrafana(fixture("grafana-many.json")), undefined, { maxAlerts: 10 });
+    assert.match(m.text, /…and 40 more/);
+  });
+});
+
+describe("times", () => {
+  test("durations and time zones", () => {
+    assert.equal(fmtDuration(45_000), "45s");
+    assert.equal(fmtDuration(12 * 60_000), "12m");
+    assert.equal(fmtDuration(3 * 3600_000 + 5 * 60_000), "3h 5m");
+    assert.equal(fmtDuration(50 * 3600_000), "2d 2h");
+    const n = parseAlertmanager(fixture("alertmanager-firing.json"));
+    assert.match(card(n, n.alerts, { timeZone: "Asia/Shanghai" }).text, /Started: 2026-11-22 16:41:07 Asia\/Shanghai/);
+    assert.match(card(n, n.alerts, { timeZone: "Not/AZone" }).text, /Started: 2026-11-22 08:41:07 UTC/);
+  });
+});
+
+describe("routing", () => {
+  const env = {
+    WECOM_WEBHOOK_KEY: "k1",
+    FEISHU_WEBHOOK_ID: "f1",
+    FEISHU_SECRET: "fs",
+    ONCALL_TOKEN: "t2",
+    ONCALL_SECRET: "s2",
+    ROUTES: JSON.stringify({
+      channels: { oncall: { platform: "dingtalk", webhook_env: "ONCALL_TOKEN", secret_env: "ONCALL_SECRET" } },
+      routes: [
+        { matchers: ["severity=critical"], channels: ["oncall"], continue: true },
+        { matchers: ["team=~db|storage", 'env!="staging"'], channels: ["feishu"] },
+        { matchers: ["team=~db|storage"], channels: ["wecom"] },
+      ],
+      default: ["wecom"],
+    }),
+  };
+
+  test("seed channels, named channels, first match wins unless continue, default", () => {
+    const cfg = loadConfig(env);
+    assert.deepEqual([...cfg.channels.keys()], ["wecom", "feishu", "oncall"]);
+    assert.deepEqual(routeLabels(cfg, { severity: "critical", team: "web" }), ["oncall"]);
+    assert.deepEqual(routeLabels(cfg, { severity: "critical", team: "db" }), ["oncall", "feishu"]);
+    assert.deepEqual(routeLabels(cfg, { team: "storage", env: "staging" }), ["wecom"]);
+    assert.deepEqual(routeLabels(cfg, { team: "dbx" }), ["wecom"]); // regexes are anchored
+    assert.deepEqual(routeLabels(cfg, {}), ["wecom"]);
+    assert.deepEqual(targetOf(env, cfg.channels.get("oncall")), { webhookUrl: "t2", secret: "s2" });
+    assert.deepEqual(targetOf(env, cfg.channels.get("wecom")), { webhookUrl: "k1" });
+  });
+
+  test("without ROUTES every configured channel gets everything", () => {
+    const cfg = loadConfig({ WECOM_WEBHOOK_KEY: "a", DINGTALK_ACCESS_TOKEN: "b", DINGTALK_SECRET: "c" });
+    assert.deepEqual(routeLabels(cfg, { anything: "x" }), ["wecom", "dingtalk"]);
+    assert.deepEqual(loadConfig({}).defaults, []);
+  });
+
+  test("matchers", () => {
+    assert.deepEqual(parseMatcher('severity = "critical"'), { name: "severity", op: "=", value: "critical" });
+    assert.equal(parseMatcher("a!~x|y").op, "!~");
+    assert.throws(() => parseMatcher("no operator"), ConfigError);
+    assert.throws(() => parseMatcher("a=~("), /bad regular expression/);
+  });
+
+  test("a bad ROUTES says what to fix", () => {
+    const bad = (routes, re, extra = {}) =>
+      assert.throws(() => loadConfig({ WECOM_WEBHOOK_KEY: "k", ...extra, ROUTES: typeof routes === "string" ? routes : JSON.stringify(routes) }), (e) => e instanceof ConfigError && re.test(e.message));
+    bad("{nope", /ROUTES is not valid JSON/);
+    bad([], /must be a JSON object/);
+    bad({ route: [] }, /ROUTES\.route: unknown key/);
+    bad({ channels: { x: { platform: "slack", webhook_env: "A" } } }, /ROUTES\.channels\.x\.platform/);
+    bad({ channels: { x: { platform: "wecom", webhook_env: "https://qyapi" } } }, /webhook_env must name the env variable/);
+    bad({ channels: { x: { platform: "wecom", webhook_env: "MISSING_VAR" } } }, /MISSING_VAR is not set/);
+    bad({ routes: [{ matchers: ["a=b"], channels: ["nope"] }] }, /ROUTES\.routes\[0\]\.channels: no channel named "nope"/);
+    bad({ routes: [{ matchers: "a=b", channels: ["wecom"] }] }, /matchers must be an array/);
+    bad({ default: [] }, /ROUTES\.default must be a non-empty array/);
+  });
+
+  test("ROUTES as an object (a TOML table under [vars])", () => {
+    const cfg = loadConfig({ WECOM_WEBHOOK_KEY: "k", ROUTES: { routes: [{ matchers: ["a=b"], channels: ["wecom"] }] } });
+    assert.equal(cfg.routes.length, 1);
+  });
+
+  test("base URLs and secret scrubbing", () => {
+    assert.deepEqual(baseUrls({ PLATFORM_BASE_URL: "http://127.0.0.1:1", FEISHU_BASE_URL: "http://proxy:2" }), {
+      wecom: "http://127.0.0.1:1",
+      dingtalk: "http://127.0.0.1:1",
+      feishu: "http://proxy:2",
+      lark: "http://127.0.0.1:1",
+    });
+    const e2 = { ...env, ONCALL_TOKEN: "oncall-token-1", ONCALL_SECRET: "oncall/secret+2", RELAY_TOKEN: "tok-123456" };
+    const scrub = scrubber(secretValues(e2, loadConfig(e2)));
+    // every configured value, also URL-encoded; values under 4 characters are not scrubbed
+    assert.equal(
+      scrub('{"a":"k1 oncall-token-1 oncall%2Fsecret%2B2 tok-123456x f1"}'),
+      '{"a":"k1 *** *** ***x f1"}',
+    );
+  });
+});
+
+describe("wrangler.toml", () => {
+  test("the parser reads what the config uses", () => {
+    const t = parseToml('a = "x" # c\n[vars]\nN = 3\nS = \'lit\'\n[[q.p]]\nb = "B"\n[[q.p]]\nb = "C"\nm = """\nline\n"""\n');
+    assert.deepEqual(t, { a: "x", vars: { N: 3, S: "lit" }, q: { p: [{ b: "B" }, { b: "C", m: "line\n" }] } });
+  });
+
+  test("bindings, queues and vars agree with the code", () => {
+    const t = readWranglerToml();
+    assert.equal(t.main, "src/index.js");
+    assert.match(t.compatibility_date, /^\d{4}-\d{2}-\d{2}$/);
+    const producers = Object.fromEntries(t.queues.producers.map((p) => [p.binding, p.queue]));
+    assert.deepEqual(Object.keys(producers).sort(), ["RELAY_DLQ", "RELAY_QUEUE"]);
+    const main = t.queues.consumers.find((c) => c.queue === producers.RELAY_QUEUE);
+    assert.equal(main.dead_letter_queue, producers.RELAY_DLQ);
+    assert.equal(String(main.max_retries), t.vars.QUEUE_MAX_RETRIES);
+    assert.equal(t.vars.DEAD_LETTER_QUEUE, producers.RELAY_DLQ);
+    assert.ok(t.queues.consumers.some((c) => c.queue === producers.RELAY_DLQ), "the DLQ has a consumer (it logs)");
+    for (const secret of ["RELAY_TOKEN", "WECOM_WEBHOOK_KEY", "DINGTALK_SECRET", "FEISHU_SECRET"]) {
+      assert.ok(!(secret in t.vars), `${secret} must be a secret, not a var`);
+    }
+  });
+});

@@ -1,0 +1,125 @@
+// The queue consumer: re-send what the fetch handler could not deliver, with exponential
+// backoff; after the last attempt the Queue moves the message to the dead-letter queue, whose
+// consumer (this same handler, by queue name) logs it. At-least-once per channel.
+
+import { ConfigError, intVar, loadConfig, secretValues, targetOf } from "./config.js";
+import { backoffSeconds, batchSender, deadLetter } from "./deliver.js";
+import { errorFields, logger, scrubber } from "./log.js";
+
+export const DEFAULT_DLQ = "webhook-push-relay-dlq";
+
+const isJob = (b) =>
+  b !== null && typeof b === "object" && b.v === 1 && typeof b.channel === "string" && typeof b.platform === "string" &&
+  b.message !== null && typeof b.message === "object";
+
+function clipJson(v, max = 8000) {
+  const s = JSON.stringify(v);
+  return s.length > max ? `${s.slice(0, max)}…(${s.length - max} more chars)` : s;
+}
+
+/**
+ * @param {{ queue: string, messages: { body: any, attempts: number, ack(): void, retry(o?: { delaySeconds?: number }): void }[] }} batch
+ *   a Queues MessageBatch
+ */
+export async function handleQueue(batch, env) {
+  let config = null;
+  let configError = null;
+  try {
+    config = loadConfig(env);
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    configError = e.message;
+  }
+  const scrub = scrubber(secretValues(env, config));
+  const log = logger(scrub);
+  const dlq = (typeof env.DEAD_LETTER_QUEUE === "string" && env.DEAD_LETTER_QUEUE.trim()) || DEFAULT_DLQ;
+
+  if (batch.queue === dlq) {
+    for (const m of batch.messages) {
+      const b = m.body;
+      if (isJob(b)) {
+        log.error("dead_letter", {
+          id: b.id,
+          input: b.input,
+          channel: b.channel,
+          platform: b.platform,
+          reason: b.reason ?? "retries_exhausted",
+          firstError: b.firstError ?? null,
+          lastError: b.lastError ?? null,
+          acceptedAt: b.acceptedAt,
+          message: clipJson(b.message),
+        });
+      } else {
+        log.error("dead_letter", { reason: "not a relay job", body: clipJson(b ?? null, 2000) });
+      }
+      m.ack();
+    }
+    return;
+  }
+
+  const maxRetries = intVar(env, "QUEUE_MAX_RETRIES", 8);
+  const sender = batchSender(env);
+  await Promise.all(
+    batch.messages.map(async (m) => {
+      const b = m.body;
+      const last = m.attempts > maxRetries;
+      if (!isJob(b)) {
+        log.error("queue_message_invalid", { queueAttempt: m.attempts, body: clipJson(b ?? null, 2000) });
+        await deadLetter(env, { v: 1, id: null, channel: "?", platform: "?", message: { raw: b ?? null }, reason: "invalid" });
+        m.ack();
+        return;
+      }
+      const fields = { id: b.id, input: b.input, channel: b.channel, platform: b.platform, queueAttempt: m.attempts };
+      const channel = config?.channels.get(b.channel);
+      if (!channel || channel.platform !== b.platform) {
+        const reason = configError
+          ? `the configuration is not valid: ${configError}`
+          : `no channel "${b.channel}" for ${b.platform} is configured now`;
+        if (last) {
+          log.error("giving_up", { ...fields, reason });
+          m.retry();
+        } else {
+          const delaySeconds = backoffSeconds(env, m.attempts, null);
+          log.warn("retry_scheduled", { ...fields, reason, delaySeconds });
+          m.retry({ delaySeconds });
+        }
+        return;
+      }
+      const r = await sender.send(b.message, channel.platform, targetOf(env, channel));
+      const sent = { ...fields, attempts: r.attempts, parts: r.parts };
+      if (r.success) {
+        log.info("delivered", { ...sent, outcome: "delivered", via: "queue", latencyMs: Date.now() - (b.acceptedAt ?? Date.now()) });
+        m.ack();
+        return;
+      }
+      if (r.error?.code === "DUPLICATE") {
+        // Already delivered (the dedup store says so): a re-send would repeat it.
+        log.info("duplicate", { ...sent, outcome: "duplicate", via: "queue" });
+        m.ack();
+        return;
+      }
+      if (r.retrySuggested) {
+        if (last) {
+          // The Queue moves it to the dead-letter queue on this retry.
+          log.error("giving_up", { ...sent, outcome: "dead_letter", ...errorFields(r.error) });
+          m.retry();
+        } else {
+          const delaySeconds = backoffSeconds(env, m.attempts, r.retryAfter);
+          log.warn("retry_scheduled", { ...sent, outcome: "retry", delaySeconds, ...errorFields(r.error) });
+          m.retry({ delaySeconds });
+        }
+        return;
+      }
+      // Failed for good (the bot was deleted, the message is refused): retrying cannot help.
+      const lastError = { code: r.error?.code ?? null, platformCode: r.error?.platformCode ?? null };
+      if (await deadLetter(env, { ...b, reason: "permanent", lastError })) {
+        log.error("failed", { ...sent, outcome: "dead_letter", retryable: false, ...errorFields(r.error) });
+        m.ack();
+      } else {
+        // No dead-letter producer bound: let the Queue's retries run out into its dead-letter queue.
+        log.error("failed", { ...sent, outcome: "retry", retryable: false, ...errorFields(r.error) });
+        m.retry({ delaySeconds: backoffSeconds(env, m.attempts, null) });
+      }
+    }),
+  );
+}
