@@ -219,17 +219,20 @@ impl Transport for HostTransport {
         Ok(HttpResponse { status, body: body.unwrap_or_default(), retry_after })
     }
 
-    async fn store_has(&self, key: &str) -> Option<bool> {
+    async fn store_get(&self, key: &str) -> Option<String> {
         self.store.as_ref()?;
         let v = self.call_store("get", &Array::of1(&JsValue::from_str(key))).await?;
-        Some(!v.is_null() && !v.is_undefined())
+        if v.is_null() || v.is_undefined() {
+            return None;
+        }
+        Some(v.as_string().unwrap_or_else(|| "done".to_string()))
     }
 
-    async fn store_put(&self, key: &str, ttl_ms: u64) {
+    async fn store_put(&self, key: &str, value: &str, ttl_ms: u64) {
         let opts = Object::new();
         // Workers KV takes seconds, at least 60
         set(&opts, "expirationTtl", &JsValue::from_f64((ttl_ms / 1000).max(60) as f64));
-        let args = Array::of3(&JsValue::from_str(key), &JsValue::from_str("1"), &opts);
+        let args = Array::of3(&JsValue::from_str(key), &JsValue::from_str(value), &opts);
         let _ = self.call_store("put", &args).await;
     }
 }

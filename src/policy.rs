@@ -123,7 +123,8 @@ pub fn classify(p: Platform, status: u16, body: &str, retry_after_header: Option
         });
     }
     if status >= 500 {
-        return verdict(Verdict::Retry { code: ErrorCode::NetworkError, retry_after });
+        // the platform (or a proxy in front of it) answered: an error on its side
+        return verdict(Verdict::Retry { code: ErrorCode::PlatformError, retry_after });
     }
     if status == 408 {
         return verdict(Verdict::Retry { code: ErrorCode::Timeout, retry_after });
@@ -270,7 +271,7 @@ mod tests {
         ] {
             assert_eq!(c(p, 200, body), Verdict::Permanent { code: PlatformError }, "{body}");
         }
-        assert!(matches!(c(Platform::Wecom, 503, "<html>"), Verdict::Retry { code: NetworkError, .. }));
+        assert!(matches!(c(Platform::Wecom, 503, "<html>"), Verdict::Retry { code: PlatformError, .. }));
         assert_eq!(
             classify(Platform::Wecom, 429, "", Some("7")).verdict,
             Verdict::Retry { code: RateLimit, retry_after: Some(7000) }

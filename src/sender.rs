@@ -67,9 +67,10 @@ pub trait Transport {
         bytes: &[u8],
         timeout_ms: u64,
     ) -> std::result::Result<HttpResponse, TransportError>;
-    /// A shared dedup store, if the caller gave one: `Some(true)` when the key is there.
-    async fn store_has(&self, key: &str) -> Option<bool>;
-    async fn store_put(&self, key: &str, ttl_ms: u64);
+    /// A shared dedup store, if the caller gave one: the value under `key`
+    /// (`"done"` or `"partial:N"`), `None` when absent or when there is no store.
+    async fn store_get(&self, key: &str) -> Option<String>;
+    async fn store_put(&self, key: &str, value: &str, ttl_ms: u64);
 }
 
 #[derive(Clone, Debug)]
@@ -175,7 +176,26 @@ impl SendResult {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Seen {
     InFlight,
+    /// The first N parts of a split message went out; a re-send sends the rest.
+    Partial(usize),
     Delivered,
+}
+
+impl Seen {
+    /// The value kept in a shared store.
+    fn stored(self) -> String {
+        match self {
+            Seen::Partial(n) => format!("partial:{n}"),
+            _ => "done".to_string(),
+        }
+    }
+
+    fn from_stored(v: &str) -> Seen {
+        match v.strip_prefix("partial:").and_then(|n| n.parse().ok()) {
+            Some(n) => Seen::Partial(n),
+            None => Seen::Delivered,
+        }
+    }
 }
 
 #[derive(Default)]
@@ -272,19 +292,30 @@ impl<T: Transport> Sender<T> {
         }
         let scrub = Scrub { url: &url, secret: target.secret.as_deref() };
         let dedup_key = msg.metadata.message_id.as_deref().map(|id| dedup_key(id, &url));
+        let mut resume_from = 0;
         if let Some(k) = &dedup_key {
-            if self.seen(k, start) || self.transport.store_has(k).await == Some(true) {
-                let e = SendError {
-                    code: ErrorCode::Duplicate,
-                    message: "this message_id was already delivered to this bot; nothing was sent".into(),
-                    platform_code: None,
-                    platform_message: None,
-                };
-                return self.failed(self.result(platform, Some(msg), start), e, None);
+            let seen = match self.seen(k, start) {
+                Some(s) => Some(s),
+                None => self.transport.store_get(k).await.map(|v| Seen::from_stored(&v)),
+            };
+            match seen {
+                Some(Seen::Delivered | Seen::InFlight) => {
+                    let e = SendError {
+                        code: ErrorCode::Duplicate,
+                        message:
+                            "this message_id was already delivered to this bot (or is being sent); nothing was sent"
+                                .into(),
+                        platform_code: None,
+                        platform_message: None,
+                    };
+                    return self.failed(self.result(platform, Some(msg), start), e, None);
+                }
+                Some(Seen::Partial(n)) => resume_from = n,
+                None => {}
             }
             self.mark(k, Seen::InFlight, start);
         }
-        let mut att = Attempt { attempts: 0, degraded: Vec::new(), parts: 0, parts_delivered: 0 };
+        let mut att = Attempt { attempts: 0, degraded: Vec::new(), parts: 0, parts_delivered: resume_from };
         let outcome = self.deliver(msg, platform, &url, target.secret.as_deref(), start, &mut att).await;
         let mut r = self.result(platform, Some(msg), start);
         r.attempts = att.attempts;
@@ -296,16 +327,17 @@ impl<T: Transport> Sender<T> {
                 r.success = true;
                 if let Some(k) = &dedup_key {
                     self.mark(k, Seen::Delivered, self.transport.now_ms());
-                    self.transport.store_put(k, self.options.dedup_ttl_ms).await;
+                    self.transport.store_put(k, &Seen::Delivered.stored(), self.options.dedup_ttl_ms).await;
                 }
                 r
             }
             Err((mut e, retry)) => {
                 if let Some(k) = &dedup_key {
-                    // a message some of whose parts went out counts as delivered:
-                    // sending it again would repeat them
+                    // parts that went out are remembered: a re-send sends the rest
                     if att.parts_delivered > 0 {
-                        self.mark(k, Seen::Delivered, self.transport.now_ms());
+                        let partial = Seen::Partial(att.parts_delivered);
+                        self.mark(k, partial, self.transport.now_ms());
+                        self.transport.store_put(k, &partial.stored(), self.options.dedup_ttl_ms).await;
                     } else {
                         self.state.borrow_mut().seen.remove(k);
                     }
@@ -341,7 +373,8 @@ impl<T: Transport> Sender<T> {
         let rendered = render::render(msg, platform, &opts).map_err(|e| (plain(e), None))?;
         att.degraded.extend(rendered.degraded);
         att.parts = rendered.payloads.len();
-        for payload in &rendered.payloads {
+        // a re-send of a message whose first parts went out sends the rest
+        for payload in rendered.payloads.iter().skip(att.parts_delivered) {
             self.post_one(platform, url, secret, payload, start, att).await?;
             att.parts_delivered += 1;
         }
@@ -550,9 +583,9 @@ impl<T: Transport> Sender<T> {
         }
     }
 
-    fn seen(&self, key: &str, now: u64) -> bool {
+    fn seen(&self, key: &str, now: u64) -> Option<Seen> {
         let st = self.state.borrow();
-        st.seen.get(key).is_some_and(|&(_, exp)| exp > now)
+        st.seen.get(key).filter(|&&(_, exp)| exp > now).map(|&(s, _)| s)
     }
 
     fn mark(&self, key: &str, s: Seen, now: u64) {

@@ -47,7 +47,7 @@ struct Fake {
     rate_errors: Cell<u32>,
     files: RefCell<HashMap<String, Vec<u8>>>,
     uploads: RefCell<Vec<(String, String, usize)>>,
-    store: Option<RefCell<HashMap<String, u64>>>,
+    store: Option<RefCell<HashMap<String, String>>>,
 }
 
 impl Transport for &Fake {
@@ -114,12 +114,12 @@ impl Transport for &Fake {
             retry_after: None,
         })
     }
-    async fn store_has(&self, key: &str) -> Option<bool> {
-        self.store.as_ref().map(|s| s.borrow().contains_key(key))
+    async fn store_get(&self, key: &str) -> Option<String> {
+        self.store.as_ref().and_then(|s| s.borrow().get(key).cloned())
     }
-    async fn store_put(&self, key: &str, ttl: u64) {
+    async fn store_put(&self, key: &str, value: &str, _ttl: u64) {
         if let Some(s) = &self.store {
-            s.borrow_mut().insert(key.to_string(), ttl);
+            s.borrow_mut().insert(key.to_string(), value.to_string());
         }
     }
 }
@@ -335,6 +335,39 @@ fn split_parts_go_in_order_as_one_result() {
     let r = block_on(s.send(&text(&long), Platform::Wecom, &to(WECOM)));
     assert!(!r.success);
     assert_eq!(r.parts_delivered, 1);
+}
+
+#[test]
+fn a_resend_after_a_partial_delivery_sends_only_the_rest() {
+    let mut f = fake();
+    f.store = Some(RefCell::new(HashMap::new()));
+    let long: String = (0..300).map(|i| format!("line {i} of the report\n\n")).collect();
+    let m = msg(json!({"metadata": {"message_id": "split-1"}, "content": {"type": "text", "body": {"text": long}}}));
+    let s = sender(&f);
+    f.script.borrow_mut().extend([Answer::Ok, Answer::Body(r#"{"errcode":40058,"errmsg":"bad"}"#)]);
+    let r = block_on(s.send(&m, Platform::Wecom, &to(WECOM)));
+    assert_eq!((r.success, r.parts_delivered), (false, 1));
+    let n = r.parts;
+    let sent_before = f.posts.borrow().len();
+    // the same sender resumes at part 2
+    let r = block_on(s.send(&m, Platform::Wecom, &to(WECOM)));
+    assert!(r.success, "{r:?}");
+    assert_eq!((r.parts, r.parts_delivered), (n, n));
+    assert_eq!(f.posts.borrow().len() - sent_before, n - 1);
+    let second: Value = serde_json::from_str(&f.posts.borrow()[sent_before].2).expect("json");
+    assert!(second["text"]["content"].as_str().is_some_and(|c| c.ends_with(&format!("(2/{n})"))));
+    // and then it is a duplicate
+    let r = block_on(s.send(&m, Platform::Wecom, &to(WECOM)));
+    assert_eq!(r.error.map(|e| e.code), Some(ErrorCode::Duplicate));
+    // another sender sharing the store resumes the same way
+    let m2 = msg(json!({"metadata": {"message_id": "split-2"}, "content": {"type": "text", "body": {"text": long}}}));
+    f.script.borrow_mut().extend([Answer::Ok, Answer::Ok, Answer::Body(r#"{"errcode":40058,"errmsg":"bad"}"#)]);
+    assert_eq!(block_on(s.send(&m2, Platform::Wecom, &to(WECOM))).parts_delivered, 2);
+    let other = sender(&f);
+    let before = f.posts.borrow().len();
+    let r = block_on(other.send(&m2, Platform::Wecom, &to(WECOM)));
+    assert!(r.success);
+    assert_eq!(f.posts.borrow().len() - before, n - 2);
 }
 
 #[test]
