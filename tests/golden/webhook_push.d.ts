@@ -169,7 +169,10 @@ export interface RetryPolicy {
     maxTotalTime?: number;
 }
 
-/** A shared dedup store, e.g. a Workers KV namespace. */
+/**
+ * A shared dedup store, e.g. a Workers KV namespace. Values written are "done", or
+ * "partial:N" when the first N parts of a split message went out (a re-send sends the rest).
+ */
 export interface DedupStore {
     get(key: string): Promise<unknown> | unknown;
     put(key: string, value: string, options: { expirationTtl: number }): Promise<unknown> | unknown;
