@@ -475,12 +475,17 @@ fn sender_options(v: &Value) -> Result<SenderOptions, Error> {
 
 /// A failed result for input that never got as far as a platform.
 fn input_failure(platform: Platform, e: &Error) -> Value {
+    input_failure_named(platform.as_str(), e)
+}
+
+/// The same, for a platform name that is not one (shown only if it looks like a name).
+fn input_failure_named(platform: &str, e: &Error) -> Value {
     let message = match &e.path {
         Some(p) if !p.is_empty() => format!("{} (at {p})", e.message),
         _ => e.message.clone(),
     };
     json!({
-        "success": false, "platform": platform.as_str(), "attempts": 0,
+        "success": false, "platform": platform, "attempts": 0,
         "error": {"code": e.code.as_str(), "message": message, "platformCode": null, "platformMessage": null},
         "retrySuggested": false, "retryAfter": null, "degraded": [], "messageId": null, "correlationId": null,
         "elapsedMs": 0, "parts": 0, "partsDelivered": 0,
@@ -569,7 +574,11 @@ impl JsMessageSender {
         for pv in &list {
             let name = pv.as_string().unwrap_or_default();
             match Platform::parse(&name) {
-                Err(e) => early.push(input_failure(Platform::Wecom, &e)),
+                Err(e) => {
+                    let looks_like_a_name =
+                        (1..=16).contains(&name.len()) && name.bytes().all(|b| b.is_ascii_alphabetic() || b == b'_');
+                    early.push(input_failure_named(if looks_like_a_name { &name } else { "unknown" }, &e))
+                }
                 Ok(p) => {
                     let url = get(&urls, p.as_str())
                         .as_string()

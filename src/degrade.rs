@@ -138,7 +138,18 @@ pub fn image_to_markdown(img: &Image, url: &str) -> String {
     format!("![{}]({url})", md_escape(img.alt.as_deref().unwrap_or("image")))
 }
 
-/// Mentions a platform cannot notify, as visible text: `@Zhang San @13900000000`.
-pub fn visible_mentions(ms: &[&Mention]) -> String {
-    ms.iter().map(|m| m.visible()).collect::<Vec<_>>().join(" ")
+/// Mentions a platform cannot notify, as visible text: `@Zhang San @13900000000`,
+/// each name passed through `escape` for where it lands (markdown, Feishu text).
+pub fn visible_mentions(ms: &[&Mention], escape: fn(&str) -> String) -> String {
+    ms.iter().map(|m| escape(&m.visible())).collect::<Vec<_>>().join(" ")
+}
+
+/// Plain text as is.
+pub fn as_is(s: &str) -> String {
+    s.to_string()
+}
+
+/// Text for Feishu, whose text messages read `<at ...>` tags: `&`, `<`, `>` escaped.
+pub fn html_escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }

@@ -55,6 +55,9 @@ extern "C" {
     fn new(parts: &Array, options: &Object) -> Blob;
 }
 
+/// Longest delay a JS timer takes (2^31 - 1 ms); a larger one fires at once.
+const MAX_TIMER_MS: u64 = 2_147_483_647;
+
 /// The host transport; `store` is an optional `{ get(key), put(key, value, opts) }`
 /// (a Workers KV namespace fits) for dedup across instances.
 pub struct HostTransport {
@@ -78,7 +81,7 @@ impl Deadline {
             f.set(true);
             signal_owner.unchecked_ref::<AbortController>().abort();
         });
-        let handle = set_timeout(cb.as_ref().unchecked_ref(), ms as f64);
+        let handle = set_timeout(cb.as_ref().unchecked_ref(), ms.min(MAX_TIMER_MS) as f64);
         Deadline { handle, fired, _cb: cb }
     }
 }
@@ -172,7 +175,7 @@ impl Transport for HostTransport {
 
     async fn sleep(&self, ms: u64) {
         let p = Promise::new(&mut |resolve, _| {
-            set_timeout(&resolve, ms as f64);
+            set_timeout(&resolve, ms.min(MAX_TIMER_MS) as f64);
         });
         let _ = JsFuture::from(p).await;
     }

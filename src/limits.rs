@@ -210,10 +210,15 @@ fn chop(s: &str, max: usize, m: Measure) -> Vec<String> {
 /// Split one rendered block that is over `max` on its own: by lines, and a
 /// fenced code block keeps its fence on every piece.
 fn split_block(block: &str, max: usize, m: Measure) -> Vec<String> {
-    if let Some(inner) = block.strip_prefix("```").and_then(|b| b.strip_suffix("```")) {
+    // the fence is as long as the block's own (longer than any backtick run inside)
+    let ticks = block.bytes().take_while(|&b| b == b'`').count();
+    let fence = &block[..ticks];
+    let fenced = ticks >= 3 && block.len() > 2 * ticks && block.ends_with(fence);
+    if let Some(inner) = fenced.then(|| &block[ticks..block.len() - ticks]) {
         if let Some((lang, code)) = inner.split_once('\n') {
-            let open = format!("```{lang}\n");
-            let close = "\n```";
+            let open = format!("{fence}{lang}\n");
+            let close = format!("\n{fence}");
+            let close = close.as_str();
             let room = max.saturating_sub(m.cost(&open) + m.cost(close)).max(1);
             return pack_lines(code.trim_end_matches('\n'), room, m)
                 .into_iter()

@@ -359,24 +359,36 @@ impl Builder {
     }
 
     /// Inline or block HTML: tags are dropped except font / br / at; comments are dropped.
+    /// Linear: `>` is looked for only after a `<` that can start a tag, and once
+    /// there is none left the rest is text.
     fn html(&mut self, s: &str) {
         let mut rest = s;
         while let Some(i) = rest.find('<') {
             self.text(rest.get(..i).unwrap_or(""), true);
             let tail = rest.get(i..).unwrap_or("");
             if let Some(after) = tail.strip_prefix("<!--") {
-                rest = after.find("-->").and_then(|j| after.get(j + 3..)).unwrap_or("");
-                continue;
+                if let Some(j) = after.find("-->") {
+                    rest = after.get(j + 3..).unwrap_or("");
+                    continue;
+                }
+                // an unclosed comment is text
+                self.text(tail, true);
+                return;
             }
             let tagish = tail.chars().nth(1).is_some_and(|c| c.is_ascii_alphabetic() || matches!(c, '/' | '!' | '?'));
+            if !tagish {
+                self.text("<", true);
+                rest = tail.get(1..).unwrap_or("");
+                continue;
+            }
             match tail.find('>') {
-                Some(j) if tagish => {
+                Some(j) => {
                     self.tag(tail.get(..=j).unwrap_or(""));
                     rest = tail.get(j + 1..).unwrap_or("");
                 }
-                _ => {
-                    self.text("<", true);
-                    rest = tail.get(1..).unwrap_or("");
+                None => {
+                    self.text(tail, true);
+                    return;
                 }
             }
         }

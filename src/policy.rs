@@ -30,7 +30,7 @@ impl Default for RetryPolicy {
             max_delay: 30_000,
             backoff_multiplier: 2.0,
             jitter: 0.2,
-            max_total_time: 120_000,
+            max_total_time: 180_000,
         }
     }
 }
@@ -42,7 +42,7 @@ impl RetryPolicy {
             && self.jitter.is_finite()
             && (0.0..=1.0).contains(&self.jitter)
             && self.max_retries <= 100
-            && self.initial_delay <= self.max_delay.max(self.initial_delay)
+            && self.initial_delay <= self.max_delay
             && self.max_delay <= 3_600_000;
         if ok {
             Ok(())
@@ -84,6 +84,9 @@ pub struct Classified {
     pub platform_message: Option<String>,
 }
 
+/// The longest `Retry-After` honoured, seconds.
+pub const MAX_RETRY_AFTER_S: u64 = 3600;
+
 /// How long the platform blocks a bot after its rate limit is hit.
 pub fn rate_block_ms(p: Platform) -> u64 {
     match p {
@@ -96,7 +99,9 @@ pub fn rate_block_ms(p: Platform) -> u64 {
 /// Classify an HTTP answer: the status, the body (all three platforms answer
 /// 200 when they refuse) and a `Retry-After` header if any.
 pub fn classify(p: Platform, status: u16, body: &str, retry_after_header: Option<&str>) -> Classified {
-    let retry_after = retry_after_header.and_then(|h| h.trim().parse::<u64>().ok()).map(|s| s.saturating_mul(1000));
+    // seconds, at most an hour: a larger or absurd value is a broken proxy, not a plan
+    let retry_after =
+        retry_after_header.and_then(|h| h.trim().parse::<u64>().ok()).map(|s| s.min(MAX_RETRY_AFTER_S) * 1000);
     let json: Option<Value> = serde_json::from_str(body).ok();
     let (code, msg) = match &json {
         Some(v) => {
@@ -191,7 +196,7 @@ impl RateWindow {
         for &(n, w) in limits {
             if n > 0 && self.times.len() >= n {
                 let nth_last = self.times[self.times.len() - n];
-                t = t.max(nth_last + w + margin(w));
+                t = t.max(nth_last.saturating_add(w + margin(w)));
             }
         }
         t
@@ -201,16 +206,31 @@ impl RateWindow {
     /// further than `max_wait` away (nothing is reserved then).
     pub fn reserve(&mut self, limits: &[(usize, u64)], now: u64, max_wait: u64) -> std::result::Result<u64, u64> {
         let t = self.next_slot(limits, now);
-        if t - now > max_wait {
-            return Err(t - now);
+        if t.saturating_sub(now) > max_wait {
+            return Err(t.saturating_sub(now));
         }
         self.times.push_back(t);
         let longest = limits.iter().map(|&(_, w)| w + margin(w)).max().unwrap_or(0);
         let keep = limits.iter().map(|&(n, _)| n).max().unwrap_or(0);
-        while self.times.len() > keep && self.times.front().is_some_and(|&f| f + longest < now) {
+        while self.times.len() > keep && self.times.front().is_some_and(|&f| f.saturating_add(longest) < now) {
             self.times.pop_front();
         }
         Ok(t)
+    }
+
+    /// The request sent in the slot `reserved` completed at `done`: it reached
+    /// the platform no later than that, and the platform counts at arrival. A
+    /// slow first request (a cold TLS connection) must not let a later, fast
+    /// one land inside its window.
+    pub fn settle(&mut self, reserved: u64, done: u64) {
+        if done <= reserved {
+            return;
+        }
+        if let Some(i) = self.times.iter().rposition(|&t| t == reserved) {
+            self.times.remove(i);
+            let at = self.times.iter().rposition(|&t| t <= done).map_or(0, |j| j + 1);
+            self.times.insert(at, done);
+        }
     }
 
     /// The platform said the bot is over its limit: nothing before `until`.
@@ -220,7 +240,7 @@ impl RateWindow {
 
     pub fn is_idle(&self, now: u64, limits: &[(usize, u64)]) -> bool {
         let longest = limits.iter().map(|&(_, w)| w + margin(w)).max().unwrap_or(0);
-        self.blocked_until <= now && self.times.back().is_none_or(|&t| t + longest < now)
+        self.blocked_until <= now && self.times.back().is_none_or(|&t| t.saturating_add(longest) < now)
     }
 }
 
@@ -306,6 +326,24 @@ mod tests {
             assert!(slots.iter().filter(|&&u| u >= t && u < t + 1000).count() <= 5);
             assert!(slots.iter().filter(|&&u| u >= t && u < t + 60_000).count() <= 100);
         }
+    }
+
+    #[test]
+    fn settling_at_arrival_keeps_the_window_after_a_slow_first_request() {
+        let limits = rate_limits(Platform::DingTalk);
+        let mut w = RateWindow::default();
+        let first = w.reserve(limits, 0, u64::MAX).unwrap();
+        w.settle(first, 1_000); // a cold connection: it arrived 1 s later
+        for _ in 1..20 {
+            let t = w.reserve(limits, 1_000, u64::MAX).unwrap();
+            w.settle(t, t + 10);
+        }
+        // the 21st may not arrive within 60 s of the first ARRIVAL
+        assert!(w.next_slot(limits, 1_000) >= 61_000);
+        assert!(
+            classify(Platform::Wecom, 503, "", Some("18446744073709551615")).verdict
+                == Verdict::Retry { code: ErrorCode::PlatformError, retry_after: Some(3_600_000) }
+        );
     }
 
     #[test]

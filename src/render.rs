@@ -128,7 +128,39 @@ pub fn render(msg: &UnifiedMessage, platform: Platform, opts: &RenderOptions) ->
             sign_payload(platform, p, secret, opts.now_ms)?;
         }
     }
+    check_limits(platform, &payloads)?;
     Ok(Rendered { platform, url, payloads, degraded: degraded.0 })
+}
+
+/// The last word on size: every payload within its platform's limit as it
+/// will be sent. What still is not (one link, field or button longer than a
+/// whole message) is refused here rather than by the platform.
+fn check_limits(platform: Platform, payloads: &[Value]) -> Result<()> {
+    use crate::platform::{dingtalk, feishu, wecom};
+    for p in payloads {
+        let (size, limit) = match platform {
+            Platform::DingTalk => (crate::json::len(p), dingtalk::BODY_LIMIT),
+            Platform::Feishu | Platform::Lark => (crate::json::len(p), feishu::BODY_LIMIT),
+            Platform::Wecom => {
+                let content = |k: &str| p.get(k).and_then(|b| b.get("content")).and_then(Value::as_str).map(str::len);
+                match (content("text"), content("markdown").or(content("markdown_v2"))) {
+                    (Some(n), _) => (n, wecom::TEXT_LIMIT),
+                    (_, Some(n)) => (n, wecom::MARKDOWN_LIMIT),
+                    _ => continue,
+                }
+            }
+        };
+        if size > limit {
+            return Err(Error::at(
+                "content.body",
+                format!(
+                    "the {} message is {size} bytes as rendered, over its limit of {limit}: something that cannot be cut (a link, a field, a button) is too long",
+                    platform.display()
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Render from JSON text: the message, a platform name, options as JSON.

@@ -176,8 +176,8 @@ impl SendResult {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Seen {
     InFlight,
-    /// The first N parts of a split message went out; a re-send sends the rest.
-    Partial(usize),
+    /// The first N of M parts of a split message went out; a re-send sends the rest.
+    Partial(usize, usize),
     Delivered,
 }
 
@@ -185,14 +185,15 @@ impl Seen {
     /// The value kept in a shared store.
     fn stored(self) -> String {
         match self {
-            Seen::Partial(n) => format!("partial:{n}"),
+            Seen::Partial(n, m) => format!("partial:{n}/{m}"),
             _ => "done".to_string(),
         }
     }
 
     fn from_stored(v: &str) -> Seen {
-        match v.strip_prefix("partial:").and_then(|n| n.parse().ok()) {
-            Some(n) => Seen::Partial(n),
+        let nm = v.strip_prefix("partial:").and_then(|nm| nm.split_once('/'));
+        match nm.and_then(|(n, m)| Some((n.parse().ok()?, m.parse().ok()?))) {
+            Some((n, m)) => Seen::Partial(n, m),
             None => Seen::Delivered,
         }
     }
@@ -201,6 +202,7 @@ impl Seen {
 #[derive(Default)]
 struct State {
     windows: HashMap<String, RateWindow>,
+    sends: u64,
     seen: HashMap<String, (Seen, u64)>,
     seen_order: VecDeque<String>,
 }
@@ -241,6 +243,8 @@ impl Scrub<'_> {
 }
 
 struct Attempt {
+    /// Parts already delivered by an earlier send of this message_id, of how many.
+    resume: Option<(usize, usize)>,
     attempts: u32,
     degraded: Vec<Degradation>,
     parts: usize,
@@ -280,6 +284,14 @@ impl<T: Transport> Sender<T> {
     /// Send one message to one bot. Never fails: a failure is in the result.
     pub async fn send(&self, msg: &UnifiedMessage, platform: Platform, target: &Target) -> SendResult {
         let start = self.transport.now_ms();
+        let sends = {
+            let mut st = self.state.borrow_mut();
+            st.sends = st.sends.wrapping_add(1);
+            st.sends
+        };
+        if sends % 256 == 0 {
+            self.tidy();
+        }
         let base = self.options.base_urls.get(&platform).map(String::as_str);
         let url = match target::webhook_url(platform, &target.webhook, base) {
             Ok(u) => u,
@@ -292,14 +304,23 @@ impl<T: Transport> Sender<T> {
         }
         let scrub = Scrub { url: &url, secret: target.secret.as_deref() };
         let dedup_key = msg.metadata.message_id.as_deref().map(|id| dedup_key(id, &url));
-        let mut resume_from = 0;
+        let mut resume: Option<(usize, usize)> = None;
         if let Some(k) = &dedup_key {
-            let seen = match self.seen(k, start) {
+            // Marked in flight before the store is asked (an await): a concurrent
+            // send of the same id sees the mark and stops.
+            let local = self.seen(k, start);
+            if local.is_none() || matches!(local, Some(Seen::Partial(..))) {
+                self.mark(k, Seen::InFlight, start.saturating_add(self.in_flight_ttl()));
+            }
+            let seen = match local {
                 Some(s) => Some(s),
                 None => self.transport.store_get(k).await.map(|v| Seen::from_stored(&v)),
             };
             match seen {
                 Some(Seen::Delivered | Seen::InFlight) => {
+                    if local.is_none() {
+                        self.forget(k); // our own mark: the store said it was delivered
+                    }
                     let e = SendError {
                         code: ErrorCode::Duplicate,
                         message:
@@ -310,12 +331,11 @@ impl<T: Transport> Sender<T> {
                     };
                     return self.failed(self.result(platform, Some(msg), start), e, None);
                 }
-                Some(Seen::Partial(n)) => resume_from = n,
+                Some(Seen::Partial(n, m)) => resume = Some((n, m)),
                 None => {}
             }
-            self.mark(k, Seen::InFlight, start);
         }
-        let mut att = Attempt { attempts: 0, degraded: Vec::new(), parts: 0, parts_delivered: resume_from };
+        let mut att = Attempt { resume, attempts: 0, degraded: Vec::new(), parts: 0, parts_delivered: 0 };
         let outcome = self.deliver(msg, platform, &url, target.secret.as_deref(), start, &mut att).await;
         let mut r = self.result(platform, Some(msg), start);
         r.attempts = att.attempts;
@@ -326,7 +346,7 @@ impl<T: Transport> Sender<T> {
             Ok(()) => {
                 r.success = true;
                 if let Some(k) = &dedup_key {
-                    self.mark(k, Seen::Delivered, self.transport.now_ms());
+                    self.mark(k, Seen::Delivered, self.transport.now_ms().saturating_add(self.options.dedup_ttl_ms));
                     self.transport.store_put(k, &Seen::Delivered.stored(), self.options.dedup_ttl_ms).await;
                 }
                 r
@@ -335,11 +355,11 @@ impl<T: Transport> Sender<T> {
                 if let Some(k) = &dedup_key {
                     // parts that went out are remembered: a re-send sends the rest
                     if att.parts_delivered > 0 {
-                        let partial = Seen::Partial(att.parts_delivered);
-                        self.mark(k, partial, self.transport.now_ms());
+                        let partial = Seen::Partial(att.parts_delivered, att.parts);
+                        self.mark(k, partial, self.transport.now_ms().saturating_add(self.options.dedup_ttl_ms));
                         self.transport.store_put(k, &partial.stored(), self.options.dedup_ttl_ms).await;
                     } else {
-                        self.state.borrow_mut().seen.remove(k);
+                        self.forget(k);
                     }
                 }
                 e.message = scrub.text(&e.message);
@@ -373,7 +393,19 @@ impl<T: Transport> Sender<T> {
         let rendered = render::render(msg, platform, &opts).map_err(|e| (plain(e), None))?;
         att.degraded.extend(rendered.degraded);
         att.parts = rendered.payloads.len();
-        // a re-send of a message whose first parts went out sends the rest
+        // a re-send of a message whose first parts went out sends the rest, if
+        // it still renders to the same number of parts (else it all goes again)
+        if let Some((n, m)) = att.resume {
+            if m == att.parts && n < m {
+                att.parts_delivered = n;
+            } else {
+                att.degraded.push(Degradation {
+                    from: "resume".into(),
+                    to: "all parts".into(),
+                    reason: format!("{n} of {m} parts went out before, but the message now renders to {}", att.parts),
+                });
+            }
+        }
         for payload in rendered.payloads.iter().skip(att.parts_delivered) {
             self.post_one(platform, url, secret, payload, start, att).await?;
             att.parts_delivered += 1;
@@ -395,21 +427,28 @@ impl<T: Transport> Sender<T> {
         let mut resigned = false;
         loop {
             let now = self.transport.now_ms();
+            let mut slot = None;
             if self.options.rate_limit {
+                // the wait for a slot counts towards the message's whole time too
+                let left = self.options.retry.max_total_time.saturating_sub(now.saturating_sub(start));
+                let max_wait = self.options.max_queue_delay_ms.min(left);
                 let reserved = {
                     let mut st = self.state.borrow_mut();
-                    st.windows.entry(url.to_string()).or_default().reserve(limits, now, self.options.max_queue_delay_ms)
+                    st.windows.entry(url.to_string()).or_default().reserve(limits, now, max_wait)
                 };
                 match reserved {
-                    Ok(at) if at > now => self.transport.sleep(at - now).await,
-                    Ok(_) => {}
+                    Ok(at) => {
+                        slot = Some(at);
+                        if at > now {
+                            self.transport.sleep(at - now).await;
+                        }
+                    }
                     Err(wait) => {
                         let e = SendError {
                             code: ErrorCode::RateLimit,
                             message: format!(
-                                "the {} bot's rate limit leaves no slot within maxQueueDelay ({} ms); next slot in {wait} ms",
+                                "the {} bot's rate limit leaves no slot within maxQueueDelay or the time left ({max_wait} ms); next slot in {wait} ms",
                                 platform.display(),
-                                self.options.max_queue_delay_ms
                             ),
                             platform_code: None,
                             platform_message: None,
@@ -425,6 +464,13 @@ impl<T: Transport> Sender<T> {
             };
             att.attempts += 1;
             let answer = self.transport.post_json(&post_url, &body, self.options.timeout_ms).await;
+            if let Some(at) = slot {
+                let done = self.transport.now_ms();
+                let mut st = self.state.borrow_mut();
+                if let Some(w) = st.windows.get_mut(url) {
+                    w.settle(at, done);
+                }
+            }
             let c = match answer {
                 Ok(resp) => policy::classify(platform, resp.status, &resp.body, resp.retry_after.as_deref()),
                 Err(TransportError::Timeout) => policy::Classified {
@@ -462,7 +508,7 @@ impl<T: Transport> Sender<T> {
                 Verdict::Retry { code, retry_after } => {
                     let now = self.transport.now_ms();
                     if code == ErrorCode::RateLimit {
-                        let until = now + retry_after.unwrap_or_else(|| policy::rate_block_ms(platform));
+                        let until = now.saturating_add(retry_after.unwrap_or_else(|| policy::rate_block_ms(platform)));
                         let mut st = self.state.borrow_mut();
                         st.windows.entry(url.to_string()).or_default().block_until(until);
                     }
@@ -472,7 +518,7 @@ impl<T: Transport> Sender<T> {
                     if retries > self.options.retry.max_retries {
                         return Err((err(code, "gave up after retries"), Some(retry_after)));
                     }
-                    if now + delay - start > self.options.retry.max_total_time {
+                    if now.saturating_add(delay).saturating_sub(start) > self.options.retry.max_total_time {
                         return Err((err(code, "no time left to retry (retryPolicy.maxTotalTime)"), Some(Some(delay))));
                     }
                     if code == ErrorCode::RateLimit && delay > self.options.max_queue_delay_ms {
@@ -588,9 +634,23 @@ impl<T: Transport> Sender<T> {
         st.seen.get(key).filter(|&&(_, exp)| exp > now).map(|&(s, _)| s)
     }
 
-    fn mark(&self, key: &str, s: Seen, now: u64) {
+    /// How long an in-flight mark holds if its send never finishes (the host
+    /// dropped it): the longest a delivery may take.
+    fn in_flight_ttl(&self) -> u64 {
+        self.options.retry.max_total_time.saturating_add(self.options.timeout_ms)
+    }
+
+    fn forget(&self, key: &str) {
         let mut st = self.state.borrow_mut();
-        let exp = now.saturating_add(self.options.dedup_ttl_ms);
+        if st.seen.remove(key).is_some() {
+            st.seen_order.retain(|k| k != key);
+        }
+    }
+
+    /// Remember `key` as `s` until `exp`.
+    fn mark(&self, key: &str, s: Seen, exp: u64) {
+        let mut st = self.state.borrow_mut();
+        let now = self.transport.now_ms();
         if st.seen.insert(key.to_string(), (s, exp)).is_none() {
             st.seen_order.push_back(key.to_string());
         }

@@ -45,13 +45,17 @@ impl Platform {
             "dingtalk" | "dingding" | "ding" => Ok(Platform::DingTalk),
             "feishu" => Ok(Platform::Feishu),
             "lark" | "larksuite" => Ok(Platform::Lark),
-            _ => Err(Error::new(
-                ErrorCode::UnknownPlatform,
-                format!(
-                    "unknown platform '{}'; expected wecom, dingtalk, feishu or lark",
-                    crate::model::clip(name, 40)
-                ),
-            )),
+            _ => {
+                // echo the name only when it looks like one: a key or URL passed in
+                // the wrong argument must not end up in an error message
+                let looks_like_a_name =
+                    (1..=16).contains(&name.len()) && name.bytes().all(|b| b.is_ascii_alphabetic() || b == b'_');
+                let shown = if looks_like_a_name { format!("'{name}'") } else { "given".to_string() };
+                Err(Error::new(
+                    ErrorCode::UnknownPlatform,
+                    format!("unknown platform {shown}; expected wecom, dingtalk, feishu or lark"),
+                ))
+            }
         }
     }
 
@@ -217,6 +221,8 @@ pub fn webhook_url(platform: Platform, webhook: &str, base: Option<&str>) -> Res
             Platform::Feishu | Platform::Lark => format!("{base}/open-apis/bot/v2/hook/{webhook}"),
         });
     }
+    // a #fragment never reaches the server, and DingTalk's signature is appended to the query
+    let webhook = webhook.split('#').next().unwrap_or(webhook);
     let u = WebhookUrl::parse(webhook)?;
     if let Some(p) = u.platform() {
         let same = p == platform || (p.is_feishu_like() && platform.is_feishu_like());
@@ -428,5 +434,11 @@ mod tests {
         assert_eq!(Platform::parse("dingtalk").unwrap(), Platform::DingTalk);
         assert_eq!(Platform::parse("lark").unwrap(), Platform::Lark);
         assert_eq!(Platform::parse("slack").unwrap_err().code, ErrorCode::UnknownPlatform);
+        let key = "693a91f6-7aaa-4bc4-97a0-0ec2sifa5aaa";
+        assert!(!Platform::parse(key).unwrap_err().message.contains(key));
+        assert!(
+            webhook_url(Platform::DingTalk, "https://oapi.dingtalk.com/robot/send?access_token=T#x", None)
+                .is_ok_and(|u| !u.contains('#'))
+        );
     }
 }

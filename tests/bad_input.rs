@@ -197,3 +197,19 @@ fn deep_nesting_is_refused_not_overflowed() {
     let v = json!({"content": {"type": "markdown", "body": {"content": list}}});
     render_everywhere(&UnifiedMessage::from_value(&v).expect("valid"));
 }
+
+#[test]
+fn stray_angle_brackets_render_in_linear_time() {
+    // "<div>" makes the paragraph HTML; then 200 KB of '‹'-free '<' noise.
+    for noise in ["<".repeat(200_000), "<a".repeat(100_000), format!("<div>\n{}", "x <y ".repeat(40_000))] {
+        let v = json!({"content": {"type": "markdown", "body": {"content": noise}}});
+        let m = UnifiedMessage::from_value(&v).expect("valid");
+        // a quadratic scan would take minutes on these (the review measured 45 s for 1 MiB);
+        // no timing is asserted here: bench/ measures speed
+        for p in common::PLATFORMS {
+            if let Ok(r) = render(&m, p, &RenderOptions::default()) {
+                assert!(!r.payloads.is_empty());
+            }
+        }
+    }
+}

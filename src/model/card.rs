@@ -85,7 +85,9 @@ pub(super) fn parse_card(b: &Obj<'_>, content_title: Option<&str>) -> Result<Car
                 ),
             ));
         }
-        None if b.has("elements") || b.has("header") || b.has("config") => CardFlavor::FeishuInteractive,
+        None if b.has("elements") || b.has("header") || b.has("config") || b.has("schema") => {
+            CardFlavor::FeishuInteractive
+        }
         None => CardFlavor::Neutral,
     };
     let mut card = Card {
@@ -211,11 +213,16 @@ fn read_elements(b: &Obj<'_>, card: &mut Card) -> Result<()> {
             card.color = card.color.take().or(h.opt_str("template")?.map(str::to_string));
         }
     }
-    let elements = b.arr("elements")?;
-    check_len(elements, "content.body.elements")?;
+    // card JSON 2.0 keeps its elements under `body`
+    let body2 = if b.has("elements") { None } else { b.opt_obj("body")? };
+    let (elements, base) = match &body2 {
+        Some(body) => (body.arr("elements")?, body.path_of("elements")),
+        None => (b.arr("elements")?, b.path_of("elements")),
+    };
+    check_len(elements, &base)?;
     let mut texts: Vec<String> = Vec::new();
     for (i, v) in elements.iter().enumerate() {
-        let p = index("content.body.elements", i);
+        let p = index(&base, i);
         let e = as_obj(v, &p)?;
         let tag = e.opt_str("tag")?.or(e.opt_str("type")?).unwrap_or("div");
         match tag {
@@ -305,7 +312,14 @@ fn read_wecom(b: &Obj<'_>, card: &mut Card) -> Result<()> {
         None => b.opt_obj("card_action")?,
     };
     if let Some(a) = action {
-        card.url = card.url.take().or(a.opt_url("url")?.map(str::to_string));
+        // WeCom: 1 opens a URL, 2 a mini program
+        match a.opt_scalar("type")?.as_deref() {
+            None | Some("1") => card.url = card.url.take().or(Some(a.req_url("url")?.to_string())),
+            Some("2") => {
+                a.req_str("appid")?;
+            }
+            Some(_) => return Err(Error::at(a.path_of("type"), "must be 1 (open a URL) or 2 (open a mini program)")),
+        }
     }
     if let Some(img) = b.opt_obj("card_image")? {
         card.image_url = img.opt_url("url")?.map(str::to_string);

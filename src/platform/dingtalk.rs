@@ -9,7 +9,7 @@ use serde_json::{Map, Value, json};
 use super::{Ctx, PlatformRenderer, fit_text, json_len, mention_sets, paragraphs, raw_payload, text_with_title};
 use crate::degrade::{self, md_escape};
 use crate::error::{Error, Result};
-use crate::limits::{self, Measure};
+use crate::limits::{self, Measure, Overflow};
 use crate::markdown::{self, Dialect};
 use crate::model::{Article, Body, Card, Content, UnifiedMessage};
 
@@ -38,7 +38,7 @@ impl PlatformRenderer for DingTalk {
                 }
                 None => Err(Error::unsupported("DingTalk robots show images by URL only; give content.body.url")),
             },
-            Body::Link(l) => Ok(vec![link_payload(&l.title, l.text.as_deref(), &l.url, l.image_url.as_deref())]),
+            Body::Link(l) => Ok(vec![link_payload(&l.title, l.text.as_deref(), &l.url, l.image_url.as_deref(), ctx)?]),
             Body::News(articles) => articles_payload(c, articles, ctx, false),
             Body::Feed(articles) => articles_payload(c, articles, ctx, true),
             Body::Card(card) => action_card(c, card, ctx),
@@ -46,7 +46,7 @@ impl PlatformRenderer for DingTalk {
                 Some(url) => {
                     ctx.degraded.push("file", "link", "DingTalk robots cannot send files; the file is a link");
                     let name = f.name.as_deref().unwrap_or("file");
-                    Ok(vec![link_payload(name, Some(name), url, None)])
+                    Ok(vec![link_payload(name, Some(name), url, None, ctx)?])
                 }
                 None => {
                     Err(Error::unsupported("DingTalk robots cannot send files; give the file by url to send a link"))
@@ -55,6 +55,14 @@ impl PlatformRenderer for DingTalk {
             Body::Raw(raw) => Ok(vec![raw_payload(raw, ctx.platform)?]),
         }
     }
+}
+
+/// `text` holds `word` not followed by another letter or digit (`@1380000000`
+/// is not in `@13800000000`).
+fn contains_word(text: &str, word: &str) -> bool {
+    text.match_indices(word).any(|(i, _)| {
+        !text[i + word.len()..].chars().next().is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '-')
+    })
 }
 
 /// The `at` object and the `@...` words the text must contain.
@@ -66,7 +74,7 @@ fn at_object(c: &Content, text: &str) -> (Option<Value>, String) {
     let mut words = Vec::new();
     for m in ms.mobiles.iter().chain(ms.user_ids.iter()) {
         let w = format!("@{}", m.value);
-        if !text.contains(&w) {
+        if !contains_word(text, &w) {
             words.push(w);
         }
     }
@@ -154,22 +162,36 @@ fn markdown(c: &Content, src: &str, title: Option<&str>, ctx: &mut Ctx<'_>) -> R
         .collect())
 }
 
-fn link_payload(title: &str, text: Option<&str>, url: &str, pic: Option<&str>) -> Value {
+/// A link card; its text is cut (recorded) when the body would pass the limit.
+fn link_payload(title: &str, text: Option<&str>, url: &str, pic: Option<&str>, ctx: &mut Ctx<'_>) -> Result<Value> {
     let mut l = Map::new();
     l.insert("title".into(), Value::String(title.to_string()));
-    // DingTalk requires text; the title stands in when there is none.
-    l.insert("text".into(), Value::String(text.unwrap_or(title).to_string()));
+    l.insert("text".into(), Value::String(String::new()));
     l.insert("messageUrl".into(), Value::String(url.to_string()));
     if let Some(p) = pic {
         l.insert("picUrl".into(), Value::String(p.to_string()));
     }
-    json!({"msgtype": "link", "link": l})
+    // DingTalk requires text; the title stands in when there is none.
+    let text = text.unwrap_or(title);
+    let room = BODY_LIMIT.saturating_sub(json_len(&json!({"msgtype": "link", "link": l.clone()})));
+    let text = match limits::truncate(text, room, Measure::Json) {
+        None => text.to_string(),
+        Some(_) if room < super::MIN_ROOM || ctx.opts.overflow == Overflow::Error => {
+            return Err(Error::at("content.body", format!("the link is over DingTalk's {BODY_LIMIT} bytes")));
+        }
+        Some(cut) => {
+            ctx.degraded.push("link text", "truncated", format!("DingTalk allows about {BODY_LIMIT} bytes a message"));
+            cut
+        }
+    };
+    l.insert("text".into(), Value::String(text));
+    Ok(json!({"msgtype": "link", "link": l}))
 }
 
 fn articles_payload(c: &Content, articles: &[Article], ctx: &mut Ctx<'_>, feed: bool) -> Result<Vec<Value>> {
     if let [a] = articles {
         if !feed || a.image_url.is_none() {
-            return Ok(vec![link_payload(&a.title, a.description.as_deref(), &a.url, a.image_url.as_deref())]);
+            return Ok(vec![link_payload(&a.title, a.description.as_deref(), &a.url, a.image_url.as_deref(), ctx)?]);
         }
     }
     if articles.iter().all(|a| a.image_url.is_some()) {
@@ -178,7 +200,26 @@ fn articles_payload(c: &Content, articles: &[Article], ctx: &mut Ctx<'_>, feed: 
         }
         let links: Vec<Value> =
             articles.iter().map(|a| json!({"title": a.title, "messageURL": a.url, "picURL": a.image_url})).collect();
-        return Ok(vec![json!({"msgtype": "feedCard", "feedCard": {"links": links}})]);
+        // as many links a message as fit the body limit
+        let room = BODY_LIMIT.saturating_sub(json_len(&json!({"msgtype": "feedCard", "feedCard": {"links": []}})));
+        let groups = limits::pack_by(links, 1, room, json_len);
+        if groups.iter().any(|g| g.iter().map(json_len).sum::<usize>() > room) {
+            return Err(Error::at("content.body.links", format!("a link is over DingTalk's {BODY_LIMIT} bytes")));
+        }
+        if groups.len() > 1 {
+            if ctx.opts.overflow == Overflow::Error {
+                return Err(Error::at(
+                    "content.body.links",
+                    format!("the links are over DingTalk's {BODY_LIMIT} bytes"),
+                ));
+            }
+            ctx.degraded.push(
+                "content",
+                format!("{} messages", groups.len()),
+                format!("the links are over DingTalk's {BODY_LIMIT} bytes a message"),
+            );
+        }
+        return Ok(groups.into_iter().map(|g| json!({"msgtype": "feedCard", "feedCard": {"links": g}})).collect());
     }
     ctx.degraded.push(
         if feed { "feed" } else { "news" },
@@ -213,7 +254,7 @@ fn action_card(c: &Content, card: &Card, ctx: &mut Ctx<'_>) -> Result<Vec<Value>
         ctx.degraded.push("mention", "text", "DingTalk action cards cannot @ anyone; the names are shown as text");
         let all: Vec<_> = c.mentions.iter().collect();
         text.push_str("\n\n");
-        text.push_str(&degrade::visible_mentions(&all));
+        text.push_str(&degrade::visible_mentions(&all, md_escape));
     }
     let mut ac = Map::new();
     ac.insert("title".into(), Value::String(title));
@@ -238,9 +279,15 @@ fn action_card(c: &Content, card: &Card, ctx: &mut Ctx<'_>) -> Result<Vec<Value>
     }
     let shell = json!({"msgtype": "actionCard", "actionCard": ac.clone()});
     let room = BODY_LIMIT.saturating_sub(json_len(&shell));
+    if room < super::MIN_ROOM {
+        return Err(Error::at(
+            "content.body",
+            format!("the card's title and buttons alone take {} of DingTalk's {BODY_LIMIT} bytes", json_len(&shell)),
+        ));
+    }
     if Measure::Json.cost(&text) > room {
         match limits::truncate(&text, room, Measure::Json) {
-            Some(t) if ctx.opts.overflow != crate::limits::Overflow::Error => {
+            Some(t) if ctx.opts.overflow != Overflow::Error => {
                 ctx.degraded.push(
                     "card text",
                     "truncated",

@@ -78,14 +78,15 @@ fn text_mentions(c: &Content, ctx: &mut Ctx<'_>) -> String {
     let ms = mention_sets(&c.mentions);
     let mut out: Vec<String> = Vec::new();
     for m in &ms.user_ids {
-        out.push(format!("<at user_id=\"{}\">{}</at>", m.value, m.display_name.as_deref().unwrap_or(&m.value)));
+        let name = degrade::html_escape(m.display_name.as_deref().unwrap_or(&m.value));
+        out.push(format!("<at user_id=\"{}\">{name}</at>", m.value));
     }
     if ms.all.is_some() {
         out.push("<at user_id=\"all\">所有人</at>".to_string());
     }
     if !ms.mobiles.is_empty() {
         ctx.degraded.push("mention", "text", "Feishu bots @ by user id (open_id) only, not by mobile");
-        out.push(degrade::visible_mentions(&ms.mobiles));
+        out.push(degrade::visible_mentions(&ms.mobiles, degrade::html_escape));
     }
     out.join(" ")
 }
@@ -142,7 +143,7 @@ fn post(c: &Content, src: &str, title: Option<&str>, ctx: &mut Ctx<'_>) -> Resul
     }
     if !ms.mobiles.is_empty() {
         ctx.degraded.push("mention", "text", "Feishu bots @ by user id (open_id) only, not by mobile");
-        mention_row.push(json!({"tag": "text", "text": degrade::visible_mentions(&ms.mobiles)}));
+        mention_row.push(json!({"tag": "text", "text": degrade::visible_mentions(&ms.mobiles, degrade::as_is)}));
     }
     let title = title.unwrap_or("");
     let shell = json!({"msg_type": "post", "content": {"post": {"zh_cn": {"title": title, "content": []}}}});
@@ -160,6 +161,8 @@ fn post(c: &Content, src: &str, title: Option<&str>, ctx: &mut Ctx<'_>) -> Resul
     let path = if matches!(c.body, crate::model::Body::Markdown(_)) { "content.body.content" } else { "content.body" };
     let groups: Vec<Vec<(Vec<Value>, usize)>> = if total <= room {
         vec![rows]
+    } else if room < super::MIN_ROOM {
+        return Err(super::no_room("Feishu", room));
     } else {
         match ctx.opts.overflow {
             Overflow::Error => {
@@ -178,7 +181,18 @@ fn post(c: &Content, src: &str, title: Option<&str>, ctx: &mut Ctx<'_>) -> Resul
                 g
             }
             Overflow::Split => {
-                let g = limits::pack_by(rows, 1, room.saturating_sub(32), |(_, n)| *n);
+                let mut g = limits::pack_by(rows, 1, room.saturating_sub(64), |(_, n)| *n);
+                if g.len() > super::MAX_PARTS {
+                    g.truncate(super::MAX_PARTS);
+                    if let Some(last) = g.last_mut() {
+                        last.push((vec![json!({"tag": "text", "text": limits::TRUNCATION_MARKER.trim_start()})], 0));
+                    }
+                    ctx.degraded.push(
+                        "content",
+                        "truncated",
+                        format!("{total} bytes would take more than {} messages on Feishu", super::MAX_PARTS),
+                    );
+                }
                 ctx.degraded.push(
                     "content",
                     format!("{} messages", g.len()),
@@ -236,6 +250,26 @@ fn template(color: &str) -> Option<&'static str> {
     })
 }
 
+/// A seed-style button (`{text: "..", url, style}`) as a card button.
+fn seed_button(b: &Value) -> Value {
+    let Some(o) = b.as_object() else { return b.clone() };
+    if o.contains_key("tag") {
+        return b.clone();
+    }
+    let text = match o.get("text") {
+        Some(Value::String(s)) => s.clone(),
+        Some(t) => t.get("content").and_then(Value::as_str).unwrap_or_default().to_string(),
+        None => o.get("title").and_then(Value::as_str).unwrap_or_default().to_string(),
+    };
+    let url = o.get("url").or_else(|| o.get("action_url")).and_then(Value::as_str).unwrap_or_default();
+    let style = match o.get("style").or_else(|| o.get("type")).and_then(Value::as_str) {
+        Some("primary" | "positive") => ButtonStyle::Primary,
+        Some("danger" | "negative") => ButtonStyle::Danger,
+        _ => ButtonStyle::Default,
+    };
+    button(&text, url, style)
+}
+
 /// Normalise a seed-style element (`{type: "div", text: "..."}`) to card JSON.
 fn element(e: &Value) -> Value {
     let Some(o) = e.as_object() else { return e.clone() };
@@ -244,6 +278,11 @@ fn element(e: &Value) -> Value {
     }
     let ty = o.get("type").and_then(Value::as_str).unwrap_or("div");
     match (ty, o.get("text")) {
+        ("action", _) => {
+            let actions: Vec<Value> =
+                o.get("actions").and_then(Value::as_array).into_iter().flatten().map(seed_button).collect();
+            json!({"tag": "action", "actions": actions})
+        }
         ("div" | "markdown" | "text", Some(Value::String(s))) => lark_md(s.clone()),
         _ => {
             let mut m = o.clone();
@@ -254,7 +293,64 @@ fn element(e: &Value) -> Value {
     }
 }
 
+/// A card JSON 2.0 body passes through whole; buttons given beside it and
+/// mentions are appended to `body.elements` (2.0 has no action element).
+fn interactive_v2(c: &Content, card: &Card, ctx: &mut Ctx<'_>) -> Result<Value> {
+    let mut out = Map::new();
+    for key in ["schema", "config", "card_link", "header", "body"] {
+        if let Some(v) = card.original.get(key) {
+            out.insert(key.into(), v.clone());
+        }
+    }
+    if out.get("header").is_none_or(|h| h.get("title").is_none()) {
+        if let Some(t) = &card.title {
+            let mut h = out.get("header").and_then(Value::as_object).cloned().unwrap_or_default();
+            h.insert("title".into(), json!({"tag": "plain_text", "content": t}));
+            out.insert("header".into(), Value::Object(h));
+        }
+    }
+    let mut extra: Vec<Value> = card
+        .original
+        .get("actions")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(|b| {
+            let mut v = seed_button(b);
+            // 2.0 buttons open URLs through behaviors
+            if let Some(o) = v.as_object_mut() {
+                if let Some(Value::String(u)) = o.remove("url") {
+                    o.insert("behaviors".into(), json!([{"type": "open_url", "default_url": u}]));
+                }
+            }
+            v
+        })
+        .collect();
+    let mention = text_mentions(c, ctx);
+    if !mention.is_empty() {
+        extra.push(json!({"tag": "markdown", "content": mention.replace("<at user_id=", "<at id=")}));
+    }
+    if !extra.is_empty() {
+        let mut body = out.get("body").and_then(Value::as_object).cloned().unwrap_or_default();
+        let mut els = body.get("elements").and_then(Value::as_array).cloned().unwrap_or_default();
+        els.extend(extra);
+        body.insert("elements".into(), Value::Array(els));
+        out.insert("body".into(), Value::Object(body));
+    }
+    let payload = json!({"msg_type": "interactive", "card": out});
+    let size = json_len(&payload);
+    if size > room() {
+        return Err(Error::at("content.body", format!("the card is {size} bytes; Feishu takes {}", room())));
+    }
+    Ok(payload)
+}
+
 fn interactive(c: &Content, card: &Card, ctx: &mut Ctx<'_>) -> Result<Value> {
+    if card.flavor == CardFlavor::FeishuInteractive
+        && card.original.get("schema").and_then(Value::as_str) == Some("2.0")
+    {
+        return interactive_v2(c, card, ctx);
+    }
     let mut elements: Vec<Value> = Vec::new();
     let mut header = Map::new();
     let mut config = json!({"wide_screen_mode": true});

@@ -42,6 +42,24 @@ pub fn renderer(p: Platform) -> &'static dyn PlatformRenderer {
 /// Room kept for the `(2/3)` marker on split parts.
 const PART_MARKER_ROOM: usize = 16;
 
+/// Most messages one message is split into; beyond, the last part ends
+/// truncated (recorded). A 1 MB text would otherwise flood a group (and the
+/// platforms' rate limits) with hundreds of messages.
+pub const MAX_PARTS: usize = 20;
+
+/// Least room a message's content must have once what goes with it (the
+/// mentions, the shell) is taken: below it, refuse rather than cut the
+/// content into crumbs.
+pub const MIN_ROOM: usize = 256;
+
+/// The error when what must go with the content leaves no room for it.
+pub fn no_room(what: &str, room: usize) -> Error {
+    Error::at(
+        "content.mentions",
+        format!("the mentions leave {room} bytes of {what}'s limit for the message; send fewer mentions"),
+    )
+}
+
 /// Fit rendered blocks (joined by `sep`) into `room` under the overflow
 /// policy: one string when it fits; else several parts marked `(i/n)`, one
 /// truncated string, or an error at `path`.
@@ -59,6 +77,9 @@ pub fn fit_text(
     if total <= room {
         return Ok(vec![joined]);
     }
+    if room < MIN_ROOM {
+        return Err(no_room(what, room));
+    }
     match ctx.opts.overflow {
         Overflow::Error => Err(Error::at(
             path,
@@ -70,7 +91,18 @@ pub fn fit_text(
             Ok(vec![t])
         }
         Overflow::Split => {
-            let mut parts = limits::pack(blocks, sep, room.saturating_sub(PART_MARKER_ROOM), m);
+            let part_room = room.saturating_sub(PART_MARKER_ROOM);
+            let mut parts = limits::pack(blocks, sep, part_room, m);
+            if parts.len() > MAX_PARTS {
+                let rest = parts.split_off(MAX_PARTS - 1).join(sep);
+                let last = limits::truncate(&rest, part_room, m).unwrap_or(rest);
+                parts.push(last);
+                ctx.degraded.push(
+                    "content",
+                    "truncated",
+                    format!("{total} bytes would take more than {MAX_PARTS} messages on {what}; the last one is cut"),
+                );
+            }
             let n = parts.len();
             if n > 1 {
                 for (i, p) in parts.iter_mut().enumerate() {

@@ -151,7 +151,7 @@ fn markdown(c: &Content, src: &str, title: Option<&str>, ctx: &mut Ctx<'_>) -> R
             "text",
             if v2 { "WeCom markdown_v2 cannot @ anyone" } else { "WeCom markdown can only @ by user id" },
         );
-        tail.push(degrade::visible_mentions(&visible));
+        tail.push(degrade::visible_mentions(&visible, md_escape));
     }
     let tail = tail.join(" ");
     let room = MARKDOWN_LIMIT.saturating_sub(if tail.is_empty() { 0 } else { tail.len() + 2 });
@@ -262,15 +262,21 @@ fn news(articles: &[Article], ctx: &mut Ctx<'_>) -> Result<Vec<Value>> {
     Ok(chunks.into_iter().map(|c| json!({"msgtype": "news", "news": {"articles": c}})).collect())
 }
 
-/// Keys of the seed's WeCom card bodies that are renamed or rebuilt here;
-/// every other key of such a body is WeCom's own and passes through.
-const SEED_KEYS: [&str; 12] = [
+/// Keys of the seed's WeCom card bodies (and WeCom's own) that are rebuilt
+/// here from the card read from them; every other key of such a body is
+/// WeCom's own and passes through as written (source, quote_area,
+/// vertical_content_list, card_image, image_text_area, task_id, ...).
+const REBUILT_KEYS: [&str; 16] = [
     "card_type",
     "title",
     "description",
     "emphasis",
+    "emphasis_content",
     "action",
+    "card_action",
     "text",
+    "sub_title_text",
+    "main_title",
     "color",
     "url",
     "horizontal_content_list",
@@ -280,102 +286,110 @@ const SEED_KEYS: [&str; 12] = [
 ];
 
 /// A template card, or `None` when the card cannot be one (recorded) and
-/// should go down the ladder to markdown.
+/// should go down the ladder to markdown. The steps a card takes are recorded
+/// only if the card is what gets sent.
 fn template_card(card: &Card, ctx: &mut Ctx<'_>) -> Option<Value> {
     let down = |ctx: &mut Ctx<'_>, why: &str| {
         ctx.degraded.push("card", "markdown", why.to_string());
         None
     };
-    let action_url = card.url.clone().or_else(|| card.buttons.first().map(|b| b.url.clone()));
-    let Some(action_url) = action_url else {
-        return down(ctx, "WeCom template cards need a URL to open (card_action); the card has none");
-    };
+    let mut steps = crate::degrade::Degraded::default();
     let native = matches!(card.flavor, CardFlavor::WecomTextNotice | CardFlavor::WecomNewsNotice);
-    let news_notice = card.flavor == CardFlavor::WecomNewsNotice || (!native && card.image_url.is_some());
+    let empty = Map::new();
+    let orig = if native { card.original.as_object().unwrap_or(&empty) } else { &empty };
+    // card_action: a WeCom body's own (a mini program needs no URL), else a URL to open
+    let own_action = orig.get("card_action").or_else(|| orig.get("action")).filter(|a| a.is_object()).cloned();
+    let action = match own_action {
+        Some(a) => a,
+        None => match card.url.clone().or_else(|| card.buttons.first().map(|b| b.url.clone())) {
+            Some(u) => json!({"type": 1, "url": u}),
+            None => return down(ctx, "WeCom template cards need a URL to open (card_action); the card has none"),
+        },
+    };
+    let news_notice = card.flavor == CardFlavor::WecomNewsNotice;
     if news_notice && card.title.is_none() {
         return down(ctx, "WeCom news_notice cards need a title");
     }
-    if card.title.is_none() && card.text.is_none() {
+    if !news_notice && card.title.is_none() && card.text.is_none() {
         return down(ctx, "WeCom text_notice cards need a title or text");
     }
     let mut tc = Map::new();
-    // A WeCom body keeps the keys it wrote in WeCom's own spelling.
-    if native {
-        if let Value::Object(orig) = &card.original {
-            for (k, v) in orig {
-                if !SEED_KEYS.contains(&k.as_str()) {
-                    tc.insert(k.clone(), v.clone());
-                }
-            }
+    for (k, v) in orig {
+        if !REBUILT_KEYS.contains(&k.as_str()) {
+            tc.insert(k.clone(), v.clone());
         }
     }
     tc.insert("card_type".into(), Value::String(if news_notice { "news_notice" } else { "text_notice" }.into()));
-    if !tc.contains_key("main_title") {
-        let mut mt = Map::new();
-        if let Some(t) = &card.title {
-            mt.insert("title".into(), Value::String(t.clone()));
-        }
-        if let Some(s) = &card.subtitle {
-            mt.insert("desc".into(), Value::String(s.clone()));
-        }
-        if !mt.is_empty() {
-            tc.insert("main_title".into(), Value::Object(mt));
-        }
+    let mut mt = Map::new();
+    if let Some(t) = &card.title {
+        mt.insert("title".into(), Value::String(t.clone()));
     }
-    if let Some((big, desc)) = &card.emphasis {
-        let mut e = Map::new();
-        e.insert("title".into(), Value::String(big.clone()));
-        if let Some(d) = desc {
-            e.insert("desc".into(), Value::String(d.clone()));
-        }
-        tc.insert("emphasis_content".into(), Value::Object(e));
+    if let Some(s) = &card.subtitle {
+        mt.insert("desc".into(), Value::String(s.clone()));
     }
-    // Text: plain, short.
-    let mut text = card.text.as_deref().map(|t| markdown::render_inline(t, Dialect::Plain));
-    // Fields -> horizontal_content_list (6), extra buttons become link rows there.
+    if !mt.is_empty() {
+        tc.insert("main_title".into(), Value::Object(mt));
+    }
+    // Rows (6) and jumps (3): a WeCom body's own entries as written (typed rows,
+    // mini-program jumps), else the card's fields and buttons.
     let mut rows: Vec<Value> = Vec::new();
-    let mut extra_lines: Vec<String> = Vec::new();
-    // A WeCom body's vertical_content_list passes through as written; only the
-    // fields read from its horizontal_content_list (they come first) are rebuilt here.
-    let fields = if native {
-        let n = card.original.get("horizontal_content_list").and_then(Value::as_array).map_or(0, Vec::len);
-        &card.fields[..n.min(card.fields.len())]
-    } else {
-        &card.fields[..]
-    };
-    for f in fields {
-        let mut r = Map::new();
-        r.insert("keyname".into(), Value::String(f.name.clone()));
-        r.insert("value".into(), Value::String(f.value.clone()));
-        if let Some(u) = &f.url {
-            r.insert("type".into(), Value::from(1));
-            r.insert("url".into(), Value::String(u.clone()));
-        }
-        if rows.len() < MAX_HORIZONTAL {
-            rows.push(Value::Object(r));
-        } else {
-            extra_lines.push(format!("{}: {}", f.name, f.value));
-        }
-    }
-    if !extra_lines.is_empty() {
-        ctx.degraded.push("field", "text", "WeCom cards show at most 6 fields; the rest are lines of text");
-    }
     let mut jumps: Vec<Value> = Vec::new();
-    for b in &card.buttons {
-        if jumps.len() < MAX_JUMPS {
-            jumps.push(json!({"type": 1, "title": b.text, "url": b.url}));
-        } else if rows.len() < MAX_HORIZONTAL {
-            rows.push(json!({"keyname": b.text, "value": b.url, "type": 1, "url": b.url}));
-            ctx.degraded.push("button", "link", "WeCom cards have at most 3 buttons; the rest are links in the card");
+    let mut extra_lines: Vec<String> = Vec::new();
+    let row_line = |r: &Value| {
+        let get = |k: &str| r.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
+        format!("{}: {}", get("keyname"), get("value"))
+    };
+    let candidate_rows: Vec<Value> = if native {
+        orig.get("horizontal_content_list").and_then(Value::as_array).cloned().unwrap_or_default()
+    } else {
+        card.fields
+            .iter()
+            .map(|f| match &f.url {
+                Some(u) => json!({"keyname": f.name, "value": f.value, "type": 1, "url": u}),
+                None => json!({"keyname": f.name, "value": f.value}),
+            })
+            .collect()
+    };
+    for r in candidate_rows {
+        if rows.len() < MAX_HORIZONTAL {
+            rows.push(r);
         } else {
-            extra_lines.push(format!("{}: {}", b.text, b.url));
-            ctx.degraded.push(
-                "button",
-                "text",
-                "WeCom cards have at most 3 buttons and 6 rows; the rest are lines of text",
-            );
+            extra_lines.push(row_line(&r));
+            steps.push("field", "text", "WeCom cards show at most 6 rows; the rest are lines of text");
         }
     }
+    let candidate_jumps: Vec<Value> = if native {
+        orig.get("jump_list").and_then(Value::as_array).cloned().unwrap_or_default()
+    } else {
+        card.buttons.iter().map(|b| json!({"type": 1, "title": b.text, "url": b.url})).collect()
+    };
+    for j in candidate_jumps {
+        let title = j.get("title").and_then(Value::as_str).unwrap_or_default().to_string();
+        let url = j.get("url").and_then(Value::as_str).map(str::to_string);
+        if jumps.len() < MAX_JUMPS {
+            jumps.push(j);
+        } else if let (Some(u), true) = (&url, rows.len() < MAX_HORIZONTAL) {
+            rows.push(json!({"keyname": title, "value": u, "type": 1, "url": u}));
+            steps.push("button", "link", "WeCom cards have at most 3 buttons; the rest are links in the card");
+        } else {
+            extra_lines.push(match &url {
+                Some(u) => format!("{title}: {u}"),
+                None => title,
+            });
+            steps.push("button", "text", "WeCom cards have at most 3 buttons and 6 rows; the rest are lines of text");
+        }
+    }
+    // A neutral card's image: text_notice has no picture; it becomes a link.
+    if let (false, Some(img)) = (native, &card.image_url) {
+        if rows.len() < MAX_HORIZONTAL {
+            rows.push(json!({"keyname": "Image", "value": "open", "type": 1, "url": img}));
+        } else {
+            extra_lines.push(format!("Image: {img}"));
+        }
+        steps.push("image", "link", "WeCom text_notice cards show no picture; the image is a link");
+    }
+    // Text: plain and short; news_notice has no text field, so there it is a quote.
+    let mut text = card.text.as_deref().map(|t| markdown::render_inline(t, Dialect::Plain));
     if !extra_lines.is_empty() {
         let joined = extra_lines.join("\n");
         text = Some(match text {
@@ -383,14 +397,40 @@ fn template_card(card: &Card, ctx: &mut Ctx<'_>) -> Option<Value> {
             None => joined,
         });
     }
-    if let Some(t) = &text {
+    if let Some(t) = text {
         if t.chars().count() > CARD_TEXT_CHARS {
             return down(ctx, "the text is longer than the 112 characters a WeCom card shows");
         }
-    }
-    if let Some(t) = text {
-        if !tc.contains_key("sub_title_text") {
+        if news_notice {
+            if !tc.contains_key("quote_area") {
+                tc.insert("quote_area".into(), json!({"type": 0, "quote_text": t}));
+            } else {
+                steps.push(
+                    "text",
+                    "none",
+                    "a WeCom news_notice card with its own quote_area has no place for more text",
+                );
+            }
+        } else {
             tc.insert("sub_title_text".into(), Value::String(t));
+        }
+    }
+    if let Some((big, desc)) = &card.emphasis {
+        if news_notice {
+            let mut list = tc.get("vertical_content_list").and_then(Value::as_array).cloned().unwrap_or_default();
+            if list.len() < 4 {
+                list.insert(0, json!({"title": big, "desc": desc.clone().unwrap_or_default()}));
+                tc.insert("vertical_content_list".into(), Value::Array(list));
+            } else {
+                steps.push("emphasis", "none", "a WeCom news_notice card holds 4 vertical rows, all taken");
+            }
+        } else {
+            let mut e = Map::new();
+            e.insert("title".into(), Value::String(big.clone()));
+            if let Some(d) = desc {
+                e.insert("desc".into(), Value::String(d.clone()));
+            }
+            tc.insert("emphasis_content".into(), Value::Object(e));
         }
     }
     if !rows.is_empty() {
@@ -400,18 +440,14 @@ fn template_card(card: &Card, ctx: &mut Ctx<'_>) -> Option<Value> {
         tc.insert("jump_list".into(), Value::Array(jumps));
     }
     if news_notice && !tc.contains_key("card_image") && !tc.contains_key("image_text_area") {
-        match &card.image_url {
-            Some(u) => {
-                tc.insert("card_image".into(), json!({"url": u, "aspect_ratio": 2.25}));
-            }
-            None => return down(ctx, "WeCom news_notice cards need card_image or image_text_area"),
-        }
+        return down(ctx, "WeCom news_notice cards need card_image or image_text_area");
     }
-    if !tc.contains_key("card_action") {
-        tc.insert("card_action".into(), json!({"type": 1, "url": action_url}));
-    }
+    tc.insert("card_action".into(), action);
     if card.color.is_some() {
-        ctx.degraded.push("color", "none", "WeCom cards have no header colour");
+        steps.push("color", "none", "WeCom cards have no header colour");
+    }
+    for d in steps.0 {
+        ctx.degraded.push(d.from, d.to, d.reason);
     }
     Some(json!({"msgtype": "template_card", "template_card": tc}))
 }

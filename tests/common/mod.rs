@@ -68,8 +68,14 @@ pub fn check_payload(p: Platform, payload: &Value) -> Result<(), String> {
                 }
                 "template_card" => {
                     let ct = s(&body["card_type"]).ok_or("card_type")?;
-                    if body["card_action"]["url"].as_str().is_none() {
-                        return Err("card_action".into());
+                    let action = &body["card_action"];
+                    let ok = match action["type"].as_i64() {
+                        Some(1) => action["url"].as_str().is_some(),
+                        Some(2) => action["appid"].as_str().is_some(),
+                        _ => false,
+                    };
+                    if !ok {
+                        return Err(format!("card_action {action}"));
                     }
                     if body["jump_list"].as_array().is_some_and(|j| j.len() > 3) {
                         return Err("jump_list > 3".into());

@@ -1,0 +1,259 @@
+//! Regressions from the code review of the renderers: each test reproduced a bug (split
+//! explosions from mentions, payloads over a limit, lost card content, injection through a
+//! display name, a signature in a URL fragment, a key echoed in an error) and now guards its fix.
+
+use serde_json::{Value, json};
+use webhook_push::model::UnifiedMessage;
+use webhook_push::render::{RenderOptions, render};
+use webhook_push::target::Platform;
+
+fn r(v: Value, p: Platform) -> webhook_push::Result<webhook_push::render::Rendered> {
+    render(&UnifiedMessage::from_value(&v)?, p, &RenderOptions::default())
+}
+
+fn len(v: &Value) -> usize {
+    serde_json::to_string(v).unwrap().len()
+}
+
+/// WeCom markdown: mention tail eats the room; split then cuts every character
+/// into its own message and the first message is still over 4096 bytes.
+#[test]
+fn wecom_markdown_many_mentions_explodes_split() {
+    let mentions: Vec<Value> = (0..256).map(|i| json!({"type": "user_id", "value": format!("user_{i:012}")})).collect();
+    let body = "Deploy report. ".repeat(60); // ~900 bytes
+    let m = json!({"content": {"type": "markdown", "body": {"content": body}, "mentions": mentions}});
+    // 256 mentions take more than the whole markdown limit: refused, not cut into crumbs
+    let e = r(m.clone(), Platform::Wecom).unwrap_err();
+    assert_eq!((e.code, e.path.as_deref()), (webhook_push::ErrorCode::InvalidMessage, Some("content.mentions")));
+    // a few mentions and a long body: a handful of parts, each within the limit
+    let mut few = m;
+    few["content"]["mentions"] = json!([{"type": "user_id", "value": "zhangsan"}]);
+    few["content"]["body"]["content"] = json!("Deploy report. ".repeat(2000));
+    let out = r(few, Platform::Wecom).unwrap();
+    assert!(out.payloads.len() <= 20);
+    for p in &out.payloads {
+        assert!(p["markdown"]["content"].as_str().unwrap().len() <= 4096);
+    }
+}
+
+/// DingTalk text: a long mention value eats the room the same way.
+#[test]
+fn dingtalk_text_huge_mention_explodes_split() {
+    let m = json!({"content": {"type": "text", "body": {"text": "hello world ".repeat(100)},
+        "mentions": [{"type": "user_id", "value": "u".repeat(21000)}]}});
+    let e = r(m, Platform::DingTalk).unwrap_err();
+    assert_eq!(e.path.as_deref(), Some("content.mentions"));
+}
+
+/// DingTalk link / feedCard: no body limit check at all.
+#[test]
+fn dingtalk_link_and_feedcard_over_body_limit() {
+    let m = json!({"content": {"type": "link", "body": {"title": "t", "text": "x".repeat(25_000), "url": "https://e.com"}}});
+    let out = r(m, Platform::DingTalk).unwrap();
+    let l = len(&out.payloads[0]);
+    eprintln!("link body = {l}");
+    let links: Vec<Value> = (0..64)
+        .map(|i| json!({"title": format!("{i} {}", "标题".repeat(60)), "url": "https://e.com/x", "image_url": "https://e.com/p.png"}))
+        .collect();
+    let f = json!({"content": {"type": "feed", "body": {"links": links}}});
+    let out2 = r(f, Platform::DingTalk).unwrap();
+    let l2 = len(&out2.payloads[0]);
+    eprintln!("feedCard body = {l2}, degraded = {:?}", out2.degraded);
+    assert!(l <= 20000 && l2 <= 20000, "link {l} / feedCard {l2} bytes > 20000, no error and no split");
+}
+
+/// Feishu card JSON 2.0 (schema "2.0", body.elements): the body is dropped silently.
+#[test]
+fn feishu_card_v2_body_is_dropped() {
+    let m = json!({"content": {"type": "card", "body": {"card_type": "interactive", "schema": "2.0",
+        "header": {"title": {"tag": "plain_text", "content": "Alert"}},
+        "body": {"elements": [{"tag": "markdown", "content": "**CPU 95%** on web-1"}]}}}});
+    let out = r(m, Platform::Feishu).unwrap();
+    let s = out.payloads[0].to_string();
+    eprintln!("{s}");
+    assert!(s.contains("CPU 95%"), "card 2.0 body lost; degraded = {:?}", out.degraded);
+}
+
+/// Feishu native card: a seed-style `{type: action, actions: [{text, url}]}` element
+/// passes through as an action whose buttons have no tag and a string text.
+#[test]
+fn feishu_seed_style_action_element_is_malformed() {
+    let m = json!({"content": {"type": "card", "body": {"card_type": "interactive", "title": "T",
+        "elements": [{"type": "div", "text": "x"}, {"type": "action", "actions": [{"text": "Open", "url": "https://e.com"}]}]}}});
+    let out = r(m, Platform::Feishu).unwrap();
+    let els = &out.payloads[0]["card"]["elements"];
+    eprintln!("{els}");
+    let btn = &els[1]["actions"][0];
+    assert_eq!(btn["tag"], "button", "button element not normalised: {btn}");
+}
+
+/// WeCom news_notice has no sub_title_text / emphasis_content (WeCom docs): a neutral
+/// card with an image becomes news_notice and its text is silently dropped by WeCom.
+#[test]
+fn wecom_neutral_card_with_image_puts_text_where_news_notice_has_none() {
+    let m = json!({"content": {"type": "card", "body": {"title": "Release", "text": "v1.2 is out",
+        "emphasis": {"title": "99%"}, "image": "https://e.com/a.png", "url": "https://e.com"}}});
+    // a neutral card keeps its text: text_notice, the image as a link row (recorded)
+    let out = r(m, Platform::Wecom).unwrap();
+    let tc = &out.payloads[0]["template_card"];
+    assert_eq!(tc["card_type"], "text_notice");
+    assert_eq!(tc["sub_title_text"], "v1.2 is out");
+    assert_eq!(tc["emphasis_content"]["title"], "99%");
+    assert_eq!(tc["horizontal_content_list"][0]["url"], "https://e.com/a.png");
+    assert!(out.degraded.iter().any(|d| d.from == "image" && d.to == "link"));
+    // a WeCom news_notice body: no text_notice-only fields; text as a quote
+    let n = json!({"content": {"type": "card", "body": {"card_type": "news_notice", "title": "Release",
+        "text": "v1.2 is out", "card_image": {"url": "https://e.com/a.png"}, "action": {"type": 1, "url": "https://e.com"}}}});
+    let out = r(n, Platform::Wecom).unwrap();
+    let tc = &out.payloads[0]["template_card"];
+    assert_eq!(tc["card_type"], "news_notice");
+    assert!(tc.get("sub_title_text").is_none() && tc.get("emphasis_content").is_none(), "{tc}");
+    assert_eq!(tc["quote_area"]["quote_text"], "v1.2 is out");
+}
+
+/// WeCom native card: mini-program jumps (type 2) and typed horizontal rows (type 2/3)
+/// are rebuilt from the model and lose their appid/pagepath/userid/media_id, unrecorded.
+#[test]
+fn wecom_native_card_loses_typed_rows_and_mini_program_jumps() {
+    let m = json!({"content": {"type": "card", "body": {"card_type": "text_notice", "title": "T",
+        "horizontal_content_list": [{"keyname": "owner", "value": "Zhang", "type": 3, "userid": "zhangsan"}],
+        "jump_list": [{"type": 2, "title": "Mini", "appid": "wx123", "pagepath": "pages/index"},
+                      {"type": 1, "title": "Web", "url": "https://e.com"}],
+        "card_action": {"type": 1, "url": "https://e.com"}}}});
+    let out = r(m, Platform::Wecom).unwrap();
+    let tc = &out.payloads[0]["template_card"];
+    eprintln!("{tc}\ndegraded = {:?}", out.degraded);
+    assert_eq!(tc["horizontal_content_list"][0]["userid"], "zhangsan", "userid row lost");
+    assert_eq!(tc["jump_list"].as_array().map(Vec::len), Some(2), "mini-program jump lost");
+}
+
+/// WeCom native card with its own sub_title_text and > 6 horizontal rows: the extra
+/// rows are recorded as "field -> text" but the text is never written (the original
+/// sub_title_text wins), so they vanish.
+#[test]
+fn wecom_native_card_extra_rows_vanish() {
+    let rows: Vec<Value> = (0..8).map(|i| json!({"keyname": format!("k{i}"), "value": format!("v{i}")})).collect();
+    let m = json!({"content": {"type": "card", "body": {"card_type": "text_notice", "title": "T",
+        "sub_title_text": "summary", "horizontal_content_list": rows,
+        "card_action": {"type": 1, "url": "https://e.com"}}}});
+    let out = r(m, Platform::Wecom).unwrap();
+    let tc = &out.payloads[0]["template_card"];
+    eprintln!("{tc}\ndegraded = {:?}", out.degraded);
+    assert!(tc.to_string().contains("k7"), "rows 7 and 8 lost although recorded as field->text");
+}
+
+/// A card that goes down to markdown keeps the degradations of the abandoned attempt.
+#[test]
+fn wecom_card_down_to_markdown_reports_steps_that_did_not_happen() {
+    let m = json!({"content": {"type": "card", "body": {"title": "T", "text": "x".repeat(200),
+        "buttons": [{"text":"a","url":"https://a"},{"text":"b","url":"https://b"},{"text":"c","url":"https://c"},{"text":"d","url":"https://d"}]}}});
+    let out = r(m, Platform::Wecom).unwrap();
+    eprintln!("{}\n{:?}", out.payloads[0]["msgtype"], out.degraded);
+    assert!(!out.degraded.iter().any(|d| d.from == "button"), "button->link recorded but the card is markdown");
+}
+
+/// WeCom markdown_v2 code block containing ``` is fenced with ````; split repeats
+/// the fence as ```` + ``` (wrong closer) and keeps a stray "`" line.
+#[test]
+fn wecom_v2_split_code_block_with_long_fence() {
+    let code: String = (0..400).map(|i| format!("let x{i} = \"```\";\n")).collect();
+    let m = json!({"content": {"type": "markdown", "body": {"content": format!("```rust\n{code}```")}}});
+    let out = r(m, Platform::Wecom).unwrap();
+    for p in &out.payloads {
+        let c = p["markdown_v2"]["content"].as_str().unwrap();
+        let first = c.lines().next().unwrap();
+        let last_fence = c.lines().rfind(|l| l.starts_with("```")).unwrap();
+        eprintln!("first={first:?} last_fence={last_fence:?}");
+        assert_eq!(first.trim_end_matches(|c: char| c.is_alphanumeric()), last_fence, "fences differ");
+    }
+}
+
+/// Feishu post: a link whose href alone is over the room gives a payload over 20 KB.
+#[test]
+fn feishu_post_with_huge_href_over_limit() {
+    let url = format!("https://e.com/{}", "a".repeat(21_000));
+    let m = json!({"content": {"type": "markdown", "body": {"content": format!("see [x]({url})")}}});
+    match r(m, Platform::Feishu) {
+        Ok(out) => {
+            for p in &out.payloads {
+                assert!(len(p) <= 20480, "payload {} bytes", len(p));
+            }
+        }
+        Err(e) => assert_eq!(e.path.as_deref(), Some("content.body")),
+    }
+}
+
+/// DingTalk action card with many long buttons: the shell alone is over the limit.
+#[test]
+fn dingtalk_action_card_buttons_over_limit() {
+    let btns: Vec<Value> = (0..64)
+        .map(|i| json!({"text": format!("b{i}"), "url": format!("https://e.com/{}", "p".repeat(400))}))
+        .collect();
+    let m = json!({"content": {"type": "card", "body": {"title": "T", "text": "hello", "buttons": btns}}});
+    let out = r(m, Platform::DingTalk);
+    match out {
+        Ok(o) => assert!(
+            len(&o.payloads[0]) <= 20000,
+            "payload {} bytes, text: {}",
+            len(&o.payloads[0]),
+            o.payloads[0]["actionCard"]["text"]
+        ),
+        Err(e) => eprintln!("error (fine): {e}"),
+    }
+}
+
+/// A webhook URL with a fragment: the DingTalk signature is appended after `#`
+/// and never reaches the server.
+#[test]
+fn dingtalk_fragment_swallows_signature() {
+    let m = UnifiedMessage::from_value(&json!({"content": {"type": "text", "body": {"text": "x"}}})).unwrap();
+    let opts = RenderOptions {
+        webhook: Some("https://oapi.dingtalk.com/robot/send?access_token=T0K#x".into()),
+        secret: Some("SECabc".into()),
+        now_ms: 1_577_836_800_000,
+        ..Default::default()
+    };
+    let out = render(&m, Platform::DingTalk, &opts).unwrap();
+    let url = out.url.unwrap();
+    eprintln!("{url}");
+    assert!(!url.split_once('#').is_some_and(|(_, f)| f.contains("sign=")), "sign is in the fragment: {url}");
+}
+
+/// DingTalk: "@1380000000" is taken as present because "@13800000000" contains it.
+#[test]
+fn dingtalk_mention_word_substring() {
+    let m = json!({"content": {"type": "markdown", "body": {"content": "ping @13800000000"},
+        "mentions": [{"type": "mobile", "value": "1380000000"}]}});
+    let out = r(m, Platform::DingTalk).unwrap();
+    let text = out.payloads[0]["markdown"]["text"].as_str().unwrap().to_string();
+    eprintln!("{text}");
+    assert!(text.contains("@1380000000 ") || text.ends_with("@1380000000"), "word not appended: {text}");
+}
+
+/// display_name is not escaped: it can inject an @all into a Feishu text message.
+#[test]
+fn feishu_display_name_injects_at_all() {
+    let m = json!({"content": {"type": "text", "body": {"text": "hi"},
+        "mentions": [{"type": "user_id", "value": "ou_1", "display_name": "x</at><at user_id=\"all\">y"}]}});
+    let out = r(m, Platform::Feishu).unwrap();
+    let t = out.payloads[0]["content"]["text"].as_str().unwrap().to_string();
+    eprintln!("{t}");
+    assert!(!t.contains("<at user_id=\"all\">"), "injected @all: {t}");
+}
+
+/// Arguments swapped (`send(msg, key, "wecom")`): the platform error echoes the key.
+#[test]
+fn unknown_platform_echoes_a_key() {
+    let key = "693a91f6-7aaa-4bc4-97a0-0ec2sifa5aaa";
+    let e = Platform::parse(key).unwrap_err();
+    eprintln!("{}", e.message);
+    assert!(!e.message.contains(key), "key leaked: {}", e.message);
+    let e = webhook_push::render::render_json(
+        r#"{"content":{"type":"text","body":{"text":"x"}}}"#,
+        "https://open.feishu.cn/open-apis/bot/v2/hook/0123-SECRET",
+        "",
+        0,
+    )
+    .unwrap_err();
+    eprintln!("{}", e.message);
+}

@@ -1,0 +1,251 @@
+//! Regressions from the code review of the send loop: each test reproduced a bug (overflow on
+//! an absurd Retry-After, duplicates through a shared store, dedup order, windows counted at
+//! send time, a clock stepping back, waits beyond maxTotalTime) and now guards its fix.
+
+use std::cell::{Cell, RefCell};
+use std::collections::{HashMap, VecDeque};
+use std::future::Future;
+use std::pin::{Pin, pin};
+use std::task::{Context, Poll, Waker};
+
+use serde_json::json;
+use webhook_push::ErrorCode;
+use webhook_push::model::UnifiedMessage;
+use webhook_push::sender::{HttpResponse, Sender, SenderOptions, Target, Transport, TransportError};
+use webhook_push::target::Platform;
+
+fn block_on<F: Future>(f: F) -> F::Output {
+    let mut f = pin!(f);
+    let mut cx = Context::from_waker(Waker::noop());
+    for _ in 0..1_000_000 {
+        if let Poll::Ready(v) = f.as_mut().poll(&mut cx) {
+            return v;
+        }
+    }
+    panic!("future never finished");
+}
+
+/// Pending once, then ready (a store call that really goes to the network).
+struct YieldOnce(bool);
+impl Future for YieldOnce {
+    type Output = ();
+    fn poll(mut self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<()> {
+        if self.0 {
+            Poll::Ready(())
+        } else {
+            self.0 = true;
+            Poll::Pending
+        }
+    }
+}
+
+#[derive(Default)]
+struct T {
+    now: Cell<u64>,
+    /// ms from send to arrival at the platform, per request (then 0)
+    latency: RefCell<VecDeque<u64>>,
+    arrivals: RefCell<Vec<u64>>,
+    rate_errors: Cell<u32>,
+    enforce: Cell<bool>,
+    script: RefCell<VecDeque<HttpResponse>>,
+    posts: Cell<u32>,
+    back: Cell<u64>,
+    store: Option<RefCell<HashMap<String, String>>>,
+}
+
+impl Transport for &T {
+    fn now_ms(&self) -> u64 {
+        self.now.get()
+    }
+    fn random(&self) -> f64 {
+        0.5
+    }
+    async fn sleep(&self, ms: u64) {
+        self.now.set(self.now.get() + ms);
+    }
+    async fn post_json(&self, _url: &str, _body: &str, _t: u64) -> Result<HttpResponse, TransportError> {
+        self.posts.set(self.posts.get() + 1);
+        let lat = self.latency.borrow_mut().pop_front().unwrap_or(0);
+        let arrive = self.now.get() + lat;
+        self.now.set(arrive - self.back.replace(0));
+        if self.enforce.get() {
+            let mut a = self.arrivals.borrow_mut();
+            let n = a.iter().filter(|&&t| t + 60_000 > arrive).count();
+            if n >= 20 {
+                self.rate_errors.set(self.rate_errors.get() + 1);
+                return Ok(HttpResponse {
+                    status: 200,
+                    body: r#"{"errcode":130101,"errmsg":"send too fast"}"#.into(),
+                    retry_after: None,
+                });
+            }
+            a.push(arrive);
+        }
+        if let Some(r) = self.script.borrow_mut().pop_front() {
+            return Ok(r);
+        }
+        Ok(HttpResponse { status: 200, body: r#"{"errcode":0,"errmsg":"ok"}"#.into(), retry_after: None })
+    }
+    async fn get_bytes(&self, _u: &str, _m: usize, _t: u64) -> Result<Vec<u8>, TransportError> {
+        Err(TransportError::Network("no".into()))
+    }
+    async fn post_file(
+        &self,
+        _u: &str,
+        _f: &str,
+        _n: &str,
+        _b: &[u8],
+        _t: u64,
+    ) -> Result<HttpResponse, TransportError> {
+        Err(TransportError::Network("no".into()))
+    }
+    async fn store_get(&self, key: &str) -> Option<String> {
+        let s = self.store.as_ref()?;
+        let v = s.borrow().get(key).cloned(); // the read happens now, the answer arrives later
+        YieldOnce(false).await;
+        v
+    }
+    async fn store_put(&self, key: &str, value: &str, _ttl: u64) {
+        if let Some(s) = &self.store {
+            s.borrow_mut().insert(key.to_string(), value.to_string());
+        }
+    }
+}
+
+fn t() -> T {
+    let t = T::default();
+    t.now.set(1_700_000_000_000);
+    t
+}
+
+const WECOM: &str = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=SECRET-WECOM-KEY";
+const DING: &str = "https://oapi.dingtalk.com/robot/send?access_token=SECRETDINGTOKEN";
+
+fn to(u: &str) -> Target {
+    Target { webhook: u.into(), secret: None }
+}
+
+fn text_id(t: &str, id: Option<&str>) -> UnifiedMessage {
+    let mut v = json!({"content": {"type": "text", "body": {"text": t}}});
+    if let Some(id) = id {
+        v["metadata"] = json!({"message_id": id});
+    }
+    UnifiedMessage::from_value(&v).unwrap()
+}
+
+/// A 503 (or 429) with an absurd Retry-After: `now + retry_after` overflows.
+/// Debug: panic (a trap in a debug wasm build). Release: wraps, skipping the
+/// maxTotalTime check, then sleeps u64::MAX ms (setTimeout clamps to ~1 ms in Node).
+#[test]
+fn huge_retry_after_overflows() {
+    let f = t();
+    f.script.borrow_mut().push_back(HttpResponse {
+        status: 503,
+        body: "busy".into(),
+        retry_after: Some("18446744073709551615".into()),
+    });
+    let s = Sender::new(&f, SenderOptions::default()).unwrap();
+    let r = block_on(s.send(&text_id("x", None), Platform::Wecom, &to(WECOM)));
+    eprintln!("{r:?}");
+}
+
+/// Same with a 429 (line 432: `now + retry_after`).
+#[test]
+fn huge_retry_after_429_overflows() {
+    let f = t();
+    f.script.borrow_mut().push_back(HttpResponse {
+        status: 429,
+        body: "busy".into(),
+        retry_after: Some("18446744073709551615".into()),
+    });
+    let s = Sender::new(&f, SenderOptions::default()).unwrap();
+    let r = block_on(s.send(&text_id("x", None), Platform::Wecom, &to(WECOM)));
+    eprintln!("{r:?}");
+}
+
+/// Concurrent sends of the same message_id with a shared store: both go out.
+#[test]
+fn concurrent_duplicates_with_store_both_sent() {
+    let mut f = t();
+    f.store = Some(RefCell::new(HashMap::new()));
+    let s = Sender::new(&f, SenderOptions::default()).unwrap();
+    let m = text_id("once", Some("id-1"));
+    let rs = block_on(s.send_multi(&m, &[(Platform::Wecom, to(WECOM)), (Platform::Wecom, to(WECOM))]));
+    eprintln!("{:?}", rs.iter().map(|r| (r.success, r.error.as_ref().map(|e| e.code))).collect::<Vec<_>>());
+    assert_eq!(f.posts.get(), 1, "the same message_id was posted {} times", f.posts.get());
+}
+
+/// A failed send leaves its key in seen_order; the later success adds it again;
+/// eviction then forgets a live entry while the table is under its bound.
+#[test]
+fn dedup_order_duplicates_evict_live_entries() {
+    let f = t();
+    let opts = SenderOptions { dedup_max_entries: 2, ..Default::default() };
+    let s = Sender::new(&f, opts).unwrap();
+    let x = text_id("x", Some("X"));
+    f.script.borrow_mut().push_back(HttpResponse {
+        status: 200,
+        body: r#"{"errcode":40058,"errmsg":"bad"}"#.into(),
+        retry_after: None,
+    });
+    assert!(!block_on(s.send(&x, Platform::Wecom, &to(WECOM))).success);
+    assert!(block_on(s.send(&x, Platform::Wecom, &to(WECOM))).success);
+    assert!(block_on(s.send(&text_id("y", Some("Y")), Platform::Wecom, &to(WECOM))).success);
+    // two live ids, bound 2: X must still be remembered
+    let again = block_on(s.send(&x, Platform::Wecom, &to(WECOM)));
+    assert_eq!(again.error.map(|e| e.code), Some(ErrorCode::Duplicate), "X delivered twice");
+}
+
+/// Windows are counted at send time + 300 ms margin; the platform counts at
+/// arrival. A first request that takes 1 s to arrive (cold TLS) and fast later
+/// ones put 21 arrivals in 60 s: DingTalk then blocks the bot for 10 minutes.
+#[test]
+fn window_counted_at_send_not_arrival() {
+    let f = t();
+    f.enforce.set(true);
+    f.latency.borrow_mut().push_back(1000);
+    let s = Sender::new(&f, SenderOptions::default()).unwrap();
+    for i in 0..21 {
+        let r = block_on(s.send(&text_id(&format!("m{i}"), None), Platform::DingTalk, &to(DING)));
+        if !r.success {
+            eprintln!("{i}: {:?}", r.error);
+        }
+    }
+    assert_eq!(f.rate_errors.get(), 0, "platform saw > 20 in 60 s");
+}
+
+/// The clock going back (NTP step on a Node host) between start and a retry:
+/// `now + delay - start` underflows (debug panic; release: wraps to "no time left").
+#[test]
+fn clock_going_back_underflows() {
+    let f = t();
+    f.script.borrow_mut().push_back(HttpResponse {
+        status: 200,
+        body: r#"{"errcode":-1,"errmsg":"busy"}"#.into(),
+        retry_after: None,
+    });
+    f.back.set(10_000);
+    let s = Sender::new(&f, SenderOptions::default()).unwrap();
+    let r = block_on(s.send(&text_id("x", None), Platform::Wecom, &to(WECOM)));
+    eprintln!("{r:?}");
+    assert!(r.success, "a transient -1 was not retried after a clock step");
+}
+
+/// maxTotalTime ("a bound on the whole delivery, waits included") does not bound
+/// rate-window waits: 60 WeCom parts take ~3 minutes with the default 120 s bound.
+#[test]
+fn max_total_time_does_not_bound_rate_waits() {
+    let f = t();
+    let s = Sender::new(&f, SenderOptions::default()).unwrap();
+    let long: String = (0..60).map(|i| format!("{i} {}\n\n", "x".repeat(2000))).collect();
+    let start = f.now.get();
+    let r = block_on(s.send(&text_id(&long, None), Platform::Wecom, &to(WECOM)));
+    eprintln!(
+        "parts {} delivered {} elapsed {} ms success {}",
+        r.parts,
+        r.parts_delivered,
+        f.now.get() - start,
+        r.success
+    );
+    assert!(f.now.get() - start <= 120_000, "delivery took {} ms", f.now.get() - start);
+}
