@@ -432,28 +432,33 @@ impl<T: Transport> Sender<T> {
                 // the wait for a slot counts towards the message's whole time too
                 let left = self.options.retry.max_total_time.saturating_sub(now.saturating_sub(start));
                 let max_wait = self.options.max_queue_delay_ms.min(left);
-                let reserved = {
-                    let mut st = self.state.borrow_mut();
-                    st.windows.entry(url.to_string()).or_default().reserve(limits, now, max_wait)
-                };
-                match reserved {
-                    Ok(at) => {
-                        slot = Some(at);
-                        if at > now {
-                            self.transport.sleep(at - now).await;
+                let deadline = now.saturating_add(max_wait);
+                // bounded: each round sleeps until a slot may be free
+                for _ in 0..10_000 {
+                    let now = self.transport.now_ms();
+                    let taken = {
+                        let mut st = self.state.borrow_mut();
+                        st.windows.entry(url.to_string()).or_default().take(limits, now)
+                    };
+                    match taken {
+                        Ok(at) => {
+                            slot = Some(at);
+                            break;
                         }
-                    }
-                    Err(wait) => {
-                        let e = SendError {
-                            code: ErrorCode::RateLimit,
-                            message: format!(
-                                "the {} bot's rate limit leaves no slot within maxQueueDelay or the time left ({max_wait} ms); next slot in {wait} ms",
-                                platform.display(),
-                            ),
-                            platform_code: None,
-                            platform_message: None,
-                        };
-                        return Err((e, Some(Some(wait))));
+                        Err(free) if free <= deadline => self.transport.sleep(free - now).await,
+                        Err(free) => {
+                            let wait = free.saturating_sub(now);
+                            let e = SendError {
+                                code: ErrorCode::RateLimit,
+                                message: format!(
+                                    "the {} bot's rate limit leaves no slot within maxQueueDelay or the time left ({max_wait} ms); next slot in {wait} ms",
+                                    platform.display(),
+                                ),
+                                platform_code: None,
+                                platform_message: None,
+                            };
+                            return Err((e, Some(Some(wait))));
+                        }
                     }
                 }
             }
