@@ -306,7 +306,7 @@ fn render_inner(message: &JsValue, platform: &JsValue, options: &JsValue) -> Res
     }
     let opts = stringify(options, ErrorCode::InvalidConfig, "the options")?;
     let rendered = render_json(&msg, &platform, &opts, js_sys::Date::now() as u64)?;
-    Ok(crate::json::to_string(&rendered.to_value()))
+    Ok(rendered.to_json())
 }
 
 /// Render a message for a platform: the payloads to POST, the URL to post

@@ -59,7 +59,17 @@ impl Measure {
     pub fn cost(self, s: &str) -> usize {
         match self {
             Measure::Utf8 => s.len(),
-            Measure::Json => s.chars().map(|c| self.char_cost(c)).sum(),
+            // a multi-byte character costs its bytes, so counting escapes by byte is exact
+            Measure::Json => {
+                s.len()
+                    + s.bytes()
+                        .map(|b| match b {
+                            b'"' | b'\\' | b'\n' | b'\r' | b'\t' | 0x08 | 0x0c => 1,
+                            0..=0x1f => 5,
+                            _ => 0,
+                        })
+                        .sum::<usize>()
+            }
         }
     }
 }

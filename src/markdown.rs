@@ -1116,6 +1116,13 @@ fn push_url(s: &mut String, url: &str) {
 /// things that look like HTML tags, block markers at a line start, and, in
 /// link text or table cells, brackets or pipes.
 fn esc(out: &mut String, s: &str, start: bool, link: bool, cell: bool) {
+    // Most text has nothing that could read as markup: copy it whole.
+    let special = |b: u8| matches!(b, b'\\' | b'*' | b'_' | b'~' | b'`' | b'[' | b']' | b'|' | b'&' | b'<');
+    let lead = |b: u8| b.is_ascii_digit() || matches!(b, b'#' | b'>' | b'-' | b'+' | b'*' | b'_' | b'=' | b'|');
+    if !(s.bytes().any(special) || start && s.bytes().next().is_some_and(lead)) {
+        out.push_str(s);
+        return;
+    }
     let cs: Vec<char> = s.chars().collect();
     let lead = if start { lead_marker(&cs) } else { None };
     // CommonMark's delimiter-run rules; markup may touch a string's ends, so

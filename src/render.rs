@@ -89,6 +89,33 @@ pub struct Rendered {
 }
 
 impl Rendered {
+    /// The JSON text of [`Rendered::to_value`], written without copying the payloads.
+    pub fn to_json(&self) -> String {
+        let mut out = String::with_capacity(256);
+        out.push_str("{\"platform\":\"");
+        out.push_str(self.platform.as_str());
+        out.push_str("\",\"url\":");
+        match &self.url {
+            Some(u) => crate::json::write(&Value::String(u.clone()), &mut out),
+            None => out.push_str("null"),
+        }
+        out.push_str(",\"payloads\":[");
+        for (i, p) in self.payloads.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            crate::json::write(p, &mut out);
+        }
+        out.push_str("],\"degraded\":");
+        let degraded: Vec<Value> =
+            self.degraded.iter().map(|d| json!({"from": d.from, "to": d.to, "reason": d.reason})).collect();
+        crate::json::write(&Value::Array(degraded), &mut out);
+        out.push_str(",\"parts\":");
+        out.push_str(&self.payloads.len().to_string());
+        out.push('}');
+        out
+    }
+
     pub fn to_value(&self) -> Value {
         let degraded: Vec<Value> =
             self.degraded.iter().map(|d| json!({"from": d.from, "to": d.to, "reason": d.reason})).collect();
@@ -195,4 +222,23 @@ pub fn sign_payload(platform: Platform, payload: &mut Value, secret: &str, now_m
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn to_json_is_the_text_of_to_value() {
+        let msg = UnifiedMessage::from_json(
+            r#"{"content":{"type":"image","body":{"url":"https://e.com/a.png"},"mentions":[{"type":"all"}]}}"#,
+        )
+        .unwrap();
+        for p in Platform::ALL {
+            let opts = RenderOptions { webhook: Some("key-12345678".into()), ..Default::default() };
+            let r = render(&msg, p, &opts).unwrap();
+            let parsed: Value = serde_json::from_str(&r.to_json()).unwrap();
+            assert_eq!(parsed, r.to_value());
+        }
+    }
 }

@@ -83,6 +83,8 @@ impl<'a> Obj<'a> {
     pub fn opt_str(&self, key: &str) -> Result<Option<&'a str>> {
         match self.get(key) {
             None => Ok(None),
+            // the common case builds no path (a path is only for an error)
+            Some(Value::String(s)) if s.len() <= MAX_STRING_BYTES => Ok(if s.is_empty() { None } else { Some(s) }),
             Some(v) => {
                 let s = as_str(v, &self.path_of(key))?;
                 Ok(if s.is_empty() { None } else { Some(s) })
