@@ -13,8 +13,8 @@ demo:             ## the relay in workerd + the mock platforms: post an alert an
 demo-render:      ## render every seed example for WeCom, DingTalk and Feishu (no network at all)
 	node scripts/demo.mjs
 
-bench:            ## wasm / glue / tarball sizes -> bench/out/size.json
-	node bench/size.mjs
+bench:            ## size, cold start, render/send throughput, vs Apprise, memory -> bench/RESULTS.md (QUICK=1: skip the long bursts)
+	QUICK="$(QUICK)" bash bench/run.sh
 
 golden:           ## rewrite tests/golden/webhook_push.d.ts from a fresh build
 	bash scripts/build.sh

@@ -1,15 +1,20 @@
 #!/usr/bin/env node
-// `make bench`: how big is what users download? Builds if needed (scripts/build.sh is
+// Part 1 of `make bench` (bench/run.sh), also runnable alone: how big is what users download? Builds if needed (scripts/build.sh is
 // incremental), then measures:
 //   the wasm as cargo wrote it, as wasm-bindgen wrote it (the input of wasm-opt), after
 //   wasm-opt, and the optimised wasm gzipped (zlib level 9) and brotli'd (quality 11);
 //   the JS glue (raw and gzip -9); the npm tarball and its unpacked size.
+// Also what each crate costs: a `wasm-opt -Oz --debuginfo` build of the same wasm-bindgen output
+// (build.sh's flags with --debuginfo for --strip-debug, so the name section stays) is read by
+// bench/lib/wasm-attr.mjs: function bodies summed by crate, data segments, the HTML entity table.
+// That build is kept at target/bench-wasm/webhook_push_bg.debuginfo.wasm (bench/profile.mjs uses it).
 // Writes bench/out/size.json and prints a table. Measurements only: nothing is asserted.
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import zlib from "node:zlib";
+import { attribute, parseWasm } from "./lib/wasm-attr.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const at = (...p) => path.join(ROOT, ...p);
@@ -52,8 +57,28 @@ const result = {
   },
   tarball_files: Object.fromEntries(packed.files.map((f) => [f.path, f.size])),
 };
-fs.mkdirSync(at("bench", "out"), { recursive: true });
-fs.writeFileSync(at("bench", "out", "size.json"), `${JSON.stringify(result, null, 2)}\n`);
+// --- attribution by crate, from a debuginfo build with build.sh's own wasm-opt flags ---
+const buildSh = fs.readFileSync(at("scripts", "build.sh"), "utf8");
+const flags = /WASM_OPT_FLAGS=\(([^)]*)\)/.exec(buildSh)?.[1].split(/\s+/).filter(Boolean);
+if (!flags?.includes("--strip-debug")) throw new Error("size.mjs: cannot read WASM_OPT_FLAGS from scripts/build.sh");
+const dbgFlags = flags.map((f) => (f === "--strip-debug" ? "--debuginfo" : f));
+fs.mkdirSync(at("target", "bench-wasm"), { recursive: true });
+const dbgPath = at("target", "bench-wasm", "webhook_push_bg.debuginfo.wasm");
+execFileSync(at("node_modules", ".bin", "wasm-opt"), [...dbgFlags, at("target/wasm-bindgen/webhook_push_bg.wasm"), "-o", dbgPath], { stdio: ["ignore", "ignore", "inherit"] });
+const attribution = attribute(fs.readFileSync(dbgPath), ROOT);
+const shipped = parseWasm(optWasm);
+attribution.wasm_opt_flags = dbgFlags.join(" ");
+attribution.shipped = {
+  code_bytes: shipped.funcs.reduce((a, f) => a + f.size, 0),
+  data_bytes: shipped.segments.reduce((a, s) => a + s.bytes.length, 0),
+  functions: shipped.funcs.length,
+};
+attribution.same_code_as_shipped = attribution.shipped.code_bytes === attribution.code_bytes && attribution.shipped.data_bytes === attribution.data_bytes;
+result.attribution = attribution;
+
+const OUT = process.env.WP_BENCH_OUT || at("bench", "out");
+fs.mkdirSync(OUT, { recursive: true });
+fs.writeFileSync(path.join(OUT, "size.json"), `${JSON.stringify(result, null, 2)}\n`);
 
 const rows = [
   ["wasm, cargo output (release, lto, opt z)", result.bytes.wasm_cargo],
@@ -69,4 +94,6 @@ const rows = [
 const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
 console.log(`${result.package} sizes`);
 for (const [label, n] of rows) console.log(`  ${label.padEnd(46)} ${String(n).padStart(9)} B  ${kib(n).padStart(10)}`);
-console.log(`wrote ${path.relative(ROOT, at("bench", "out", "size.json"))}`);
+console.log(`code by crate (of ${attribution.code_bytes} B of code; ${attribution.data_bytes} B of data, of which the HTML entity table ${attribution.entity_table?.total_bytes ?? "?"} B)`);
+for (const c of attribution.crates.slice(0, 12)) console.log(`  ${c.crate.padEnd(46)} ${String(c.bytes).padStart(9)} B  ${(100 * c.share_of_code).toFixed(1).padStart(5)} %`);
+console.log(`wrote ${path.relative(ROOT, path.join(OUT, "size.json"))}`);

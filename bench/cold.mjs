@@ -1,0 +1,154 @@
+#!/usr/bin/env node
+// Cold start. Node: a fresh `node` process that imports the installed package (which reads and
+// instantiates the wasm), renders one message and exits, against the same script doing nothing;
+// wall time from spawn to exit, pairs in alternating order. workerd: a fresh Miniflare (a new
+// workerd process) running a Worker that imports the package and renders one message per
+// request, against a Worker that answers without it; time from `new Miniflare` to the first
+// response. Writes bench/out/cold.json.
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { CONSUMER, loadavg, stats, writeJson } from "./lib/common.mjs";
+import { MESSAGES } from "./lib/messages.mjs";
+import { importMiniflare, packageModules } from "./lib/miniflare.mjs";
+
+const N_NODE = Number(process.env.WP_BENCH_COLD_N || 25);
+const N_WORKERD = Number(process.env.WP_BENCH_COLD_WORKERD_N || 20);
+const MSG = MESSAGES.markdown_report;
+const load = [loadavg()];
+
+// ---- Node ---------------------------------------------------------------------------------
+const script = path.join(CONSUMER, "bench-cold.mjs");
+fs.writeFileSync(
+  script,
+  `// bench/cold.mjs: one cold start. argv[2]: "package" or "nothing".
+const MSG = ${JSON.stringify(MSG)};
+if (process.argv[2] === "package") {
+  const t0 = performance.now();
+  const { render } = await import("webhook-push");
+  const t1 = performance.now();
+  const r = render(MSG, "wecom", { webhook: "benchwecomkey01" });
+  const t2 = performance.now();
+  if (r.parts !== 1) process.exit(3);
+  console.log(JSON.stringify({ import_ms: t1 - t0, render_ms: t2 - t1, since_start_ms: t2 }));
+} else {
+  console.log(JSON.stringify({ since_start_ms: performance.now() }));
+}
+`,
+);
+
+// "package, no tier-up": the same with V8's dynamic wasm tier-up pushed out of reach, which
+// shows how much of the wall time is TurboFan compiling hot wasm functions in the background
+// (Node waits for those tasks before it exits).
+const NO_TIERUP = ["--wasm-tiering-budget=1000000000"];
+
+function once(mode) {
+  const t0 = process.hrtime.bigint();
+  const flags = mode === "package_no_tierup" ? NO_TIERUP : [];
+  const r = spawnSync(process.execPath, [...flags, script, mode === "package_no_tierup" ? "package" : mode], { cwd: CONSUMER, encoding: "utf8" });
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (r.status !== 0) throw new Error(`cold ${mode}: exit ${r.status}: ${r.stderr}`);
+  return { wall_ms: ms, ...JSON.parse(r.stdout.trim().split("\n").pop()) };
+}
+
+once("package");
+once("nothing");
+const pkg = [];
+const nothing = [];
+const noTier = [];
+for (let i = 0; i < N_NODE; i++) {
+  if (i % 2 === 0) {
+    pkg.push(once("package"));
+    nothing.push(once("nothing"));
+    noTier.push(once("package_no_tierup"));
+  } else {
+    noTier.push(once("package_no_tierup"));
+    nothing.push(once("nothing"));
+    pkg.push(once("package"));
+  }
+}
+const node = {
+  runs: N_NODE,
+  message: "markdown_report -> wecom",
+  package_wall_ms: stats(pkg.map((r) => r.wall_ms)),
+  nothing_wall_ms: stats(nothing.map((r) => r.wall_ms)),
+  added_ms: stats(pkg.map((r, i) => r.wall_ms - nothing[i].wall_ms)),
+  ratio: stats(pkg.map((r, i) => r.wall_ms / nothing[i].wall_ms)),
+  import_ms: stats(pkg.map((r) => r.import_ms)),
+  first_render_ms: stats(pkg.map((r) => r.render_ms)),
+  script_done_ms: stats(pkg.map((r) => r.since_start_ms)),
+  nothing_script_done_ms: stats(nothing.map((r) => r.since_start_ms)),
+  no_tierup: {
+    node_flags: NO_TIERUP.join(" "),
+    package_wall_ms: stats(noTier.map((r) => r.wall_ms)),
+    added_ms: stats(noTier.map((r, i) => r.wall_ms - nothing[i].wall_ms)),
+  },
+};
+console.log(`  node: ${node.package_wall_ms.median.toFixed(1)} ms vs ${node.nothing_wall_ms.median.toFixed(1)} ms doing nothing (+${node.added_ms.median.toFixed(1)} ms; import ${node.import_ms.median.toFixed(1)} ms, first render ${node.first_render_ms.median.toFixed(2)} ms; without wasm tier-up +${node.no_tierup.added_ms.median.toFixed(1)} ms)`);
+
+// ---- workerd (Miniflare) --------------------------------------------------------------------
+let workerd = null;
+try {
+  const { Miniflare, version, from } = await importMiniflare();
+  const dir = path.join(CONSUMER, "bench-worker");
+  const pkgDir = path.join(CONSUMER, "node_modules", "webhook-push");
+  const pkgModules = packageModules(dir, pkgDir);
+  const workerPkg = `import { render } from "webhook-push";
+const MSG = ${JSON.stringify(MSG)};
+export default { async fetch() { const r = render(MSG, "wecom", { webhook: "benchwecomkey01" }); return Response.json({ parts: r.parts }); } };
+`;
+  const workerNothing = `const MSG = ${JSON.stringify(MSG)};
+export default { async fetch() { return Response.json({ parts: MSG ? 1 : 0 }); } };
+`;
+  async function start(mode) {
+    const modules = mode === "package"
+      ? [{ type: "ESModule", path: path.join(dir, "worker.mjs"), contents: workerPkg }, ...pkgModules]
+      : [{ type: "ESModule", path: path.join(dir, "worker.mjs"), contents: workerNothing }];
+    const t0 = performance.now();
+    // cf: false: no cf.json download; nothing leaves the machine
+    const mf = new Miniflare({ modules, modulesRoot: dir, compatibilityDate: "2026-07-30", cf: false });
+    try {
+      await mf.ready;
+      const t1 = performance.now();
+      const res = await mf.dispatchFetch("http://bench.invalid/");
+      const body = await res.json();
+      const t2 = performance.now();
+      if (body.parts !== 1) throw new Error(`workerd ${mode}: unexpected answer ${JSON.stringify(body)}`);
+      return { ready_ms: t1 - t0, first_response_ms: t2 - t0, first_request_ms: t2 - t1 };
+    } finally {
+      await mf.dispose();
+    }
+  }
+  await start("package");
+  await start("nothing");
+  const p = [];
+  const z = [];
+  for (let i = 0; i < N_WORKERD; i++) {
+    if (i % 2 === 0) {
+      p.push(await start("package"));
+      z.push(await start("nothing"));
+    } else {
+      z.push(await start("nothing"));
+      p.push(await start("package"));
+    }
+  }
+  workerd = {
+    runs: N_WORKERD,
+    miniflare: version,
+    miniflare_from: from,
+    package_first_response_ms: stats(p.map((r) => r.first_response_ms)),
+    nothing_first_response_ms: stats(z.map((r) => r.first_response_ms)),
+    added_ms: stats(p.map((r, i) => r.first_response_ms - z[i].first_response_ms)),
+    ratio: stats(p.map((r, i) => r.first_response_ms / z[i].first_response_ms)),
+    package_ready_ms: stats(p.map((r) => r.ready_ms)),
+    nothing_ready_ms: stats(z.map((r) => r.ready_ms)),
+    package_first_request_ms: stats(p.map((r) => r.first_request_ms)),
+    nothing_first_request_ms: stats(z.map((r) => r.first_request_ms)),
+  };
+  console.log(`  workerd (miniflare ${version}): ${workerd.package_first_response_ms.median.toFixed(0)} ms vs ${workerd.nothing_first_response_ms.median.toFixed(0)} ms without the package (+${workerd.added_ms.median.toFixed(0)} ms; first request ${workerd.package_first_request_ms.median.toFixed(1)} vs ${workerd.nothing_first_request_ms.median.toFixed(1)} ms)`);
+} catch (e) {
+  workerd = { error: String(e?.message || e) };
+  console.error(`  workerd: not measured: ${workerd.error}`);
+}
+load.push(loadavg());
+console.log(`cold: wrote ${writeJson("cold.json", { node, workerd, load })}`);

@@ -1,0 +1,79 @@
+#!/usr/bin/env node
+// Render throughput: `render(message, platform, { webhook, secret })` per second for each typical
+// message and platform (DingTalk and Feishu signed), against the floor of
+// `JSON.parse(JSON.stringify(payloads))` of the very payloads that render produced. Rounds
+// alternate the two (and their order), each sample ~150 ms; the ratio is taken per round.
+// Goal: render within 3x of the floor. Writes bench/out/render.json.
+import { loadPackage, loadavg, stats, writeJson } from "./lib/common.mjs";
+import { MESSAGES, MESSAGE_LABELS, PLATFORMS, SECRETS } from "./lib/messages.mjs";
+
+const ROUNDS = Number(process.env.WP_BENCH_ROUNDS || 9);
+const SAMPLE_MS = 150;
+const wp = await loadPackage();
+
+function rate(fn, iters) {
+  const t0 = performance.now();
+  for (let i = 0; i < iters; i++) fn();
+  return iters / ((performance.now() - t0) / 1000);
+}
+
+function calibrate(fn) {
+  let n = 0;
+  const t0 = performance.now();
+  while (performance.now() - t0 < 60) {
+    fn();
+    n++;
+  }
+  const per = (performance.now() - t0) / n;
+  return Math.max(10, Math.round(SAMPLE_MS / per));
+}
+
+const load = [loadavg()];
+const cases = [];
+for (const [key, message] of Object.entries(MESSAGES)) {
+  for (const platform of PLATFORMS) {
+    const opts = { webhook: `bench${platform}key01`, ...(SECRETS[platform] ? { secret: SECRETS[platform] } : {}) };
+    const out = wp.render(message, platform, opts);
+    const payloads = out.payloads;
+    const doRender = () => wp.render(message, platform, opts);
+    const doFloor = () => JSON.parse(JSON.stringify(payloads));
+    for (let i = 0; i < 50; i++) doRender(), doFloor(); // warm up
+    const nr = calibrate(doRender);
+    const nf = calibrate(doFloor);
+    const r = [];
+    const f = [];
+    const ratio = [];
+    for (let k = 0; k < ROUNDS; k++) {
+      let a;
+      let b;
+      if (k % 2 === 0) {
+        a = rate(doRender, nr);
+        b = rate(doFloor, nf);
+      } else {
+        b = rate(doFloor, nf);
+        a = rate(doRender, nr);
+      }
+      r.push(a);
+      f.push(b);
+      ratio.push(b / a);
+    }
+    const c = {
+      message: key,
+      label: MESSAGE_LABELS[key],
+      platform,
+      parts: out.parts,
+      payload_bytes: Buffer.byteLength(JSON.stringify(payloads)),
+      degraded: out.degraded.map((d) => `${d.from}→${d.to}`),
+      render_per_s: stats(r),
+      floor_per_s: stats(f),
+      render_us: stats(r.map((x) => 1e6 / x)),
+      ratio_floor_over_render: stats(ratio),
+    };
+    cases.push(c);
+    console.log(`  ${key.padEnd(16)} ${platform.padEnd(9)} render ${String(Math.round(c.render_per_s.median)).padStart(7)}/s  floor ${String(Math.round(c.floor_per_s.median)).padStart(8)}/s  ratio ${c.ratio_floor_over_render.median.toFixed(1)}x`);
+  }
+}
+load.push(loadavg());
+const geo = Math.exp(cases.reduce((a, c) => a + Math.log(c.ratio_floor_over_render.median), 0) / cases.length);
+const file = writeJson("render.json", { rounds: ROUNDS, sample_ms: SAMPLE_MS, goal_ratio: 3, cases, geomean_ratio: geo, worst_ratio: Math.max(...cases.map((c) => c.ratio_floor_over_render.median)), best_ratio: Math.min(...cases.map((c) => c.ratio_floor_over_render.median)), load });
+console.log(`render: geometric mean ${geo.toFixed(1)}x the floor (goal <= 3x); wrote ${file}`);

@@ -1,0 +1,76 @@
+#!/usr/bin/env node
+// Send throughput to the loopback mock platforms (in their own process, rate limits off), our
+// MessageSender ({ rateLimit: false }) against a plain fetch loop posting the same precomputed
+// payloads (render's output, bodies already JSON) at the same concurrency, 1 and 32. Each message
+// of the mix (4 typical messages x 3 platforms, DingTalk and Feishu signed) is one send; the
+// split one is several requests for both. Rounds alternate the two and their order; ratios per
+// round. CPU per delivered message: process.cpuUsage() over the run / messages, ours minus the
+// plain loop's, so what remains is render + sign + the sender's own overhead (the network wait
+// and the mock's CPU are not in it). Goals: >= 0.9 of plain fetch; <= 0.2 ms CPU per message.
+// Writes bench/out/send.json.
+import { loadavg, loadPackage, stats, writeJson } from "./lib/common.mjs";
+import { MESSAGES, MESSAGE_LABELS } from "./lib/messages.mjs";
+import { startMockProcess } from "./lib/mock.mjs";
+import { fetchRunner, makeCombos, oursRunner, precompute, timed } from "./lib/workloads.mjs";
+
+const ROUNDS = Number(process.env.WP_BENCH_ROUNDS || 5);
+const N = { 1: 600, 32: 2400 };
+const BREAKDOWN_N = 600;
+
+const wp = await loadPackage();
+const mock = await startMockProcess({ rateLimits: false });
+const load = [loadavg()];
+try {
+  const out = { rounds: ROUNDS, goal_ratio: 0.9, goal_cpu_ms: 0.2, mix: {}, by_message: [], load };
+
+  async function compare(combos, n, concurrency, rounds) {
+    const pre = precompute(wp, combos, mock.baseUrls);
+    const reqPerMsg = pre.reduce((a, p) => a + p.bodies.length, 0) / pre.length;
+    const ours = oursRunner(wp, combos, mock.baseUrls);
+    const plain = fetchRunner(pre);
+    await ours(Math.min(200, n), concurrency); // warm up: JIT, connections
+    await plain(Math.min(200, n), concurrency);
+    const o = [];
+    const f = [];
+    for (let k = 0; k < rounds; k++) {
+      if (k % 2 === 0) {
+        o.push(await timed(() => ours(n, concurrency)));
+        f.push(await timed(() => plain(n, concurrency)));
+      } else {
+        f.push(await timed(() => plain(n, concurrency)));
+        o.push(await timed(() => ours(n, concurrency)));
+      }
+    }
+    const rate = (r) => n / (r.ms / 1000);
+    return {
+      concurrency,
+      messages_per_round: n,
+      requests_per_message: reqPerMsg,
+      ours_per_s: stats(o.map(rate)),
+      fetch_per_s: stats(f.map(rate)),
+      ratio_ours_over_fetch: stats(o.map((r, i) => rate(r) / rate(f[i]))),
+      ours_cpu_ms_per_msg: stats(o.map((r) => r.cpuMs / n)),
+      fetch_cpu_ms_per_msg: stats(f.map((r) => r.cpuMs / n)),
+      cpu_ms_per_msg_over_fetch: stats(o.map((r, i) => (r.cpuMs - f[i].cpuMs) / n)),
+      failures: { ours: o.reduce((a, r) => a + r.failed, 0), fetch: f.reduce((a, r) => a + r.failed, 0) },
+    };
+  }
+
+  const { combos } = await makeCombos(mock, { prefix: "send-mix-" });
+  for (const c of [1, 32]) {
+    const r = await compare(combos, N[c], c, ROUNDS);
+    out.mix[c] = r;
+    console.log(`  mix, concurrency ${String(c).padStart(2)}: ours ${r.ours_per_s.median.toFixed(0)}/s, fetch ${r.fetch_per_s.median.toFixed(0)}/s, ratio ${r.ratio_ours_over_fetch.median.toFixed(2)}; CPU/msg ours-fetch ${r.cpu_ms_per_msg_over_fetch.median.toFixed(3)} ms`);
+  }
+  for (const m of Object.keys(MESSAGES)) {
+    const { combos: one } = await makeCombos(mock, { prefix: `send-${m}-`, messages: [m] });
+    const r = await compare(one, BREAKDOWN_N, 32, 3);
+    out.by_message.push({ message: m, label: MESSAGE_LABELS[m], ...r });
+    console.log(`  ${m.padEnd(16)} c=32: ours ${r.ours_per_s.median.toFixed(0)}/s, fetch ${r.fetch_per_s.median.toFixed(0)}/s, ratio ${r.ratio_ours_over_fetch.median.toFixed(2)}; CPU/msg ours-fetch ${r.cpu_ms_per_msg_over_fetch.median.toFixed(3)} ms`);
+  }
+  out.mock = await mock.stats();
+  load.push(loadavg());
+  console.log(`send: wrote ${writeJson("send.json", out)}`);
+} finally {
+  await mock.close();
+}
