@@ -549,7 +549,7 @@ impl JsMessageSender {
         future_to_promise(async move {
             let out = match parsed {
                 Ok((msg, p, t)) => inner.send(&msg, p, &t).await.to_value(),
-                Err((p, e)) => input_failure(p, &e),
+                Err((p, e)) => input_failure_named(&p, &e),
             };
             Ok(to_js(&out))
         })
@@ -574,11 +574,7 @@ impl JsMessageSender {
         for pv in &list {
             let name = pv.as_string().unwrap_or_default();
             match Platform::parse(&name) {
-                Err(e) => {
-                    let looks_like_a_name =
-                        (1..=16).contains(&name.len()) && name.bytes().all(|b| b.is_ascii_alphabetic() || b == b'_');
-                    early.push(input_failure_named(if looks_like_a_name { &name } else { "unknown" }, &e))
-                }
+                Err(e) => early.push(input_failure_named(target::shown_name(&name).unwrap_or("unknown"), &e)),
                 Ok(p) => {
                     let url = get(&urls, p.as_str())
                         .as_string()
@@ -654,18 +650,20 @@ impl JsMessageSender {
 
 type Inputs = (UnifiedMessage, Platform, Target);
 
-fn parse_inputs(message: &JsValue, platform: &JsValue, target: &JsValue) -> Result<Inputs, (Platform, Error)> {
+/// The inputs of `send`, or the platform name to report and the error.
+fn parse_inputs(message: &JsValue, platform: &JsValue, target: &JsValue) -> Result<Inputs, (String, Error)> {
     let name = platform.as_string().unwrap_or_default();
-    let p = Platform::parse(&name).map_err(|e| (Platform::Wecom, e))?;
-    let msg = parse_message(message).map_err(|e| (p, e))?;
+    let p = Platform::parse(&name).map_err(|e| (target::shown_name(&name).unwrap_or("unknown").to_string(), e))?;
+    let fail = |e: Error| (p.as_str().to_string(), e);
+    let msg = parse_message(message).map_err(fail)?;
     let t = if let Some(url) = target.as_string() {
         Target { webhook: url, secret: None }
     } else if target.is_object() {
         let url = get(target, "webhookUrl").as_string().or_else(|| get(target, "webhook").as_string());
-        let url = url.ok_or_else(|| (p, Error::config("the target needs webhookUrl (a URL or key)")))?;
+        let url = url.ok_or_else(|| fail(Error::config("the target needs webhookUrl (a URL or key)")))?;
         Target { webhook: url, secret: get(target, "secret").as_string().filter(|s| !s.is_empty()) }
     } else {
-        return Err((p, Error::config("the target must be a webhook URL string or { webhookUrl, secret }")));
+        return Err(fail(Error::config("the target must be a webhook URL string or { webhookUrl, secret }")));
     };
     Ok((msg, p, t))
 }

@@ -353,13 +353,17 @@ impl<T: Transport> Sender<T> {
             }
             Err((mut e, retry)) => {
                 if let Some(k) = &dedup_key {
-                    // parts that went out are remembered: a re-send sends the rest
-                    if att.parts_delivered > 0 {
-                        let partial = Seen::Partial(att.parts_delivered, att.parts);
-                        self.mark(k, partial, self.transport.now_ms().saturating_add(self.options.dedup_ttl_ms));
-                        self.transport.store_put(k, &partial.stored(), self.options.dedup_ttl_ms).await;
-                    } else {
-                        self.forget(k);
+                    // parts that went out are remembered, now or by an earlier send
+                    // (this one may have failed before it got to them): a re-send sends the rest
+                    let went_out =
+                        if att.parts_delivered > 0 { Some((att.parts_delivered, att.parts)) } else { resume };
+                    match went_out {
+                        Some((n, m)) => {
+                            let partial = Seen::Partial(n, m);
+                            self.mark(k, partial, self.transport.now_ms().saturating_add(self.options.dedup_ttl_ms));
+                            self.transport.store_put(k, &partial.stored(), self.options.dedup_ttl_ms).await;
+                        }
+                        None => self.forget(k),
                     }
                 }
                 e.message = scrub.text(&e.message);

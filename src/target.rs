@@ -46,11 +46,10 @@ impl Platform {
             "feishu" => Ok(Platform::Feishu),
             "lark" | "larksuite" => Ok(Platform::Lark),
             _ => {
-                // echo the name only when it looks like one: a key or URL passed in
-                // the wrong argument must not end up in an error message
-                let looks_like_a_name =
-                    (1..=16).contains(&name.len()) && name.bytes().all(|b| b.is_ascii_alphabetic() || b == b'_');
-                let shown = if looks_like_a_name { format!("'{name}'") } else { "given".to_string() };
+                let shown = match shown_name(name) {
+                    Some(n) => format!("'{n}'"),
+                    None => "given".to_string(),
+                };
                 Err(Error::new(
                     ErrorCode::UnknownPlatform,
                     format!("unknown platform {shown}; expected wecom, dingtalk, feishu or lark"),
@@ -76,6 +75,15 @@ impl Platform {
     fn host(self) -> &'static str {
         &self.default_base()["https://".len()..]
     }
+}
+
+/// A platform name as it may be shown back: only when it looks like a name
+/// (1-16 letters or `_`). A key or URL passed in the wrong argument must not
+/// end up in an error or a result.
+pub fn shown_name(name: &str) -> Option<&str> {
+    let looks_like_a_name =
+        (1..=16).contains(&name.len()) && name.bytes().all(|b| b.is_ascii_alphabetic() || b == b'_');
+    looks_like_a_name.then_some(name)
 }
 
 /// A webhook URL split into the parts this crate needs.

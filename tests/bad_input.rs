@@ -199,7 +199,7 @@ fn deep_nesting_is_refused_not_overflowed() {
 }
 
 #[test]
-fn stray_angle_brackets_render_in_linear_time() {
+fn stray_angle_brackets_render() {
     // "<div>" makes the paragraph HTML; then 200 KB of '‹'-free '<' noise.
     for noise in ["<".repeat(200_000), "<a".repeat(100_000), format!("<div>\n{}", "x <y ".repeat(40_000))] {
         let v = json!({"content": {"type": "markdown", "body": {"content": noise}}});

@@ -395,6 +395,30 @@ fn dedup_by_message_id_per_bot() {
 }
 
 #[test]
+fn a_resumed_send_that_fails_early_keeps_what_went_out() {
+    let f = fake();
+    let s = sender(&f);
+    let long: String = (0..300).map(|i| format!("line {i} of the report\n\n")).collect();
+    let m = msg(json!({"metadata": {"message_id": "early-1"}, "content": {"type": "text", "body": {"text": long}}}));
+    f.script.borrow_mut().extend([Answer::Ok, Answer::Body(r#"{"errcode":40058,"errmsg":"bad"}"#)]);
+    let r = block_on(s.send(&m, Platform::Wecom, &to(WECOM)));
+    assert_eq!(r.parts_delivered, 1);
+    let n = r.parts;
+    // the same id fails before any part is rendered (a WeCom file whose base64 is bad:
+    // the upload step refuses it) ...
+    let bad = msg(
+        json!({"metadata": {"message_id": "early-1"}, "content": {"type": "file", "body": {"base64": "@@not base64@@"}}}),
+    );
+    let r = block_on(s.send(&bad, Platform::Wecom, &to(WECOM)));
+    assert_eq!(r.error.map(|e| e.code), Some(ErrorCode::InvalidMessage));
+    // ... and what went out before is still remembered: the report resumes at part 2
+    let before = f.posts.borrow().len();
+    let r = block_on(s.send(&m, Platform::Wecom, &to(WECOM)));
+    assert!(r.success, "{r:?}");
+    assert_eq!(f.posts.borrow().len() - before, n - 1);
+}
+
+#[test]
 fn dedup_memory_is_bounded() {
     let f = fake();
     let opts = SenderOptions { dedup_max_entries: 100, rate_limit: false, ..Default::default() };

@@ -351,11 +351,14 @@ for (const rt of RUNTIMES) {
       const one = { badMessage: "INVALID_MESSAGE", nullMessage: "INVALID_MESSAGE", cyclicMessage: "INVALID_MESSAGE", unknownPlatform: "UNKNOWN_PLATFORM", malformedUrl: "INVALID_CONFIG", notAKey: "INVALID_CONFIG", wrongPlatformUrl: "INVALID_CONFIG", badTarget: "INVALID_CONFIG" };
       for (const [name, code] of Object.entries(one)) inputFailure(resolvedValue(s[name], name), code, name);
       assert.match(resolvedValue(s.badMessage).error.message, /content\.body\.links\[1\]\.url/, "the JSON path of the bad field");
+      // an unknown platform is reported by the name given, not as some other platform
+      assert.equal(resolvedValue(s.unknownPlatform).platform, "slack");
 
       const mb = resolvedValue(s.multiBadPlatform, "multiBadPlatform");
       assert.equal(mb.successCount, 0);
       assert.equal(mb.failedCount, 2);
       assert.deepStrictEqual(mb.results.map((r) => r.error.code).sort(), ["INVALID_CONFIG", "UNKNOWN_PLATFORM"]);
+      assert.ok(!mb.results.some((r) => r.error.code === "UNKNOWN_PLATFORM" && r.platform === "wecom"), "an unknown platform reported as wecom");
       const mn = resolvedValue(s.multiNoPlatforms, "multiNoPlatforms");
       assert.equal(mn.successCount, 0);
       inputFailure(mn.results[0], "INVALID_CONFIG", "multiNoPlatforms");
