@@ -11,7 +11,7 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { before, describe, test } from "node:test";
-import { HERE, prepareConsumer, runChild, runWorker, toolBin } from "./harness.mjs";
+import { HERE, ROOT, runChild, runWorker, toolBin } from "./harness.mjs";
 
 const CODES = new Set(["INVALID_MESSAGE", "INVALID_CONFIG", "UNKNOWN_PLATFORM", "UNSUPPORTED", "RATE_LIMIT", "NETWORK_ERROR", "TIMEOUT", "PLATFORM_ERROR", "DUPLICATE"]);
 
@@ -93,9 +93,16 @@ function coded(r, where) {
   assert.ok(typeof r.error.message === "string" && r.error.message.length > 0, `${where}: a message`);
 }
 
+// The consumer project as e2e.test.mjs finds it, but only directories of our own in it (the two
+// test files may run at once; prepareConsumer() would empty the other's e2e/).
 let ctx;
 before(() => {
-  ctx = prepareConsumer();
+  const consumer = path.resolve(ROOT, process.env.E2E_CONSUMER || "target/consumer");
+  const pkgDir = path.join(consumer, "node_modules", "webhook-push");
+  if (!fs.existsSync(path.join(pkgDir, "package.json"))) {
+    throw new Error(`${pkgDir} is missing: run scripts/pack-install.sh (or set E2E_CONSUMER)`);
+  }
+  ctx = { consumer, pkgDir };
 });
 
 for (const rt of RUNTIMES) {
