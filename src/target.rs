@@ -485,6 +485,9 @@ mod tests {
             feishu
         );
         assert!(bot_id(Platform::Wecom, "https://qyapi.weixin.qq.com/cgi-bin/webhook/send", None).is_err());
+        // the message had a stray article ("has no a hook id")
+        let e = webhook_url(Platform::Feishu, "https://open.feishu.cn/open-apis/bot/v2/hook/", None).unwrap_err();
+        assert_eq!(e.message, "the Feishu webhook URL has no hook id after /open-apis/bot/v2/hook/");
     }
 
     #[test]

@@ -95,7 +95,7 @@ const settleWithin = (p, ms) => {
 
 export async function runContract(wp, plan, { log }) {
   const realFetch = globalThis.fetch;
-  const out = { cases: [], images: [], stores: [], seenUrls: [], seenBodies: [], redirectModes: [] };
+  const out = { ctorError: null, cases: [], images: [], stores: [], seenUrls: [], seenBodies: [], redirectModes: [] };
   const msg = { content: { type: "text", body: { text: "contract" } } };
   const options = {
     timeout: plan.timeoutMs,
@@ -172,6 +172,14 @@ export async function runContract(wp, plan, { log }) {
       const m = { ...msg, metadata: { message_id: "contract-" + name.replace(/\W/g, "-") } };
       const r = await settleWithin(sender.send(m, "wecom", targets.wecom), plan.guardMs);
       out.stores.push({ name, ...r });
+    }
+
+    // the constructor's errors echo no property name (a bot key is often what is put there)
+    try {
+      new wp.MessageSender({ baseUrls: { [bots.wecom.key]: "http://127.0.0.1:9" } });
+      out.ctorError = "no throw";
+    } catch (e) {
+      out.ctorError = { code: e?.code, message: String(e?.message) };
     }
 
     // the bot identity: the same bot in any form, never the credential

@@ -180,10 +180,15 @@ for (const rt of RUNTIMES) {
       assert.equal(run.report.botIdBad, "INVALID_CONFIG");
     });
 
+    test("the constructor's error for a bad baseUrls name does not echo it", () => {
+      assert.equal(run.report.ctorError?.code, "INVALID_CONFIG", JSON.stringify(run.report.ctorError));
+      assert.ok(!run.report.ctorError.message.includes(plan.bots.wecom.key.slice(0, 8)), run.report.ctorError.message);
+    });
+
     test("no credential in any result, error or output line", () => {
       const creds = credentials(plan, run.report);
       assert.ok(creds.length >= 5, "signatures were seen (DingTalk in the URL, Feishu in the body)");
-      const results = JSON.stringify([run.report.cases, run.report.images, run.report.stores, run.report.botIds]);
+      const results = JSON.stringify([run.report.cases, run.report.images, run.report.stores, run.report.botIds, run.report.ctorError]);
       const output = run.lines.join("\n");
       for (const c of creds) {
         assert.ok(!results.includes(c), `a credential (${c.slice(0, 4)}…) is in a result`);
