@@ -124,6 +124,9 @@ fn describe(err: &JsValue, url: &str) -> String {
         s.push_str(&c);
     }
     let s = crate::model::clip(&s, 300);
+    if url.is_empty() {
+        return target::redact_text(&s);
+    }
     target::redact_text(&s.replace(url, &target::redact_url(url)))
 }
 
@@ -233,7 +236,7 @@ impl HostTransport {
             let status = prop(&resp, "status").as_f64().unwrap_or(-1.0);
             if prop(&resp, "type").as_string().as_deref() == Some("opaqueredirect") {
                 // a browser hides the status and the location of a manual redirect
-                return Err(TransportError::Redirect { status: 300, location: None });
+                return Err(TransportError::Redirect { status: 0, location: None });
             }
             if !(100.0..=599.0).contains(&status) || status.fract() != 0.0 {
                 return Err(not_a_response("no HTTP status"));

@@ -824,6 +824,7 @@ fn redirect_text(status: u16, location: Option<&str>) -> String {
             "HTTP {status} redirect to {} (redirects are not followed)",
             crate::model::clip(&target::redact_text(&target::redact_url(l)), 200)
         ),
+        _ if status == 0 => "a redirect, status hidden by the host (redirects are not followed)".to_string(),
         _ => format!("HTTP {status} redirect (redirects are not followed)"),
     }
 }
