@@ -333,6 +333,27 @@ pub fn detect_platform(#[wasm_bindgen(unchecked_param_type = "string")] url: JsV
     }
 }
 
+/// The bot's identity: `"<platform>:<32 hex digits>"`, a hash of the platform
+/// and the bot's credential (never the credential). A bare key and any URL
+/// form of the same bot give the same identity: the sender keys its dedup
+/// records and rate windows by it, and a host can key shared state (a
+/// Durable Object, a KV entry) by it. Throws `INVALID_CONFIG` /
+/// `UNKNOWN_PLATFORM` for a bad target or platform.
+#[wasm_bindgen(js_name = botId)]
+pub fn bot_id(
+    #[wasm_bindgen(unchecked_param_type = "Platform")] platform: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "SendTarget")] target: JsValue,
+) -> Result<String, JsValue> {
+    let name = platform.as_string().unwrap_or_default();
+    let p = Platform::parse(&name).map_err(|e| js_error(&e))?;
+    let webhook = target
+        .as_string()
+        .or_else(|| get(&target, "webhookUrl").as_string())
+        .or_else(|| get(&target, "webhook").as_string())
+        .ok_or_else(|| js_error(&Error::config("the target must be a webhook URL string or { webhookUrl }")))?;
+    target::bot_id(p, &webhook, None).map_err(|e| js_error(&e))
+}
+
 /// A validated message. Plain objects work everywhere a `UnifiedMessage`
 /// does; the class checks a message once, up front, with the same errors.
 #[wasm_bindgen(js_name = UnifiedMessage)]
@@ -446,8 +467,9 @@ fn sender_options(v: &Value) -> Result<SenderOptions, Error> {
     if let Some(b) = m.get("baseUrls").filter(|v| !v.is_null()) {
         let b = b.as_object().ok_or_else(|| Error::config("baseUrls must be an object"))?;
         for (k, v) in b {
-            let p = Platform::parse(k)
-                .map_err(|_| Error::config(format!("baseUrls: unknown platform '{}'", crate::model::clip(k, 20))))?;
+            let p = Platform::parse(k).map_err(|_| {
+                Error::config("baseUrls: a property name is not a platform (wecom, dingtalk, feishu or lark)")
+            })?;
             let url = v.as_str().ok_or_else(|| Error::config("baseUrls values must be strings"))?;
             crate::target::WebhookUrl::parse(url)?;
             o.base_urls.insert(p, url.to_string());
@@ -532,7 +554,7 @@ impl JsMessageSender {
         let json = stringify(&options, ErrorCode::InvalidConfig, "the options").map_err(|e| js_error(&e))?;
         let v: Value = if json.is_empty() { Value::Null } else { serde_json::from_str(&json).unwrap_or(Value::Null) };
         let opts = sender_options(&v).map_err(|e| js_error(&e))?;
-        let sender = Sender::new(HostTransport { store }, opts).map_err(|e| js_error(&e))?;
+        let sender = Sender::new(HostTransport::new(store, opts.timeout_ms), opts).map_err(|e| js_error(&e))?;
         Ok(JsMessageSender { inner: Rc::new(sender) })
     }
 

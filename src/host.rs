@@ -4,7 +4,9 @@
 //! `JsValue` (Node returns an object). Bound with `js_sys` only, no `web-sys`.
 
 use std::cell::Cell;
-use std::rc::Rc;
+use std::future::{Future, poll_fn};
+use std::pin::{Pin, pin};
+use std::task::Poll;
 
 use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
 use wasm_bindgen::JsCast;
@@ -12,37 +14,14 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
 use crate::sender::{HttpResponse, Transport, TransportError};
+use crate::target;
 
 #[wasm_bindgen]
 extern "C" {
-    #[wasm_bindgen(js_name = fetch)]
-    fn js_fetch(url: &str, init: &Object) -> Promise;
     #[wasm_bindgen(js_name = setTimeout)]
     fn set_timeout(cb: &Function, ms: f64) -> JsValue;
     #[wasm_bindgen(js_name = clearTimeout)]
     fn clear_timeout(handle: &JsValue);
-
-    type AbortController;
-    #[wasm_bindgen(constructor)]
-    fn new() -> AbortController;
-    #[wasm_bindgen(method, getter)]
-    fn signal(this: &AbortController) -> JsValue;
-    #[wasm_bindgen(method)]
-    fn abort(this: &AbortController);
-
-    type Response;
-    #[wasm_bindgen(method, getter)]
-    fn status(this: &Response) -> u16;
-    #[wasm_bindgen(method)]
-    fn text(this: &Response) -> Promise;
-    #[wasm_bindgen(method, js_name = arrayBuffer)]
-    fn array_buffer(this: &Response) -> Promise;
-    #[wasm_bindgen(method, getter)]
-    fn headers(this: &Response) -> Headers;
-
-    type Headers;
-    #[wasm_bindgen(method)]
-    fn get(this: &Headers, name: &str) -> Option<String>;
 
     type FormData;
     #[wasm_bindgen(constructor)]
@@ -62,105 +41,244 @@ const MAX_TIMER_MS: u64 = 2_147_483_647;
 /// (a Workers KV namespace fits) for dedup across instances.
 pub struct HostTransport {
     pub store: Option<JsValue>,
+    /// The longest a store call is waited for (the send timeout); set by
+    /// [`HostTransport::new`], 10 s otherwise.
+    pub store_timeout_ms: Cell<u64>,
 }
 
-/// A deadline on a piece of async work: aborts the fetch when it passes.
-struct Deadline {
-    handle: JsValue,
-    fired: Rc<Cell<bool>>,
-    // dropped after clearTimeout, so the JS function never outlives it unused
-    _cb: Closure<dyn FnMut()>,
-}
-
-impl Deadline {
-    fn start(ms: u64, ctl: &AbortController) -> Deadline {
-        let fired = Rc::new(Cell::new(false));
-        let f = fired.clone();
-        let signal_owner: JsValue = AsRef::<JsValue>::as_ref(ctl).clone();
-        let cb = Closure::<dyn FnMut()>::new(move || {
-            f.set(true);
-            signal_owner.unchecked_ref::<AbortController>().abort();
-        });
-        let handle = set_timeout(cb.as_ref().unchecked_ref(), ms.min(MAX_TIMER_MS) as f64);
-        Deadline { handle, fired, _cb: cb }
+impl HostTransport {
+    pub fn new(store: Option<JsValue>, store_timeout_ms: u64) -> HostTransport {
+        HostTransport { store, store_timeout_ms: Cell::new(store_timeout_ms) }
     }
 }
 
-impl Drop for Deadline {
-    fn drop(&mut self) {
-        clear_timeout(&self.handle);
-    }
-}
+/// The largest platform answer read; the rest is not read (the stream is cancelled).
+pub const MAX_ANSWER_BYTES: usize = 64 * 1024;
 
 fn set(o: &Object, k: &str, v: &JsValue) {
     let _ = Reflect::set(o, &JsValue::from_str(k), v);
 }
 
-/// The message of a rejected fetch, with its cause (Node puts the detail there).
-fn describe(err: &JsValue) -> String {
-    let get = |v: &JsValue, k: &str| Reflect::get(v, &JsValue::from_str(k)).ok().and_then(|x| x.as_string());
+/// `v[k]`, `undefined` when absent or when reading it throws.
+fn prop(v: &JsValue, k: &str) -> JsValue {
+    if !v.is_object() && !v.is_function() {
+        return JsValue::UNDEFINED;
+    }
+    Reflect::get(v, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED)
+}
+
+fn method(v: &JsValue, k: &str) -> Option<Function> {
+    prop(v, k).dyn_into::<Function>().ok()
+}
+
+/// The outcome of a host call that may throw, return a value, or return a
+/// promise (or any thenable): a synchronous throw becomes an error, never an
+/// exception through the wasm.
+async fn settle(r: Result<JsValue, JsValue>) -> Result<JsValue, JsValue> {
+    let v = r?;
+    // Promise.resolve adopts a thenable; a throwing `then` becomes a rejection
+    JsFuture::from(Promise::resolve(&v)).await
+}
+
+/// Let a promise settle on its own, its rejection handled (never "unhandled").
+fn detach(r: Result<JsValue, JsValue>) {
+    if let Ok(v) = r {
+        wasm_bindgen_futures::spawn_local(async move {
+            let _ = JsFuture::from(Promise::resolve(&v)).await;
+        });
+    }
+}
+
+/// Run `work` for at most `ms`: `None` when the time ran out first. The timer
+/// races the work itself, so a host call that never settles (a fetch ignoring
+/// its AbortSignal, a store that hangs) cannot hold the caller.
+async fn within<F: Future>(ms: u64, work: F) -> Option<F::Output> {
+    let mut handle = JsValue::UNDEFINED;
+    let timer = Promise::new(&mut |resolve, _| {
+        handle = set_timeout(&resolve, ms.min(MAX_TIMER_MS) as f64);
+    });
+    let mut timer = JsFuture::from(timer);
+    let mut work = pin!(work);
+    let out = poll_fn(|cx| {
+        if let Poll::Ready(v) = work.as_mut().poll(cx) {
+            return Poll::Ready(Some(v));
+        }
+        if Pin::new(&mut timer).poll(cx).is_ready() {
+            return Poll::Ready(None);
+        }
+        Poll::Pending
+    })
+    .await;
+    clear_timeout(&handle);
+    out
+}
+
+/// The message of a rejected fetch, with its cause (Node puts the detail there),
+/// the URL and any credential in it redacted (a host's error may quote the URL).
+fn describe(err: &JsValue, url: &str) -> String {
+    let get = |v: &JsValue, k: &str| prop(v, k).as_string();
     let mut s = get(err, "message").unwrap_or_else(|| err.as_string().unwrap_or_else(|| "fetch failed".into()));
-    if let Ok(cause) = Reflect::get(err, &JsValue::from_str("cause")) {
-        if let Some(c) = get(&cause, "code").or_else(|| get(&cause, "message")) {
-            s.push_str(": ");
-            s.push_str(&c);
+    let cause = prop(err, "cause");
+    if let Some(c) = get(&cause, "code").or_else(|| get(&cause, "message")) {
+        s.push_str(": ");
+        s.push_str(&c);
+    }
+    let s = crate::model::clip(&s, 300);
+    if url.is_empty() {
+        return target::redact_text(&s);
+    }
+    target::redact_text(&s.replace(url, &target::redact_url(url)))
+}
+
+fn not_a_response(what: &str) -> TransportError {
+    TransportError::Network(format!("the host's fetch did not give a Response ({what})"))
+}
+
+/// A header of a Response, `None` when absent or unreadable (no `headers`, a
+/// `get` that throws or answers something else than a string).
+fn header(resp: &JsValue, name: &str) -> Option<String> {
+    let h = prop(resp, "headers");
+    let get = method(&h, "get")?;
+    get.call1(&h, &JsValue::from_str(name)).ok()?.as_string()
+}
+
+/// Read a body, at most `max` bytes: from its stream when there is one (the
+/// read stops there and the stream is cancelled), else from `arrayBuffer()`
+/// or `text()` (a Response-like object without a stream).
+async fn read_body(resp: &JsValue, max: usize) -> Result<Vec<u8>, TransportError> {
+    let too_large = || TransportError::Network(format!("the answer is larger than {max} bytes (not read further)"));
+    let body = prop(resp, "body");
+    if body.is_null() {
+        return Ok(Vec::new()); // no body (204, HEAD): an empty one
+    }
+    if let Some(get_reader) = method(&body, "getReader") {
+        let reader = get_reader.call0(&body).map_err(|_| not_a_response("its body cannot be read"))?;
+        let read = method(&reader, "read").ok_or_else(|| not_a_response("its body cannot be read"))?;
+        let mut out = Vec::new();
+        // empty chunks could come forever without yielding to the timer
+        let mut empty = 0u32;
+        loop {
+            let r = settle(read.call0(&reader)).await.map_err(|e| TransportError::Network(describe(&e, "")))?;
+            if prop(&r, "done").is_truthy() {
+                return Ok(out);
+            }
+            let v = prop(&r, "value");
+            let Some(chunk) = v.dyn_ref::<Uint8Array>() else {
+                detach(method(&reader, "cancel").ok_or(JsValue::NULL).and_then(|c| c.call0(&reader)));
+                return Err(not_a_response("its body gave something else than bytes"));
+            };
+            let n = chunk.length() as usize;
+            if n == 0 {
+                empty += 1;
+                if empty > 10_000 {
+                    detach(method(&reader, "cancel").ok_or(JsValue::NULL).and_then(|c| c.call0(&reader)));
+                    return Err(not_a_response("its body gives only empty chunks"));
+                }
+                continue;
+            }
+            if out.len() + n > max {
+                detach(method(&reader, "cancel").ok_or(JsValue::NULL).and_then(|c| c.call0(&reader)));
+                return Err(too_large());
+            }
+            let at = out.len();
+            out.resize(at + n, 0);
+            chunk.copy_to(&mut out[at..]);
         }
     }
-    s
+    if let Some(f) = method(resp, "arrayBuffer") {
+        let buf = settle(f.call0(resp)).await.map_err(|e| TransportError::Network(describe(&e, "")))?;
+        if buf.is_instance_of::<js_sys::ArrayBuffer>() {
+            let arr = Uint8Array::new(&buf);
+            if arr.length() as usize > max {
+                return Err(too_large());
+            }
+            return Ok(arr.to_vec());
+        }
+    }
+    if let Some(f) = method(resp, "text") {
+        let t = settle(f.call0(resp)).await.map_err(|e| TransportError::Network(describe(&e, "")))?;
+        let t = t.as_string().ok_or_else(|| not_a_response("text() gave no string"))?;
+        if t.len() > max {
+            return Err(too_large());
+        }
+        return Ok(t.into_bytes());
+    }
+    Err(not_a_response("it has no body to read"))
 }
 
 impl HostTransport {
+    /// One fetch, settled within `timeout_ms` whatever the host's fetch does:
+    /// `(status, retry-after, body of at most max bytes)`.
     async fn request(
         &self,
         url: &str,
         init: Object,
         timeout_ms: u64,
-        want_bytes: Option<usize>,
-    ) -> Result<(u16, Option<String>, Result<String, Vec<u8>>), TransportError> {
-        let ctl = AbortController::new();
-        set(&init, "signal", &ctl.signal());
-        let deadline = Deadline::start(timeout_ms, &ctl);
-        let fail = |e: JsValue, d: &Deadline| {
-            if d.fired.get() { TransportError::Timeout } else { TransportError::Network(describe(&e)) }
-        };
-        let resp: Response = match JsFuture::from(js_fetch(url, &init)).await {
-            Ok(r) => r.unchecked_into(),
-            Err(e) => return Err(fail(e, &deadline)),
-        };
-        let status = resp.status();
-        let retry_after = resp.headers().get("retry-after");
-        let body = match want_bytes {
-            None => match JsFuture::from(resp.text()).await {
-                Ok(t) => Ok(t.as_string().unwrap_or_default()),
-                Err(e) => return Err(fail(e, &deadline)),
-            },
-            Some(max) => {
-                let declared = resp.headers().get("content-length").and_then(|l| l.parse::<usize>().ok());
-                if declared.is_some_and(|l| l > max) {
-                    ctl.abort();
-                    return Err(TransportError::Network(format!("larger than {max} bytes")));
-                }
-                match JsFuture::from(resp.array_buffer()).await {
-                    Ok(buf) => {
-                        let arr = Uint8Array::new(&buf);
-                        if arr.length() as usize > max {
-                            return Err(TransportError::Network(format!("larger than {max} bytes")));
-                        }
-                        Err(arr.to_vec())
-                    }
-                    Err(e) => return Err(fail(e, &deadline)),
-                }
+        max: usize,
+    ) -> Result<(u16, Option<String>, Vec<u8>), TransportError> {
+        let ctl = method(&js_sys::global(), "AbortController")
+            .and_then(|c| Reflect::construct(&c, &Array::new()).ok())
+            .filter(JsValue::is_object);
+        if let Some(c) = &ctl {
+            set(&init, "signal", &prop(c, "signal"));
+        }
+        // a redirect would re-post the body (and its signature) to another origin
+        set(&init, "redirect", &JsValue::from_str("manual"));
+        let work = async {
+            let fetch = method(&js_sys::global(), "fetch")
+                .ok_or_else(|| TransportError::Network("the host has no fetch".into()))?;
+            let resp = settle(fetch.call2(&js_sys::global(), &JsValue::from_str(url), &init))
+                .await
+                .map_err(|e| TransportError::Network(describe(&e, url)))?;
+            if !resp.is_object() {
+                return Err(not_a_response("not an object"));
             }
+            let status = prop(&resp, "status").as_f64().unwrap_or(-1.0);
+            if prop(&resp, "type").as_string().as_deref() == Some("opaqueredirect") {
+                // a browser hides the status and the location of a manual redirect
+                return Err(TransportError::Redirect { status: 0, location: None });
+            }
+            if !(100.0..=599.0).contains(&status) || status.fract() != 0.0 {
+                return Err(not_a_response("no HTTP status"));
+            }
+            let status = status as u16;
+            if (300..400).contains(&status) {
+                let location = header(&resp, "location").map(|l| target::redact_url(&l));
+                if let Some(cancel) = method(&prop(&resp, "body"), "cancel") {
+                    detach(cancel.call0(&prop(&resp, "body")));
+                }
+                return Err(TransportError::Redirect { status, location });
+            }
+            let retry_after = header(&resp, "retry-after");
+            if header(&resp, "content-length")
+                .and_then(|l| l.trim().parse::<u64>().ok())
+                .is_some_and(|l| l > max as u64)
+            {
+                if let Some(cancel) = method(&prop(&resp, "body"), "cancel") {
+                    detach(cancel.call0(&prop(&resp, "body")));
+                }
+                return Err(TransportError::Network(format!("the answer is larger than {max} bytes (not read)")));
+            }
+            let body = read_body(&resp, max).await?;
+            Ok((status, retry_after, body))
         };
-        drop(deadline);
-        Ok((status, retry_after, body))
+        match within(timeout_ms, work).await {
+            Some(r) => r,
+            None => {
+                if let Some(abort) = ctl.as_ref().and_then(|c| method(c, "abort")) {
+                    let _ = abort.call0(ctl.as_ref().unwrap_or(&JsValue::UNDEFINED));
+                }
+                Err(TransportError::Timeout)
+            }
+        }
     }
 
-    async fn call_store(&self, method: &str, args: &Array) -> Option<JsValue> {
+    /// A store call, bounded by the send timeout: a store that hangs or throws
+    /// is a store that said nothing.
+    async fn call_store(&self, method_name: &str, args: &Array) -> Option<JsValue> {
         let store = self.store.as_ref()?;
-        let f: Function = Reflect::get(store, &JsValue::from_str(method)).ok()?.dyn_into().ok()?;
-        let out = f.apply(store, args).ok()?;
-        if out.has_type::<Promise>() { JsFuture::from(out.unchecked_into::<Promise>()).await.ok() } else { Some(out) }
+        let f = method(store, method_name)?;
+        within(self.store_timeout_ms.get(), settle(f.apply(store, args))).await?.ok()
     }
 }
 
@@ -187,18 +305,18 @@ impl Transport for HostTransport {
         set(&headers, "content-type", &JsValue::from_str("application/json"));
         set(&init, "headers", &headers);
         set(&init, "body", &JsValue::from_str(body));
-        let (status, retry_after, body) = self.request(url, init, timeout_ms, None).await?;
-        Ok(HttpResponse { status, body: body.unwrap_or_default(), retry_after })
+        let (status, retry_after, body) = self.request(url, init, timeout_ms, MAX_ANSWER_BYTES).await?;
+        Ok(HttpResponse { status, body: String::from_utf8_lossy(&body).into_owned(), retry_after })
     }
 
     async fn get_bytes(&self, url: &str, max_bytes: usize, timeout_ms: u64) -> Result<Vec<u8>, TransportError> {
         let init = Object::new();
         set(&init, "method", &JsValue::from_str("GET"));
-        let (status, _, body) = self.request(url, init, timeout_ms, Some(max_bytes)).await?;
+        let (status, _, body) = self.request(url, init, timeout_ms, max_bytes).await?;
         if !(200..300).contains(&status) {
             return Err(TransportError::Network(format!("HTTP {status}")));
         }
-        Ok(body.err().unwrap_or_default())
+        Ok(body)
     }
 
     async fn post_file(
@@ -218,8 +336,8 @@ impl Transport for HostTransport {
         let init = Object::new();
         set(&init, "method", &JsValue::from_str("POST"));
         set(&init, "body", &form);
-        let (status, retry_after, body) = self.request(url, init, timeout_ms, None).await?;
-        Ok(HttpResponse { status, body: body.unwrap_or_default(), retry_after })
+        let (status, retry_after, body) = self.request(url, init, timeout_ms, MAX_ANSWER_BYTES).await?;
+        Ok(HttpResponse { status, body: String::from_utf8_lossy(&body).into_owned(), retry_after })
     }
 
     async fn store_get(&self, key: &str) -> Option<String> {

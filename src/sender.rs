@@ -35,6 +35,13 @@ pub struct HttpResponse {
 pub enum TransportError {
     Network(String),
     Timeout,
+    /// The server answered with a redirect (`status`, the `Location` if any),
+    /// which is not followed: it would re-post the body, signature included,
+    /// elsewhere.
+    Redirect {
+        status: u16,
+        location: Option<String>,
+    },
 }
 
 /// What the sender needs from its host.
@@ -220,22 +227,70 @@ const FILE_LIMIT: usize = 20 * 1024 * 1024;
 struct Scrub<'a> {
     url: &'a str,
     secret: Option<&'a str>,
+    /// Signatures computed for this send (base64), scrubbed in every encoding.
+    signatures: &'a [String],
+}
+
+/// The forms a value may take once echoed: as is, JSON-escaped, percent-encoded
+/// once or twice (upper and lower case hex).
+fn encodings(v: &str) -> Vec<String> {
+    let once = crate::sign::encode_query_value(v);
+    let twice = crate::sign::encode_query_value(&once);
+    let mut out = vec![v.to_string(), v.replace('/', "\\/"), once.clone(), twice.clone()];
+    for e in [once, twice] {
+        let lower = lower_hex(&e);
+        if lower != e {
+            out.push(lower);
+        }
+    }
+    // longest first, so a shorter form never leaves part of a longer one
+    out.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    out.dedup();
+    out
+}
+
+/// `%2B` -> `%2b`.
+fn lower_hex(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut after = 0;
+    for c in s.chars() {
+        if after > 0 {
+            out.push(c.to_ascii_lowercase());
+            after -= 1;
+        } else {
+            out.push(c);
+            if c == '%' {
+                after = 2;
+            }
+        }
+    }
+    out
 }
 
 impl Scrub<'_> {
     fn text(&self, s: &str) -> String {
-        let mut out = s.replace(self.url, &target::redact_url(self.url));
+        let mut out = s.to_string();
+        for sig in self.signatures.iter().filter(|g| g.len() >= 8) {
+            for form in encodings(sig) {
+                out = out.replace(&form, "***");
+            }
+        }
+        out = out.replace(self.url, &target::redact_url(self.url));
         if let Ok(u) = WebhookUrl::parse(self.url) {
             let cred = u
                 .query_param("key")
                 .or(u.query_param("access_token"))
                 .or_else(|| u.path.rsplit_once("/hook/").map(|(_, id)| id));
             if let Some(c) = cred.filter(|c| c.len() >= 4) {
-                out = out.replace(c, "***");
+                for form in encodings(c) {
+                    out = out.replace(&form, "***");
+                }
             }
         }
         if let Some(sec) = self.secret.filter(|s| s.len() >= 4) {
-            out = out.replace(sec, "***");
+            for form in encodings(sec) {
+                out = out.replace(&form, "***");
+            }
         }
         // the signed URL (DingTalk's timestamp and sign) is not the one known here
         target::redact_text(&out)
@@ -249,6 +304,8 @@ struct Attempt {
     degraded: Vec<Degradation>,
     parts: usize,
     parts_delivered: usize,
+    /// Signatures computed (scrubbed from the result).
+    signatures: Vec<String>,
 }
 
 impl<T: Transport> Sender<T> {
@@ -302,8 +359,11 @@ impl<T: Transport> Sender<T> {
                 return self.failed(self.result(platform, Some(msg), start), plain(e), None);
             }
         }
-        let scrub = Scrub { url: &url, secret: target.secret.as_deref() };
-        let dedup_key = msg.metadata.message_id.as_deref().map(|id| dedup_key(id, &url));
+        let bot = match target::bot_id_of_url(platform, &url) {
+            Ok(b) => b,
+            Err(e) => return self.failed(self.result(platform, Some(msg), start), plain(e), None),
+        };
+        let dedup_key = msg.metadata.message_id.as_deref().map(|id| dedup_key(id, &bot));
         let mut resume: Option<(usize, usize)> = None;
         if let Some(k) = &dedup_key {
             // Marked in flight before the store is asked (an await): a concurrent
@@ -335,11 +395,13 @@ impl<T: Transport> Sender<T> {
                 None => {}
             }
         }
-        let mut att = Attempt { resume, attempts: 0, degraded: Vec::new(), parts: 0, parts_delivered: 0 };
+        let mut att =
+            Attempt { resume, attempts: 0, degraded: Vec::new(), parts: 0, parts_delivered: 0, signatures: Vec::new() };
         let outcome = self.deliver(msg, platform, &url, target.secret.as_deref(), start, &mut att).await;
+        let scrub = Scrub { url: &url, secret: target.secret.as_deref(), signatures: &att.signatures };
         let mut r = self.result(platform, Some(msg), start);
         r.attempts = att.attempts;
-        r.degraded = att.degraded;
+        r.degraded = std::mem::take(&mut att.degraded);
         r.parts = att.parts;
         r.parts_delivered = att.parts_delivered;
         match outcome {
@@ -427,6 +489,8 @@ impl<T: Transport> Sender<T> {
         att: &mut Attempt,
     ) -> std::result::Result<(), (SendError, Option<Option<u64>>)> {
         let limits = policy::rate_limits(platform);
+        // rate windows are the bot's, whatever form its URL was given in
+        let bot = target::bot_id_of_url(platform, url).unwrap_or_else(|_| url.to_string());
         let mut retries = 0u32;
         let mut resigned = false;
         loop {
@@ -442,7 +506,7 @@ impl<T: Transport> Sender<T> {
                     let now = self.transport.now_ms();
                     let taken = {
                         let mut st = self.state.borrow_mut();
-                        st.windows.entry(url.to_string()).or_default().take(limits, now)
+                        st.windows.entry(bot.clone()).or_default().take(limits, now)
                     };
                     match taken {
                         Ok(at) => {
@@ -471,12 +535,23 @@ impl<T: Transport> Sender<T> {
                 Ok(x) => x,
                 Err(e) => return Err((plain(e), None)),
             };
+            if let Some(s) = secret {
+                let sig = match platform {
+                    Platform::DingTalk => crate::sign::dingtalk_sign(s, now),
+                    _ => crate::sign::feishu_sign(s, now / 1000),
+                };
+                if let Ok(sig) = sig {
+                    if !att.signatures.contains(&sig) {
+                        att.signatures.push(sig);
+                    }
+                }
+            }
             att.attempts += 1;
             let answer = self.transport.post_json(&post_url, &body, self.options.timeout_ms).await;
             if let Some(at) = slot {
                 let done = self.transport.now_ms();
                 let mut st = self.state.borrow_mut();
-                if let Some(w) = st.windows.get_mut(url) {
+                if let Some(w) = st.windows.get_mut(&bot) {
                     w.settle(at, done);
                 }
             }
@@ -491,6 +566,12 @@ impl<T: Transport> Sender<T> {
                     verdict: Verdict::Retry { code: ErrorCode::NetworkError, retry_after: None },
                     platform_code: None,
                     platform_message: Some(m),
+                },
+                Err(TransportError::Redirect { status, location }) => policy::Classified {
+                    // a redirect is not followed: it would take the body (and a signature) elsewhere
+                    verdict: Verdict::Permanent { code: ErrorCode::PlatformError },
+                    platform_code: None,
+                    platform_message: Some(redirect_text(status, location.as_deref())),
                 },
             };
             let err = |code: ErrorCode, what: &str| SendError {
@@ -519,7 +600,7 @@ impl<T: Transport> Sender<T> {
                     if code == ErrorCode::RateLimit {
                         let until = now.saturating_add(retry_after.unwrap_or_else(|| policy::rate_block_ms(platform)));
                         let mut st = self.state.borrow_mut();
-                        st.windows.entry(url.to_string()).or_default().block_until(until);
+                        st.windows.entry(bot.clone()).or_default().block_until(until);
                     }
                     retries += 1;
                     let delay =
@@ -570,6 +651,9 @@ impl<T: Transport> Sender<T> {
                     Err(TransportError::Network(e)) => {
                         format!("the image could not be fetched ({})", crate::model::clip(&e, 80))
                     }
+                    Err(TransportError::Redirect { status, location }) => {
+                        format!("the image could not be fetched ({})", redirect_text(status, location.as_deref()))
+                    }
                 };
                 degraded.push(Degradation { from: "image".into(), to: "news".into(), reason: why });
                 Ok(None)
@@ -589,6 +673,10 @@ impl<T: Transport> Sender<T> {
                                 TransportError::Network(m) => {
                                     format!("the file could not be fetched ({})", crate::model::clip(&m, 80))
                                 }
+                                TransportError::Redirect { status, location } => format!(
+                                    "the file could not be fetched ({})",
+                                    redirect_text(status, location.as_deref())
+                                ),
                             };
                             degraded.push(Degradation { from: "file".into(), to: "link".into(), reason: why });
                             return Ok(None);
@@ -721,11 +809,24 @@ fn signed(platform: Platform, url: &str, payload: &Value, secret: Option<&str>, 
     }
 }
 
-/// The dedup key: the message id and a hash of the bot (never the URL itself:
-/// it may go to a shared store).
-fn dedup_key(id: &str, url: &str) -> String {
-    let h = Sha256::digest(url.as_bytes());
+/// The dedup key: the message id and the bot's identity (a hash, never the
+/// URL or its credential: it may go to a shared store).
+fn dedup_key(id: &str, bot: &str) -> String {
+    let h = Sha256::digest(bot.as_bytes());
     format!("webhook-push:{}:{id}", wecom::hex(&h[..8]))
+}
+
+/// What a redirect answer is reported as: the status and where it pointed
+/// (credentials redacted); it is not followed.
+fn redirect_text(status: u16, location: Option<&str>) -> String {
+    match location {
+        Some(l) if !l.is_empty() => format!(
+            "HTTP {status} redirect to {} (redirects are not followed)",
+            crate::model::clip(&target::redact_text(&target::redact_url(l)), 200)
+        ),
+        _ if status == 0 => "a redirect, status hidden by the host (redirects are not followed)".to_string(),
+        _ => format!("HTTP {status} redirect (redirects are not followed)"),
+    }
 }
 
 fn is_jpg_or_png(b: &[u8]) -> bool {

@@ -251,9 +251,9 @@ pub fn webhook_url(platform: Platform, webhook: &str, base: Option<&str>) -> Res
     };
     if !has_cred {
         let what = match platform {
-            Platform::Wecom => "a key= query parameter",
-            Platform::DingTalk => "an access_token= query parameter",
-            Platform::Feishu | Platform::Lark => "a hook id after /open-apis/bot/v2/hook/",
+            Platform::Wecom => "key= query parameter",
+            Platform::DingTalk => "access_token= query parameter",
+            Platform::Feishu | Platform::Lark => "hook id after /open-apis/bot/v2/hook/",
         };
         return Err(Error::config(format!("the {} webhook URL has no {what}", platform.display())));
     }
@@ -263,6 +263,35 @@ pub fn webhook_url(platform: Platform, webhook: &str, base: Option<&str>) -> Res
         ));
     }
     Ok(webhook.to_string())
+}
+
+/// The bot's identity: its platform and a hash of its credential (WeCom key,
+/// DingTalk access token, Feishu / Lark hook id), never the credential itself.
+/// A bare key, the full URL, a URL with extra query parameters or another
+/// base URL for the same bot all give the same identity, so dedup records
+/// and rate windows are shared. Safe to log and to key a store by.
+pub fn bot_id(platform: Platform, webhook: &str, base: Option<&str>) -> Result<String> {
+    let url = webhook_url(platform, webhook, base)?;
+    bot_id_of_url(platform, &url)
+}
+
+/// [`bot_id`] of a URL that [`webhook_url`] returned.
+pub fn bot_id_of_url(platform: Platform, url: &str) -> Result<String> {
+    use sha2::{Digest, Sha256};
+    let u = WebhookUrl::parse(url)?;
+    let cred = match platform {
+        Platform::Wecom => u.query_param("key"),
+        Platform::DingTalk => u.query_param("access_token"),
+        Platform::Feishu | Platform::Lark => u.path.rsplit_once("/hook/").map(|(_, id)| id),
+    }
+    .filter(|c| !c.is_empty())
+    .ok_or_else(|| Error::config(format!("the {} webhook URL has no credential", platform.display())))?;
+    let mut h = Sha256::new();
+    h.update(b"webhook-push bot\n");
+    h.update(platform.as_str().as_bytes());
+    h.update(b"\n");
+    h.update(cred.as_bytes());
+    Ok(format!("{}:{}", platform.as_str(), crate::platform::wecom::hex(&h.finalize()[..16])))
 }
 
 /// Query parameters whose values are credentials.
@@ -434,6 +463,31 @@ mod tests {
         assert_eq!(redact_text("image_key=abc design=1 a=b"), "image_key=abc design=1 a=b");
         assert_eq!(redact_text("…key=SECRET"), "…key=***");
         assert_eq!(redact_text("no equals here"), "no equals here");
+    }
+
+    #[test]
+    fn one_bot_one_identity() {
+        let key = "KEY0123456789abcdef";
+        let id = bot_id(Platform::Wecom, key, None).unwrap();
+        assert!(id.starts_with("wecom:") && !id.contains(key) && id.len() == "wecom:".len() + 32);
+        for same in [
+            format!("https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key={key}"),
+            format!("https://qyapi.weixin.qq.com/cgi-bin/webhook/send?debug=1&key={key}"),
+            format!("http://127.0.0.1:8080/cgi-bin/webhook/send?key={key}#x"),
+        ] {
+            assert_eq!(bot_id(Platform::Wecom, &same, None).unwrap(), id, "{same}");
+        }
+        assert_ne!(bot_id(Platform::Wecom, "KEY0123456789abcdeX", None).unwrap(), id);
+        assert_ne!(bot_id(Platform::DingTalk, key, None).unwrap(), id);
+        let feishu = bot_id(Platform::Feishu, "hookid12345678", None).unwrap();
+        assert_eq!(
+            bot_id(Platform::Feishu, "https://open.feishu.cn/open-apis/bot/v2/hook/hookid12345678", None).unwrap(),
+            feishu
+        );
+        assert!(bot_id(Platform::Wecom, "https://qyapi.weixin.qq.com/cgi-bin/webhook/send", None).is_err());
+        // the message had a stray article ("has no a hook id")
+        let e = webhook_url(Platform::Feishu, "https://open.feishu.cn/open-apis/bot/v2/hook/", None).unwrap_err();
+        assert_eq!(e.message, "the Feishu webhook URL has no hook id after /open-apis/bot/v2/hook/");
     }
 
     #[test]

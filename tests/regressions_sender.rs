@@ -51,6 +51,9 @@ struct T {
     posts: Cell<u32>,
     back: Cell<u64>,
     store: Option<RefCell<HashMap<String, String>>>,
+    /// transport failures to give before the script (redirects)
+    fail: RefCell<VecDeque<TransportError>>,
+    urls: RefCell<Vec<String>>,
 }
 
 impl Transport for &T {
@@ -63,8 +66,12 @@ impl Transport for &T {
     async fn sleep(&self, ms: u64) {
         self.now.set(self.now.get() + ms);
     }
-    async fn post_json(&self, _url: &str, _body: &str, _t: u64) -> Result<HttpResponse, TransportError> {
+    async fn post_json(&self, url: &str, _body: &str, _t: u64) -> Result<HttpResponse, TransportError> {
         self.posts.set(self.posts.get() + 1);
+        self.urls.borrow_mut().push(url.to_string());
+        if let Some(e) = self.fail.borrow_mut().pop_front() {
+            return Err(e);
+        }
         let lat = self.latency.borrow_mut().pop_front().unwrap_or(0);
         let arrive = self.now.get() + lat;
         self.now.set(arrive - self.back.replace(0));
@@ -238,4 +245,77 @@ fn max_total_time_does_not_bound_rate_waits() {
         r.success
     );
     assert!(f.now.get() - start <= 120_000, "delivery took {} ms", f.now.get() - start);
+}
+
+/// Issue 8, defect 7: a redirect was followed (a 307 re-posted the signed body elsewhere and
+/// was reported delivered). Now the transport reports it and the send fails at once, permanent,
+/// naming the status and the redacted location.
+#[test]
+fn a_redirect_is_a_permanent_error_with_the_redacted_location() {
+    let f = t();
+    f.fail.borrow_mut().push_back(TransportError::Redirect {
+        status: 307,
+        location: Some("https://evil.example/cgi-bin/webhook/send?key=SECRET-WECOM-KEY".into()),
+    });
+    let s = Sender::new(&f, SenderOptions::default()).unwrap();
+    let r = block_on(s.send(&text_id("x", None), Platform::Wecom, &to(WECOM)));
+    assert!(!r.success);
+    assert_eq!(f.posts.get(), 1, "not retried");
+    assert!(!r.retry_suggested);
+    let e = r.error.clone().unwrap();
+    assert_eq!(e.code, ErrorCode::PlatformError);
+    assert!(e.message.contains("307") && e.message.contains("evil.example"), "{}", e.message);
+    assert!(!format!("{:?}", r.to_value()).contains("SECRET-WECOM-KEY"));
+}
+
+/// Issue 8, defect 8: a platform (or proxy) echoing the computed signature put it in the
+/// result, raw, percent-encoded or double-encoded. All are scrubbed now.
+#[test]
+fn an_echoed_signature_is_scrubbed_in_every_encoding() {
+    let f = t();
+    let secret = "SECsecretsecret0123";
+    let sig = webhook_push::sign::feishu_sign(secret, f.now.get() / 1000).unwrap();
+    let once = webhook_push::sign::encode_query_value(&sig);
+    let twice = webhook_push::sign::encode_query_value(&once);
+    assert_ne!(once, sig, "this signature has characters that encode");
+    let echo = format!("sign mismatch: {sig} | {once} | {twice} | {}", once.to_lowercase());
+    let body = serde_json::to_string(&json!({"code": 19024, "msg": echo})).unwrap();
+    f.script.borrow_mut().push_back(HttpResponse { status: 200, body: body.clone(), retry_after: None });
+    let s = Sender::new(&f, SenderOptions::default()).unwrap();
+    let target = Target { webhook: "hookid12345678".into(), secret: Some(secret.into()) };
+    let r = block_on(s.send(&text_id("x", None), Platform::Feishu, &target));
+    assert!(!r.success);
+    let out = r.to_value().to_string();
+    assert!(out.contains("sign mismatch"), "{out}");
+    // the raw signature, and each encoding (base64 of an HMAC has + / = often; a lone
+    // fragment of 12 characters would be a leak too)
+    for leak in [sig.as_str(), &once, &twice, &sig[..12]] {
+        assert!(!out.contains(leak), "{leak} in {out}");
+    }
+}
+
+/// Issue 8, defect 13: the same bot given as a bare key and as a URL (or with an extra
+/// query parameter) had two dedup records and two rate windows. Keyed by identity now.
+#[test]
+fn one_bot_given_two_ways_shares_dedup_and_rate_window() {
+    let f = t();
+    let opts = SenderOptions { max_queue_delay_ms: 0, ..SenderOptions::default() };
+    let s = Sender::new(&f, opts).unwrap();
+    let bare = to("SECRET-WECOM-KEY");
+    let url = to(WECOM);
+    let extra = to("https://qyapi.weixin.qq.com/cgi-bin/webhook/send?debug=1&key=SECRET-WECOM-KEY");
+    assert!(block_on(s.send(&text_id("x", Some("m1")), Platform::Wecom, &bare)).success);
+    let again = block_on(s.send(&text_id("x", Some("m1")), Platform::Wecom, &url));
+    assert_eq!(again.error.map(|e| e.code), Some(ErrorCode::Duplicate));
+    let again = block_on(s.send(&text_id("x", Some("m1")), Platform::Wecom, &extra));
+    assert_eq!(again.error.map(|e| e.code), Some(ErrorCode::Duplicate));
+    // 19 more through the URL fill the bot's 20 a minute; the 21st, by the other form, waits
+    for i in 0..19 {
+        let target = if i % 2 == 0 { &url } else { &extra };
+        assert!(block_on(s.send(&text_id("x", None), Platform::Wecom, target)).success);
+    }
+    let r = block_on(s.send(&text_id("x", None), Platform::Wecom, &bare));
+    assert_eq!(r.error.map(|e| e.code), Some(ErrorCode::RateLimit));
+    assert_eq!(f.posts.get(), 20);
+    assert_eq!(s.held().0, 1, "one rate window for the one bot");
 }

@@ -296,6 +296,16 @@ export class UnifiedMessage {
 }
 
 /**
+ * The bot's identity: `"<platform>:<32 hex digits>"`, a hash of the platform
+ * and the bot's credential (never the credential). A bare key and any URL
+ * form of the same bot give the same identity: the sender keys its dedup
+ * records and rate windows by it, and a host can key shared state (a
+ * Durable Object, a KV entry) by it. Throws `INVALID_CONFIG` /
+ * `UNKNOWN_PLATFORM` for a bad target or platform.
+ */
+export function botId(platform: Platform, target: SendTarget): string;
+
+/**
  * The platform of a webhook URL, or `null` for a well-formed URL of no known
  * platform. Throws `INVALID_CONFIG` for a malformed URL.
  */
@@ -313,6 +323,7 @@ export interface InitOutput {
     readonly memory: WebAssembly.Memory;
     readonly __wbg_messagesender_free: (a: number, b: number) => void;
     readonly __wbg_unifiedmessage_free: (a: number, b: number) => void;
+    readonly botId: (a: any, b: any) => [number, number, number, number];
     readonly detectPlatform: (a: any) => [number, number, number];
     readonly messagesender_new: (a: number) => [number, number, number];
     readonly messagesender_send: (a: number, b: any, c: any, d: any) => any;
@@ -325,7 +336,6 @@ export interface InitOutput {
     readonly unifiedmessage_toJSON: (a: number) => [number, number, number];
     readonly wasm_bindgen__convert__closures_____invoke__h5e84aab8614c9381: (a: number, b: number, c: any) => [number, number];
     readonly wasm_bindgen__convert__closures_____invoke__hb7bae8d1ceda1975: (a: number, b: number, c: any, d: any) => void;
-    readonly wasm_bindgen__convert__closures_____invoke__h3b5199fcaab960d7: (a: number, b: number) => void;
     readonly __wbindgen_malloc: (a: number, b: number) => number;
     readonly __wbindgen_realloc: (a: number, b: number, c: number, d: number) => number;
     readonly __wbindgen_free: (a: number, b: number, c: number) => void;
