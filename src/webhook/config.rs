@@ -395,7 +395,8 @@ impl WebhookConfig {
         for (_, t) in self.headers.iter().filter(|(n, _)| is_sensitive_header(n)) {
             let lit = t.literal_text();
             // each word of a literal value ("Bearer abc" -> "abc"), if long enough to matter
-            v.extend(lit.split_whitespace().filter(|w| w.len() >= 6).map(str::to_string));
+            let scheme = |w: &str| ["bearer", "basic", "digest", "token"].contains(&w.to_ascii_lowercase().as_str());
+            v.extend(lit.split_whitespace().filter(|w| w.len() >= 6 && !scheme(w)).map(str::to_string));
         }
         v
     }
@@ -503,7 +504,16 @@ fn parse_headers(v: Option<&Value>) -> Result<Vec<(String, Template)>> {
             return Err(Error::config(format!("header {name}: the value is over 8192 bytes")));
         }
         let what = format!("header {name}");
-        let t = Template::text(&value, &what)?;
+        let t = Template::text(&value, &what).map_err(|e| {
+            if is_sensitive_header(&name) {
+                Error::config(format!(
+                    "header {name}: a placeholder is malformed or names an unknown variable or format \
+                     (the value is not shown: it may be a credential)"
+                ))
+            } else {
+                e
+            }
+        })?;
         if t.literal_text().chars().any(|c| c.is_control() && c != '\t' || c as u32 > 0xff) {
             return Err(Error::config(format!(
                 "header {name}: the value has control characters or characters beyond Latin-1 (use a {{{{var|url}}}} placeholder or percent-encode)"

@@ -127,7 +127,12 @@ pub fn render(msg: &Message, cfg: &WebhookConfig, now_ms: u64) -> Result<Webhook
         BodyTemplate::Json(t) => (t, "application/json"),
         BodyTemplate::Raw { template, content_type } => (template, content_type.as_str()),
     };
-    let body = fill(body_t, &cx)?;
+    let mut body = fill(body_t, &cx)?;
+    if matches!(cfg.body, BodyTemplate::Json(_)) && body.contains("</") {
+        // `</` is only ever inside a JSON string, where `<\/` means the same:
+        // a `</script>` made of template text and a value is broken up too
+        body = body.replace("</", "<\\/");
+    }
     if body.len() > MAX_BODY_BYTES {
         return Err(Error::new(
             ErrorCode::InvalidMessage,

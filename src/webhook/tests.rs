@@ -549,3 +549,109 @@ fn render_json_entry_point() {
     assert_eq!((r.method, r.url.as_str(), r.body.as_str()), (Method::Put, "http://127.0.0.1:9/x", r#"{"t":"hi"}"#));
     assert_eq!(render_json("{", r#"{"url":"http://127.0.0.1:9/x"}"#, NOW).unwrap_err().code, ErrorCode::InvalidMessage);
 }
+
+#[test]
+fn errors_in_credential_headers_do_not_quote_them() {
+    let e = cfg_err(json!({"url": URL, "headers": {"Authorization": "Bearer {{sk_live_123456}}"}}));
+    assert!(e.message.contains("Authorization") && !e.message.contains("sk_live"), "{e}");
+    let e = cfg_err(json!({"url": URL, "headers": {"X-Note": "{{nope}}"}}));
+    assert!(e.message.contains("nope"), "{e}");
+}
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn any_text() -> impl Strategy<Value = String> {
+        "(\\PC|[\\x00-\\x1f\"\\\\/<>{}|\u{2028}])*"
+    }
+
+    const TOKENS: [&str; 20] = [
+        "{",
+        "}",
+        "[",
+        "]",
+        "\"",
+        ":",
+        ",",
+        "\"k\"",
+        "1",
+        "null",
+        "{{title}}",
+        "{{timestamp}}",
+        "{{message|text}}",
+        "\"a{{title}}b\"",
+        "\\",
+        " ",
+        "{{",
+        "}}",
+        "{{content.body}}",
+        "\"{{time|unix}}\"",
+    ];
+
+    /// A body text (never empty: the model refuses an empty text).
+    fn body_text() -> impl Strategy<Value = String> {
+        any_text().prop_map(|t| format!("x{t}"))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        /// Whatever the message says, a checked template renders valid JSON
+        /// whose values are exactly what the message said.
+        #[test]
+        fn any_text_renders_valid_json(title in any_text(), text in body_text()) {
+            let m = msg(json!({"content": {"type": "text", "title": title, "body": {"text": text}}}));
+            let c = cfg(json!({"url": URL, "body": r#"{"t":"<{{title}}>","m":{{message}},"p":{{content.body.text}},"k {{title}}":[{{title|x}}]}"#}));
+            let r = render(&m, &c, NOW).unwrap();
+            let b: Value = serde_json::from_str(&r.body).unwrap();
+            let shown_title = if title.is_empty() { "x".to_string() } else { title.clone() };
+            prop_assert_eq!(&b["t"], &json!(format!("<{title}>")));
+            prop_assert_eq!(&b["m"], &json!(text));
+            prop_assert_eq!(&b[format!("k {title}")], &json!([shown_title]));
+            prop_assert!(!r.body.contains("</"));
+        }
+
+        /// Any template text: compiled or refused with INVALID_CONFIG, never a
+        /// panic; when compiled, it renders valid JSON for any message.
+        #[test]
+        fn any_template_compiles_or_is_refused(
+            tokens in prop::collection::vec(prop::sample::select(TOKENS.to_vec()), 0..14),
+            text in body_text(),
+        ) {
+            let src = tokens.concat();
+            match WebhookConfig::from_value(&json!({"url": URL, "body": src})) {
+                Err(e) => prop_assert_eq!(e.code, ErrorCode::InvalidConfig),
+                Ok(c) => {
+                    let m = msg(json!({"content": {"type": "text", "title": text, "body": {"text": text}}}));
+                    let r = render(&m, &c, NOW).unwrap();
+                    prop_assert!(serde_json::from_str::<Value>(&r.body).is_ok(), "{}", r.body);
+                }
+            }
+        }
+
+        /// Header values from the message: set as given, or refused, never split.
+        #[test]
+        fn header_values_never_carry_a_line_break(title in any_text()) {
+            let m = msg(json!({"content": {"type": "text", "title": title, "body": {"text": "x"}}}));
+            let c = cfg(json!({"url": URL, "headers": {"X-T": "a {{title}} b", "X-U": "{{title|url}}"}}));
+            match render(&m, &c, NOW) {
+                Ok(r) => {
+                    for (_, v) in &r.headers {
+                        prop_assert!(!v.contains(['\r', '\n', '\0']));
+                    }
+                    prop_assert!(r.header("x-u").unwrap().is_ascii());
+                }
+                Err(e) => prop_assert_eq!(e.code, ErrorCode::InvalidMessage),
+            }
+        }
+
+        /// Any answer: a verdict, never a panic, and a bounded reason.
+        #[test]
+        fn any_answer_is_classified(status in 0u16..1000, body in any_text(), ra in proptest::option::of("[0-9A-Za-z ,:]{0,40}")) {
+            let c = cfg(json!({"url": URL, "check": {"jsonPath": "a.b[0]", "equals": 1, "bodyContains": "a"}}));
+            let r = check_response(&c, status, ra.as_deref(), &body, NOW, &[]);
+            prop_assert!(r.platform_message.unwrap().chars().count() <= 260);
+        }
+    }
+}
