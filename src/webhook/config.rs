@@ -241,6 +241,11 @@ impl WebhookConfig {
 
         let url = str_field(m, "url")?.ok_or_else(|| Error::config("url is required (an http:// or https:// URL)"))?;
         let url = url.trim();
+        if url.contains("{{") {
+            return Err(Error::config(
+                "url: placeholders are not filled in the URL; put values in the body or headers",
+            ));
+        }
         WebhookUrl::parse(url).map_err(|e| Error::config(format!("url: {}", e.message)))?;
         let url = url.split('#').next().unwrap_or(url).to_string();
 

@@ -171,7 +171,7 @@ pub fn render(msg: &Message, cfg: &WebhookConfig, now_ms: u64) -> Result<Webhook
         headers.push(("content-type".to_string(), content_type.to_string()));
     }
     if let (Some(key), true) = (&cfg.standard_key, cfg.signing.standard_webhooks) {
-        let canonical = serde_json::to_string(&msg.raw).unwrap_or_default();
+        let canonical = crate::json::to_string(&msg.raw);
         let id = signing::webhook_id(msg.parsed.metadata.message_id.as_deref(), &canonical);
         let sig = signing::standard_signature(key, &id, ts, body.as_bytes())?;
         secrets.push(sig.trim_start_matches("v1,").to_string());

@@ -300,6 +300,7 @@ fn config_errors_say_what_to_fix_and_quote_no_secret() {
         (json!({"url": "ftp://e.com/x"}), "https or http"),
         (json!({"url": "javascript:alert(1)"}), "https:// or http://"),
         (json!({"url": "https://user:pw@e.com/"}), "credentials"),
+        (json!({"url": "https://e.com/{{title}}"}), "placeholders are not filled in the URL"),
         (json!({"url": URL, "body": "{\"a\": {{title}} \"b\"}"}), "not valid JSON"),
         (json!({"url": URL, "body": "{\"a\": \"{{nope}}\"}"}), "unknown variable 'nope'"),
         (json!({"url": URL, "body": "{\"a\": \"{{time|fancy}}\"}"}), "unknown format 'fancy'"),
