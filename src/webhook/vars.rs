@@ -25,6 +25,12 @@
 //!
 //! Every variable also takes `url` (percent-encoded, for a query string or a
 //! header).
+//!
+//! `message` of a `text` message is the text as is in every format but
+//! `html` (escaped, line breaks as `<br>`): it is not escaped for markdown.
+//! Of a card, link, news, image or file message it is a markdown rendering of
+//! the body, which `text` and `html` then write from the markdown IR. Of a
+//! `raw` message it is an `UNSUPPORTED` error (use `content.body…` paths).
 
 use serde_json::{Map, Value, json};
 
