@@ -11,7 +11,8 @@
 //! - [`target`]: webhook URLs, bare keys, platform detection, redaction;
 //! - [`render`]: the pure `render(message, platform, options)` entry point;
 //! - [`policy`]: retry schedule, answer classification, rate windows (pure, time passed in);
-//! - [`sender`]: the async send loop, generic over a [`sender::Transport`].
+//! - [`sender`]: the async send loop, generic over a [`sender::Transport`];
+//! - [`webhook`]: the generic webhook target's engine: config, templates, signing, answer check.
 //!
 //! `host` (wasm32 only) is the Transport on the host's `fetch`, `setTimeout` and `Date.now`.
 //!
@@ -29,6 +30,7 @@ pub mod render;
 pub mod sender;
 pub mod sign;
 pub mod target;
+pub mod webhook;
 
 #[cfg(target_arch = "wasm32")]
 pub mod bindings;
