@@ -13,12 +13,16 @@
 //! - [`policy`]: retry schedule, answer classification, rate windows (pure, time passed in);
 //! - [`sender`]: the async send loop, generic over a [`sender::Transport`].
 //!
+//! [`inbound`] (feature `inbound`): bot callbacks in: verify, decrypt, parse, build replies.
+//!
 //! `host` (wasm32 only) is the Transport on the host's `fetch`, `setTimeout` and `Date.now`.
 //!
 //! `bindings` (wasm32 only) is the `#[wasm_bindgen]` surface over it.
 
 pub mod degrade;
 pub mod error;
+#[cfg(feature = "inbound")]
+pub mod inbound;
 pub mod json;
 pub mod limits;
 pub mod markdown;
