@@ -20,6 +20,9 @@ pub mod dingtalk;
 pub mod feishu;
 pub mod wecom;
 
+#[cfg(target_arch = "wasm32")]
+pub mod bindings;
+
 use serde_json::Value;
 
 use crate::error::{Error, ErrorCode};

@@ -294,7 +294,7 @@ impl Callback {
 pub enum Inbound {
     /// GET with `echostr`: answer this plaintext alone.
     Verify(String),
-    Callback(Callback),
+    Callback(Box<Callback>),
 }
 
 /// The query of a callback: `msg_signature`, `timestamp`, `nonce`, and `echostr` for a GET.
@@ -340,7 +340,7 @@ pub fn open(
     let encrypt = Fields::new(&m, "").str("encrypt")?;
     crypt.verify(msg_signature, timestamp, nonce, &encrypt)?;
     let plain = crypt.decrypt(&encrypt)?;
-    Ok(Inbound::Callback(parse(&plain)?))
+    Ok(Inbound::Callback(Box::new(parse(&plain)?)))
 }
 
 /// A passive reply, before encryption.
