@@ -243,6 +243,7 @@ fn feishu_signed_message_event() {
     assert_eq!(ev.id(), Some("ev1"));
     let v = ev.to_value();
     assert_eq!(v["text"], "@AlertBot firing");
+    assert_eq!(v["kind"], "message");
     assert_eq!(v["chatId"], "oc_1");
     assert_eq!(v["sender"]["id"], "ou_1");
     // a bad signature, a body changed after signing, a stale timestamp, missing headers
@@ -264,7 +265,7 @@ fn feishu_card_action_and_unknown_event() {
         "host":"im_message","context":{"open_message_id":"om_9","open_chat_id":"oc_9"}}})
     .to_string();
     let v = feishu::open(&creds, feishu::Headers::default(), &body, 0, 0).unwrap().to_value();
-    assert_eq!(v["type"], "card_action");
+    assert_eq!((v["type"].as_str(), v["kind"].as_str()), (Some("card_action"), Some("card_action")));
     assert_eq!(v["action"]["value"]["cmd"], "ack");
     assert_eq!(v["chatId"], "oc_9");
     let unknown = body.replace("card.action.trigger", "contact.user.created_v3");

@@ -118,6 +118,8 @@ export interface FeishuUser { id: string; openId?: string; userId?: string; unio
 /** A Feishu / Lark `im.message.receive_v1` event. */
 export interface FeishuMessage {
   platform: "feishu";
+  /** Tells a message from a card action (`kind: "card_action"`). */
+  kind: "message";
   /** `header.event_id`: the dedup key. */
   id: string;
   /** `message_type`: text, post, image, ... */
@@ -142,6 +144,7 @@ export interface FeishuMessage {
 /** A Feishu / Lark `card.action.trigger` event. */
 export interface FeishuCardAction {
   platform: "feishu";
+  kind: "card_action";
   id: string;
   type: "card_action";
   sender: FeishuUser;

@@ -207,7 +207,7 @@ pub fn open(
             }))
         }
         "card.action.trigger" => {
-            token_ok(creds, ev.opt_str("token")?.as_deref())?;
+            // event.token is the card's update token, not the verification token (checked in the header)
             let action = Fields::new(ev.obj("action")?, "event.action");
             let ctx = ev.opt_obj("context")?.map(|c| Fields::new(c, "event.context"));
             Ok(Event::CardAction(CardAction {
@@ -264,6 +264,7 @@ impl Event {
             Event::Message(m) => {
                 let mut o = Map::new();
                 o.insert("platform".into(), "feishu".into());
+                o.insert("kind".into(), "message".into());
                 o.insert("id".into(), m.event_id.clone().into());
                 o.insert("type".into(), m.message_type.clone().into());
                 put(&mut o, "text", m.text());
@@ -296,6 +297,7 @@ impl Event {
             Event::CardAction(c) => {
                 let mut o = Map::new();
                 o.insert("platform".into(), "feishu".into());
+                o.insert("kind".into(), "card_action".into());
                 o.insert("id".into(), c.event_id.clone().into());
                 o.insert("type".into(), "card_action".into());
                 o.insert("sender".into(), user_json(&c.operator));
