@@ -5,5 +5,5 @@ import { initSync } from "./webhook_push_inbound.js";
 
 initSync({ module: wasm });
 
-export { wecomHandler, dingtalkHandler, feishuHandler } from "./inbound-handlers.mjs";
+export { wecomHandler, dingtalkHandler, feishuHandler, wecomDownloadMedia } from "./inbound-handlers.mjs";
 export { /* @inbound-exports */ } from "./webhook_push_inbound.js";

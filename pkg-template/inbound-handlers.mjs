@@ -11,6 +11,7 @@ import {
   feishuOpen,
   render,
   wecomClassifyResponse,
+  wecomDecryptMedia,
   wecomMarkdownReply,
   wecomOpen,
   wecomSeal,
@@ -187,18 +188,67 @@ function allowed(o, id) {
 
 // ---- WeCom AI bot ------------------------------------------------------------------------
 
-/** The markdown a WeCom reply carries, rendered by the package's WeCom renderer. */
-function wecomMarkdown(message) {
+/**
+ * What a WeCom AI-bot reply carries, rendered by the package's WeCom renderer: markdown text
+ * (`{ content }`), or a template card (`{ card }`) for a card message.
+ */
+function wecomRender(message) {
   // The group-bot limit (4096 bytes) splits long markdown into parts; an AI-bot reply takes
   // 20480 bytes, so the parts are joined again (and cut to 20480 by wecomMarkdownReply).
   const r = render(messageText(message), "wecom", { overflow: "split" });
   const parts = r.payloads.map((p) => p.markdown_v2?.content ?? p.markdown?.content ?? p.text?.content);
-  if (parts.length > 0 && parts.every((c) => typeof c === "string")) return parts.join("\n\n");
+  if (parts.length > 0 && parts.every((c) => typeof c === "string")) return { content: parts.join("\n\n") };
+  if (r.payloads.length === 1 && r.payloads[0].msgtype === "template_card") return { card: r.payloads[0].template_card };
   const p = r.payloads.find((x) => !(x.markdown_v2 || x.markdown || x.text)) ?? {};
-  const e = new Error(`a ${p.msgtype ?? "?"} message cannot go back to a WeCom AI bot: only markdown and text can`);
+  const e = new Error(`a ${p.msgtype ?? "?"} message cannot go back to a WeCom AI bot: only markdown, text and template cards can`);
   e.name = "WebhookPushError";
   e.code = "UNSUPPORTED";
   throw e;
+}
+
+function inboundError(code, message) {
+  const e = new Error(message);
+  e.name = "WebhookPushError";
+  e.code = code;
+  return e;
+}
+
+/**
+ * Download an image or file of a WeCom AI-bot callback (its URL is valid 5 minutes) and decrypt
+ * it with the bot's key. The read stops past `maxBytes` (default 10 MB).
+ */
+export async function wecomDownloadMedia(credentials, url, init = {}) {
+  const creds = { token: credentials.token, encodingAesKey: credentials.encodingAesKey, receiveId: credentials.receiveId ?? "" };
+  const max = init.maxBytes ?? 10 * 1024 * 1024;
+  const fetchFn = init.fetch ?? credentials.fetch ?? ((...a) => globalThis.fetch(...a));
+  let res;
+  try {
+    res = await fetchFn(url, { method: "GET" });
+  } catch (e) {
+    throw inboundError("NETWORK_ERROR", `the media download failed (${e && e.name ? e.name : "fetch failed"})`);
+  }
+  if (res.status !== 200) throw inboundError("PLATFORM_ERROR", `the media download answered HTTP ${res.status}`);
+  const chunks = [];
+  let total = 0;
+  const reader = res.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.length;
+    // the ciphertext is at most 32 bytes of padding longer than the file
+    if (total > max + 32) {
+      await reader.cancel().catch(() => {});
+      throw inboundError("INVALID_MESSAGE", `the media is larger than ${max} bytes`);
+    }
+    chunks.push(value);
+  }
+  const data = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) {
+    data.set(c, at);
+    at += c.length;
+  }
+  return { bytes: wecomDecryptMedia(creds, data), contentType: res.headers.get("content-type") };
 }
 
 export function wecomHandler(options) {
@@ -258,37 +308,42 @@ export function wecomHandler(options) {
     let windowOpen = true;
     let responseUrlUsed = false;
     const isWelcome = message.type === "event" && message.event?.type === "enter_chat";
-    const active = async (content) => {
+    const active = async (out) => {
       if (!message.responseUrl) return fail("UNSUPPORTED", "this callback has no response_url: only a passive reply is possible");
+      if (out.card && message.chatType !== "single") {
+        return fail("UNSUPPORTED", "WeCom takes a template card through response_url only in a single chat");
+      }
       if (responseUrlUsed) {
         return fail("UNSUPPORTED", "this callback's response_url was already used: WeCom takes one active reply per response_url");
       }
       responseUrlUsed = true;
-      const r = await postJson(fetchFn, message.responseUrl, wecomMarkdownReply(content), wecomClassifyResponse);
+      const body = out.card ? { msgtype: "template_card", template_card: out.card } : wecomMarkdownReply(out.content);
+      const r = await postJson(fetchFn, message.responseUrl, body, wecomClassifyResponse);
       return { ...r, mode: "active" };
     };
     const reply = {
       async send(m) {
-        let content;
+        let out;
         try {
-          content = wecomMarkdown(m);
+          out = wecomRender(m);
         } catch (e) {
           return fail(e.code ?? "INVALID_MESSAGE", e.message);
         }
         if (windowOpen && passive === null) {
-          passive = content;
+          passive = out;
           return { success: true, attempts: 1, mode: "passive" };
         }
-        return active(content);
+        return active(out);
       },
     };
     const outcome = await runWithin(Promise.resolve().then(() => options.onMessage(message, reply)), window, ctx);
     windowOpen = false;
     if (outcome.error) log(`onMessage threw: ${outcome.error?.name ?? "Error"}`);
     if (passive !== null) {
-      if (isWelcome) return seal({ msgtype: "text", text: { content: passive } });
+      if (passive.card) return seal({ msgtype: "template_card", template_card: passive.card });
+      if (isWelcome) return seal({ msgtype: "text", text: { content: passive.content } });
       const id = hex(randomBytes(8));
-      const sr = wecomStreamReply(id, passive, true);
+      const sr = wecomStreamReply(id, passive.content, true);
       streams.set(id, sr.stream.content);
       while (streams.size > 1000) streams.delete(streams.keys().next().value);
       return seal(sr);

@@ -9,5 +9,5 @@ import { initSync } from "./webhook_push_inbound.js";
 if (!globalThis.crypto) globalThis.crypto = webcrypto;
 initSync({ module: readFileSync(new URL("./webhook_push_inbound_bg.wasm", import.meta.url)) });
 
-export { wecomHandler, dingtalkHandler, feishuHandler } from "./inbound-handlers.mjs";
+export { wecomHandler, dingtalkHandler, feishuHandler, wecomDownloadMedia } from "./inbound-handlers.mjs";
 export { /* @inbound-exports */ } from "./webhook_push_inbound.js";

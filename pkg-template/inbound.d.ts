@@ -19,6 +19,19 @@ export interface InboundResponse {
   text(): Promise<string>;
 }
 
+/** The parts of a fetch Response the package reads from a reply or a download. */
+export interface FetchResponse extends InboundResponse {
+  readonly body: {
+    getReader(): { read(): Promise<{ done: boolean; value?: Uint8Array | undefined }>; cancel(): Promise<unknown> };
+  } | null;
+}
+
+/** A fetch (default: the host's global fetch). */
+export type FetchLike = (
+  input: string,
+  init: { method: string; headers?: { [name: string]: string }; body?: string },
+) => Promise<FetchResponse>;
+
 /** Workers' ExecutionContext (or anything with waitUntil): keeps a slow onMessage alive. */
 export interface WaitUntil {
   waitUntil(promise: Promise<unknown>): void;
@@ -54,7 +67,7 @@ export interface HandlerOptions<M> {
   /** Log lines (refusals, duplicates); never carry a credential. Default console.warn; null to silence. */
   log?: ((line: string) => void) | null;
   /** The fetch to post replies with (default the global fetch). */
-  fetch?: (input: string, init: { method: string; headers: { [name: string]: string }; body: string }) => Promise<InboundResponse>;
+  fetch?: FetchLike;
 }
 
 export interface WecomHandlerOptions extends HandlerOptions<WecomMessage>, WecomCrypto {
@@ -84,3 +97,14 @@ export declare function wecomHandler(options: WecomHandlerOptions): InboundHandl
 export declare function dingtalkHandler(options: DingTalkHandlerOptions): InboundHandler;
 /** Feishu / Lark events: url_verification, im.message.receive_v1, card.action.trigger; replies through the IM API. */
 export declare function feishuHandler(options: FeishuHandlerOptions): InboundHandler;
+/**
+ * Download an image or file of a WeCom AI-bot callback (`message.images[i]`, `message.fileUrl`;
+ * valid 5 minutes) and decrypt it with the bot's key. Reads at most `maxBytes` (default 10 MB);
+ * throws a `WebhookPushError` (`INVALID_MESSAGE` over the limit or undecryptable,
+ * `NETWORK_ERROR`, `PLATFORM_ERROR` for a non-200 answer).
+ */
+export declare function wecomDownloadMedia(
+  credentials: WecomCrypto & { fetch?: FetchLike },
+  url: string,
+  init?: { maxBytes?: number; fetch?: FetchLike },
+): Promise<{ bytes: Uint8Array; contentType: string | null }>;

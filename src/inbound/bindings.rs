@@ -301,7 +301,9 @@ pub fn wecom_stream_reply(
 /// The response_url body: markdown, cut to 20480 bytes at a UTF-8 boundary, never inside a
 /// link or a mention.
 #[wasm_bindgen(js_name = wecomMarkdownReply, unchecked_return_type = "{ msgtype: \"markdown\"; markdown: { content: string } }")]
-pub fn wecom_markdown_reply(#[wasm_bindgen(unchecked_param_type = "string")] content: JsValue) -> Result<JsValue, JsValue> {
+pub fn wecom_markdown_reply(
+    #[wasm_bindgen(unchecked_param_type = "string")] content: JsValue,
+) -> Result<JsValue, JsValue> {
     let content = string(&content, "content", Reason::BadReply)?;
     Ok(to_js(&wecom::markdown_reply(&content, None)))
 }
@@ -359,15 +361,20 @@ pub fn feishu_open(
 ) -> Result<JsValue, JsValue> {
     let creds = feishu::Credentials {
         encrypt_key: opt_string(&get(&credentials, "encryptKey"), "encryptKey", Reason::BadConfig)?.unwrap_or_default(),
-        verification_token: opt_string(&get(&credentials, "verificationToken"), "verificationToken", Reason::BadConfig)?
-            .unwrap_or_default(),
+        verification_token: opt_string(
+            &get(&credentials, "verificationToken"),
+            "verificationToken",
+            Reason::BadConfig,
+        )?
+        .unwrap_or_default(),
     };
     let ts = opt_string(&get(&headers, "timestamp"), "X-Lark-Request-Timestamp", Reason::BadSignature)?;
     let nonce = opt_string(&get(&headers, "nonce"), "X-Lark-Request-Nonce", Reason::BadSignature)?;
     let sig = opt_string(&get(&headers, "signature"), "X-Lark-Signature", Reason::BadSignature)?;
     let h = feishu::Headers { timestamp: ts.as_deref(), nonce: nonce.as_deref(), signature: sig.as_deref() };
     let body = string(&raw_body, "the body", Reason::BadBody)?;
-    let ev = feishu::open(&creds, h, &body, num(&now_s, "now")?, num(&max_skew_s, "maxSkew")?).map_err(|e| reject(&e))?;
+    let ev =
+        feishu::open(&creds, h, &body, num(&now_s, "now")?, num(&max_skew_s, "maxSkew")?).map_err(|e| reject(&e))?;
     Ok(match ev {
         feishu::Event::Challenge(c) => to_js(&serde_json::json!({ "challenge": c })),
         other => to_js(&serde_json::json!({ "message": other.to_value() })),

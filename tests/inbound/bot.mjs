@@ -6,6 +6,8 @@
 //   "slow ..."    -> wait for the platform's gate (opened by the test after the callback was
 //                    acknowledged), reply, then try a second reply; both results reported
 //   "long"        -> a 30000-byte markdown reply ending in a link
+//   "card"        -> reply with a card (WeCom: a passive template card)
+//   image (WeCom) -> download and decrypt it, report its SHA-256 or the error code
 //   card action   -> answer with a toast
 export function makeBot(inbound, cfg) {
   const report = (path, body) =>
@@ -24,6 +26,20 @@ export function makeBot(inbound, cfg) {
       const first = await reply.send({ content: { type: "markdown", body: { content: `slow answer to ${message.sender.id}` } } });
       const second = await reply.send("a second answer");
       await report("/result", { id: message.id, results: [first, second] });
+    } else if (text === "card") {
+      const card = { title: "Disk full", text: "firing on db-1", url: "https://example.com/a/1", buttons: [{ text: "Runbook", url: "https://example.com/rb" }] };
+      const r = await reply.send({ content: { type: "card", body: card } });
+      await report("/result", { id: message.id, results: [r] });
+    } else if (message.platform === "wecom" && message.type === "image") {
+      let outcome;
+      try {
+        const { bytes } = await inbound.wecomDownloadMedia(cfg.wecom, message.images[0]);
+        const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+        outcome = { sha256: Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join(""), length: bytes.length };
+      } catch (e) {
+        outcome = { code: e.code, message: e.message };
+      }
+      await report("/result", { id: message.id, results: [outcome] });
     } else if (text === "long") {
       const r = await reply.send(`${"告警 ".repeat(10000)}[runbook](https://example.com/runbook)`);
       await report("/result", { id: message.id, results: [r] });

@@ -32,6 +32,15 @@ export function wxDecrypt(encodingAesKey, b64) {
   return { msg: body.subarray(20, 20 + n).toString("utf8"), receiveId: body.subarray(20 + n).toString("utf8") };
 }
 
+/** Encrypt a file the way WeCom serves AI-bot images and files: same key, IV = key[0..16], PKCS#7 to 32. */
+export function wxEncryptMedia(encodingAesKey, data) {
+  const key = Buffer.from(`${encodingAesKey}=`, "base64");
+  const n = 32 - (data.length % 32);
+  const c = crypto.createCipheriv("aes-256-cbc", key, key.subarray(0, 16));
+  c.setAutoPadding(false);
+  return Buffer.concat([c.update(Buffer.concat([data, Buffer.alloc(n, n)])), c.final()]);
+}
+
 export const wxSign = (token, ts, nonce, enc) =>
   crypto.createHash("sha1").update([token, String(ts), String(nonce), enc].sort().join("")).digest("hex");
 
@@ -71,6 +80,7 @@ export async function startPlatform({ feishuApp }) {
     return state.gates.get(id);
   };
   const scripts = new Map(); // response code -> remaining errcodes
+  const media = new Map(); // name -> encrypted bytes
   const changed = () => {
     for (const w of state.waiters.splice(0)) w();
   };
@@ -85,6 +95,13 @@ export async function startPlatform({ feishuApp }) {
     };
     const body = raw ? JSON.parse(raw) : null;
     try {
+      if (url.pathname.startsWith("/media/")) {
+        const m = media.get(url.pathname.slice(7));
+        if (!m) return send(404, {});
+        res.writeHead(200, { "content-type": "application/octet-stream" });
+        res.end(m);
+        return;
+      }
       switch (url.pathname) {
         case "/seen":
           state.seen.push(body);
@@ -134,6 +151,7 @@ export async function startPlatform({ feishuApp }) {
     base,
     state,
     openGate: (id) => gate(id).open(),
+    addMedia: (name, bytes) => media.set(name, bytes),
     /** Resolves when `pred()` is truthy; a bound on waiting (not a timing assertion). */
     async until(pred, what, limitMs = 30_000) {
       const t0 = Date.now();

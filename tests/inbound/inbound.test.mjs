@@ -14,7 +14,7 @@ import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 
 import { importMiniflare, resolveExports, toolBin } from "../e2e/harness.mjs";
-import { FEISHU_TENANT_TOKEN, dingtalkSign, feishuEncrypt, feishuSign, startPlatform, wxDecrypt, wxEncrypt, wxSign } from "./client.mjs";
+import { FEISHU_TENANT_TOKEN, dingtalkSign, feishuEncrypt, feishuSign, startPlatform, wxDecrypt, wxEncrypt, wxEncryptMedia, wxSign } from "./client.mjs";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, "..", "..");
@@ -243,6 +243,32 @@ for (const runtime of RUNTIMES) {
       assert.equal(results[0].success, false);
       assert.equal(results[0].error.code, "PLATFORM_ERROR");
       assert.equal(results[0].error.platformCode, 44004);
+    });
+
+    test("WeCom: a card answer goes back as a passive template card", async () => {
+      const id = `card-${rand(4)}`;
+      const { text } = await wecomPost(wecomText(id, "alice", "card"));
+      const reply = JSON.parse(wxDecrypt(encodingAesKey, JSON.parse(text).encrypt).msg);
+      assert.equal(reply.msgtype, "template_card");
+      assert.equal(reply.template_card.card_type, "text_notice");
+      assert.equal(reply.template_card.main_title.title, "Disk full");
+      assert.equal(reply.template_card.card_action.url, "https://example.com/a/1");
+    });
+
+    test("WeCom: an image is downloaded and decrypted; one over 10 MB is refused", async () => {
+      const img = crypto.randomBytes(5000);
+      platform.addMedia("small.png", wxEncryptMedia(encodingAesKey, img));
+      platform.addMedia("big.png", wxEncryptMedia(encodingAesKey, Buffer.alloc(10 * 1024 * 1024 + 100, 7)));
+      const image = (id, name) => ({ ...wecomText(id, "alice", ""), chattype: "single", msgtype: "image", text: undefined, image: { url: `${platform.base}/media/${name}` } });
+      const a = `img-${rand(4)}`;
+      const b = `img-${rand(4)}`;
+      await wecomPost(image(a, "small.png"));
+      await wecomPost(image(b, "big.png"));
+      const [ra] = await platform.until(() => platform.state.results.get(a), "the small image");
+      assert.deepEqual(ra, { sha256: crypto.createHash("sha256").update(img).digest("hex"), length: 5000 });
+      const [rb] = await platform.until(() => platform.state.results.get(b), "the big image");
+      assert.equal(rb.code, "INVALID_MESSAGE");
+      assert.match(rb.message, /larger than/);
     });
 
     test("WeCom: a long answer is cut to 20480 bytes without splitting the link", async () => {

@@ -6,6 +6,7 @@ import {
   feishuOpen,
   render,
   wecomHandler,
+  wecomDownloadMedia,
   wecomOpen,
   type InboundError,
   type InboundHandler,
@@ -81,3 +82,12 @@ try {
   void reason;
 }
 void render;
+
+async function media(m: WecomMessage): Promise<number> {
+  const url = m.images?.[0];
+  if (url === undefined) return 0;
+  const { bytes, contentType } = await wecomDownloadMedia({ token: "t", encodingAesKey: "k".repeat(43) }, url, { maxBytes: 1 << 20 });
+  void contentType;
+  return bytes.length;
+}
+void media;
