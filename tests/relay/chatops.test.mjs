@@ -11,22 +11,10 @@ import { after, before, test } from "node:test";
 import { parseAlertmanager } from "../../worker-example/src/alerts.js";
 import { chatopsOnMessage, parseCommand, parseDuration, runCommand } from "../../worker-example/src/chatops.js";
 import { fingerprintOf, listDeliveries, logDeliveries, recordAlerts, stateOf } from "../../worker-example/src/state.js";
-import { FIXTURES, ROOT } from "./harness.mjs";
+import { FIXTURES, applyMigrations } from "./harness.mjs";
 
 let mf;
 let db;
-
-async function applyMigrations(d1) {
-  const dir = path.join(ROOT, "worker-example", "migrations");
-  for (const f of fs.readdirSync(dir).filter((n) => n.endsWith(".sql")).sort()) {
-    const sql = fs
-      .readFileSync(path.join(dir, f), "utf8")
-      .split("\n")
-      .map((l) => l.replace(/--.*$/, "")) // the migrations have no "--" inside strings
-      .join("\n");
-    for (const stmt of sql.split(";").map((s) => s.trim()).filter(Boolean)) await d1.prepare(stmt).run();
-  }
-}
 
 before(async () => {
   const { Miniflare } = await import("miniflare");

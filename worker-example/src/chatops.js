@@ -12,6 +12,7 @@
 import { fmtDuration } from "./alerts.js";
 import { acknowledge, findAlert, firing, silence } from "./state.js";
 
+/** @type {[string, RegExp][]} */
 const WORDS = [
   ["help", /^(help|h|\?|帮助|说明)$/i],
   ["firing", /^(firing|alerts|status|what is firing|what's firing|告警|正在告警|有什么告警|告警列表|当前告警)$/i],
@@ -73,7 +74,7 @@ export const HELP = [
 /**
  * Run one command; resolves to the markdown answer.
  * @param {{ cmd: string, args: string[] }} c
- * @param {{ db: D1Database, now: number, user: string, alertmanagerUrl?: string, fetch?: typeof fetch }} ctx
+ * @param {{ db: object, now: number, user: string, alertmanagerUrl?: string, fetch?: typeof fetch }} ctx   db: the D1 binding
  */
 export async function runCommand(c, ctx) {
   const { db, now, user } = ctx;

@@ -109,12 +109,20 @@ export async function silence(db, fingerprint, until, by) {
   return r.meta.changes === 1;
 }
 
+/** "ok", "duplicate", "queued:CODE", or the error code. */
+function resultOf(e) {
+  if (e.ok === true || e.outcome === "delivered") return "ok";
+  if (e.outcome === "duplicate") return "duplicate";
+  const code = e.error?.code ?? e.code ?? "error";
+  return e.outcome === "queued" ? `queued:${code}` : code;
+}
+
 /** Log delivery outcomes (time, channel, result code, attempts), then drop rows past retention. */
 export async function logDeliveries(db, requestId, input, entries, now, retentionMs) {
   const stmts = entries.map((e) =>
     db
       .prepare(`INSERT INTO deliveries (at, request_id, input, channel, platform, result, attempts) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)`)
-      .bind(now, requestId, input, e.channel ?? e.platform ?? "", e.platform ?? "", e.ok ? "ok" : (e.error?.code ?? "error"), e.attempts ?? 0),
+      .bind(now, requestId, input, e.channel ?? e.platform ?? "", e.platform ?? "", resultOf(e), e.attempts ?? 0),
   );
   stmts.push(db.prepare(`DELETE FROM deliveries WHERE at < ?1`).bind(now - retentionMs));
   await db.batch(stmts);
