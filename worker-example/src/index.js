@@ -5,6 +5,7 @@
 //   POST /v1/grafana        Grafana unified alerting webhook payload   -> a card per channel
 //   POST /v1/send           a unified message (+ platforms / channels / labels)
 //   GET  /healthz
+//   /v1/wecom/bot, /v1/dingtalk/bot, /v1/feishu/events, GET /v1/alerts, /v1/deliveries: chatops-relay.js
 //
 // Every POST needs `Authorization: Bearer <RELAY_TOKEN>`. Channels come from the seed's env
 // variables and ROUTES (see config.js); deliveries that still fail after short in-request
