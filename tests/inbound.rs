@@ -530,3 +530,119 @@ fn base64_encode(b: &[u8]) -> String {
     use base64::Engine as _;
     base64::engine::general_purpose::STANDARD.encode(b)
 }
+
+// ---- property tests: the decryptors and parsers never panic, and round-trip -----------------
+// (fuzz targets for the same functions belong in fuzz/ once it exists)
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        #[test]
+        fn wx_decrypt_any_text(s in ".{0,300}") {
+            let c = WxCrypt::new(V1_TOKEN, V1_KEY, "").unwrap();
+            let _ = c.decrypt(&s);
+            let _ = crypto::feishu_decrypt("k", &s);
+        }
+
+        #[test]
+        fn wx_decrypt_any_blocks(bytes in proptest::collection::vec(any::<u8>(), 0..200)) {
+            let c = WxCrypt::new(V1_TOKEN, V1_KEY, "").unwrap();
+            let _ = c.decrypt(&base64_encode(&bytes));
+            let _ = c.decrypt_media(&bytes);
+        }
+
+        #[test]
+        fn wx_round_trip(msg in ".{0,200}", rid in "[a-z0-9]{0,20}", random in any::<[u8; 16]>()) {
+            let c = WxCrypt::new(V2_TOKEN, V2_KEY, &rid).unwrap();
+            let enc = c.encrypt(&msg, &random).unwrap();
+            prop_assert_eq!(c.decrypt(&enc).unwrap(), msg);
+        }
+
+        #[test]
+        fn parsers_any_text(s in ".{0,300}") {
+            let _ = wecom::parse(&s);
+            let _ = dingtalk::parse(&s);
+            let _ = feishu::open(&feishu::Credentials::default(), feishu::Headers::default(), &s, 0, 0);
+        }
+
+        #[test]
+        fn parsers_any_json(v in json_value()) {
+            let s = v.to_string();
+            let _ = wecom::parse(&s);
+            let _ = dingtalk::parse(&s);
+            let _ = feishu::open(&feishu::Credentials::default(), feishu::Headers::default(), &s, 0, 0);
+        }
+
+        #[test]
+        fn markdown_cut_is_bounded_and_on_a_boundary(s in ".{0,400}", max in 0usize..300) {
+            let c = wecom::cut_markdown(&s, max);
+            prop_assert!(c.len() <= max);
+            prop_assert!(s.starts_with(&c));
+        }
+    }
+
+    /// JSON shaped like the callbacks: objects with the keys the parsers read, random values.
+    fn json_value() -> impl Strategy<Value = Value> {
+        let key = prop::sample::select(vec![
+            "msgtype",
+            "msgid",
+            "text",
+            "content",
+            "event",
+            "eventtype",
+            "from",
+            "userid",
+            "chattype",
+            "mixed",
+            "msg_item",
+            "image",
+            "url",
+            "stream",
+            "id",
+            "quote",
+            "msgId",
+            "conversationId",
+            "atUsers",
+            "header",
+            "event_type",
+            "event_id",
+            "message",
+            "sender",
+            "schema",
+            "type",
+            "challenge",
+            "token",
+            "template_card_event",
+            "selected_items",
+        ]);
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(Value::from),
+            prop::sample::select(vec![
+                "text",
+                "event",
+                "stream",
+                "mixed",
+                "image",
+                "enter_chat",
+                "im.message.receive_v1",
+                "card.action.trigger",
+                "url_verification",
+                "group"
+            ])
+            .prop_map(Value::from),
+            ".{0,10}".prop_map(Value::from),
+        ];
+        leaf.prop_recursive(4, 64, 6, move |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                prop::collection::vec((key.clone(), inner), 0..6)
+                    .prop_map(|kv| Value::Object(kv.into_iter().map(|(k, v)| (k.to_string(), v)).collect())),
+            ]
+        })
+    }
+}

@@ -204,6 +204,11 @@ for (const runtime of RUNTIMES) {
       assert.equal(reply.msgtype, "stream");
       assert.equal(reply.stream.finish, true);
       assert.match(reply.stream.content, /pong \*\*wecom\*\*/);
+      // WeCom polling the stream: the finished content again, never passed to onMessage
+      const refresh = await wecomPost({ msgid: `r-${id}`, aibotid: "AIBOT", chattype: "group", from: { userid: "alice" }, msgtype: "stream", stream: { id: reply.stream.id } });
+      const polled = JSON.parse(wxDecrypt(encodingAesKey, JSON.parse(refresh.text).encrypt).msg);
+      assert.deepEqual(polled, { msgtype: "stream", stream: { id: reply.stream.id, finish: true, content: reply.stream.content } });
+      assert.equal(seenIds(`r-${id}`), 0);
       const again = await wecomPost(wecomText(id, "alice", "@bot ping"));
       assert.equal(again.res.status, 200);
       assert.equal(again.text, "");
