@@ -113,8 +113,11 @@ async function readBody(request) {
   return body.length > MAX_BODY ? null : body;
 }
 
-/** Run onMessage; wait for it at most `window` ms; keep the rest alive with waitUntil. */
-async function runWithin(promise, window, ctx) {
+/**
+ * Run onMessage; wait for it at most `window` ms, or until `early` resolves (a passive reply was
+ * handed over); keep the rest alive with waitUntil.
+ */
+async function runWithin(promise, window, ctx, early) {
   const settled = promise.then(
     (value) => ({ done: true, value }),
     (error) => ({ done: true, error }),
@@ -123,7 +126,7 @@ async function runWithin(promise, window, ctx) {
   const timeout = new Promise((r) => {
     timer = setTimeout(() => r({ done: false }), Math.max(0, window));
   });
-  const first = await Promise.race([settled, timeout]);
+  const first = await Promise.race(early ? [settled, timeout, early] : [settled, timeout]);
   clearTimeout(timer);
   if (!first.done && ctx && typeof ctx.waitUntil === "function") ctx.waitUntil(settled);
   return first;
@@ -305,7 +308,10 @@ export function wecomHandler(options) {
     // The first reply sent within the window goes back passively (a finished stream, or the
     // welcome text for enter_chat); later ones, and any after the window, through response_url.
     let passive = null;
-    let windowOpen = true;
+    // a card event's passive answer is a card update (onMessage's return value): replies go active
+    let windowOpen = !(message.type === "event" && message.event?.type === "template_card_event");
+    let handOver;
+    const handedOver = new Promise((r) => (handOver = r));
     let responseUrlUsed = false;
     const isWelcome = message.type === "event" && message.event?.type === "enter_chat";
     const active = async (out) => {
@@ -331,12 +337,13 @@ export function wecomHandler(options) {
         }
         if (windowOpen && passive === null) {
           passive = out;
+          handOver({ done: false });
           return { success: true, attempts: 1, mode: "passive" };
         }
         return active(out);
       },
     };
-    const outcome = await runWithin(Promise.resolve().then(() => options.onMessage(message, reply)), window, ctx);
+    const outcome = await runWithin(Promise.resolve().then(() => options.onMessage(message, reply)), window, ctx, handedOver);
     windowOpen = false;
     if (outcome.error) log(`onMessage threw: ${outcome.error?.name ?? "Error"}`);
     if (passive !== null) {

@@ -17,6 +17,12 @@ export function makeBot(inbound, cfg) {
   const onMessage = async (message, reply) => {
     await report("/seen", { platform: message.platform, id: message.id, type: message.type, text: message.text ?? null, sender: message.sender.id, message });
     if (message.type === "card_action") return { toast: { type: "success", content: `acked ${message.action.value?.fp ?? ""}` } };
+    if (message.event?.type === "template_card_event") {
+      // the card update answers the event; a reply.send goes through response_url
+      const r = await reply.send("card event seen");
+      await report("/result", { id: message.id, results: [r] });
+      return { response_type: "update_template_card", userids: [message.sender.id], template_card: { card_type: "text_notice", task_id: message.event.taskId, main_title: { title: "acked" } } };
+    }
     const text = (message.text ?? "").replace(/^@\S+\s*/, "").trim();
     if (text === "ping") {
       const r = await reply.send(`pong **${message.platform}**`);

@@ -260,6 +260,24 @@ for (const runtime of RUNTIMES) {
       assert.equal(reply.template_card.card_action.url, "https://example.com/a/1");
     });
 
+    test("WeCom: a card event is answered with onMessage's card update; its reply goes through response_url", async () => {
+      const id = `tce-${rand(4)}`;
+      const ev = {
+        ...wecomText(id, "alice", ""),
+        chattype: "single",
+        msgtype: "event",
+        text: undefined,
+        event: { eventtype: "template_card_event", template_card_event: { card_type: "button_interaction", event_key: "ack", task_id: "task-1" } },
+      };
+      const { text } = await wecomPost(ev);
+      const reply = JSON.parse(wxDecrypt(encodingAesKey, JSON.parse(text).encrypt).msg);
+      assert.equal(reply.response_type, "update_template_card");
+      assert.equal(reply.template_card.task_id, "task-1");
+      const [r] = await platform.until(() => platform.state.results.get(id), "the card event's reply");
+      assert.equal(r.mode, "active");
+      assert.match(platform.state.responseUrl.find((x) => x.code === id).body.markdown.content, /card event seen/);
+    });
+
     test("WeCom: an image is downloaded and decrypted; one over 10 MB is refused", async () => {
       const img = crypto.randomBytes(5000);
       platform.addMedia("small.png", wxEncryptMedia(encodingAesKey, img));
