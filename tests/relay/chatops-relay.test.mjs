@@ -176,6 +176,26 @@ test("a silence from chat leaves the alert out of the relay's notifications", as
   assert.equal(mock.receivedFor("wecom", BOTS.wecom.key).length, 1);
 });
 
+test("Grafana alerts are recorded too, and a resolve is kept as resolved", async () => {
+  const payload = fixture("grafana-firing.json");
+  assert.equal((await relay.post("/v1/grafana", payload)).status, 200);
+  const auth = { headers: { authorization: `Bearer ${RELAY_TOKEN}` } };
+  const firing = (await relay.get("/v1/alerts?status=firing", auth)).body.alerts;
+  for (const a of payload.alerts) {
+    const row = firing.find((x) => x.fingerprint === a.fingerprint);
+    assert.equal(row?.source, "grafana");
+    assert.equal(row.alertname, a.labels.alertname);
+  }
+  const resolved = structuredClone(payload);
+  resolved.status = "resolved";
+  for (const a of resolved.alerts) a.status = "resolved";
+  assert.equal((await relay.post("/v1/grafana", resolved)).status, 200);
+  const after = (await relay.get("/v1/alerts?status=resolved", auth)).body.alerts;
+  for (const a of payload.alerts) assert.ok(after.some((x) => x.fingerprint === a.fingerprint), "resolved");
+  const answer = await askFeishu("firing");
+  assert.ok(!answer.includes(payload.alerts[0].fingerprint.slice(0, 8)), "a resolved alert is not listed as firing");
+});
+
 test("bad callbacks to the relay's bots are refused and no credential is logged", async () => {
   const res = await fetch(`${relay.url}/v1/dingtalk/bot`, {
     method: "POST",
