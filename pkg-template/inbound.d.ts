@@ -37,7 +37,13 @@ export interface WaitUntil {
   waitUntil(promise: Promise<unknown>): void;
 }
 
-export type InboundHandler = (request: InboundRequest, ctx?: WaitUntil) => Promise<InboundResponse>;
+/**
+ * What a handler resolves to: the host's own `Response` (the handler builds it with the global
+ * constructor) when the host's typings declare one (DOM, Node, Deno), else `InboundResponse`.
+ */
+export type HostResponse = typeof globalThis extends { Response: { prototype: infer R } } ? R : InboundResponse;
+
+export type InboundHandler = (request: InboundRequest, ctx?: WaitUntil) => Promise<HostResponse>;
 
 /** What `reply.send` resolves to (it never rejects for a delivery failure). */
 export interface ReplyResult {

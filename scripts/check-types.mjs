@@ -74,7 +74,7 @@ for (const f of goldenOnly ? [] : ["index.d.ts", "index.d.cts"]) {
 
 // 4. the webhook-push/inbound subpath: a strict consumer compiles, and no `any` in its declarations
 if (!goldenOnly && fs.existsSync(path.join(pkgDir, "inbound.d.ts"))) {
-  for (const config of ["tsconfig.inbound.json", "tsconfig.inbound-bundler.json"]) {
+  for (const config of ["tsconfig.inbound.json", "tsconfig.inbound-bundler.json", "tsconfig.inbound-dom.json"]) {
     const project = path.join(consumer, "ts", config);
     const r = spawnSync(tsc, ["-p", project, "--noEmit", "--strict", "--pretty", "false"], { encoding: "utf8" });
     if (r.status === 0) console.log(`ok   tsc --noEmit --strict -p ${config}`);
