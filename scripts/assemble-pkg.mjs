@@ -27,6 +27,9 @@ const { values: args } = parseArgs({
     wasm: { type: "string", default: "target/wasm-opt/webhook_push_bg.wasm" },
     template: { type: "string", default: "pkg-template" },
     out: { type: "string", default: "pkg" },
+    // the second wasm, built with the "inbound" feature, for the webhook-push/inbound subpath
+    "inbound-glue": { type: "string" },
+    "inbound-wasm": { type: "string" },
   },
 });
 const abs = (p) => path.resolve(ROOT, p);
@@ -60,6 +63,29 @@ const undeclared = values.filter((v) => !declared.has(v));
 if (undeclared.length) fail(`runtime exports without a declaration in ${NAME}.d.ts: ${undeclared.join(", ")}`);
 const types = [...declared].filter((n) => !values.includes(n)).sort();
 
+// The inbound build (optional): its glue exports everything the main one does plus the inbound
+// functions; its public declarations replace `/* @inbound-declarations */` in inbound.d.ts.
+const INB = `${NAME}_inbound`;
+let inbound = null;
+if (args["inbound-glue"] || args["inbound-wasm"]) {
+  const dir = abs(args["inbound-glue"] ?? "target/wasm-bindgen-inbound");
+  const js = path.join(dir, `${INB}.js`);
+  const dtsFile = path.join(dir, `${INB}.d.ts`);
+  const wasm = abs(args["inbound-wasm"] ?? `target/wasm-opt-inbound/${INB}_bg.wasm`);
+  for (const f of [js, dtsFile, wasm]) if (!fs.existsSync(f)) fail(`missing ${f}`);
+  const g = await import(pathToFileURL(js).href);
+  const ivalues = Object.keys(g).filter((n) => !INIT_VALUES.has(n)).sort();
+  const idts = fs.readFileSync(dtsFile, "utf8");
+  const icut = idts.search(/^export type InitInput\b/m);
+  if (icut < 0) fail(`${INB}.d.ts has no "export type InitInput"`);
+  const ipublic = idts.slice(0, icut).trimEnd();
+  const ideclared = new Set(names(ipublic));
+  const iundeclared = ivalues.filter((v) => !ideclared.has(v));
+  if (iundeclared.length) fail(`inbound runtime exports without a declaration: ${iundeclared.join(", ")}`);
+  inbound = { js, dtsFile, wasm, values: ivalues, publicDts: ipublic };
+}
+const isInboundFile = (f) => f.startsWith("inbound");
+
 // Fresh output directory, swapped in at the end so a failed build never leaves half a package.
 const out = abs(args.out);
 const tmp = `${out}.tmp-${process.pid}`;
@@ -69,10 +95,21 @@ fs.mkdirSync(tmp, { recursive: true });
 const templateDir = abs(args.template);
 const list = (names) => (names.length ? ` ${names.join(", ")} ` : " ");
 for (const file of fs.readdirSync(templateDir)) {
+  if (isInboundFile(file) && !inbound) continue; // no inbound build: the subpath is left out
   let text = fs.readFileSync(path.join(templateDir, file), "utf8");
+  if (inbound && isInboundFile(file)) {
+    text = text
+      .replaceAll("{ /* @inbound-exports */ }", `{${list(inbound.values)}}`)
+      .replace("/* @inbound-declarations */", () => inbound.publicDts);
+    if (/@inbound-(exports|declarations)/.test(text)) fail(`${file}: an inbound marker was not replaced`);
+  }
   if (file === "package.json") {
     const pkg = JSON.parse(text);
     pkg.version = args.version;
+    if (!inbound) {
+      delete pkg.exports["./inbound"];
+      pkg.files = pkg.files.filter((f) => !isInboundFile(f) && !f.startsWith(INB));
+    }
     text = `${JSON.stringify(pkg, null, 2)}\n`;
   } else {
     text = text.replaceAll("{ /* @exports */ }", `{${list(values)}}`).replace("/* @declarations */", () => publicDts);
@@ -85,6 +122,12 @@ fs.copyFileSync(path.join(tmp, "index.d.ts"), path.join(tmp, "index.d.cts"));
 fs.copyFileSync(glueJs, path.join(tmp, `${NAME}.js`));
 fs.copyFileSync(glueDts, path.join(tmp, `${NAME}.d.ts`));
 fs.copyFileSync(abs(args.wasm), path.join(tmp, `${NAME}_bg.wasm`));
+if (inbound) {
+  fs.copyFileSync(path.join(tmp, "inbound.d.ts"), path.join(tmp, "inbound.d.cts"));
+  fs.copyFileSync(inbound.js, path.join(tmp, `${INB}.js`));
+  fs.copyFileSync(inbound.dtsFile, path.join(tmp, `${INB}.d.ts`));
+  fs.copyFileSync(inbound.wasm, path.join(tmp, `${INB}_bg.wasm`));
+}
 if (fs.existsSync(abs("LICENSE"))) fs.copyFileSync(abs("LICENSE"), path.join(tmp, "LICENSE"));
 
 // node.cjs = node.mjs + glue bundled to CommonJS. import.meta.url becomes this file's URL,
@@ -106,13 +149,33 @@ const res = execFileSync(
   { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] },
 );
 if (res.trim()) console.log(res.trim());
+if (inbound) {
+  // inbound-node.cjs: the CommonJS twin of inbound-node.mjs, same way
+  const r2 = execFileSync(
+    esbuild,
+    [
+      path.join(tmp, "inbound-node.mjs"),
+      "--bundle",
+      "--format=cjs",
+      "--platform=node",
+      "--target=node18",
+      `--outfile=${path.join(tmp, "inbound-node.cjs")}`,
+      "--define:import.meta.url=__wp_import_meta_url",
+      "--banner:js=\"use strict\";\nconst __wp_import_meta_url = require(\"node:url\").pathToFileURL(__filename).href;",
+      "--log-level=warning",
+    ],
+    { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] },
+  );
+  if (r2.trim()) console.log(r2.trim());
+}
 
 // The package must list every file it ships, ship exactly one wasm, and point its
 // exports map only at files that exist.
 const pkg = JSON.parse(fs.readFileSync(path.join(tmp, "package.json"), "utf8"));
 const present = fs.readdirSync(tmp);
 const wasms = present.filter((f) => f.endsWith(".wasm"));
-if (wasms.length !== 1) fail(`expected exactly one .wasm, found ${wasms.join(", ")}`);
+const wantWasms = inbound ? 2 : 1;
+if (wasms.length !== wantWasms) fail(`expected ${wantWasms} .wasm file(s), found ${wasms.join(", ")}`);
 for (const f of pkg.files) if (!present.includes(f)) fail(`package.json "files" lists ${f}, which was not produced`);
 const targets = [];
 const walk = (v) => (typeof v === "string" ? targets.push(v) : Object.values(v).forEach(walk));

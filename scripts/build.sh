@@ -122,10 +122,33 @@ if [ ! -f "$BG_STAMP" ] || [ "$(cat "$BG_STAMP")" != "$bg_key" ] || [ ! -f "$OPT
   echo "$bg_key" >"$BG_STAMP"
 fi
 
+# --- 6b. the inbound wasm: the crate again with the "inbound" feature, for webhook-push/inbound ----
+# Its own target dir, so the two builds never invalidate each other's output.
+INB_NAME=${NAME}_inbound
+INB_RAW=target/inbound/$TARGET/release/$NAME.wasm
+INB_BINDGEN_DIR=target/wasm-bindgen-inbound
+INB_OPT_DIR=target/wasm-opt-inbound
+step "cargo build --release --target $TARGET --lib --features inbound (target/inbound)"
+cargo build --release --target "$TARGET" --lib --features inbound --target-dir target/inbound --quiet
+[ -f "$INB_RAW" ] || die "cargo did not produce $INB_RAW"
+INB_STAMP=$INB_OPT_DIR/.stamp
+inb_key="$(sha "$INB_RAW") wb=$WB_VERSION opt=$("$WASM_OPT" --version) flags=${WASM_OPT_FLAGS[*]}"
+if [ ! -f "$INB_STAMP" ] || [ "$(cat "$INB_STAMP")" != "$inb_key" ] || [ ! -f "$INB_OPT_DIR/${INB_NAME}_bg.wasm" ]; then
+  step "wasm-bindgen + wasm-opt (inbound) -> $INB_OPT_DIR"
+  rm -rf "$INB_BINDGEN_DIR" "$INB_OPT_DIR"
+  "$WASM_BINDGEN" --target web --out-dir "$INB_BINDGEN_DIR" --out-name "$INB_NAME" "$INB_RAW"
+  mkdir -p "$INB_OPT_DIR"
+  "$WASM_OPT" "${WASM_OPT_FLAGS[@]}" "$INB_BINDGEN_DIR/${INB_NAME}_bg.wasm" -o "$INB_OPT_DIR/${INB_NAME}_bg.wasm"
+  echo "$inb_key" >"$INB_STAMP"
+fi
+
 # --- 7. pkg/ ---------------------------------------------------------------------------------
 step "assemble pkg/ ($PKG_VERSION)"
 node scripts/assemble-pkg.mjs --version "$PKG_VERSION" --glue "$BINDGEN_DIR" \
-  --wasm "$OPT_DIR/${NAME}_bg.wasm" --template pkg-template --out pkg | { [ "${WP_BUILD_QUIET:-}" = 1 ] && cat >/dev/null || cat; }
+  --wasm "$OPT_DIR/${NAME}_bg.wasm" --template pkg-template --out pkg \
+  --inbound-glue "$INB_BINDGEN_DIR" --inbound-wasm "$INB_OPT_DIR/${INB_NAME}_bg.wasm" | { [ "${WP_BUILD_QUIET:-}" = 1 ] && cat >/dev/null || cat; }
 
 raw=$(wc -c <"$RAW_WASM"); bg=$(wc -c <"$BINDGEN_DIR/${NAME}_bg.wasm"); opt=$(wc -c <"pkg/${NAME}_bg.wasm")
 step "done: pkg/ webhook-push@$PKG_VERSION; wasm $raw B (cargo) -> $bg B (wasm-bindgen) -> $opt B (wasm-opt)"
+inb=$(wc -c <"pkg/${INB_NAME}_bg.wasm")
+step "inbound: pkg/${INB_NAME}_bg.wasm $inb B (wasm-opt), $(gzip -9 -c "pkg/${INB_NAME}_bg.wasm" | wc -c) B gzip; sender-only $(gzip -9 -c "pkg/${NAME}_bg.wasm" | wc -c) B gzip"

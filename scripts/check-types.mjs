@@ -72,6 +72,31 @@ for (const f of goldenOnly ? [] : ["index.d.ts", "index.d.cts"]) {
   }
 }
 
+// 4. the webhook-push/inbound subpath: a strict consumer compiles, and no `any` in its declarations
+if (!goldenOnly && fs.existsSync(path.join(pkgDir, "inbound.d.ts"))) {
+  for (const config of ["tsconfig.inbound.json", "tsconfig.inbound-bundler.json", "tsconfig.inbound-dom.json"]) {
+    const project = path.join(consumer, "ts", config);
+    const r = spawnSync(tsc, ["-p", project, "--noEmit", "--strict", "--pretty", "false"], { encoding: "utf8" });
+    if (r.status === 0) console.log(`ok   tsc --noEmit --strict -p ${config}`);
+    else {
+      failures.push(`tsc -p ${config}`);
+      console.log(`FAIL tsc --noEmit --strict -p ${config}\n${(r.stdout + r.stderr).trim().replaceAll(consumer + path.sep, "")}`);
+    }
+  }
+  for (const f of ["inbound.d.ts", "inbound.d.cts"]) {
+    const code = fs
+      .readFileSync(path.join(pkgDir, f), "utf8")
+      .replace(/\/\*[\s\S]*?\*\//g, (m) => m.replace(/[^\n]/g, " "))
+      .replace(/\/\/.*$/gm, "");
+    const hits = code.split("\n").flatMap((line, i) => (/\bany\b/.test(line) ? [`${f}:${i + 1}: ${line.trim()}`] : []));
+    if (hits.length === 0) console.log(`ok   no \`any\` in ${f}`);
+    else {
+      failures.push(`any in ${f}`);
+      console.log(`FAIL \`any\` in ${f}:\n  ${hits.join("\n  ")}`);
+    }
+  }
+}
+
 if (failures.length) {
   console.log(`check-types: ${failures.length} failed: ${failures.join(", ")}`);
   process.exit(1);

@@ -14,6 +14,8 @@
 #   relay       node --test tests/relay (the relay Worker in workerd via Miniflare, against the mock)
 #   ts          scripts/check-types.mjs: tsc --strict consumer, golden .d.ts, no `any`
 #   e2e         node --test tests/e2e: send from Node ESM/CJS, Deno, Bun, workerd to the loopback mock
+#   inbound-rs  the "inbound" feature: clippy (host and wasm32) and cargo test --test inbound (published vectors)
+#   inbound     node --test tests/inbound: WeCom / DingTalk / Feishu callbacks to the handlers in Node, Deno, Bun, workerd
 #
 # A failed step does not stop the independent ones after it (so one run shows every
 # failure); steps that need a failed one are skipped. Exit status 0 only if all passed.
@@ -89,6 +91,17 @@ e2e_tests() {
     node --test --test-reporter=spec tests/e2e/*.test.mjs
 }
 
+# the inbound layer (feature "inbound", the webhook-push/inbound subpath)
+inbound_rust() {
+  cargo clippy --all-targets --features inbound -- -D warnings &&
+    cargo clippy --target wasm32-unknown-unknown --lib --features inbound -- -D warnings &&
+    cargo test --features inbound --test inbound
+}
+inbound_tests() {
+  WRANGLER_SEND_METRICS=false DENO_NO_UPDATE_CHECK=1 E2E_CONSUMER=target/consumer \
+    node --test --test-reporter=spec tests/inbound/*.test.mjs
+}
+
 step tools "" ensure_components
 step fmt "tools" fmt_check
 step clippy "tools" cargo clippy --all-targets -- -D warnings
@@ -101,6 +114,8 @@ step pack "build" bash scripts/pack-install.sh target/consumer
 step js "pack" js_tests
 step ts "pack" node scripts/check-types.mjs target/consumer
 step e2e "pack" e2e_tests
+step inbound-rs "tools" inbound_rust
+step inbound "pack" inbound_tests
 step relay "build" node --test --test-reporter=spec tests/relay/
 
 printf '\n%-12s %-6s %s\n' STEP RESULT TIME

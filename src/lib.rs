@@ -14,12 +14,16 @@
 //! - [`sender`]: the async send loop, generic over a [`sender::Transport`];
 //! - [`webhook`]: the generic webhook target's engine: config, templates, signing, answer check.
 //!
+//! [`inbound`] (feature `inbound`): bot callbacks in: verify, decrypt, parse, build replies.
+//!
 //! `host` (wasm32 only) is the Transport on the host's `fetch`, `setTimeout` and `Date.now`.
 //!
 //! `bindings` (wasm32 only) is the `#[wasm_bindgen]` surface over it.
 
 pub mod degrade;
 pub mod error;
+#[cfg(feature = "inbound")]
+pub mod inbound;
 pub mod json;
 pub mod limits;
 pub mod markdown;

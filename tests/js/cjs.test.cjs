@@ -35,3 +35,17 @@ test("typed errors through require", () => {
   expectTypedError(() => wp.detectPlatform("not a url"), "INVALID_CONFIG", "detectPlatform");
   assert.equal(wp.detectPlatform("https://oapi.dingtalk.com/robot/send?access_token=x"), "dingtalk");
 });
+
+test("require(\"webhook-push/inbound\") gives the handlers (inbound-node.cjs), which refuse a forged callback", async () => {
+  assert.match(require.resolve("webhook-push/inbound"), /[/\\]node_modules[/\\]webhook-push[/\\]inbound-node\.cjs$/);
+  const inbound = require("webhook-push/inbound");
+  const seen = [];
+  const handle = inbound.dingtalkHandler({ appSecret: "app-secret-for-cjs", onMessage: (m) => seen.push(m), log: null });
+  const res = await handle(
+    new Request("http://127.0.0.1/dingtalk", { method: "POST", headers: { timestamp: String(Date.now()), sign: "forged" }, body: "{}" }),
+  );
+  assert.equal(res.status, 401);
+  assert.equal(await res.text(), "bad_signature");
+  assert.deepEqual(seen, []);
+  assert.equal("initSync" in inbound, false);
+});

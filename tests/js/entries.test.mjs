@@ -25,7 +25,11 @@ test("package.json: name, module type, no side effects, only the listed files", 
   const shipped = fs.readdirSync(pkgDir).sort();
   const allowed = new Set([...pkg.files, "package.json", "LICENSE"]);
   assert.deepStrictEqual(shipped.filter((f) => !allowed.has(f)), [], "nothing unlisted is shipped");
-  assert.deepStrictEqual(shipped.filter((f) => f.endsWith(".wasm")), ["webhook_push_bg.wasm"], "exactly one .wasm");
+  // the sender's wasm, and the inbound one (webhook-push/inbound) that the main entries never load
+  assert.deepStrictEqual(shipped.filter((f) => f.endsWith(".wasm")), ["webhook_push_bg.wasm", "webhook_push_inbound_bg.wasm"], "the two .wasm files");
+  for (const f of ["node.mjs", "node.cjs", "deno.mjs", "workerd.mjs", "browser.mjs", "webhook_push.js"]) {
+    assert.ok(!fs.readFileSync(path.join(pkgDir, f), "utf8").includes("inbound"), `${f} does not load the inbound wasm`);
+  }
 });
 
 test("package.json: every exports target exists; runtime conditions in the right order", () => {

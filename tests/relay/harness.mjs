@@ -229,6 +229,19 @@ function prune(keep) {
   });
 }
 
+/** Apply worker-example/migrations/*.sql in order, as `wrangler d1 migrations apply` does. */
+export async function applyMigrations(db) {
+  const dir = path.join(WORKER_DIR, "migrations");
+  for (const f of fs.readdirSync(dir).filter((n) => n.endsWith(".sql")).sort()) {
+    const sql = fs
+      .readFileSync(path.join(dir, f), "utf8")
+      .split("\n")
+      .map((l) => l.replace(/--.*$/, "")) // the migrations have no "--" inside strings
+      .join("\n");
+    for (const stmt of sql.split(";").map((x) => x.trim()).filter(Boolean)) await db.prepare(stmt).run();
+  }
+}
+
 // ---- the mock platforms -------------------------------------------------------------------------
 
 export const BOTS = {
@@ -263,7 +276,7 @@ export async function startMock(opts = {}) {
  * Start the relay in workerd. Queue and KV settings come from wrangler.toml; `queue` overrides
  * timings for tests (small batch timeout, few retries). `env` adds / replaces vars and secrets.
  */
-export async function startRelay({ built, mock, env = {}, seed = true, token = RELAY_TOKEN, kv = true, queue = {}, port } = {}) {
+export async function startRelay({ built, mock, env = {}, seed = true, token = RELAY_TOKEN, kv = true, queue = {}, port, d1 = false } = {}) {
   const { Miniflare } = await importTool("miniflare");
   const toml = readWranglerToml();
   const vars = Object.fromEntries(Object.entries(toml.vars ?? {}).map(([k, v]) => [k, String(v)]));
@@ -317,6 +330,8 @@ export async function startRelay({ built, mock, env = {}, seed = true, token = R
     queueProducers: producers,
     queueConsumers: consumers,
     kvNamespaces: kv ? ["DEDUP_KV"] : [],
+    // d1: the DB binding (Miniflare's D1), with worker-example/migrations applied below
+    ...(d1 ? { d1Databases: ["DB"] } : {}),
     // loopback only: no request.cf download from workers.cloudflare.com (and no cache file)
     cf: false,
     ...(port !== undefined ? { host: "127.0.0.1", port } : {}),
@@ -326,6 +341,7 @@ export async function startRelay({ built, mock, env = {}, seed = true, token = R
     },
   });
   const url = await mf.ready;
+  if (d1) await applyMigrations(await mf.getD1Database("DB"));
 
   const parsed = () =>
     out.flatMap((l) => {

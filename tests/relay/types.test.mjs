@@ -32,7 +32,7 @@ test("worker-example/src type-checks against webhook-push's types", async () => 
         lib: ["es2022", "dom"],
         types: [],
         skipLibCheck: true,
-        paths: { "webhook-push": [types] },
+        paths: { "webhook-push": [types], "webhook-push/inbound": [path.join(path.dirname(types), "inbound.d.ts")] },
       },
       files: [path.join(WORKER_DIR, "src", "index.js")],
     }),

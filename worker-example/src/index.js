@@ -5,6 +5,7 @@
 //   POST /v1/grafana        Grafana unified alerting webhook payload   -> a card per channel
 //   POST /v1/send           a unified message (+ platforms / channels / labels)
 //   GET  /healthz
+//   /v1/wecom/bot, /v1/dingtalk/bot, /v1/feishu/events, GET /v1/alerts, /v1/deliveries: chatops-relay.js
 //
 // Every POST needs `Authorization: Bearer <RELAY_TOKEN>`. Channels come from the seed's env
 // variables and ROUTES (see config.js); deliveries that still fail after short in-request
@@ -17,6 +18,7 @@ import { deliverAll } from "./deliver.js";
 import { HttpError, json, readJson, requireBearer } from "./http.js";
 import { logger, scrubber } from "./log.js";
 import { handleQueue } from "./queue.js";
+import { annotateAcks, applyAlertState, chatopsRoute, recordDeliveries } from "./chatops-relay.js";
 
 const SERVICE = "webhook-push-relay";
 const ENDPOINTS = {
@@ -27,7 +29,7 @@ const ENDPOINTS = {
 
 export default {
   /** @param {Request} request */
-  async fetch(request, env) {
+  async fetch(request, env, ctx) {
     const rid = crypto.randomUUID();
     const started = Date.now();
     const url = new URL(request.url);
@@ -41,6 +43,9 @@ export default {
         if (request.method !== "GET" && request.method !== "HEAD") throw new HttpError(405, "METHOD_NOT_ALLOWED", "use GET", { allow: "GET, HEAD" });
         return health(env, path, scrub, headers);
       }
+      // ChatOps bots (signed by their platforms) and the D1 state endpoints: chatops-relay.js
+      const chat = await chatopsRoute(request, env, ctx, path, scrub, headers);
+      if (chat) return chat;
       const input = ENDPOINTS[path];
       if (!input) throw new HttpError(404, "NOT_FOUND", `no endpoint ${path}; POST /v1/alertmanager, /v1/grafana or /v1/send`);
       if (request.method !== "POST") throw new HttpError(405, "METHOD_NOT_ALLOWED", `${path} takes POST`, { allow: "POST" });
@@ -54,13 +59,18 @@ export default {
           "no channel is configured: set WECOM_WEBHOOK_KEY, DINGTALK_ACCESS_TOKEN or FEISHU_WEBHOOK_ID (wrangler secret put), or channels in ROUTES",
         );
       }
-      const body = await readJson(request, intVar(env, "MAX_BODY_BYTES", 1 << 20));
+      const raw = await readJson(request, intVar(env, "MAX_BODY_BYTES", 1 << 20));
+      // D1 (when bound): record the alerts, leave out the ones silenced from chat, show acknowledgements
+      const { body, state, silenced } = input === "send" ? { body: raw, state: new Map(), silenced: 0 } : await applyAlertState(env, input, raw, started);
+      if (silenced && !body.alerts.length) return json(200, { ok: true, id: rid, input, silenced }, scrub, headers);
       const override = channelsParam(url, config);
       const { items, skipped } =
         input === "send" ? sendItems(body, config, override, rid) : alertItems(input, body, config, override, rid, env);
+      annotateAcks(items, state);
 
       if (!items.length) throw new ConfigError("no channel matched (check ROUTES.default)");
       const entries = await deliverAll(env, log, rid, input, items);
+      await recordDeliveries(env, rid, input, entries, started);
       const result = summarize(entries);
       log.info("request", { id: rid, input, status: result.status, ms: Date.now() - started, ...result.summary });
       const out = { ok: result.ok, id: rid, input, summary: result.summary, channels: entries };
@@ -157,6 +167,7 @@ function alertItems(input, body, config, override, rid, env) {
     channel: config.channels.get(name),
     message: cardFor(n, alerts, { ...opts, messageId: `${rid}:${name}`, correlationId: rid }),
     alerts: alerts.length,
+    alertList: alerts,
   }));
   return { items, skipped: [] };
 }

@@ -1,0 +1,9 @@
+// webhook-push/inbound, Deno entry: a source-phase import gives the compiled module without
+// any permission.
+import source wasm from "./webhook_push_inbound_bg.wasm";
+import { initSync } from "./webhook_push_inbound.js";
+
+initSync({ module: wasm });
+
+export { wecomHandler, dingtalkHandler, feishuHandler, wecomDownloadMedia } from "./inbound-handlers.mjs";
+export { /* @inbound-exports */ } from "./webhook_push_inbound.js";

@@ -1,0 +1,127 @@
+// The relay's two-way part, mounted by index.js:
+//
+//   POST /v1/wecom/bot, GET (URL verification)   WeCom AI bot callbacks      (WECOM_BOT_TOKEN, WECOM_BOT_AES_KEY)
+//   POST /v1/dingtalk/bot                          DingTalk robot, HTTP mode    (DINGTALK_APP_SECRET)
+//   POST /v1/feishu/events                         Feishu / Lark events         (FEISHU_APP_ID, FEISHU_APP_SECRET,
+//                                                                                FEISHU_ENCRYPT_KEY, FEISHU_VERIFICATION_TOKEN)
+//   GET  /v1/alerts[?status=firing]                alert state (bearer token)
+//   GET  /v1/deliveries                            the delivery log (bearer token)
+//
+// The bots' requests are signed by the platforms (checked by webhook-push/inbound), so they do not
+// carry the relay's bearer token. CHATOPS_ALLOW_FROM (comma-separated sender ids) limits who may
+// talk to them. Alert state and the delivery log live in D1 (binding DB; migrations/).
+
+import { dingtalkHandler, feishuHandler, wecomHandler } from "webhook-push/inbound";
+import { parseAlertmanager, parseGrafana } from "./alerts.js";
+import { chatopsOnMessage } from "./chatops.js";
+import { HttpError, json, requireBearer } from "./http.js";
+import { fingerprintOf, listAlerts, listDeliveries, logDeliveries, recordAlerts, stateOf } from "./state.js";
+
+const BOT_PATHS = ["/v1/wecom/bot", "/v1/dingtalk/bot", "/v1/feishu/events"];
+const DAY_MS = 86_400_000;
+
+let cached = null; // { key, handlers } per isolate: dedup memory and the Feishu token cache live here
+
+function str(env, name) {
+  return typeof env[name] === "string" && env[name].trim() !== "" ? env[name].trim() : undefined;
+}
+
+function handlersFor(env) {
+  const key = ["WECOM_BOT_TOKEN", "WECOM_BOT_AES_KEY", "DINGTALK_APP_SECRET", "FEISHU_APP_ID", "FEISHU_APP_SECRET", "FEISHU_ENCRYPT_KEY", "FEISHU_VERIFICATION_TOKEN", "CHATOPS_ALLOW_FROM", "CHATOPS_REPLY_WINDOW_MS", "FEISHU_API_BASE_URL", "PLATFORM_BASE_URL"]
+    .map((k) => `${k}=${env[k] ?? ""}`)
+    .join("\n");
+  if (cached?.key === key) return cached.handlers;
+  const allowFrom = (str(env, "CHATOPS_ALLOW_FROM") ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const onMessage = chatopsOnMessage(env);
+  const log = (line) => console.log(JSON.stringify({ level: "warn", event: "chatops", message: line }));
+  const window = Number(env.CHATOPS_REPLY_WINDOW_MS ?? 1000);
+  const common = { onMessage, allowFrom, log, replyWindow: Number.isFinite(window) && window >= 0 ? Math.min(window, 4500) : 1000 };
+  const handlers = {};
+  if (str(env, "WECOM_BOT_TOKEN") && str(env, "WECOM_BOT_AES_KEY")) {
+    handlers["/v1/wecom/bot"] = wecomHandler({ ...common, token: str(env, "WECOM_BOT_TOKEN"), encodingAesKey: str(env, "WECOM_BOT_AES_KEY"), receiveId: env.WECOM_BOT_RECEIVE_ID ?? "" });
+  }
+  if (str(env, "DINGTALK_APP_SECRET")) {
+    handlers["/v1/dingtalk/bot"] = dingtalkHandler({ ...common, appSecret: str(env, "DINGTALK_APP_SECRET") });
+  }
+  if (str(env, "FEISHU_APP_ID") && str(env, "FEISHU_APP_SECRET")) {
+    const base = str(env, "FEISHU_API_BASE_URL") ?? str(env, "PLATFORM_BASE_URL");
+    handlers["/v1/feishu/events"] = feishuHandler({
+      ...common,
+      appId: str(env, "FEISHU_APP_ID"),
+      appSecret: str(env, "FEISHU_APP_SECRET"),
+      encryptKey: str(env, "FEISHU_ENCRYPT_KEY") ?? "",
+      verificationToken: str(env, "FEISHU_VERIFICATION_TOKEN") ?? "",
+      ...(base ? { baseUrl: base } : {}),
+    });
+  }
+  cached = { key, handlers };
+  return handlers;
+}
+
+/** A Response for the ChatOps and state endpoints, or null for any other path. */
+export async function chatopsRoute(request, env, ctx, path, scrub, headers) {
+  if (BOT_PATHS.includes(path)) {
+    // the bot handlers keep the env's D1 binding (chatopsOnMessage reads env.DB per message)
+    const h = handlersFor(env)[path];
+    if (!h) throw new HttpError(404, "NOT_CONFIGURED", `${path}: the bot's credentials are not set (see README.md, "Talk to your alerts")`);
+    return h(request, ctx);
+  }
+  if (path === "/v1/alerts" || path === "/v1/deliveries") {
+    if (request.method !== "GET") throw new HttpError(405, "METHOD_NOT_ALLOWED", `${path} takes GET`, { allow: "GET" });
+    await requireBearer(request, env);
+    if (!env.DB) throw new HttpError(501, "NO_DATABASE", "no D1 database is bound (DB): see README.md");
+    if (path === "/v1/alerts") {
+      const status = new URL(request.url).searchParams.get("status");
+      if (status && status !== "firing" && status !== "resolved") throw new HttpError(400, "INVALID_QUERY", "status is firing or resolved");
+      return json(200, { ok: true, alerts: await listAlerts(env.DB, status) }, scrub, headers);
+    }
+    return json(200, { ok: true, deliveries: await listDeliveries(env.DB) }, scrub, headers);
+  }
+  return null;
+}
+
+/**
+ * Before an alert notification is rendered: record its alerts in D1 and drop the ones the relay
+ * silenced. Returns the body to render (the same object when nothing changed), the state of its
+ * alerts by fingerprint, and how many were silenced. Without D1 nothing changes.
+ */
+export async function applyAlertState(env, input, body, now) {
+  if (!env.DB || (input !== "alertmanager" && input !== "grafana")) return { body, state: new Map(), silenced: 0 };
+  const n = input === "grafana" ? parseGrafana(body) : parseAlertmanager(body);
+  await recordAlerts(env.DB, n, now);
+  const state = await stateOf(env.DB, n.alerts);
+  const keep = body.alerts.filter((raw, i) => {
+    const s = state.get(fingerprintOf(n.alerts[i]));
+    return !(n.alerts[i].status === "firing" && s?.silenced_until && s.silenced_until > now);
+  });
+  const silenced = body.alerts.length - keep.length;
+  return { body: silenced ? { ...body, alerts: keep } : body, state, silenced, notification: n };
+}
+
+/** Show acknowledgements on the cards: one line per acknowledged alert of each channel's card. */
+export function annotateAcks(items, state) {
+  for (const item of items) {
+    const acked = (item.alertList ?? [])
+      .filter((a) => a.status === "firing")
+      .map((a) => ({ a, s: state.get(fingerprintOf(a)) }))
+      .filter(({ s }) => s?.acknowledged_by);
+    if (!acked.length) continue;
+    const body = item.message?.content?.body;
+    if (!body || typeof body.text !== "string") continue;
+    body.text += `\n\n${acked.map(({ a, s }) => `👌 ${a.labels.alertname ?? "alert"}: acknowledged by ${s.acknowledged_by}`).join("\n")}`;
+  }
+}
+
+/** Append the outcomes to the delivery log (no payloads, no secrets); never fails the request. */
+export async function recordDeliveries(env, rid, input, entries, now) {
+  if (!env.DB) return;
+  const days = Number(env.DELIVERY_LOG_DAYS ?? 14);
+  try {
+    await logDeliveries(env.DB, rid, input, entries, now, (Number.isFinite(days) && days > 0 ? days : 14) * DAY_MS);
+  } catch (e) {
+    console.log(JSON.stringify({ level: "error", event: "delivery_log_failed", error: e instanceof Error ? e.name : "error" }));
+  }
+}
