@@ -9,6 +9,8 @@
 //! - [`limits`]: byte limits, splitting and truncation at safe boundaries;
 //! - [`sign`]: DingTalk and Feishu HMAC-SHA256 signing;
 //! - [`target`]: webhook URLs, bare keys, platform detection, redaction;
+//! - [`service_url`]: Apprise and shoutrrr service URLs (`dingtalk://`, `wecombot://`, `lark://`…);
+//! - [`platform_info`]: what each platform takes (types, limits, rate limits, signing, env names);
 //! - [`render`]: the pure `render(message, platform, options)` entry point;
 //! - [`policy`]: retry schedule, answer classification, rate windows (pure, time passed in);
 //! - [`sender`]: the async send loop, generic over a [`sender::Transport`].
@@ -24,9 +26,11 @@ pub mod limits;
 pub mod markdown;
 pub mod model;
 pub mod platform;
+pub mod platform_info;
 pub mod policy;
 pub mod render;
 pub mod sender;
+pub mod service_url;
 pub mod sign;
 pub mod target;
 

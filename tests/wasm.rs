@@ -41,7 +41,7 @@ fn errors_are_js_errors_with_code_and_path() {
 
 #[wasm_bindgen_test]
 async fn sleep_waits_on_set_timeout() {
-    let t = HostTransport { store: None };
+    let t = HostTransport { store: None, on_rate_wait: None };
     let start = t.now_ms();
     t.sleep(30).await;
     assert!(t.now_ms() >= start + 25, "slept {} ms", t.now_ms() - start);
@@ -49,7 +49,7 @@ async fn sleep_waits_on_set_timeout() {
 
 #[wasm_bindgen_test]
 async fn fetch_to_a_closed_port_is_a_network_error() {
-    let t = HostTransport { store: None };
+    let t = HostTransport { store: None, on_rate_wait: None };
     // port 9 (discard) on loopback: nothing listens in the test environment
     match t.post_json("http://127.0.0.1:9/robot/send?access_token=SECRETTOKEN", "{}", 5_000).await {
         Err(TransportError::Network(m)) => assert!(!m.is_empty()),
@@ -72,7 +72,7 @@ async fn a_fetch_that_never_answers_times_out() {
     let address: js_sys::Function = prop(&server, "address").unchecked_into();
     let addr = address.call0(&server).expect("address");
     let port = prop(&addr, "port").as_f64().unwrap_or(0.0) as u16;
-    let t = HostTransport { store: None };
+    let t = HostTransport { store: None, on_rate_wait: None };
     let start = t.now_ms();
     let r = t.post_json(&format!("http://127.0.0.1:{port}/x"), "{}", 200).await;
     assert_eq!(r, Err(TransportError::Timeout));
