@@ -3,6 +3,7 @@
 // package's own wasm core (render, parseTarget, platformInfo, MessageSender): this file
 // parses arguments, reads files and the config, and prints. Bundled (with the TOML parser)
 // into the package's cli.mjs by scripts/assemble-pkg.mjs, so the package has no dependencies.
+import { Buffer } from "node:buffer";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -259,18 +260,15 @@ function oneSecret(values) {
 
 // ---- input -----------------------------------------------------------------------------------
 
-let stdinText;
-function readStdin(what) {
-  if (stdinText !== undefined) usage(`stdin is read only once (${what})`);
-  try {
-    stdinText = fs.readFileSync(0, "utf8");
-  } catch (e) {
-    if (e.code === "EAGAIN") usage(`${what}: stdin is not readable without blocking; pipe a file in`);
-    stdinText = "";
-  }
-  return stdinText;
+let stdinRead = false;
+async function readStdin(what) {
+  if (stdinRead) usage(`stdin is read only once (${what})`);
+  stdinRead = true;
+  const chunks = [];
+  for await (const c of process.stdin) chunks.push(typeof c === "string" ? Buffer.from(c) : c);
+  return Buffer.concat(chunks).toString("utf8");
 }
-function readFile(p, flag) {
+async function readFile(p, flag) {
   if (p === "-") return readStdin(flag);
   try {
     return fs.readFileSync(p, "utf8");
@@ -281,7 +279,7 @@ function readFile(p, flag) {
 function stdinIsPiped() {
   try {
     const st = fs.fstatSync(0);
-    return st.isFIFO() || st.isFile();
+    return st.isFIFO() || st.isFile() || st.isSocket();
   } catch {
     return false;
   }
@@ -300,7 +298,7 @@ function mentionOf(who) {
 }
 
 /** The unified message from the flags, or from --file. Type and body checks are the core's. */
-function buildMessage(values, { typeFromUrl } = {}) {
+async function buildMessage(values, { typeFromUrl } = {}) {
   const meta = {};
   if (values["message-id"] !== undefined) meta.message_id = values["message-id"];
   if (values["correlation-id"] !== undefined) meta.correlation_id = values["correlation-id"];
@@ -311,7 +309,7 @@ function buildMessage(values, { typeFromUrl } = {}) {
       if (values[k] !== undefined) usage(`--${k} does not go with --file: the file is the whole message`);
     }
     const name = values.file === "-" ? "stdin" : values.file;
-    const text = readFile(values.file, "--file");
+    const text = await readFile(values.file, "--file");
     let msg;
     try {
       msg = JSON.parse(text);
@@ -328,10 +326,10 @@ function buildMessage(values, { typeFromUrl } = {}) {
   }
   if (!TYPES.includes(type)) usage(`--type must be one of ${TYPES.join(", ")}`);
   let content;
-  if (values["markdown-file"] !== undefined) content = readFile(values["markdown-file"], "--markdown-file");
-  else if (values.content === "-") content = readStdin("--content -");
+  if (values["markdown-file"] !== undefined) content = await readFile(values["markdown-file"], "--markdown-file");
+  else if (values.content === "-") content = await readStdin("--content -");
   else if (values.content !== undefined) content = values.escapes ? unescape(values.content) : values.content;
-  else if (!["image", "file"].includes(type) && stdinIsPiped()) content = readStdin("piped stdin");
+  else if (!["image", "file"].includes(type) && stdinIsPiped()) content = await readStdin("piped stdin");
   content = content === undefined ? "" : String(content).replace(/\r?\n$/, "");
   const title = values.title;
   const needText = () => {
@@ -470,7 +468,7 @@ function configPath(explicit) {
 async function loadChannels(wp, explicit) {
   const file = configPath(explicit);
   if (!file) return { file: null, channels: [] };
-  const text = readFile(file, "--config");
+  const text = await readFile(file, "--config");
   const { parse: parseToml } = await import("smol-toml");
   let doc;
   try {
@@ -781,7 +779,7 @@ function nothing(why, values) {
 }
 
 async function sendTo(wp, targets, values, extra) {
-  const { msg, origin } = buildMessage(values, { typeFromUrl: typeFromTargets(targets, values) });
+  const { msg, origin } = await buildMessage(values, { typeFromUrl: typeFromTargets(targets, values) });
   const items = targets.map((t) => ({ t, msg: messageFor(msg, t) }));
   precheck(wp, items, values, origin);
   return deliver(wp, items, values, extra);
@@ -855,7 +853,7 @@ async function cmdRender(wp, values, positionals) {
   }
   const s = oneSecret(values);
   if (s) t.secret = s;
-  const { msg, origin } = buildMessage(values, { typeFromUrl: typeFromTargets([t], values) });
+  const { msg, origin } = await buildMessage(values, { typeFromUrl: typeFromTargets([t], values) });
   const m = messageFor(msg, t);
   precheck(wp, [{ t, msg: m }], values, origin);
   let r;

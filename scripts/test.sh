@@ -14,6 +14,7 @@
 #   relay       node --test tests/relay (the relay Worker in workerd via Miniflare, against the mock)
 #   ts          scripts/check-types.mjs: tsc --strict consumer, golden .d.ts, no `any`
 #   e2e         node --test tests/e2e: send from Node ESM/CJS, Deno, Bun, workerd to the loopback mock
+#   cli         node --test tests/cli: the installed `webhook-push` command in Node, Deno, Bun vs the mock
 #
 # A failed step does not stop the independent ones after it (so one run shows every
 # failure); steps that need a failed one are skipped. Exit status 0 only if all passed.
@@ -89,6 +90,11 @@ e2e_tests() {
     node --test --test-reporter=spec tests/e2e/*.test.mjs
 }
 
+# tests/cli: the `webhook-push` bin of the installed tarball, spawned in Node, Deno and Bun
+cli_tests() {
+  DENO_NO_UPDATE_CHECK=1 CLI_CONSUMER=target/consumer node --test --test-reporter=spec tests/cli/*.test.mjs
+}
+
 step tools "" ensure_components
 step fmt "tools" fmt_check
 step clippy "tools" cargo clippy --all-targets -- -D warnings
@@ -101,6 +107,7 @@ step pack "build" bash scripts/pack-install.sh target/consumer
 step js "pack" js_tests
 step ts "pack" node scripts/check-types.mjs target/consumer
 step e2e "pack" e2e_tests
+step cli "pack" cli_tests
 step relay "build" node --test --test-reporter=spec tests/relay/
 
 printf '\n%-12s %-6s %s\n' STEP RESULT TIME

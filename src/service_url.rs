@@ -310,10 +310,8 @@ pub fn resolve(input: &str, platform: Option<&str>) -> Result<ServiceTarget> {
                     "the webhook URL is of no known platform: name the platform (wecom, dingtalk, feishu or lark)",
                 )
             })?;
-            let p = match (want, found) {
-                (Some(w), Some(f)) if w.is_feishu_like() && f.is_feishu_like() => w,
-                _ => p,
-            };
+            // the platform given decides; webhook_url refuses a URL of another platform
+            let p = want.unwrap_or(p);
             target::webhook_url(p, input, None)?;
             let scheme = if input.to_ascii_lowercase().starts_with("https") { "https" } else { "http" };
             return Ok(ServiceTarget { platform: Some(p), key: input.to_string(), scheme, ..Default::default() });
@@ -460,6 +458,9 @@ mod tests {
         assert_eq!(resolve("abcdef123456", None).unwrap_err().code, ErrorCode::InvalidConfig);
         assert_eq!(resolve("https://example.com/x", None).unwrap_err().code, ErrorCode::UnknownPlatform);
         assert_eq!(resolve("feishu://hook-id_1", Some("lark")).unwrap().platform, Some(Platform::Lark));
+        let e = resolve("https://oapi.dingtalk.com/robot/send?access_token=T0KENVALUE", Some("wecom")).unwrap_err();
+        assert_eq!(e.code, ErrorCode::InvalidConfig);
+        assert!(!e.message.contains("T0KENVALUE"));
         let e = resolve("wecombot://KEYVALUE123", Some("dingtalk")).unwrap_err();
         assert_eq!(e.code, ErrorCode::InvalidConfig);
         assert!(!e.message.contains("KEYVALUE"));
