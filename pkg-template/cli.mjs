@@ -719,11 +719,12 @@ async function deliver(wp, items, values, extra = {}) {
 // ---- commands --------------------------------------------------------------------------------
 
 async function loadCore() {
-  // Node: the wasm is compiled once per run and exits soon after; V8's background tier-up
-  // of the whole module would only delay the exit (bench/cli.mjs measures this).
+  // Node: a one-shot command runs little wasm, then exits; V8's optimising tier (TurboFan
+  // compiling hot wasm functions in the background, waited for at exit) only delays it.
+  // Liftoff, the baseline compiler, alone is the fastest one-shot (bench/cli.mjs measures it).
   if (process.versions?.node && !process.versions.bun && typeof globalThis.Deno === "undefined") {
     try {
-      (await import("node:v8")).setFlagsFromString("--no-wasm-tier-up");
+      (await import("node:v8")).setFlagsFromString("--liftoff-only");
     } catch {
       // an unknown flag is harmless: tier-up stays on
     }
