@@ -447,10 +447,13 @@ function envTarget(wp, platform, env) {
   return t;
 }
 
-function platformName(p) {
-  const n = String(p).toLowerCase();
-  if (["wecom", "dingtalk", "feishu", "lark", "wechat_work", "wework", "wxwork", "qywx", "dingding", "ding", "larksuite"].includes(n)) return n;
-  return null;
+/** The canonical platform for a name or alias (the core's list), or null. */
+function platformName(wp, p) {
+  try {
+    return wp.parseTarget("placeholderkey", String(p)).platform;
+  } catch {
+    return null;
+  }
 }
 
 // ---- config ----------------------------------------------------------------------------------
@@ -735,7 +738,7 @@ async function loadCore() {
 async function cmdSend(wp, values, positionals) {
   let targets = [];
   let extra = {};
-  if (positionals.length && platformName(positionals[0])) {
+  if (positionals.length && platformName(wp, positionals[0])) {
     const [p, hook, ...more] = positionals;
     if (more.length) usage("send PLATFORM WEBHOOK takes one webhook; for several, give URLs or use send-multi");
     if (values.tag) usage("--tag selects config channels; drop PLATFORM WEBHOOK or --tag");
@@ -791,33 +794,33 @@ async function cmdSendMulti(wp, values, positionals) {
   const hooks = {};
   for (const w of values.webhook || []) {
     const i = w.indexOf("=");
-    if (i <= 0 || !platformName(w.slice(0, i))) usage("--webhook takes PLATFORM=URL (wecom, dingtalk, feishu, lark)");
-    hooks[w.slice(0, i).toLowerCase()] = w.slice(i + 1);
+    if (i <= 0 || !platformName(wp, w.slice(0, i))) usage("--webhook takes PLATFORM=URL (wecom, dingtalk, feishu, lark)");
+    hooks[platformName(wp, w.slice(0, i))] = w.slice(i + 1);
   }
   const secrets = {};
   for (const s of values.secret || []) {
     const i = s.indexOf("=");
-    if (i <= 0 || !platformName(s.slice(0, i))) usage("send-multi --secret takes PLATFORM=SECRET");
-    secrets[s.slice(0, i).toLowerCase()] = s.slice(i + 1);
+    if (i <= 0 || !platformName(wp, s.slice(0, i))) usage("send-multi --secret takes PLATFORM=SECRET");
+    secrets[platformName(wp, s.slice(0, i))] = s.slice(i + 1);
     keep(s.slice(i + 1));
   }
   const seen = new Set();
   const targets = [];
   for (const p of positionals) {
-    if (!platformName(p)) {
+    if (!platformName(wp, p)) {
       const shown = /^[A-Za-z_]{1,16}$/.test(p) ? `'${p}'` : "given";
       usage(`unknown platform ${shown}; expected wecom, dingtalk, feishu or lark`);
     }
-    const canon = wp.platformInfo(p).platform;
+    const canon = platformName(wp, p);
     if (seen.has(canon)) usage(`${canon} is named twice`);
     seen.add(canon);
     let t;
-    if (hooks[p] ?? hooks[canon]) t = target(wp, hooks[p] ?? hooks[canon], canon, canon);
+    if (hooks[canon]) t = target(wp, hooks[canon], canon);
     else {
       t = envTarget(wp, canon, process.env);
       if (!t) usage(`missing webhook for ${canon}: --webhook ${canon}=URL or ${wp.platformInfo(canon).env.webhook}`);
     }
-    const s = secrets[p] ?? secrets[canon];
+    const s = secrets[canon];
     if (s) t.secret = s;
     targets.push(t);
   }
@@ -845,9 +848,9 @@ async function cmdRender(wp, values, positionals) {
   let t;
   if (!positionals.length) usage("render needs a platform or a URL: render PLATFORM [WEBHOOK]");
   if (positionals.length > 2) usage("render takes PLATFORM [WEBHOOK] or one URL");
-  if (platformName(positionals[0])) {
+  if (platformName(wp, positionals[0])) {
     const p = positionals[0];
-    t = positionals[1] !== undefined ? target(wp, positionals[1], p) : { platform: wp.platformInfo(p).platform, name: p, mentions: [], webhook: undefined, redacted: null };
+    t = positionals[1] !== undefined ? target(wp, positionals[1], p) : { platform: platformName(wp, p), mentions: [], webhook: undefined, name: undefined };
   } else {
     if (positionals.length > 1) usage(`unknown platform${/^[A-Za-z_]{1,16}$/.test(positionals[0]) ? ` '${positionals[0]}'` : ""}; expected wecom, dingtalk, feishu or lark`);
     t = target(wp, positionals[0], undefined, undefined);

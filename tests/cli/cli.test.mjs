@@ -497,6 +497,24 @@ url = "lark://${larkSecret}@${lark}"
       assert.equal(/✗ wecom .*interrupted/.test(r.stdout), m[1] === "0", r.stdout);
     });
 
+    test("the library takes the same URLs: render, send and sendMulti", { skip: rt !== "node" }, async () => {
+      const wp = await import(path.join(PKG, "node.mjs"));
+      const r = wp.render({ content: { type: "text", body: { text: "hi" } } }, "dingtalk", { webhook: `dingtalk://${dingSecret}@${ding}/`, baseUrl: mock.url });
+      assert.match(r.url, /access_token=.*&timestamp=\d+&sign=/);
+      const sender = new wp.MessageSender({ baseUrls: { dingtalk: mock.url, lark: mock.url }, retryPolicy: { maxRetries: 0 } });
+      const n = sent("dingtalk", ding).length;
+      const one = await sender.send({ content: { type: "text", body: { text: "lib" } } }, "dingtalk", `dingtalk://${dingSecret}@${ding}/`);
+      assert.equal(one.success, true, JSON.stringify(one.error));
+      assert.equal(sent("dingtalk", ding).length, n + 1);
+      const multi = await sender.sendMulti({ content: { type: "text", body: { text: "lib multi" } } }, { platforms: ["lark"], webhookUrls: { lark: `lark://open.larksuite.com/${lark}?secret=${larkSecret}` } });
+      assert.equal(multi.successCount, 1, JSON.stringify(multi.results));
+      const bad = await sender.send({ content: { type: "text", body: { text: "x" } } }, "wecom", `dingtalk://${ding}/`);
+      assert.equal(bad.error.code, "INVALID_CONFIG");
+      assert.ok(!JSON.stringify(bad).includes(ding));
+      const t = wp.parseTarget(`wecom://${wecom}?mentioned_list=@all`);
+      assert.deepEqual([t.platform, t.webhook, t.redacted, t.mentions], ["wecom", wecom, "wecom://***", [{ type: "all" }]]);
+    });
+
     test("npx-style: the bin runs from the consumer's node_modules/.bin by name", { skip: rt !== "node" }, async () => {
       const r = await new Promise((resolve) => {
         const c = spawn("npx", ["--offline", "--no-install", "webhook-push", "info", "wecom", "--json"], { cwd: CONSUMER, env: { PATH: process.env.PATH, HOME, npm_config_update_notifier: "false" } });
