@@ -625,6 +625,7 @@ function resultLine(r, name, tty) {
 
 async function deliver(wp, items, values, extra = {}) {
   const tty = process.stdout.isTTY && !values.json;
+  const color = tty && !process.env.NO_COLOR;
   const errTty = process.stderr.isTTY;
   const quiet = values.quiet;
   if (values["dry-run"]) {
@@ -666,7 +667,7 @@ async function deliver(wp, items, values, extra = {}) {
         if (!quiet && !values.json && tty) {
           if (progress && errTty) process.stderr.write("\r\x1b[K");
           progress = "";
-          process.stdout.write(`${scrub(resultLine(r, t.name, tty))}\n`);
+          process.stdout.write(`${scrub(resultLine(r, t.name, color))}\n`);
           r.printed = true;
         }
         if (--left === 0) resolve();
