@@ -44,7 +44,8 @@ const DELIVERY_HELP = `Delivery:
       --max-time MS         bound on a whole delivery, waits included (default 120000)
       --max-wait MS         longest wait for a bot's rate window (default 150000)
       --overflow MODE       over a platform's limit: split (default), truncate, error
-      --base-url URL        scheme and host instead of the platforms' (a proxy, a test server)
+      --base-url URL        scheme and host instead of the platforms' (a proxy, a test server;
+                            also WEBHOOK_PUSH_BASE_URL); applies to keys and service URLs
   -d, --dry-run             render and print what would be sent; send nothing
 Output:
       --json                the result objects as JSON on stdout
