@@ -481,6 +481,34 @@ mod tests {
         assert_eq!(v["redacted"], "dingtalk://***@***");
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 512, ..Default::default() })]
+
+        /// Any text after any scheme: a target or a typed error, never a panic, and the
+        /// credential-looking part never in an error.
+        #[test]
+        fn arbitrary_service_urls(
+            scheme in "(dingtalk|dingding|wecombot|wecom|feishu|lark|LARK|https|x)",
+            user in "[A-Za-z0-9%@:]{0,12}",
+            rest in "[\\PC]{0,40}",
+            secret in "Zq[A-Za-z0-9]{10}",
+        ) {
+            let url = format!("{scheme}://{user}@{secret}/{rest}");
+            for input in [url.clone(), format!("{scheme}://{rest}?secret={secret}"), format!("{scheme}://{secret}{rest}")] {
+                match resolve(&input, None) {
+                    Ok(t) => {
+                        proptest::prop_assert!(t.platform.is_some());
+                        proptest::prop_assert!(!t.to_value()["redacted"].as_str().unwrap_or("").contains(&secret));
+                    }
+                    Err(e) => proptest::prop_assert!(!e.message.contains(&secret), "{}", e.message),
+                }
+                let _ = resolve(&input, Some("dingtalk"));
+                // a service URL shows nothing but its scheme; an https URL keeps its host
+                proptest::prop_assert!(!is_service_url(&input) || !redacted(&input).contains(&secret));
+            }
+        }
+    }
+
     #[test]
     fn never_panics_on_odd_input() {
         for s in [
