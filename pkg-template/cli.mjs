@@ -924,8 +924,13 @@ async function main(argv) {
   const [command, ...rest] = argv;
   if (command === undefined || command === "-h" || command === "--help" || command === "help") {
     const sub = command === "help" ? rest[0] : undefined;
+    if (command === undefined) {
+      // no command: the usage goes to stderr, as for any usage error
+      printErr(HELP.main);
+      return EXIT.USAGE;
+    }
     print(HELP[sub] ?? HELP.main);
-    return command === undefined ? EXIT.USAGE : EXIT.OK;
+    return EXIT.OK;
   }
   if (command === "-V" || command === "--version" || command === "version") {
     const pkg = JSON.parse(fs.readFileSync(new URL("./package.json", import.meta.url), "utf8"));

@@ -164,6 +164,8 @@ for (const rt of RUNTIMES) {
       for (const c of ["--markdown-file", "--escapes", "--tag", "--dry-run", "--json", "3  nothing to send"]) assert.ok(sh.stdout.includes(c), c);
       const none = await run(rt, []);
       assert.equal(none.code, 2);
+      assert.equal(none.stdout, "");
+      assert.match(none.stderr, /Usage:/);
     });
 
     test("send PLATFORM WEBHOOK (the seed's form) with a webhook URL; \\n literal unless --escapes", async () => {
