@@ -32,7 +32,7 @@ const MESSAGE_HELP = `Message:
       --attach PATH         image or file to send as bytes (type image or file)
       --file PATH           a unified message as JSON ("-" for stdin)
       --markdown-file PATH  a markdown file as the message (type markdown)
-  -e, --escapes             read \\n, \\t and \\\\ in --content as escapes (off: taken literally)
+  -e, --escapes             read \\n, \\t and \\\\ in --content and --title as escapes (off: literal)
       --message-id ID       dedup id; --correlation-id ID is carried into the result`;
 
 const DELIVERY_HELP = `Delivery:
@@ -332,7 +332,7 @@ async function buildMessage(values, { typeFromUrl } = {}) {
   else if (values.content !== undefined) content = values.escapes ? unescape(values.content) : values.content;
   else if (!["image", "file"].includes(type) && stdinIsPiped()) content = await readStdin("piped stdin");
   content = content === undefined ? "" : String(content).replace(/\r?\n$/, "");
-  const title = values.title;
+  const title = values.title !== undefined && values.escapes ? unescape(values.title) : values.title;
   const needText = () => {
     if (!content.trim()) usage("the message is empty: give --content TEXT, --content - (stdin), --file or --markdown-file");
   };
