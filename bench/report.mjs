@@ -15,6 +15,7 @@ const multi = readJson("multi.json");
 const apprise = readJson("apprise.json");
 const memory = readJson("memory.json");
 const profile = readJson("profile.json");
+const cli = readJson("cli.json");
 const run = readJson("run.json") ?? {};
 const m = run.machine ?? machine();
 
@@ -38,6 +39,9 @@ function goal(name, value, target, kind, shown, chartLabel, chartShown) {
   if (value === null || value === undefined || Number.isNaN(value)) return;
   const score = kind === "max" ? (value === 0 ? 10 : target / value) : value / target;
   goals.push({ name, value, target, kind, shown, score, met: kind === "max" ? value <= target : value >= target, chartLabel: chartLabel ?? name, chartShown: chartShown ?? shown.replace(/ \(.*$/, "") });
+}
+if (cli) {
+  goal("CLI one-shot `webhook-push send` vs a minimal fetch script, wall time (x)", cli.ratio_cli_to_minimal, cli.goal, "max", `${f(cli.ratio_cli_to_minimal)}x (${f(cli.wall_ms.cli.median, 0)} ms vs ${f(cli.wall_ms.minimal_fetch.median, 0)} ms)`, "CLI / minimal script");
 }
 if (render) {
   goal("Render vs JSON floor, geometric mean of 12 cases (x slower)", render.geomean_ratio, 3, "max", `${f(render.geomean_ratio, 1)}x (best ${f(render.best_ratio, 1)}x, worst ${f(render.worst_ratio, 1)}x)`, "render / floor (geomean)");
@@ -202,6 +206,28 @@ if (cold) {
   if (w && !w.error) p("", `workerd: ready after ${mmm(w.package_ready_ms, 0)} ms with the package vs ${mmm(w.nothing_ready_ms, 0)} ms without (the wasm is compiled while the Worker loads); the first request then takes ${mmm(w.package_first_request_ms, 1)} ms vs ${mmm(w.nothing_first_request_ms, 1)} ms. Miniflare from ${w.miniflare_from === "." ? "the repository's devDependencies" : w.miniflare_from}.`);
   else if (w?.error) p("", `workerd: not measured: ${w.error}`);
   p("");
+}
+
+// ---- 2b. the command line, one shot --------------------------------------------------------------
+if (cli) {
+  const w = cli.wall_ms;
+  p(
+    "### The command line, one shot",
+    "",
+    `\`webhook-push send wecom KEY --content …\` (the installed bin) to the loopback mock, spawn → exit, against \`node -e 0\` and a minimal Node script doing the same single fetch; ${cli.runs} interleaved rounds, ${cli.delivered}/${cli.expected_deliveries} delivered (bench/cli.mjs).`,
+    "",
+    "| what | wall ms | vs the minimal script |",
+    "|---|---|---|",
+    `| \`node -e 0\` | ${mmm(w.node_e0, 1)} | ${f(w.node_e0.median / w.minimal_fetch.median)}x |`,
+    `| minimal script: fetch, read the answer, let Node exit | ${mmm(w.minimal_fetch, 1)} | 1.00x |`,
+    `| the same, \`process.exit\` once the answer is read | ${mmm(w.minimal_fetch_exit, 1)} | ${f(w.minimal_fetch_exit.median / w.minimal_fetch.median)}x |`,
+    `| **\`webhook-push send\`** as shipped (Liftoff only, exits once output is flushed) | ${mmm(w.cli, 1)} | **${f(cli.ratio_cli_to_minimal)}x** |`,
+    `| the bin with V8's default wasm tiering | ${mmm(w.cli_default_tiering, 1)} | ${f(cli.ratio_default_tiering_to_minimal)}x |`,
+    `| the bin with \`--no-wasm-tier-up\` | ${mmm(w.cli_no_wasm_tier_up, 1)} | ${f(cli.ratio_no_wasm_tier_up_to_minimal)}x |`,
+    "",
+    "The bin sets V8's `--liftoff-only` before the wasm compiles (a one-shot command runs little wasm; TurboFan's background tier-up would only be waited for at exit) and exits as soon as its output is flushed instead of waiting for the keep-alive connection to wind down.",
+    "",
+  );
 }
 
 // ---- 3. render -------------------------------------------------------------------------------

@@ -62,6 +62,7 @@ phase() {
 }
 phase "1. size" node bench/size.mjs
 phase "2. cold start (Node, workerd)" node bench/cold.mjs
+phase "   CLI one-shot (webhook-push send)" node bench/cli.mjs
 phase "3. render throughput" node bench/render.mjs
 phase "4. send throughput + CPU" node bench/send.mjs
 phase "   sendMulti vs send" node bench/multi.mjs

@@ -169,6 +169,26 @@ if (inbound) {
   if (r2.trim()) console.log(r2.trim());
 }
 
+// cli.mjs = the `webhook-push` command, bundled with its TOML parser so the package keeps
+// no dependencies; it loads the core through ./node.mjs (Node, Bun, Deno).
+const cliRes = execFileSync(
+  esbuild,
+  [
+    path.join(templateDir, "cli.mjs"),
+    "--bundle",
+    "--format=esm",
+    "--platform=node",
+    "--target=node18",
+    "--external:./node.mjs",
+    `--outfile=${path.join(tmp, "cli.mjs")}`,
+    "--legal-comments=inline",
+    "--log-level=warning",
+  ],
+  { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] },
+);
+if (cliRes.trim()) console.log(cliRes.trim());
+fs.chmodSync(path.join(tmp, "cli.mjs"), 0o755);
+
 // The package must list every file it ships, ship exactly one wasm, and point its
 // exports map only at files that exist.
 const pkg = JSON.parse(fs.readFileSync(path.join(tmp, "package.json"), "utf8"));
@@ -180,7 +200,7 @@ for (const f of pkg.files) if (!present.includes(f)) fail(`package.json "files" 
 const targets = [];
 const walk = (v) => (typeof v === "string" ? targets.push(v) : Object.values(v).forEach(walk));
 walk(pkg.exports);
-for (const t of [...targets, pkg.main, pkg.module, pkg.types]) {
+for (const t of [...targets, pkg.main, pkg.module, pkg.types, ...Object.values(pkg.bin || {})]) {
   if (!fs.existsSync(path.join(tmp, t))) fail(`package.json points at ${t}, which does not exist`);
 }
 

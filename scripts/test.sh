@@ -16,6 +16,7 @@
 #   e2e         node --test tests/e2e: send from Node ESM/CJS, Deno, Bun, workerd to the loopback mock
 #   inbound-rs  the "inbound" feature: clippy (host and wasm32) and cargo test --test inbound (published vectors)
 #   inbound     node --test tests/inbound: WeCom / DingTalk / Feishu callbacks to the handlers in Node, Deno, Bun, workerd
+#   cli         node --test tests/cli: the installed `webhook-push` command in Node, Deno, Bun vs the mock
 #
 # A failed step does not stop the independent ones after it (so one run shows every
 # failure); steps that need a failed one are skipped. Exit status 0 only if all passed.
@@ -100,6 +101,9 @@ inbound_rust() {
 inbound_tests() {
   WRANGLER_SEND_METRICS=false DENO_NO_UPDATE_CHECK=1 E2E_CONSUMER=target/consumer \
     node --test --test-reporter=spec tests/inbound/*.test.mjs
+# tests/cli: the `webhook-push` bin of the installed tarball, spawned in Node, Deno and Bun
+cli_tests() {
+  DENO_NO_UPDATE_CHECK=1 CLI_CONSUMER=target/consumer node --test --test-reporter=spec tests/cli/*.test.mjs
 }
 
 step tools "" ensure_components
@@ -116,6 +120,7 @@ step ts "pack" node scripts/check-types.mjs target/consumer
 step e2e "pack" e2e_tests
 step inbound-rs "tools" inbound_rust
 step inbound "pack" inbound_tests
+step cli "pack" cli_tests
 step relay "build" node --test --test-reporter=spec tests/relay/
 
 printf '\n%-12s %-6s %s\n' STEP RESULT TIME

@@ -205,6 +205,8 @@ export interface SenderOptions {
   overflow?: "split" | "truncate" | "error";
   wecomMarkdown?: "auto" | "v1" | "v2";
   dedup?: { ttl?: number; maxEntries?: number; store?: DedupStore };
+  /** Called when a message waits for its bot's rate window (progress display). */
+  onRateWait?: (wait: { platform: Platform; waitMs: number }) => void;
 }
 
 /** A webhook URL (or bare key), or one with its signing secret. */
@@ -257,6 +259,39 @@ export interface AutoSendResult extends MultiSendResult {
   failedPlatforms: Platform[];
 }
 
+/** A target as `parseTarget` reads it. `redacted` is safe to show; `webhook` and `secret` are not. */
+export interface ParsedTarget {
+  platform: Platform;
+  /** The bare key / access token / hook id, or the webhook URL as given. */
+  webhook: string;
+  secret: string | null;
+  /** Apprise's phone targets, shoutrrr's mentioned lists. */
+  mentions: Mention[];
+  format: "text" | "markdown" | null;
+  overflow: "split" | "truncate" | "error" | null;
+  title: string | null;
+  /** shoutrrr DingTalk: a keyword the bot requires. */
+  keyword: string | null;
+  /** shoutrrr Lark: a link to add to the message. */
+  link: string | null;
+  redacted: string;
+}
+
+/** What `platformInfo` says about a platform (derived from the renderers). */
+export interface PlatformInfo {
+  platform: Platform;
+  name: string;
+  /** The webhook URL's shape, with a placeholder for the credential. */
+  webhook: string;
+  types: { type: string; support: "native" | "degraded" | "refused"; sentAs?: string; steps?: Degradation[]; code?: ErrorCode; reason?: string }[];
+  limits: { [name: string]: number };
+  rateLimits: { count: number; windowMs: number }[];
+  blockedMsAfterLimit: number;
+  signing: { signed: boolean; how: string };
+  env: { webhook: string | null; secret: string | null };
+  urlSchemes: string[];
+}
+
 /** Environment variables read by sendAuto (process.env, Deno.env.toObject(), a Worker's env). */
 export interface SendAutoEnv {
   WECOM_WEBHOOK_KEY?: string;
@@ -304,7 +339,7 @@ fn render_inner(message: &JsValue, platform: &JsValue, options: &JsValue) -> Res
     if msg.is_empty() {
         return Err(Error::at("", "a message is required"));
     }
-    let opts = stringify(options, ErrorCode::InvalidConfig, "the options")?;
+    let opts = service_options(&platform, &stringify(options, ErrorCode::InvalidConfig, "the options")?)?;
     let rendered = render_json(&msg, &platform, &opts, js_sys::Date::now() as u64)?;
     Ok(rendered.to_json())
 }
@@ -551,10 +586,13 @@ impl JsMessageSender {
         let options = options.unwrap_or(JsValue::UNDEFINED);
         let store = get(&get(&options, "dedup"), "store");
         let store = if store.is_object() { Some(store) } else { None };
+        let on_rate_wait = get(&options, "onRateWait").dyn_into::<js_sys::Function>().ok();
         let json = stringify(&options, ErrorCode::InvalidConfig, "the options").map_err(|e| js_error(&e))?;
         let v: Value = if json.is_empty() { Value::Null } else { serde_json::from_str(&json).unwrap_or(Value::Null) };
         let opts = sender_options(&v).map_err(|e| js_error(&e))?;
-        let sender = Sender::new(HostTransport::new(store, opts.timeout_ms), opts).map_err(|e| js_error(&e))?;
+        let mut host = HostTransport::new(store, opts.timeout_ms);
+        host.on_rate_wait = on_rate_wait;
+        let sender = Sender::new(host, opts).map_err(|e| js_error(&e))?;
         Ok(JsMessageSender { inner: Rc::new(sender) })
     }
 
@@ -603,7 +641,11 @@ impl JsMessageSender {
                         .or_else(|| get(&urls, &name).as_string())
                         .unwrap_or_default();
                     let secret = get(&secrets, p.as_str()).as_string().or_else(|| get(&secrets, &name).as_string());
-                    targets.push((p, Target { webhook: url, secret: secret.filter(|s| !s.is_empty()) }));
+                    let t = Target { webhook: url, secret: secret.filter(|s| !s.is_empty()) };
+                    match service_target(p, t) {
+                        Ok(t) => targets.push((p, t)),
+                        Err(e) => early.push(input_failure(p, &e)),
+                    }
                 }
             }
         }
@@ -687,5 +729,60 @@ fn parse_inputs(message: &JsValue, platform: &JsValue, target: &JsValue) -> Resu
     } else {
         return Err(fail(Error::config("the target must be a webhook URL string or { webhookUrl, secret }")));
     };
+    let t = service_target(p, t).map_err(fail)?;
     Ok((msg, p, t))
+}
+
+/// A target written as an Apprise / shoutrrr URL (`dingtalk://secret@token/`) becomes
+/// its key and secret; any other target is left as it is.
+fn service_target(p: Platform, t: Target) -> Result<Target, Error> {
+    if !crate::service_url::is_service_url(&t.webhook) {
+        return Ok(t);
+    }
+    let st = crate::service_url::resolve(&t.webhook, Some(p.as_str()))?;
+    Ok(Target { webhook: st.key, secret: t.secret.or(st.secret) })
+}
+
+/// `options.webhook` / `options.webhookUrl` of `render` written as a service URL, resolved.
+fn service_options(platform: &str, opts: &str) -> Result<String, Error> {
+    if !opts.contains("://") {
+        return Ok(opts.to_string());
+    }
+    let Ok(Value::Object(mut m)) = serde_json::from_str::<Value>(opts) else { return Ok(opts.to_string()) };
+    for k in ["webhook", "webhookUrl"] {
+        let Some(url) = m.get(k).and_then(Value::as_str).filter(|u| crate::service_url::is_service_url(u)) else {
+            continue;
+        };
+        let st = crate::service_url::resolve(url, Some(platform))?;
+        m.insert(k.into(), Value::String(st.key));
+        if m.get("secret").is_none_or(Value::is_null) {
+            m.insert("secret".into(), st.secret.map_or(Value::Null, Value::String));
+        }
+    }
+    Ok(crate::json::to_string(&Value::Object(m)))
+}
+
+/// A target as a user writes it (an Apprise or shoutrrr URL, a webhook URL, or a bare key
+/// with its platform): its platform, key, secret, mentions and the URL's options.
+#[wasm_bindgen(js_name = parseTarget, unchecked_return_type = "ParsedTarget")]
+pub fn parse_target(
+    #[wasm_bindgen(unchecked_param_type = "string")] input: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "Platform")] platform: Option<JsValue>,
+) -> Result<JsValue, JsValue> {
+    let input = input.as_string().ok_or_else(|| js_error(&Error::config("the target must be a string")))?;
+    let platform = platform.and_then(|p| p.as_string());
+    let t = crate::service_url::resolve(&input, platform.as_deref()).map_err(|e| js_error(&e))?;
+    let mut v = t.to_value();
+    v["redacted"] = Value::String(crate::service_url::redacted(&input));
+    Ok(to_js(&v))
+}
+
+/// What a platform takes: each message type (native, degraded, refused), byte limits,
+/// rate limits, signing and the environment variables `sendAuto` reads.
+#[wasm_bindgen(js_name = platformInfo, unchecked_return_type = "PlatformInfo")]
+pub fn platform_info(#[wasm_bindgen(unchecked_param_type = "Platform")] platform: JsValue) -> Result<JsValue, JsValue> {
+    let name = platform.as_string().unwrap_or_default();
+    let p = Platform::parse(&name).map_err(|e| js_error(&e))?;
+    let v = crate::platform_info::info(p).map_err(|e| js_error(&e))?;
+    Ok(to_js(&v))
 }

@@ -38,17 +38,20 @@ extern "C" {
 const MAX_TIMER_MS: u64 = 2_147_483_647;
 
 /// The host transport; `store` is an optional `{ get(key), put(key, value, opts) }`
-/// (a Workers KV namespace fits) for dedup across instances.
+/// (a Workers KV namespace fits) for dedup across instances; `on_rate_wait` an
+/// optional function told `{ platform, waitMs }` when a message waits for its
+/// bot's rate window.
 pub struct HostTransport {
     pub store: Option<JsValue>,
     /// The longest a store call is waited for (the send timeout); set by
     /// [`HostTransport::new`], 10 s otherwise.
     pub store_timeout_ms: Cell<u64>,
+    pub on_rate_wait: Option<Function>,
 }
 
 impl HostTransport {
     pub fn new(store: Option<JsValue>, store_timeout_ms: u64) -> HostTransport {
-        HostTransport { store, store_timeout_ms: Cell::new(store_timeout_ms) }
+        HostTransport { store, store_timeout_ms: Cell::new(store_timeout_ms), on_rate_wait: None }
     }
 }
 
@@ -289,6 +292,17 @@ impl Transport for HostTransport {
 
     fn random(&self) -> f64 {
         js_sys::Math::random()
+    }
+
+    fn rate_wait(&self, platform: crate::target::Platform, until_ms: u64) {
+        if let Some(f) = &self.on_rate_wait {
+            let info = Object::new();
+            set(&info, "platform", &JsValue::from_str(platform.as_str()));
+            let wait = until_ms.saturating_sub(self.now_ms());
+            set(&info, "waitMs", &JsValue::from_f64(wait as f64));
+            // a throwing callback is the caller's business, not the send's
+            let _ = f.call1(&JsValue::UNDEFINED, &info);
+        }
     }
 
     async fn sleep(&self, ms: u64) {

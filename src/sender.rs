@@ -51,6 +51,9 @@ pub trait Transport {
     /// Uniform in [0, 1), for jitter.
     fn random(&self) -> f64;
     async fn sleep(&self, ms: u64);
+    /// A message of `platform` waits until `until_ms` for its bot's rate window
+    /// (a progress hook; nothing by default).
+    fn rate_wait(&self, _platform: Platform, _until_ms: u64) {}
     /// POST a JSON body with `Content-Type: application/json`.
     async fn post_json(
         &self,
@@ -513,7 +516,10 @@ impl<T: Transport> Sender<T> {
                             slot = Some(at);
                             break;
                         }
-                        Err(free) if free <= deadline => self.transport.sleep(free - now).await,
+                        Err(free) if free <= deadline => {
+                            self.transport.rate_wait(platform, free);
+                            self.transport.sleep(free - now).await
+                        }
                         Err(free) => {
                             let wait = free.saturating_sub(now);
                             let e = SendError {
@@ -840,18 +846,21 @@ fn upload_url(send_url: &str) -> Option<String> {
     Some(format!("{head}/webhook/upload_media?{query}&type=file"))
 }
 
+/// The seed's environment variables (and Lark's): platform, webhook variable, secret variable.
+pub const ENV_NAMES: [(Platform, &str, Option<&str>); 4] = [
+    (Platform::Wecom, "WECOM_WEBHOOK_KEY", None),
+    (Platform::DingTalk, "DINGTALK_ACCESS_TOKEN", Some("DINGTALK_SECRET")),
+    (Platform::Feishu, "FEISHU_WEBHOOK_ID", Some("FEISHU_SECRET")),
+    (Platform::Lark, "LARK_WEBHOOK_ID", Some("LARK_SECRET")),
+];
+
 /// The seed's environment variables, read into targets for `sendAuto`.
 /// Returns the configured targets and the platforms that are not configured.
 pub fn targets_from_env(get: impl Fn(&str) -> Option<String>) -> (Vec<(Platform, Target)>, Vec<Platform>) {
     let mut configured = Vec::new();
     let mut skipped = Vec::new();
     let nonempty = |k: &str| get(k).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
-    for (p, hook, secret) in [
-        (Platform::Wecom, "WECOM_WEBHOOK_KEY", None),
-        (Platform::DingTalk, "DINGTALK_ACCESS_TOKEN", Some("DINGTALK_SECRET")),
-        (Platform::Feishu, "FEISHU_WEBHOOK_ID", Some("FEISHU_SECRET")),
-        (Platform::Lark, "LARK_WEBHOOK_ID", Some("LARK_SECRET")),
-    ] {
+    for (p, hook, secret) in ENV_NAMES {
         match nonempty(hook) {
             Some(w) => configured.push((p, Target { webhook: w, secret: secret.and_then(nonempty) })),
             None if p == Platform::Lark => {} // Lark is an extension of the seed's set: not reported as skipped

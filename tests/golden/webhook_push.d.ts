@@ -191,6 +191,8 @@ export interface SenderOptions {
     overflow?: "split" | "truncate" | "error";
     wecomMarkdown?: "auto" | "v1" | "v2";
     dedup?: { ttl?: number; maxEntries?: number; store?: DedupStore };
+    /** Called when a message waits for its bot's rate window (progress display). */
+    onRateWait?: (wait: { platform: Platform; waitMs: number }) => void;
 }
 
 /** A webhook URL (or bare key), or one with its signing secret. */
@@ -241,6 +243,39 @@ export interface AutoSendResult extends MultiSendResult {
     skippedPlatforms: Platform[];
     /** Platforms configured but not delivered to. */
     failedPlatforms: Platform[];
+}
+
+/** A target as `parseTarget` reads it. `redacted` is safe to show; `webhook` and `secret` are not. */
+export interface ParsedTarget {
+    platform: Platform;
+    /** The bare key / access token / hook id, or the webhook URL as given. */
+    webhook: string;
+    secret: string | null;
+    /** Apprise's phone targets, shoutrrr's mentioned lists. */
+    mentions: Mention[];
+    format: "text" | "markdown" | null;
+    overflow: "split" | "truncate" | "error" | null;
+    title: string | null;
+    /** shoutrrr DingTalk: a keyword the bot requires. */
+    keyword: string | null;
+    /** shoutrrr Lark: a link to add to the message. */
+    link: string | null;
+    redacted: string;
+}
+
+/** What `platformInfo` says about a platform (derived from the renderers). */
+export interface PlatformInfo {
+    platform: Platform;
+    name: string;
+    /** The webhook URL's shape, with a placeholder for the credential. */
+    webhook: string;
+    types: { type: string; support: "native" | "degraded" | "refused"; sentAs?: string; steps?: Degradation[]; code?: ErrorCode; reason?: string }[];
+    limits: { [name: string]: number };
+    rateLimits: { count: number; windowMs: number }[];
+    blockedMsAfterLimit: number;
+    signing: { signed: boolean; how: string };
+    env: { webhook: string | null; secret: string | null };
+    urlSchemes: string[];
 }
 
 /** Environment variables read by sendAuto (process.env, Deno.env.toObject(), a Worker's env). */
@@ -312,6 +347,18 @@ export function botId(platform: Platform, target: SendTarget): string;
 export function detectPlatform(url: string): Platform | null;
 
 /**
+ * A target as a user writes it (an Apprise or shoutrrr URL, a webhook URL, or a bare key
+ * with its platform): its platform, key, secret, mentions and the URL's options.
+ */
+export function parseTarget(input: string, platform?: Platform): ParsedTarget;
+
+/**
+ * What a platform takes: each message type (native, degraded, refused), byte limits,
+ * rate limits, signing and the environment variables `sendAuto` reads.
+ */
+export function platformInfo(platform: Platform): PlatformInfo;
+
+/**
  * Render a message for a platform: the payloads to POST, the URL to post
  * them to (when a webhook is given), and what was degraded. Pure: sends nothing.
  */
@@ -329,6 +376,8 @@ export interface InitOutput {
     readonly messagesender_send: (a: number, b: any, c: any, d: any) => any;
     readonly messagesender_sendAuto: (a: number, b: any, c: any) => any;
     readonly messagesender_sendMulti: (a: number, b: any, c: any) => any;
+    readonly parseTarget: (a: any, b: number) => [number, number, number];
+    readonly platformInfo: (a: any) => [number, number, number];
     readonly render: (a: any, b: any, c: number) => [number, number, number];
     readonly unifiedmessage_content: (a: number) => any;
     readonly unifiedmessage_metadata: (a: number) => any;

@@ -1,0 +1,139 @@
+//! What a platform takes, for `webhook-push info PLATFORM` and anyone who asks:
+//! each message type rendered for real (native, degraded with its steps, or
+//! refused with its code), the byte limits, rate limits, signing and the
+//! environment variables `sendAuto` reads. Derived from the renderers and the
+//! policy, not a second table.
+
+use serde_json::{Value, json};
+
+use crate::error::Result;
+use crate::platform::{MAX_PARTS, dingtalk, feishu, wecom};
+use crate::policy;
+use crate::render::{RenderOptions, render};
+use crate::sender::ENV_NAMES;
+use crate::target::{self, Platform};
+
+/// One sample message per case reported, as JSON text (data costs less wasm than code).
+const SAMPLES: &str = r##"[
+["text", {"content": {"type": "text", "title": "Title", "body": {"text": "hello"}}}],
+["text + @mobile", {"content": {"type": "text", "body": {"text": "hi"}, "mentions": [{"type": "mobile", "value": "13800000000"}]}}],
+["markdown", {"content": {"type": "markdown", "title": "Title", "body": {"content": "# Report\n- **ok**\n\n[logs](https://example.com)"}}}],
+["markdown table/code", {"content": {"type": "markdown", "title": "Title", "body": {"content": "| a | b |\n|---|---|\n| 1 | 2 |\n\n```\ncode\n```"}}}],
+["image (url)", {"content": {"type": "image", "title": "Title", "body": {"url": "https://example.com/a.png"}}}],
+["image (base64)", {"content": {"type": "image", "title": "Title", "body": {"base64": "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="}}}],
+["image (image_key)", {"content": {"type": "image", "title": "Title", "body": {"image_key": "img_v2_123"}}}],
+["link", {"content": {"type": "link", "title": "Title", "body": {"text": "desc", "url": "https://example.com"}}}],
+["news", {"content": {"type": "news", "title": "Title", "body": {"links": [{"title": "a", "description": "d", "url": "https://example.com/a"}]}}}],
+["card", {"content": {"type": "card", "title": "Title", "body": {"text": "CPU **95%**", "fields": [{"name": "host", "value": "web-01"}], "buttons": [{"text": "Open", "url": "https://example.com"}]}}}],
+["file (media_id)", {"content": {"type": "file", "title": "Title", "body": {"media_id": "MEDIA"}}}],
+["file (url)", {"content": {"type": "file", "title": "Title", "body": {"url": "https://example.com/r.pdf", "name": "r.pdf"}}}]
+]"##;
+
+fn samples() -> Vec<(String, Value)> {
+    let all: Value = serde_json::from_str(SAMPLES).unwrap_or(Value::Null);
+    all.as_array()
+        .map(|a| a.iter().filter_map(|row| Some((row.get(0)?.as_str()?.to_string(), row.get(1)?.clone()))).collect())
+        .unwrap_or_default()
+}
+
+fn type_row(name: &str, msg: &Value, p: Platform) -> Value {
+    let rendered = crate::model::UnifiedMessage::from_value(msg).and_then(|m| render(&m, p, &RenderOptions::default()));
+    match rendered {
+        Err(e) => json!({"type": name, "support": "refused", "code": e.code.as_str(), "reason": e.message}),
+        Ok(r) => {
+            let sent = r
+                .payloads
+                .first()
+                .and_then(|pl| pl.get("msgtype").or_else(|| pl.get("msg_type")))
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string();
+            let steps: Vec<Value> =
+                r.degraded.iter().map(|d| json!({"from": d.from, "to": d.to, "reason": d.reason})).collect();
+            let support = if steps.is_empty() { "native" } else { "degraded" };
+            json!({"type": name, "support": support, "sentAs": sent, "steps": steps})
+        }
+    }
+}
+
+/// The facts about one platform, as JSON.
+pub fn info(p: Platform) -> Result<Value> {
+    let limits = match p {
+        Platform::Wecom => json!({
+            "textBytes": wecom::TEXT_LIMIT, "markdownBytes": wecom::MARKDOWN_LIMIT,
+            "newsArticles": wecom::MAX_ARTICLES, "imageBytes": wecom::IMAGE_LIMIT, "maxParts": MAX_PARTS,
+        }),
+        Platform::DingTalk => json!({"bodyBytes": dingtalk::BODY_LIMIT, "maxParts": MAX_PARTS}),
+        Platform::Feishu | Platform::Lark => json!({"bodyBytes": feishu::BODY_LIMIT, "maxParts": MAX_PARTS}),
+    };
+    let rate: Vec<Value> =
+        policy::rate_limits(p).iter().map(|&(count, window)| json!({"count": count, "windowMs": window})).collect();
+    let signing = match p {
+        Platform::Wecom => json!({"signed": false, "how": "not signed: the key in the URL is the credential"}),
+        Platform::DingTalk => json!({
+            "signed": true,
+            "how": "HMAC-SHA256 over \"{timestamp_ms}\\n{secret}\", base64, added to the query as timestamp and sign",
+        }),
+        Platform::Feishu | Platform::Lark => json!({
+            "signed": true,
+            "how": "HMAC-SHA256 keyed by \"{timestamp_s}\\n{secret}\" over nothing, base64, added to the body as timestamp and sign",
+        }),
+    };
+    let (hook_env, secret_env) =
+        ENV_NAMES.iter().find(|(q, _, _)| *q == p).map(|&(_, h, s)| (Some(h), s)).unwrap_or((None, None));
+    let key_name = match p {
+        Platform::Wecom => "YOUR_WEBHOOK_KEY",
+        Platform::DingTalk => "YOUR_ACCESS_TOKEN",
+        Platform::Feishu | Platform::Lark => "YOUR_HOOK_ID",
+    };
+    let schemes: &[&str] = match p {
+        Platform::Wecom => &["wecombot://{key}", "wecom://{key}?mentioned_list=a,b&mentioned_mobile_list=1,2"],
+        Platform::DingTalk => {
+            &["dingtalk://{secret}@{token}/{phone}/{phone}", "dingding://{token}?secret={secret}&keyword={kw}"]
+        }
+        Platform::Feishu => &["feishu://{secret}@{token}", "lark://open.feishu.cn/{token}?secret={secret}"],
+        Platform::Lark => &["lark://{secret}@{token}", "lark://open.larksuite.com/{token}?secret={secret}"],
+    };
+    let types: Vec<Value> = samples().iter().map(|(name, msg)| type_row(name, msg, p)).collect();
+    Ok(json!({
+        "platform": p.as_str(),
+        "name": p.display(),
+        "webhook": target::webhook_url(p, key_name, None)?,
+        "types": types,
+        "limits": limits,
+        "rateLimits": rate,
+        "blockedMsAfterLimit": policy::rate_block_ms(p),
+        "signing": signing,
+        "env": {"webhook": hook_env, "secret": secret_env},
+        "urlSchemes": schemes,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_platform_has_facts_derived_from_the_renderers() {
+        for p in Platform::ALL {
+            let v = info(p).unwrap();
+            assert_eq!(v["platform"], p.as_str());
+            let types = v["types"].as_array().unwrap();
+            assert_eq!(types.len(), samples().len());
+            assert_eq!(types[0]["support"], "native", "{p:?} text");
+            assert!(v["rateLimits"].as_array().is_some_and(|r| !r.is_empty()));
+            assert!(v["env"]["webhook"].is_string(), "{p:?}");
+        }
+        let ding = info(Platform::DingTalk).unwrap();
+        let b64 = ding["types"].as_array().unwrap().iter().find(|t| t["type"] == "image (base64)").unwrap();
+        assert_eq!(b64["support"], "refused");
+        assert_eq!(b64["code"], "UNSUPPORTED");
+        assert_eq!(ding["env"]["secret"], "DINGTALK_SECRET");
+        assert_eq!(ding["limits"]["bodyBytes"], 20000);
+        let feishu = info(Platform::Feishu).unwrap();
+        let md = feishu["types"].as_array().unwrap().iter().find(|t| t["type"] == "markdown").unwrap();
+        assert_eq!(md["support"], "degraded");
+        assert_eq!(md["sentAs"], "post");
+        assert!(info(Platform::Wecom).unwrap()["signing"]["signed"] == false);
+    }
+}
