@@ -12,11 +12,13 @@
 //! - [`render`]: the pure `render(message, platform, options)` entry point;
 //! - [`policy`]: retry schedule, answer classification, rate windows (pure, time passed in);
 //! - [`sender`]: the async send loop, generic over a [`sender::Transport`].
+//! - [`coordinator`]: rate slots and dedup records shared across isolates.
 //!
 //! `host` (wasm32 only) is the Transport on the host's `fetch`, `setTimeout` and `Date.now`.
 //!
 //! `bindings` (wasm32 only) is the `#[wasm_bindgen]` surface over it.
 
+pub mod coordinator;
 pub mod degrade;
 pub mod error;
 pub mod json;
