@@ -209,7 +209,7 @@ fn to() -> Target {
     Target { webhook: WECOM.into(), secret: None }
 }
 
-fn senders<'a>(p: &'a Platform20, n: usize, c: Option<Rc<dyn Coordinator>>) -> Vec<Sender<&'a Platform20>> {
+fn senders(p: &Platform20, n: usize, c: Option<Rc<dyn Coordinator>>) -> Vec<Sender<&Platform20>> {
     (0..n)
         .map(|_| {
             let s = Sender::new(p, SenderOptions::default()).expect("options");
