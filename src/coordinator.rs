@@ -69,8 +69,7 @@ pub fn bot_id(platform: Platform, url: &str) -> String {
     h.update(platform.as_str().as_bytes());
     h.update(b"\n");
     h.update(cred.as_bytes());
-    let d = h.finalize();
-    d.iter().take(16).map(|b| format!("{b:02x}")).collect()
+    crate::platform::wecom::hex(&h.finalize()[..16])
 }
 
 /// What a claim decided for this send.
@@ -243,13 +242,8 @@ pub mod js {
                 .and_then(|f| f.dyn_into().ok())
                 .ok_or_else(|| format!("it has no {method} method"))?;
             let out = f.apply(&self.0, &args).map_err(|e| format!("{method} threw: {}", why(&e)))?;
-            if out.has_type::<Promise>() {
-                JsFuture::from(out.unchecked_into::<Promise>())
-                    .await
-                    .map_err(|e| format!("{method} rejected: {}", why(&e)))
-            } else {
-                Ok(out)
-            }
+            // a value, a Promise or any thenable (a Durable Object RPC call)
+            JsFuture::from(Promise::resolve(&out)).await.map_err(|e| format!("{method} rejected: {}", why(&e)))
         }
     }
 

@@ -4,6 +4,7 @@
 
 import { MessageSender } from "webhook-push";
 import { baseUrls, intVar, targetOf } from "./config.js";
+import { coordinatorFor } from "./coordinator.js";
 import { errorFields } from "./log.js";
 
 /** Queues take at most 128 KB per message; leave room for the envelope. */
@@ -41,22 +42,30 @@ export function queueOptions(env) {
   };
 }
 
-// One sender per isolate for the fetch handler, so a bot's rate window spans requests.
-/** @type {{ key: string, kv: unknown, sender: MessageSender } | null} */
-let cached = null;
-/** @returns {MessageSender} */
-export function requestSender(env) {
-  const opts = requestOptions(env);
+/**
+ * One sender per isolate for the fetch handler and one for the queue consumer, so a bot's rate
+ * window and the dedup memory span requests and batches. With a BOT_COORDINATOR Durable Object
+ * bound, both senders share every bot's slots and message records with all other isolates.
+ * @type {Map<string, { key: string, kv: unknown, coord: unknown, sender: MessageSender }>}
+ */
+const cached = new Map();
+function senderFor(kind, env, opts) {
   const key = JSON.stringify(opts);
-  if (!cached || cached.key !== key || cached.kv !== env.DEDUP_KV) {
-    cached = { key, kv: env.DEDUP_KV, sender: new MessageSender({ ...opts, dedup: dedupOption(env) }) };
-  }
-  return cached.sender;
+  const c = cached.get(kind);
+  if (c && c.key === key && c.kv === env.DEDUP_KV && c.coord === env.BOT_COORDINATOR) return c.sender;
+  const sender = new MessageSender({ ...opts, dedup: dedupOption(env), coordinator: coordinatorFor(env) });
+  cached.set(kind, { key, kv: env.DEDUP_KV, coord: env.BOT_COORDINATOR, sender });
+  return sender;
 }
 
-/** A sender for one queue batch (see README: why not one per isolate). */
+/** @returns {MessageSender} */
+export function requestSender(env) {
+  return senderFor("request", env, requestOptions(env));
+}
+
+/** The queue consumer's sender: one per isolate too, so its dedup memory spans batches. */
 export function batchSender(env) {
-  return new MessageSender({ ...queueOptions(env), dedup: dedupOption(env) });
+  return senderFor("queue", env, queueOptions(env));
 }
 
 /**

@@ -10,13 +10,16 @@
 // variables and ROUTES (see config.js); deliveries that still fail after short in-request
 // retries go on a Queue (queue.js). See README.md for deploying it.
 
-import { UnifiedMessage } from "webhook-push";
+import { UnifiedMessage, render } from "webhook-push";
 import { BadInput, cardFor, parseAlertmanager, parseGrafana } from "./alerts.js";
-import { ConfigError, PLATFORMS, intVar, loadConfig, routeLabels, secretValues } from "./config.js";
+import { ConfigError, PLATFORMS, baseUrls, intVar, loadConfig, routeLabels, secretValues, targetOf } from "./config.js";
 import { deliverAll } from "./deliver.js";
 import { HttpError, json, readJson, requireBearer } from "./http.js";
 import { logger, scrubber } from "./log.js";
 import { handleQueue } from "./queue.js";
+
+// The Durable Object class behind the BOT_COORDINATOR binding (wrangler.toml).
+export { BotCoordinator } from "./coordinator.js";
 
 const SERVICE = "webhook-push-relay";
 const ENDPOINTS = {
@@ -112,22 +115,43 @@ function health(env, path, scrub, headers) {
     return json(500, { ok: false, service: SERVICE, error: { code: "CONFIG_ERROR", message: e.message } }, scrub, headers);
   }
   const token = typeof env.RELAY_TOKEN === "string" && env.RELAY_TOKEN.trim() !== "";
-  const ok = token && config.channels.size > 0;
-  return json(
-    ok ? 200 : 500,
-    {
-      ok,
-      service: SERVICE,
-      channels: config.channels.size,
-      routes: config.routes.length,
-      token,
-      queue: Boolean(env.RELAY_QUEUE),
-      deadLetterQueue: Boolean(env.RELAY_DLQ),
-      dedupStore: Boolean(env.DEDUP_KV),
-    },
-    scrub,
-    headers,
-  );
+  const badChannels = checkChannels(env, config);
+  const ok = token && config.channels.size > 0 && badChannels.length === 0;
+  const out = {
+    ok,
+    service: SERVICE,
+    channels: config.channels.size,
+    routes: config.routes.length,
+    token,
+    queue: Boolean(env.RELAY_QUEUE),
+    deadLetterQueue: Boolean(env.RELAY_DLQ),
+    dedupStore: Boolean(env.DEDUP_KV),
+    coordinator: Boolean(env.BOT_COORDINATOR),
+  };
+  if (badChannels.length) out.badChannels = badChannels;
+  return json(ok ? 200 : 500, out, scrub, headers);
+}
+
+/**
+ * Each channel's webhook and secret as the package itself checks them (render validates the
+ * webhook URL or key and the signing secret): the channels it would refuse, by name, with the
+ * package's code and message (which never repeat the value).
+ */
+function checkChannels(env, config) {
+  const bases = baseUrls(env);
+  /** @type {import("webhook-push").UnifiedMessageInit} */
+  const probe = { content: { type: "text", body: { text: "healthz" } } };
+  const bad = [];
+  for (const c of config.channels.values()) {
+    const t = targetOf(env, c);
+    try {
+      render(probe, c.platform, { webhook: t.webhookUrl, secret: t.secret, baseUrl: bases[c.platform] });
+    } catch (e) {
+      const err = /** @type {any} */ (e);
+      bad.push({ channel: c.name, platform: c.platform, variable: c.webhookEnv, code: err?.code ?? "INVALID_CONFIG", message: String(err?.message ?? e) });
+    }
+  }
+  return bad;
 }
 
 /** `?channels=a,b`: send to these channels, whatever the routes say. */
