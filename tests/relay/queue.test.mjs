@@ -138,15 +138,15 @@ describe("rate limits", () => {
 
 describe("dedup across the queue", () => {
   // The same message_id posted again and delivered while the first attempt waits in the queue.
-  async function scenario(kv) {
-    const r = await relay({ kv });
+  async function scenario(kv, coordinator = false) {
+    const r = await relay({ kv, coordinator });
     const msg = { ...text("release 7 is out"), metadata: { message_id: "release-7" }, platforms: ["dingtalk"] };
     mock.script("dingtalk", BOTS.dingtalk.key, [{ type: "busy", times: 2 }]);
     const first = await r.post("/v1/send", msg);
     assert.equal(first.body.channels[0].outcome, "queued", first.text);
     const second = await r.post("/v1/send", msg);
     assert.equal(second.body.channels[0].outcome, "delivered", second.text);
-    await waitFor(() => byId(r, kv ? "duplicate" : "delivered", first.body.id, "dingtalk").some((e) => e.via === "queue"), {
+    await waitFor(() => byId(r, kv || coordinator ? "duplicate" : "delivered", first.body.id, "dingtalk").some((e) => e.via === "queue"), {
       what: "the consumer",
     });
     return okCount("dingtalk");
@@ -156,7 +156,11 @@ describe("dedup across the queue", () => {
     assert.equal(await scenario(true), 1);
   });
 
-  test("without one, the consumer sends it again (at-least-once)", async () => {
+  test("with the BOT_COORDINATOR Durable Object (no KV), the consumer does not send it again", async () => {
+    assert.equal(await scenario(false, true), 1);
+  });
+
+  test("with neither, the consumer sends it again (at-least-once)", async () => {
     assert.equal(await scenario(false), 2);
   });
 });

@@ -61,6 +61,7 @@ describe("inputs", () => {
       queue: true,
       deadLetterQueue: true,
       dedupStore: true,
+      coordinator: true,
     });
     const head = await r.get("/healthz", { method: "HEAD" });
     assert.equal(head.status, 200);
