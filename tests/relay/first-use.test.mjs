@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import net from "node:net";
 import { after, before, describe, test } from "node:test";
-import { RELAY_TOKEN, SECRETS, prepareWorker, startMock, startRelay, waitFor } from "./harness.mjs";
+import { BOTS, RELAY_TOKEN, SECRETS, fixture, prepareWorker, startMock, startRelay, waitFor } from "./harness.mjs";
 
 let built;
 let mock;
@@ -84,5 +84,62 @@ describe("/healthz checks each channel as the package would", () => {
     const res = await r.get("/healthz");
     assert.equal(res.status, 200, res.text);
     assert.equal(res.body.badChannels, undefined);
+  });
+});
+
+const ok = (x) => x.outcome?.status === 200 && (x.outcome.body.errcode === 0 || x.outcome.body.code === 0);
+const got = (platform) => mock.receivedFor(platform, BOTS[platform].key).filter(ok);
+
+describe("alerts as people read them, end to end", () => {
+  test("ROUTES mentions: a real @ on WeCom and DingTalk (a text after the card), and in the Feishu card", async () => {
+    mock.reset();
+    const routes = {
+      mentions: {
+        wecom: { critical: [{ type: "mobile", value: "13800000000" }] },
+        dingtalk: { "*": [{ type: "mobile", value: "13900000000" }] },
+        feishu: { critical: [{ type: "all" }] },
+      },
+    };
+    const r = await relay({ env: { ROUTES: JSON.stringify(routes) } });
+    const res = await r.post("/v1/alertmanager", fixture("alertmanager-firing.json"));
+    assert.equal(res.status, 200, res.text);
+    for (const c of res.body.channels.filter((c) => c.platform !== "feishu")) assert.deepEqual(c.mentions, { outcome: "delivered" }, c.channel);
+    const [card, at] = got("wecom");
+    assert.equal(card.body.msgtype, "markdown");
+    assert.equal(at.body.msgtype, "text");
+    assert.deepEqual(at.body.text.mentioned_mobile_list, ["13800000000"]);
+    const dt = got("dingtalk");
+    assert.equal(dt[0].body.msgtype, "actionCard");
+    assert.deepEqual(dt[1].body.at.atMobiles, ["13900000000"]);
+    const [fs_] = got("feishu");
+    assert.match(JSON.stringify(fs_.body.card), /<at id=\\"all\\">/);
+    // resolved: nobody is called
+    mock.reset();
+    await r.post("/v1/alertmanager", fixture("alertmanager-resolved.json"));
+    assert.equal(got("wecom").length, 1);
+    assert.equal(got("dingtalk").length, 1);
+  });
+
+  test("WECOM_CARD=card: the realistic alert reaches WeCom as a template card", async () => {
+    mock.reset();
+    const r = await relay({ env: { WECOM_CARD: "card" } });
+    const res = await r.post("/v1/alertmanager?channels=wecom", fixture("alertmanager-firing.json"));
+    assert.equal(res.status, 200, res.text);
+    assert.deepEqual(res.body.channels[0].degraded, [], "nothing degraded: no markdown fallback");
+    const [wc] = got("wecom");
+    assert.equal(wc.body.msgtype, "template_card");
+    assert.match(wc.body.template_card.main_title.title, /FIRING:2/);
+  });
+
+  test("a 25 KB generatorURL and externalURL: DingTalk and Feishu still get the card", async () => {
+    mock.reset();
+    const r = await relay();
+    const body = fixture("alertmanager-firing.json");
+    body.externalURL = `http://am.test/?${"y".repeat(25_000)}`;
+    for (const a of body.alerts) a.generatorURL = `http://prom.test/graph?g0.expr=${"x".repeat(25_000)}`;
+    const res = await r.post("/v1/alertmanager", body);
+    assert.equal(res.status, 200, res.text);
+    assert.equal(got("dingtalk").length, 1);
+    assert.equal(got("feishu").length, 1);
   });
 });

@@ -110,6 +110,21 @@ export async function deadLetter(env, job) {
   }
 }
 
+/**
+ * The @-mentions that follow a card on WeCom and DingTalk (their cards cannot mention): sent once
+ * the card is delivered, reported, not queued on failure (the card itself went out).
+ * @returns {Promise<{ outcome: string, error?: object | null }>}
+ */
+export async function sendFollowUp(sender, env, log, logged, channel, followUp) {
+  const r = await sender.send(followUp, channel.platform, targetOf(env, channel));
+  if (r.success || r.error?.code === "DUPLICATE") {
+    log.info("mentioned", { ...logged, outcome: r.success ? "delivered" : "duplicate" });
+    return { outcome: r.success ? "delivered" : "duplicate" };
+  }
+  log.warn("mention_failed", { ...logged, outcome: "failed", ...errorFields(r.error) });
+  return { outcome: "failed", error: pickError(r.error) };
+}
+
 const pickError = (e) =>
   e ? { code: e.code, message: e.message, platformCode: e.platformCode ?? null, platformMessage: e.platformMessage ?? null } : null;
 
@@ -121,7 +136,7 @@ const pickError = (e) =>
 export async function deliverAll(env, log, rid, input, items) {
   const sender = requestSender(env);
   return Promise.all(
-    items.map(async ({ channel, message, alerts }) => {
+    items.map(async ({ channel, message, alerts, followUp }) => {
       const r = await sender.send(message, channel.platform, targetOf(env, channel));
       const entry = {
         channel: channel.name,
@@ -137,6 +152,7 @@ export async function deliverAll(env, log, rid, input, items) {
       const logged = { id: rid, input, channel: channel.name, platform: channel.platform, attempts: r.attempts, parts: r.parts };
       if (r.success) {
         log.info("delivered", { ...logged, outcome: "delivered", elapsedMs: r.elapsedMs });
+        if (followUp) entry.mentions = await sendFollowUp(sender, env, log, logged, channel, followUp);
         return entry;
       }
       entry.error = pickError(r.error);
@@ -155,6 +171,7 @@ export async function deliverAll(env, log, rid, input, items) {
         firstError: { code: r.error?.code ?? null, platformCode: r.error?.platformCode ?? null },
         acceptedAt: Date.now(),
       };
+      if (followUp) job.followUp = followUp;
       if (r.retrySuggested) {
         const delaySeconds = backoffSeconds(env, 0, r.retryAfter);
         const refused = await enqueue(env, job, delaySeconds);

@@ -11,8 +11,19 @@
 // retries go on a Queue (queue.js). See README.md for deploying it.
 
 import { UnifiedMessage, render } from "webhook-push";
-import { BadInput, cardFor, parseAlertmanager, parseGrafana } from "./alerts.js";
-import { ConfigError, PLATFORMS, baseUrls, intVar, loadConfig, routeLabels, secretValues, targetOf } from "./config.js";
+import { BadInput, cardFor, parseAlertmanager, parseGrafana, topSeverity } from "./alerts.js";
+import {
+  ConfigError,
+  PLATFORMS,
+  baseUrls,
+  intVar,
+  loadConfig,
+  mentionsFor,
+  routeLabels,
+  secretValues,
+  severityOptions,
+  targetOf,
+} from "./config.js";
 import { deliverAll } from "./deliver.js";
 import { HttpError, json, readJson, requireBearer } from "./http.js";
 import { logger, scrubber } from "./log.js";
@@ -176,12 +187,36 @@ function alertItems(input, body, config, override, rid, env) {
       perChannel.get(name).push(a);
     }
   }
-  const opts = { maxAlerts: intVar(env, "MAX_ALERTS", 20), timeZone: typeof env.TIMEZONE === "string" && env.TIMEZONE.trim() ? env.TIMEZONE.trim() : "UTC" };
-  const items = [...perChannel].map(([name, alerts]) => ({
-    channel: config.channels.get(name),
-    message: cardFor(n, alerts, { ...opts, messageId: `${rid}:${name}`, correlationId: rid }),
-    alerts: alerts.length,
-  }));
+  const opts = {
+    maxAlerts: intVar(env, "MAX_ALERTS", 20),
+    timeZone: typeof env.TIMEZONE === "string" && env.TIMEZONE.trim() ? env.TIMEZONE.trim() : "UTC",
+    ...severityOptions(env),
+  };
+  const wecomCard = String(env.WECOM_CARD ?? "").trim().toLowerCase() || "auto";
+  if (wecomCard !== "auto" && wecomCard !== "card") throw new ConfigError('WECOM_CARD must be "auto" or "card"');
+  const items = [...perChannel].map(([name, alerts]) => {
+    const channel = config.channels.get(name);
+    const compact = channel.platform === "wecom" && wecomCard === "card";
+    const message = cardFor(n, alerts, { ...opts, platform: channel.platform, compact, messageId: `${rid}:${name}`, correlationId: rid });
+    /** @type {{ channel: any, message: any, alerts: number, followUp?: any }} */
+    const item = { channel, message, alerts: alerts.length };
+    // @-mentions for firing alerts, by the channel's ROUTES mentions for their highest severity
+    const firing = alerts.filter((a) => a.status === "firing");
+    const mentions = firing.length ? mentionsFor(channel, topSeverity(firing, opts.severityLabel)) : [];
+    if (mentions.length) {
+      if (channel.platform === "feishu" || channel.platform === "lark") {
+        // a Feishu card @-mentions by user id (open_id) and all; a mobile number is shown as text
+        message.content.mentions = mentions;
+      } else {
+        // WeCom template cards and DingTalk action cards cannot @ anyone: a short text that can follows the card
+        item.followUp = {
+          content: { type: "text", body: { text: message.content.title }, mentions },
+          metadata: { message_id: `${rid}:${name}:mentions`, correlation_id: rid },
+        };
+      }
+    }
+    return item;
+  });
   return { items, skipped: [] };
 }
 
