@@ -349,7 +349,7 @@ pub fn render(
 /// `true` for an error thrown by this package (`render`, `detectPlatform`,
 /// `new UnifiedMessage`, `new MessageSender`): it has a stable `code`.
 #[wasm_bindgen(js_name = isWebhookPushError, unchecked_return_type = "e is WebhookPushError")]
-pub fn is_webhook_push_error(e: JsValue) -> bool {
+pub fn is_webhook_push_error(#[wasm_bindgen(unchecked_param_type = "unknown")] e: JsValue) -> bool {
     if !e.is_instance_of::<js_sys::Error>() {
         return false;
     }

@@ -191,6 +191,31 @@ export interface SenderOptions {
     overflow?: "split" | "truncate" | "error";
     wecomMarkdown?: "auto" | "v1" | "v2";
     dedup?: { ttl?: number; maxEntries?: number; store?: DedupStore };
+    /**
+     * Rate slots and message records shared by every isolate / process that sends to the same
+     * bots. When given, it replaces this sender's own rate windows and dedup memory. Each call is
+     * bounded by `timeout`; a coordinator that throws, rejects or does not answer in time does not
+     * lose the message: the send falls back to this sender's own windows and memory and says so in
+     * `degraded` (`from: "coordinator"`).
+     */
+    coordinator?: SendCoordinator;
+}
+
+/**
+ * Shared by every isolate/process: per-bot rate slots and the per-message record.
+ * `bot` is a hash of platform and credential (32 hex digits), never a secret.
+ */
+export interface SendCoordinator {
+    /** Take a slot for this bot now if all its windows allow (then waitMs is 0), else take nothing and say how long to wait. */
+    acquire(bot: string, windows: { limit: number; periodMs: number }[]): Promise<{ waitMs: number }>;
+    /**
+     * Claim a message id for this bot. "new": the caller holds it now; otherwise the current record:
+     * "sent", "pending", "partial:N/M". A claim that finds "partial:N/M" (or a released record) takes
+     * it: the caller holds it and sends parts N+1..M. `ttlMs` bounds a "pending" hold whose sender died.
+     */
+    claim(bot: string, messageId: string, ttlMs: number): Promise<string>;
+    /** Record the outcome: "sent", "partial:N/M", or "released" (failed: it may be claimed again). */
+    settle(bot: string, messageId: string, state: string, ttlMs: number): Promise<void>;
 }
 
 /** A webhook URL (or bare key), or one with its signing secret. */
@@ -302,6 +327,12 @@ export class UnifiedMessage {
 export function detectPlatform(url: string): Platform | null;
 
 /**
+ * `true` for an error thrown by this package (`render`, `detectPlatform`,
+ * `new UnifiedMessage`, `new MessageSender`): it has a stable `code`.
+ */
+export function isWebhookPushError(e: unknown): e is WebhookPushError;
+
+/**
  * Render a message for a platform: the payloads to POST, the URL to post
  * them to (when a webhook is given), and what was degraded. Pure: sends nothing.
  */
@@ -314,6 +345,7 @@ export interface InitOutput {
     readonly __wbg_messagesender_free: (a: number, b: number) => void;
     readonly __wbg_unifiedmessage_free: (a: number, b: number) => void;
     readonly detectPlatform: (a: any) => [number, number, number];
+    readonly isWebhookPushError: (a: any) => number;
     readonly messagesender_new: (a: number) => [number, number, number];
     readonly messagesender_send: (a: number, b: any, c: any, d: any) => any;
     readonly messagesender_sendAuto: (a: number, b: any, c: any) => any;
