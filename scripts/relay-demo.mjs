@@ -11,7 +11,7 @@
 //   node scripts/relay-demo.mjs [--full] [--no-build]
 //     --full      print the platform payloads unabridged
 //     --no-build  use pkg/ as it is
-import { execFileSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -30,11 +30,29 @@ const t0 = Date.now();
 const since = () => `${((Date.now() - t0) / 1000).toFixed(1)}s`;
 const step = (s) => console.log(`\n${bold(paint("36", `━━ ${s}`))} ${dim(`(${since()})`)}`);
 
+/** scripts/build.sh with its step lines shown, and a line every 15 s while a step runs long. */
+async function buildWithProgress(root, log = console.log) {
+  const started = Date.now();
+  const child = spawn("bash", [path.join(root, "scripts", "build.sh")], { stdio: ["ignore", "pipe", "inherit"] });
+  let last = Date.now();
+  child.stdout.on("data", (d) => {
+    last = Date.now();
+    process.stdout.write(dim(String(d).replace(/^/gm, "  ")));
+  });
+  const tick = setInterval(() => {
+    if (Date.now() - last >= 15_000) {
+      last = Date.now();
+      log(dim(`  … still building (${Math.round((Date.now() - started) / 1000)} s; the first build compiles the Rust crate and takes a minute or two)`));
+    }
+  }, 1000);
+  const code = await new Promise((resolve) => child.on("close", resolve));
+  clearInterval(tick);
+  return code;
+}
+
 if (!args.has("--no-build")) {
-  step("building the package (scripts/build.sh; incremental)");
-  try {
-    execFileSync("bash", [path.join(ROOT, "scripts", "build.sh")], { stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, WP_BUILD_QUIET: "1" } });
-  } catch {
+  step("building the package (scripts/build.sh; incremental: the first build takes a minute or two, later ones seconds)");
+  if ((await buildWithProgress(ROOT)) !== 0) {
     console.error("relay-demo: the build failed (see above)");
     process.exit(1);
   }

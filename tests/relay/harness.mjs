@@ -458,7 +458,35 @@ export function visibleText(platform, body) {
       return parts.filter(Boolean).join("\n");
     }
     if (body.content?.text) return body.content.text;
-    if (body.content?.post) return JSON.stringify(body.content.post);
+    if (body.content?.post) return postText(body.content.post);
   }
   return JSON.stringify(body);
+}
+
+/** A Feishu `post` as a person reads it: the title, then each row's text, links, mentions, images. */
+export function postText(post) {
+  const lang = post.zh_cn ?? post.en_us ?? Object.values(post)[0] ?? {};
+  const row = (els) =>
+    (Array.isArray(els) ? els : [])
+      .map((e) => {
+        switch (e?.tag) {
+          case "text":
+          case "md":
+            return e.text ?? "";
+          case "a":
+            return `${e.text ?? e.href} <${e.href}>`;
+          case "at":
+            return `@${e.user_name ?? e.user_id}`;
+          case "img":
+            return `[image ${e.image_key ?? ""}]`.replace(" ]", "]");
+          case "code_block":
+            return `\n${e.text ?? ""}\n`;
+          case "hr":
+            return "———";
+          default:
+            return "";
+        }
+      })
+      .join("");
+  return [lang.title, ...(lang.content ?? []).map(row)].filter((x) => x !== undefined && x !== null && x !== "").join("\n");
 }
