@@ -133,7 +133,7 @@ for (const rt of RUNTIMES) {
       assert.equal(run.killedBy, null, `${rt.name} had to be stopped: ${run.killedBy}`);
       assert.equal(run.code, 0, `exit code (stderr: ${run.stderr.slice(-2000)})`);
       assert.match(String(run.info.entry), rt.entry, "the exports map picked this runtime's entry");
-      assert.deepStrictEqual(run.info.exports, ["MessageSender", "UnifiedMessage", "detectPlatform", "render"]);
+      assert.deepStrictEqual(run.info.exports, ["MessageSender", "UnifiedMessage", "detectPlatform", "isWebhookPushError", "render"]);
     });
 
     test("1. success on wecom, dingtalk (signed), feishu (signed), lark; strict shapes and signatures", () => {

@@ -315,7 +315,8 @@ const ICON = { firing: "🔴", resolved: "🟢" };
  * The card for some (or all) of a notification's alerts.
  * @param {ReturnType<typeof parseAlertmanager>} n
  * @param {ReturnType<typeof parseAlertmanager>["alerts"]} alerts  the alerts routed to one channel
- * @param {{ maxAlerts?: number, timeZone?: string, now?: number, messageId?: string, correlationId?: string }} [opts]
+ * @param {{ maxAlerts?: number, timeZone?: string, now?: number, messageId?: string, correlationId?: string,
+ *   severityLabel?: string, severityStyles?: Record<string, object>, platform?: string, compact?: boolean }} [opts]
  */
 export function cardFor(n, alerts, opts = {}) {
   const maxAlerts = Math.max(1, opts.maxAlerts ?? 20);

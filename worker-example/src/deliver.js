@@ -12,9 +12,39 @@ const QUEUE_MESSAGE_LIMIT = 120_000;
 /** The longest delay Queues accept (12 hours). */
 const MAX_DELAY_SECONDS = 43_200;
 
+/**
+ * Without a KV namespace, the isolate's own record of what was delivered (and of which parts of a
+ * split message went out), shared by its request sender and its queue consumer's sender: a queued
+ * re-send in the same isolate sends only what is missing. Bounded: oldest entries go first.
+ */
+const isolateStore = (() => {
+  const MAX = 10_000;
+  /** @type {Map<string, { value: string, expires: number }>} */
+  const m = new Map();
+  return {
+    /** @param {string} key */
+    get(key) {
+      const e = m.get(key);
+      if (!e) return null;
+      if (e.expires <= Date.now()) {
+        m.delete(key);
+        return null;
+      }
+      return e.value;
+    },
+    /** @param {string} key @param {string} value @param {{ expirationTtl: number }} opts */
+    put(key, value, opts) {
+      m.delete(key);
+      m.set(key, { value, expires: Date.now() + (opts?.expirationTtl ?? 86_400) * 1000 });
+      while (m.size > MAX) m.delete(m.keys().next().value);
+    },
+  };
+})();
+
 function dedupOption(env) {
-  // A KV namespace makes "already delivered" visible across isolates and to the queue consumer.
-  return env.DEDUP_KV ? { store: env.DEDUP_KV } : undefined;
+  // A KV namespace makes "already delivered" visible across isolates and to the queue consumer
+  // (the BOT_COORDINATOR Durable Object, when bound, replaces both: see coordinator.js).
+  return { store: env.DEDUP_KV ?? isolateStore };
 }
 
 /** Short retries: the caller (Alertmanager, Grafana, curl) waits for the answer. */
@@ -111,7 +141,7 @@ export async function deadLetter(env, job) {
 }
 
 /**
- * The @-mentions that follow a card on WeCom and DingTalk (their cards cannot mention): sent once
+ * The mentions that follow a card on WeCom and DingTalk (their cards cannot mention): sent once
  * the card is delivered, reported, not queued on failure (the card itself went out).
  * @returns {Promise<{ outcome: string, error?: object | null }>}
  */
@@ -130,7 +160,7 @@ const pickError = (e) =>
 
 /**
  * Send each item to its channel now; queue or dead-letter what fails.
- * @param {{channel: import("./config.js").Channel, message: object, alerts?: number}[]} items
+ * @param {{channel: import("./config.js").Channel, message: object, alerts?: number, followUp?: object}[]} items
  * @returns {Promise<object[]>} one entry per item: { channel, platform, outcome, ... }
  */
 export async function deliverAll(env, log, rid, input, items) {
