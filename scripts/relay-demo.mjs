@@ -43,7 +43,7 @@ async function buildWithProgress(root, log = console.log) {
   let last = Date.now();
   child.stdout.on("data", (d) => {
     last = Date.now();
-    process.stdout.write(dim(String(d).replace(/^/gm, "  ")));
+    process.stdout.write(dim(String(d).replace(/(^|\n)(?=.)/g, "$1  ")));
   });
   const tick = setInterval(() => {
     if (Date.now() - last >= 15_000) {
