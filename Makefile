@@ -1,5 +1,5 @@
 # Entry points; the work is in scripts/ (see scripts/build.sh and scripts/test.sh).
-.PHONY: build test demo demo-render bench golden clean
+.PHONY: build test demo demo-render relay-local bench golden clean
 
 build:            ## pkg/: the npm package (wasm + glue + entries)
 	bash scripts/build.sh
@@ -9,6 +9,9 @@ test:             ## everything CI runs: fmt, clippy, cargo test, wasm tests, bu
 
 demo:             ## the relay in workerd + the mock platforms: post an alert and a seed example, print what arrived
 	node scripts/relay-demo.mjs
+
+relay-local:      ## the relay in workerd + the mock platforms on 127.0.0.1:8787 until Ctrl-C (curl or a real Alertmanager can post to it)
+	node scripts/relay-demo.mjs --serve
 
 demo-render:      ## render every seed example for WeCom, DingTalk and Feishu (no network at all)
 	node scripts/demo.mjs

@@ -38,6 +38,31 @@ for (const config of goldenOnly ? [] : ["tsconfig.json", "tsconfig.bundler.json"
   }
 }
 
+// 1b. the oldest TypeScript supported: 5.0 with skipLibCheck (5.2 needs nothing: the types use
+//     `Symbol.dispose`, which TypeScript knows from 5.2 on)
+//     (tests/ts-compat holds it apart, so its tsc does not shadow the root's)
+const compat = path.join(ROOT, "tests", "ts-compat");
+const tsc50 = path.join(compat, "node_modules", "typescript", "bin", "tsc");
+if (!goldenOnly) {
+  if (!fs.existsSync(tsc50)) {
+    spawnSync("npm", ["ci", "--no-audit", "--no-fund", "--loglevel=error"], { cwd: compat, stdio: ["ignore", "ignore", "inherit"] });
+  }
+  if (!fs.existsSync(tsc50)) {
+    failures.push("typescript 5.0");
+    console.log("FAIL TypeScript 5.0 could not be installed: run `npm ci` in tests/ts-compat");
+  } else {
+    const file = path.join(consumer, "ts", "compat.ts");
+    fs.copyFileSync(path.join(compat, "consumer.ts"), file);
+    const args = ["--noEmit", "--strict", "--skipLibCheck", "--module", "nodenext", "--moduleResolution", "nodenext", "--target", "es2022", "--pretty", "false"];
+    const r = spawnSync(process.execPath, [tsc50, ...args, file], { encoding: "utf8" });
+    if (r.status === 0) console.log("ok   TypeScript 5.0 (skipLibCheck) compiles tests/ts-compat/consumer.ts");
+    else {
+      failures.push("typescript 5.0");
+      console.log(`FAIL TypeScript 5.0 (skipLibCheck)\n${(r.stdout + r.stderr).trim()}`);
+    }
+  }
+}
+
 // 2. the golden .d.ts
 const generated = fs.readFileSync(path.join(pkgDir, "webhook_push.d.ts"), "utf8");
 if (process.env.UPDATE_GOLDEN === "1") {

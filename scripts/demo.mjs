@@ -4,7 +4,7 @@
 // and what each platform degraded.
 //
 //   node scripts/demo.mjs [name-substring ...]      e.g. node scripts/demo.mjs card news
-import { execFileSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -12,10 +12,10 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const PLATFORMS = ["wecom", "dingtalk", "feishu"];
 
-// build.sh is incremental: a no-op build takes a second or two.
-try {
-  execFileSync("bash", [path.join(ROOT, "scripts", "build.sh")], { stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, WP_BUILD_QUIET: "1" } });
-} catch {
+// build.sh is incremental: a no-op build takes a second or two; the first one compiles the
+// Rust crate (a minute or two), so its step lines are shown.
+if (!fs.existsSync(path.join(ROOT, "pkg", "node.mjs"))) console.log("demo: building the package first (scripts/build.sh; a minute or two, once)");
+if (spawnSync("bash", [path.join(ROOT, "scripts", "build.sh")], { stdio: ["ignore", "inherit", "inherit"] }).status !== 0) {
   console.error("demo: the build failed (see above)");
   process.exit(1);
 }

@@ -11,14 +11,20 @@
 //   node scripts/relay-demo.mjs [--full] [--no-build]
 //     --full      print the platform payloads unabridged
 //     --no-build  use pkg/ as it is
-import { execFileSync } from "node:child_process";
+//   node scripts/relay-demo.mjs --serve [--port 8787]     (make relay-local)
+//     keep the relay and the mock platforms running on 127.0.0.1 for trying it by hand (curl, a
+//     real Alertmanager or Grafana posting to it); prints what each platform receives; Ctrl-C stops
+import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const args = new Set(process.argv.slice(2));
+const argv = process.argv.slice(2);
+const args = new Set(argv);
 const FULL = args.has("--full");
+const SERVE = args.has("--serve");
+const PORT = argv.includes("--port") ? Number(argv[argv.indexOf("--port") + 1]) : 8787;
 const color = process.stdout.isTTY && !process.env.NO_COLOR;
 const paint = (code, s) => (color ? `\x1b[${code}m${s}\x1b[0m` : s);
 const bold = (s) => paint("1", s);
@@ -30,11 +36,29 @@ const t0 = Date.now();
 const since = () => `${((Date.now() - t0) / 1000).toFixed(1)}s`;
 const step = (s) => console.log(`\n${bold(paint("36", `━━ ${s}`))} ${dim(`(${since()})`)}`);
 
+/** scripts/build.sh with its step lines shown, and a line every 15 s while a step runs long. */
+async function buildWithProgress(root, log = console.log) {
+  const started = Date.now();
+  const child = spawn("bash", [path.join(root, "scripts", "build.sh")], { stdio: ["ignore", "pipe", "inherit"] });
+  let last = Date.now();
+  child.stdout.on("data", (d) => {
+    last = Date.now();
+    process.stdout.write(dim(String(d).replace(/(^|\n)(?=.)/g, "$1  ")));
+  });
+  const tick = setInterval(() => {
+    if (Date.now() - last >= 15_000) {
+      last = Date.now();
+      log(dim(`  … still building (${Math.round((Date.now() - started) / 1000)} s; the first build compiles the Rust crate and takes a minute or two)`));
+    }
+  }, 1000);
+  const code = await new Promise((resolve) => child.on("close", resolve));
+  clearInterval(tick);
+  return code;
+}
+
 if (!args.has("--no-build")) {
-  step("building the package (scripts/build.sh; incremental)");
-  try {
-    execFileSync("bash", [path.join(ROOT, "scripts", "build.sh")], { stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, WP_BUILD_QUIET: "1" } });
-  } catch {
+  step("building the package (scripts/build.sh; incremental: the first build takes a minute or two, later ones seconds)");
+  if ((await buildWithProgress(ROOT)) !== 0) {
     console.error("relay-demo: the build failed (see above)");
     process.exit(1);
   }
@@ -50,11 +74,14 @@ const cleanup = async () => {
   await mock?.close().catch(() => {});
 };
 // Stop on Ctrl-C, and never run for more than 2 minutes.
-process.once("SIGINT", async () => {
-  await cleanup();
-  process.exit(130);
-});
+for (const sig of ["SIGINT", "SIGTERM"]) {
+  process.once(sig, async () => {
+    await cleanup();
+    process.exit(130);
+  });
+}
 const guard = setTimeout(async () => {
+  if (SERVE) return;
   console.error("relay-demo: took longer than 2 minutes; stopping");
   await cleanup();
   process.exit(1);
@@ -137,7 +164,46 @@ function fresh(name) {
   return body;
 }
 
+/** --serve: the relay on a fixed port until Ctrl-C, printing what reaches each platform. */
+async function serve(built) {
+  if (!Number.isInteger(PORT) || PORT < 1 || PORT > 65535) throw new Error(`--port: ${argv[argv.indexOf("--port") + 1]} is not a port`);
+  mock = await startMock();
+  relay = await startRelay({ built, mock, port: PORT, env: { RETRY_BASE_SECONDS: "5", RETRY_MAX_SECONDS: "30" } });
+  const url = `http://127.0.0.1:${PORT}`;
+  step("the relay is running (Ctrl-C stops it)");
+  console.log(`  relay            ${bold(url)}   token: ${bold(RELAY_TOKEN)}   (a test token; the bots are the mock's)`);
+  console.log(`  mock platforms   ${mock.url}  (WeCom, DingTalk and Feishu bots; strict checks, real rate limits)`);
+  console.log(`\n  try it:`);
+  console.log(`    curl -H 'Authorization: Bearer ${RELAY_TOKEN}' -H 'content-type: application/json' \\`);
+  console.log(`      -d @tests/relay/fixtures/alertmanager-firing.json ${url}/v1/alertmanager`);
+  console.log(`    curl -H 'Authorization: Bearer ${RELAY_TOKEN}' -H 'content-type: application/json' \\`);
+  console.log(`      -d '{"content":{"type":"text","body":{"text":"hello"}}}' ${url}/v1/send`);
+  console.log(`\n  a real Alertmanager (alertmanager.yml):`);
+  console.log(dim(`    receivers:\n      - name: relay\n        webhook_configs:\n          - url: ${url}/v1/alertmanager\n            send_resolved: true\n            http_config: { authorization: { type: Bearer, credentials: ${RELAY_TOKEN} } }`));
+  console.log(`\n  ${bold("what the platforms receive")} ${dim("(and the relay's log lines)")}`);
+  let seen = 0;
+  let logged = 0;
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 500));
+    const recs = mock.received;
+    if (recs.length > seen) {
+      printReceived(recs.slice(seen));
+      seen = recs.length;
+    }
+    const events = relay.events();
+    for (const e of events.slice(logged)) {
+      const { level, event, ...rest } = e;
+      console.log(`    ${paint(level === "error" ? "31" : level === "warn" ? "33" : "32", String(event).padEnd(16))} ${dim(JSON.stringify(rest))}`);
+    }
+    logged = events.length;
+  }
+}
+
 try {
+  if (SERVE) {
+    step("packing the package and bundling the relay Worker (worker-example/)");
+    await serve(await prepareWorker());
+  }
   step("packing the package and bundling the relay Worker (worker-example/) as a user's project would");
   const built = await prepareWorker();
   console.log(`  webhook-push@${built.version} (${built.tarball}) → ${path.relative(ROOT, built.scriptPath)}`);

@@ -17,6 +17,7 @@
 #   inbound-rs  the "inbound" feature: clippy (host and wasm32) and cargo test --test inbound (published vectors)
 #   inbound     node --test tests/inbound: WeCom / DingTalk / Feishu callbacks to the handlers in Node, Deno, Bun, workerd
 #   cli         node --test tests/cli: the installed `webhook-push` command in Node, Deno, Bun vs the mock
+#   bundlers    node --test tests/bundlers: webpack 5 and vite production bundles of the packed package run
 #
 # A failed step does not stop the independent ones after it (so one run shows every
 # failure); steps that need a failed one are skipped. Exit status 0 only if all passed.
@@ -122,6 +123,7 @@ step inbound-rs "tools" inbound_rust
 step inbound "pack" inbound_tests
 step cli "pack" cli_tests
 step relay "build" node --test --test-reporter=spec tests/relay/
+step bundlers "pack" node --test --test-reporter=spec tests/bundlers/
 
 printf '\n%-12s %-6s %s\n' STEP RESULT TIME
 failed=()

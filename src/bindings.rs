@@ -207,6 +207,31 @@ export interface SenderOptions {
   dedup?: { ttl?: number; maxEntries?: number; store?: DedupStore };
   /** Called when a message waits for its bot's rate window (progress display). */
   onRateWait?: (wait: { platform: Platform; waitMs: number }) => void;
+  /**
+   * Rate slots and message records shared by every isolate / process that sends to the same
+   * bots. When given, it replaces this sender's own rate windows and dedup memory. Each call is
+   * bounded by `timeout`; a coordinator that throws, rejects or does not answer in time does not
+   * lose the message: the send falls back to this sender's own windows and memory and says so in
+   * `degraded` (`from: "coordinator"`).
+   */
+  coordinator?: SendCoordinator;
+}
+
+/**
+ * Shared by every isolate/process: per-bot rate slots and the per-message record.
+ * `bot` is the bot's identity (`botId`: `"<platform>:<32 hex>"`), a hash of platform and credential, never a secret.
+ */
+export interface SendCoordinator {
+  /** Take a slot for this bot now if all its windows allow (then waitMs is 0), else take nothing and say how long to wait. */
+  acquire(bot: string, windows: { limit: number; periodMs: number }[]): Promise<{ waitMs: number }>;
+  /**
+   * Claim a message id for this bot. "new": the caller holds it now; otherwise the current record:
+   * "sent", "pending", "partial:N/M". A claim that finds "partial:N/M" (or a released record) takes
+   * it: the caller holds it and sends parts N+1..M. `ttlMs` bounds a "pending" hold whose sender died.
+   */
+  claim(bot: string, messageId: string, ttlMs: number): Promise<string>;
+  /** Record the outcome: "sent", "partial:N/M", or "released" (failed: it may be claimed again). */
+  settle(bot: string, messageId: string, state: string, ttlMs: number): Promise<void>;
 }
 
 /** A webhook URL (or bare key), or one with its signing secret. */
@@ -354,6 +379,18 @@ pub fn render(
 ) -> Result<JsValue, JsValue> {
     let out = render_inner(&message, &platform, &options.unwrap_or(JsValue::UNDEFINED)).map_err(|e| js_error(&e))?;
     parse(&out)
+}
+
+/// `true` for an error thrown by this package (`render`, `detectPlatform`,
+/// `new UnifiedMessage`, `new MessageSender`): it has a stable `code`.
+#[wasm_bindgen(js_name = isWebhookPushError, unchecked_return_type = "e is WebhookPushError")]
+pub fn is_webhook_push_error(#[wasm_bindgen(unchecked_param_type = "unknown")] e: JsValue) -> bool {
+    if !e.is_instance_of::<js_sys::Error>() {
+        return false;
+    }
+    let name = Reflect::get(&e, &JsValue::from_str("name")).ok().and_then(|v| v.as_string());
+    let code = Reflect::get(&e, &JsValue::from_str("code")).ok().and_then(|v| v.as_string());
+    name.as_deref() == Some("WebhookPushError") && code.is_some_and(|c| ErrorCode::ALL.iter().any(|k| k.as_str() == c))
 }
 
 /// The platform of a webhook URL, or `null` for a well-formed URL of no known
@@ -592,7 +629,13 @@ impl JsMessageSender {
         let opts = sender_options(&v).map_err(|e| js_error(&e))?;
         let mut host = HostTransport::new(store, opts.timeout_ms);
         host.on_rate_wait = on_rate_wait;
-        let sender = Sender::new(host, opts).map_err(|e| js_error(&e))?;
+        let mut sender = Sender::new(host, opts).map_err(|e| js_error(&e))?;
+        let coordinator = get(&options, "coordinator");
+        if coordinator.is_object() {
+            sender = sender.with_coordinator(Rc::new(crate::coordinator::js::JsCoordinator(coordinator)));
+        } else if !coordinator.is_undefined() && !coordinator.is_null() {
+            return Err(js_error(&Error::config("coordinator must be an object with acquire, claim and settle")));
+        }
         Ok(JsMessageSender { inner: Rc::new(sender) })
     }
 

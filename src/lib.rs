@@ -14,6 +14,7 @@
 //! - [`render`]: the pure `render(message, platform, options)` entry point;
 //! - [`policy`]: retry schedule, answer classification, rate windows (pure, time passed in);
 //! - [`sender`]: the async send loop, generic over a [`sender::Transport`];
+//! - [`coordinator`]: rate slots and dedup records shared across isolates;
 //! - [`webhook`]: the generic webhook target's engine: config, templates, signing, answer check.
 //!
 //! [`inbound`] (feature `inbound`): bot callbacks in: verify, decrypt, parse, build replies.
@@ -22,6 +23,7 @@
 //!
 //! `bindings` (wasm32 only) is the `#[wasm_bindgen]` surface over it.
 
+pub mod coordinator;
 pub mod degrade;
 pub mod error;
 #[cfg(feature = "inbound")]

@@ -7,12 +7,14 @@ use std::cell::RefCell;
 use std::collections::{HashMap, VecDeque};
 use std::future::Future;
 use std::pin::Pin;
+use std::rc::Rc;
 use std::task::{Context, Poll};
 
 use base64::Engine as _;
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
+use crate::coordinator::{Claim, Coordinator};
 use crate::degrade::Degradation;
 use crate::error::{Error, ErrorCode, Result};
 use crate::limits::Overflow;
@@ -221,6 +223,8 @@ pub struct Sender<T: Transport> {
     pub transport: T,
     pub options: SenderOptions,
     state: RefCell<State>,
+    /// Shared rate slots and message records; replaces `state`'s when set.
+    pub(crate) coordinator: Option<Rc<dyn Coordinator>>,
 }
 
 /// WeCom's image limit, and the largest file fetched for upload.
@@ -314,7 +318,13 @@ struct Attempt {
 impl<T: Transport> Sender<T> {
     pub fn new(transport: T, options: SenderOptions) -> Result<Self> {
         options.retry.validate()?;
-        Ok(Sender { transport, options, state: RefCell::new(State::default()) })
+        Ok(Sender { transport, options, state: RefCell::new(State::default()), coordinator: None })
+    }
+
+    /// Share rate slots and dedup records with other senders (see [`crate::coordinator`]).
+    pub fn with_coordinator(mut self, c: Rc<dyn Coordinator>) -> Self {
+        self.coordinator = Some(c);
+        self
     }
 
     fn result(&self, platform: Platform, msg: Option<&UnifiedMessage>, start: u64) -> SendResult {
@@ -366,8 +376,32 @@ impl<T: Transport> Sender<T> {
             Ok(b) => b,
             Err(e) => return self.failed(self.result(platform, Some(msg), start), plain(e), None),
         };
-        let dedup_key = msg.metadata.message_id.as_deref().map(|id| dedup_key(id, &bot));
+        // a coordinator, when there is one, holds the message's record instead of this sender
+        let message_id = msg.metadata.message_id.as_deref();
+        let mut notes = Vec::new();
+        let mut held = false;
         let mut resume: Option<(usize, usize)> = None;
+        match self.coord_claim(&bot, message_id, self.in_flight_ttl()).await {
+            Claim::Taken(state) => {
+                let e = SendError {
+                    code: ErrorCode::Duplicate,
+                    message: format!(
+                        "this message_id is {} for this bot (shared record); nothing was sent",
+                        if state == "sent" { "already delivered" } else { "being sent" }
+                    ),
+                    platform_code: None,
+                    platform_message: None,
+                };
+                return self.failed(self.result(platform, Some(msg), start), e, None);
+            }
+            Claim::Held(r) => {
+                held = true;
+                resume = r;
+            }
+            Claim::Failed(note) => notes.push(note),
+            Claim::NotUsed => {}
+        }
+        let dedup_key = message_id.filter(|_| !held).map(|id| dedup_key(id, &bot));
         if let Some(k) = &dedup_key {
             // Marked in flight before the store is asked (an await): a concurrent
             // send of the same id sees the mark and stops.
@@ -399,9 +433,20 @@ impl<T: Transport> Sender<T> {
             }
         }
         let mut att =
-            Attempt { resume, attempts: 0, degraded: Vec::new(), parts: 0, parts_delivered: 0, signatures: Vec::new() };
+            Attempt { resume, attempts: 0, degraded: notes, parts: 0, parts_delivered: 0, signatures: Vec::new() };
         let outcome = self.deliver(msg, platform, &url, target.secret.as_deref(), start, &mut att).await;
         let scrub = Scrub { url: &url, secret: target.secret.as_deref(), signatures: &att.signatures };
+        if let (true, Some(id)) = (held, message_id) {
+            let went_out = if att.parts_delivered > 0 { Some((att.parts_delivered, att.parts)) } else { resume };
+            let state = match (&outcome, went_out) {
+                (Ok(()), _) => "sent".to_string(),
+                (Err(_), Some((n, m))) => format!("partial:{n}/{m}"),
+                (Err(_), None) => "released".to_string(),
+            };
+            if let Some(note) = self.coord_settle(&bot, id, &state, self.options.dedup_ttl_ms).await {
+                att.degraded.push(note);
+            }
+        }
         let mut r = self.result(platform, Some(msg), start);
         r.attempts = att.attempts;
         r.degraded = std::mem::take(&mut att.degraded);
@@ -504,8 +549,22 @@ impl<T: Transport> Sender<T> {
                 let left = self.options.retry.max_total_time.saturating_sub(now.saturating_sub(start));
                 let max_wait = self.options.max_queue_delay_ms.min(left);
                 let deadline = now.saturating_add(max_wait);
+                let no_slot = |wait: u64| SendError {
+                    code: ErrorCode::RateLimit,
+                    message: format!(
+                        "the {} bot's rate limit leaves no slot within maxQueueDelay or the time left ({max_wait} ms); next slot in {wait} ms",
+                        platform.display(),
+                    ),
+                    platform_code: None,
+                    platform_message: None,
+                };
+                // a coordinator's slot (shared by every sender), else this sender's own window
+                let shared = self.coord_slot(platform, url, deadline, &mut att.degraded).await;
+                if let Some(Err(wait)) = shared {
+                    return Err((no_slot(wait), Some(Some(wait))));
+                }
                 // bounded: each round sleeps until a slot may be free
-                for _ in 0..10_000 {
+                for _ in 0..if shared.is_some() { 0 } else { 10_000 } {
                     let now = self.transport.now_ms();
                     let taken = {
                         let mut st = self.state.borrow_mut();
@@ -522,16 +581,7 @@ impl<T: Transport> Sender<T> {
                         }
                         Err(free) => {
                             let wait = free.saturating_sub(now);
-                            let e = SendError {
-                                code: ErrorCode::RateLimit,
-                                message: format!(
-                                    "the {} bot's rate limit leaves no slot within maxQueueDelay or the time left ({max_wait} ms); next slot in {wait} ms",
-                                    platform.display(),
-                                ),
-                                platform_code: None,
-                                platform_message: None,
-                            };
-                            return Err((e, Some(Some(wait))));
+                            return Err((no_slot(wait), Some(Some(wait))));
                         }
                     }
                 }
@@ -863,7 +913,6 @@ pub fn targets_from_env(get: impl Fn(&str) -> Option<String>) -> (Vec<(Platform,
     for (p, hook, secret) in ENV_NAMES {
         match nonempty(hook) {
             Some(w) => configured.push((p, Target { webhook: w, secret: secret.and_then(nonempty) })),
-            None if p == Platform::Lark => {} // Lark is an extension of the seed's set: not reported as skipped
             None => skipped.push(p),
         }
     }

@@ -509,7 +509,7 @@ fn env_targets_follow_the_seed_names() {
     let (targets, skipped) = targets_from_env(|k| env.get(k).map(|v| v.to_string()));
     assert_eq!(targets.iter().map(|(p, _)| *p).collect::<Vec<_>>(), vec![Platform::Wecom, Platform::Feishu]);
     assert_eq!(targets[1].1.secret.as_deref(), Some("s3cret"));
-    assert_eq!(skipped, vec![Platform::DingTalk]);
+    assert_eq!(skipped, vec![Platform::DingTalk, Platform::Lark]);
 }
 
 #[test]

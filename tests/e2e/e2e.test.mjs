@@ -133,7 +133,7 @@ for (const rt of RUNTIMES) {
       assert.equal(run.killedBy, null, `${rt.name} had to be stopped: ${run.killedBy}`);
       assert.equal(run.code, 0, `exit code (stderr: ${run.stderr.slice(-2000)})`);
       assert.match(String(run.info.entry), rt.entry, "the exports map picked this runtime's entry");
-      assert.deepStrictEqual(run.info.exports, ["MessageSender", "UnifiedMessage", "botId", "detectPlatform", "parseTarget", "platformInfo", "render"]);
+      assert.deepStrictEqual(run.info.exports, ["MessageSender", "UnifiedMessage", "botId", "detectPlatform", "isWebhookPushError", "parseTarget", "platformInfo", "render"]);
     });
 
     test("1. success on wecom, dingtalk (signed), feishu (signed), lark; strict shapes and signatures", () => {
@@ -262,7 +262,7 @@ for (const rt of RUNTIMES) {
       const a = s.auto;
       assert.equal(s.envSource, "host", "sendAuto got the runtime's own env object");
       assert.deepStrictEqual(a.sentPlatforms, ["wecom", "dingtalk"], brief(a));
-      assert.deepStrictEqual(a.skippedPlatforms, ["feishu"]);
+      assert.deepStrictEqual(a.skippedPlatforms, ["feishu", "lark"]);
       assert.deepStrictEqual(a.failedPlatforms, []);
       assert.equal(a.successCount, 2);
       assert.equal(a.failedCount, 0);
@@ -370,7 +370,7 @@ for (const rt of RUNTIMES) {
       assert.deepStrictEqual(ab.sentPlatforms, []);
       inputFailure(ab.results[0], "INVALID_MESSAGE", "autoBadMessage");
       const ae = resolvedValue(s.autoEmptyEnv, "autoEmptyEnv");
-      assert.deepStrictEqual([ae.successCount, ae.failedCount, ae.sentPlatforms, ae.skippedPlatforms], [0, 0, [], ["wecom", "dingtalk", "feishu"]]);
+      assert.deepStrictEqual([ae.successCount, ae.failedCount, ae.sentPlatforms, ae.skippedPlatforms], [0, 0, [], ["wecom", "dingtalk", "feishu", "lark"]]);
 
       // the constructor is not a delivery method: it throws, a real Error with a code
       assert.equal(s.badOptions.syncThrow?.code, "INVALID_CONFIG", `new MessageSender({ timeout: "soon" }): ${brief(s.badOptions)}`);

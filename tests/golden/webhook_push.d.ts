@@ -193,6 +193,31 @@ export interface SenderOptions {
     dedup?: { ttl?: number; maxEntries?: number; store?: DedupStore };
     /** Called when a message waits for its bot's rate window (progress display). */
     onRateWait?: (wait: { platform: Platform; waitMs: number }) => void;
+    /**
+     * Rate slots and message records shared by every isolate / process that sends to the same
+     * bots. When given, it replaces this sender's own rate windows and dedup memory. Each call is
+     * bounded by `timeout`; a coordinator that throws, rejects or does not answer in time does not
+     * lose the message: the send falls back to this sender's own windows and memory and says so in
+     * `degraded` (`from: "coordinator"`).
+     */
+    coordinator?: SendCoordinator;
+}
+
+/**
+ * Shared by every isolate/process: per-bot rate slots and the per-message record.
+ * `bot` is a hash of platform and credential (32 hex digits), never a secret.
+ */
+export interface SendCoordinator {
+    /** Take a slot for this bot now if all its windows allow (then waitMs is 0), else take nothing and say how long to wait. */
+    acquire(bot: string, windows: { limit: number; periodMs: number }[]): Promise<{ waitMs: number }>;
+    /**
+     * Claim a message id for this bot. "new": the caller holds it now; otherwise the current record:
+     * "sent", "pending", "partial:N/M". A claim that finds "partial:N/M" (or a released record) takes
+     * it: the caller holds it and sends parts N+1..M. `ttlMs` bounds a "pending" hold whose sender died.
+     */
+    claim(bot: string, messageId: string, ttlMs: number): Promise<string>;
+    /** Record the outcome: "sent", "partial:N/M", or "released" (failed: it may be claimed again). */
+    settle(bot: string, messageId: string, state: string, ttlMs: number): Promise<void>;
 }
 
 /** A webhook URL (or bare key), or one with its signing secret. */
@@ -359,6 +384,12 @@ export function parseTarget(input: string, platform?: Platform): ParsedTarget;
 export function platformInfo(platform: Platform): PlatformInfo;
 
 /**
+ * `true` for an error thrown by this package (`render`, `detectPlatform`,
+ * `new UnifiedMessage`, `new MessageSender`): it has a stable `code`.
+ */
+export function isWebhookPushError(e: unknown): e is WebhookPushError;
+
+/**
  * Render a message for a platform: the payloads to POST, the URL to post
  * them to (when a webhook is given), and what was degraded. Pure: sends nothing.
  */
@@ -372,6 +403,7 @@ export interface InitOutput {
     readonly __wbg_unifiedmessage_free: (a: number, b: number) => void;
     readonly botId: (a: any, b: any) => [number, number, number, number];
     readonly detectPlatform: (a: any) => [number, number, number];
+    readonly isWebhookPushError: (a: any) => number;
     readonly messagesender_new: (a: number) => [number, number, number];
     readonly messagesender_send: (a: number, b: any, c: any, d: any) => any;
     readonly messagesender_sendAuto: (a: number, b: any, c: any) => any;

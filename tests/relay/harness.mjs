@@ -198,6 +198,8 @@ export async function prepareWorker({ quiet = true } = {}) {
       conditions: ["workerd", "worker", "browser"],
       mainFields: ["browser", "module", "main"],
       outfile: path.join(dist, "index.js"),
+      // the runtime's own modules (the Durable Object base class), as wrangler leaves them
+      external: ["cloudflare:*"],
       plugins: [wasmModules],
       logLevel: "silent",
     });
@@ -276,7 +278,19 @@ export async function startMock(opts = {}) {
  * Start the relay in workerd. Queue and KV settings come from wrangler.toml; `queue` overrides
  * timings for tests (small batch timeout, few retries). `env` adds / replaces vars and secrets.
  */
-export async function startRelay({ built, mock, env = {}, seed = true, token = RELAY_TOKEN, kv = true, queue = {}, port, d1 = false } = {}) {
+export async function startRelay({
+  built,
+  mock,
+  env = {},
+  seed = true,
+  token = RELAY_TOKEN,
+  kv = true,
+  queue = {},
+  port,
+  coordinator = true,
+  isolates = 1,
+  d1 = false,
+} = {}) {
   const { Miniflare } = await importTool("miniflare");
   const toml = readWranglerToml();
   const vars = Object.fromEntries(Object.entries(toml.vars ?? {}).map(([k, v]) => [k, String(v)]));
@@ -316,7 +330,13 @@ export async function startRelay({ built, mock, env = {}, seed = true, token = R
     partial = lines.pop();
     out.push(...lines);
   };
-  const mf = new Miniflare({
+  // The Durable Object bindings of wrangler.toml (coordinator: false leaves them out: the in-isolate path)
+  const doBindings = coordinator ? (toml.durable_objects?.bindings ?? []) : [];
+  // isolates > 1: that many copies of the Worker, each its own isolate with its own module scope
+  // (its own MessageSender), sharing the queues, KV and Durable Objects, as isolates in production do
+  const names = Array.from({ length: Math.max(1, isolates) }, (_, i) => `relay-${i}`);
+  const workers = names.map((name, i) => ({
+    name,
     modules: true,
     scriptPath: built.scriptPath,
     modulesRoot: path.dirname(built.scriptPath),
@@ -328,10 +348,17 @@ export async function startRelay({ built, mock, env = {}, seed = true, token = R
     compatibilityFlags: toml.compatibility_flags ?? [],
     bindings,
     queueProducers: producers,
-    queueConsumers: consumers,
+    // one consumer per queue
+    queueConsumers: i === 0 ? consumers : {},
     kvNamespaces: kv ? ["DEDUP_KV"] : [],
     // d1: the DB binding (Miniflare's D1), with worker-example/migrations applied below
     ...(d1 ? { d1Databases: ["DB"] } : {}),
+    durableObjects: Object.fromEntries(
+      doBindings.map((b) => [b.name, i === 0 ? { className: b.class_name } : { className: b.class_name, scriptName: names[0] }]),
+    ),
+  }));
+  const mf = new Miniflare({
+    workers,
     // loopback only: no request.cf download from workers.cloudflare.com (and no cache file)
     cf: false,
     ...(port !== undefined ? { host: "127.0.0.1", port } : {}),
@@ -372,6 +399,16 @@ export async function startRelay({ built, mock, env = {}, seed = true, token = R
     },
     async get(p, init = {}) {
       return response(await mf.dispatchFetch(`http://relay.test${p}`, init));
+    },
+    /** POST JSON to isolate `i` (of `isolates`). */
+    async postTo(i, p, body) {
+      const w = await mf.getWorker(names[i % names.length]);
+      const res = await w.fetch(`http://relay.test${p}`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+        body: JSON.stringify(body),
+      });
+      return response(res);
     },
     /** Raw log lines. */
     lines: () => [...out, ...(partial ? [partial] : [])],
@@ -438,7 +475,35 @@ export function visibleText(platform, body) {
       return parts.filter(Boolean).join("\n");
     }
     if (body.content?.text) return body.content.text;
-    if (body.content?.post) return JSON.stringify(body.content.post);
+    if (body.content?.post) return postText(body.content.post);
   }
   return JSON.stringify(body);
+}
+
+/** A Feishu `post` as a person reads it: the title, then each row's text, links, mentions, images. */
+export function postText(post) {
+  const lang = post.zh_cn ?? post.en_us ?? Object.values(post)[0] ?? {};
+  const row = (els) =>
+    (Array.isArray(els) ? els : [])
+      .map((e) => {
+        switch (e?.tag) {
+          case "text":
+          case "md":
+            return e.text ?? "";
+          case "a":
+            return `${e.text ?? e.href} <${e.href}>`;
+          case "at":
+            return `@${e.user_name ?? e.user_id}`;
+          case "img":
+            return `[image ${e.image_key ?? ""}]`.replace(" ]", "]");
+          case "code_block":
+            return `\n${e.text ?? ""}\n`;
+          case "hr":
+            return "———";
+          default:
+            return "";
+        }
+      })
+      .join("");
+  return [lang.title, ...(lang.content ?? []).map(row)].filter((x) => x !== undefined && x !== null && x !== "").join("\n");
 }

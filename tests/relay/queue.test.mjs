@@ -138,15 +138,15 @@ describe("rate limits", () => {
 
 describe("dedup across the queue", () => {
   // The same message_id posted again and delivered while the first attempt waits in the queue.
-  async function scenario(kv) {
-    const r = await relay({ kv });
+  async function scenario(kv, coordinator = false) {
+    const r = await relay({ kv, coordinator });
     const msg = { ...text("release 7 is out"), metadata: { message_id: "release-7" }, platforms: ["dingtalk"] };
     mock.script("dingtalk", BOTS.dingtalk.key, [{ type: "busy", times: 2 }]);
     const first = await r.post("/v1/send", msg);
     assert.equal(first.body.channels[0].outcome, "queued", first.text);
     const second = await r.post("/v1/send", msg);
     assert.equal(second.body.channels[0].outcome, "delivered", second.text);
-    await waitFor(() => byId(r, kv ? "duplicate" : "delivered", first.body.id, "dingtalk").some((e) => e.via === "queue"), {
+    await waitFor(() => byId(r, "duplicate", first.body.id, "dingtalk").some((e) => e.via === "queue"), {
       what: "the consumer",
     });
     return okCount("dingtalk");
@@ -156,8 +156,28 @@ describe("dedup across the queue", () => {
     assert.equal(await scenario(true), 1);
   });
 
-  test("without one, the consumer sends it again (at-least-once)", async () => {
-    assert.equal(await scenario(false), 2);
+  test("with the BOT_COORDINATOR Durable Object (no KV), the consumer does not send it again", async () => {
+    assert.equal(await scenario(false, true), 1);
+  });
+
+  test("with neither, the isolate's own record (shared by its request and queue senders) keeps it from going twice", async () => {
+    assert.equal(await scenario(false), 1);
+  });
+});
+
+describe("a split message whose later part failed", () => {
+  test("the queue consumer sends only the parts not yet delivered (no KV, no Durable Object)", async () => {
+    const r = await relay({ kv: false, coordinator: false });
+    const long = [0, 1, 2].map((i) => `part-marker-${i} ${"x".repeat(1500)}`).join("\n\n");
+    // the first part goes through; the second fails both in-request attempts; then all is well
+    mock.script("wecom", BOTS.wecom.key, [{ type: "delay", ms: 0 }, { type: "busy", times: 2 }]);
+    const res = await r.post("/v1/send", { ...text(long), platforms: ["wecom"] });
+    const ch = res.body.channels[0];
+    assert.equal(ch.outcome, "queued", res.text);
+    assert.deepEqual([ch.parts, ch.partsDelivered], [3, 1]);
+    await waitFor(() => byId(r, "delivered", res.body.id, "wecom").some((e) => e.via === "queue"), { what: "the consumer" });
+    const got = mock.receivedFor("wecom", BOTS.wecom.key).filter(ok).map((x) => x.body.text.content);
+    assert.deepEqual([0, 1, 2].map((i) => got.filter((t) => t.includes(`part-marker-${i}`)).length), [1, 1, 1], "each part delivered once");
   });
 });
 

@@ -61,6 +61,7 @@ describe("inputs", () => {
       queue: true,
       deadLetterQueue: true,
       dedupStore: true,
+      coordinator: true,
     });
     const head = await r.get("/healthz", { method: "HEAD" });
     assert.equal(head.status, 200);
@@ -130,7 +131,7 @@ describe("inputs", () => {
     const text = visibleText("dingtalk", delivered("dingtalk")[0].body);
     assert.match(text, /\[FIRING:2\] API p99 latency Payments/);
     assert.match(text, /\[Dashboard\]\(https:\/\/grafana\.example\.com\/d\/pay-api-overview/);
-    assert.equal(delivered("feishu")[0].body.card.header.template, "red");
+    assert.equal(delivered("feishu")[0].body.card.header.template, "orange", "severity=warning");
     mock.reset();
     res = await r.post("/v1/grafana", fixture("grafana-resolved.json"));
     assertAllDelivered(res);

@@ -18,6 +18,27 @@ test("worker-example/src type-checks against webhook-push's types", async () => 
   }
   const types = path.join(built.dir, "app", "node_modules", "webhook-push", "index.d.ts");
   assert.ok(fs.existsSync(types), types);
+  // the runtime's module (what @cloudflare/workers-types declares), as much of it as the relay uses
+  const shim = path.join(built.dir, "cloudflare-workers.d.ts");
+  fs.writeFileSync(
+    shim,
+    `declare module "cloudflare:workers" {
+  interface Storage {
+    get<T = unknown>(key: string): Promise<T | undefined>;
+    put(key: string, value: unknown): Promise<void>;
+    delete(key: string | string[]): Promise<boolean | number>;
+    list<T = unknown>(options?: { prefix?: string }): Promise<Map<string, T>>;
+    getAlarm(): Promise<number | null>;
+    setAlarm(at: number): Promise<void>;
+  }
+  export class DurableObject {
+    constructor(ctx: { storage: Storage }, env: unknown);
+    ctx: { storage: Storage };
+    env: unknown;
+  }
+}
+`,
+  );
   const config = path.join(built.dir, "tsconfig.relay.json");
   fs.writeFileSync(
     config,
@@ -34,7 +55,7 @@ test("worker-example/src type-checks against webhook-push's types", async () => 
         skipLibCheck: true,
         paths: { "webhook-push": [types], "webhook-push/inbound": [path.join(path.dirname(types), "inbound.d.ts")] },
       },
-      files: [path.join(WORKER_DIR, "src", "index.js")],
+      files: [shim, path.join(WORKER_DIR, "src", "index.js")],
     }),
   );
   try {

@@ -2,7 +2,17 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { BadInput, cardFor, fmtDuration, md, parseAlertmanager, parseGrafana } from "../../worker-example/src/alerts.js";
-import { ConfigError, baseUrls, loadConfig, parseMatcher, routeLabels, secretValues, targetOf } from "../../worker-example/src/config.js";
+import {
+  ConfigError,
+  baseUrls,
+  loadConfig,
+  mentionsFor,
+  parseMatcher,
+  routeLabels,
+  secretValues,
+  severityOptions,
+  targetOf,
+} from "../../worker-example/src/config.js";
 import { scrubber } from "../../worker-example/src/log.js";
 import { fixture, parseToml, readWranglerToml } from "./harness.mjs";
 
@@ -48,10 +58,20 @@ describe("Alertmanager payloads", () => {
     const n = parseAlertmanager(fixture("alertmanager-many.json"));
     const c = card(n, n.alerts, { maxAlerts: 20 });
     assert.match(c.title, /\[FIRING:45, RESOLVED:5\] DiskSpaceLow/);
-    const lines = c.text.split("\n").filter((l) => l.startsWith("🔴") || l.startsWith("🟢"));
+    const lines = c.text.split("\n").filter((l) => l.startsWith("🟠") || l.startsWith("🟢 device"));
     assert.equal(lines.length, 20);
-    assert.ok(lines.every((l) => l.startsWith("🔴")), "firing alerts are listed first");
-    assert.match(c.text, /…and 30 more \(\[see all\]\(http:\/\/alertmanager\.monitoring\.svc:9093\/\)\)/);
+    assert.ok(lines.every((l) => l.startsWith("🟠")), "firing alerts (warning: orange) are listed first");
+    // the 5 resolved are named before the list, not hidden in "…and N more"
+    assert.match(c.text, /🟢 \*\*Resolved \(5\):\*\* device=\/dev\/nvme1n1, instance=db-46\.prod\.internal:9100/);
+    assert.ok(c.text.indexOf("Resolved (5)") < c.text.indexOf(lines[0]));
+    // "see all" is Alertmanager's alert list filtered to the group's shared labels
+    const seeAll = /…and 30 more \(\[see all\]\(([^)]+)\)\)/.exec(c.text);
+    assert.ok(seeAll, c.text);
+    assert.ok(seeAll[1].startsWith("http://alertmanager.monitoring.svc:9093/#/alerts?filter="), seeAll[1]);
+    assert.equal(
+      decodeURIComponent(seeAll[1].split("filter=")[1]),
+      '{alertname="DiskSpaceLow",cluster="prod-sh-1",job="node-exporter",severity="warning",team="dba"}',
+    );
     // the shared labels once, not per line
     assert.match(c.text, /\*\*Labels:\*\* cluster=prod-sh-1, job=node-exporter, severity=warning, team=dba/);
     assert.ok(!lines[0].includes("team=dba"));
@@ -94,7 +114,7 @@ describe("Grafana payloads", () => {
   test("firing: per-alert silence and dashboard links, values, Grafana button", () => {
     const n = parseGrafana(fixture("grafana-firing.json"));
     const c = card(n);
-    assert.equal(c.color, "red");
+    assert.equal(c.color, "orange", "severity=warning");
     assert.match(c.title, /\[FIRING:2\] API p99 latency Payments/);
     assert.ok(c.text.includes("Value: \\[ var='A' labels={instance=pay-7f9c-1} value=1243.5 \\]"), "value, escaped");
     assert.match(c.text, /\[Silence\]\(https:\/\/grafana\.example\.com\/alerting\/silence\/new\?alertmanager=grafana&matcher=alertname%3DAPI\+p99\+latency/);
@@ -226,5 +246,91 @@ describe("wrangler.toml", () => {
     for (const secret of ["RELAY_TOKEN", "WECOM_WEBHOOK_KEY", "DINGTALK_SECRET", "FEISHU_SECRET"]) {
       assert.ok(!(secret in t.vars), `${secret} must be a secret, not a var`);
     }
+  });
+});
+
+describe("first use: titles, severity, storms, long links, WeCom cards, mentions", () => {
+  const am = (alerts, extra = {}) =>
+    parseAlertmanager({ version: "4", status: "firing", groupLabels: {}, commonLabels: {}, commonAnnotations: {}, externalURL: "http://am.test", alerts, ...extra });
+  const a = (labels, extra = {}) => ({ status: "firing", labels, annotations: { summary: `${labels.alertname} on ${labels.instance ?? "x"}` }, startsAt: "2026-11-22T09:00:00Z", ...extra });
+
+  test("a group with no group labels is titled by the alerts' names, not the first one's", () => {
+    const c = card(am([a({ alertname: "DiskFull", instance: "a", severity: "warning" }), a({ alertname: "NodeDown", instance: "b", severity: "critical" })]));
+    assert.match(c.title, /\[FIRING:2\] DiskFull, NodeDown$/);
+    const same = card(am([a({ alertname: "DiskFull", instance: "a" }), a({ alertname: "DiskFull", instance: "b" })]));
+    assert.match(same.title, /\[FIRING:2\] DiskFull$/);
+    const many = card(am(["A", "B", "C", "D", "E"].map((x) => a({ alertname: x }))));
+    assert.match(many.title, /A, B, C \+2$/);
+  });
+
+  test("severity sets colour, title mark and icons (critical, error, warning, info, none, Grafana's spellings)", () => {
+    const by = (sev) => card(am([a({ alertname: "X", severity: sev })]));
+    assert.deepEqual([by("critical").color, by("critical").title.slice(0, 2)], ["red", "🔥"]);
+    assert.equal(by("error").color, "red");
+    assert.ok(by("error").title.startsWith("❗"));
+    assert.equal(by("warning").color, "orange");
+    assert.ok(by("warning").title.startsWith("⚠️"));
+    assert.equal(by("info").color, "blue");
+    assert.equal(by("none").color, "grey");
+    assert.equal(by("High").color, "red", "an alias");
+    assert.equal(by("medium").color, "orange");
+    assert.equal(by("whatever").color, "red", "unknown: as firing always looked");
+    // the highest severity of a mixed group, and each alert its own icon
+    const mixed = card(am([a({ alertname: "A", severity: "warning" }), a({ alertname: "B", severity: "critical" })]));
+    assert.equal(mixed.color, "red");
+    assert.match(mixed.text, /🟠 1\. A/);
+    assert.match(mixed.text, /🔴 2\. B/);
+    assert.deepEqual(mixed.fields.find((f) => f.name === "Severity"), { name: "Severity", value: "critical (highest)" });
+    // WeCom gets <font color>; configurable label and styles
+    const one = am([a({ alertname: "X", severity: "warning" })]);
+    const wc = cardFor(one, one.alerts, { platform: "wecom" }).content.body;
+    assert.match(wc.text, /^<font color="warning">⚠️ \*\*WARNING\*\*<\/font>/);
+    const styled = cardFor(am([a({ alertname: "X", prio: "warning" })]), am([a({ alertname: "X", prio: "warning" })]).alerts, {
+      severityLabel: "prio",
+      severityStyles: { warning: { color: "yellow", mark: "🟡" } },
+    }).content.body;
+    assert.equal(styled.color, "yellow");
+    assert.ok(styled.title.startsWith("🟡"));
+  });
+
+  test("a 25 KB generatorURL or externalURL, or a long shared label, drops or shortens the link, not the card", () => {
+    const huge = `http://prom.test/graph?g0.expr=${"x".repeat(25_000)}`;
+    const c = card(am([a({ alertname: "X", instance: "a" }, { generatorURL: huge })], { externalURL: `http://am.test/?${"y".repeat(25_000)}` }));
+    assert.ok(JSON.stringify(c).length < 5000, `${JSON.stringify(c).length} bytes`);
+    assert.ok(!c.buttons?.some((b) => b.text === "View source" || b.text === "Alertmanager"));
+    assert.match(c.text, /a link longer than 2048 characters was left out/);
+    const longLabel = card(am([a({ alertname: "X", instance: "a", query: "q".repeat(5000) })]));
+    const silence = longLabel.buttons.find((b) => b.text === "Silence");
+    assert.ok(silence && silence.url.length < 2048, "the silence link for the alert name alone");
+    assert.equal(decodeURIComponent(silence.url.split("filter=")[1]), '{alertname="X"}');
+  });
+
+  test("WECOM_CARD=card: the alert fits a WeCom card (text within 112 characters, at most 6 fields), the rest behind its buttons", () => {
+    const n = parseAlertmanager(fixture("alertmanager-firing.json"));
+    const c = cardFor(n, n.alerts, { now: NOW, compact: true, platform: "wecom" }).content.body;
+    assert.ok(Array.from(c.text).length <= 112, c.text);
+    assert.match(c.text, /^HighCPUUsage: CPU usage on 10\.0\.3\.17:9100 is above 90% \(\+1 more\)/);
+    assert.ok(c.fields.length <= 6);
+    assert.deepEqual(c.buttons.map((b) => b.text), ["View source", "Silence", "See all"]);
+  });
+
+  test("ROUTES mentions per channel and severity; bad ones say what to fix", () => {
+    const env = {
+      WECOM_WEBHOOK_KEY: "k",
+      DINGTALK_ACCESS_TOKEN: "t",
+      ROUTES: JSON.stringify({ mentions: { wecom: { critical: [{ type: "all" }], "*": [{ type: "mobile", value: "13800000000" }] } } }),
+    };
+    const cfg = loadConfig(env);
+    assert.deepEqual(mentionsFor(cfg.channels.get("wecom"), "critical"), [{ type: "all" }]);
+    assert.deepEqual(mentionsFor(cfg.channels.get("wecom"), "warning"), [{ type: "mobile", value: "13800000000" }]);
+    assert.deepEqual(mentionsFor(cfg.channels.get("dingtalk"), "critical"), []);
+    for (const [m, re] of [
+      [{ nope: {} }, /no channel named "nope"/],
+      [{ wecom: { critical: [{ type: "pager" }] } }, /critical\[0\] must be/],
+      [{ wecom: { critical: [{ type: "mobile" }] } }, /value: a mobile is required/],
+    ]) {
+      assert.throws(() => loadConfig({ ...env, ROUTES: JSON.stringify({ mentions: m }) }), (e) => e instanceof ConfigError && re.test(e.message));
+    }
+    assert.throws(() => severityOptions({ SEVERITY_STYLES: '{"urgent":{}}' }), ConfigError);
   });
 });

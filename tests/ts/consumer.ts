@@ -2,7 +2,8 @@
 // the installed package by scripts/check-types.mjs: `tsc --noEmit --strict`, ESM under
 // nodenext and bundler resolution. The @ts-expect-error lines fail the check if a type
 // loosens (to `any`, to `string`, to an optional that should be required).
-import { detectPlatform, render, UnifiedMessage } from "webhook-push";
+import { detectPlatform, isWebhookPushError, MessageSender, render, UnifiedMessage } from "webhook-push";
+import type { SendCoordinator } from "webhook-push";
 import type {
   Article,
   CardBody,
@@ -186,3 +187,39 @@ const notDetected: "slack" = render(text, "wecom").platform;
 const notCode: ErrorCode = "OOPS";
 
 sink(initSync, init, notString, notDetected, notCode);
+
+// catch (e): the type guard narrows unknown to WebhookPushError
+try {
+  render(news, "wecom");
+} catch (e: unknown) {
+  if (isWebhookPushError(e)) {
+    const code: ErrorCode = e.code;
+    sink(code, e.path);
+  }
+}
+
+// a shared coordinator (a Durable Object, Redis...) as the interface the relay implements
+const slots = new Map<string, number[]>();
+const records = new Map<string, string>();
+const coordinator: SendCoordinator = {
+  async acquire(bot, windows) {
+    const now = Date.now();
+    const times = (slots.get(bot) ?? []).filter((t) => windows.some((w) => t > now - w.periodMs));
+    const full = windows.find((w) => times.filter((t) => t > now - w.periodMs).length >= w.limit);
+    if (full) return { waitMs: full.periodMs };
+    slots.set(bot, [...times, now]);
+    return { waitMs: 0 };
+  },
+  async claim(bot, messageId, _ttlMs) {
+    const k = `${bot}:${messageId}`;
+    const cur = records.get(k);
+    if (cur === "sent" || cur === "pending") return cur;
+    records.set(k, "pending");
+    return cur ?? "new";
+  },
+  async settle(bot, messageId, state, _ttlMs) {
+    if (state === "released") records.delete(`${bot}:${messageId}`);
+    else records.set(`${bot}:${messageId}`, state);
+  },
+};
+sink(new MessageSender({ coordinator, timeout: 5000 }));

@@ -151,9 +151,15 @@ export function md(s) {
     .replace(/\r\n?/g, "\n");
 }
 
-/** A link's URL for markdown: http(s) only, with the characters that end a link destination encoded. */
+/**
+ * The longest link kept on a card. DingTalk and Feishu refuse a whole card over their byte
+ * limits, and buttons with very long URLs; a longer link (a 25 KB generatorURL) is left out.
+ */
+export const MAX_URL_CHARS = 2048;
+
+/** A link's URL for markdown: http(s) only, with the characters that end a link destination encoded; "" if too long. */
 function safeUrl(u) {
-  if (typeof u !== "string" || u === "") return "";
+  if (typeof u !== "string" || u === "" || u.length > MAX_URL_CHARS) return "";
   let url;
   try {
     url = new URL(u);
@@ -161,7 +167,55 @@ function safeUrl(u) {
     return "";
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") return "";
-  return url.href.replace(/[()<> ]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`);
+  const out = url.href.replace(/[()<> ]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`);
+  return out.length > MAX_URL_CHARS ? "" : out;
+}
+
+// ---- severity ------------------------------------------------------------------------------------
+
+/**
+ * How each severity looks: the card's colour (Feishu header; WeCom and DingTalk have none), the
+ * mark in the title (every platform), the icon of each firing alert, and WeCom's <font color>.
+ * Override per severity with the SEVERITY_STYLES var, e.g. {"warning":{"color":"yellow","mark":"🟡"}}.
+ */
+export const SEVERITY_STYLES = {
+  critical: { rank: 5, color: "red", mark: "🔥", icon: "🔴", wecom: "warning" },
+  error: { rank: 4, color: "red", mark: "❗", icon: "🔴", wecom: "warning" },
+  warning: { rank: 3, color: "orange", mark: "⚠️", icon: "🟠", wecom: "warning" },
+  info: { rank: 2, color: "blue", mark: "ℹ️", icon: "🔵", wecom: "info" },
+  none: { rank: 1, color: "grey", mark: "🔔", icon: "⚪", wecom: "comment" },
+};
+/** A firing alert with no (or an unknown) severity looks as firing alerts always did. */
+const UNKNOWN_SEVERITY = { rank: 0, color: "red", mark: "🔥", icon: "🔴", wecom: "warning" };
+
+/** Other spellings (Grafana, PagerDuty, Opsgenie habits) of the five severities. */
+const SEVERITY_ALIASES = {
+  crit: "critical", fatal: "critical", emergency: "critical", page: "critical", high: "critical", p1: "critical", disaster: "critical",
+  err: "error", major: "error", p2: "error",
+  warn: "warning", medium: "warning", minor: "warning", average: "warning", p3: "warning",
+  information: "info", informational: "info", notice: "info", low: "info", p4: "info", p5: "info",
+  ok: "none", normal: "none",
+};
+
+/** The canonical severity of a label value, or "" when it is none of the known ones. */
+export function severityOf(value) {
+  const v = String(value ?? "").trim().toLowerCase();
+  if (SEVERITY_STYLES[v]) return v;
+  return SEVERITY_ALIASES[v] ?? "";
+}
+
+function styleOf(sev, styles) {
+  return sev ? { ...SEVERITY_STYLES[sev], ...(styles?.[sev] ?? {}) } : UNKNOWN_SEVERITY;
+}
+
+/** The highest severity among alerts (by the severity label), "" when none is known. */
+export function topSeverity(alerts, label = "severity") {
+  let best = "";
+  for (const a of alerts) {
+    const s = severityOf(a.labels[label]);
+    if (s && (!best || SEVERITY_STYLES[s].rank > SEVERITY_STYLES[best].rank)) best = s;
+  }
+  return best;
 }
 
 const clip = (s, n) => {
@@ -228,7 +282,14 @@ function shared(alerts) {
   return out;
 }
 
+/** The silence link for the shared labels; when that is too long (a long label), for the alert name alone. */
 function silenceLink(n, alerts, common) {
+  const full = silenceLinkFor(n, alerts, common);
+  if (full || Object.keys(common).length <= 1 || !common.alertname) return full;
+  return silenceLinkFor(n, alerts, { alertname: common.alertname });
+}
+
+function silenceLinkFor(n, alerts, common) {
   if (n.source === "grafana") {
     if (alerts.length === 1 && alerts[0].silenceURL) return safeUrl(alerts[0].silenceURL);
     if (!n.externalURL) return safeUrl(alerts[0].silenceURL);
@@ -254,7 +315,8 @@ const ICON = { firing: "🔴", resolved: "🟢" };
  * The card for some (or all) of a notification's alerts.
  * @param {ReturnType<typeof parseAlertmanager>} n
  * @param {ReturnType<typeof parseAlertmanager>["alerts"]} alerts  the alerts routed to one channel
- * @param {{ maxAlerts?: number, timeZone?: string, now?: number, messageId?: string, correlationId?: string }} [opts]
+ * @param {{ maxAlerts?: number, timeZone?: string, now?: number, messageId?: string, correlationId?: string,
+ *   severityLabel?: string, severityStyles?: Record<string, object>, platform?: string, compact?: boolean }} [opts]
  */
 export function cardFor(n, alerts, opts = {}) {
   const maxAlerts = Math.max(1, opts.maxAlerts ?? 20);
@@ -270,11 +332,17 @@ export function cardFor(n, alerts, opts = {}) {
     .sort((a, b) => (a === "alertname" ? -1 : b === "alertname" ? 1 : a.localeCompare(b)))
     .map((k) => n.groupLabels[k])
     .filter(Boolean);
-  const what = groupVals.length ? groupVals.join(" ") : common.alertname || alerts[0].labels.alertname || "alerts";
+  // No group labels (Alertmanager without group_by, Grafana's example): what the alerts share,
+  // else the names of the alerts, not the first alert's name for all of them.
+  const what = groupVals.length ? groupVals.join(" ") : common.alertname || namesOf(alerts);
   const head = isFiring
     ? `[FIRING:${firing.length}${resolved.length ? `, RESOLVED:${resolved.length}` : ""}]`
     : `[RESOLVED${alerts.length > 1 ? `:${alerts.length}` : ""}]`;
-  const title = clip(`${isFiring ? "🔥" : "✅"} ${head} ${what}`, 120);
+  const sevLabel = opts.severityLabel || "severity";
+  const severity = topSeverity(isFiring ? firing : alerts, sevLabel);
+  const style = styleOf(severity, opts.severityStyles);
+  const title = clip(`${isFiring ? style.mark : "✅"} ${head} ${what}`, 120);
+  const iconOf = (a) => (a.status === "resolved" ? ICON.resolved : styleOf(severityOf(a.labels[sevLabel]), opts.severityStyles).icon);
 
   const fields = [];
   fields.push({
@@ -283,7 +351,8 @@ export function cardFor(n, alerts, opts = {}) {
       .filter(Boolean)
       .join(", "),
   });
-  if (common.severity) fields.push({ name: "Severity", value: common.severity });
+  if (common[sevLabel]) fields.push({ name: "Severity", value: common[sevLabel] });
+  else if (severity) fields.push({ name: "Severity", value: `${severity} (highest)` });
   for (const k of Object.keys(n.groupLabels).sort()) {
     if (fields.length >= 4) break;
     if (k === "alertname" || k === "severity" || !common[k]) continue;
@@ -292,6 +361,10 @@ export function cardFor(n, alerts, opts = {}) {
   if (n.receiver && fields.length < 5) fields.push({ name: "Receiver", value: clip(n.receiver, 60) });
 
   const text = [];
+  if (isFiring && severity && opts.platform === "wecom" && !opts.compact) {
+    // WeCom markdown colours text three ways: warning (orange-red), info (green), comment (grey)
+    text.push(`<font color="${style.wecom}">${style.mark} **${severity.toUpperCase()}**</font>`);
+  }
   // What the alerts share, once.
   const ann = alerts.length > 1 ? n.commonAnnotations : {};
   if (ann.summary) text.push(`**Summary:** ${md(clip(ann.summary, 500))}`);
@@ -326,7 +399,7 @@ export function cardFor(n, alerts, opts = {}) {
       // The alert's name, or when every alert has the same name, what tells them apart.
       const byLabels = alerts.length > 1 && common.alertname && own.length > 0 && own.join(", ").length <= 120;
       const label = byLabels ? own.join(", ") : name;
-      const block = [`**${ICON[a.status]} ${alerts.length > 1 ? `${i + 1}. ` : ""}${md(clip(label, 120))}** (${a.status})`];
+      const block = [`**${iconOf(a)} ${alerts.length > 1 ? `${i + 1}. ` : ""}${md(clip(label, 120))}** (${a.status})`];
       if (own.length && !byLabels) block.push(`Labels: ${md(clip(own.join(", "), 600))}`);
       // (what all alerts share is shown once, above)
       if (a.annotations.summary && a.annotations.summary !== ann.summary) block.push(`Summary: ${md(clip(a.annotations.summary, 500))}`);
@@ -350,15 +423,24 @@ export function cardFor(n, alerts, opts = {}) {
       else if (end) bits.push("resolved");
       else if (start) bits.push(`for ${fmtDuration(now - start)}`);
       if (src && src !== mainSrc) bits.push(`[Source](${src})`);
-      lines.push(`${ICON[a.status]} ${bits.join(" — ")}`);
+      lines.push(`${iconOf(a)} ${bits.join(" — ")}`);
     }
   });
+  // A partly resolved storm: what resolved is named before the list, which the firing fill
+  const hiddenResolved = resolved.filter((a) => !listed.includes(a));
+  if (hiddenResolved.length) {
+    const names = hiddenResolved.map((a) => pairs(a.labels, skip).join(", ") || a.labels.alertname || "alert");
+    text.push(`${ICON.resolved} **Resolved (${hiddenResolved.length}):** ${md(clip(names.join("; "), 600))}`);
+  }
   if (lines.length) text.push(lines.join(detailed ? "\n\n" : "\n"));
   const more = alerts.length - listed.length + n.truncatedAlerts;
   if (more > 0) {
-    const ext = safeUrl(n.externalURL);
-    text.push(`…and ${more} more${ext ? ` ([see all](${ext}))` : ""}`);
+    const all = seeAllLink(n, common);
+    text.push(`…and ${more} more${all ? ` ([see all](${all}))` : ""}`);
   }
+  if (tooLong(n, alerts)) text.push("(a link longer than 2048 characters was left out)");
+
+  if (opts.compact) return compactCard(n, alerts, { title, fields, firing, resolved, mainSrc, common, opts });
 
   const buttons = [];
   if (mainSrc) buttons.push({ text: "View source", url: mainSrc, style: "primary" });
@@ -369,13 +451,70 @@ export function cardFor(n, alerts, opts = {}) {
   const ext = safeUrl(n.externalURL);
   if (ext) buttons.push({ text: n.source === "grafana" ? "Grafana" : "Alertmanager", url: ext });
 
-  const body = { title, text: text.join("\n\n"), fields, color: isFiring ? "red" : "green" };
+  const body = { title, text: text.join("\n\n"), fields, color: isFiring ? style.color : "green" };
   if (buttons.length) body.buttons = buttons;
   if (ext) body.url = ext;
-  const message = { content: { type: "card", title, body } };
+  return finish({ content: { type: "card", title, body } }, opts);
+}
+
+function finish(message, opts) {
   const metadata = {};
   if (opts.messageId) metadata.message_id = opts.messageId;
   if (opts.correlationId) metadata.correlation_id = opts.correlationId;
   if (Object.keys(metadata).length) message.metadata = metadata;
   return message;
+}
+
+/** "DiskFull, NodeDown" (distinct names, at most three, then "+N"). */
+function namesOf(alerts) {
+  const names = [...new Set(alerts.map((a) => a.labels.alertname).filter(Boolean))];
+  if (!names.length) return "alerts";
+  return names.length > 3 ? `${names.slice(0, 3).join(", ")} +${names.length - 3}` : names.join(", ");
+}
+
+/** Some link of the notification is over MAX_URL_CHARS (and so was left out). */
+function tooLong(n, alerts) {
+  const long = (u) => typeof u === "string" && u.length > MAX_URL_CHARS;
+  return long(n.externalURL) || alerts.some((a) => long(a.generatorURL) || long(a.silenceURL) || long(a.dashboardURL) || long(a.panelURL));
+}
+
+/** "see all": Alertmanager's alert list filtered to what the alerts share, else the external URL. */
+function seeAllLink(n, common) {
+  const ext = safeUrl(n.externalURL);
+  if (!ext || n.source !== "alertmanager") return ext;
+  const sel = Object.keys(common)
+    .sort()
+    .map((k) => `${k}=${JSON.stringify(common[k])}`)
+    .join(",");
+  if (!sel) return ext;
+  return safeUrl(`${n.externalURL.replace(/\/+$/, "")}/#/alerts?filter=${encodeURIComponent(`{${sel}}`)}`) || ext;
+}
+
+/**
+ * A WeCom template card that fits (WECOM_CARD=card): title, up to 6 fields, the first firing
+ * alert's summary in the 112 characters WeCom shows, and the rest behind the card's buttons.
+ */
+function compactCard(n, alerts, { title, fields, firing, resolved, mainSrc, common, opts }) {
+  const first = firing[0] ?? alerts[0];
+  const what = first.annotations.summary || first.annotations.description || pairs(first.labels, new Set(["alertname"])).join(", ");
+  let sub = `${first.labels.alertname || "alert"}: ${what}`.replace(/\s+/g, " ");
+  if (alerts.length > 1) sub = `${sub} (+${alerts.length - 1} more)`;
+  const out = [...fields];
+  const inst = first.labels.instance;
+  if (inst && out.length < 6) out.push({ name: "Instance", value: clip(inst, 26) });
+  if (resolved.length && firing.length && out.length < 6) out.push({ name: "Resolved", value: String(resolved.length) });
+  const buttons = [];
+  if (mainSrc) buttons.push({ text: "View source", url: mainSrc, style: "primary" });
+  if (firing.length) {
+    const sil = silenceLink(n, firing, shared(firing));
+    if (sil) buttons.push({ text: "Silence", url: sil, style: "danger" });
+  }
+  const all = seeAllLink(n, common);
+  if (all) buttons.push({ text: "See all", url: all });
+  // no markup: WeCom's card shows plain text
+  const body = { title, text: md(clip(sub, 110)), fields: out.slice(0, 6).map((f) => ({ name: f.name, value: clip(String(f.value), 26) })) };
+  if (buttons.length) body.buttons = buttons;
+  const url = all || mainSrc;
+  if (url) body.url = url;
+  return finish({ content: { type: "card", title, body } }, opts);
 }

@@ -18,12 +18,16 @@
 //   }
 // Routes are tried in order, as in Alertmanager: the first that matches wins unless it says
 // "continue": true. Labels that match no route go to "default" (all channels when omitted).
+// Mentions, per channel and per severity of the firing alerts ("*": any severity), in a channel's
+// definition or for any channel (the seed's too) under "mentions":
+//   "mentions": { "wecom": { "critical": [{ "type": "all" }], "*": [{ "type": "mobile", "value": "13800000000" }] } }
 
 export const PLATFORMS = ["wecom", "dingtalk", "feishu", "lark"];
 
 /**
  * @typedef {"wecom" | "dingtalk" | "feishu" | "lark"} Platform
- * @typedef {{ name: string, platform: Platform, webhookEnv: string, secretEnv: string | null }} Channel
+ * @typedef {{ type: "mobile" | "user_id" | "all", value?: string }} Mention
+ * @typedef {{ name: string, platform: Platform, webhookEnv: string, secretEnv: string | null, mentions?: Record<string, Mention[]> }} Channel
  */
 
 /** @type {Channel[]} */
@@ -72,8 +76,8 @@ export function loadConfig(env) {
     }
     if (!spec || typeof spec !== "object" || Array.isArray(spec)) throw new ConfigError("ROUTES must be a JSON object");
     for (const k of Object.keys(spec)) {
-      if (!["channels", "routes", "default"].includes(k)) {
-        throw new ConfigError(`ROUTES.${k}: unknown key (expected channels, routes, default)`);
+      if (!["channels", "routes", "default", "mentions"].includes(k)) {
+        throw new ConfigError(`ROUTES.${k}: unknown key (expected channels, routes, default, mentions)`);
       }
     }
     if (spec.channels !== undefined) {
@@ -85,8 +89,8 @@ export function loadConfig(env) {
         if (!NAME_RE.test(name)) throw new ConfigError(`${at}: a channel name is 1-64 letters, digits, '_', '.' or '-'`);
         if (!def || typeof def !== "object") throw new ConfigError(`${at} must be an object`);
         for (const k of Object.keys(def)) {
-          if (!["platform", "webhook_env", "secret_env"].includes(k)) {
-            throw new ConfigError(`${at}.${k}: unknown key (expected platform, webhook_env, secret_env)`);
+          if (!["platform", "webhook_env", "secret_env", "mentions"].includes(k)) {
+            throw new ConfigError(`${at}.${k}: unknown key (expected platform, webhook_env, secret_env, mentions)`);
           }
         }
         if (!PLATFORMS.includes(def.platform)) {
@@ -103,12 +107,14 @@ export function loadConfig(env) {
         if (!str(env[def.webhook_env])) {
           throw new ConfigError(`${at}: the env variable ${def.webhook_env} is not set (wrangler secret put ${def.webhook_env})`);
         }
-        channels.set(name, {
+        const ch = {
           name,
           platform: def.platform,
           webhookEnv: def.webhook_env,
           secretEnv: def.secret_env ?? null,
-        });
+        };
+        if (def.mentions !== undefined) ch.mentions = parseMentions(def.mentions, `${at}.mentions`);
+        channels.set(name, ch);
       }
     }
     const known = (list, at) => {
@@ -140,8 +146,73 @@ export function loadConfig(env) {
       });
     }
     if (spec.default !== undefined) defaults = known(spec.default, "ROUTES.default");
+    if (spec.mentions !== undefined) {
+      if (!spec.mentions || typeof spec.mentions !== "object" || Array.isArray(spec.mentions)) {
+        throw new ConfigError('ROUTES.mentions must be an object: channel name -> { severity or "*": [mentions] }');
+      }
+      for (const [name, m] of Object.entries(spec.mentions)) {
+        const c = channels.get(name);
+        if (!c) throw new ConfigError(`ROUTES.mentions.${name}: no channel named "${name}" (configured: ${[...channels.keys()].join(", ") || "none"})`);
+        // a copy: the seed's channel objects are shared
+        channels.set(name, { ...c, mentions: { ...(c.mentions ?? {}), ...parseMentions(m, `ROUTES.mentions.${name}`) } });
+      }
+    }
   }
   return { channels, routes, defaults: defaults ?? [...channels.keys()] };
+}
+
+const MENTION_TYPES = ["mobile", "user_id", "all"];
+
+/** `{ critical: [{type, value}], "*": [...] }`, checked. */
+function parseMentions(v, at) {
+  if (!v || typeof v !== "object" || Array.isArray(v)) throw new ConfigError(`${at} must be an object: severity (or "*") -> [mentions]`);
+  const out = {};
+  for (const [sev, list] of Object.entries(v)) {
+    const where = `${at}.${sev}`;
+    if (!Array.isArray(list) || list.length === 0 || list.length > 20) throw new ConfigError(`${where} must be an array of 1-20 mentions`);
+    out[sev.toLowerCase()] = list.map((m, i) => {
+      if (!m || typeof m !== "object" || !MENTION_TYPES.includes(m.type)) {
+        throw new ConfigError(`${where}[${i}] must be { "type": "mobile" | "user_id" | "all", "value": "..." }`);
+      }
+      if (m.type === "all") return { type: "all" };
+      if (typeof m.value !== "string" || !m.value.trim()) throw new ConfigError(`${where}[${i}].value: a ${m.type} is required`);
+      return { type: m.type, value: m.value.trim() };
+    });
+  }
+  return out;
+}
+
+/** The mentions a channel names for a severity ("" when unknown): that severity's, else "*"'s. */
+export function mentionsFor(channel, severity) {
+  const m = channel.mentions;
+  if (!m) return [];
+  return (severity && m[severity]) || m["*"] || [];
+}
+
+/** SEVERITY_LABEL and SEVERITY_STYLES (a JSON var) for alert cards. */
+export function severityOptions(env) {
+  const label = str(env.SEVERITY_LABEL) || "severity";
+  let styles;
+  const raw = env.SEVERITY_STYLES;
+  if (typeof raw === "string" ? raw.trim() !== "" : raw !== undefined && raw !== null) {
+    try {
+      styles = typeof raw === "string" ? JSON.parse(raw) : raw;
+    } catch (e) {
+      throw new ConfigError(`SEVERITY_STYLES is not valid JSON: ${e.message}`);
+    }
+    if (!styles || typeof styles !== "object" || Array.isArray(styles)) throw new ConfigError("SEVERITY_STYLES must be a JSON object: severity -> { color, mark, icon }");
+    for (const [sev, s] of Object.entries(styles)) {
+      if (!["critical", "error", "warning", "info", "none"].includes(sev)) {
+        throw new ConfigError(`SEVERITY_STYLES.${sev}: one of critical, error, warning, info, none`);
+      }
+      for (const [k, v] of Object.entries(s ?? {})) {
+        if (!["color", "mark", "icon", "wecom"].includes(k) || typeof v !== "string") {
+          throw new ConfigError(`SEVERITY_STYLES.${sev}.${k}: expected color, mark, icon or wecom, as strings`);
+        }
+      }
+    }
+  }
+  return { severityLabel: label, severityStyles: styles };
 }
 
 /**

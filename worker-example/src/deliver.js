@@ -4,6 +4,7 @@
 
 import { MessageSender } from "webhook-push";
 import { baseUrls, intVar, targetOf } from "./config.js";
+import { coordinatorFor } from "./coordinator.js";
 import { errorFields } from "./log.js";
 
 /** Queues take at most 128 KB per message; leave room for the envelope. */
@@ -11,9 +12,39 @@ const QUEUE_MESSAGE_LIMIT = 120_000;
 /** The longest delay Queues accept (12 hours). */
 const MAX_DELAY_SECONDS = 43_200;
 
+/**
+ * Without a KV namespace, the isolate's own record of what was delivered (and of which parts of a
+ * split message went out), shared by its request sender and its queue consumer's sender: a queued
+ * re-send in the same isolate sends only what is missing. Bounded: oldest entries go first.
+ */
+const isolateStore = (() => {
+  const MAX = 10_000;
+  /** @type {Map<string, { value: string, expires: number }>} */
+  const m = new Map();
+  return {
+    /** @param {string} key */
+    get(key) {
+      const e = m.get(key);
+      if (!e) return null;
+      if (e.expires <= Date.now()) {
+        m.delete(key);
+        return null;
+      }
+      return e.value;
+    },
+    /** @param {string} key @param {string} value @param {{ expirationTtl: number }} opts */
+    put(key, value, opts) {
+      m.delete(key);
+      m.set(key, { value, expires: Date.now() + (opts?.expirationTtl ?? 86_400) * 1000 });
+      while (m.size > MAX) m.delete(m.keys().next().value);
+    },
+  };
+})();
+
 function dedupOption(env) {
-  // A KV namespace makes "already delivered" visible across isolates and to the queue consumer.
-  return env.DEDUP_KV ? { store: env.DEDUP_KV } : undefined;
+  // A KV namespace makes "already delivered" visible across isolates and to the queue consumer
+  // (the BOT_COORDINATOR Durable Object, when bound, replaces both: see coordinator.js).
+  return { store: env.DEDUP_KV ?? isolateStore };
 }
 
 /** Short retries: the caller (Alertmanager, Grafana, curl) waits for the answer. */
@@ -41,22 +72,30 @@ export function queueOptions(env) {
   };
 }
 
-// One sender per isolate for the fetch handler, so a bot's rate window spans requests.
-/** @type {{ key: string, kv: unknown, sender: MessageSender } | null} */
-let cached = null;
-/** @returns {MessageSender} */
-export function requestSender(env) {
-  const opts = requestOptions(env);
+/**
+ * One sender per isolate for the fetch handler and one for the queue consumer, so a bot's rate
+ * window and the dedup memory span requests and batches. With a BOT_COORDINATOR Durable Object
+ * bound, both senders share every bot's slots and message records with all other isolates.
+ * @type {Map<string, { key: string, kv: unknown, coord: unknown, sender: MessageSender }>}
+ */
+const cached = new Map();
+function senderFor(kind, env, opts) {
   const key = JSON.stringify(opts);
-  if (!cached || cached.key !== key || cached.kv !== env.DEDUP_KV) {
-    cached = { key, kv: env.DEDUP_KV, sender: new MessageSender({ ...opts, dedup: dedupOption(env) }) };
-  }
-  return cached.sender;
+  const c = cached.get(kind);
+  if (c && c.key === key && c.kv === env.DEDUP_KV && c.coord === env.BOT_COORDINATOR) return c.sender;
+  const sender = new MessageSender({ ...opts, dedup: dedupOption(env), coordinator: coordinatorFor(env) });
+  cached.set(kind, { key, kv: env.DEDUP_KV, coord: env.BOT_COORDINATOR, sender });
+  return sender;
 }
 
-/** A sender for one queue batch (see README: why not one per isolate). */
+/** @returns {MessageSender} */
+export function requestSender(env) {
+  return senderFor("request", env, requestOptions(env));
+}
+
+/** The queue consumer's sender: one per isolate too, so its dedup memory spans batches. */
 export function batchSender(env) {
-  return new MessageSender({ ...queueOptions(env), dedup: dedupOption(env) });
+  return senderFor("queue", env, queueOptions(env));
 }
 
 /**
@@ -101,18 +140,33 @@ export async function deadLetter(env, job) {
   }
 }
 
+/**
+ * The mentions that follow a card on WeCom and DingTalk (their cards cannot mention): sent once
+ * the card is delivered, reported, not queued on failure (the card itself went out).
+ * @returns {Promise<{ outcome: string, error?: object | null }>}
+ */
+export async function sendFollowUp(sender, env, log, logged, channel, followUp) {
+  const r = await sender.send(followUp, channel.platform, targetOf(env, channel));
+  if (r.success || r.error?.code === "DUPLICATE") {
+    log.info("mentioned", { ...logged, outcome: r.success ? "delivered" : "duplicate" });
+    return { outcome: r.success ? "delivered" : "duplicate" };
+  }
+  log.warn("mention_failed", { ...logged, outcome: "failed", ...errorFields(r.error) });
+  return { outcome: "failed", error: pickError(r.error) };
+}
+
 const pickError = (e) =>
   e ? { code: e.code, message: e.message, platformCode: e.platformCode ?? null, platformMessage: e.platformMessage ?? null } : null;
 
 /**
  * Send each item to its channel now; queue or dead-letter what fails.
- * @param {{channel: import("./config.js").Channel, message: object, alerts?: number}[]} items
+ * @param {{channel: import("./config.js").Channel, message: object, alerts?: number, followUp?: object}[]} items
  * @returns {Promise<object[]>} one entry per item: { channel, platform, outcome, ... }
  */
 export async function deliverAll(env, log, rid, input, items) {
   const sender = requestSender(env);
   return Promise.all(
-    items.map(async ({ channel, message, alerts }) => {
+    items.map(async ({ channel, message, alerts, followUp }) => {
       const r = await sender.send(message, channel.platform, targetOf(env, channel));
       const entry = {
         channel: channel.name,
@@ -128,6 +182,7 @@ export async function deliverAll(env, log, rid, input, items) {
       const logged = { id: rid, input, channel: channel.name, platform: channel.platform, attempts: r.attempts, parts: r.parts };
       if (r.success) {
         log.info("delivered", { ...logged, outcome: "delivered", elapsedMs: r.elapsedMs });
+        if (followUp) entry.mentions = await sendFollowUp(sender, env, log, logged, channel, followUp);
         return entry;
       }
       entry.error = pickError(r.error);
@@ -146,6 +201,7 @@ export async function deliverAll(env, log, rid, input, items) {
         firstError: { code: r.error?.code ?? null, platformCode: r.error?.platformCode ?? null },
         acceptedAt: Date.now(),
       };
+      if (followUp) job.followUp = followUp;
       if (r.retrySuggested) {
         const delaySeconds = backoffSeconds(env, 0, r.retryAfter);
         const refused = await enqueue(env, job, delaySeconds);

@@ -57,7 +57,14 @@ export async function readJson(request, maxBytes) {
   const chunks = [];
   let size = 0;
   for (;;) {
-    const { done, value } = await reader.read();
+    let chunk;
+    try {
+      chunk = await reader.read();
+    } catch {
+      // the client went away mid-body, or sent less than its Content-Length: its mistake, not ours
+      throw new HttpError(400, "INCOMPLETE_BODY", "the body ended before it was complete (shorter than its Content-Length, or the connection closed)");
+    }
+    const { done, value } = chunk;
     if (done) break;
     size += value.byteLength;
     if (size > maxBytes) {

@@ -11,14 +11,28 @@
 // variables and ROUTES (see config.js); deliveries that still fail after short in-request
 // retries go on a Queue (queue.js). See README.md for deploying it.
 
-import { UnifiedMessage } from "webhook-push";
-import { BadInput, cardFor, parseAlertmanager, parseGrafana } from "./alerts.js";
-import { ConfigError, PLATFORMS, intVar, loadConfig, routeLabels, secretValues } from "./config.js";
+import { UnifiedMessage, render } from "webhook-push";
+import { BadInput, cardFor, parseAlertmanager, parseGrafana, topSeverity } from "./alerts.js";
+import {
+  ConfigError,
+  PLATFORMS,
+  baseUrls,
+  intVar,
+  loadConfig,
+  mentionsFor,
+  routeLabels,
+  secretValues,
+  severityOptions,
+  targetOf,
+} from "./config.js";
 import { deliverAll } from "./deliver.js";
 import { HttpError, json, readJson, requireBearer } from "./http.js";
 import { logger, scrubber } from "./log.js";
 import { handleQueue } from "./queue.js";
 import { annotateAcks, applyAlertState, chatopsRoute, recordDeliveries } from "./chatops-relay.js";
+
+// The Durable Object class behind the BOT_COORDINATOR binding (wrangler.toml).
+export { BotCoordinator } from "./coordinator.js";
 
 const SERVICE = "webhook-push-relay";
 const ENDPOINTS = {
@@ -122,22 +136,43 @@ function health(env, path, scrub, headers) {
     return json(500, { ok: false, service: SERVICE, error: { code: "CONFIG_ERROR", message: e.message } }, scrub, headers);
   }
   const token = typeof env.RELAY_TOKEN === "string" && env.RELAY_TOKEN.trim() !== "";
-  const ok = token && config.channels.size > 0;
-  return json(
-    ok ? 200 : 500,
-    {
-      ok,
-      service: SERVICE,
-      channels: config.channels.size,
-      routes: config.routes.length,
-      token,
-      queue: Boolean(env.RELAY_QUEUE),
-      deadLetterQueue: Boolean(env.RELAY_DLQ),
-      dedupStore: Boolean(env.DEDUP_KV),
-    },
-    scrub,
-    headers,
-  );
+  const badChannels = checkChannels(env, config);
+  const ok = token && config.channels.size > 0 && badChannels.length === 0;
+  const out = {
+    ok,
+    service: SERVICE,
+    channels: config.channels.size,
+    routes: config.routes.length,
+    token,
+    queue: Boolean(env.RELAY_QUEUE),
+    deadLetterQueue: Boolean(env.RELAY_DLQ),
+    dedupStore: Boolean(env.DEDUP_KV),
+    coordinator: Boolean(env.BOT_COORDINATOR),
+  };
+  if (badChannels.length) out.badChannels = badChannels;
+  return json(ok ? 200 : 500, out, scrub, headers);
+}
+
+/**
+ * Each channel's webhook and secret as the package itself checks them (render validates the
+ * webhook URL or key and the signing secret): the channels it would refuse, by name, with the
+ * package's code and message (which never repeat the value).
+ */
+function checkChannels(env, config) {
+  const bases = baseUrls(env);
+  /** @type {import("webhook-push").UnifiedMessageInit} */
+  const probe = { content: { type: "text", body: { text: "healthz" } } };
+  const bad = [];
+  for (const c of config.channels.values()) {
+    const t = targetOf(env, c);
+    try {
+      render(probe, c.platform, { webhook: t.webhookUrl, secret: t.secret, baseUrl: bases[c.platform] });
+    } catch (e) {
+      const err = /** @type {any} */ (e);
+      bad.push({ channel: c.name, platform: c.platform, variable: c.webhookEnv, code: err?.code ?? "INVALID_CONFIG", message: String(err?.message ?? e) });
+    }
+  }
+  return bad;
 }
 
 /** `?channels=a,b`: send to these channels, whatever the routes say. */
@@ -162,13 +197,36 @@ function alertItems(input, body, config, override, rid, env) {
       perChannel.get(name).push(a);
     }
   }
-  const opts = { maxAlerts: intVar(env, "MAX_ALERTS", 20), timeZone: typeof env.TIMEZONE === "string" && env.TIMEZONE.trim() ? env.TIMEZONE.trim() : "UTC" };
-  const items = [...perChannel].map(([name, alerts]) => ({
-    channel: config.channels.get(name),
-    message: cardFor(n, alerts, { ...opts, messageId: `${rid}:${name}`, correlationId: rid }),
-    alerts: alerts.length,
-    alertList: alerts,
-  }));
+  const opts = {
+    maxAlerts: intVar(env, "MAX_ALERTS", 20),
+    timeZone: typeof env.TIMEZONE === "string" && env.TIMEZONE.trim() ? env.TIMEZONE.trim() : "UTC",
+    ...severityOptions(env),
+  };
+  const wecomCard = String(env.WECOM_CARD ?? "").trim().toLowerCase() || "auto";
+  if (wecomCard !== "auto" && wecomCard !== "card") throw new ConfigError('WECOM_CARD must be "auto" or "card"');
+  const items = [...perChannel].map(([name, alerts]) => {
+    const channel = config.channels.get(name);
+    const compact = channel.platform === "wecom" && wecomCard === "card";
+    const message = cardFor(n, alerts, { ...opts, platform: channel.platform, compact, messageId: `${rid}:${name}`, correlationId: rid });
+    /** @type {{ channel: any, message: any, alerts: number, alertList: any[], followUp?: any }} */
+    const item = { channel, message, alerts: alerts.length, alertList: alerts };
+    // @-mentions for firing alerts, by the channel's ROUTES mentions for their highest severity
+    const firing = alerts.filter((a) => a.status === "firing");
+    const mentions = firing.length ? mentionsFor(channel, topSeverity(firing, opts.severityLabel)) : [];
+    if (mentions.length) {
+      if (channel.platform === "feishu" || channel.platform === "lark") {
+        // a Feishu card @-mentions by user id (open_id) and all; a mobile number is shown as text
+        message.content.mentions = mentions;
+      } else {
+        // WeCom template cards and DingTalk action cards cannot @ anyone: a short text that can follows the card
+        item.followUp = {
+          content: { type: "text", body: { text: message.content.title }, mentions },
+          metadata: { message_id: `${rid}:${name}:mentions`, correlation_id: rid },
+        };
+      }
+    }
+    return item;
+  });
   return { items, skipped: [] };
 }
 

@@ -3,7 +3,7 @@
 // consumer (this same handler, by queue name) logs it. At-least-once per channel.
 
 import { ConfigError, intVar, loadConfig, secretValues, targetOf } from "./config.js";
-import { backoffSeconds, batchSender, deadLetter } from "./deliver.js";
+import { backoffSeconds, batchSender, deadLetter, sendFollowUp } from "./deliver.js";
 import { errorFields, logger, scrubber } from "./log.js";
 
 export const DEFAULT_DLQ = "webhook-push-relay-dlq";
@@ -89,6 +89,7 @@ export async function handleQueue(batch, env) {
       const sent = { ...fields, attempts: r.attempts, parts: r.parts };
       if (r.success) {
         log.info("delivered", { ...sent, outcome: "delivered", via: "queue", latencyMs: Date.now() - (b.acceptedAt ?? Date.now()) });
+        if (b.followUp && typeof b.followUp === "object") await sendFollowUp(sender, env, log, sent, channel, b.followUp);
         m.ack();
         return;
       }

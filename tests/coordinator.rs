@@ -1,0 +1,350 @@
+//! A coordinator shared by several senders (as isolates share a Durable Object):
+//! one rate limit and one record per message across all of them, and a
+//! coordinator that fails or hangs never loses the message.
+
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::pin;
+use std::rc::Rc;
+use std::task::{Context, Poll, Waker};
+
+use serde_json::json;
+use webhook_push::ErrorCode;
+use webhook_push::coordinator::{Coordinator, LocalFuture, bot_id, windows_for};
+use webhook_push::model::UnifiedMessage;
+use webhook_push::sender::{HttpResponse, SendResult, Sender, SenderOptions, Target, Transport, TransportError};
+use webhook_push::target::Platform;
+
+fn block_on<F: Future>(f: F) -> F::Output {
+    let mut f = pin!(f);
+    let mut cx = Context::from_waker(Waker::noop());
+    for _ in 0..1_000_000 {
+        if let Poll::Ready(v) = f.as_mut().poll(&mut cx) {
+            return v;
+        }
+    }
+    panic!("future never finished");
+}
+
+/// One platform shared by every sender: a clock, and WeCom's 20 per sliding 60 s per bot.
+#[derive(Default)]
+struct Platform20 {
+    now: Rc<Cell<u64>>,
+    arrivals: RefCell<Vec<u64>>,
+    rate_errors: Cell<u32>,
+    /// the text of each delivered message
+    delivered: RefCell<Vec<String>>,
+    /// answer every post with a permanent refusal
+    refuse: Cell<bool>,
+}
+
+impl Transport for &Platform20 {
+    fn now_ms(&self) -> u64 {
+        self.now.get()
+    }
+    fn random(&self) -> f64 {
+        0.5
+    }
+    async fn sleep(&self, ms: u64) {
+        self.now.set(self.now.get() + ms);
+    }
+    async fn post_json(&self, _url: &str, body: &str, _t: u64) -> Result<HttpResponse, TransportError> {
+        let now = self.now.get();
+        let ok = |b: &str| Ok(HttpResponse { status: 200, body: b.into(), retry_after: None });
+        if self.refuse.get() {
+            return ok(r#"{"errcode":93000,"errmsg":"invalid webhook url"}"#);
+        }
+        let mut a = self.arrivals.borrow_mut();
+        a.retain(|&t| t + 60_000 > now);
+        if a.len() >= 20 {
+            self.rate_errors.set(self.rate_errors.get() + 1);
+            return ok(r#"{"errcode":45009,"errmsg":"api freq out of limit"}"#);
+        }
+        a.push(now);
+        let v: serde_json::Value = serde_json::from_str(body).unwrap_or_default();
+        self.delivered.borrow_mut().push(v["text"]["content"].as_str().unwrap_or_default().to_string());
+        ok(r#"{"errcode":0,"errmsg":"ok"}"#)
+    }
+    async fn get_bytes(&self, _u: &str, _m: usize, _t: u64) -> Result<Vec<u8>, TransportError> {
+        Err(TransportError::Network("none".into()))
+    }
+    async fn post_file(
+        &self,
+        _u: &str,
+        _f: &str,
+        _n: &str,
+        _b: &[u8],
+        _t: u64,
+    ) -> Result<HttpResponse, TransportError> {
+        Err(TransportError::Network("none".into()))
+    }
+    async fn store_get(&self, _k: &str) -> Option<String> {
+        None
+    }
+    async fn store_put(&self, _k: &str, _v: &str, _ttl: u64) {}
+}
+
+/// What the relay's Durable Object does, in memory, on the platform's clock.
+struct Shared {
+    clock: Rc<Cell<u64>>,
+    slots: RefCell<HashMap<String, Vec<u64>>>,
+    records: RefCell<HashMap<(String, String), (String, u64)>>,
+    calls: Cell<u32>,
+    bots_seen: RefCell<Vec<String>>,
+}
+
+impl Shared {
+    fn new(p: &Platform20) -> Self {
+        Shared {
+            clock: p.now.clone(),
+            slots: RefCell::default(),
+            records: RefCell::default(),
+            calls: Cell::new(0),
+            bots_seen: RefCell::default(),
+        }
+    }
+}
+
+impl Coordinator for Shared {
+    fn acquire<'b>(&'b self, bot: &'b str, windows: &'b [(usize, u64)]) -> LocalFuture<'b, Result<u64, String>> {
+        Box::pin(async move {
+            self.calls.set(self.calls.get() + 1);
+            self.bots_seen.borrow_mut().push(bot.to_string());
+            let now = self.clock.get();
+            let mut slots = self.slots.borrow_mut();
+            let times = slots.entry(bot.to_string()).or_default();
+            let mut wait = 0;
+            for &(n, w) in windows {
+                let inside: Vec<u64> = times.iter().copied().filter(|&t| t + w > now).collect();
+                if inside.len() >= n {
+                    wait = wait.max(inside[inside.len() - n] + w - now);
+                }
+            }
+            if wait == 0 {
+                times.push(now);
+            }
+            Ok(wait)
+        })
+    }
+    fn claim<'b>(&'b self, bot: &'b str, id: &'b str, ttl: u64) -> LocalFuture<'b, Result<String, String>> {
+        Box::pin(async move {
+            let now = self.clock.get();
+            let mut r = self.records.borrow_mut();
+            let key = (bot.to_string(), id.to_string());
+            let current = r.get(&key).filter(|(_, exp)| *exp > now).map(|(s, _)| s.clone());
+            match current.as_deref() {
+                Some("sent") | Some("pending") => Ok(current.unwrap_or_default()),
+                other => {
+                    r.insert(key, ("pending".into(), now + ttl));
+                    Ok(other.filter(|s| s.starts_with("partial:")).unwrap_or("new").to_string())
+                }
+            }
+        })
+    }
+    fn settle<'b>(
+        &'b self,
+        bot: &'b str,
+        id: &'b str,
+        state: &'b str,
+        ttl: u64,
+    ) -> LocalFuture<'b, Result<(), String>> {
+        Box::pin(async move {
+            let now = self.clock.get();
+            let key = (bot.to_string(), id.to_string());
+            if state == "released" {
+                self.records.borrow_mut().remove(&key);
+            } else {
+                self.records.borrow_mut().insert(key, (state.to_string(), now + ttl));
+            }
+            Ok(())
+        })
+    }
+}
+
+/// A coordinator that fails in a chosen way.
+enum Broken {
+    Errors,
+    Hangs,
+}
+
+impl Coordinator for Broken {
+    fn acquire<'b>(&'b self, _bot: &'b str, _w: &'b [(usize, u64)]) -> LocalFuture<'b, Result<u64, String>> {
+        self.fail()
+    }
+    fn claim<'b>(&'b self, _bot: &'b str, _id: &'b str, _ttl: u64) -> LocalFuture<'b, Result<String, String>> {
+        self.fail()
+    }
+    fn settle<'b>(&'b self, _b: &'b str, _id: &'b str, _s: &'b str, _t: u64) -> LocalFuture<'b, Result<(), String>> {
+        self.fail()
+    }
+}
+
+impl Broken {
+    fn fail<'b, T: 'b>(&'b self) -> LocalFuture<'b, Result<T, String>> {
+        match self {
+            Broken::Errors => Box::pin(async { Err("storage unavailable".to_string()) }),
+            Broken::Hangs => Box::pin(std::future::pending()),
+        }
+    }
+}
+
+const WECOM: &str = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=SECRET-WECOM-KEY";
+
+fn platform() -> Platform20 {
+    let p = Platform20::default();
+    p.now.set(1_700_000_000_000);
+    p
+}
+
+fn text(t: &str, id: Option<&str>) -> UnifiedMessage {
+    let mut v = json!({"content": {"type": "text", "body": {"text": t}}});
+    if let Some(id) = id {
+        v["metadata"] = json!({"message_id": id});
+    }
+    UnifiedMessage::from_value(&v).expect("valid")
+}
+
+fn to() -> Target {
+    Target { webhook: WECOM.into(), secret: None }
+}
+
+fn senders(p: &Platform20, n: usize, c: Option<Rc<dyn Coordinator>>) -> Vec<Sender<&Platform20>> {
+    (0..n)
+        .map(|_| {
+            let s = Sender::new(p, SenderOptions::default()).expect("options");
+            match &c {
+                Some(c) => s.with_coordinator(c.clone()),
+                None => s,
+            }
+        })
+        .collect()
+}
+
+fn burst(ss: &[Sender<&Platform20>], n: usize) -> Vec<SendResult> {
+    (0..n).map(|i| block_on(ss[i % ss.len()].send(&text(&format!("m{i}"), None), Platform::Wecom, &to()))).collect()
+}
+
+#[test]
+fn without_a_coordinator_four_isolates_exceed_the_bots_limit() {
+    // the control: each sender keeps only its own window, so together they go over
+    let p = platform();
+    let results = burst(&senders(&p, 4, None), 50);
+    assert!(p.rate_errors.get() > 0, "four separate windows let more than 20 a minute through");
+    assert!(results.iter().all(|r| r.success), "the platform's refusals are retried");
+}
+
+#[test]
+fn with_one_coordinator_four_isolates_keep_the_bot_under_its_limit() {
+    let p = platform();
+    let shared = Rc::new(Shared::new(&p));
+    let results = burst(&senders(&p, 4, Some(shared.clone() as Rc<dyn Coordinator>)), 50);
+    assert_eq!(p.rate_errors.get(), 0, "no rate-limit answer from the platform");
+    assert!(results.iter().all(|r| r.success && r.attempts == 1 && r.degraded.is_empty()));
+    assert_eq!(p.delivered.borrow().len(), 50);
+    assert!(shared.calls.get() >= 50, "every send asked the coordinator");
+    // the coordinator sees the bot's hash, never the key
+    let bots = shared.bots_seen.borrow();
+    assert!(bots.iter().all(|b| b == &bot_id(Platform::Wecom, WECOM) && b.len() == 38 && !b.contains("SECRET")));
+}
+
+#[test]
+fn bot_identity_is_platform_and_credential_hashed() {
+    let full = bot_id(Platform::Wecom, WECOM);
+    assert_eq!(full, bot_id(Platform::Wecom, &format!("{WECOM}&debug=1")), "an extra query is the same bot");
+    assert_ne!(full, bot_id(Platform::DingTalk, "https://oapi.dingtalk.com/robot/send?access_token=SECRET-WECOM-KEY"));
+    assert!(full.starts_with("wecom:") && full[6..].chars().all(|c| c.is_ascii_hexdigit()) && full.len() == 38);
+    // the windows it is asked about are the platform's, with the local margin
+    assert_eq!(windows_for(Platform::Wecom), vec![(20, 60_600)]);
+    assert_eq!(windows_for(Platform::Feishu), vec![(5, 1_100), (100, 60_600)]);
+}
+
+#[test]
+fn a_message_id_goes_out_once_across_isolates() {
+    let p = platform();
+    let shared = Rc::new(Shared::new(&p));
+    let ss = senders(&p, 2, Some(shared as Rc<dyn Coordinator>));
+    let first = block_on(ss[0].send(&text("once", Some("alert-1")), Platform::Wecom, &to()));
+    assert!(first.success);
+    let second = block_on(ss[1].send(&text("once", Some("alert-1")), Platform::Wecom, &to()));
+    assert!(!second.success);
+    assert_eq!(second.error.as_ref().map(|e| e.code), Some(ErrorCode::Duplicate));
+    assert_eq!(p.delivered.borrow().len(), 1);
+}
+
+#[test]
+fn a_failed_send_releases_its_claim() {
+    let p = platform();
+    let shared = Rc::new(Shared::new(&p));
+    let ss = senders(&p, 2, Some(shared as Rc<dyn Coordinator>));
+    p.refuse.set(true);
+    let r = block_on(ss[0].send(&text("x", Some("alert-2")), Platform::Wecom, &to()));
+    assert!(!r.success);
+    assert_ne!(r.error.as_ref().map(|e| e.code), Some(ErrorCode::Duplicate));
+    p.refuse.set(false);
+    let again = block_on(ss[1].send(&text("x", Some("alert-2")), Platform::Wecom, &to()));
+    assert!(again.success, "released: another isolate may send it: {:?}", again.error);
+}
+
+#[test]
+fn a_recorded_partial_send_resumes_with_the_rest() {
+    let p = platform();
+    let shared = Rc::new(Shared::new(&p));
+    let long: String = (0..400).map(|i| format!("line {i} of a long alert\n")).collect();
+    let msg = text(&long, Some("alert-3"));
+    let bot = bot_id(Platform::Wecom, WECOM);
+    // another isolate delivered the first of the parts, then failed
+    let parts = {
+        let s = Sender::new(&p, SenderOptions::default()).expect("options");
+        let r = block_on(s.send(&msg, Platform::Wecom, &to()));
+        p.delivered.borrow_mut().clear();
+        r.parts
+    };
+    assert!(parts >= 3, "the message splits: {parts}");
+    block_on(shared.settle(&bot, "alert-3", &format!("partial:1/{parts}"), 60_000)).expect("settle");
+    let ss = senders(&p, 1, Some(shared.clone() as Rc<dyn Coordinator>));
+    let r = block_on(ss[0].send(&msg, Platform::Wecom, &to()));
+    assert!(r.success);
+    assert_eq!(r.parts_delivered, parts);
+    assert_eq!(p.delivered.borrow().len(), parts - 1, "only the parts not yet delivered");
+    assert_eq!(block_on(shared.claim(&bot, "alert-3", 1000)).as_deref(), Ok("sent"));
+}
+
+#[test]
+fn a_failing_or_hanging_coordinator_falls_back_and_says_so() {
+    for broken in [Broken::Errors, Broken::Hangs] {
+        let p = platform();
+        let c: Rc<dyn Coordinator> = Rc::new(broken);
+        let s =
+            Sender::new(&p, SenderOptions { timeout_ms: 2_000, ..Default::default() }).expect("o").with_coordinator(c);
+        let start = p.now.get();
+        let r = block_on(s.send(&text("still goes", Some("alert-4")), Platform::Wecom, &to()));
+        assert!(r.success, "{:?}", r.error);
+        assert_eq!(p.delivered.borrow().len(), 1);
+        let notes: Vec<_> = r.degraded.iter().filter(|d| d.from == "coordinator").collect();
+        assert!(notes.iter().any(|d| d.to == "local"), "{:?}", r.degraded);
+        assert!(notes.iter().all(|d| !d.reason.contains("SECRET")));
+        // each call waited at most the timeout (claim, acquire, settle)
+        assert!(p.now.get() - start <= 3 * 2_000, "{}", p.now.get() - start);
+        // the local dedup memory took over: a second send of the id is a duplicate
+        let again = block_on(s.send(&text("still goes", Some("alert-4")), Platform::Wecom, &to()));
+        assert_eq!(again.error.as_ref().map(|e| e.code), Some(ErrorCode::Duplicate));
+    }
+}
+
+#[test]
+fn a_coordinator_that_says_wait_too_long_gives_rate_limit() {
+    let p = platform();
+    let shared = Rc::new(Shared::new(&p));
+    let opts = SenderOptions { max_queue_delay_ms: 5_000, ..Default::default() };
+    let ss: Vec<_> = (0..2)
+        .map(|_| Sender::new(&p, opts.clone()).expect("o").with_coordinator(shared.clone() as Rc<dyn Coordinator>))
+        .collect();
+    for i in 0..20 {
+        assert!(block_on(ss[i % 2].send(&text(&format!("{i}"), None), Platform::Wecom, &to())).success);
+    }
+    let r = block_on(ss[0].send(&text("21st", None), Platform::Wecom, &to()));
+    assert_eq!(r.error.as_ref().map(|e| e.code), Some(ErrorCode::RateLimit));
+    assert!(r.retry_suggested && r.retry_after.is_some_and(|w| w > 50_000), "{:?}", r.retry_after);
+    assert_eq!(p.delivered.borrow().len(), 20);
+}
