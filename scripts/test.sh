@@ -102,6 +102,8 @@ inbound_rust() {
 inbound_tests() {
   WRANGLER_SEND_METRICS=false DENO_NO_UPDATE_CHECK=1 E2E_CONSUMER=target/consumer \
     node --test --test-reporter=spec tests/inbound/*.test.mjs
+}
+
 # tests/cli: the `webhook-push` bin of the installed tarball, spawned in Node, Deno and Bun
 cli_tests() {
   DENO_NO_UPDATE_CHECK=1 CLI_CONSUMER=target/consumer node --test --test-reporter=spec tests/cli/*.test.mjs

@@ -205,7 +205,7 @@ export interface SenderOptions {
 
 /**
  * Shared by every isolate/process: per-bot rate slots and the per-message record.
- * `bot` is a hash of platform and credential (32 hex digits), never a secret.
+ * `bot` is the bot's identity (`botId`: `"<platform>:<32 hex>"`), a hash of platform and credential, never a secret.
  */
 export interface SendCoordinator {
     /** Take a slot for this bot now if all its windows allow (then waitMs is 0), else take nothing and say how long to wait. */
@@ -372,6 +372,12 @@ export function botId(platform: Platform, target: SendTarget): string;
 export function detectPlatform(url: string): Platform | null;
 
 /**
+ * `true` for an error thrown by this package (`render`, `detectPlatform`,
+ * `new UnifiedMessage`, `new MessageSender`): it has a stable `code`.
+ */
+export function isWebhookPushError(e: unknown): e is WebhookPushError;
+
+/**
  * A target as a user writes it (an Apprise or shoutrrr URL, a webhook URL, or a bare key
  * with its platform): its platform, key, secret, mentions and the URL's options.
  */
@@ -382,12 +388,6 @@ export function parseTarget(input: string, platform?: Platform): ParsedTarget;
  * rate limits, signing and the environment variables `sendAuto` reads.
  */
 export function platformInfo(platform: Platform): PlatformInfo;
-
-/**
- * `true` for an error thrown by this package (`render`, `detectPlatform`,
- * `new UnifiedMessage`, `new MessageSender`): it has a stable `code`.
- */
-export function isWebhookPushError(e: unknown): e is WebhookPushError;
 
 /**
  * Render a message for a platform: the payloads to POST, the URL to post
