@@ -257,3 +257,40 @@ fn unknown_platform_echoes_a_key() {
     .unwrap_err();
     eprintln!("{}", e.message);
 }
+
+// ---- issue 8 (robustness): what an adversarial search broke ----
+
+/// Defect 2: only each field was bounded (1 MiB), so a message with many big fields made
+/// one render block for seconds. The whole message's text is bounded too.
+#[test]
+fn issue8_whole_message_text_is_bounded() {
+    let big = "[".repeat((1 << 20) - 8);
+    let m = json!({"content": {"type": "markdown", "title": big, "body": {"content": big.clone()},
+        "buttons": [{"text": "ok", "url": "https://example.com/a"}], "footer": big}});
+    let e = r(m, Platform::Wecom).unwrap_err();
+    assert_eq!(e.code, webhook_push::ErrorCode::InvalidMessage);
+    assert!(e.message.contains("accepted in all"), "{}", e.message);
+    // one field of (nearly) 1 MiB is still accepted
+    let one = json!({"content": {"type": "text", "body": {"text": "[".repeat((1 << 20) - 8)}}});
+    for p in Platform::ALL {
+        let out = r(one.clone(), p).unwrap();
+        assert!(out.payloads.len() <= 20, "{p:?}: {} parts", out.payloads.len());
+    }
+}
+
+/// Defect 2: a split that is cut before packing (so nothing is packed only to be dropped)
+/// still ends with the truncation marker and keeps every part within the limit.
+#[test]
+fn issue8_capped_split_ends_truncated_within_limits() {
+    for unit in ["[", "<", "a ", "<@x> ", "[l](https://e.com/x) "] {
+        let text = unit.repeat(400_000 / unit.len());
+        let m = json!({"content": {"type": "text", "body": {"text": text}}});
+        let out = r(m, Platform::Wecom).unwrap();
+        assert_eq!(out.payloads.len(), 20, "{unit}");
+        for p in &out.payloads {
+            assert!(p["text"]["content"].as_str().unwrap().len() <= 2048, "{unit}");
+        }
+        let last = out.payloads[19]["text"]["content"].as_str().unwrap();
+        assert!(last.contains("…(truncated)"), "{unit}: {last}");
+    }
+}

@@ -149,6 +149,16 @@ impl UnifiedMessage {
 
     /// Parse and validate a message from a JSON value.
     pub fn from_value(v: &Value) -> Result<Self> {
+        let total = reader::text_bytes(v);
+        if total > reader::MAX_MESSAGE_BYTES {
+            return Err(Error::at(
+                "",
+                format!(
+                    "the message's text (strings and keys) is {total} bytes; at most {} are accepted in all",
+                    reader::MAX_MESSAGE_BYTES
+                ),
+            ));
+        }
         let root = as_obj(v, "")
             .map_err(|_| Error::at("", format!("a message must be an object, not {}", reader::type_name(v))))?;
         let metadata = match root.opt_obj("metadata")? {

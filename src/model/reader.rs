@@ -13,6 +13,31 @@ use crate::error::{Error, Result};
 /// 20 KB, so anything beyond this is a mistake, and refusing it early bounds work.
 pub const MAX_STRING_BYTES: usize = 1 << 20;
 
+/// Most text one message may carry in all (its strings and keys, 2 MiB): 20
+/// parts of the largest body are 400 KB, so this is room to spare, and it
+/// bounds the work of a render whatever the number of fields.
+pub const MAX_MESSAGE_BYTES: usize = 2 << 20;
+
+/// The bytes of every string and key in `v` (without recursion, so any depth is safe).
+pub fn text_bytes(v: &Value) -> usize {
+    let mut total = 0usize;
+    let mut stack = vec![v];
+    while let Some(v) = stack.pop() {
+        match v {
+            Value::String(s) => total = total.saturating_add(s.len()),
+            Value::Array(a) => stack.extend(a.iter()),
+            Value::Object(m) => {
+                for (k, v) in m {
+                    total = total.saturating_add(k.len());
+                    stack.push(v);
+                }
+            }
+            _ => {}
+        }
+    }
+    total
+}
+
 /// A JSON object being read, with its path.
 #[derive(Clone)]
 pub struct Obj<'a> {
