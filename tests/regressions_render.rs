@@ -294,3 +294,76 @@ fn issue8_capped_split_ends_truncated_within_limits() {
         assert!(last.contains("…(truncated)"), "{unit}: {last}");
     }
 }
+
+fn signed(p: Platform, overflow: &str) -> RenderOptions {
+    let v = json!({"webhook": "hookid12345678", "secret": "SECxxxxxxxx", "overflow": overflow});
+    RenderOptions::from_value(&v, 1_700_000_000_000).unwrap()
+}
+
+/// The body as sent within its platform's limit (signature included).
+fn assert_within_limits(out: &webhook_push::render::Rendered, what: &str) {
+    for p in &out.payloads {
+        let n = len(p);
+        match out.platform {
+            Platform::Feishu | Platform::Lark => assert!(n <= 20480, "{what}: Feishu body {n} bytes"),
+            Platform::DingTalk => assert!(n <= 20000, "{what}: DingTalk body {n} bytes"),
+            Platform::Wecom => {
+                for k in ["text", "markdown", "markdown_v2"] {
+                    if let Some(c) = p[k]["content"].as_str() {
+                        assert!(
+                            c.len() <= if k == "text" { 2048 } else { 4096 },
+                            "{what}: WeCom {k} {} bytes",
+                            c.len()
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Defect 3: a Feishu paragraph over 20 KB under `truncate` rendered to 20,409 bytes; the
+/// signature's 79 took it over 20,480 (and render refused it as INVALID_MESSAGE).
+#[test]
+fn issue8_signed_feishu_truncate_fits() {
+    let m = json!({"content": {"type": "markdown", "title": "T", "body": {"content": "a".repeat(30000)}}});
+    for ov in ["truncate", "split"] {
+        let out = render(&UnifiedMessage::from_value(&m).unwrap(), Platform::Feishu, &signed(Platform::Feishu, ov))
+            .unwrap_or_else(|e| panic!("{ov}: {e:?}"));
+        assert_within_limits(&out, ov);
+        assert!(out.payloads[0]["sign"].is_string());
+    }
+}
+
+mod signed_renders {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+        /// Defect 3: every platform, every overflow mode, signed: what renders fits as sent.
+        #[test]
+        fn signed_bodies_fit(unit in "(a|中|\\[x\\]\\(https://e\\.com/\\)|<@u> |\\n|\\n\\n|\"|\\\\| ){1,6}",
+                             reps in 1usize..6000, md in any::<bool>(), ov in 0usize..3) {
+            let body: String = unit.repeat(reps).chars().take(40_000).collect();
+            let m = if md {
+                json!({"content": {"type": "markdown", "title": "T", "body": {"content": body}}})
+            } else {
+                json!({"content": {"type": "text", "body": {"text": body}}})
+            };
+            let msg = UnifiedMessage::from_value(&m).unwrap();
+            let ov = ["split", "truncate", "error"][ov];
+            for p in Platform::ALL {
+                let opts = if p == Platform::Wecom {
+                    RenderOptions::from_value(&json!({"overflow": ov}), 0).unwrap()
+                } else {
+                    signed(p, ov)
+                };
+                match render(&msg, p, &opts) {
+                    Ok(out) => assert_within_limits(&out, &format!("{p:?} {ov}")),
+                    Err(e) => prop_assert!(ov == "error", "{p:?} {ov}: {e:?}"),
+                }
+            }
+        }
+    }
+}
