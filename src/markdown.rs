@@ -453,10 +453,13 @@ fn flatten(v: &[Inline], out: &mut String) {
 pub fn parse(src: &str) -> Doc {
     let opts = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
     let mut b = Builder::default();
-    for ev in Parser::new_ext(src, opts) {
+    for (ev, range) in Parser::new_ext(src, opts).into_offset_iter() {
         match ev {
             Event::Start(tag) => b.start(tag),
             Event::End(_) => b.end(),
+            Event::Text(t) if t.starts_with('<') && escaped_mention(src, range.clone(), &t) => {
+                b.text(&format!("<\u{200B}{}", &t[1..]), false)
+            }
             Event::Text(t) => b.text(&t, false),
             Event::Code(c) => b.top().add_inline(Inline::Code(c.to_string())),
             Event::Html(h) | Event::InlineHtml(h) => b.html(&h),
@@ -470,6 +473,19 @@ pub fn parse(src: &str) -> Doc {
     }
     b.root.flush();
     Doc { blocks: b.root.blocks }
+}
+
+/// Whether a text event starting with `<` begins with a `<` the source escaped (`\<`) or
+/// wrote as a character reference (`&lt;`, `&#60;`) and a `@` follows: such text stays text
+/// (a zero-width space goes after the `<`), so only a `<@id>` written as one is a WeCom mention.
+fn escaped_mention(src: &str, range: std::ops::Range<usize>, t: &str) -> bool {
+    let raw = src.get(range.clone()).unwrap_or("");
+    let escaped = range.start > 0 && src.as_bytes().get(range.start - 1) == Some(&b'\\') && raw.starts_with('<')
+        || raw.starts_with('&');
+    let after = src.get(range.end..).unwrap_or("");
+    escaped
+        && (t[1..].starts_with('@')
+            || t.len() == 1 && (after.trim_start_matches('\\').starts_with('@') || after.starts_with("&#64;")))
 }
 
 impl Doc {

@@ -295,7 +295,7 @@ fn issue8_capped_split_ends_truncated_within_limits() {
     }
 }
 
-fn signed(p: Platform, overflow: &str) -> RenderOptions {
+fn signed(overflow: &str) -> RenderOptions {
     let v = json!({"webhook": "hookid12345678", "secret": "SECxxxxxxxx", "overflow": overflow});
     RenderOptions::from_value(&v, 1_700_000_000_000).unwrap()
 }
@@ -328,7 +328,7 @@ fn assert_within_limits(out: &webhook_push::render::Rendered, what: &str) {
 fn issue8_signed_feishu_truncate_fits() {
     let m = json!({"content": {"type": "markdown", "title": "T", "body": {"content": "a".repeat(30000)}}});
     for ov in ["truncate", "split"] {
-        let out = render(&UnifiedMessage::from_value(&m).unwrap(), Platform::Feishu, &signed(Platform::Feishu, ov))
+        let out = render(&UnifiedMessage::from_value(&m).unwrap(), Platform::Feishu, &signed(ov))
             .unwrap_or_else(|e| panic!("{ov}: {e:?}"));
         assert_within_limits(&out, ov);
         assert!(out.payloads[0]["sign"].is_string());
@@ -357,7 +357,7 @@ mod signed_renders {
                 let opts = if p == Platform::Wecom {
                     RenderOptions::from_value(&json!({"overflow": ov}), 0).unwrap()
                 } else {
-                    signed(p, ov)
+                    signed(ov)
                 };
                 match render(&msg, p, &opts) {
                     Ok(out) => assert_within_limits(&out, &format!("{p:?} {ov}")),
@@ -366,4 +366,35 @@ mod signed_renders {
             }
         }
     }
+}
+
+/// Defect 4: text the caller escaped never becomes a live mention: WeCom `<@…>` (from `\<@…\>`
+/// or `&lt;@…&gt;`), Feishu `<at …>`, DingTalk `@mobile` outside `atMobiles`. A mention
+/// written as one still is one.
+#[test]
+fn issue8_escaped_mentions_stay_inert() {
+    let md = |s: &str| json!({"content": {"type": "markdown", "body": {"content": s}}});
+    for src in ["hi \\<@zhangsan\\> and \\<@all\\>", "hi &lt;@zhangsan&gt; and &#60;@all&#62;", "\\<@zhangsan>"] {
+        let out = r(md(src), Platform::Wecom).unwrap();
+        let c = out.payloads[0]["markdown"]["content"].as_str().unwrap();
+        assert!(!c.contains("<@"), "{src:?} -> {c:?}");
+        assert!(c.contains("zhangsan"), "{c:?}");
+    }
+    let out = r(md("ping <@lisi> now"), Platform::Wecom).unwrap();
+    assert!(out.payloads[0]["markdown"]["content"].as_str().unwrap().contains("<@lisi>"));
+    for src in ["\\<at user_id=\"all\"\\>all\\</at\\>", "&lt;at user_id=\"all\"&gt;all&lt;/at&gt;"] {
+        let out = r(md(src), Platform::Feishu).unwrap();
+        // a post's text element is never read for tags; only an `at` element mentions
+        let s = serde_json::to_string(&out.payloads[0]).unwrap();
+        assert!(!s.contains("\"tag\":\"at\""), "{src:?} -> {s}");
+        let card = json!({"content": {"type": "card", "body": {"card_type": "text_notice", "title": "T", "description": src}}});
+        let s = serde_json::to_string(&r(card, Platform::Feishu).unwrap().payloads[0]).unwrap();
+        assert!(s.contains("lark_md") && s.contains("all"), "{s}");
+        assert!(!s.contains("<at"), "{src:?} -> {s}");
+    }
+    let out =
+        r(json!({"content": {"type": "text", "body": {"text": "call @13800000000"}}}), Platform::DingTalk).unwrap();
+    let at = &out.payloads[0]["at"];
+    assert!(at["atMobiles"].as_array().is_none_or(Vec::is_empty), "{at}");
+    assert_ne!(at["isAtAll"], json!(true));
 }
