@@ -14,6 +14,7 @@
 #   relay       node --test tests/relay (the relay Worker in workerd via Miniflare, against the mock)
 #   ts          scripts/check-types.mjs: tsc --strict consumer, golden .d.ts, no `any`
 #   e2e         node --test tests/e2e: send from Node ESM/CJS, Deno, Bun, workerd to the loopback mock
+#   fuzz        scripts/fuzz.sh --ci: each cargo-fuzz target briefly from fuzz/seeds (pinned nightly)
 #
 # A failed step does not stop the independent ones after it (so one run shows every
 # failure); steps that need a failed one are skipped. Exit status 0 only if all passed.
@@ -102,6 +103,7 @@ step js "pack" js_tests
 step ts "pack" node scripts/check-types.mjs target/consumer
 step e2e "pack" e2e_tests
 step relay "build" node --test --test-reporter=spec tests/relay/
+step fuzz "" bash scripts/fuzz.sh --ci
 
 printf '\n%-12s %-6s %s\n' STEP RESULT TIME
 failed=()
