@@ -610,6 +610,7 @@ impl Cx {
             ("font", Some(_)) => "DingTalk markdown has no coloured text",
             ("font", None) => "Feishu post has no coloured text",
             ("strikethrough", Some(WecomMarkdown)) => "WeCom markdown has no strikethrough",
+            ("emphasis", _) => "WeCom markdown has no italics",
             _ => "DingTalk markdown has no strikethrough",
         };
         self.losses.push(Loss { from, to, reason });
@@ -923,6 +924,9 @@ impl W<'_> {
                     self.wrap(c, on, "**", |w| &mut w.bold);
                 }
                 Inline::Emph(c) => {
+                    if d == WecomMarkdown {
+                        self.cx.lose("emphasis", "text");
+                    }
                     let on = matches!(d, WecomMarkdownV2 | DingTalk | LarkMd) && !self.em;
                     self.wrap(c, on, "*", |w| &mut w.em);
                 }
@@ -1467,7 +1471,7 @@ mod tests {
         golden(
             "### Disk *almost* full\nSetext\n---",
             [
-                ("### Disk almost full\n\n## Setext", &[]),
+                ("### Disk almost full\n\n## Setext", &["emphasis->text"]),
                 ("### Disk *almost* full\n\n## Setext", &[]),
                 ("### Disk *almost* full\n\n## Setext", &[]),
                 ("**Disk *almost* full**\n\n**Setext**", &["heading->bold"]),
@@ -1704,7 +1708,7 @@ mod tests {
         golden(
             "~~old~~ *it* **b** `c` ***both***",
             [
-                ("old it **b** `c` **both**", &["strikethrough->text"]),
+                ("old it **b** `c` **both**", &["strikethrough->text", "emphasis->text"]),
                 ("~~old~~ *it* **b** `c` ***both***", &[]),
                 ("old *it* **b** c ***both***", &["strikethrough->text"]),
                 ("~~old~~ *it* **b** c ***both***", &[]),

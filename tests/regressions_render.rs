@@ -346,6 +346,7 @@ mod signed_renders {
         fn signed_bodies_fit(unit in "(a|中|\\[x\\]\\(https://e\\.com/\\)|<@u> |\\n|\\n\\n|\"|\\\\| ){1,6}",
                              reps in 1usize..6000, md in any::<bool>(), ov in 0usize..3) {
             let body: String = unit.repeat(reps).chars().take(40_000).collect();
+            prop_assume!(!body.trim().is_empty()); // blank text is refused (defect 10)
             let m = if md {
                 json!({"content": {"type": "markdown", "title": "T", "body": {"content": body}}})
             } else {
@@ -397,4 +398,36 @@ fn issue8_escaped_mentions_stay_inert() {
     let at = &out.payloads[0]["at"];
     assert!(at["atMobiles"].as_array().is_none_or(Vec::is_empty), "{at}");
     assert_ne!(at["isAtAll"], json!(true));
+}
+
+/// Defect 10: blank required fields and unchecked fields of platform-flavoured cards reached
+/// the platform, which refused them; each is now INVALID_MESSAGE naming the field.
+#[test]
+fn issue8_blank_and_unchecked_fields_are_refused() {
+    let cases = [
+        (json!({"content": {"type": "text", "body": {"text": " \n\t"}}}), "content.body.text"),
+        (json!({"content": {"type": "markdown", "title": "  ", "body": {"content": "x"}}}), "content.title"),
+        (json!({"content": {"type": "image", "body": {"image_key": " "}}}), "content.body.image_key"),
+        (json!({"content": {"type": "file", "body": {"media_id": "\t"}}}), "content.body.media_id"),
+        (
+            json!({"content": {"type": "card", "body": {"title": "T", "text": "x",
+                "buttons": [{"text": "  ", "url": "https://e.com/a"}]}}}),
+            "content.body.buttons[0].text",
+        ),
+        (
+            json!({"content": {"type": "card", "body": {"card_type": "interactive", "title": "T",
+                "elements": [{"tag": "div", "text": "plain string"}]}}}),
+            "content.body.elements[0].text",
+        ),
+        (
+            json!({"content": {"type": "card", "body": {"card_type": "text_notice", "title": "T",
+                "card_action": {"type": 1, "url": "https://e.com/a"},
+                "jump_list": [{"type": "1", "title": "open", "url": "https://e.com/b"}]}}}),
+            "content.body.jump_list[0].type",
+        ),
+    ];
+    for (m, path) in cases {
+        let e = UnifiedMessage::from_value(&m).map(|_| ()).unwrap_err();
+        assert_eq!((e.code, e.path.as_deref()), (webhook_push::ErrorCode::InvalidMessage, Some(path)), "{m}: {e:?}");
+    }
 }

@@ -117,12 +117,21 @@ impl<'a> Obj<'a> {
         }
     }
 
-    /// A required, non-empty string.
+    /// A required string with something besides white space in it.
     pub fn req_str(&self, key: &str) -> Result<&'a str> {
         match self.opt_str(key)? {
+            Some(s) if s.trim().is_empty() => Err(Error::at(self.path_of(key), "must not be blank")),
             Some(s) => Ok(s),
             None if self.map.contains_key(key) => Err(Error::at(self.path_of(key), "must not be empty")),
             None => Err(Error::at(self.path_of(key), "is required")),
+        }
+    }
+
+    /// An optional string that, when given, is not only white space (a title, an id).
+    pub fn opt_nonblank(&self, key: &str) -> Result<Option<&'a str>> {
+        match self.opt_str(key)? {
+            Some(s) if s.trim().is_empty() => Err(Error::at(self.path_of(key), "must not be blank")),
+            other => Ok(other),
         }
     }
 
