@@ -1214,6 +1214,20 @@ fn esc(out: &mut String, s: &str, start: bool, link: bool, cell: bool) {
     }
 }
 
+/// Plain text made safe to put into markdown (a title, a card's field, a link's text): only
+/// what would read as markup is escaped, line by line, exactly as body text is, so
+/// `[WARN] disk_usage` stays as it is and no backslash shows where none is needed.
+pub fn escape_text(s: &str, link: bool) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    for (k, line) in s.split('\n').enumerate() {
+        if k > 0 {
+            out.push('\n');
+        }
+        esc(&mut out, line, true, link, false);
+    }
+    out
+}
+
 /// Where a line starting with `cs` would be read as a block marker (heading,
 /// quote, list item, rule, setext underline), the index of the character to escape.
 fn lead_marker(cs: &[char]) -> Option<usize> {

@@ -431,3 +431,24 @@ fn issue8_blank_and_unchecked_fields_are_refused() {
         assert_eq!((e.code, e.path.as_deref()), (webhook_push::ErrorCode::InvalidMessage, Some(path)), "{m}: {e:?}");
     }
 }
+
+/// Defect 5: markdown titles were backslash-escaped on WeCom and DingTalk (`\[WARN\] disk\_usage`)
+/// though nothing there reads as markup; titles are escaped as bodies are. `*high*` losing its
+/// emphasis on WeCom markdown is reported.
+#[test]
+fn issue8_titles_escaped_like_bodies() {
+    let m = json!({"content": {"type": "markdown", "title": "[WARN] disk_usage", "body": {"content": "[WARN] disk_usage is *high*"}}});
+    let out = r(m.clone(), Platform::Wecom).unwrap();
+    let c = out.payloads[0]["markdown"]["content"].as_str().unwrap();
+    assert!(c.starts_with("**[WARN] disk_usage**"), "{c}");
+    assert!(!c.contains('\\'), "{c}");
+    assert!(out.degraded.iter().any(|d| d.from == "emphasis"), "{:?}", out.degraded);
+    let out = r(m, Platform::DingTalk).unwrap();
+    let t = out.payloads[0]["markdown"]["text"].as_str().unwrap();
+    assert!(t.starts_with("### [WARN] disk_usage"), "{t}");
+    assert!(!t.contains('\\'), "{t}");
+    // what would be markup is still escaped, in titles as in bodies
+    let m = json!({"content": {"type": "markdown", "title": "**not bold** [x](y)", "body": {"content": "x"}}});
+    let c = r(m, Platform::Wecom).unwrap().payloads[0]["markdown"]["content"].as_str().unwrap().to_string();
+    assert!(c.contains("\\*\\*not bold\\*\\*") && c.contains("\\[x](y)"), "{c}");
+}
