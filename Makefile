@@ -1,5 +1,5 @@
 # Entry points; the work is in scripts/ (see scripts/build.sh and scripts/test.sh).
-.PHONY: build test demo demo-render relay-local bench golden clean
+.PHONY: build test demo demo-render relay-local bench golden fuzz clean
 
 build:            ## pkg/: the npm package (wasm + glue + entries)
 	bash scripts/build.sh
@@ -18,6 +18,9 @@ demo-render:      ## render every seed example for WeCom, DingTalk and Feishu (n
 
 bench:            ## size, cold start, render/send throughput, vs Apprise, memory -> bench/RESULTS.md (QUICK=1: skip the long bursts)
 	QUICK="$(QUICK)" bash bench/run.sh
+
+fuzz:             ## every cargo-fuzz target for FUZZ_SECONDS each (default 60); see scripts/fuzz.sh
+	FUZZ_SECONDS="$(FUZZ_SECONDS)" bash scripts/fuzz.sh
 
 golden:           ## rewrite tests/golden/webhook_push.d.ts from a fresh build
 	bash scripts/build.sh

@@ -45,6 +45,7 @@ if (cli) {
 }
 if (render) {
   goal("Render vs JSON floor, geometric mean of 12 cases (x slower)", render.geomean_ratio, 3, "max", `${f(render.geomean_ratio, 1)}x (best ${f(render.best_ratio, 1)}x, worst ${f(render.worst_ratio, 1)}x)`, "render / floor (geomean)");
+  if (render.large) goal("Render of 1 MiB bracket-heavy text vs 1 MiB plain text, worst case (x slower)", render.large_worst_ratio, 3, "max", `${f(render.large_worst_ratio, 1)}x`, "1 MiB worst / plain");
 }
 if (multi) {
   goal(

@@ -18,6 +18,7 @@
 #   inbound     node --test tests/inbound: WeCom / DingTalk / Feishu callbacks to the handlers in Node, Deno, Bun, workerd
 #   cli         node --test tests/cli: the installed `webhook-push` command in Node, Deno, Bun vs the mock
 #   bundlers    node --test tests/bundlers: webpack 5 and vite production bundles of the packed package run
+#   fuzz        scripts/fuzz.sh --ci: each cargo-fuzz target briefly from fuzz/seeds (pinned nightly)
 #
 # A failed step does not stop the independent ones after it (so one run shows every
 # failure); steps that need a failed one are skipped. Exit status 0 only if all passed.
@@ -126,6 +127,7 @@ step inbound "pack" inbound_tests
 step cli "pack" cli_tests
 step relay "build" node --test --test-reporter=spec tests/relay/
 step bundlers "pack" node --test --test-reporter=spec tests/bundlers/
+step fuzz "" bash scripts/fuzz.sh --ci
 
 printf '\n%-12s %-6s %s\n' STEP RESULT TIME
 failed=()

@@ -42,20 +42,14 @@ impl Degraded {
 
 use crate::model::{Article, Card, File, Image, Link, Mention};
 
-/// Escape the characters that would start markup when plain text is put into markdown.
+/// Escape what would read as markup when plain text is put into markdown: titles, fields
+/// and bodies alike (see [`crate::markdown::escape_text`]).
 pub fn md_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        if matches!(c, '*' | '_' | '[' | ']' | '`' | '\\' | '<' | '>' | '#') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
+    crate::markdown::escape_text(s, false)
 }
 
 fn md_link(text: &str, url: &str) -> String {
-    format!("[{}]({})", md_escape(text), url.replace(')', "%29").replace(' ', "%20"))
+    format!("[{}]({})", crate::markdown::escape_text(text, true), url.replace(')', "%29").replace(' ', "%20"))
 }
 
 /// A card as markdown: title, subtitle, the big figure, text, `**name**: value`

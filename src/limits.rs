@@ -77,34 +77,91 @@ impl Measure {
 /// Longest link, tag or URL that is kept whole (longer ones may be cut).
 const MAX_SPAN: usize = 2048;
 
+/// The next occurrence of a pattern (at most 5 bytes long) at or after a
+/// position, before a limit, remembered: the starts of one scan's queries only
+/// move forward, and each search reads ahead [`MAX_SPAN`] bytes, so each byte
+/// is searched about once and the scan stays linear however many `[` or `<`
+/// the text has.
+struct Next<'s> {
+    s: &'s str,
+    pat: fn(&str) -> Option<usize>,
+    /// the pattern's length in bytes (0: one character)
+    len: usize,
+    /// the first match at or after the previous query's start, if found
+    found: Option<usize>,
+    /// searched up to here (a match starting 5 bytes before may not be seen)
+    done_to: usize,
+}
+
+impl<'s> Next<'s> {
+    fn new(s: &'s str, len: usize, pat: fn(&str) -> Option<usize>) -> Self {
+        Next { s, pat, len, found: None, done_to: 0 }
+    }
+
+    /// The first match at or after byte `from`, ending by byte `limit` (both
+    /// char boundaries, `from` never less than in the previous call).
+    fn find(&mut self, from: usize, limit: usize) -> Option<usize> {
+        let hit = match self.found {
+            Some(a) if a >= from => Some(a),
+            // searched past the limit already, and nothing there
+            None if self.done_to >= limit => return None,
+            _ => {
+                let mut start = from.max(self.done_to.saturating_sub(4));
+                while !self.s.is_char_boundary(start) {
+                    start -= 1;
+                }
+                let mut ahead = limit.max(start + MAX_SPAN).min(self.s.len());
+                while !self.s.is_char_boundary(ahead) {
+                    ahead -= 1;
+                }
+                if start >= ahead {
+                    return None;
+                }
+                let found = self.s.get(start..ahead).and_then(self.pat).map(|k| start + k);
+                self.found = found;
+                self.done_to = found.unwrap_or(ahead);
+                found
+            }
+        }?;
+        let len = if self.len > 0 { self.len } else { self.s[hit..].chars().next().map_or(1, char::len_utf8) };
+        (hit + len <= limit).then_some(hit)
+    }
+}
+
 /// Spans that must not be cut: markdown links and images, tags, bare URLs,
-/// among those that start before byte `upto`. Each look-ahead is bounded by
-/// [`MAX_SPAN`], so the scan is linear in `upto`.
+/// among those that start before byte `upto`. Each span is at most
+/// [`MAX_SPAN`] long, and each pattern is looked for once per byte (see
+/// [`Next`]), so the scan is linear in `upto`.
 fn protected_spans(s: &str, upto: usize) -> Vec<(usize, usize)> {
     let b = s.as_bytes();
-    let window = |from: usize| {
+    // the end of the window a span starting at `from` must fit in
+    let window_end = |from: usize| {
         let mut end = (from + MAX_SPAN).min(s.len());
         while !s.is_char_boundary(end) {
             end -= 1;
         }
-        &s[from..end]
+        end
     };
+    let mut newline = Next::new(s, 1, |t| t.find('\n'));
+    let mut link_mid = Next::new(s, 2, |t| t.find("]("));
+    let mut paren = Next::new(s, 1, |t| t.find(')'));
+    let mut space = Next::new(s, 0, |t| t.find(char::is_whitespace));
+    let mut at_close = Next::new(s, 5, |t| t.find("</at>"));
+    let mut gt = Next::new(s, 1, |t| t.find('>'));
     let mut spans = Vec::new();
     let mut i = 0;
     while i < upto.min(b.len()) {
         match b[i] {
             b'[' => {
                 // [text](url) or ![alt](url), on one line, url without spaces
-                let w = window(i);
-                let line = w.split('\n').next().unwrap_or("");
-                if let Some(close) = line.find("](") {
-                    if let Some(end) = line[close + 2..].find(')') {
-                        let url = &line[close + 2..close + 2 + end];
-                        if !url.contains(char::is_whitespace) {
+                let wend = window_end(i);
+                let eol = newline.find(i, wend).unwrap_or(wend);
+                if let Some(mid) = link_mid.find(i, eol) {
+                    if let Some(close) = paren.find(mid + 2, eol) {
+                        if space.find(mid + 2, close).is_none() {
                             let start = if i > 0 && b[i - 1] == b'!' { i - 1 } else { i };
-                            let stop = i + close + 2 + end + 1;
-                            spans.push((start, stop));
-                            i = stop;
+                            spans.push((start, close + 1));
+                            i = close + 1;
                             continue;
                         }
                     }
@@ -112,27 +169,28 @@ fn protected_spans(s: &str, upto: usize) -> Vec<(usize, usize)> {
                 i += 1;
             }
             b'<' => {
-                let w = window(i);
-                if w.starts_with("<at ") {
-                    if let Some(end) = w.find("</at>") {
-                        spans.push((i, i + end + "</at>".len()));
-                        i += end + "</at>".len();
+                let wend = window_end(i);
+                if s[i..].starts_with("<at ") {
+                    if let Some(end) = at_close.find(i, wend) {
+                        spans.push((i, end + "</at>".len()));
+                        i = end + "</at>".len();
                         continue;
                     }
                 }
-                match w.find('>') {
-                    Some(end) if end < 200 && !w[..end].contains('\n') => {
-                        spans.push((i, i + end + 1));
-                        i += end + 1;
+                match gt.find(i, wend) {
+                    Some(end) if end - i < 200 && newline.find(i, end).is_none() => {
+                        spans.push((i, end + 1));
+                        i = end + 1;
                     }
                     _ => i += 1,
                 }
             }
             b'h' if s[i..].starts_with("http://") || s[i..].starts_with("https://") => {
-                let w = window(i);
+                let wend = window_end(i);
+                let w = &s[i..wend];
                 let end = w
                     .find(|c: char| c.is_whitespace() || matches!(c, ')' | ']' | '<' | '>' | '"'))
-                    .map_or(i + w.len(), |k| i + k);
+                    .map_or(wend, |k| i + k);
                 spans.push((i, end));
                 i = end.max(i + 1);
             }
@@ -195,6 +253,15 @@ pub fn truncate(s: &str, max: usize, m: Measure) -> Option<String> {
     let mut out = s[..cut].trim_end().to_string();
     out.push_str(TRUNCATION_MARKER);
     Some(out)
+}
+
+/// `s` ending with [`TRUNCATION_MARKER`] within `max`, cut to make room when needed
+/// (for content that was already cut before it got here).
+pub fn truncate_always(s: &str, max: usize, m: Measure) -> String {
+    if m.cost(s) + m.cost(TRUNCATION_MARKER) <= max {
+        return format!("{}{TRUNCATION_MARKER}", s.trim_end());
+    }
+    truncate(s, max, m).unwrap_or_else(|| s.to_string())
 }
 
 /// Cut a string into pieces of at most `max` each, at safe points.
@@ -290,6 +357,31 @@ pub fn pack(blocks: &[String], sep: &str, max: usize, m: Measure) -> Vec<String>
     }
     let out = pack_items(pieces, sep, max, m);
     if out.is_empty() { vec![String::new()] } else { out }
+}
+
+/// The leading blocks whose cost (with `sep` between them) reaches `budget`,
+/// the last one cut at a safe point: all a split into a bounded number of
+/// parts can use, so the rest is never packed. `true` when something was left out.
+pub fn cap_blocks(blocks: &[String], sep: &str, budget: usize, m: Measure) -> (Vec<String>, bool) {
+    let sep_cost = m.cost(sep);
+    let mut out = Vec::new();
+    let mut used = 0usize;
+    for (k, b) in blocks.iter().enumerate() {
+        let add = if k == 0 { 0 } else { sep_cost };
+        let c = m.cost(b);
+        if used + add + c <= budget {
+            used += add + c;
+            out.push(b.clone());
+            continue;
+        }
+        let room = budget.saturating_sub(used + add);
+        let cut = safe_cut(b, room, m);
+        if cut > 0 {
+            out.push(b[..cut].to_string());
+        }
+        return (out, true);
+    }
+    (out, false)
 }
 
 /// Pack items of known cost (e.g. Feishu post rows) into groups of at most
@@ -409,7 +501,75 @@ mod tests {
         assert_eq!(clip_bytes("abc", 7), ("abc".to_string(), false));
     }
 
+    /// The earlier, quadratic-looking scan: the linear one must find the same spans.
+    fn reference_spans(s: &str, upto: usize) -> Vec<(usize, usize)> {
+        let b = s.as_bytes();
+        let window = |from: usize| {
+            let mut end = (from + MAX_SPAN).min(s.len());
+            while !s.is_char_boundary(end) {
+                end -= 1;
+            }
+            &s[from..end]
+        };
+        let mut spans = Vec::new();
+        let mut i = 0;
+        while i < upto.min(b.len()) {
+            match b[i] {
+                b'[' => {
+                    // [text](url) or ![alt](url), on one line, url without spaces
+                    let w = window(i);
+                    let line = w.split('\n').next().unwrap_or("");
+                    if let Some(close) = line.find("](") {
+                        if let Some(end) = line[close + 2..].find(')') {
+                            let url = &line[close + 2..close + 2 + end];
+                            if !url.contains(char::is_whitespace) {
+                                let start = if i > 0 && b[i - 1] == b'!' { i - 1 } else { i };
+                                let stop = i + close + 2 + end + 1;
+                                spans.push((start, stop));
+                                i = stop;
+                                continue;
+                            }
+                        }
+                    }
+                    i += 1;
+                }
+                b'<' => {
+                    let w = window(i);
+                    if w.starts_with("<at ") {
+                        if let Some(end) = w.find("</at>") {
+                            spans.push((i, i + end + "</at>".len()));
+                            i += end + "</at>".len();
+                            continue;
+                        }
+                    }
+                    match w.find('>') {
+                        Some(end) if end < 200 && !w[..end].contains('\n') => {
+                            spans.push((i, i + end + 1));
+                            i += end + 1;
+                        }
+                        _ => i += 1,
+                    }
+                }
+                b'h' if s[i..].starts_with("http://") || s[i..].starts_with("https://") => {
+                    let w = window(i);
+                    let end = w
+                        .find(|c: char| c.is_whitespace() || matches!(c, ')' | ']' | '<' | '>' | '"'))
+                        .map_or(i + w.len(), |k| i + k);
+                    spans.push((i, end));
+                    i = end.max(i + 1);
+                }
+                _ => i += 1,
+            }
+        }
+        spans
+    }
+
     proptest! {
+        #[test]
+        fn linear_spans_match_the_reference(s in "([\\[\\]()<>!h \n中a]|<at |</at>|\\]\\(|https://){0,300}") {
+            prop_assert_eq!(protected_spans(&s, s.len()), reference_spans(&s, s.len()));
+        }
+
         #[test]
         fn pack_respects_limit_and_loses_no_text(s in "[a-z 中\\n\\[\\]()<>/:.h]{0,400}", max in 8usize..120) {
             let blocks: Vec<String> = s.split("\n\n").map(str::to_string).collect();

@@ -453,10 +453,13 @@ fn flatten(v: &[Inline], out: &mut String) {
 pub fn parse(src: &str) -> Doc {
     let opts = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
     let mut b = Builder::default();
-    for ev in Parser::new_ext(src, opts) {
+    for (ev, range) in Parser::new_ext(src, opts).into_offset_iter() {
         match ev {
             Event::Start(tag) => b.start(tag),
             Event::End(_) => b.end(),
+            Event::Text(t) if t.starts_with('<') && escaped_mention(src, range.clone(), &t) => {
+                b.text(&format!("<\u{200B}{}", &t[1..]), false)
+            }
             Event::Text(t) => b.text(&t, false),
             Event::Code(c) => b.top().add_inline(Inline::Code(c.to_string())),
             Event::Html(h) | Event::InlineHtml(h) => b.html(&h),
@@ -470,6 +473,19 @@ pub fn parse(src: &str) -> Doc {
     }
     b.root.flush();
     Doc { blocks: b.root.blocks }
+}
+
+/// Whether a text event starting with `<` begins with a `<` the source escaped (`\<`) or
+/// wrote as a character reference (`&lt;`, `&#60;`) and a `@` follows: such text stays text
+/// (a zero-width space goes after the `<`), so only a `<@id>` written as one is a WeCom mention.
+fn escaped_mention(src: &str, range: std::ops::Range<usize>, t: &str) -> bool {
+    let raw = src.get(range.clone()).unwrap_or("");
+    let escaped = range.start > 0 && src.as_bytes().get(range.start - 1) == Some(&b'\\') && raw.starts_with('<')
+        || raw.starts_with('&');
+    let after = src.get(range.end..).unwrap_or("");
+    escaped
+        && (t[1..].starts_with('@')
+            || t.len() == 1 && (after.trim_start_matches('\\').starts_with('@') || after.starts_with("&#64;")))
 }
 
 impl Doc {
@@ -594,6 +610,7 @@ impl Cx {
             ("font", Some(_)) => "DingTalk markdown has no coloured text",
             ("font", None) => "Feishu post has no coloured text",
             ("strikethrough", Some(WecomMarkdown)) => "WeCom markdown has no strikethrough",
+            ("emphasis", _) => "WeCom markdown has no italics",
             _ => "DingTalk markdown has no strikethrough",
         };
         self.losses.push(Loss { from, to, reason });
@@ -907,6 +924,9 @@ impl W<'_> {
                     self.wrap(c, on, "**", |w| &mut w.bold);
                 }
                 Inline::Emph(c) => {
+                    if d == WecomMarkdown {
+                        self.cx.lose("emphasis", "text");
+                    }
                     let on = matches!(d, WecomMarkdownV2 | DingTalk | LarkMd) && !self.em;
                     self.wrap(c, on, "*", |w| &mut w.em);
                 }
@@ -1194,6 +1214,20 @@ fn esc(out: &mut String, s: &str, start: bool, link: bool, cell: bool) {
     }
 }
 
+/// Plain text made safe to put into markdown (a title, a card's field, a link's text): only
+/// what would read as markup is escaped, line by line, exactly as body text is, so
+/// `[WARN] disk_usage` stays as it is and no backslash shows where none is needed.
+pub fn escape_text(s: &str, link: bool) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    for (k, line) in s.split('\n').enumerate() {
+        if k > 0 {
+            out.push('\n');
+        }
+        esc(&mut out, line, true, link, false);
+    }
+    out
+}
+
 /// Where a line starting with `cs` would be read as a block marker (heading,
 /// quote, list item, rule, setext underline), the index of the character to escape.
 fn lead_marker(cs: &[char]) -> Option<usize> {
@@ -1451,7 +1485,7 @@ mod tests {
         golden(
             "### Disk *almost* full\nSetext\n---",
             [
-                ("### Disk almost full\n\n## Setext", &[]),
+                ("### Disk almost full\n\n## Setext", &["emphasis->text"]),
                 ("### Disk *almost* full\n\n## Setext", &[]),
                 ("### Disk *almost* full\n\n## Setext", &[]),
                 ("**Disk *almost* full**\n\n**Setext**", &["heading->bold"]),
@@ -1688,7 +1722,7 @@ mod tests {
         golden(
             "~~old~~ *it* **b** `c` ***both***",
             [
-                ("old it **b** `c` **both**", &["strikethrough->text"]),
+                ("old it **b** `c` **both**", &["strikethrough->text", "emphasis->text"]),
                 ("~~old~~ *it* **b** `c` ***both***", &[]),
                 ("old *it* **b** c ***both***", &["strikethrough->text"]),
                 ("~~old~~ *it* **b** c ***both***", &[]),

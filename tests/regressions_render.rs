@@ -257,3 +257,198 @@ fn unknown_platform_echoes_a_key() {
     .unwrap_err();
     eprintln!("{}", e.message);
 }
+
+// ---- issue 8 (robustness): what an adversarial search broke ----
+
+/// Defect 2: only each field was bounded (1 MiB), so a message with many big fields made
+/// one render block for seconds. The whole message's text is bounded too.
+#[test]
+fn issue8_whole_message_text_is_bounded() {
+    let big = "[".repeat((1 << 20) - 8);
+    let m = json!({"content": {"type": "markdown", "title": big, "body": {"content": big.clone()},
+        "buttons": [{"text": "ok", "url": "https://example.com/a"}], "footer": big}});
+    let e = r(m, Platform::Wecom).unwrap_err();
+    assert_eq!(e.code, webhook_push::ErrorCode::InvalidMessage);
+    assert!(e.message.contains("accepted in all"), "{}", e.message);
+    // one field of (nearly) 1 MiB is still accepted
+    let one = json!({"content": {"type": "text", "body": {"text": "[".repeat((1 << 20) - 8)}}});
+    for p in Platform::ALL {
+        let out = r(one.clone(), p).unwrap();
+        assert!(out.payloads.len() <= 20, "{p:?}: {} parts", out.payloads.len());
+    }
+}
+
+/// Defect 2: a split that is cut before packing (so nothing is packed only to be dropped)
+/// still ends with the truncation marker and keeps every part within the limit.
+#[test]
+fn issue8_capped_split_ends_truncated_within_limits() {
+    for unit in ["[", "<", "a ", "<@x> ", "[l](https://e.com/x) "] {
+        let text = unit.repeat(400_000 / unit.len());
+        let m = json!({"content": {"type": "text", "body": {"text": text}}});
+        let out = r(m, Platform::Wecom).unwrap();
+        assert_eq!(out.payloads.len(), 20, "{unit}");
+        for p in &out.payloads {
+            assert!(p["text"]["content"].as_str().unwrap().len() <= 2048, "{unit}");
+        }
+        let last = out.payloads[19]["text"]["content"].as_str().unwrap();
+        assert!(last.contains("…(truncated)"), "{unit}: {last}");
+    }
+}
+
+fn signed(overflow: &str) -> RenderOptions {
+    let v = json!({"webhook": "hookid12345678", "secret": "SECxxxxxxxx", "overflow": overflow});
+    RenderOptions::from_value(&v, 1_700_000_000_000).unwrap()
+}
+
+/// The body as sent within its platform's limit (signature included).
+fn assert_within_limits(out: &webhook_push::render::Rendered, what: &str) {
+    for p in &out.payloads {
+        let n = len(p);
+        match out.platform {
+            Platform::Feishu | Platform::Lark => assert!(n <= 20480, "{what}: Feishu body {n} bytes"),
+            Platform::DingTalk => assert!(n <= 20000, "{what}: DingTalk body {n} bytes"),
+            Platform::Wecom => {
+                for k in ["text", "markdown", "markdown_v2"] {
+                    if let Some(c) = p[k]["content"].as_str() {
+                        assert!(
+                            c.len() <= if k == "text" { 2048 } else { 4096 },
+                            "{what}: WeCom {k} {} bytes",
+                            c.len()
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Defect 3: a Feishu paragraph over 20 KB under `truncate` rendered to 20,409 bytes; the
+/// signature's 79 took it over 20,480 (and render refused it as INVALID_MESSAGE).
+#[test]
+fn issue8_signed_feishu_truncate_fits() {
+    let m = json!({"content": {"type": "markdown", "title": "T", "body": {"content": "a".repeat(30000)}}});
+    for ov in ["truncate", "split"] {
+        let out = render(&UnifiedMessage::from_value(&m).unwrap(), Platform::Feishu, &signed(ov))
+            .unwrap_or_else(|e| panic!("{ov}: {e:?}"));
+        assert_within_limits(&out, ov);
+        assert!(out.payloads[0]["sign"].is_string());
+    }
+}
+
+mod signed_renders {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+        /// Defect 3: every platform, every overflow mode, signed: what renders fits as sent.
+        #[test]
+        fn signed_bodies_fit(unit in "(a|中|\\[x\\]\\(https://e\\.com/\\)|<@u> |\\n|\\n\\n|\"|\\\\| ){1,6}",
+                             reps in 1usize..6000, md in any::<bool>(), ov in 0usize..3) {
+            let body: String = unit.repeat(reps).chars().take(40_000).collect();
+            prop_assume!(!body.trim().is_empty()); // blank text is refused (defect 10)
+            let m = if md {
+                json!({"content": {"type": "markdown", "title": "T", "body": {"content": body}}})
+            } else {
+                json!({"content": {"type": "text", "body": {"text": body}}})
+            };
+            let msg = UnifiedMessage::from_value(&m).unwrap();
+            let ov = ["split", "truncate", "error"][ov];
+            for p in Platform::ALL {
+                let opts = if p == Platform::Wecom {
+                    RenderOptions::from_value(&json!({"overflow": ov}), 0).unwrap()
+                } else {
+                    signed(ov)
+                };
+                match render(&msg, p, &opts) {
+                    Ok(out) => assert_within_limits(&out, &format!("{p:?} {ov}")),
+                    Err(e) => prop_assert!(ov == "error", "{p:?} {ov}: {e:?}"),
+                }
+            }
+        }
+    }
+}
+
+/// Defect 4: text the caller escaped never becomes a live mention: WeCom `<@…>` (from `\<@…\>`
+/// or `&lt;@…&gt;`), Feishu `<at …>`, DingTalk `@mobile` outside `atMobiles`. A mention
+/// written as one still is one.
+#[test]
+fn issue8_escaped_mentions_stay_inert() {
+    let md = |s: &str| json!({"content": {"type": "markdown", "body": {"content": s}}});
+    for src in ["hi \\<@zhangsan\\> and \\<@all\\>", "hi &lt;@zhangsan&gt; and &#60;@all&#62;", "\\<@zhangsan>"] {
+        let out = r(md(src), Platform::Wecom).unwrap();
+        let c = out.payloads[0]["markdown"]["content"].as_str().unwrap();
+        assert!(!c.contains("<@"), "{src:?} -> {c:?}");
+        assert!(c.contains("zhangsan"), "{c:?}");
+    }
+    let out = r(md("ping <@lisi> now"), Platform::Wecom).unwrap();
+    assert!(out.payloads[0]["markdown"]["content"].as_str().unwrap().contains("<@lisi>"));
+    for src in ["\\<at user_id=\"all\"\\>all\\</at\\>", "&lt;at user_id=\"all\"&gt;all&lt;/at&gt;"] {
+        let out = r(md(src), Platform::Feishu).unwrap();
+        // a post's text element is never read for tags; only an `at` element mentions
+        let s = serde_json::to_string(&out.payloads[0]).unwrap();
+        assert!(!s.contains("\"tag\":\"at\""), "{src:?} -> {s}");
+        let card = json!({"content": {"type": "card", "body": {"card_type": "text_notice", "title": "T", "description": src}}});
+        let s = serde_json::to_string(&r(card, Platform::Feishu).unwrap().payloads[0]).unwrap();
+        assert!(s.contains("lark_md") && s.contains("all"), "{s}");
+        assert!(!s.contains("<at"), "{src:?} -> {s}");
+    }
+    let out =
+        r(json!({"content": {"type": "text", "body": {"text": "call @13800000000"}}}), Platform::DingTalk).unwrap();
+    let at = &out.payloads[0]["at"];
+    assert!(at["atMobiles"].as_array().is_none_or(Vec::is_empty), "{at}");
+    assert_ne!(at["isAtAll"], json!(true));
+}
+
+/// Defect 10: blank required fields and unchecked fields of platform-flavoured cards reached
+/// the platform, which refused them; each is now INVALID_MESSAGE naming the field.
+#[test]
+fn issue8_blank_and_unchecked_fields_are_refused() {
+    let cases = [
+        (json!({"content": {"type": "text", "body": {"text": " \n\t"}}}), "content.body.text"),
+        (json!({"content": {"type": "markdown", "title": "  ", "body": {"content": "x"}}}), "content.title"),
+        (json!({"content": {"type": "image", "body": {"image_key": " "}}}), "content.body.image_key"),
+        (json!({"content": {"type": "file", "body": {"media_id": "\t"}}}), "content.body.media_id"),
+        (
+            json!({"content": {"type": "card", "body": {"title": "T", "text": "x",
+                "buttons": [{"text": "  ", "url": "https://e.com/a"}]}}}),
+            "content.body.buttons[0].text",
+        ),
+        (
+            json!({"content": {"type": "card", "body": {"card_type": "interactive", "title": "T",
+                "elements": [{"tag": "div", "text": "plain string"}]}}}),
+            "content.body.elements[0].text",
+        ),
+        (
+            json!({"content": {"type": "card", "body": {"card_type": "text_notice", "title": "T",
+                "card_action": {"type": 1, "url": "https://e.com/a"},
+                "jump_list": [{"type": "1", "title": "open", "url": "https://e.com/b"}]}}}),
+            "content.body.jump_list[0].type",
+        ),
+    ];
+    for (m, path) in cases {
+        let e = UnifiedMessage::from_value(&m).map(|_| ()).unwrap_err();
+        assert_eq!((e.code, e.path.as_deref()), (webhook_push::ErrorCode::InvalidMessage, Some(path)), "{m}: {e:?}");
+    }
+}
+
+/// Defect 5: markdown titles were backslash-escaped on WeCom and DingTalk (`\[WARN\] disk\_usage`)
+/// though nothing there reads as markup; titles are escaped as bodies are. `*high*` losing its
+/// emphasis on WeCom markdown is reported.
+#[test]
+fn issue8_titles_escaped_like_bodies() {
+    let m = json!({"content": {"type": "markdown", "title": "[WARN] disk_usage", "body": {"content": "[WARN] disk_usage is *high*"}}});
+    let out = r(m.clone(), Platform::Wecom).unwrap();
+    let c = out.payloads[0]["markdown"]["content"].as_str().unwrap();
+    assert!(c.starts_with("**[WARN] disk_usage**"), "{c}");
+    assert!(!c.contains('\\'), "{c}");
+    assert!(out.degraded.iter().any(|d| d.from == "emphasis"), "{:?}", out.degraded);
+    let out = r(m, Platform::DingTalk).unwrap();
+    let t = out.payloads[0]["markdown"]["text"].as_str().unwrap();
+    assert!(t.starts_with("### [WARN] disk_usage"), "{t}");
+    assert!(!t.contains('\\'), "{t}");
+    // what would be markup is still escaped, in titles as in bodies
+    let m = json!({"content": {"type": "markdown", "title": "**not bold** [x](y)", "body": {"content": "x"}}});
+    let c = r(m, Platform::Wecom).unwrap().payloads[0]["markdown"]["content"].as_str().unwrap().to_string();
+    assert!(c.contains("\\*\\*not bold\\*\\*") && c.contains("\\[x](y)"), "{c}");
+}

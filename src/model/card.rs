@@ -189,8 +189,8 @@ fn read_buttons(b: &Obj<'_>, key: &str, card: &mut Card) -> Result<()> {
                 None => return Err(Error::at(join(&p, "text"), "is required")),
             },
         };
-        if text.is_empty() {
-            return Err(Error::at(join(&p, "text"), "must not be empty"));
+        if text.trim().is_empty() {
+            return Err(Error::at(join(&p, "text"), "must not be blank"));
         }
         let url = match o.opt_url("url")? {
             Some(u) => u,
@@ -227,6 +227,14 @@ fn read_elements(b: &Obj<'_>, card: &mut Card) -> Result<()> {
         let tag = e.opt_str("tag")?.or(e.opt_str("type")?).unwrap_or("div");
         match tag {
             "div" | "markdown" | "note" | "text" | "plain_text" | "lark_md" => {
+                // a card in Feishu's own spelling (`tag`) goes as given: a div's text is a text
+                // object there, never a bare string (the seed's spelling, `type`, is rewritten)
+                if tag == "div" && e.has("tag") && e.get("text").is_some_and(|t| !t.is_object()) {
+                    return Err(Error::at(
+                        join(&p, "text"),
+                        "must be a text object ({\"tag\": \"lark_md\" or \"plain_text\", \"content\": ...})",
+                    ));
+                }
                 if let Some(t) = e.get("text") {
                     texts.push(text_of(t, &join(&p, "text"))?.to_string());
                 } else if let Some(c) = e.opt_str("content")? {
@@ -302,7 +310,14 @@ fn read_wecom(b: &Obj<'_>, card: &mut Card) -> Result<()> {
         let p = index("content.body.jump_list", i);
         let o = as_obj(v, &p)?;
         let title = o.req_str("title")?;
-        // type 1 = url, 2 = mini program (no url to show elsewhere)
+        // WeCom takes the type as an integer: 1 = url, 2 = mini program (no url to show elsewhere)
+        match o.get("type") {
+            None => {}
+            Some(t) if t.as_u64().is_some_and(|n| n <= 2) => {}
+            Some(_) => {
+                return Err(Error::at(o.path_of("type"), "must be the integer 0, 1 (a URL) or 2 (a mini program)"));
+            }
+        }
         if let Some(url) = o.opt_url("url")? {
             card.buttons.push(Button { text: title.to_string(), url: url.to_string(), style: ButtonStyle::Default });
         }

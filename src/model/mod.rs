@@ -149,6 +149,16 @@ impl UnifiedMessage {
 
     /// Parse and validate a message from a JSON value.
     pub fn from_value(v: &Value) -> Result<Self> {
+        let total = reader::text_bytes(v);
+        if total > reader::MAX_MESSAGE_BYTES {
+            return Err(Error::at(
+                "",
+                format!(
+                    "the message's text (strings and keys) is {total} bytes; at most {} are accepted in all",
+                    reader::MAX_MESSAGE_BYTES
+                ),
+            ));
+        }
         let root = as_obj(v, "")
             .map_err(|_| Error::at("", format!("a message must be an object, not {}", reader::type_name(v))))?;
         let metadata = match root.opt_obj("metadata")? {
@@ -166,7 +176,7 @@ impl UnifiedMessage {
 
 fn parse_content(c: &Obj<'_>) -> Result<Content> {
     let ty = c.req_str("type")?;
-    let title = c.opt_str("title")?.map(str::to_string);
+    let title = c.opt_nonblank("title")?.map(str::to_string);
     let body_v = c.get("body").ok_or_else(|| Error::at("content.body", "is required"))?;
     let body_o = as_obj(body_v, "content.body")?;
     let body = match ty {
@@ -245,7 +255,7 @@ fn parse_image(b: &Obj<'_>) -> Result<Image> {
         url: b.opt_url("url")?.map(str::to_string),
         base64: b.opt_str("base64")?.map(str::to_string),
         md5: b.opt_str("md5")?.map(str::to_string),
-        image_key: b.opt_str("image_key")?.map(str::to_string),
+        image_key: b.opt_nonblank("image_key")?.map(str::to_string),
         alt: b.opt_str("alt")?.map(str::to_string),
     };
     if img.url.is_none() && img.base64.is_none() && img.image_key.is_none() {
@@ -310,7 +320,7 @@ fn parse_articles(b: &Obj<'_>) -> Result<Vec<Article>> {
 fn parse_file(b: &Obj<'_>) -> Result<File> {
     let f = File {
         url: b.opt_url("url")?.map(str::to_string),
-        media_id: b.opt_str("media_id")?.map(str::to_string),
+        media_id: b.opt_nonblank("media_id")?.map(str::to_string),
         name: b.opt_str("name")?.or(b.opt_str("filename")?).map(str::to_string),
         base64: b.opt_str("base64")?.map(str::to_string),
     };

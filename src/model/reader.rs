@@ -13,6 +13,31 @@ use crate::error::{Error, Result};
 /// 20 KB, so anything beyond this is a mistake, and refusing it early bounds work.
 pub const MAX_STRING_BYTES: usize = 1 << 20;
 
+/// Most text one message may carry in all (its strings and keys, 2 MiB): 20
+/// parts of the largest body are 400 KB, so this is room to spare, and it
+/// bounds the work of a render whatever the number of fields.
+pub const MAX_MESSAGE_BYTES: usize = 2 << 20;
+
+/// The bytes of every string and key in `v` (without recursion, so any depth is safe).
+pub fn text_bytes(v: &Value) -> usize {
+    let mut total = 0usize;
+    let mut stack = vec![v];
+    while let Some(v) = stack.pop() {
+        match v {
+            Value::String(s) => total = total.saturating_add(s.len()),
+            Value::Array(a) => stack.extend(a.iter()),
+            Value::Object(m) => {
+                for (k, v) in m {
+                    total = total.saturating_add(k.len());
+                    stack.push(v);
+                }
+            }
+            _ => {}
+        }
+    }
+    total
+}
+
 /// A JSON object being read, with its path.
 #[derive(Clone)]
 pub struct Obj<'a> {
@@ -92,12 +117,21 @@ impl<'a> Obj<'a> {
         }
     }
 
-    /// A required, non-empty string.
+    /// A required string with something besides white space in it.
     pub fn req_str(&self, key: &str) -> Result<&'a str> {
         match self.opt_str(key)? {
+            Some(s) if s.trim().is_empty() => Err(Error::at(self.path_of(key), "must not be blank")),
             Some(s) => Ok(s),
             None if self.map.contains_key(key) => Err(Error::at(self.path_of(key), "must not be empty")),
             None => Err(Error::at(self.path_of(key), "is required")),
+        }
+    }
+
+    /// An optional string that, when given, is not only white space (a title, an id).
+    pub fn opt_nonblank(&self, key: &str) -> Result<Option<&'a str>> {
+        match self.opt_str(key)? {
+            Some(s) if s.trim().is_empty() => Err(Error::at(self.path_of(key), "must not be blank")),
+            other => Ok(other),
         }
     }
 

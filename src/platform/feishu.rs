@@ -151,7 +151,9 @@ fn post(c: &Content, src: &str, title: Option<&str>, ctx: &mut Ctx<'_>) -> Resul
     let rows: Vec<(Vec<Value>, usize)> = blocks
         .into_iter()
         .flatten()
-        .flat_map(|r| split_row(r, room))
+        // rows kept within what a group holds (64 under the room) less the truncation row, so
+        // no part, with its marker and signature, ends over the limit
+        .flat_map(|r| split_row(r, room.saturating_sub(128)))
         .map(|r| {
             let n = r.iter().map(json_len).sum::<usize>() + r.len().max(1) + 1;
             (r, n)

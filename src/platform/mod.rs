@@ -92,10 +92,14 @@ pub fn fit_text(
         }
         Overflow::Split => {
             let part_room = room.saturating_sub(PART_MARKER_ROOM);
-            let mut parts = limits::pack(blocks, sep, part_room, m);
-            if parts.len() > MAX_PARTS {
-                let rest = parts.split_off(MAX_PARTS - 1).join(sep);
-                let last = limits::truncate(&rest, part_room, m).unwrap_or(rest);
+            // what the parts can hold, and a part's worth more to find where the last one ends:
+            // beyond that, nothing is packed only to be dropped
+            let (capped, cut) = limits::cap_blocks(blocks, sep, (MAX_PARTS + 1) * part_room, m);
+            let mut parts = limits::pack(&capped, sep, part_room, m);
+            if parts.len() > MAX_PARTS || cut {
+                let keep = parts.len().min(MAX_PARTS) - 1;
+                let rest = parts.split_off(keep).join(sep);
+                let last = limits::truncate_always(&rest, part_room, m);
                 parts.push(last);
                 ctx.degraded.push(
                     "content",
