@@ -93,8 +93,9 @@ console.log(`  node: ${node.package_wall_ms.median.toFixed(1)} ms vs ${node.noth
 // lightest npm alternative, axios-based) sending the same text. pushoo's WeCom URL is fixed to the
 // real host, so its process gets `https_proxy` = the mock: axios then sends the request to the
 // mock (absolute-form request line) and nothing leaves the machine; its answer is checked. Also
-// ours with `--liftoff-only` (no TurboFan at all, so nothing to wait for at exit). Goal: ours
-// added over doing nothing <= 1.3x pushoo's.
+// ours with `v8.setFlagsFromString("--liftoff-only")` before the import (no TurboFan at all, so
+// Node has no background tier-up to wait for at exit). Goal: ours added over doing nothing <=
+// 1.3x pushoo's.
 const N_ONESHOT = Number(process.env.WP_BENCH_ONESHOT_N || 15);
 let oneshot = null;
 const PUSHOO_DIR = path.join(BENCH, ".deps");
@@ -109,7 +110,9 @@ try {
   const oursScript = path.join(CONSUMER, "bench-oneshot.mjs");
   fs.writeFileSync(
     oursScript,
-    `// bench/cold.mjs: one-shot import + one send
+    `// bench/cold.mjs: one-shot import + one send. argv[2] "liftoff": what a CLI can do first
+// (Liftoff only, no TurboFan: nothing left to wait for at exit).
+if (process.argv[2] === "liftoff") (await import("node:v8")).setFlagsFromString("--liftoff-only");
 const { MessageSender } = await import("webhook-push");
 const s = new MessageSender({ baseUrls: { wecom: process.env.WP_MOCK_URL }, rateLimit: false });
 const r = await s.send({ content: { type: "text", body: { text: ${JSON.stringify(TEXT)} } } }, "wecom", { webhookUrl: "oneshotkey" });
@@ -133,7 +136,7 @@ if (r?.errcode !== 0) { console.error(JSON.stringify(r)); process.exit(3); }
   const variants = {
     nothing: [["-e", "0"], CONSUMER, env],
     ours: [[oursScript], CONSUMER, env],
-    ours_liftoff: [["--liftoff-only", oursScript], CONSUMER, env],
+    ours_liftoff: [[oursScript, "liftoff"], CONSUMER, env],
     ...(pushooVersion ? { pushoo: [[pushooScript], PUSHOO_DIR, { ...env, https_proxy: mock.url, HTTPS_PROXY: mock.url, no_proxy: "", NO_PROXY: "" }] } : {}),
   };
   const spawnTimed = ([args, cwd, e]) => {
