@@ -14,8 +14,9 @@
 #   WP_TOOLCHAIN=nightly (default) builds the release wasm with the pinned nightly below:
 #     std rebuilt for the wasm (build-std) with panics that abort at once (no panic messages,
 #     locations or formatting machinery in the wasm; -Zlocation-detail=none drops the file
-#     names too) and std at opt-level 3 (measured: std at "z" renders ~20 % slower). rustup installs that nightly (minimal profile + rust-src) when
-#     missing. Tests and clippy always use the stable toolchain; only this build uses nightly.
+#     names too; legacy symbol mangling keeps export names as short as stable's) and std at
+#     opt-level 3 (measured: std at "z" renders ~20 % slower); bench/LEVERS.md has the figures.
+#     rustup installs that nightly (minimal profile + rust-src) when missing. Tests and clippy always use the stable toolchain; only this build uses nightly.
 #   WP_TOOLCHAIN=stable builds with the stable toolchain as before (bigger wasm, same behaviour).
 #     If the nightly cannot be installed, the build says so and falls back to stable.
 set -euo pipefail
@@ -151,7 +152,7 @@ if [ "$WP_TOOLCHAIN" = nightly ]; then
     NIGHTLY_ARGS+=(--config "profile.release.package.$p.opt-level=3")
   done
   step "cargo +$NIGHTLY build --release --target $TARGET --lib (build-std, immediate-abort panics)"
-  RUSTFLAGS="$WASM_RUSTFLAGS -Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none" \
+  RUSTFLAGS="$WASM_RUSTFLAGS -Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Csymbol-mangling-version=legacy" \
     cargo "+$NIGHTLY" build --release --target "$TARGET" --lib --quiet --target-dir "$CARGO_DIR" "${NIGHTLY_ARGS[@]}"
   TOOLCHAIN_DESC="$(rustup run "$NIGHTLY" rustc --version) ($NIGHTLY, build-std, panic=immediate-abort, std opt-level 3)"
 else
