@@ -106,6 +106,7 @@ try {
 const mock = await startMockProcess({ rateLimits: false });
 try {
   await mock.addBot({ platform: "wecom", key: "oneshotkey" });
+  await mock.addBot({ platform: "wecom", key: "oneshotpushoo" });
   const TEXT = "Deployed v1.2.3 to production: all checks green";
   const oursScript = path.join(CONSUMER, "bench-oneshot.mjs");
   fs.writeFileSync(
@@ -127,7 +128,7 @@ if (!r.success) { console.error(JSON.stringify(r)); process.exit(3); }
 import pushoo from "pushoo";
 console.debug = () => {};
 const notice = pushoo.default ?? pushoo;
-const r = await notice("wecombot", { token: "oneshotkey", content: ${JSON.stringify(TEXT)} });
+const r = await notice("wecombot", { token: "oneshotpushoo", content: ${JSON.stringify(TEXT)} });
 if (r?.errcode !== 0) { console.error(JSON.stringify(r)); process.exit(3); }
 `,
     );
@@ -163,7 +164,8 @@ if (r?.errcode !== 0) { console.error(JSON.stringify(r)); process.exit(3); }
     oneshot.ratio_added_over_pushoo = Number(((median(t.ours) - median(t.nothing)) / pm).toFixed(3));
     oneshot.ratio_added_over_pushoo_liftoff = Number(((median(t.ours_liftoff) - median(t.nothing)) / pm).toFixed(3));
     oneshot.ratio_wall_over_pushoo = Number((median(t.ours) / median(t.pushoo)).toFixed(3));
-    oneshot.mock_delivered = (await mock.stats(["wecom:oneshotkey"]))["wecom:oneshotkey"]?.delivered ?? null;
+    oneshot.pushoo_delivered = (await mock.stats(["wecom:oneshotpushoo"]))["wecom:oneshotpushoo"]?.delivered ?? null;
+    oneshot.pushoo_runs = N_ONESHOT + 1;
   }
   console.log(`  one-shot: ${keys.map((k) => `${k} ${median(t[k]).toFixed(0)} ms`).join(", ")}${pushooVersion ? `; ours added / pushoo added ${oneshot.ratio_added_over_pushoo}` : " (pushoo not installed)"}`);
 } catch (e) {
