@@ -84,7 +84,8 @@ if [ "$WP_TOOLCHAIN" = nightly ]; then
     command -v flock >/dev/null 2>&1 && flock 8
     if ! nightly_ok; then
       step "rustup toolchain install $NIGHTLY --profile minimal --component rust-src (once, ~30 s)"
-      rustup toolchain install "$NIGHTLY" --profile minimal --component rust-src --target "$TARGET" >&2 || true
+      # no --target: build-std needs only rust-src (some nightlies lack the wasm32 rust-std)
+      rustup toolchain install "$NIGHTLY" --profile minimal --component rust-src >&2 || true
     fi
     exec 8>&-
     if ! nightly_ok; then
