@@ -148,14 +148,15 @@ if [ "$WP_TOOLCHAIN" = nightly ]; then
   # Its own target dir: the stable builds (tests, clippy) keep their cache.
   CARGO_DIR=target/nightly
   RAW_WASM=$CARGO_DIR/$TARGET/release/$NAME.wasm
-  NIGHTLY_ARGS=(-Zbuild-std=std,panic_abort)
+  # optimize_for_size: std's smaller algorithms (sort, formatting); measured -2.8 KB, not slower
+  NIGHTLY_ARGS=(-Zbuild-std=std,panic_abort -Zbuild-std-features=optimize_for_size)
   for p in std core alloc compiler_builtins dlmalloc hashbrown panic_abort; do
     NIGHTLY_ARGS+=(--config "profile.release.package.$p.opt-level=3")
   done
   step "cargo +$NIGHTLY build --release --target $TARGET --lib (build-std, immediate-abort panics)"
   RUSTFLAGS="$WASM_RUSTFLAGS -Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Csymbol-mangling-version=legacy" \
     cargo "+$NIGHTLY" build --release --target "$TARGET" --lib --quiet --target-dir "$CARGO_DIR" "${NIGHTLY_ARGS[@]}"
-  TOOLCHAIN_DESC="$(rustup run "$NIGHTLY" rustc --version) ($NIGHTLY, build-std, panic=immediate-abort, std opt-level 3)"
+  TOOLCHAIN_DESC="$(rustup run "$NIGHTLY" rustc --version) ($NIGHTLY, build-std optimize_for_size, panic=immediate-abort, std opt-level 3)"
 else
   step "cargo build --release --target $TARGET --lib"
   RUSTFLAGS="$WASM_RUSTFLAGS" cargo build --release --target "$TARGET" --lib --quiet
