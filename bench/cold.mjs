@@ -8,7 +8,8 @@
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { CONSUMER, loadavg, stats, writeJson } from "./lib/common.mjs";
+import { BENCH, CONSUMER, loadavg, median, stats, writeJson } from "./lib/common.mjs";
+import { startMockProcess } from "./lib/mock.mjs";
 import { MESSAGES } from "./lib/messages.mjs";
 import { importMiniflare, packageModules } from "./lib/miniflare.mjs";
 
@@ -86,6 +87,94 @@ const node = {
 };
 console.log(`  node: ${node.package_wall_ms.median.toFixed(1)} ms vs ${node.nothing_wall_ms.median.toFixed(1)} ms doing nothing (+${node.added_ms.median.toFixed(1)} ms; import ${node.import_ms.median.toFixed(1)} ms, first render ${node.first_render_ms.median.toFixed(2)} ms; without wasm tier-up +${node.no_tierup.added_ms.median.toFixed(1)} ms)`);
 
+// ---- one-shot: import + one send, against pushoo -------------------------------------------------
+// What a CLI or a cron job pays: a fresh `node` that imports the package, sends one text message to
+// the loopback mock (WeCom) and exits, against the same doing nothing and against pushoo (the
+// lightest npm alternative, axios-based) sending the same text. pushoo's WeCom URL is fixed to the
+// real host, so its process gets `https_proxy` = the mock: axios then sends the request to the
+// mock (absolute-form request line) and nothing leaves the machine; its answer is checked. Also
+// ours with `v8.setFlagsFromString("--liftoff-only")` before the import (no TurboFan at all, so
+// Node has no background tier-up to wait for at exit). Goal: ours added over doing nothing <=
+// 1.3x pushoo's.
+const N_ONESHOT = Number(process.env.WP_BENCH_ONESHOT_N || 15);
+let oneshot = null;
+const PUSHOO_DIR = path.join(BENCH, ".deps");
+let pushooVersion = null;
+try {
+  pushooVersion = JSON.parse(fs.readFileSync(path.join(PUSHOO_DIR, "node_modules", "pushoo", "package.json"), "utf8")).version;
+} catch {}
+const mock = await startMockProcess({ rateLimits: false });
+try {
+  await mock.addBot({ platform: "wecom", key: "oneshotkey" });
+  await mock.addBot({ platform: "wecom", key: "oneshotpushoo" });
+  const TEXT = "Deployed v1.2.3 to production: all checks green";
+  const oursScript = path.join(CONSUMER, "bench-oneshot.mjs");
+  fs.writeFileSync(
+    oursScript,
+    `// bench/cold.mjs: one-shot import + one send. argv[2] "liftoff": what a CLI can do first
+// (Liftoff only, no TurboFan: nothing left to wait for at exit).
+if (process.argv[2] === "liftoff") (await import("node:v8")).setFlagsFromString("--liftoff-only");
+const { MessageSender } = await import("webhook-push");
+const s = new MessageSender({ baseUrls: { wecom: process.env.WP_MOCK_URL }, rateLimit: false });
+const r = await s.send({ content: { type: "text", body: { text: ${JSON.stringify(TEXT)} } } }, "wecom", { webhookUrl: "oneshotkey" });
+if (!r.success) { console.error(JSON.stringify(r)); process.exit(3); }
+`,
+  );
+  const pushooScript = path.join(PUSHOO_DIR, "bench-oneshot-pushoo.mjs");
+  if (pushooVersion) {
+    fs.writeFileSync(
+      pushooScript,
+      `// bench/cold.mjs: one-shot import + one send with pushoo (https_proxy = the loopback mock)
+import pushoo from "pushoo";
+console.debug = () => {};
+const notice = pushoo.default ?? pushoo;
+const r = await notice("wecombot", { token: "oneshotpushoo", content: ${JSON.stringify(TEXT)} });
+if (r?.errcode !== 0) { console.error(JSON.stringify(r)); process.exit(3); }
+`,
+    );
+  }
+  const env = { ...process.env, WP_MOCK_URL: mock.url };
+  const variants = {
+    nothing: [["-e", "0"], CONSUMER, env],
+    ours: [[oursScript], CONSUMER, env],
+    ours_liftoff: [[oursScript, "liftoff"], CONSUMER, env],
+    ...(pushooVersion ? { pushoo: [[pushooScript], PUSHOO_DIR, { ...env, https_proxy: mock.url, HTTPS_PROXY: mock.url, no_proxy: "", NO_PROXY: "" }] } : {}),
+  };
+  const spawnTimed = ([args, cwd, e]) => {
+    const t0 = process.hrtime.bigint();
+    const r = spawnSync(process.execPath, args, { cwd, env: e, encoding: "utf8" });
+    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+    if (r.status !== 0) throw new Error(`one-shot ${args.join(" ")}: exit ${r.status}: ${r.stderr}`);
+    return ms;
+  };
+  const keys = Object.keys(variants);
+  for (const k of keys) spawnTimed(variants[k]); // warm the file cache
+  const t = Object.fromEntries(keys.map((k) => [k, []]));
+  for (let i = 0; i < N_ONESHOT; i++) for (const k of i % 2 ? [...keys].reverse() : keys) t[k].push(spawnTimed(variants[k]));
+  const added = (k) => stats(t[k].map((x, i) => x - t.nothing[i]));
+  oneshot = {
+    runs: N_ONESHOT,
+    message: "text -> wecom (loopback mock)",
+    wall_ms: Object.fromEntries(keys.map((k) => [k, stats(t[k])])),
+    added_ms: Object.fromEntries(keys.filter((k) => k !== "nothing").map((k) => [k, added(k)])),
+    pushoo: pushooVersion,
+  };
+  if (pushooVersion) {
+    const pm = median(t.pushoo) - median(t.nothing);
+    oneshot.ratio_added_over_pushoo = Number(((median(t.ours) - median(t.nothing)) / pm).toFixed(3));
+    oneshot.ratio_added_over_pushoo_liftoff = Number(((median(t.ours_liftoff) - median(t.nothing)) / pm).toFixed(3));
+    oneshot.ratio_wall_over_pushoo = Number((median(t.ours) / median(t.pushoo)).toFixed(3));
+    oneshot.pushoo_delivered = (await mock.stats(["wecom:oneshotpushoo"]))["wecom:oneshotpushoo"]?.delivered ?? null;
+    oneshot.pushoo_runs = N_ONESHOT + 1;
+  }
+  console.log(`  one-shot: ${keys.map((k) => `${k} ${median(t[k]).toFixed(0)} ms`).join(", ")}${pushooVersion ? `; ours added / pushoo added ${oneshot.ratio_added_over_pushoo}` : " (pushoo not installed)"}`);
+} catch (e) {
+  oneshot = { error: String(e?.message || e) };
+  console.error(`  one-shot: not measured: ${oneshot.error}`);
+} finally {
+  await mock.close();
+}
+
 // ---- workerd (Miniflare) --------------------------------------------------------------------
 let workerd = null;
 try {
@@ -151,4 +240,4 @@ export default { async fetch() { return Response.json({ parts: MSG ? 1 : 0 }); }
   console.error(`  workerd: not measured: ${workerd.error}`);
 }
 load.push(loadavg());
-console.log(`cold: wrote ${writeJson("cold.json", { node, workerd, load })}`);
+console.log(`cold: wrote ${writeJson("cold.json", { node, oneshot, workerd, load })}`);

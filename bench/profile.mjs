@@ -124,6 +124,7 @@ const jobs = [
   ["render alert_card/dingtalk", ["render", "alert_card", "dingtalk", "8000"]],
   ["render markdown_10kb/feishu", ["render", "markdown_10kb", "feishu", "600"]],
   ["send mix, concurrency 32", ["sendmix", "3000", "32"]],
+  ["send text, concurrency 32", ["sendtext", "6000", "32"]],
 ];
 if (worst && !jobs.some(([n]) => n === `render ${worst.message}/${worst.platform}`)) {
   jobs.splice(3, 0, [`render ${worst.message}/${worst.platform}`, ["render", worst.message, worst.platform, "2000"]]);

@@ -3,7 +3,7 @@
 // message and platform (DingTalk and Feishu signed), against the floor of
 // `JSON.parse(JSON.stringify(payloads))` of the very payloads that render produced. Rounds
 // alternate the two (and their order), each sample ~150 ms; the ratio is taken per round.
-// Goal: render within 3x of the floor. Writes bench/out/render.json.
+// Goal: the geometric mean within 4x of the floor, no case worse than 8x. Writes bench/out/render.json.
 import { loadPackage, loadavg, stats, writeJson } from "./lib/common.mjs";
 import { MESSAGES, MESSAGE_LABELS, PLATFORMS, SECRETS } from "./lib/messages.mjs";
 
@@ -106,5 +106,5 @@ console.log(`render, 1 MiB inputs: worst ${largeWorst.toFixed(1)}x plain text (g
 
 load.push(loadavg());
 const geo = Math.exp(cases.reduce((a, c) => a + Math.log(c.ratio_floor_over_render.median), 0) / cases.length);
-const file = writeJson("render.json", { rounds: ROUNDS, sample_ms: SAMPLE_MS, goal_ratio: 3, cases, geomean_ratio: geo, worst_ratio: Math.max(...cases.map((c) => c.ratio_floor_over_render.median)), best_ratio: Math.min(...cases.map((c) => c.ratio_floor_over_render.median)), large, large_worst_ratio: largeWorst, load });
-console.log(`render: geometric mean ${geo.toFixed(1)}x the floor (goal <= 3x); wrote ${file}`);
+const file = writeJson("render.json", { rounds: ROUNDS, sample_ms: SAMPLE_MS, goal_ratio: 4, goal_worst_ratio: 8, cases, geomean_ratio: geo, worst_ratio: Math.max(...cases.map((c) => c.ratio_floor_over_render.median)), best_ratio: Math.min(...cases.map((c) => c.ratio_floor_over_render.median)), large, large_worst_ratio: largeWorst, load });
+console.log(`render: geometric mean ${geo.toFixed(1)}x the floor (goal <= 4x, no case over 8x); wrote ${file}`);

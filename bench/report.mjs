@@ -29,7 +29,7 @@ const fi = (x) => (x === null || x === undefined ? "–" : Math.round(x).toLocal
 const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
 const mmm = (s, d = 2) => (s ? `${f(s.median, d)} (${f(s.min, d)}–${f(s.max, d)})` : "–");
 const mmmi = (s) => (s ? `${fi(s.median)} (${fi(s.min)}–${fi(s.max)})` : "–");
-const ft = (t) => (Number.isInteger(t) ? String(t) : f(t, 2));
+const ft = (t) => (Number.isInteger(t) ? (t >= 10000 ? fi(t) : String(t)) : f(t, 2));
 const yes = (ok) => (ok ? "✅ met" : "❌ **not met**");
 
 // ---- goals: one row each, for the summary and the chart ------------------------------------
@@ -43,8 +43,20 @@ function goal(name, value, target, kind, shown, chartLabel, chartShown) {
 if (cli) {
   goal("CLI one-shot `webhook-push send` vs a minimal fetch script, wall time (x)", cli.ratio_cli_to_minimal, cli.goal, "max", `${f(cli.ratio_cli_to_minimal)}x (${f(cli.wall_ms.cli.median, 0)} ms vs ${f(cli.wall_ms.minimal_fetch.median, 0)} ms)`, "CLI / minimal script");
 }
+if (size) {
+  // KB = 1,000 bytes, as in the goal (issue 11).
+  goal("Wasm after wasm-opt, bytes", size.bytes.wasm_opt, 250_000, "max", `${fi(size.bytes.wasm_opt)} B (${size.toolchain ?? "?"} build)`, "wasm after wasm-opt (B)", fi(size.bytes.wasm_opt));
+  goal("Wasm after wasm-opt, gzip -9, bytes", size.bytes.wasm_opt_gzip9, 100_000, "max", `${fi(size.bytes.wasm_opt_gzip9)} B`, "wasm gzip (B)", fi(size.bytes.wasm_opt_gzip9));
+}
+if (cold?.oneshot?.ratio_added_over_pushoo !== undefined) {
+  const o = cold.oneshot;
+  goal(`One-shot cold start (fresh node: import + one send), added over doing nothing, vs pushoo ${o.pushoo} (x)`, o.ratio_added_over_pushoo, 1.3, "max", `${f(o.ratio_added_over_pushoo, 3)} (ours +${f(o.added_ms.ours.median, 0)} ms, pushoo +${f(o.added_ms.pushoo.median, 0)} ms)`, "one-shot vs pushoo");
+}
 if (render) {
-  goal("Render vs JSON floor, geometric mean of 12 cases (x slower)", render.geomean_ratio, 3, "max", `${f(render.geomean_ratio, 1)}x (best ${f(render.best_ratio, 1)}x, worst ${f(render.worst_ratio, 1)}x)`, "render / floor (geomean)");
+  const g = render.goal_ratio ?? 4;
+  const w = render.goal_worst_ratio ?? 8;
+  goal(`Render vs JSON floor, geometric mean of ${render.cases.length} cases (x slower)`, render.geomean_ratio, g, "max", `${f(render.geomean_ratio, 1)}x (best ${f(render.best_ratio, 1)}x, worst ${f(render.worst_ratio, 1)}x)`, "render / floor (geomean)");
+  goal("Render vs JSON floor, worst case (x slower)", render.worst_ratio, w, "max", `${f(render.worst_ratio, 1)}x`, "render / floor (worst)");
   if (render.large) goal("Render of 1 MiB bracket-heavy text vs 1 MiB plain text, worst case (x slower)", render.large_worst_ratio, 3, "max", `${f(render.large_worst_ratio, 1)}x`, "1 MiB worst / plain");
 }
 if (multi) {
@@ -58,14 +70,18 @@ if (multi) {
   );
 }
 if (send) {
+  const gr = typeof send.goal_ratio === "object" ? send.goal_ratio : { text: 0.9, mix: 0.8 };
+  const gc = typeof send.goal_cpu_ms === "object" ? send.goal_cpu_ms : { text: 0.1, mix: 0.25 };
   for (const c of ["1", "32"]) {
+    const t = send.text?.[c];
+    if (t) goal(`Send throughput vs plain fetch, text, concurrency ${c}`, t.ratio_ours_over_fetch.median, gr.text, "min", mmm(t.ratio_ours_over_fetch), `send / fetch, text, c=${c}`);
     const r = send.mix[c];
-    if (r) goal(`Send throughput vs plain fetch, concurrency ${c}`, r.ratio_ours_over_fetch.median, 0.9, "min", mmm(r.ratio_ours_over_fetch), `send / fetch, c=${c}`);
+    if (r) goal(`Send throughput vs plain fetch, mix with the 10 KB markdown, concurrency ${c}`, r.ratio_ours_over_fetch.median, gr.mix, "min", mmm(r.ratio_ours_over_fetch), `send / fetch, mix, c=${c}`);
   }
+  const t = send.text?.["32"] ?? send.by_message?.find((x) => x.message === "text_mentions");
+  if (t) goal("CPU per message over plain fetch (text + mentions, c=32), ms", t.cpu_ms_per_msg_over_fetch.median, gc.text, "max", `${mmm(t.cpu_ms_per_msg_over_fetch, 3)} ms`, "CPU ms/msg (text)");
   const r = send.mix["32"];
-  if (r) goal("CPU per message over plain fetch (mix, c=32), ms", r.cpu_ms_per_msg_over_fetch.median, 0.2, "max", `${mmm(r.cpu_ms_per_msg_over_fetch, 3)} ms`, "CPU ms/msg (mix)");
-  const t = send.by_message?.find((x) => x.message === "text_mentions");
-  if (t) goal("CPU per message over plain fetch (text + mentions, c=32), ms", t.cpu_ms_per_msg_over_fetch.median, 0.2, "max", `${mmm(t.cpu_ms_per_msg_over_fetch, 3)} ms`, "CPU ms/msg (text)");
+  if (r) goal("CPU per message over plain fetch (mix, c=32), ms", r.cpu_ms_per_msg_over_fetch.median, gc.mix, "max", `${mmm(r.cpu_ms_per_msg_over_fetch, 3)} ms`, "CPU ms/msg (mix)");
 }
 if (apprise?.raw?.length) {
   for (const r of apprise.raw) {
@@ -136,7 +152,7 @@ if (size) {
     "",
     "| what | bytes | |",
     "|---|---:|---:|",
-    `| wasm, cargo output (release, LTO, opt-level z) | ${fi(b.wasm_cargo)} | ${kib(b.wasm_cargo)} |`,
+    `| wasm, cargo output (release, LTO, opt-level z; ${size.toolchain_desc ?? size.toolchain ?? "?"}) | ${fi(b.wasm_cargo)} | ${kib(b.wasm_cargo)} |`,
     `| wasm, wasm-bindgen output (input of wasm-opt) | ${fi(b.wasm_before_opt)} | ${kib(b.wasm_before_opt)} |`,
     `| **wasm, after wasm-opt -Oz** (shipped) | ${fi(b.wasm_opt)} | ${kib(b.wasm_opt)} |`,
     `| … gzip -9 | ${fi(b.wasm_opt_gzip9)} | ${kib(b.wasm_opt_gzip9)} |`,
@@ -204,6 +220,23 @@ if (cold) {
       `The rest of the added wall time comes after the script is done: the first render of a markdown message makes V8 tier hot wasm functions up to TurboFan on background threads, and Node waits for those tasks before it exits. With dynamic tier-up pushed out of reach (\`${n.no_tierup.node_flags}\`) the added time is ${f(n.no_tierup.added_ms.median, 1)} ms instead of ${f(n.added_ms.median, 1)} ms. A short-lived process (a CLI, a cron job) pays it; a server pays it once.`,
     );
   }
+  const o = cold.oneshot;
+  if (o && !o.error) {
+    p(
+      "",
+      `### One-shot: import + one send`,
+      "",
+      `A fresh \`node\` that imports the package, sends one text message to the loopback mock (WeCom) and exits, against the same doing nothing and against pushoo ${o.pushoo ?? "(not installed)"} sending the same text (its axios request reaches the mock through \`https_proxy\`; nothing leaves the machine); ${o.runs} rounds, interleaved; wall time from spawn to exit.`,
+      "",
+      "| process | wall, ms | added over doing nothing, ms |",
+      "|---|---|---|",
+      `| doing nothing | ${mmm(o.wall_ms.nothing, 1)} | |`,
+      `| webhook-push: import + send | ${mmm(o.wall_ms.ours, 1)} | ${mmm(o.added_ms.ours, 1)} |`,
+      `| webhook-push, \`v8.setFlagsFromString("--liftoff-only")\` first | ${mmm(o.wall_ms.ours_liftoff, 1)} | ${mmm(o.added_ms.ours_liftoff, 1)} |`,
+    );
+    if (o.wall_ms.pushoo) p(`| pushoo ${o.pushoo}: import + send | ${mmm(o.wall_ms.pushoo, 1)} | ${mmm(o.added_ms.pushoo, 1)} |`);
+    if (o.ratio_added_over_pushoo !== undefined) p("", `Added time, ours over pushoo's: ${f(o.ratio_added_over_pushoo, 3)} (with Liftoff only: ${f(o.ratio_added_over_pushoo_liftoff)}: a one-shot process, a CLI, can set that flag before it imports the package; Node then has no background TurboFan compilation to wait for at exit); wall time ${f(o.ratio_wall_over_pushoo)}x pushoo's. ${o.pushoo_delivered !== undefined ? `The mock counted ${o.pushoo_delivered} of pushoo's ${o.pushoo_runs} requests (with a warm-up run) delivered.` : "Each pushoo process checked the mock's answer (errcode 0)."}`);
+  } else if (o?.error) p("", `One-shot: not measured: ${o.error}`);
   if (w && !w.error) p("", `workerd: ready after ${mmm(w.package_ready_ms, 0)} ms with the package vs ${mmm(w.nothing_ready_ms, 0)} ms without (the wasm is compiled while the Worker loads); the first request then takes ${mmm(w.package_first_request_ms, 1)} ms vs ${mmm(w.nothing_first_request_ms, 1)} ms. Miniflare from ${w.miniflare_from === "." ? "the repository's devDependencies" : w.miniflare_from}.`);
   else if (w?.error) p("", `workerd: not measured: ${w.error}`);
   p("");
@@ -236,13 +269,13 @@ if (render) {
   p(
     "## 3. Render throughput",
     "",
-    `\`render(message, platform, { webhook, secret })\` per second (DingTalk and Feishu signed) against the floor \`JSON.parse(JSON.stringify(payloads))\` of the very payloads it produced; ${render.rounds} interleaved rounds of ~${render.sample_ms} ms each; ratio = floor / render per round. Goal: within ${render.goal_ratio}x.`,
+    `\`render(message, platform, { webhook, secret })\` per second (DingTalk and Feishu signed) against the floor \`JSON.parse(JSON.stringify(payloads))\` of the very payloads it produced; ${render.rounds} interleaved rounds of ~${render.sample_ms} ms each; ratio = floor / render per round. Goal: the geometric mean within ${render.goal_ratio}x, no case worse than ${render.goal_worst_ratio ?? 8}x.`,
     "",
     "| message | platform | parts | payload bytes | renders/s | floor/s | ratio (x slower) | |",
     "|---|---|---:|---:|---|---|---|---|",
   );
-  for (const c of render.cases) p(`| ${c.label} | ${c.platform} | ${c.parts} | ${fi(c.payload_bytes)} | ${mmmi(c.render_per_s)} | ${mmmi(c.floor_per_s)} | ${mmm(c.ratio_floor_over_render, 1)} | ${c.ratio_floor_over_render.median <= render.goal_ratio ? "✅" : "❌"} |`);
-  p("", `Geometric mean ${f(render.geomean_ratio, 1)}x the floor; ${render.cases.filter((c) => c.ratio_floor_over_render.median <= render.goal_ratio).length} of ${render.cases.length} cases within ${render.goal_ratio}x.`, "");
+  for (const c of render.cases) p(`| ${c.label} | ${c.platform} | ${c.parts} | ${fi(c.payload_bytes)} | ${mmmi(c.render_per_s)} | ${mmmi(c.floor_per_s)} | ${mmm(c.ratio_floor_over_render, 1)} | ${c.ratio_floor_over_render.median <= (render.goal_worst_ratio ?? 8) ? "✅" : "❌"} |`);
+  p("", `Geometric mean ${f(render.geomean_ratio, 1)}x the floor (goal ${render.goal_ratio}x); ${render.cases.filter((c) => c.ratio_floor_over_render.median <= (render.goal_worst_ratio ?? 8)).length} of ${render.cases.length} cases within ${render.goal_worst_ratio ?? 8}x, ${render.cases.filter((c) => c.ratio_floor_over_render.median <= render.goal_ratio).length} within ${render.goal_ratio}x.`, "");
   const pr = profile?.runs?.find((r) => r.workload === "render text_mentions/wecom");
   if (pr) {
     const share = (re) => pr.top_inclusive.filter((x) => re.test(x.function)).reduce((a, x) => Math.max(a, x.share), 0);
@@ -263,11 +296,15 @@ if (send) {
     "|---|---:|---|---|---|---|---|---|",
   );
   for (const c of ["1", "32"]) {
+    const t = send.text?.[c];
+    if (t) p(`| text + 2 mentions (×3 platforms) | ${c} | ${mmmi(t.ours_per_s)} | ${mmmi(t.fetch_per_s)} | ${mmm(t.ratio_ours_over_fetch)} | ${mmm(t.ours_cpu_ms_per_msg, 3)} | ${mmm(t.fetch_cpu_ms_per_msg, 3)} | ${mmm(t.cpu_ms_per_msg_over_fetch, 3)} |`);
+  }
+  for (const c of ["1", "32"]) {
     const r = send.mix[c];
     if (r) p(`| mix (${f(r.requests_per_message, 2)} requests/msg) | ${c} | ${mmmi(r.ours_per_s)} | ${mmmi(r.fetch_per_s)} | ${mmm(r.ratio_ours_over_fetch)} | ${mmm(r.ours_cpu_ms_per_msg, 3)} | ${mmm(r.fetch_cpu_ms_per_msg, 3)} | ${mmm(r.cpu_ms_per_msg_over_fetch, 3)} |`);
   }
   for (const r of send.by_message ?? []) p(`| ${r.label} (×3 platforms) | 32 | ${mmmi(r.ours_per_s)} | ${mmmi(r.fetch_per_s)} | ${mmm(r.ratio_ours_over_fetch)} | ${mmm(r.ours_cpu_ms_per_msg, 3)} | ${mmm(r.fetch_cpu_ms_per_msg, 3)} | ${mmm(r.cpu_ms_per_msg_over_fetch, 3)} |`);
-  const fails = Object.values(send.mix).reduce((a, r) => a + r.failures.ours + r.failures.fetch, 0);
+  const fails = [...Object.values(send.mix), ...Object.values(send.text ?? {})].reduce((a, r) => a + r.failures.ours + r.failures.fetch, 0);
   if (render && send.mix["32"]) {
     // render's own CPU per message of the same mix (section 3: 12 cases, equal shares)
     const renderMs = render.cases.reduce((a, c) => a + 1000 / c.render_per_s.median, 0) / render.cases.length;
@@ -277,7 +314,7 @@ if (send) {
       return by.length ? ` By message (table above), the most expensive is the ${by[0].label} at ${f(by[0].cpu_ms_per_msg_over_fetch.median, 3)} ms over fetch, the cheapest the ${by.at(-1).label} at ${f(by.at(-1).cpu_ms_per_msg_over_fetch.median, 3)} ms.` : "";
     })()}`);
   }
-  p("", `Goals: at least 0.9 of plain fetch; at most 0.2 ms CPU per message (Workers' free plan allows 10 ms of CPU per request). Failed sends in these runs: ${fails}.`, "");
+  p("", `Goals: text at least 0.9 of plain fetch and at most 0.1 ms CPU per message above it; the mix at least 0.8 and at most 0.25 ms (Workers' free plan allows 10 ms of CPU per request). Failed sends in these runs: ${fails}.`, "");
 }
 
 // ---- 5. apprise --------------------------------------------------------------------------------

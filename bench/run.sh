@@ -38,6 +38,15 @@ else
       || say "miniflare could not be installed: the workerd cold start will be missing"
   fi
 fi
+# pushoo: the one-shot cold start's yardstick (bench/cold.mjs), exact version, into bench/.deps
+PUSHOO_VERSION=0.1.12
+if ! (cd bench/.deps 2>/dev/null && node -e 'process.exit(require("pushoo/package.json").version === process.argv[1] ? 0 : 1)' "$PUSHOO_VERSION") 2>/dev/null; then
+  say "pushoo $PUSHOO_VERSION into bench/.deps"
+  mkdir -p bench/.deps
+  [ -f bench/.deps/package.json ] || echo '{ "name": "webhook-push-bench-deps", "private": true }' >bench/.deps/package.json
+  (cd bench/.deps && npm install --no-audit --no-fund --loglevel=error --save-exact "pushoo@$PUSHOO_VERSION" >/dev/null) \
+    || say "pushoo could not be installed: the one-shot comparison will be missing"
+fi
 APPRISE_VERSION=$(sed -n 's/^apprise==//p' bench/requirements.txt)
 if ! bench/.venv/bin/python -c "import apprise, sys; sys.exit(apprise.__version__ != '$APPRISE_VERSION')" 2>/dev/null; then
   say "apprise $APPRISE_VERSION into bench/.venv"

@@ -32,7 +32,10 @@ const brotli = (b) =>
     },
   }).length;
 
-const cargoWasm = read("target/wasm32-unknown-unknown/release/webhook_push.wasm");
+// build.sh says which toolchain built the wasm and where cargo wrote it (the nightly build has its own target dir)
+const info = fs.existsSync(at("target/wasm-opt/build-info.json")) ? JSON.parse(fs.readFileSync(at("target/wasm-opt/build-info.json"), "utf8")) : {};
+const toolchainDesc = fs.existsSync(at("target/wasm-opt/toolchain.txt")) ? fs.readFileSync(at("target/wasm-opt/toolchain.txt"), "utf8").trim() : null;
+const cargoWasm = read(info.cargo_wasm ?? "target/wasm32-unknown-unknown/release/webhook_push.wasm");
 const bindgenWasm = read("target/wasm-bindgen/webhook_push_bg.wasm");
 const optWasm = read("pkg/webhook_push_bg.wasm");
 const glue = read("pkg/webhook_push.js");
@@ -44,6 +47,8 @@ const version = JSON.parse(read("pkg/package.json")).version;
 const result = {
   package: `webhook-push@${version}`,
   measured_at: new Date().toISOString(),
+  toolchain: info.toolchain ?? null,
+  toolchain_desc: toolchainDesc,
   bytes: {
     wasm_cargo: cargoWasm.length,
     wasm_before_opt: bindgenWasm.length,
