@@ -630,19 +630,32 @@ async function deliver(wp, items, values, extra = {}) {
   const errTty = process.stderr.isTTY;
   const quiet = values.quiet;
   if (values["dry-run"]) {
+    // Each target on its own: one the package refuses (a type the platform cannot take, a bad
+    // secret) is shown as refused, as a real send would report it, and the others still render.
     const rendered = items.map(({ t, msg }) => {
-      const r = wp.render(msg, t.platform, renderOpts(t, values));
-      return { name: t.name, platform: r.platform, url: shownUrl(r.url), signed: Boolean(t.secret), payloads: r.payloads.map(redactPayload), degraded: r.degraded, parts: r.parts };
+      try {
+        const r = wp.render(msg, t.platform, renderOpts(t, values));
+        return { name: t.name, platform: r.platform, url: shownUrl(r.url), signed: Boolean(t.secret), payloads: r.payloads.map(redactPayload), degraded: r.degraded, parts: r.parts };
+      } catch (e) {
+        if (!e || typeof e.code !== "string") throw e;
+        return { name: t.name, platform: t.platform, refused: true, error: { code: e.code, message: scrub(String(e.message)), ...(e.path ? { path: e.path } : {}) } };
+      }
     });
-    if (values.json) print(JSON.stringify({ dryRun: true, rendered }, null, 2));
+    const refused = rendered.filter((r) => r.refused).length;
+    if (values.json) print(JSON.stringify({ dryRun: true, success: refused === 0, rendered }, null, 2));
     else if (!quiet) {
       for (const r of rendered) {
+        if (r.refused) {
+          const mark = color ? "\x1b[31m✗\x1b[0m" : "✗";
+          print(`${mark} ${r.platform}  ${r.name && r.name !== r.platform ? `${r.name}  ` : ""}refused  ${r.error.code}  ${r.error.message}`);
+          continue;
+        }
         print(`• ${r.platform}  ${r.name !== r.platform ? `${r.name}  ` : ""}${r.url}${r.signed ? " (signed)" : ""}  ${r.parts} part${r.parts === 1 ? "" : "s"}${r.degraded.length ? `  degraded: ${r.degraded.map((d) => `${d.from}→${d.to}`).join(", ")}` : ""}`);
         for (const p of r.payloads) print(`  ${JSON.stringify(p)}`);
       }
-      print("dry run: nothing was sent");
+      print(`dry run: nothing was sent${refused ? ` (${refused} refused)` : ""}`);
     }
-    return EXIT.OK;
+    return refused ? EXIT.FAILED : EXIT.OK;
   }
 
   let progress = "";
@@ -837,7 +850,7 @@ async function cmdSendAuto(wp, values, positionals) {
   for (const p of PLATFORMS) {
     const t = envTarget(wp, p, process.env);
     if (t) targets.push(t);
-    else if (p !== "lark") skipped.push(p); // Lark extends the seed's set: not reported, as sendAuto does
+    else skipped.push(p); // every platform not configured, Lark too, as sendAuto reports them
   }
   if (!targets.length) {
     const names = PLATFORMS.map((p) => wp.platformInfo(p).env.webhook).join(", ");

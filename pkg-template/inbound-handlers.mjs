@@ -20,6 +20,7 @@ import {
 
 const MAX_BODY = 1 << 20; // callbacks are small; refuse anything over 1 MiB
 const RETRY_ATTEMPTS = 3;
+const FETCH_TIMEOUT = 10_000; // ms per outgoing request (fetch and body), unless options.timeout says otherwise
 
 const nowMs = () => Date.now();
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -48,6 +49,9 @@ function checkOptions(platform, o, required) {
   if (typeof o.onMessage !== "function") throw configError(`${platform}Handler: options.onMessage must be a function`);
   if (o.allowFrom !== undefined && !(Array.isArray(o.allowFrom) && o.allowFrom.every((s) => typeof s === "string"))) {
     throw configError(`${platform}Handler: options.allowFrom must be an array of strings`);
+  }
+  if (o.timeout !== undefined && !(typeof o.timeout === "number" && o.timeout > 0 && Number.isFinite(o.timeout))) {
+    throw configError(`${platform}Handler: options.timeout must be a positive number of milliseconds`);
   }
 }
 
@@ -106,11 +110,83 @@ function logger(o, platform) {
   };
 }
 
+/**
+ * The request body as text, or null when it is over MAX_BODY. The stream is read chunk by chunk
+ * and cancelled past the limit: a chunked body without content-length is never read whole.
+ */
 async function readBody(request) {
-  const len = Number(request.headers.get("content-length") ?? "0");
-  if (len > MAX_BODY) return null;
-  const body = await request.text();
-  return body.length > MAX_BODY ? null : body;
+  const len = request.headers.get("content-length");
+  if (len !== null && Number(len) > MAX_BODY) return null;
+  const stream = request.body;
+  if (!stream || typeof stream.getReader !== "function") {
+    // no stream (an empty body, or a minimal Request-like object): its text, still bounded
+    const body = await request.text();
+    return new TextEncoder().encode(body).length > MAX_BODY ? null : body;
+  }
+  const bytes = await readStream(stream.getReader(), MAX_BODY);
+  return bytes === null ? null : new TextDecoder().decode(bytes);
+}
+
+/** All of a stream reader's bytes, or null (the stream cancelled) once they pass `max`. */
+async function readStream(reader, max) {
+  const chunks = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    const chunk = value instanceof Uint8Array ? value : new Uint8Array(value ?? 0);
+    total += chunk.length;
+    if (total > max) {
+      await Promise.resolve()
+        .then(() => reader.cancel())
+        .catch(() => {});
+      return null;
+    }
+    chunks.push(chunk);
+  }
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
+}
+
+/**
+ * Run `work(signal)` (a fetch and the read of its body) for at most `ms`: the timer races the
+ * work, so a fetch that ignores its AbortSignal still cannot hang the caller. Throws TIMEOUT.
+ */
+async function within(ms, what, work) {
+  const ac = typeof AbortController === "function" ? new AbortController() : null;
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => {
+      try {
+        ac?.abort();
+      } catch {
+        // an abort listener that throws changes nothing: the race below is already lost
+      }
+      reject(inboundError("TIMEOUT", `${what}: no answer within ${ms} ms`));
+    }, ms);
+  });
+  const run = Promise.resolve().then(() => work(ac?.signal));
+  run.catch(() => {}); // settles after the timeout: nobody waits for it any more
+  try {
+    return await Promise.race([run, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function timeoutOf(o) {
+  return o && typeof o.timeout === "number" && o.timeout > 0 && Number.isFinite(o.timeout) ? o.timeout : FETCH_TIMEOUT;
+}
+
+/** A failed fetch as a typed error: its class only (a host's message may quote the URL). */
+function networkError(what, e) {
+  if (e && e.code === "TIMEOUT" && e.name === "WebhookPushError") return e;
+  return inboundError("NETWORK_ERROR", `${what} failed (${e && typeof e.name === "string" ? e.name : "fetch failed"})`);
 }
 
 /**
@@ -136,23 +212,34 @@ function messageText(v) {
   return typeof v === "string" ? { content: { type: "markdown", body: { content: v } } } : v;
 }
 
-/** POST JSON with bounded retries; `classify(status, bodyText)` → "ok" | "retry" | "fail". */
-async function postJson(fetchFn, url, body, classify, headers = {}) {
+/**
+ * POST JSON with bounded retries, each attempt bounded by `timeoutMs`;
+ * `classify(status, bodyText)` → "ok" | "retry" | "fail".
+ */
+async function postJson(fetchFn, url, body, classify, headers = {}, timeoutMs = FETCH_TIMEOUT) {
   let last = "no attempt";
   let platformCode;
+  let payload;
+  try {
+    payload = JSON.stringify(body);
+  } catch (e) {
+    return fail("INVALID_MESSAGE", `the reply cannot be sent as JSON (${e && e.name ? e.name : "Error"})`);
+  }
   for (let attempt = 1; attempt <= RETRY_ATTEMPTS; attempt++) {
     let status = 0;
     let bodyText = "";
     try {
-      const res = await fetchFn(url, {
-        method: "POST",
-        headers: { "content-type": "application/json; charset=utf-8", ...headers },
-        body: JSON.stringify(body),
-      });
-      status = res.status;
-      bodyText = await res.text();
+      ({ status, bodyText } = await within(timeoutMs, "the reply", async (signal) => {
+        const res = await fetchFn(url, {
+          method: "POST",
+          headers: { "content-type": "application/json; charset=utf-8", ...headers },
+          body: payload,
+          ...(signal ? { signal } : {}),
+        });
+        return { status: res.status, bodyText: await res.text() };
+      }));
     } catch (e) {
-      last = `network error (${e && e.name ? e.name : "fetch failed"})`;
+      last = e && e.code === "TIMEOUT" ? `timeout (no answer within ${timeoutMs} ms)` : `network error (${e && e.name ? e.name : "fetch failed"})`;
       if (attempt < RETRY_ATTEMPTS) await sleep(200 * attempt);
       continue;
     }
@@ -170,7 +257,7 @@ async function postJson(fetchFn, url, body, classify, headers = {}) {
     }
     if (attempt < RETRY_ATTEMPTS) await sleep(200 * attempt);
   }
-  const code = last.startsWith("network") ? "NETWORK_ERROR" : "PLATFORM_ERROR";
+  const code = last.startsWith("network") ? "NETWORK_ERROR" : last.startsWith("timeout") ? "TIMEOUT" : "PLATFORM_ERROR";
   return fail(code, `the reply was not accepted after ${RETRY_ATTEMPTS} attempts (${last})`, {
     attempts: RETRY_ATTEMPTS,
     platformCode,
@@ -218,40 +305,74 @@ function inboundError(code, message) {
 
 /**
  * Download an image or file of a WeCom AI-bot callback (its URL is valid 5 minutes) and decrypt
- * it with the bot's key. The read stops past `maxBytes` (default 10 MB).
+ * it with the bot's key. The read stops past `maxBytes` (default 10 MB); the download (answer
+ * and body) takes at most `timeout` ms (default 10000). Every error is a `WebhookPushError`.
  */
 export async function wecomDownloadMedia(credentials, url, init = {}) {
+  if (!credentials || typeof credentials !== "object") throw inboundError("INVALID_CONFIG", "wecomDownloadMedia needs the bot's credentials {token, encodingAesKey}");
   const creds = { token: credentials.token, encodingAesKey: credentials.encodingAesKey, receiveId: credentials.receiveId ?? "" };
-  const max = init.maxBytes ?? 10 * 1024 * 1024;
-  const fetchFn = init.fetch ?? credentials.fetch ?? ((...a) => globalThis.fetch(...a));
-  let res;
-  try {
-    res = await fetchFn(url, { method: "GET" });
-  } catch (e) {
-    throw inboundError("NETWORK_ERROR", `the media download failed (${e && e.name ? e.name : "fetch failed"})`);
+  const opts = init ?? {};
+  const max = opts.maxBytes ?? 10 * 1024 * 1024;
+  if (!(typeof max === "number" && max >= 0 && Number.isFinite(max))) throw inboundError("INVALID_CONFIG", "maxBytes must be a non-negative number");
+  if (opts.timeout !== undefined && !(typeof opts.timeout === "number" && opts.timeout > 0 && Number.isFinite(opts.timeout))) {
+    throw inboundError("INVALID_CONFIG", "timeout must be a positive number of milliseconds");
   }
-  if (res.status !== 200) throw inboundError("PLATFORM_ERROR", `the media download answered HTTP ${res.status}`);
-  const chunks = [];
-  let total = 0;
-  const reader = res.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.length;
-    // the ciphertext is at most 32 bytes of padding longer than the file
-    if (total > max + 32) {
-      await reader.cancel().catch(() => {});
-      throw inboundError("INVALID_MESSAGE", `the media is larger than ${max} bytes`);
+  const fetchFn = opts.fetch ?? credentials.fetch ?? ((...a) => globalThis.fetch(...a));
+  const { data, contentType } = await within(timeoutOf(opts), "the media download", async (signal) => {
+    let res;
+    try {
+      res = await fetchFn(url, { method: "GET", ...(signal ? { signal } : {}) });
+    } catch (e) {
+      throw networkError("the media download", e);
     }
-    chunks.push(value);
+    if (!res || res.status !== 200) throw inboundError("PLATFORM_ERROR", `the media download answered HTTP ${res?.status ?? "nothing"}`);
+    const type = typeof res.headers?.get === "function" ? res.headers.get("content-type") : null;
+    // the ciphertext is at most 32 bytes of padding longer than the file
+    const limit = max + 32;
+    let bytes;
+    try {
+      if (res.body && typeof res.body.getReader === "function") {
+        bytes = await readStream(res.body.getReader(), limit);
+      } else if (typeof res.arrayBuffer === "function") {
+        // no stream (a null body is an empty one): the whole answer, then the same limit
+        const b = new Uint8Array(await res.arrayBuffer());
+        bytes = b.length > limit ? null : b;
+      } else {
+        bytes = new Uint8Array(0);
+      }
+    } catch (e) {
+      throw networkError("reading the media", e);
+    }
+    if (bytes === null) throw inboundError("INVALID_MESSAGE", `the media is larger than ${max} bytes`);
+    return { data: bytes, contentType: type };
+  });
+  if (data.length === 0) throw inboundError("INVALID_MESSAGE", "the media download was empty");
+  try {
+    return { bytes: wecomDecryptMedia(creds, data), contentType };
+  } catch (e) {
+    // the core's refusal (bad key, ciphertext or padding) in the package's one error shape
+    throw Object.assign(inboundError(e?.code ?? "INVALID_MESSAGE", String(e?.message ?? "the media cannot be decrypted")), {
+      ...(typeof e?.reason === "string" ? { reason: e.reason } : {}),
+    });
   }
-  const data = new Uint8Array(total);
-  let at = 0;
-  for (const c of chunks) {
-    data.set(c, at);
-    at += c.length;
+}
+
+/**
+ * A passive reply WeCom accepts for this callback (src/inbound/wecom.rs check_passive_reply):
+ * enter_chat takes text or a template card, a card event a card update, a stream refresh a
+ * stream, a message a stream or a template card; a feedback event takes none.
+ */
+function wecomPassiveOk(message, reply) {
+  if (!reply || typeof reply !== "object" || Array.isArray(reply)) return false;
+  const t = typeof reply.msgtype === "string" ? reply.msgtype : "";
+  if (message.type === "event") {
+    const ev = message.event?.type;
+    if (ev === "enter_chat") return t === "text" || t === "template_card";
+    if (ev === "template_card_event") return reply.response_type === "update_template_card";
+    return false;
   }
-  return { bytes: wecomDecryptMedia(creds, data), contentType: res.headers.get("content-type") };
+  if (message.type === "stream") return t === "stream";
+  return t === "stream" || t === "template_card" || t === "stream_with_template_card";
 }
 
 export function wecomHandler(options) {
@@ -263,6 +384,7 @@ export function wecomHandler(options) {
   const maxSkew = options.maxSkew ?? 3600;
   const window = options.replyWindow ?? 1000;
   const streams = new Map(); // stream id -> final content, for WeCom's refresh polls
+  const timeoutMs = timeoutOf(options);
 
   return async function handle(request, ctx) {
     const url = new URL(request.url);
@@ -284,8 +406,21 @@ export function wecomHandler(options) {
     } catch (e) {
       return refuse(log, e);
     }
-    const seal = (reply) =>
-      text(200, wecomSeal(creds, reply, Math.floor(nowMs() / 1000), q.nonce, randomBytes(16)), "application/json; charset=utf-8");
+    // Every passive reply is checked against the callback before it is sealed; one WeCom would
+    // not take (or that cannot become JSON) is logged and answered with an empty body ("no reply").
+    const seal = (reply) => {
+      if (!wecomPassiveOk(message, reply)) {
+        const kind = message.type === "event" ? `${message.event?.type ?? "unknown"} event` : `${message.type} callback`;
+        log(`passive reply not sent: WeCom takes no ${typeof reply?.msgtype === "string" ? reply.msgtype.slice(0, 40) : "such"} reply to a ${kind}`);
+        return text(200, "");
+      }
+      try {
+        return text(200, wecomSeal(creds, reply, Math.floor(nowMs() / 1000), q.nonce, randomBytes(16)), "application/json; charset=utf-8");
+      } catch (e) {
+        log(`passive reply not sent: it could not be sealed (${e?.code ?? e?.name ?? "Error"})`);
+        return text(200, "");
+      }
+    };
     if (message.type === "stream") {
       // A refresh of a stream this handler answered: the final state, or an empty finished one.
       return seal(wecomStreamReply(message.streamId, streams.get(message.streamId) ?? "", true));
@@ -324,7 +459,7 @@ export function wecomHandler(options) {
       }
       responseUrlUsed = true;
       const body = out.card ? { msgtype: "template_card", template_card: out.card } : wecomMarkdownReply(out.content);
-      const r = await postJson(fetchFn, message.responseUrl, body, wecomClassifyResponse);
+      const r = await postJson(fetchFn, message.responseUrl, body, wecomClassifyResponse, {}, timeoutMs);
       return { ...r, mode: "active" };
     };
     const reply = {
@@ -387,6 +522,7 @@ export function dingtalkHandler(options) {
   const seen = new Seen(options.dedup);
   const log = logger(options, "dingtalk");
   const window = options.replyWindow ?? 1000;
+  const timeoutMs = timeoutOf(options);
 
   return async function handle(request, ctx) {
     if (request.method !== "POST") return text(405, "method not allowed");
@@ -421,7 +557,7 @@ export function dingtalkHandler(options) {
         }
         let attempts = 0;
         for (const p of r.payloads) {
-          const res = await postJson(fetchFn, hook, p, dingtalkClassify);
+          const res = await postJson(fetchFn, hook, p, dingtalkClassify, {}, timeoutMs);
           attempts += res.attempts;
           if (!res.success) return { ...res, attempts, mode: "active" };
         }
@@ -438,6 +574,16 @@ export function dingtalkHandler(options) {
 
 export function feishuHandler(options) {
   checkOptions("feishu", options, ["appId", "appSecret"]);
+  for (const k of ["encryptKey", "verificationToken"]) {
+    if (options[k] !== undefined && options[k] !== null && typeof options[k] !== "string") throw configError(`feishuHandler: options.${k} must be a string`);
+  }
+  if (!options.encryptKey && !options.verificationToken) {
+    // without either, nothing tells Feishu's events from anyone's POST
+    throw configError(
+      "feishuHandler: set options.encryptKey (Encrypt Key: signed, encrypted events) or options.verificationToken (Verification Token), " +
+        "from the app's Events and Callbacks page: without either, any POST would be taken for an event",
+    );
+  }
   const fetchFn = options.fetch ?? ((...a) => globalThis.fetch(...a));
   const seen = new Seen(options.dedup);
   const log = logger(options, "feishu");
@@ -445,28 +591,47 @@ export function feishuHandler(options) {
   const window = options.replyWindow ?? 1000;
   const base = (options.baseUrl ?? (options.lark ? "https://open.larksuite.com" : "https://open.feishu.cn")).replace(/\/+$/, "");
   const creds = { encryptKey: options.encryptKey ?? "", verificationToken: options.verificationToken ?? "" };
+  const timeoutMs = timeoutOf(options);
   let token = null; // { value, until }
   let pending = null;
 
+  /** The cached tenant_access_token, or a new one; one fetch at a time, bounded by timeoutMs. */
   async function tenantToken() {
     if (token && nowMs() < token.until) return token.value;
     if (!pending) {
-      pending = (async () => {
-        const res = await fetchFn(`${base}/open-apis/auth/v3/tenant_access_token/internal`, {
-          method: "POST",
-          headers: { "content-type": "application/json; charset=utf-8" },
-          body: JSON.stringify({ app_id: options.appId, app_secret: options.appSecret }),
-        });
-        const j = await res.json().catch(() => ({}));
-        if (res.status !== 200 || j.code !== 0 || typeof j.tenant_access_token !== "string") {
-          throw Object.assign(new Error(`tenant_access_token refused (HTTP ${res.status}, code ${j.code})`), { platformCode: j.code });
+      const p = within(timeoutMs, "tenant_access_token", async (signal) => {
+        let res;
+        let j;
+        try {
+          res = await fetchFn(`${base}/open-apis/auth/v3/tenant_access_token/internal`, {
+            method: "POST",
+            headers: { "content-type": "application/json; charset=utf-8" },
+            body: JSON.stringify({ app_id: options.appId, app_secret: options.appSecret }),
+            ...(signal ? { signal } : {}),
+          });
+          j = await res.json().catch(() => ({}));
+        } catch (e) {
+          throw networkError("tenant_access_token", e);
+        }
+        const code = j && typeof j === "object" ? j.code : undefined;
+        if (res.status !== 200 || code !== 0 || typeof j.tenant_access_token !== "string") {
+          const pc = typeof code === "number" ? code : undefined;
+          throw Object.assign(inboundError("PLATFORM_ERROR", `tenant_access_token refused (HTTP ${res.status}${pc !== undefined ? `, code ${pc}` : ""})`), { platformCode: pc });
         }
         const ttl = Math.max(60, (Number(j.expire) || 7200) - 300) * 1000;
         token = { value: j.tenant_access_token, until: nowMs() + ttl };
         return token.value;
-      })().finally(() => {
-        pending = null;
       });
+      pending = p;
+      // cleared when it settles, success or failure (a timeout settles it too): the next reply asks again
+      p.then(
+        () => {
+          if (pending === p) pending = null;
+        },
+        () => {
+          if (pending === p) pending = null;
+        },
+      );
     }
     return pending;
   }
@@ -514,7 +679,10 @@ export function feishuHandler(options) {
           try {
             bearer = await tenantToken();
           } catch (e) {
-            return fail("PLATFORM_ERROR", e.message, { attempts, platformCode: e.platformCode });
+            return fail(typeof e?.code === "string" ? e.code : "PLATFORM_ERROR", String(e?.message ?? "no tenant_access_token"), {
+              attempts,
+              ...(e?.platformCode !== undefined ? { platformCode: e.platformCode } : {}),
+            });
           }
           const res = await postJson(
             fetchFn,
@@ -532,6 +700,7 @@ export function feishuHandler(options) {
               }
             },
             { authorization: `Bearer ${bearer}` },
+            timeoutMs,
           );
           attempts += res.attempts;
           if (!res.success) return { ...res, attempts, mode: "active" };

@@ -9,6 +9,7 @@ export interface InboundRequest {
   readonly method: string;
   readonly url: string;
   readonly headers: { get(name: string): string | null };
+  /** The body; a request's `body` stream, when it has one, is read instead, chunk by chunk, and cancelled past 1 MiB. */
   text(): Promise<string>;
 }
 
@@ -26,7 +27,7 @@ export interface FetchResponse extends InboundResponse {
   } | null;
 }
 
-/** A fetch (default: the host's global fetch). */
+/** A fetch (default: the host's global fetch). Its init also carries the host's AbortSignal, aborted on timeout. */
 export type FetchLike = (
   input: string,
   init: { method: string; headers?: { [name: string]: string }; body?: string },
@@ -74,6 +75,8 @@ export interface HandlerOptions<M> {
   log?: ((line: string) => void) | null;
   /** The fetch to post replies with (default the global fetch). */
   fetch?: FetchLike;
+  /** Each outgoing request (a reply, the Feishu tenant token), answer and body, in ms (default 10000); past it: `TIMEOUT`. */
+  timeout?: number;
 }
 
 export interface WecomHandlerOptions extends HandlerOptions<WecomMessage>, WecomCrypto {
@@ -101,16 +104,20 @@ export interface FeishuHandlerOptions extends HandlerOptions<FeishuMessage | Fei
 export declare function wecomHandler(options: WecomHandlerOptions): InboundHandler;
 /** DingTalk robot, HTTP mode: signed messages; replies through sessionWebhook. */
 export declare function dingtalkHandler(options: DingTalkHandlerOptions): InboundHandler;
-/** Feishu / Lark events: url_verification, im.message.receive_v1, card.action.trigger; replies through the IM API. */
+/**
+ * Feishu / Lark events: url_verification, im.message.receive_v1, card.action.trigger; replies through the IM API.
+ * Throws `INVALID_CONFIG` unless `encryptKey` or `verificationToken` is set (without either, events cannot be told from forgeries).
+ */
 export declare function feishuHandler(options: FeishuHandlerOptions): InboundHandler;
 /**
  * Download an image or file of a WeCom AI-bot callback (`message.images[i]`, `message.fileUrl`;
- * valid 5 minutes) and decrypt it with the bot's key. Reads at most `maxBytes` (default 10 MB);
- * throws a `WebhookPushError` (`INVALID_MESSAGE` over the limit or undecryptable,
- * `NETWORK_ERROR`, `PLATFORM_ERROR` for a non-200 answer).
+ * valid 5 minutes) and decrypt it with the bot's key. Reads at most `maxBytes` (default 10 MB)
+ * within `timeout` ms (default 10000); rejects with a `WebhookPushError` (`isWebhookPushError(e)`
+ * is true): `INVALID_MESSAGE` over the limit, empty or undecryptable (with the core's `reason`),
+ * `NETWORK_ERROR`, `TIMEOUT`, `PLATFORM_ERROR` for a non-200 answer, `INVALID_CONFIG`.
  */
 export declare function wecomDownloadMedia(
   credentials: WecomCrypto & { fetch?: FetchLike },
   url: string,
-  init?: { maxBytes?: number; fetch?: FetchLike },
+  init?: { maxBytes?: number; fetch?: FetchLike; timeout?: number },
 ): Promise<{ bytes: Uint8Array; contentType: string | null }>;

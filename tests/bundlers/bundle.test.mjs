@@ -27,6 +27,21 @@ try {
 console.log("RESULT " + JSON.stringify({ payload: r.payloads[0], code }));
 `;
 
+// webhook-push/inbound in a bundle: its browser entry initialises the inbound wasm at import too.
+// The handler checks a (badly signed) DingTalk callback in the wasm core: 401, not a TypeError.
+const INBOUND_APP = `import { dingtalkHandler, render, isWebhookPushError } from "webhook-push/inbound";
+const r = render({ content: { type: "markdown", title: "Bundled", body: { content: "**built** by a bundler" } } }, "dingtalk");
+let code = "no error";
+try {
+  render({ content: { type: "text", body: { text: "" } } }, "wecom");
+} catch (e) {
+  code = isWebhookPushError(e) ? e.code : "untyped: " + String(e);
+}
+const handle = dingtalkHandler({ appSecret: "bundled-app-secret", onMessage() {}, log: null });
+const res = await handle(new Request("http://127.0.0.1/bot", { method: "POST", headers: { timestamp: String(Date.now()), sign: "AAAA" }, body: "{}" }));
+console.log("RESULT " + JSON.stringify({ payload: r.payloads[0], code, status: res.status, reason: await res.text() }));
+`;
+
 /** Run a bundled ES module in Node, serving its file: URLs (the wasm asset) as a browser would fetch them. */
 function runBundle(file) {
   const runner = `
@@ -53,14 +68,14 @@ function checkResult(r) {
 }
 
 /** A scratch app with the installed package linked in as a dependency. */
-function app(name) {
+function app(name, source = APP) {
   const dir = path.join(WORK, name);
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(path.join(dir, "src"), { recursive: true });
   fs.mkdirSync(path.join(dir, "node_modules"), { recursive: true });
   fs.cpSync(INSTALLED, path.join(dir, "node_modules", "webhook-push"), { recursive: true });
   fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: `bundle-${name}`, private: true, type: "module" }));
-  fs.writeFileSync(path.join(dir, "src", "app.mjs"), APP);
+  fs.writeFileSync(path.join(dir, "src", "app.mjs"), source);
   return dir;
 }
 
@@ -101,6 +116,17 @@ test("webpack 5, production: the bundle initialises the wasm and renders", async
   const files = fs.readdirSync(path.dirname(out));
   assert.ok(files.some((f) => f.endsWith(".wasm")), `the wasm is emitted as an asset: ${files}`);
   checkResult(runBundle(out));
+});
+
+test("webpack 5, production: webhook-push/inbound initialises the inbound wasm; its handler runs", async () => {
+  const dir = app("webpack-inbound", INBOUND_APP);
+  const out = await webpackBuild(dir);
+  const files = fs.readdirSync(path.dirname(out));
+  assert.ok(files.some((f) => f.endsWith(".wasm")), `the inbound wasm is emitted as an asset: ${files}`);
+  const r = runBundle(out);
+  checkResult(r);
+  assert.equal(r.status, 401);
+  assert.equal(r.reason, "bad_signature");
 });
 
 test('webpack 5 with the package marked "sideEffects": false drops the initialisation (why the entries are listed)', async () => {

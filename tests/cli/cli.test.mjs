@@ -354,11 +354,12 @@ url = "lark://${larkSecret}@${lark}"
       assert.equal(a.code, 0, a.stdout + a.stderr);
       const aj = JSON.parse(a.stdout);
       assert.equal(aj.successCount, 3);
-      assert.deepEqual(aj.skippedPlatforms, []);
+      // as the library's sendAuto: every platform not configured is reported, Lark included
+      assert.deepEqual(aj.skippedPlatforms, ["lark"]);
       assert.deepEqual([sent("wecom", wecom).length - b[0], sent("dingtalk", ding).length - b[1], sent("feishu", feishu).length - b[2]], [3, 3, 2]);
       const partial = await run(rt, ["send-auto", "--content", "only wecom"], { env: { WECOM_WEBHOOK_KEY: wecom } });
       assert.equal(partial.code, 0);
-      assert.match(partial.stdout, /skipped \(not configured\): dingtalk, feishu/);
+      assert.match(partial.stdout, /skipped \(not configured\): dingtalk, feishu, lark$/m);
       const none = await run(rt, ["send-auto", "--content", "nobody"]);
       assert.equal(none.code, 3);
       assert.match(none.stderr, /nothing to send/);
@@ -398,6 +399,28 @@ url = "lark://${larkSecret}@${lark}"
       assert.match(d.stdout, /dry run: nothing was sent/);
       const dj = await run(rt, ["send-auto", "-d", "--json", "--content", "dry"], { env: { FEISHU_WEBHOOK_ID: feishu, FEISHU_SECRET: feishuSecret } });
       assert.equal(JSON.parse(dj.stdout).rendered[0].platform, "feishu");
+      assert.equal(mock.received.length, b, "nothing reached the mock");
+    });
+
+    test("--dry-run shows a message type a platform refuses as refused (✗ UNSUPPORTED, exit 1), not as an internal error", async () => {
+      const b = mock.received.length;
+      const png = path.join(tmp, "dry.png");
+      fs.writeFileSync(png, Buffer.from("89504e470d0a1a0a0000000d4948445200000001000000010806000000", "hex"));
+      const one = await run(rt, ["send", "dingtalk", ding, "--secret", dingSecret, "--type", "image", "--attach", png, "--dry-run"]);
+      assert.equal(one.code, 1, one.stdout + one.stderr);
+      assert.doesNotMatch(one.stdout + one.stderr, /internal error/);
+      assert.match(one.stdout, /^✗ dingtalk +refused +UNSUPPORTED +\S/m);
+      assert.match(one.stdout, /dry run: nothing was sent \(1 refused\)/);
+      // several targets: the one that can take it still renders; --json carries the refusal
+      const multi = await run(rt, ["send-multi", "wecom", "dingtalk", "--webhook", `wecom=${wecom}`, "--webhook", `dingtalk=${ding}`, "--type", "image", "--attach", png, "--dry-run", "--json"]);
+      assert.equal(multi.code, 1, multi.stdout + multi.stderr);
+      const mj = JSON.parse(multi.stdout);
+      assert.equal(mj.dryRun, true);
+      assert.equal(mj.success, false);
+      const byPlatform = Object.fromEntries(mj.rendered.map((r) => [r.platform, r]));
+      assert.equal(byPlatform.wecom.payloads[0].msgtype, "image");
+      assert.equal(byPlatform.dingtalk.refused, true);
+      assert.equal(byPlatform.dingtalk.error.code, "UNSUPPORTED");
       assert.equal(mock.received.length, b, "nothing reached the mock");
     });
 

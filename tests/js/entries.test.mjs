@@ -22,7 +22,22 @@ test("package.json: name, module type, no side effects, only the listed files", 
   assert.match(pkg.version, /^\d+\.\d+\.\d+/);
   assert.equal(pkg.type, "module");
   // the entries initialise the wasm when imported: a bundler must keep them (tests/bundlers)
-  assert.deepEqual(pkg.sideEffects, ["./browser.mjs", "./node.mjs", "./node.cjs", "./deno.mjs", "./workerd.mjs"]);
+  // every JS entry of `exports` (the sender's and webhook-push/inbound's) is listed
+  assert.deepEqual(pkg.sideEffects, [
+    "./browser.mjs",
+    "./node.mjs",
+    "./node.cjs",
+    "./deno.mjs",
+    "./workerd.mjs",
+    "./inbound-browser.mjs",
+    "./inbound-node.mjs",
+    "./inbound-node.cjs",
+    "./inbound-deno.mjs",
+    "./inbound-workerd.mjs",
+  ]);
+  const leaves = (v) => (typeof v === "string" ? [v] : Object.values(v).flatMap(leaves));
+  const entries = new Set([pkg.exports["."], pkg.exports["./inbound"]].flatMap(leaves).filter((f) => /\.(mjs|cjs)$/.test(f)));
+  assert.deepEqual([...entries].sort(), [...pkg.sideEffects].sort(), "sideEffects lists exactly the JS entries");
   const shipped = fs.readdirSync(pkgDir).sort();
   const allowed = new Set([...pkg.files, "package.json", "LICENSE"]);
   assert.deepStrictEqual(shipped.filter((f) => !allowed.has(f)), [], "nothing unlisted is shipped");

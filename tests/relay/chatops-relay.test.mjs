@@ -208,3 +208,33 @@ test("bad callbacks to the relay's bots are refused and no credential is logged"
   const logs = relay.logText();
   for (const s of [...SECRETS, ...Object.values(CREDS).filter((v) => !v.startsWith("cli_"))]) assert.ok(!logs.includes(s), "a credential was logged");
 });
+
+test("a group of 150 alerts (over D1's 100 parameters per query) is recorded and delivered", async () => {
+  const payload = fixture("alertmanager-firing.json");
+  const base = payload.alerts[0];
+  payload.alerts = Array.from({ length: 150 }, (_, i) => ({
+    ...base,
+    fingerprint: `b${String(i).padStart(15, "0")}`,
+    labels: { ...base.labels, alertname: "BulkDisk", instance: `10.9.${Math.floor(i / 250)}.${i % 250}:9100` },
+  }));
+  mock.reset();
+  const res = await relay.post("/v1/alertmanager", payload);
+  assert.equal(res.status, 200, res.text);
+  assert.ok(mock.receivedFor("wecom", BOTS.wecom.key).length >= 1, "the card went out");
+  const firing = (await relay.get("/v1/alerts?status=firing", { headers: { authorization: `Bearer ${RELAY_TOKEN}` } })).body.alerts;
+  assert.ok(firing.some((a) => a.fingerprint === "b000000000000149"), "the 150th alert was recorded");
+  // acknowledged from chat, the ack shows on the next notification of the whole group
+  assert.match(await askDingtalk("ack b000000000000120"), /acknowledged by Alice/);
+  mock.reset();
+  assert.equal((await relay.post("/v1/alertmanager", payload)).status, 200);
+  const card = mock.receivedFor("wecom", BOTS.wecom.key).map((x) => visibleText("wecom", x.body)).join("\n");
+  assert.match(card, /BulkDisk: acknowledged by Alice/);
+  assert.ok(!relay.logText().includes("alert_state_failed"), "no D1 error");
+});
+
+test("a chat reference over D1's LIKE pattern limit is answered", async () => {
+  const answer = await askDingtalk(`details ${"x".repeat(60)}`);
+  assert.match(answer, /No alert/);
+  const wide = await askDingtalk(`详情 ${"告".repeat(40)}`);
+  assert.match(wide, /No alert/);
+});

@@ -130,3 +130,44 @@ test("chatopsOnMessage answers through the handler's reply, for a message and a 
   await chatopsOnMessage({}, {})({ platform: "wecom", type: "text", text: "firing", sender: { id: "x" } }, reply);
   assert.match(sent[2], /no D1 database/);
 });
+
+// D1's limits (Miniflare enforces them as D1 does): 100 bound parameters per query, LIKE patterns
+// of at most 50 bytes.
+test("the state of a group of 250 alerts is read in chunks D1 accepts", async () => {
+  const alerts = Array.from({ length: 250 }, (_, i) => ({ status: "firing", labels: { alertname: "Bulk", shard: String(i) }, fingerprint: `bulk${String(i).padStart(4, "0")}` }));
+  await recordAlerts(db, { source: "alertmanager", alerts }, T0);
+  await runCommand({ cmd: "ack", args: ["bulk0199"] }, { db, now: T0, user: "dave" });
+  const state = await stateOf(db, alerts);
+  assert.equal(state.size, 250);
+  assert.equal(state.get("bulk0199").acknowledged_by, "dave");
+  assert.equal(state.get("bulk0042").acknowledged_by, null);
+});
+
+test("a long or wildcard alert reference gets an answer, not a D1 error", async () => {
+  const ctx = { db, now: T0, user: "erin" };
+  for (const ref of ["x".repeat(60), "告".repeat(30), `${"%".repeat(30)}abc`, "z".repeat(5000)]) {
+    for (const cmd of ["details", "ack"]) {
+      const out = await runCommand({ cmd, args: [ref] }, ctx);
+      assert.match(out, /No alert/, `${cmd} ${ref.slice(0, 10)}…`);
+      assert.ok(out.length < 200, "the reference is not echoed whole");
+    }
+  }
+  // LIKE wildcards are literal: "____" is no prefix of every fingerprint
+  assert.match(await runCommand({ cmd: "details", args: ["____"] }, ctx), /No alert/);
+  assert.match(await runCommand({ cmd: "details", args: ["bulk%"] }, ctx), /No alert/);
+  // a real prefix still works
+  assert.match(await runCommand({ cmd: "details", args: ["bulk0007"] }, ctx), /Bulk/);
+});
+
+test("a D1 failure during a command is answered to the user", async () => {
+  const sent = [];
+  const reply = { send: async (m) => (sent.push(m), { success: true, attempts: 1 }) };
+  const broken = {
+    prepare() {
+      throw new Error("D1_ERROR: simulated outage");
+    },
+  };
+  await chatopsOnMessage({ DB: broken }, { now: () => T0 })({ platform: "dingtalk", type: "text", text: "firing", sender: { id: "u1" } }, reply);
+  assert.equal(sent.length, 1);
+  assert.match(sent[0], /could not read or update its alert state/);
+});

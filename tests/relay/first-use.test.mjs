@@ -79,6 +79,27 @@ describe("/healthz checks each channel as the package would", () => {
     for (const s of SECRETS) assert.ok(!res.text.includes(s));
   });
 
+  test("a Feishu bot without FEISHU_ENCRYPT_KEY or FEISHU_VERIFICATION_TOKEN stays off: badBots, and a forged event is refused", async () => {
+    const appSecret = "feishu-app-secret-5c1d9e";
+    const r = await relay({ env: { FEISHU_APP_ID: "cli_forgery", FEISHU_APP_SECRET: appSecret } });
+    const res = await r.get("/healthz");
+    assert.equal(res.status, 500, res.text);
+    assert.equal(res.body.ok, false);
+    assert.deepEqual(res.body.badBots.map((b) => [b.bot, b.path, b.code]), [["feishu", "/v1/feishu/events", "INVALID_CONFIG"]]);
+    assert.match(res.body.badBots[0].message, /FEISHU_ENCRYPT_KEY or FEISHU_VERIFICATION_TOKEN/);
+    // a plain, unsigned im.message.receive_v1 from anyone
+    const forged = {
+      schema: "2.0",
+      header: { event_id: "ev-forged", event_type: "im.message.receive_v1" },
+      event: { sender: { sender_id: { open_id: "ou_x" } }, message: { message_id: "om_x", chat_id: "oc_x", chat_type: "group", message_type: "text", content: '{"text":"firing"}' } },
+    };
+    const ev = await fetch(`${r.url}/v1/feishu/events`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(forged) });
+    const text = await ev.text();
+    assert.equal(ev.status, 500, text);
+    assert.equal(JSON.parse(text).error.code, "CONFIG_ERROR");
+    for (const t of [res.text, text, r.logText()]) assert.ok(!t.includes(appSecret), "the app secret was shown");
+  });
+
   test("every channel well-formed: 200 with no badChannels", async () => {
     const r = await relay();
     const res = await r.get("/healthz");

@@ -224,6 +224,25 @@ describe("routing", () => {
       '{"a":"k1 *** *** ***x f1"}',
     );
   });
+
+  test("the ChatOps bots' credentials are scrubbed too", () => {
+    const bots = {
+      WECOM_BOT_TOKEN: "wecom-bot-token-3a9f",
+      WECOM_BOT_AES_KEY: "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG",
+      DINGTALK_APP_SECRET: "dingtalk-app/secret+7",
+      FEISHU_APP_SECRET: "feishu-app-secret-41c2",
+      FEISHU_ENCRYPT_KEY: "feishu-encrypt-key-9d0e",
+      FEISHU_VERIFICATION_TOKEN: "feishu-verification-77b1",
+    };
+    const values = secretValues({ ...bots, FEISHU_APP_ID: "cli_public_id" }, null);
+    for (const [name, v] of Object.entries(bots)) assert.ok(values.includes(v), `${name} is scrubbed`);
+    assert.ok(!values.includes("cli_public_id"), "the app id is not a secret");
+    const scrub = scrubber(values);
+    const line = JSON.stringify({ message: Object.values(bots).join(" ") + " " + encodeURIComponent(bots.DINGTALK_APP_SECRET) });
+    const out = scrub(line);
+    for (const v of Object.values(bots)) assert.ok(!out.includes(v) && !out.includes(encodeURIComponent(v)), v);
+    assert.equal(out, JSON.stringify({ message: "*** *** *** *** *** *** ***" }));
+  });
 });
 
 describe("wrangler.toml", () => {

@@ -14,13 +14,15 @@
 import { dingtalkHandler, feishuHandler, wecomHandler } from "webhook-push/inbound";
 import { parseAlertmanager, parseGrafana } from "./alerts.js";
 import { chatopsOnMessage } from "./chatops.js";
+import { secretValues } from "./config.js";
 import { HttpError, json, requireBearer } from "./http.js";
+import { logger, scrubber } from "./log.js";
 import { fingerprintOf, listAlerts, listDeliveries, logDeliveries, recordAlerts, stateOf } from "./state.js";
 
 const BOT_PATHS = ["/v1/wecom/bot", "/v1/dingtalk/bot", "/v1/feishu/events"];
 const DAY_MS = 86_400_000;
 
-let cached = null; // { key, handlers } per isolate: dedup memory and the Feishu token cache live here
+let cached = null; // { key, handlers, problems } per isolate: dedup memory and the Feishu token cache live here
 
 function str(env, name) {
   return typeof env[name] === "string" && env[name].trim() !== "" ? env[name].trim() : undefined;
@@ -30,42 +32,77 @@ function handlersFor(env) {
   const key = ["WECOM_BOT_TOKEN", "WECOM_BOT_AES_KEY", "DINGTALK_APP_SECRET", "FEISHU_APP_ID", "FEISHU_APP_SECRET", "FEISHU_ENCRYPT_KEY", "FEISHU_VERIFICATION_TOKEN", "CHATOPS_ALLOW_FROM", "CHATOPS_REPLY_WINDOW_MS", "FEISHU_API_BASE_URL", "PLATFORM_BASE_URL"]
     .map((k) => `${k}=${env[k] ?? ""}`)
     .join("\n");
-  if (cached?.key === key) return cached.handlers;
+  if (cached?.key === key) return cached;
   const allowFrom = (str(env, "CHATOPS_ALLOW_FROM") ?? "")
     .split(",")
     .map((s) => s.trim())
     .filter(Boolean);
   const onMessage = chatopsOnMessage(env);
-  const log = (line) => console.log(JSON.stringify({ level: "warn", event: "chatops", message: line }));
+  // through the relay's scrubber, as every other log line (the bots' credentials included)
+  const scrubbed = logger(scrubber(secretValues(env, null)));
+  const log = (line) => scrubbed.warn("chatops", { message: line });
   const window = Number(env.CHATOPS_REPLY_WINDOW_MS ?? 1000);
   const common = { onMessage, allowFrom, log, replyWindow: Number.isFinite(window) && window >= 0 ? Math.min(window, 4500) : 1000 };
   const handlers = {};
+  /** Bots whose credentials are set but refused: { path, bot, code, message } (no value quoted). */
+  const problems = [];
+  const make = (path, bot, build) => {
+    try {
+      handlers[path] = build();
+    } catch (e) {
+      problems.push({ path, bot, code: typeof e?.code === "string" ? e.code : "INVALID_CONFIG", message: String(e?.message ?? e) });
+    }
+  };
   if (str(env, "WECOM_BOT_TOKEN") && str(env, "WECOM_BOT_AES_KEY")) {
-    handlers["/v1/wecom/bot"] = wecomHandler({ ...common, token: str(env, "WECOM_BOT_TOKEN"), encodingAesKey: str(env, "WECOM_BOT_AES_KEY"), receiveId: env.WECOM_BOT_RECEIVE_ID ?? "" });
+    make("/v1/wecom/bot", "wecom", () =>
+      wecomHandler({ ...common, token: str(env, "WECOM_BOT_TOKEN"), encodingAesKey: str(env, "WECOM_BOT_AES_KEY"), receiveId: env.WECOM_BOT_RECEIVE_ID ?? "" }),
+    );
   }
   if (str(env, "DINGTALK_APP_SECRET")) {
-    handlers["/v1/dingtalk/bot"] = dingtalkHandler({ ...common, appSecret: str(env, "DINGTALK_APP_SECRET") });
+    make("/v1/dingtalk/bot", "dingtalk", () => dingtalkHandler({ ...common, appSecret: str(env, "DINGTALK_APP_SECRET") }));
   }
   if (str(env, "FEISHU_APP_ID") && str(env, "FEISHU_APP_SECRET")) {
     const base = str(env, "FEISHU_API_BASE_URL") ?? str(env, "PLATFORM_BASE_URL");
-    handlers["/v1/feishu/events"] = feishuHandler({
-      ...common,
-      appId: str(env, "FEISHU_APP_ID"),
-      appSecret: str(env, "FEISHU_APP_SECRET"),
-      encryptKey: str(env, "FEISHU_ENCRYPT_KEY") ?? "",
-      verificationToken: str(env, "FEISHU_VERIFICATION_TOKEN") ?? "",
-      ...(base ? { baseUrl: base } : {}),
-    });
+    if (!str(env, "FEISHU_ENCRYPT_KEY") && !str(env, "FEISHU_VERIFICATION_TOKEN")) {
+      // without either, any POST would pass for a Feishu event: the bot stays off
+      problems.push({
+        path: "/v1/feishu/events",
+        bot: "feishu",
+        code: "INVALID_CONFIG",
+        message: "set FEISHU_ENCRYPT_KEY or FEISHU_VERIFICATION_TOKEN (the app's Events and Callbacks page): without either, events cannot be told from forgeries",
+      });
+    } else {
+      make("/v1/feishu/events", "feishu", () =>
+        feishuHandler({
+          ...common,
+          appId: str(env, "FEISHU_APP_ID"),
+          appSecret: str(env, "FEISHU_APP_SECRET"),
+          encryptKey: str(env, "FEISHU_ENCRYPT_KEY") ?? "",
+          verificationToken: str(env, "FEISHU_VERIFICATION_TOKEN") ?? "",
+          ...(base ? { baseUrl: base } : {}),
+        }),
+      );
+    }
   }
-  cached = { key, handlers };
-  return handlers;
+  const scrub = scrubber(secretValues(env, null));
+  for (const p of problems) p.message = scrub(p.message);
+  cached = { key, handlers, problems };
+  return cached;
+}
+
+/** The ChatOps bots whose credentials are set but cannot work (for /healthz): [] when all is well. */
+export function chatopsProblems(env) {
+  return handlersFor(env).problems.map(({ bot, path, code, message }) => ({ bot, path, code, message }));
 }
 
 /** A Response for the ChatOps and state endpoints, or null for any other path. */
 export async function chatopsRoute(request, env, ctx, path, scrub, headers) {
   if (BOT_PATHS.includes(path)) {
     // the bot handlers keep the env's D1 binding (chatopsOnMessage reads env.DB per message)
-    const h = handlersFor(env)[path];
+    const { handlers, problems } = handlersFor(env);
+    const h = handlers[path];
+    const problem = problems.find((p) => p.path === path);
+    if (problem) throw new HttpError(500, "CONFIG_ERROR", `${path}: ${problem.message}`);
     if (!h) throw new HttpError(404, "NOT_CONFIGURED", `${path}: the bot's credentials are not set (see README.md, "Talk to your alerts")`);
     return h(request, ctx);
   }
@@ -91,8 +128,15 @@ export async function chatopsRoute(request, env, ctx, path, scrub, headers) {
 export async function applyAlertState(env, input, body, now) {
   if (!env.DB || (input !== "alertmanager" && input !== "grafana")) return { body, state: new Map(), silenced: 0 };
   const n = input === "grafana" ? parseGrafana(body) : parseAlertmanager(body);
-  await recordAlerts(env.DB, n, now);
-  const state = await stateOf(env.DB, n.alerts);
+  let state;
+  try {
+    await recordAlerts(env.DB, n, now);
+    state = await stateOf(env.DB, n.alerts);
+  } catch (e) {
+    // D1 failing (or refusing a query) must not stop the notification: delivered without the state
+    console.log(JSON.stringify({ level: "error", event: "alert_state_failed", alerts: n.alerts.length, error: e instanceof Error ? e.name : "error" }));
+    return { body, state: new Map(), silenced: 0, notification: n };
+  }
   const keep = body.alerts.filter((raw, i) => {
     const s = state.get(fingerprintOf(n.alerts[i]));
     return !(n.alerts[i].status === "firing" && s?.silenced_until && s.silenced_until > now);

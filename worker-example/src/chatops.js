@@ -54,6 +54,12 @@ function short(fp) {
   return fp.length > 8 ? fp.slice(0, 8) : fp;
 }
 
+/** What the user typed, quoted back: at most 40 characters, no backticks. */
+function quoted(s) {
+  const t = String(s ?? "").replace(/`/g, "'");
+  return t.length > 40 ? `${t.slice(0, 40)}…` : t;
+}
+
 function line(a, now) {
   const age = fmtDuration(now - (a.starts_at ?? a.first_seen));
   const marks = [];
@@ -92,8 +98,8 @@ export async function runCommand(c, ctx) {
     case "silence": {
       const found = await findAlert(db, c.args[0]);
       if (found.error === "missing") return `Which alert? e.g. \`${c.cmd} 1a2b3c4d\` / 请给出告警编号`;
-      if (found.error === "ambiguous") return `\`${c.args[0]}\` matches several alerts: ${found.candidates.map((f) => `\`${short(f)}\``).join(", ")}`;
-      if (found.error) return `No alert \`${c.args[0]}\`. / 没有找到该告警。`;
+      if (found.error === "ambiguous") return `\`${quoted(c.args[0])}\` matches several alerts: ${found.candidates.map((f) => `\`${short(f)}\``).join(", ")}`;
+      if (found.error) return `No alert \`${quoted(c.args[0])}\`. / 没有找到该告警。`;
       const a = found.alert;
       if (c.cmd === "details") {
         const labels = JSON.parse(a.labels);
@@ -156,7 +162,14 @@ export function chatopsOnMessage(env, options = {}) {
     const text = message.type === "card_action" ? String(message.action.value?.command ?? "") : (message.text ?? "");
     const c = parseCommand(text);
     const user = message.sender.name ?? message.sender.id ?? "someone";
-    const answer = await runCommand(c, { db: env.DB, now: (options.now ?? Date.now)(), user, alertmanagerUrl: env.ALERTMANAGER_URL, fetch: options.fetch });
+    let answer;
+    try {
+      answer = await runCommand(c, { db: env.DB, now: (options.now ?? Date.now)(), user, alertmanagerUrl: env.ALERTMANAGER_URL, fetch: options.fetch });
+    } catch (e) {
+      // a D1 (or Alertmanager) failure still gets the user an answer; the log has the error's class only
+      console.log(JSON.stringify({ level: "error", event: "chatops_command_failed", command: c.cmd, error: e instanceof Error ? e.name : "error" }));
+      answer = "⚠️ The relay could not read or update its alert state just now; try again in a moment. / 暂时无法查询告警状态，请稍后再试。";
+    }
     await reply.send(answer);
     return undefined;
   };

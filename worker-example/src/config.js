@@ -280,6 +280,16 @@ export function targetOf(env, channel) {
   return secret ? { webhookUrl, secret } : { webhookUrl };
 }
 
+/** The ChatOps bots' credentials (chatops-relay.js): scrubbed like the channels' secrets. */
+export const CHATOPS_SECRET_VARS = [
+  "WECOM_BOT_TOKEN",
+  "WECOM_BOT_AES_KEY",
+  "DINGTALK_APP_SECRET",
+  "FEISHU_APP_SECRET",
+  "FEISHU_ENCRYPT_KEY",
+  "FEISHU_VERIFICATION_TOKEN",
+];
+
 /** Every configured secret value, for scrubbing log lines and responses (defence in depth). */
 export function secretValues(env, config) {
   const out = new Set();
@@ -288,6 +298,7 @@ export function secretValues(env, config) {
     if (s.length >= 4) out.add(s);
   };
   add(env.RELAY_TOKEN);
+  for (const name of CHATOPS_SECRET_VARS) add(env[name]);
   for (const c of SEED_CHANNELS) {
     add(env[c.webhookEnv]);
     if (c.secretEnv) add(env[c.secretEnv]);

@@ -29,7 +29,7 @@ import { deliverAll } from "./deliver.js";
 import { HttpError, json, readJson, requireBearer } from "./http.js";
 import { logger, scrubber } from "./log.js";
 import { handleQueue } from "./queue.js";
-import { annotateAcks, applyAlertState, chatopsRoute, recordDeliveries } from "./chatops-relay.js";
+import { annotateAcks, applyAlertState, chatopsProblems, chatopsRoute, recordDeliveries } from "./chatops-relay.js";
 
 // The Durable Object class behind the BOT_COORDINATOR binding (wrangler.toml).
 export { BotCoordinator } from "./coordinator.js";
@@ -137,7 +137,8 @@ function health(env, path, scrub, headers) {
   }
   const token = typeof env.RELAY_TOKEN === "string" && env.RELAY_TOKEN.trim() !== "";
   const badChannels = checkChannels(env, config);
-  const ok = token && config.channels.size > 0 && badChannels.length === 0;
+  const badBots = chatopsProblems(env);
+  const ok = token && config.channels.size > 0 && badChannels.length === 0 && badBots.length === 0;
   const out = {
     ok,
     service: SERVICE,
@@ -150,6 +151,7 @@ function health(env, path, scrub, headers) {
     coordinator: Boolean(env.BOT_COORDINATOR),
   };
   if (badChannels.length) out.badChannels = badChannels;
+  if (badBots.length) out.badBots = badBots;
   return json(ok ? 200 : 500, out, scrub, headers);
 }
 

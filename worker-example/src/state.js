@@ -53,16 +53,22 @@ export async function recordAlerts(db, notification, now) {
   if (stmts.length) await db.batch(stmts);
 }
 
+/** D1 binds at most 100 parameters per query. */
+export const MAX_BOUND_PARAMS = 100;
+
 /** The acknowledgement and silence of these alerts, by fingerprint (for later notifications). */
 export async function stateOf(db, alerts) {
-  const fps = alerts.map(fingerprintOf);
+  const fps = [...new Set(alerts.map(fingerprintOf))];
   if (!fps.length) return new Map();
-  const q = fps.map((_, i) => `?${i + 1}`).join(",");
-  const { results } = await db
-    .prepare(`SELECT fingerprint, acknowledged_by, acknowledged_at, silenced_until FROM alerts WHERE fingerprint IN (${q})`)
-    .bind(...fps)
-    .all();
-  return new Map(results.map((r) => [r.fingerprint, r]));
+  // one query per MAX_BOUND_PARAMS fingerprints, sent together in one batch
+  const stmts = [];
+  for (let at = 0; at < fps.length; at += MAX_BOUND_PARAMS) {
+    const chunk = fps.slice(at, at + MAX_BOUND_PARAMS);
+    const q = chunk.map((_, i) => `?${i + 1}`).join(",");
+    stmts.push(db.prepare(`SELECT fingerprint, acknowledged_by, acknowledged_at, silenced_until FROM alerts WHERE fingerprint IN (${q})`).bind(...chunk));
+  }
+  const out = await db.batch(stmts);
+  return new Map(out.flatMap((r) => r.results ?? []).map((r) => [r.fingerprint, r]));
 }
 
 const SEVERITY_ORDER = `CASE severity WHEN 'critical' THEN 0 WHEN 'error' THEN 1 WHEN 'warning' THEN 2 WHEN 'info' THEN 3 ELSE 4 END`;
@@ -79,16 +85,27 @@ export async function firing(db, limit = 50) {
   return results;
 }
 
+/** D1 refuses a LIKE pattern over 50 bytes. */
+export const MAX_LIKE_PATTERN_BYTES = 50;
+/** A reference longer than this is no fingerprint or alert name the relay stores: not looked up. */
+export const MAX_REF_LENGTH = 256;
+
 /** One alert by fingerprint, or by a unique prefix of at least 4 characters, or by alert name. */
 export async function findAlert(db, ref) {
   const r = String(ref ?? "").trim();
   if (!r) return { error: "missing" };
+  if (r.length > MAX_REF_LENGTH) return { error: "not_found", candidates: [] };
   const exact = await db.prepare(`SELECT * FROM alerts WHERE fingerprint = ?1`).bind(r).first();
   if (exact) return { alert: exact };
-  const { results } = await db
-    .prepare(`SELECT * FROM alerts WHERE (length(?1) >= 4 AND fingerprint LIKE ?1 || '%') OR (alertname = ?1 AND status = 'firing') LIMIT 5`)
-    .bind(r)
-    .all();
+  // a prefix: its LIKE wildcards escaped, and only while the pattern fits D1's limit
+  const pattern = `${r.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  const prefix = r.length >= 4 && new TextEncoder().encode(pattern).length <= MAX_LIKE_PATTERN_BYTES;
+  const { results } = prefix
+    ? await db
+        .prepare(`SELECT * FROM alerts WHERE fingerprint LIKE ?2 ESCAPE '\\' OR (alertname = ?1 AND status = 'firing') LIMIT 5`)
+        .bind(r, pattern)
+        .all()
+    : await db.prepare(`SELECT * FROM alerts WHERE alertname = ?1 AND status = 'firing' LIMIT 5`).bind(r).all();
   if (results.length === 1) return { alert: results[0] };
   return { error: results.length ? "ambiguous" : "not_found", candidates: results.map((a) => a.fingerprint) };
 }
