@@ -28,7 +28,7 @@ fn check_message(m: &dingtalk::Message, now_ms: u64) {
             assert!(!u.is_empty());
             assert!(m.session_webhook_expired_time.is_none_or(|t| t >= 0 && (t as u64) > now_ms));
         }
-        Err(e) => check_rejection(&e, &[Reason::BadReply], &[]),
+        Err(e) => check_rejection(&e, &[Reason::BadReply], &[], &[]),
     }
 }
 
@@ -42,11 +42,11 @@ fuzz_target!(|data: &[u8]| {
             [Reason::BadConfig, Reason::BadSignature, Reason::StaleTimestamp, Reason::BadBody, Reason::UnknownType];
         match dingtalk::open(&f[0], &f[1], &f[2], &f[3], now) {
             Ok(m) => check_message(&m, now),
-            Err(e) => check_rejection(&e, &allowed, &[&f[0], &f[2]]),
+            Err(e) => check_rejection(&e, &allowed, &[], &[&f[0], &f[2]]),
         }
         match dingtalk::parse(&f[3]) {
             Ok(m) => check_message(&m, now),
-            Err(e) => check_rejection(&e, &[Reason::BadBody, Reason::UnknownType], &[]),
+            Err(e) => check_rejection(&e, &[Reason::BadBody, Reason::UnknownType], &[], &[&f[3]]),
         }
         return;
     }
@@ -77,9 +77,9 @@ fuzz_target!(|data: &[u8]| {
     bad[i] = if bad[i] == b'A' { b'B' } else { b'A' };
     let bad = String::from_utf8(bad).unwrap();
     let e = crypto::dingtalk_verify(&secret, &ts_s, &bad, NOW).expect_err("a changed sign was accepted");
-    check_rejection(&e, &[Reason::BadSignature], &[&secret, &sign, &bad]);
+    check_rejection(&e, &[Reason::BadSignature], &[&sign, &bad], &[&secret]);
     // another secret: refused
     let other = format!("{secret}x");
     let e = crypto::dingtalk_verify(&other, &ts_s, &sign, NOW).expect_err("another secret's sign was accepted");
-    check_rejection(&e, &[Reason::BadSignature], &[&secret, &sign]);
+    check_rejection(&e, &[Reason::BadSignature], &[&sign], &[&secret]);
 });

@@ -61,10 +61,10 @@ fuzz_target!(|data: &[u8]| {
         let skew = if sel & 8 != 0 { 300 } else { 0 };
         match feishu::open(&creds, headers, &f[3], NOW, skew) {
             Ok(ev) => check_event(&ev),
-            Err(e) => check_rejection(&e, &OPEN_REASONS, &[KEY, TOKEN, &f[2]]),
+            Err(e) => check_rejection(&e, &OPEN_REASONS, &[KEY, TOKEN], &[&f[2]]),
         }
         if let Err(e) = crypto::feishu_decrypt(KEY, &f[3]) {
-            check_rejection(&e, &[Reason::BadCiphertext, Reason::BadPadding], &[KEY]);
+            check_rejection(&e, &[Reason::BadCiphertext, Reason::BadPadding], &[KEY], &[&f[3]]);
         }
         return;
     }
@@ -86,7 +86,7 @@ fuzz_target!(|data: &[u8]| {
     match &first {
         Ok(ev) => check_event(ev),
         Err(e) => {
-            check_rejection(e, &OPEN_REASONS, &[KEY, TOKEN, &sig]);
+            check_rejection(e, &OPEN_REASONS, &[KEY, TOKEN, &sig], &[]);
             // the signature was right: a refusal is about the event itself
             assert_ne!(e.reason, Reason::BadSignature, "{}", e.message);
         }

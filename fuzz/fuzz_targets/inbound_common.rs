@@ -15,15 +15,28 @@ pub fn fields(data: &[u8], n: usize) -> Vec<String> {
     out
 }
 
-/// A refusal: one of the `allowed` reasons, with a message that quotes none of `secrets`
-/// (each checked when it is long enough to be told apart from ordinary words).
-pub fn check_rejection(r: &Rejection, allowed: &[Reason], secrets: &[&str]) {
+/// Runs of 12+ key characters with a digit in `s`: what in a fuzzer's input could be a
+/// credential, as opposed to a word such as `timestamp` that a message may name.
+pub fn key_runs(s: &str) -> Vec<&str> {
+    s.split(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '+' | '/' | '=')))
+        .filter(|r| r.len() >= 12 && r.bytes().any(|b| b.is_ascii_digit()))
+        .collect()
+}
+
+/// A refusal: one of the `allowed` reasons, with a message that quotes none of the configured
+/// `secrets` (8+ characters) and no credential-like run of the fuzzer's `inputs`.
+pub fn check_rejection(r: &Rejection, allowed: &[Reason], secrets: &[&str], inputs: &[&str]) {
     assert!(allowed.contains(&r.reason), "unexpected reason {:?}: {}", r.reason, r.message);
     assert!(!r.message.is_empty());
     let shown = format!("{r} {:?} {}", r, webhook_push::Error::from(r.clone()).message);
     for s in secrets {
         if s.len() >= 8 {
             assert!(!shown.contains(s), "a refusal quotes a secret: {shown}");
+        }
+    }
+    for i in inputs {
+        for run in key_runs(i) {
+            assert!(!shown.contains(run), "a refusal quotes {run:?} of its input: {shown}");
         }
     }
 }

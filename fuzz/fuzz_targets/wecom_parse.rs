@@ -55,11 +55,11 @@ fuzz_target!(|data: &[u8]| {
             ];
             for r in &replies {
                 if let Err(e) = wecom::check_passive_reply(&cb, r) {
-                    check_rejection(&e, &[Reason::BadReply], &[]);
+                    check_rejection(&e, &[Reason::BadReply], &[], &[]);
                 }
             }
         }
-        Err(e) => check_rejection(&e, &[Reason::BadBody, Reason::UnknownType], &[]),
+        Err(e) => check_rejection(&e, &[Reason::BadBody, Reason::UnknownType], &[], &[&s]),
     }
     // replies are bounded, and cut where the platform would not break a link or a mention
     let max = usize::from(sel) * 3;
