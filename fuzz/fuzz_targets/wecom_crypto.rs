@@ -161,7 +161,11 @@ fuzz_target!(|data: &[u8]| {
             let e = open_post(&c, &tampered, &sig).expect_err("a tampered ciphertext was accepted");
             assert_eq!(e.reason, Reason::BadSignature, "{}", e.message);
             if let Ok(w) = &want {
-                assert_ne!(c.decrypt(&tampered).ok().as_ref(), Some(w), "a tampered ciphertext decrypts to the original");
+                assert_ne!(
+                    c.decrypt(&tampered).ok().as_ref(),
+                    Some(w),
+                    "a tampered ciphertext decrypts to the original"
+                );
             }
         }
         // encrypt -> decrypt, the envelope, the URL verification with `+` turned into spaces
