@@ -126,12 +126,10 @@ export default {
 
 const ENDPOINT_LIST = ["POST /v1/alertmanager", "POST /v1/grafana", "POST /v1/send", "GET /healthz", ...CHATOPS_ENDPOINTS];
 
-/** Whether D1 (alert state, the delivery log, ChatOps) and the coordinator Durable Object are bound. */
-const bindings = (env) => ({ database: Boolean(env.DB), coordinator: Boolean(env.BOT_COORDINATOR) });
-
 function health(env, path, scrub, headers) {
   if (path === "/") {
-    return json(200, { service: SERVICE, endpoints: ENDPOINT_LIST, ...bindings(env) }, scrub, headers);
+    // whether D1 (alert state, the delivery log, ChatOps) and the coordinator Durable Object are bound
+    return json(200, { service: SERVICE, endpoints: ENDPOINT_LIST, database: Boolean(env.DB), coordinator: Boolean(env.BOT_COORDINATOR) }, scrub, headers);
   }
   let config;
   try {
@@ -152,7 +150,8 @@ function health(env, path, scrub, headers) {
     queue: Boolean(env.RELAY_QUEUE),
     deadLetterQueue: Boolean(env.RELAY_DLQ),
     dedupStore: Boolean(env.DEDUP_KV),
-    ...bindings(env),
+    database: Boolean(env.DB),
+    coordinator: Boolean(env.BOT_COORDINATOR),
     endpoints: ENDPOINT_LIST,
     bots: botsConfigured(env),
   };
