@@ -646,3 +646,25 @@ mod props {
         })
     }
 }
+
+// ---- found by the fuzz targets (fuzz/fuzz_targets/wecom_parse.rs) ---------------------------
+
+/// A markdown cut must not fall between the `<` and the `@` of a `<@userid>` mention. The shared
+/// cutter falls back to a plain cut when a link-like span (here from the first `[`) is longer than
+/// the room, and that cut landed right after a `<`. The input the fuzzer found is kept as a seed.
+#[test]
+fn fuzz_regression_cut_between_lt_and_at_of_a_mention() {
+    // a link longer than the room forces the shared cutter's plain cut at `max`, just after the `<`
+    let s = format!("[{} <@zhangsan> done](https://example.com/x)", "a".repeat(40));
+    let max = s.find("<@").unwrap() + 1;
+    let c = wecom::cut_markdown(&s, max);
+    assert!(c.len() <= max && s.starts_with(&c));
+    assert!(!c.ends_with('<') && !c.contains("<@"), "{c:?}");
+    // the input the fuzzer found
+    let data = include_bytes!("../fuzz/seeds/wecom_parse/regress-mention-cut");
+    let s = String::from_utf8_lossy(&data[1..]);
+    let max = usize::from(data[0]) * 3;
+    let c = wecom::cut_markdown(&s, max);
+    assert!(c.len() <= max && s.starts_with(&c));
+    assert!(!c.ends_with('<'), "cut inside a mention: {:?}", &c[c.len().saturating_sub(30)..]);
+}

@@ -402,7 +402,11 @@ pub fn cut_markdown(s: &str, max: usize) -> String {
         return s.to_string();
     }
     let mut cut = safe_cut(s, max, Measure::Utf8);
-    // `<@userid>` mentions, which the shared cutter does not know.
+    // `<@userid>` mentions, which the shared cutter does not know; its plain cut (when a span is
+    // longer than the room) can also fall between the `<` and the `@`.
+    if s[..cut].ends_with('<') && s[cut..].starts_with('@') {
+        cut -= 1;
+    }
     if let Some(open) = s[..cut].rfind("<@")
         && !s[open..cut].contains('>')
     {

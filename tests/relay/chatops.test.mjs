@@ -116,7 +116,19 @@ test("the delivery log keeps no payload or secret and drops rows past retention"
     rows.map((r) => [r.request_id, r.channel, r.result, r.attempts]),
     [["r2", "oncall", "RATE_LIMIT", 3]],
   );
-  assert.deepEqual(Object.keys(rows[0]).sort(), ["at", "attempts", "channel", "id", "input", "platform", "request_id", "result"]);
+  assert.deepEqual(Object.keys(rows[0]).sort(), ["at", "attempts", "channel", "id", "input", "platform", "queue_attempt", "request_id", "result", "via"]);
+  assert.deepEqual([rows[0].via, rows[0].queue_attempt], ["request", null]);
+  // the queue consumer's rows: via "queue", its attempt number, retry / dead_letter results
+  await logDeliveries(db, "r2", "grafana", [{ channel: "oncall", platform: "dingtalk", outcome: "retry", queueAttempt: 1, attempts: 2, error: { code: "NETWORK_ERROR" } }], T0 + 2 * 86_400_000 + 1, 86_400_000, "queue");
+  await logDeliveries(db, "r2", "grafana", [{ channel: "oncall", platform: "dingtalk", outcome: "dead_letter", queueAttempt: 2, attempts: 1, code: "PLATFORM_ERROR" }], T0 + 2 * 86_400_000 + 2, 86_400_000, "queue");
+  assert.deepEqual(
+    (await listDeliveries(db)).map((r) => [r.via, r.queue_attempt, r.result, r.attempts]),
+    [
+      ["queue", 2, "dead_letter:PLATFORM_ERROR", 1],
+      ["queue", 1, "retry:NETWORK_ERROR", 2],
+      ["request", null, "RATE_LIMIT", 3],
+    ],
+  );
 });
 
 test("chatopsOnMessage answers through the handler's reply, for a message and a card action", async () => {

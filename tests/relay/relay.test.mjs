@@ -61,13 +61,28 @@ describe("inputs", () => {
       queue: true,
       deadLetterQueue: true,
       dedupStore: true,
+      database: false,
       coordinator: true,
+      endpoints: [
+        "POST /v1/alertmanager",
+        "POST /v1/grafana",
+        "POST /v1/send",
+        "GET /healthz",
+        "GET, POST /v1/wecom/bot",
+        "POST /v1/dingtalk/bot",
+        "POST /v1/feishu/events",
+        "GET /v1/alerts",
+        "GET /v1/deliveries",
+      ],
+      bots: { "/v1/wecom/bot": false, "/v1/dingtalk/bot": false, "/v1/feishu/events": false },
     });
     const head = await r.get("/healthz", { method: "HEAD" });
     assert.equal(head.status, 200);
     assert.equal(head.text, "");
     const root = await r.get("/");
-    assert.deepEqual(root.body.endpoints, ["POST /v1/alertmanager", "POST /v1/grafana", "POST /v1/send", "GET /healthz"]);
+    assert.deepEqual(root.body.endpoints, res.body.endpoints);
+    assert.equal(root.body.database, false);
+    assert.equal(root.body.coordinator, true);
   });
 
   test("Alertmanager, firing: a red card with both alerts on every platform", async () => {

@@ -28,6 +28,12 @@ function str(env, name) {
   return typeof env[name] === "string" && env[name].trim() !== "" ? env[name].trim() : undefined;
 }
 
+// Feishu signs events only when an Encrypt Key is set, and checks nothing without a verification
+// token: with neither, anyone who finds the URL could post commands as any user. So one of them is
+// required for the endpoint to be mounted.
+const feishuConfigured = (env) =>
+  Boolean(str(env, "FEISHU_APP_ID") && str(env, "FEISHU_APP_SECRET") && (str(env, "FEISHU_ENCRYPT_KEY") || str(env, "FEISHU_VERIFICATION_TOKEN")));
+
 function handlersFor(env) {
   const key = ["WECOM_BOT_TOKEN", "WECOM_BOT_AES_KEY", "DINGTALK_APP_SECRET", "FEISHU_APP_ID", "FEISHU_APP_SECRET", "FEISHU_ENCRYPT_KEY", "FEISHU_VERIFICATION_TOKEN", "CHATOPS_ALLOW_FROM", "CHATOPS_REPLY_WINDOW_MS", "FEISHU_API_BASE_URL", "PLATFORM_BASE_URL"]
     .map((k) => `${k}=${env[k] ?? ""}`)
@@ -95,6 +101,24 @@ export function chatopsProblems(env) {
   return handlersFor(env).problems.map(({ bot, path, code, message }) => ({ bot, path, code, message }));
 }
 
+/** The ChatOps and state endpoints, as `/` and `/healthz` list them. */
+export const CHATOPS_ENDPOINTS = [
+  "GET, POST /v1/wecom/bot",
+  "POST /v1/dingtalk/bot",
+  "POST /v1/feishu/events",
+  "GET /v1/alerts",
+  "GET /v1/deliveries",
+];
+
+/** Which bot endpoints have their credentials set (the others answer 404 NOT_CONFIGURED). */
+export function botsConfigured(env) {
+  return {
+    "/v1/wecom/bot": Boolean(str(env, "WECOM_BOT_TOKEN") && str(env, "WECOM_BOT_AES_KEY")),
+    "/v1/dingtalk/bot": Boolean(str(env, "DINGTALK_APP_SECRET")),
+    "/v1/feishu/events": feishuConfigured(env),
+  };
+}
+
 /** A Response for the ChatOps and state endpoints, or null for any other path. */
 export async function chatopsRoute(request, env, ctx, path, scrub, headers) {
   if (BOT_PATHS.includes(path)) {
@@ -103,7 +127,14 @@ export async function chatopsRoute(request, env, ctx, path, scrub, headers) {
     const h = handlers[path];
     const problem = problems.find((p) => p.path === path);
     if (problem) throw new HttpError(500, "CONFIG_ERROR", `${path}: ${problem.message}`);
-    if (!h) throw new HttpError(404, "NOT_CONFIGURED", `${path}: the bot's credentials are not set (see README.md, "Talk to your alerts")`);
+    if (!h) {
+      const need = {
+        "/v1/wecom/bot": "WECOM_BOT_TOKEN and WECOM_BOT_AES_KEY",
+        "/v1/dingtalk/bot": "DINGTALK_APP_SECRET",
+        "/v1/feishu/events": "FEISHU_APP_ID, FEISHU_APP_SECRET and FEISHU_ENCRYPT_KEY (or at least FEISHU_VERIFICATION_TOKEN)",
+      }[path];
+      throw new HttpError(404, "NOT_CONFIGURED", `${path}: the bot's credentials are not set: ${need} (see README.md, "Talk to your alerts")`);
+    }
     return h(request, ctx);
   }
   if (path === "/v1/alerts" || path === "/v1/deliveries") {
@@ -159,12 +190,15 @@ export function annotateAcks(items, state) {
   }
 }
 
-/** Append the outcomes to the delivery log (no payloads, no secrets); never fails the request. */
-export async function recordDeliveries(env, rid, input, entries, now) {
+/**
+ * Append the outcomes to the delivery log (no payloads, no secrets); never fails the request or
+ * the queue batch. `via`: "request", or "queue" for the queue consumer's attempts.
+ */
+export async function recordDeliveries(env, rid, input, entries, now, via = "request") {
   if (!env.DB) return;
   const days = Number(env.DELIVERY_LOG_DAYS ?? 14);
   try {
-    await logDeliveries(env.DB, rid, input, entries, now, (Number.isFinite(days) && days > 0 ? days : 14) * DAY_MS);
+    await logDeliveries(env.DB, rid, input, entries, now, (Number.isFinite(days) && days > 0 ? days : 14) * DAY_MS, via);
   } catch (e) {
     console.log(JSON.stringify({ level: "error", event: "delivery_log_failed", error: e instanceof Error ? e.name : "error" }));
   }

@@ -4,7 +4,7 @@
 //   POST /v1/alertmanager   Alertmanager webhook payload (version 4)   -> a card per channel
 //   POST /v1/grafana        Grafana unified alerting webhook payload   -> a card per channel
 //   POST /v1/send           a unified message (+ platforms / channels / labels)
-//   GET  /healthz
+//   GET  /, /healthz  the endpoints, the bindings (D1, the coordinator) and, on /healthz, the checks
 //   /v1/wecom/bot, /v1/dingtalk/bot, /v1/feishu/events, GET /v1/alerts, /v1/deliveries: chatops-relay.js
 //
 // Every POST needs `Authorization: Bearer <RELAY_TOKEN>`. Channels come from the seed's env
@@ -29,7 +29,7 @@ import { deliverAll } from "./deliver.js";
 import { HttpError, json, readJson, requireBearer } from "./http.js";
 import { logger, scrubber } from "./log.js";
 import { handleQueue } from "./queue.js";
-import { annotateAcks, applyAlertState, chatopsProblems, chatopsRoute, recordDeliveries } from "./chatops-relay.js";
+import { CHATOPS_ENDPOINTS, annotateAcks, applyAlertState, botsConfigured, chatopsProblems, chatopsRoute, recordDeliveries } from "./chatops-relay.js";
 
 // The Durable Object class behind the BOT_COORDINATOR binding (wrangler.toml).
 export { BotCoordinator } from "./coordinator.js";
@@ -124,9 +124,12 @@ export default {
   },
 };
 
+const ENDPOINT_LIST = ["POST /v1/alertmanager", "POST /v1/grafana", "POST /v1/send", "GET /healthz", ...CHATOPS_ENDPOINTS];
+
 function health(env, path, scrub, headers) {
   if (path === "/") {
-    return json(200, { service: SERVICE, endpoints: ["POST /v1/alertmanager", "POST /v1/grafana", "POST /v1/send", "GET /healthz"] }, scrub, headers);
+    // whether D1 (alert state, the delivery log, ChatOps) and the coordinator Durable Object are bound
+    return json(200, { service: SERVICE, endpoints: ENDPOINT_LIST, database: Boolean(env.DB), coordinator: Boolean(env.BOT_COORDINATOR) }, scrub, headers);
   }
   let config;
   try {
@@ -148,7 +151,10 @@ function health(env, path, scrub, headers) {
     queue: Boolean(env.RELAY_QUEUE),
     deadLetterQueue: Boolean(env.RELAY_DLQ),
     dedupStore: Boolean(env.DEDUP_KV),
+    database: Boolean(env.DB),
     coordinator: Boolean(env.BOT_COORDINATOR),
+    endpoints: ENDPOINT_LIST,
+    bots: botsConfigured(env),
   };
   if (badChannels.length) out.badChannels = badChannels;
   if (badBots.length) out.badBots = badBots;

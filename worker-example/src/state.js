@@ -126,20 +126,29 @@ export async function silence(db, fingerprint, until, by) {
   return r.meta.changes === 1;
 }
 
-/** "ok", "duplicate", "queued:CODE", or the error code. */
-function resultOf(e) {
+/**
+ * "ok", "duplicate", "queued:CODE" (put on the queue by the request), "retry:CODE" (a queue
+ * attempt failed, the Queue retries it), "dead_letter:CODE" (given up: the dead-letter queue),
+ * or the error code.
+ */
+export function resultOf(e) {
   if (e.ok === true || e.outcome === "delivered") return "ok";
   if (e.outcome === "duplicate") return "duplicate";
   const code = e.error?.code ?? e.code ?? "error";
-  return e.outcome === "queued" ? `queued:${code}` : code;
+  return e.outcome === "queued" || e.outcome === "retry" || e.outcome === "dead_letter" ? `${e.outcome}:${code}` : code;
 }
 
-/** Log delivery outcomes (time, channel, result code, attempts), then drop rows past retention. */
-export async function logDeliveries(db, requestId, input, entries, now, retentionMs) {
+/**
+ * Log delivery outcomes (time, channel, result code, attempts; `via` the request or the queue
+ * consumer, with the Queue's attempt number), then drop rows past retention.
+ */
+export async function logDeliveries(db, requestId, input, entries, now, retentionMs, via = "request") {
   const stmts = entries.map((e) =>
     db
-      .prepare(`INSERT INTO deliveries (at, request_id, input, channel, platform, result, attempts) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)`)
-      .bind(now, requestId, input, e.channel ?? e.platform ?? "", e.platform ?? "", resultOf(e), e.attempts ?? 0),
+      .prepare(
+        `INSERT INTO deliveries (at, request_id, input, channel, platform, result, attempts, via, queue_attempt) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)`,
+      )
+      .bind(now, requestId ?? "", input ?? "", e.channel ?? e.platform ?? "", e.platform ?? "", resultOf(e), e.attempts ?? 0, via, e.queueAttempt ?? null),
   );
   stmts.push(db.prepare(`DELETE FROM deliveries WHERE at < ?1`).bind(now - retentionMs));
   await db.batch(stmts);
