@@ -32,6 +32,7 @@ pub mod json;
 pub mod limits;
 pub mod markdown;
 pub mod model;
+pub mod options;
 pub mod platform;
 pub mod platform_info;
 pub mod policy;

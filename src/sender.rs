@@ -227,9 +227,6 @@ pub struct Sender<T: Transport> {
     pub(crate) coordinator: Option<Rc<dyn Coordinator>>,
 }
 
-/// WeCom's image limit, and the largest file fetched for upload.
-const FILE_LIMIT: usize = 20 * 1024 * 1024;
-
 /// Everything that could carry a credential out, replaced.
 struct Scrub<'a> {
     url: &'a str,
@@ -592,11 +589,8 @@ impl<T: Transport> Sender<T> {
                 Err(e) => return Err((plain(e), None)),
             };
             if let Some(s) = secret {
-                let sig = match platform {
-                    Platform::DingTalk => crate::sign::dingtalk_sign(s, now),
-                    _ => crate::sign::feishu_sign(s, now / 1000),
-                };
-                if let Ok(sig) = sig {
+                if let Ok(Some(crate::platform::spec::Signature { sign: sig, .. })) = platform.spec().signature(s, now)
+                {
                     if !att.signatures.contains(&sig) {
                         att.signatures.push(sig);
                     }
@@ -676,8 +670,8 @@ impl<T: Transport> Sender<T> {
         }
     }
 
-    /// WeCom takes image bytes and files by media_id: fetch and upload them
-    /// first. Where that fails and a URL exists, the renderer's degradation
+    /// The platform's media step, if it has one (WeCom takes image bytes and
+    /// files by media_id): fetch and upload them first. Where that fails and a URL exists, the renderer's degradation
     /// (a news card, a link) applies instead, recorded.
     async fn prepare_media(
         &self,
@@ -686,14 +680,13 @@ impl<T: Transport> Sender<T> {
         url: &str,
         degraded: &mut Vec<Degradation>,
     ) -> std::result::Result<Option<UnifiedMessage>, (SendError, Option<Option<u64>>)> {
-        if platform != Platform::Wecom {
-            return Ok(None);
-        }
+        let Some(media) = platform.spec().media() else { return Ok(None) };
         let t = self.options.timeout_ms;
         match &msg.content.body {
-            Body::Image(img) if img.base64.is_none() && img.url.is_some() => {
+            Body::Image(img) if img.base64.is_none() && img.url.is_some() && media.inline_image_limit.is_some() => {
                 let src = img.url.as_deref().unwrap_or_default();
-                let why = match self.transport.get_bytes(src, wecom::IMAGE_LIMIT, t).await {
+                let limit = media.inline_image_limit.unwrap_or_default();
+                let why = match self.transport.get_bytes(src, limit, t).await {
                     Ok(bytes) if is_jpg_or_png(&bytes) => {
                         let mut m = msg.clone();
                         if let Body::Image(i) = &mut m.content.body {
@@ -714,14 +707,15 @@ impl<T: Transport> Sender<T> {
                 degraded.push(Degradation { from: "image".into(), to: "news".into(), reason: why });
                 Ok(None)
             }
-            Body::File(f) if f.media_id.is_none() => {
-                let Some(upload) = upload_url(url) else { return Ok(None) };
+            Body::File(f) if f.media_id.is_none() && media.file_upload.is_some() => {
+                let Some(up) = media.file_upload else { return Ok(None) };
+                let Some(upload) = (up.upload_url)(url) else { return Ok(None) };
                 let bytes = if let Some(b64) = &f.base64 {
                     base64::engine::general_purpose::STANDARD
                         .decode(b64.trim())
                         .map_err(|_| (plain(Error::at("content.body.base64", "is not valid base64")), None))?
                 } else {
-                    match self.transport.get_bytes(f.url.as_deref().unwrap_or_default(), FILE_LIMIT, t).await {
+                    match self.transport.get_bytes(f.url.as_deref().unwrap_or_default(), up.max_bytes, t).await {
                         Ok(b) => b,
                         Err(e) => {
                             let why = match e {
@@ -739,16 +733,15 @@ impl<T: Transport> Sender<T> {
                         }
                     }
                 };
-                if bytes.len() < 5 || bytes.len() > FILE_LIMIT {
-                    return Err((plain(Error::at("content.body", "WeCom files are 5 bytes to 20 MB")), None));
+                if bytes.len() < up.min_bytes || bytes.len() > up.max_bytes {
+                    return Err((plain(Error::at("content.body", up.limit_text)), None));
                 }
                 let name = f.name.clone().unwrap_or_else(|| "file".into());
-                let answer = self.transport.post_file(&upload, "media", &name, &bytes, t).await;
+                let answer = self.transport.post_file(&upload, up.field, &name, &bytes, t).await;
                 let media_id = match &answer {
-                    Ok(r) if r.status == 200 => serde_json::from_str::<Value>(&r.body)
-                        .ok()
-                        .filter(|v| v.get("errcode").and_then(Value::as_i64) == Some(0))
-                        .and_then(|v| v.get("media_id").and_then(Value::as_str).map(str::to_string)),
+                    Ok(r) if r.status == 200 => {
+                        serde_json::from_str::<Value>(&r.body).ok().and_then(|v| (up.media_id)(&v))
+                    }
                     _ => None,
                 };
                 match media_id {
@@ -763,14 +756,14 @@ impl<T: Transport> Sender<T> {
                         degraded.push(Degradation {
                             from: "file".into(),
                             to: "link".into(),
-                            reason: "the upload to WeCom failed; the file is sent as a link".into(),
+                            reason: format!("the upload to {} failed; the file is sent as a link", platform.display()),
                         });
                         Ok(None)
                     }
                     None => {
                         let e = SendError {
                             code: ErrorCode::NetworkError,
-                            message: "the file upload to WeCom failed".into(),
+                            message: format!("the file upload to {} failed", platform.display()),
                             platform_code: None,
                             platform_message: answer.ok().map(|r| crate::model::clip(&r.body, 200)),
                         };
@@ -889,20 +882,14 @@ fn is_jpg_or_png(b: &[u8]) -> bool {
     b.starts_with(b"\x89PNG\r\n\x1a\n") || b.starts_with(&[0xFF, 0xD8, 0xFF])
 }
 
-/// WeCom's upload URL for a send URL: same host and key, `upload_media`, `type=file`.
-fn upload_url(send_url: &str) -> Option<String> {
-    let (head, query) = send_url.split_once('?')?;
-    let head = head.strip_suffix("/webhook/send")?;
-    Some(format!("{head}/webhook/upload_media?{query}&type=file"))
+/// The seed's environment variables (and Lark's), as each platform names
+/// them: platform, webhook variable, secret variable.
+pub fn env_names() -> impl Iterator<Item = (Platform, &'static str, Option<&'static str>)> {
+    Platform::ALL.into_iter().map(|p| {
+        let e = p.spec().env_names();
+        (p, e.webhook, e.secret)
+    })
 }
-
-/// The seed's environment variables (and Lark's): platform, webhook variable, secret variable.
-pub const ENV_NAMES: [(Platform, &str, Option<&str>); 4] = [
-    (Platform::Wecom, "WECOM_WEBHOOK_KEY", None),
-    (Platform::DingTalk, "DINGTALK_ACCESS_TOKEN", Some("DINGTALK_SECRET")),
-    (Platform::Feishu, "FEISHU_WEBHOOK_ID", Some("FEISHU_SECRET")),
-    (Platform::Lark, "LARK_WEBHOOK_ID", Some("LARK_SECRET")),
-];
 
 /// The seed's environment variables, read into targets for `sendAuto`.
 /// Returns the configured targets and the platforms that are not configured.
@@ -910,7 +897,7 @@ pub fn targets_from_env(get: impl Fn(&str) -> Option<String>) -> (Vec<(Platform,
     let mut configured = Vec::new();
     let mut skipped = Vec::new();
     let nonempty = |k: &str| get(k).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
-    for (p, hook, secret) in ENV_NAMES {
+    for (p, hook, secret) in env_names() {
         match nonempty(hook) {
             Some(w) => configured.push((p, Target { webhook: w, secret: secret.and_then(nonempty) })),
             None => skipped.push(p),

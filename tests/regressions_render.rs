@@ -318,6 +318,7 @@ fn assert_within_limits(out: &webhook_push::render::Rendered, what: &str) {
                     }
                 }
             }
+            other => panic!("{what}: no limit known here for {other:?}"),
         }
     }
 }

@@ -333,11 +333,8 @@ fn parse_file(b: &Obj<'_>) -> Result<File> {
 fn parse_raw(b: &Obj<'_>) -> Result<Vec<(String, Value)>> {
     let mut out = Vec::new();
     for (k, v) in b.map.iter() {
-        let p = join("content.body", k);
-        if crate::target::Platform::parse(k).is_err() {
-            return Err(Error::at(p, "raw payloads are keyed by platform: wecom, dingtalk, feishu or lark"));
-        }
-        as_obj(v, &p)?;
+        // the keys are platform names, checked when rendering (the model knows no platform)
+        as_obj(v, join("content.body", k))?;
         out.push((k.clone(), v.clone()));
     }
     if out.is_empty() {
