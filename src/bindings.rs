@@ -471,7 +471,7 @@ use std::rc::Rc;
 use serde_json::{Value, json};
 use wasm_bindgen_futures::future_to_promise;
 
-use crate::host::HostTransport;
+use crate::host::JsHost;
 use crate::limits::Overflow;
 use crate::model::UnifiedMessage;
 use crate::policy::RetryPolicy;
@@ -611,7 +611,7 @@ fn multi_value(results: &[SendResult]) -> Value {
 /// rate windows of the bots it sends to: share it across requests.
 #[wasm_bindgen(js_name = MessageSender)]
 pub struct JsMessageSender {
-    inner: Rc<Sender<HostTransport>>,
+    inner: Rc<Sender<JsHost>>,
 }
 
 #[wasm_bindgen(js_class = MessageSender)]
@@ -627,7 +627,7 @@ impl JsMessageSender {
         let json = stringify(&options, ErrorCode::InvalidConfig, "the options").map_err(|e| js_error(&e))?;
         let v: Value = if json.is_empty() { Value::Null } else { serde_json::from_str(&json).unwrap_or(Value::Null) };
         let opts = sender_options(&v).map_err(|e| js_error(&e))?;
-        let mut host = HostTransport::new(store, opts.timeout_ms);
+        let mut host = JsHost::new(store, opts.timeout_ms);
         host.on_rate_wait = on_rate_wait;
         let mut sender = Sender::new(host, opts).map_err(|e| js_error(&e))?;
         let coordinator = get(&options, "coordinator");

@@ -203,7 +203,7 @@ pub fn bot_id_of_url(platform: Platform, url: &str) -> Result<String> {
     h.update(platform.as_str().as_bytes());
     h.update(b"\n");
     h.update(cred.as_bytes());
-    Ok(format!("{}:{}", platform.as_str(), crate::platform::wecom::hex(&h.finalize()[..16])))
+    Ok(format!("{}:{}", platform.as_str(), crate::sign::hex(&h.finalize()[..16])))
 }
 
 /// Query parameters whose values are credentials.

@@ -303,15 +303,7 @@ fn uploaded_media_id(v: &Value) -> Option<String> {
     v.get("media_id").and_then(Value::as_str).map(str::to_string)
 }
 
-pub fn hex(bytes: &[u8]) -> String {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        s.push(HEX[(b >> 4) as usize] as char);
-        s.push(HEX[(b & 15) as usize] as char);
-    }
-    s
-}
+pub use crate::sign::hex;
 
 fn news(articles: &[Article], ctx: &mut Ctx<'_>) -> Result<Vec<Value>> {
     let mut clipped = false;
