@@ -74,3 +74,109 @@ impl Platform {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::platform::spec::{Credential, Signing};
+    use crate::target::{WebhookUrl, detect_platform, webhook_url};
+
+    /// One line per registered platform: what it provides.
+    fn provides(p: Platform) -> String {
+        let s = p.spec();
+        let credential = match s.credential() {
+            Credential::Query(q) => format!("query {q}"),
+            Credential::PathAfter(m) => format!("path after {m}"),
+        };
+        let signing = match s.signing() {
+            Signing::Unsigned { .. } => "unsigned",
+            Signing::UrlQuery => "signed in the query",
+            Signing::BodyFields => "signed in the body",
+        };
+        let env = s.env_names();
+        let media = match s.media() {
+            Some(m) => format!(
+                "media: image {}, file {}",
+                m.inline_image_limit.map_or("no".into(), |n| n.to_string()),
+                m.file_upload.map_or("no".into(), |f| format!("{}-{}", f.min_bytes, f.max_bytes))
+            ),
+            None => "no media step".into(),
+        };
+        format!(
+            "{} ({}): {}; {credential}; {signing}; env {} {}; rate {:?}, blocked {} ms; {media}",
+            s.name(),
+            s.display(),
+            s.default_base(),
+            env.webhook,
+            env.secret.unwrap_or("-"),
+            s.rate_limits(),
+            s.rate_block_ms(),
+        )
+    }
+
+    #[test]
+    fn every_registered_platform_and_what_it_provides() {
+        let table: Vec<String> = Platform::ALL.into_iter().map(provides).collect();
+        assert_eq!(
+            table,
+            [
+                "wecom (WeCom): https://qyapi.weixin.qq.com; query key; unsigned; env WECOM_WEBHOOK_KEY -; rate [(20, 60000)], blocked 60000 ms; media: image 2097152, file 5-20971520",
+                "dingtalk (DingTalk): https://oapi.dingtalk.com; query access_token; signed in the query; env DINGTALK_ACCESS_TOKEN DINGTALK_SECRET; rate [(20, 60000)], blocked 600000 ms; no media step",
+                "feishu (Feishu): https://open.feishu.cn; path after /hook/; signed in the body; env FEISHU_WEBHOOK_ID FEISHU_SECRET; rate [(5, 1000), (100, 60000)], blocked 1000 ms; no media step",
+                "lark (Lark): https://open.larksuite.com; path after /hook/; signed in the body; env LARK_WEBHOOK_ID LARK_SECRET; rate [(5, 1000), (100, 60000)], blocked 1000 ms; no media step",
+            ]
+        );
+    }
+
+    #[test]
+    fn handles_names_and_aliases_agree_with_the_list() {
+        for (i, p) in Platform::ALL.into_iter().enumerate() {
+            assert_eq!(usize::from(p.0), i, "{p:?}: its constant is its index in the registry");
+            assert_eq!(Platform::parse(p.as_str()).unwrap(), p);
+            assert_eq!(Platform::parse(&p.as_str().to_ascii_uppercase()).unwrap(), p);
+            for a in p.spec().aliases() {
+                assert_eq!(Platform::parse(a).unwrap(), p, "alias {a}");
+            }
+        }
+        let mut names: Vec<&str> = Platform::ALL
+            .iter()
+            .flat_map(|p| [p.as_str()].into_iter().chain(p.spec().aliases().iter().copied()))
+            .collect();
+        let n = names.len();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), n, "a name or alias is claimed twice");
+        assert_eq!(Platform::names(), "wecom, dingtalk, feishu or lark");
+    }
+
+    #[test]
+    fn a_url_built_from_a_key_detects_back_and_carries_the_key() {
+        for p in Platform::ALL {
+            let url = webhook_url(p, "KEY_0123456789", None).unwrap();
+            assert_eq!(detect_platform(&url).unwrap(), Some(p), "{url}");
+            assert_eq!(WebhookUrl::parse(&url).unwrap().credential(p), Some("KEY_0123456789"), "{url}");
+            // and behind a proxy, where only the path can tell
+            let proxied = webhook_url(p, "KEY_0123456789", Some("http://127.0.0.1:9")).unwrap();
+            let seen = detect_platform(&proxied).unwrap();
+            assert!(seen.is_some_and(|q| q.same_family(p)), "{proxied}: {seen:?}");
+        }
+    }
+
+    #[test]
+    fn signed_platforms_sign_and_unsigned_ones_say_why() {
+        for p in Platform::ALL {
+            let sig = p.spec().signature("SEC0123456789", 1_700_000_000_000).unwrap();
+            match p.spec().signing() {
+                Signing::Unsigned { why } => {
+                    assert!(sig.is_none(), "{p:?}");
+                    assert!(why.contains(p.display()), "{why}");
+                }
+                Signing::UrlQuery | Signing::BodyFields => {
+                    let sig = sig.unwrap_or_else(|| panic!("{p:?} is signed but makes no signature"));
+                    assert!(sig.timestamp.starts_with("1700000000"), "{sig:?}");
+                    assert_eq!(sig.sign.len(), 44, "base64 of a SHA-256 HMAC: {sig:?}");
+                }
+            }
+        }
+    }
+}
