@@ -602,6 +602,8 @@ mod properties {
         /// whose values are exactly what the message said.
         #[test]
         fn any_text_renders_valid_json(title in any_text(), text in body_text()) {
+            // a blank title is refused by the message reader (INVALID_MESSAGE), not by the engine
+            prop_assume!(title.is_empty() || !title.trim().is_empty());
             let m = msg(json!({"content": {"type": "text", "title": title, "body": {"text": text}}}));
             let c = cfg(json!({"url": URL, "body": r#"{"t":"<{{title}}>","m":{{message}},"p":{{content.body.text}},"k {{title}}":[{{title|x}}]}"#}));
             let r = render(&m, &c, NOW).unwrap();
@@ -634,6 +636,7 @@ mod properties {
         /// Header values from the message: set as given, or refused, never split.
         #[test]
         fn header_values_never_carry_a_line_break(title in any_text()) {
+            prop_assume!(title.is_empty() || !title.trim().is_empty());
             let m = msg(json!({"content": {"type": "text", "title": title, "body": {"text": "x"}}}));
             let c = cfg(json!({"url": URL, "headers": {"X-T": "a {{title}} b", "X-U": "{{title|url}}"}}));
             match render(&m, &c, NOW) {

@@ -11,7 +11,8 @@
 
 import { DurableObject } from "cloudflare:workers";
 
-const BOT_RE = /^[0-9a-f]{16,64}$/;
+// the package's botId: "<platform>:<32 hex>" (a hash of platform and credential)
+const BOT_RE = /^(wecom|dingtalk|feishu|lark):[0-9a-f]{32}$/;
 /** Slots older than the longest window any platform has (plus margin) are forgotten. */
 const MAX_PERIOD_MS = 10 * 60_000;
 const MAX_ID_LENGTH = 512;
@@ -115,7 +116,7 @@ export function coordinatorFor(env) {
   const ns = env.BOT_COORDINATOR;
   if (!ns || typeof ns.idFromName !== "function") return undefined;
   const stub = (bot) => {
-    if (typeof bot !== "string" || !BOT_RE.test(bot)) throw bad("bot must be the package's bot identity (hex)");
+    if (typeof bot !== "string" || !BOT_RE.test(bot)) throw bad("bot must be the package's bot identity (botId)");
     return ns.get(ns.idFromName(bot));
   };
   return {
