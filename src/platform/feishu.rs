@@ -254,7 +254,7 @@ fn split_row(row: Vec<Value>, room: usize) -> Vec<Vec<Value>> {
 
 fn post(c: &Content, src: &str, title: Option<&str>, ctx: &mut Ctx<'_>) -> Result<Vec<Value>> {
     let doc = markdown::parse(src);
-    let (blocks, losses) = markdown::to_feishu_post(&doc);
+    let (blocks, losses) = super::feishu_post::to_feishu_post(&doc);
     ctx.degraded.losses(&losses);
     let ms = mention_sets(&c.mentions);
     let mut mention_row: Vec<Value> = ms.user_ids.iter().map(|m| json!({"tag": "at", "user_id": m.value})).collect();

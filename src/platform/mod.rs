@@ -10,6 +10,7 @@
 pub mod common;
 pub mod dingtalk;
 pub mod feishu;
+pub mod feishu_post;
 pub mod registry;
 pub mod spec;
 pub mod wecom;
