@@ -160,10 +160,8 @@ use serde_json::{Value, json};
 use wasm_bindgen_futures::future_to_promise;
 
 use crate::host::JsHost;
-use crate::limits::Overflow;
 use crate::model::UnifiedMessage;
 use crate::policy::RetryPolicy;
-use crate::render::WecomMarkdown;
 use crate::sender::{SendResult, Sender, SenderOptions, Target, targets_from_env};
 use crate::target::Platform;
 
@@ -235,15 +233,7 @@ fn sender_options(v: &Value) -> Result<SenderOptions, Error> {
             o.base_urls.insert(p, url.to_string());
         }
     }
-    if let Some(s) = m.get("overflow").and_then(Value::as_str) {
-        o.overflow = Overflow::parse(s)?;
-    }
-    o.wecom_markdown = match m.get("wecomMarkdown").and_then(Value::as_str) {
-        None | Some("auto") => WecomMarkdown::Auto,
-        Some("v1") => WecomMarkdown::V1,
-        Some("v2") => WecomMarkdown::V2,
-        Some(_) => return Err(Error::config("wecomMarkdown must be \"auto\", \"v1\" or \"v2\"")),
-    };
+    (o.overflow, o.wecom_markdown) = crate::options::read_formatting(m)?;
     if let Some(d) = m.get("dedup").and_then(Value::as_object) {
         if let Some(t) = num(d.get("ttl"), "dedup.ttl")? {
             o.dedup_ttl_ms = t;

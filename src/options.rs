@@ -2,7 +2,7 @@
 //! the clock, what to do with content over a limit. A leaf: the platforms
 //! read these, and nothing here knows a platform beyond the option names.
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
 use crate::limits::Overflow;
@@ -51,15 +51,7 @@ impl RenderOptions {
         o.webhook = s("webhook")?.or(s("webhookUrl")?);
         o.secret = s("secret")?.filter(|s| !s.is_empty());
         o.base_url = s("baseUrl")?;
-        if let Some(ov) = s("overflow")? {
-            o.overflow = Overflow::parse(&ov)?;
-        }
-        o.wecom_markdown = match s("wecomMarkdown")?.as_deref() {
-            None | Some("auto") => WecomMarkdown::Auto,
-            Some("v1") | Some("markdown") => WecomMarkdown::V1,
-            Some("v2") | Some("markdown_v2") => WecomMarkdown::V2,
-            Some(_) => return Err(Error::config("options.wecomMarkdown must be \"auto\", \"v1\" or \"v2\"")),
-        };
+        (o.overflow, o.wecom_markdown) = read_formatting(map)?;
         match map.get("timestamp") {
             None | Some(Value::Null) => {}
             Some(Value::Number(n)) => {
@@ -71,5 +63,74 @@ impl RenderOptions {
             Some(_) => return Err(Error::config("options.timestamp must be a number (ms since the epoch)")),
         }
         Ok(o)
+    }
+}
+
+/// `overflow` and `wecomMarkdown`, read by one set of rules for `render` and
+/// the sender: absent or null keeps the default; anything else must be one
+/// of the documented strings.
+pub fn read_formatting(map: &Map<String, Value>) -> Result<(Overflow, WecomMarkdown)> {
+    let s = |key: &str| -> Result<Option<&str>> {
+        match map.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.as_str())),
+            Some(_) => Err(Error::config(format!("options.{key} must be a string"))),
+        }
+    };
+    let overflow = match s("overflow")? {
+        Some(o) => Overflow::parse(o)?,
+        None => Overflow::default(),
+    };
+    let wecom_markdown = match s("wecomMarkdown")? {
+        None | Some("auto") => WecomMarkdown::Auto,
+        Some("v1") | Some("markdown") => WecomMarkdown::V1,
+        Some("v2") | Some("markdown_v2") => WecomMarkdown::V2,
+        Some(_) => return Err(Error::config("options.wecomMarkdown must be \"auto\", \"v1\" or \"v2\"")),
+    };
+    Ok((overflow, wecom_markdown))
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn read(v: Value) -> Result<(Overflow, WecomMarkdown)> {
+        read_formatting(v.as_object().expect("an object"))
+    }
+
+    #[test]
+    fn absent_or_null_keeps_the_defaults() {
+        assert_eq!(read(json!({})).unwrap(), (Overflow::Split, WecomMarkdown::Auto));
+        assert_eq!(
+            read(json!({"overflow": null, "wecomMarkdown": null})).unwrap(),
+            (Overflow::Split, WecomMarkdown::Auto)
+        );
+    }
+
+    #[test]
+    fn the_documented_names_and_their_aliases() {
+        assert_eq!(
+            read(json!({"overflow": "truncate", "wecomMarkdown": "markdown_v2"})).unwrap(),
+            (Overflow::Truncate, WecomMarkdown::V2)
+        );
+        assert_eq!(
+            read(json!({"overflow": "error", "wecomMarkdown": "v1"})).unwrap(),
+            (Overflow::Error, WecomMarkdown::V1)
+        );
+    }
+
+    #[test]
+    fn anything_else_is_invalid_config() {
+        for v in [
+            json!({"overflow": 3}),
+            json!({"overflow": "cut"}),
+            json!({"wecomMarkdown": true}),
+            json!({"wecomMarkdown": "v3"}),
+        ] {
+            let e = read(v.clone()).expect_err(&v.to_string());
+            assert_eq!(e.code, crate::ErrorCode::InvalidConfig, "{v}: {e}");
+        }
     }
 }
