@@ -19,8 +19,11 @@ pub struct Degraded(pub Vec<Degradation>);
 
 impl Degraded {
     pub fn push(&mut self, from: impl Into<String>, to: impl Into<String>, reason: impl Into<String>) {
-        let d = Degradation { from: from.into(), to: to.into(), reason: reason.into() };
-        // one entry per step: the first reason given is the most specific
+        self.record(Degradation { from: from.into(), to: to.into(), reason: reason.into() });
+    }
+
+    /// Record a step; one entry per (from, to): the first reason given is the most specific.
+    pub fn record(&mut self, d: Degradation) {
         if !self.0.iter().any(|x| x.from == d.from && x.to == d.to) {
             self.0.push(d);
         }
@@ -31,10 +34,6 @@ impl Degraded {
         for l in losses {
             self.push(l.from, l.to, l.reason);
         }
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
     }
 }
 

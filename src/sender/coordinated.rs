@@ -7,7 +7,7 @@ use super::Sender;
 use super::host::Host;
 use super::join::{Either, race};
 use crate::coordinator::{Claim, LocalFuture, bot_id, fallback, parse_partial, windows_for};
-use crate::degrade::Degradation;
+use crate::degrade::{Degradation, Degraded};
 use crate::platform::Platform;
 
 impl<H: Host> Sender<H> {
@@ -64,7 +64,7 @@ impl<H: Host> Sender<H> {
         platform: Platform,
         url: &str,
         deadline: u64,
-        degraded: &mut Vec<Degradation>,
+        degraded: &mut Degraded,
     ) -> Option<Result<(), u64>> {
         let c = self.coordinator.clone()?;
         let bot = bot_id(platform, url);
@@ -74,9 +74,7 @@ impl<H: Host> Sender<H> {
             let wait = match self.bounded(c.acquire(&bot, &windows)).await {
                 Ok(w) => w,
                 Err(e) => {
-                    if !degraded.iter().any(|d| d.from == "coordinator" && d.to == "local") {
-                        degraded.push(fallback("acquire", &e));
-                    }
+                    degraded.record(fallback("acquire", &e));
                     return None;
                 }
             };

@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use super::host::{Host, HttpError};
 use super::{SendError, Sender, plain, redirect_text};
-use crate::degrade::Degradation;
+use crate::degrade::{Degradation, Degraded};
 use crate::error::{Error, ErrorCode};
 use crate::model::{Body, UnifiedMessage};
 use crate::platform::Platform;
@@ -22,7 +22,7 @@ impl<H: Host> Sender<H> {
         msg: &UnifiedMessage,
         platform: Platform,
         url: &str,
-        degraded: &mut Vec<Degradation>,
+        degraded: &mut Degraded,
     ) -> std::result::Result<Option<UnifiedMessage>, (SendError, Option<Option<u64>>)> {
         let Some(media) = platform.spec().media() else { return Ok(None) };
         let t = self.options.timeout_ms;
@@ -48,7 +48,7 @@ impl<H: Host> Sender<H> {
                         format!("the image could not be fetched ({})", redirect_text(status, location.as_deref()))
                     }
                 };
-                degraded.push(Degradation { from: "image".into(), to: "news".into(), reason: why });
+                degraded.record(Degradation { from: "image".into(), to: "news".into(), reason: why });
                 Ok(None)
             }
             Body::File(f) if f.media_id.is_none() && media.file_upload.is_some() => {
@@ -72,7 +72,7 @@ impl<H: Host> Sender<H> {
                                     redirect_text(status, location.as_deref())
                                 ),
                             };
-                            degraded.push(Degradation { from: "file".into(), to: "link".into(), reason: why });
+                            degraded.record(Degradation { from: "file".into(), to: "link".into(), reason: why });
                             return Ok(None);
                         }
                     }
@@ -97,7 +97,7 @@ impl<H: Host> Sender<H> {
                         Ok(Some(m))
                     }
                     None if f.url.is_some() => {
-                        degraded.push(Degradation {
+                        degraded.record(Degradation {
                             from: "file".into(),
                             to: "link".into(),
                             reason: format!("the upload to {} failed; the file is sent as a link", platform.display()),

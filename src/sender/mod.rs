@@ -25,7 +25,7 @@ use std::rc::Rc;
 use serde_json::Value;
 
 use crate::coordinator::{Claim, Coordinator};
-use crate::degrade::Degradation;
+use crate::degrade::Degraded;
 use crate::error::{Error, ErrorCode, Result};
 use crate::limits::Overflow;
 use crate::model::UnifiedMessage;
@@ -103,7 +103,8 @@ struct Attempt {
     /// Parts already delivered by an earlier send of this message_id, of how many.
     resume: Option<(usize, usize)>,
     attempts: u32,
-    degraded: Vec<Degradation>,
+    /// The one record of what was degraded for this send (each step once).
+    degraded: Degraded,
     parts: usize,
     parts_delivered: usize,
     /// Signatures computed (scrubbed from the result).
@@ -173,7 +174,7 @@ impl<H: Host> Sender<H> {
         };
         // a coordinator, when there is one, holds the message's record instead of this sender
         let message_id = msg.metadata.message_id.as_deref();
-        let mut notes = Vec::new();
+        let mut notes = Degraded::default();
         let mut held = false;
         let mut resume: Option<(usize, usize)> = None;
         match self.coord_claim(&bot, message_id, self.in_flight_ttl()).await {
@@ -193,7 +194,7 @@ impl<H: Host> Sender<H> {
                 held = true;
                 resume = r;
             }
-            Claim::Failed(note) => notes.push(note),
+            Claim::Failed(note) => notes.record(note),
             Claim::NotUsed => {}
         }
         let dedup_key = message_id.filter(|_| !held).map(|id| dedup_key(id, &bot));
@@ -239,12 +240,12 @@ impl<H: Host> Sender<H> {
                 (Err(_), None) => "released".to_string(),
             };
             if let Some(note) = self.coord_settle(&bot, id, &state, self.options.dedup_ttl_ms).await {
-                att.degraded.push(note);
+                att.degraded.record(note);
             }
         }
         let mut r = self.result(platform, Some(msg), start);
         r.attempts = att.attempts;
-        r.degraded = std::mem::take(&mut att.degraded);
+        r.degraded = std::mem::take(&mut att.degraded).0;
         r.parts = att.parts;
         r.parts_delivered = att.parts_delivered;
         match outcome {
@@ -300,7 +301,9 @@ impl<H: Host> Sender<H> {
             base_url: None,
         };
         let rendered = render::render(msg, platform, &opts).map_err(|e| (plain(e), None))?;
-        att.degraded.extend(rendered.degraded);
+        for d in rendered.degraded {
+            att.degraded.record(d);
+        }
         att.parts = rendered.payloads.len();
         // a re-send of a message whose first parts went out sends the rest, if
         // it still renders to the same number of parts (else it all goes again)
@@ -308,11 +311,11 @@ impl<H: Host> Sender<H> {
             if m == att.parts && n < m {
                 att.parts_delivered = n;
             } else {
-                att.degraded.push(Degradation {
-                    from: "resume".into(),
-                    to: "all parts".into(),
-                    reason: format!("{n} of {m} parts went out before, but the message now renders to {}", att.parts),
-                });
+                att.degraded.push(
+                    "resume",
+                    "all parts",
+                    format!("{n} of {m} parts went out before, but the message now renders to {}", att.parts),
+                );
             }
         }
         for payload in rendered.payloads.iter().skip(att.parts_delivered) {
@@ -333,7 +336,7 @@ impl<H: Host> Sender<H> {
         url: &str,
         bot: &str,
         start: u64,
-        degraded: &mut Vec<Degradation>,
+        degraded: &mut Degraded,
     ) -> std::result::Result<Option<u64>, (SendError, Option<Option<u64>>)> {
         if !self.options.rate_limit {
             return Ok(None);
