@@ -155,14 +155,15 @@ fn huge_retry_after_is_capped() {
 
 /// Concurrent sends of the same message_id with a shared store: both go out.
 #[test]
-fn concurrent_duplicates_with_store_both_sent() {
+fn concurrent_duplicates_with_a_store_post_once() {
     let mut f = t();
     f.store = Some(RefCell::new(HashMap::new()));
     let s = Sender::new(&f, SenderOptions::default()).unwrap();
     let m = text_id("once", Some("id-1"));
     let rs = block_on(s.send_multi(&m, &[(Platform::Wecom, to(WECOM)), (Platform::Wecom, to(WECOM))]));
-    eprintln!("{:?}", rs.iter().map(|r| (r.success, r.error.as_ref().map(|e| e.code))).collect::<Vec<_>>());
     assert_eq!(f.posts.get(), 1, "the same message_id was posted {} times", f.posts.get());
+    let outcomes: Vec<_> = rs.iter().map(|r| (r.success, r.error.as_ref().map(|e| e.code))).collect();
+    assert_eq!(outcomes, [(true, None), (false, Some(ErrorCode::Duplicate))]);
 }
 
 /// A failed send leaves its key in seen_order; the later success adds it again;
