@@ -252,16 +252,10 @@ fn input_failure(platform: Platform, e: &Error) -> Value {
 
 /// The same, for a platform name that is not one (shown only if it looks like a name).
 fn input_failure_named(platform: &str, e: &Error) -> Value {
-    let message = match &e.path {
-        Some(p) if !p.is_empty() => format!("{} (at {p})", e.message),
-        _ => e.message.clone(),
-    };
-    json!({
-        "success": false, "platform": platform, "attempts": 0,
-        "error": {"code": e.code.as_str(), "message": message, "platformCode": null, "platformMessage": null},
-        "retrySuggested": false, "retryAfter": null, "degraded": [], "messageId": null, "correlationId": null,
-        "elapsedMs": 0, "parts": 0, "partsDelivered": 0,
-    })
+    // the shape is SendResult's, written once; the platform shown is the name given (which may be none)
+    let mut v = SendResult::refused(Platform::ALL[0], crate::sender::plain(e.clone())).to_value();
+    v["platform"] = Value::String(platform.to_string());
+    v
 }
 
 fn parse_message(message: &JsValue) -> Result<UnifiedMessage, Error> {

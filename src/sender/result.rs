@@ -35,6 +35,25 @@ pub struct SendResult {
 }
 
 impl SendResult {
+    /// A result for input refused before anything was sent.
+    pub fn refused(platform: Platform, error: SendError) -> SendResult {
+        SendResult {
+            success: false,
+            platform,
+            attempts: 0,
+            error: Some(error),
+            retry_suggested: false,
+            retry_after: None,
+            degraded: Vec::new(),
+            message_id: None,
+            correlation_id: None,
+            elapsed_ms: 0,
+            parts: 0,
+            parts_delivered: 0,
+        }
+    }
+
+    /// The JS `SendResult`.
     pub fn to_value(&self) -> Value {
         let mut m = Map::new();
         m.insert("success".into(), Value::Bool(self.success));
