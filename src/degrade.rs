@@ -29,10 +29,10 @@ impl Degraded {
         }
     }
 
-    /// Record what a markdown writer lost.
-    pub fn losses(&mut self, losses: &[crate::markdown::Loss]) {
+    /// Record what a markdown writer lost, each worded by the platform (`why`).
+    pub fn losses(&mut self, losses: &[crate::markdown::Loss], why: impl Fn(&crate::markdown::Loss) -> &'static str) {
         for l in losses {
-            self.push(l.from, l.to, l.reason);
+            self.push(l.from, l.to, why(l));
         }
     }
 }

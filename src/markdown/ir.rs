@@ -83,12 +83,12 @@ pub enum Dialect {
     Plain,
 }
 
-/// Something a dialect could not show natively, and what it became instead.
+/// Something a dialect could not show natively, and what it became instead;
+/// the platform that chose the dialect says why, in its words.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Loss {
     pub from: &'static str,
     pub to: &'static str,
-    pub reason: &'static str,
 }
 
 /// Which markdown features a document uses.

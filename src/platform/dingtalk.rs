@@ -60,6 +60,17 @@ impl PlatformRenderer for DingTalk {
     }
 }
 
+/// What DingTalk's markdown loses, in DingTalk's words.
+fn loss_reason(l: &markdown::Loss) -> &'static str {
+    match l.from {
+        "table" => "DingTalk markdown has no tables",
+        "code_block" => "DingTalk markdown has no code blocks",
+        "font" => "DingTalk markdown has no coloured text",
+        "strikethrough" => "DingTalk markdown has no strikethrough",
+        _ => "DingTalk markdown cannot show it",
+    }
+}
+
 impl PlatformSpec for DingTalk {
     fn name(&self) -> &'static str {
         "dingtalk"
@@ -207,7 +218,7 @@ fn title_of(title: Option<&str>, src: &str) -> String {
 fn markdown(c: &Content, src: &str, title: Option<&str>, ctx: &mut Ctx<'_>) -> Result<Vec<Value>> {
     let doc = markdown::parse(src);
     let (mut blocks, losses) = markdown::render(&doc, Dialect::DingTalk);
-    ctx.degraded.losses(&losses);
+    ctx.degraded.losses(&losses, loss_reason);
     let title_text = title_of(title, src);
     if let Some(t) = title {
         if !doc.features().headings || !src.trim_start().starts_with('#') {
@@ -322,7 +333,7 @@ fn action_card(c: &Content, card: &Card, ctx: &mut Ctx<'_>) -> Result<Vec<Value>
     md.push_str(&degrade::card_to_markdown(&body_only, false));
     let doc = markdown::parse(&md);
     let (blocks, losses) = markdown::render(&doc, Dialect::DingTalk);
-    ctx.degraded.losses(&losses);
+    ctx.degraded.losses(&losses, loss_reason);
     let mut text = blocks.join(markdown::block_separator(Dialect::DingTalk));
     if !c.mentions.is_empty() {
         ctx.degraded.push("mention", "text", "DingTalk action cards cannot @ anyone; the names are shown as text");

@@ -109,6 +109,17 @@ impl PlatformRenderer for Feishu {
     }
 }
 
+/// What lark_md (card text) loses, in Feishu's words.
+fn lark_md_loss_reason(l: &markdown::Loss) -> &'static str {
+    match l.from {
+        "table" => "lark_md has no tables",
+        "code_block" => "lark_md has no code blocks",
+        "image" => "lark_md cannot show an image from a URL",
+        "heading" => "lark_md has no headings",
+        _ => "lark_md cannot show it",
+    }
+}
+
 impl PlatformSpec for Feishu {
     fn name(&self) -> &'static str {
         self.name
@@ -255,7 +266,7 @@ fn split_row(row: Vec<Value>, room: usize) -> Vec<Vec<Value>> {
 fn post(c: &Content, src: &str, title: Option<&str>, ctx: &mut Ctx<'_>) -> Result<Vec<Value>> {
     let doc = markdown::parse(src);
     let (blocks, losses) = super::feishu_post::to_feishu_post(&doc);
-    ctx.degraded.losses(&losses);
+    ctx.degraded.losses(&losses, super::feishu_post::loss_reason);
     let ms = mention_sets(&c.mentions);
     let mut mention_row: Vec<Value> = ms.user_ids.iter().map(|m| json!({"tag": "at", "user_id": m.value})).collect();
     if ms.all.is_some() {
@@ -502,7 +513,7 @@ fn interactive(c: &Content, card: &Card, ctx: &mut Ctx<'_>) -> Result<Value> {
         }
         if let Some(t) = &card.text {
             let (blocks, losses) = markdown::render(&markdown::parse(t), Dialect::LarkMd);
-            ctx.degraded.losses(&losses);
+            ctx.degraded.losses(&losses, lark_md_loss_reason);
             elements.push(lark_md(blocks.join(markdown::block_separator(Dialect::LarkMd))));
         }
         if !card.fields.is_empty() {

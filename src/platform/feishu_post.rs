@@ -5,6 +5,17 @@ use serde_json::{Value, json};
 
 use crate::markdown::{Block, Dialect, Doc, Inline, Line, Loss, Writer, block, flatten};
 
+/// What a post loses, in Feishu's words.
+pub(crate) fn loss_reason(l: &Loss) -> &'static str {
+    match l.from {
+        "table" => "Feishu post has no tables",
+        "image" => "a custom bot cannot upload the image a post needs",
+        "heading" => "Feishu post has no headings",
+        "font" => "Feishu post has no coloured text",
+        _ => "Feishu post cannot show it",
+    }
+}
+
 /// Feishu `post` rows, grouped per top-level block: block -> rows -> elements.
 pub fn to_feishu_post(doc: &Doc) -> (Vec<Vec<Vec<Value>>>, Vec<Loss>) {
     let mut cx = Writer { dialect: Dialect::Plain, post: true, losses: Vec::new() };

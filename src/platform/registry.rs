@@ -179,4 +179,38 @@ mod tests {
             }
         }
     }
+
+    /// Each platform words what its markdown dialect lost.
+    #[test]
+    fn losses_are_worded_by_the_platform() {
+        use crate::model::UnifiedMessage;
+        use crate::options::{RenderOptions, WecomMarkdown};
+        let reasons = |p: Platform, md: &str, opts: RenderOptions| -> Vec<String> {
+            let m = serde_json::json!({"content": {"type": "markdown", "body": {"content": md}}});
+            let r = crate::render::render(&UnifiedMessage::from_value(&m).unwrap(), p, &opts).unwrap();
+            r.degraded.iter().map(|d| format!("{}->{}: {}", d.from, d.to, d.reason)).collect()
+        };
+        let v1 = RenderOptions { wecom_markdown: WecomMarkdown::V1, ..Default::default() };
+        assert_eq!(
+            reasons(Platform::Wecom, "| a |\n|---|\n\n![i](u)", v1),
+            ["table->text: WeCom markdown has no tables", "image->link: WeCom markdown cannot show images"]
+        );
+        assert_eq!(
+            reasons(
+                Platform::DingTalk,
+                "```\nx\n```\n\n| a |\n|---|\n\n<font color=red>r</font> ~~s~~",
+                RenderOptions::default()
+            ),
+            [
+                "code_block->text: DingTalk markdown has no code blocks",
+                "table->text: DingTalk markdown has no tables",
+                "font->text: DingTalk markdown has no coloured text",
+                "strikethrough->text: DingTalk markdown has no strikethrough",
+            ]
+        );
+        assert_eq!(
+            reasons(Platform::Lark, "# h\n\n| a |\n|---|", RenderOptions::default()),
+            ["heading->bold: Feishu post has no headings", "table->text: Feishu post has no tables"]
+        );
+    }
 }

@@ -125,6 +125,20 @@ fn text(c: &Content, body: &str, ctx: &mut Ctx<'_>) -> Result<Vec<Value>> {
         .collect())
 }
 
+/// What WeCom's markdown dialects lose, in WeCom's words.
+fn loss_reason(dialect: Dialect, l: &markdown::Loss) -> &'static str {
+    match (dialect, l.from) {
+        (Dialect::WecomMarkdownV2, "font") => "WeCom markdown_v2 has no coloured text",
+        (Dialect::WecomMarkdownV2, _) => "WeCom markdown_v2 cannot show it",
+        (_, "table") => "WeCom markdown has no tables",
+        (_, "code_block") => "WeCom markdown has no code blocks",
+        (_, "image") => "WeCom markdown cannot show images",
+        (_, "strikethrough") => "WeCom markdown has no strikethrough",
+        (_, "emphasis") => "WeCom markdown has no italics",
+        _ => "WeCom markdown cannot show it",
+    }
+}
+
 fn markdown(c: &Content, src: &str, title: Option<&str>, ctx: &mut Ctx<'_>) -> Result<Vec<Value>> {
     let doc = markdown::parse(src);
     let f = doc.features();
@@ -137,7 +151,7 @@ fn markdown(c: &Content, src: &str, title: Option<&str>, ctx: &mut Ctx<'_>) -> R
     let (dialect, msgtype) =
         if v2 { (Dialect::WecomMarkdownV2, "markdown_v2") } else { (Dialect::WecomMarkdown, "markdown") };
     let (mut blocks, losses) = markdown::render(&doc, dialect);
-    ctx.degraded.losses(&losses);
+    ctx.degraded.losses(&losses, |l| loss_reason(dialect, l));
     if let Some(t) = title {
         blocks.insert(0, format!("**{}**", md_escape(t)));
     }
