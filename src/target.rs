@@ -206,8 +206,25 @@ pub fn bot_id_of_url(platform: Platform, url: &str) -> Result<String> {
     Ok(format!("{}:{}", platform.as_str(), crate::sign::hex(&h.finalize()[..16])))
 }
 
-/// Query parameters whose values are credentials.
+/// Query parameters whose values are credentials wherever they appear,
+/// besides each platform's own credential parameter.
 const SECRET_PARAMS: [&str; 6] = ["key", "access_token", "sign", "token", "secret", "signature"];
+
+/// Is a query parameter of this name a credential (any case)?
+fn is_secret_param(name: &str) -> bool {
+    SECRET_PARAMS.iter().any(|n| n.eq_ignore_ascii_case(name))
+        || Platform::ALL
+            .iter()
+            .any(|p| matches!(p.spec().credential(), Credential::Query(q) if q.eq_ignore_ascii_case(name)))
+}
+
+/// Where a credential path segment starts in `path`, as any platform places one.
+fn credential_in_path(path: &str) -> Option<usize> {
+    Platform::ALL.iter().find_map(|p| match p.spec().credential() {
+        Credential::PathAfter(marker) => path.find(marker).map(|i| i + marker.len()),
+        Credential::Query(_) => None,
+    })
+}
 
 /// Credential parameters quoted anywhere in free text (`sign=...`,
 /// `access_token=...`) replaced by `***`: a runtime's fetch error may quote
@@ -222,7 +239,7 @@ pub fn redact_text(s: &str) -> String {
         let start = head.len() - head.bytes().rev().take_while(|b| b.is_ascii_alphanumeric() || *b == b'_').count();
         out.push_str(head);
         out.push('=');
-        if SECRET_PARAMS.iter().any(|n| n.eq_ignore_ascii_case(&head[start..])) {
+        if is_secret_param(&head[start..]) {
             let end = tail
                 .find(|c: char| matches!(c, '&' | '"' | '\'' | ')' | ']' | '>' | '#') || c.is_whitespace())
                 .unwrap_or(tail.len());
@@ -237,8 +254,8 @@ pub fn redact_text(s: &str) -> String {
 }
 
 /// A URL with every credential replaced by `***`: query values of key,
-/// access_token, sign, token, secret and timestamp-adjacent signatures, and a
-/// Feishu hook id. Safe to put in an error, a result or a log line.
+/// access_token, sign, token, secret, signature and each platform's
+/// credential parameter, and a credential path segment (a Feishu hook id). Safe to put in an error, a result or a log line.
 pub fn redact_url(url: &str) -> String {
     let (head, fragment_free) = match url.split_once('#') {
         Some((h, _)) => (h, true),
@@ -249,9 +266,9 @@ pub fn redact_url(url: &str) -> String {
         None => (head, None),
     };
     let mut out = String::with_capacity(url.len());
-    match path_part.find("/hook/") {
+    match credential_in_path(path_part) {
         Some(i) => {
-            out.push_str(&path_part[..i + "/hook/".len()]);
+            out.push_str(&path_part[..i]);
             out.push_str("***");
         }
         None => out.push_str(path_part),
@@ -263,7 +280,7 @@ pub fn redact_url(url: &str) -> String {
                 out.push('&');
             }
             match kv.split_once('=') {
-                Some((k, _)) if SECRET_PARAMS.contains(&k.to_ascii_lowercase().as_str()) => {
+                Some((k, _)) if is_secret_param(k) => {
                     out.push_str(k);
                     out.push_str("=***");
                 }
