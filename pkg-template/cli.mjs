@@ -41,7 +41,7 @@ const DELIVERY_HELP = `Delivery:
       --retry-delay MS      first retry's wait (default 1000), doubling up to --max-delay
       --max-delay MS        cap on one wait (default 30000)
       --timeout MS          per attempt (default 10000)
-      --max-time MS         bound on a whole delivery, waits included (default 120000)
+      --max-time MS         bound on a whole delivery, waits included (default 180000)
       --max-wait MS         longest wait for a bot's rate window (default 150000)
       --overflow MODE       over a platform's limit: split (default), truncate, error
       --base-url URL        scheme and host instead of the platforms' (a proxy, a test server;

@@ -13,322 +13,10 @@ use crate::error::{Error, ErrorCode};
 use crate::render::render_json;
 use crate::target;
 
+/// The TypeScript declarations of this surface, kept as TypeScript in
+/// `bindings.d.ts` and emitted into the package's `.d.ts` by wasm-bindgen.
 #[wasm_bindgen(typescript_custom_section)]
-const TS_TYPES: &'static str = r#"
-/** Platforms a message can be rendered for. Lark is Feishu's international edition. */
-export type Platform = "wecom" | "dingtalk" | "feishu" | "lark";
-
-/** Stable error codes, in `error.code`. */
-export type ErrorCode =
-  | "INVALID_MESSAGE" | "INVALID_CONFIG" | "UNKNOWN_PLATFORM" | "UNSUPPORTED"
-  | "RATE_LIMIT" | "NETWORK_ERROR" | "TIMEOUT" | "PLATFORM_ERROR" | "DUPLICATE";
-
-/** The Error thrown by `render`, `detectPlatform` and `new UnifiedMessage`. */
-export interface WebhookPushError extends Error {
-  code: ErrorCode;
-  /** JSON path of the offending field of a message, e.g. `content.body.links[2].url`. */
-  path?: string;
-}
-
-/** Any JSON value (platform payloads, raw bodies). */
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
-
-export interface Mention {
-  type: "mobile" | "user_id" | "all";
-  /** Mobile number or user id (Feishu: open_id); omitted for `all`. */
-  value?: string;
-  display_name?: string;
-}
-
-export interface Article {
-  title: string;
-  description?: string;
-  url: string;
-  image_url?: string;
-}
-
-export interface CardButton {
-  text: string | { tag?: string; content: string };
-  url: string;
-  style?: "default" | "primary" | "danger" | "positive";
-  type?: string;
-}
-
-export interface CardField {
-  name: string;
-  value: string | number;
-  url?: string;
-}
-
-/** The neutral card: renders natively on every platform. */
-export interface NeutralCard {
-  card_type?: "neutral";
-  title?: string;
-  subtitle?: string;
-  /** Markdown. */
-  text?: string;
-  emphasis?: { title: string; desc?: string };
-  fields?: CardField[];
-  buttons?: CardButton[];
-  image?: string | { url: string };
-  /** Where a click on the card goes. */
-  url?: string;
-  /** Header colour: blue, green, orange, red, grey, or info / warning / danger / success. */
-  color?: string;
-}
-
-/** The seed's WeCom template cards (WeCom's own keys pass through). */
-export interface WecomCard {
-  card_type: "text_notice" | "news_notice";
-  title?: string;
-  description?: string;
-  emphasis?: { title: string; desc?: string };
-  horizontal_content_list?: { keyname: string; value?: string; type?: number; url?: string }[];
-  vertical_content_list?: { title: string; desc?: string }[];
-  jump_list?: { type?: number; url?: string; title: string; appid?: string; pagepath?: string }[];
-  action?: { type: number; url?: string; appid?: string; pagepath?: string };
-  card_image?: { url: string; aspect_ratio?: number };
-  [wecomKey: string]: JsonValue | undefined;
-}
-
-/** The seed's DingTalk action cards. */
-export interface DingTalkCard {
-  card_type: "single" | "multi";
-  title?: string;
-  config?: { hide_avatar?: string; btn_orientation?: string };
-  elements?: { type?: string; text: string }[];
-  actions?: { text: string; url: string; style?: string }[];
-}
-
-/** The seed's Feishu interactive card (card JSON 1.0 elements pass through). */
-export interface FeishuCard {
-  card_type?: "interactive";
-  title?: string;
-  config?: { [key: string]: JsonValue };
-  header?: { [key: string]: JsonValue };
-  elements: JsonValue[];
-  actions?: CardButton[];
-}
-
-export type CardBody = NeutralCard | WecomCard | DingTalkCard | FeishuCard;
-
-export type MessageContent =
-  | { type: "text"; title?: string; body: { text: string }; mentions?: Mention[] }
-  | { type: "markdown"; title?: string; body: { content: string }; mentions?: Mention[] }
-  | { type: "image"; title?: string; body: { url?: string; base64?: string; md5?: string; image_key?: string; alt?: string }; mentions?: Mention[] }
-  | { type: "link"; title?: string; body: { title?: string; text?: string; url: string; image_url?: string }; mentions?: Mention[] }
-  | { type: "news" | "feed"; title?: string; body: { links: Article[] }; mentions?: Mention[] }
-  | { type: "card"; title?: string; body: CardBody; mentions?: Mention[] }
-  | { type: "file"; title?: string; body: { url?: string; media_id?: string; name?: string; base64?: string }; mentions?: Mention[] }
-  | { type: "raw"; title?: string; body: { wecom?: { [key: string]: JsonValue }; dingtalk?: { [key: string]: JsonValue }; feishu?: { [key: string]: JsonValue }; lark?: { [key: string]: JsonValue } }; mentions?: Mention[] };
-
-export interface MessageMetadata {
-  message_id?: string;
-  correlation_id?: string;
-}
-
-/** The unified message, in the seed's JSON shape (snake_case). */
-export interface UnifiedMessageInit {
-  content: MessageContent;
-  metadata?: MessageMetadata;
-}
-
-export interface RenderOptions {
-  /** Webhook URL, or a bare WeCom key / DingTalk access token / Feishu hook id. */
-  webhook?: string;
-  /** Same as `webhook`. */
-  webhookUrl?: string;
-  /** DingTalk / Feishu signing secret. */
-  secret?: string;
-  /** Clock for signing, ms since the epoch; default `Date.now()`. */
-  timestamp?: number;
-  /** Content over the platform's limit: several messages (default), one cut message, or an error. */
-  overflow?: "split" | "truncate" | "error";
-  /** WeCom markdown flavour; `auto` picks markdown_v2 for tables, code and images without mentions. */
-  wecomMarkdown?: "auto" | "v1" | "v2";
-  /** Scheme and host to use instead of the platform's, e.g. a proxy or a test server. */
-  baseUrl?: string;
-}
-
-/** One step down the degradation ladder. */
-export interface Degradation {
-  from: string;
-  to: string;
-  reason: string;
-}
-
-export interface RenderResult {
-  platform: Platform;
-  /** The URL to POST to (signed for DingTalk); null when no webhook was given. */
-  url: string | null;
-  /** One JSON body per message to send, in order. */
-  payloads: { [key: string]: JsonValue }[];
-  degraded: Degradation[];
-  /** payloads.length */
-  parts: number;
-}
-
-export interface RetryPolicy {
-  /** Retries after the first attempt (default 3). */
-  maxRetries?: number;
-  /** ms before the first retry (default 1000). */
-  initialDelay?: number;
-  /** Cap on one wait, ms (default 30000). */
-  maxDelay?: number;
-  /** Growth of the wait per retry (default 2). */
-  backoffMultiplier?: number;
-  /** Jitter as a fraction of the wait, 0-1 (default 0.2 = ±10 %). */
-  jitter?: number;
-  /** Bound on the whole delivery, waits included, ms (default 120000). */
-  maxTotalTime?: number;
-}
-
-/**
- * A shared dedup store, e.g. a Workers KV namespace. Values written are "done", or
- * "partial:N" when the first N parts of a split message went out (a re-send sends the rest).
- */
-export interface DedupStore {
-  get(key: string): Promise<unknown> | unknown;
-  put(key: string, value: string, options: { expirationTtl: number }): Promise<unknown> | unknown;
-}
-
-export interface SenderOptions {
-  retryPolicy?: RetryPolicy;
-  /** Per attempt, ms (default 10000). */
-  timeout?: number;
-  /** Longest a message waits for its bot's rate window before resolving with RATE_LIMIT, ms (default 150000). */
-  maxQueueDelay?: number;
-  /** Keep each bot under its documented rate limit (default true). */
-  rateLimit?: boolean;
-  /** Scheme and host per platform instead of the public API (proxies, private deployments, tests). */
-  baseUrls?: { wecom?: string; dingtalk?: string; feishu?: string; lark?: string };
-  overflow?: "split" | "truncate" | "error";
-  wecomMarkdown?: "auto" | "v1" | "v2";
-  dedup?: { ttl?: number; maxEntries?: number; store?: DedupStore };
-  /** Called when a message waits for its bot's rate window (progress display). */
-  onRateWait?: (wait: { platform: Platform; waitMs: number }) => void;
-  /**
-   * Rate slots and message records shared by every isolate / process that sends to the same
-   * bots. When given, it replaces this sender's own rate windows and dedup memory. Each call is
-   * bounded by `timeout`; a coordinator that throws, rejects or does not answer in time does not
-   * lose the message: the send falls back to this sender's own windows and memory and says so in
-   * `degraded` (`from: "coordinator"`).
-   */
-  coordinator?: SendCoordinator;
-}
-
-/**
- * Shared by every isolate/process: per-bot rate slots and the per-message record.
- * `bot` is the bot's identity (`botId`: `"<platform>:<32 hex>"`), a hash of platform and credential, never a secret.
- */
-export interface SendCoordinator {
-  /** Take a slot for this bot now if all its windows allow (then waitMs is 0), else take nothing and say how long to wait. */
-  acquire(bot: string, windows: { limit: number; periodMs: number }[]): Promise<{ waitMs: number }>;
-  /**
-   * Claim a message id for this bot. "new": the caller holds it now; otherwise the current record:
-   * "sent", "pending", "partial:N/M". A claim that finds "partial:N/M" (or a released record) takes
-   * it: the caller holds it and sends parts N+1..M. `ttlMs` bounds a "pending" hold whose sender died.
-   */
-  claim(bot: string, messageId: string, ttlMs: number): Promise<string>;
-  /** Record the outcome: "sent", "partial:N/M", or "released" (failed: it may be claimed again). */
-  settle(bot: string, messageId: string, state: string, ttlMs: number): Promise<void>;
-}
-
-/** A webhook URL (or bare key), or one with its signing secret. */
-export type SendTarget = string | { webhookUrl: string; secret?: string };
-
-export interface SendError {
-  code: ErrorCode;
-  message: string;
-  /** The platform's own errcode / code, when it answered. */
-  platformCode: number | null;
-  platformMessage: string | null;
-}
-
-export interface SendResult {
-  success: boolean;
-  platform: Platform;
-  /** HTTP requests made for the message. */
-  attempts: number;
-  error: SendError | null;
-  retrySuggested: boolean;
-  /** ms to wait before trying again, when known. */
-  retryAfter: number | null;
-  degraded: Degradation[];
-  messageId: string | null;
-  correlationId: string | null;
-  elapsedMs: number;
-  /** Messages the content was split into, and how many went out. */
-  parts: number;
-  partsDelivered: number;
-}
-
-export interface MultiSendOptions {
-  platforms: Platform[];
-  webhookUrls: { [platform: string]: string };
-  secrets?: { [platform: string]: string };
-}
-
-export interface MultiSendResult {
-  successCount: number;
-  failedCount: number;
-  results: SendResult[];
-}
-
-export interface AutoSendResult extends MultiSendResult {
-  /** Platforms delivered to. */
-  sentPlatforms: Platform[];
-  /** Platforms with no configuration in the environment. */
-  skippedPlatforms: Platform[];
-  /** Platforms configured but not delivered to. */
-  failedPlatforms: Platform[];
-}
-
-/** A target as `parseTarget` reads it. `redacted` is safe to show; `webhook` and `secret` are not. */
-export interface ParsedTarget {
-  platform: Platform;
-  /** The bare key / access token / hook id, or the webhook URL as given. */
-  webhook: string;
-  secret: string | null;
-  /** Apprise's phone targets, shoutrrr's mentioned lists. */
-  mentions: Mention[];
-  format: "text" | "markdown" | null;
-  overflow: "split" | "truncate" | "error" | null;
-  title: string | null;
-  /** shoutrrr DingTalk: a keyword the bot requires. */
-  keyword: string | null;
-  /** shoutrrr Lark: a link to add to the message. */
-  link: string | null;
-  redacted: string;
-}
-
-/** What `platformInfo` says about a platform (derived from the renderers). */
-export interface PlatformInfo {
-  platform: Platform;
-  name: string;
-  /** The webhook URL's shape, with a placeholder for the credential. */
-  webhook: string;
-  types: { type: string; support: "native" | "degraded" | "refused"; sentAs?: string; steps?: Degradation[]; code?: ErrorCode; reason?: string }[];
-  limits: { [name: string]: number };
-  rateLimits: { count: number; windowMs: number }[];
-  blockedMsAfterLimit: number;
-  signing: { signed: boolean; how: string };
-  env: { webhook: string | null; secret: string | null };
-  urlSchemes: string[];
-}
-
-/** Environment variables read by sendAuto (process.env, Deno.env.toObject(), a Worker's env). */
-export interface SendAutoEnv {
-  WECOM_WEBHOOK_KEY?: string;
-  DINGTALK_ACCESS_TOKEN?: string;
-  DINGTALK_SECRET?: string;
-  FEISHU_WEBHOOK_ID?: string;
-  FEISHU_SECRET?: string;
-  LARK_WEBHOOK_ID?: string;
-  LARK_SECRET?: string;
-  [name: string]: unknown;
-}
-"#;
+const TS_TYPES: &'static str = include_str!("bindings.d.ts");
 
 /// A JS `Error` with `.code` and `.path`.
 pub(crate) fn js_error(e: &Error) -> JsValue {
@@ -471,11 +159,9 @@ use std::rc::Rc;
 use serde_json::{Value, json};
 use wasm_bindgen_futures::future_to_promise;
 
-use crate::host::HostTransport;
-use crate::limits::Overflow;
+use crate::host::JsHost;
 use crate::model::UnifiedMessage;
 use crate::policy::RetryPolicy;
-use crate::render::WecomMarkdown;
 use crate::sender::{SendResult, Sender, SenderOptions, Target, targets_from_env};
 use crate::target::Platform;
 
@@ -547,15 +233,7 @@ fn sender_options(v: &Value) -> Result<SenderOptions, Error> {
             o.base_urls.insert(p, url.to_string());
         }
     }
-    if let Some(s) = m.get("overflow").and_then(Value::as_str) {
-        o.overflow = Overflow::parse(s)?;
-    }
-    o.wecom_markdown = match m.get("wecomMarkdown").and_then(Value::as_str) {
-        None | Some("auto") => WecomMarkdown::Auto,
-        Some("v1") => WecomMarkdown::V1,
-        Some("v2") => WecomMarkdown::V2,
-        Some(_) => return Err(Error::config("wecomMarkdown must be \"auto\", \"v1\" or \"v2\"")),
-    };
+    (o.overflow, o.wecom_markdown) = crate::options::read_formatting(m)?;
     if let Some(d) = m.get("dedup").and_then(Value::as_object) {
         if let Some(t) = num(d.get("ttl"), "dedup.ttl")? {
             o.dedup_ttl_ms = t;
@@ -574,16 +252,10 @@ fn input_failure(platform: Platform, e: &Error) -> Value {
 
 /// The same, for a platform name that is not one (shown only if it looks like a name).
 fn input_failure_named(platform: &str, e: &Error) -> Value {
-    let message = match &e.path {
-        Some(p) if !p.is_empty() => format!("{} (at {p})", e.message),
-        _ => e.message.clone(),
-    };
-    json!({
-        "success": false, "platform": platform, "attempts": 0,
-        "error": {"code": e.code.as_str(), "message": message, "platformCode": null, "platformMessage": null},
-        "retrySuggested": false, "retryAfter": null, "degraded": [], "messageId": null, "correlationId": null,
-        "elapsedMs": 0, "parts": 0, "partsDelivered": 0,
-    })
+    // the shape is SendResult's, written once; the platform shown is the name given (which may be none)
+    let mut v = SendResult::refused(Platform::ALL[0], crate::sender::plain(e.clone())).to_value();
+    v["platform"] = Value::String(platform.to_string());
+    v
 }
 
 fn parse_message(message: &JsValue) -> Result<UnifiedMessage, Error> {
@@ -611,7 +283,7 @@ fn multi_value(results: &[SendResult]) -> Value {
 /// rate windows of the bots it sends to: share it across requests.
 #[wasm_bindgen(js_name = MessageSender)]
 pub struct JsMessageSender {
-    inner: Rc<Sender<HostTransport>>,
+    inner: Rc<Sender<JsHost>>,
 }
 
 #[wasm_bindgen(js_class = MessageSender)]
@@ -627,7 +299,7 @@ impl JsMessageSender {
         let json = stringify(&options, ErrorCode::InvalidConfig, "the options").map_err(|e| js_error(&e))?;
         let v: Value = if json.is_empty() { Value::Null } else { serde_json::from_str(&json).unwrap_or(Value::Null) };
         let opts = sender_options(&v).map_err(|e| js_error(&e))?;
-        let mut host = HostTransport::new(store, opts.timeout_ms);
+        let mut host = JsHost::new(store, opts.timeout_ms);
         host.on_rate_wait = on_rate_wait;
         let mut sender = Sender::new(host, opts).map_err(|e| js_error(&e))?;
         let coordinator = get(&options, "coordinator");

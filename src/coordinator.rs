@@ -25,13 +25,11 @@
 
 use std::future::Future;
 use std::pin::Pin;
-use std::task::{Context, Poll};
 
 use sha2::{Digest, Sha256};
 
 use crate::degrade::Degradation;
 use crate::policy;
-use crate::sender::{Sender, Transport};
 use crate::target::{self, Platform};
 
 /// A boxed future on one thread (wasm has no others).
@@ -59,7 +57,7 @@ pub fn bot_id(platform: Platform, url: &str) -> String {
     target::bot_id_of_url(platform, url).unwrap_or_else(|_| {
         let mut h = Sha256::new();
         h.update(url.as_bytes());
-        format!("{}:{}", platform.as_str(), crate::platform::wecom::hex(&h.finalize()[..16]))
+        format!("{}:{}", platform.as_str(), crate::sign::hex(&h.finalize()[..16]))
     })
 }
 
@@ -81,7 +79,7 @@ pub fn windows_for(platform: Platform) -> Vec<(usize, u64)> {
     policy::rate_limits(platform).iter().map(|&(n, w)| (n, w + (w / 100).max(100))).collect()
 }
 
-fn fallback(what: &str, why: &str) -> Degradation {
+pub(crate) fn fallback(what: &str, why: &str) -> Degradation {
     Degradation {
         from: "coordinator".into(),
         to: "local".into(),
@@ -98,113 +96,6 @@ pub(crate) fn parse_partial(s: &str) -> Option<(usize, usize)> {
     let (n, m) = s.strip_prefix("partial:")?.split_once('/')?;
     let (n, m) = (n.parse().ok()?, m.parse().ok()?);
     (n <= m && m > 0).then_some((n, m))
-}
-
-impl<T: Transport> Sender<T> {
-    /// Run `f` for at most the per-request timeout.
-    async fn bounded<'a, O>(&'a self, f: LocalFuture<'a, Result<O, String>>) -> Result<O, String> {
-        let t = self.options.timeout_ms;
-        let timer: LocalFuture<'a, ()> = Box::pin(self.transport.sleep(t));
-        match (Race { a: f, b: timer }).await {
-            Either::A(r) => r,
-            Either::B(()) => Err(format!("no answer within {t} ms")),
-        }
-    }
-
-    pub(crate) async fn coord_claim(&self, bot: &str, message_id: Option<&str>, ttl_ms: u64) -> Claim {
-        let (Some(c), Some(id)) = (self.coordinator.clone(), message_id) else { return Claim::NotUsed };
-        match self.bounded(c.claim(bot, id, ttl_ms)).await {
-            Ok(s) if s == "new" => Claim::Held(None),
-            Ok(s) if s == "sent" || s == "pending" => Claim::Taken(s),
-            Ok(s) => match parse_partial(&s) {
-                Some(nm) => Claim::Held(Some(nm)),
-                None => Claim::Failed(fallback("claim", &format!("it answered {:?}", crate::model::clip(&s, 40)))),
-            },
-            Err(e) => Claim::Failed(fallback("claim", &e)),
-        }
-    }
-
-    /// Record the outcome of a held claim; a note when that failed.
-    pub(crate) async fn coord_settle(
-        &self,
-        bot: &str,
-        message_id: &str,
-        state: &str,
-        ttl_ms: u64,
-    ) -> Option<Degradation> {
-        let c = self.coordinator.clone()?;
-        match self.bounded(c.settle(bot, message_id, state, ttl_ms)).await {
-            Ok(()) => None,
-            Err(e) => Some(Degradation {
-                from: "coordinator".into(),
-                to: "unrecorded".into(),
-                reason: format!(
-                    "the coordinator's settle failed ({}); the outcome {state} was not recorded",
-                    crate::model::clip(&e, 120)
-                ),
-            }),
-        }
-    }
-
-    /// Ask the coordinator for a slot until `deadline`. `None`: no coordinator,
-    /// or it failed (then `degraded` says so and the local window applies).
-    /// `Some(Ok(()))`: a slot was taken. `Some(Err(wait))`: none before the deadline.
-    pub(crate) async fn coord_slot(
-        &self,
-        platform: Platform,
-        url: &str,
-        deadline: u64,
-        degraded: &mut Vec<Degradation>,
-    ) -> Option<Result<(), u64>> {
-        let c = self.coordinator.clone()?;
-        let bot = bot_id(platform, url);
-        let windows = windows_for(platform);
-        // bounded: each round waits as long as the coordinator says
-        for _ in 0..10_000 {
-            let wait = match self.bounded(c.acquire(&bot, &windows)).await {
-                Ok(w) => w,
-                Err(e) => {
-                    if !degraded.iter().any(|d| d.from == "coordinator" && d.to == "local") {
-                        degraded.push(fallback("acquire", &e));
-                    }
-                    return None;
-                }
-            };
-            if wait == 0 {
-                return Some(Ok(()));
-            }
-            let now = self.transport.now_ms();
-            if now.saturating_add(wait) > deadline {
-                return Some(Err(wait));
-            }
-            self.transport.sleep(wait).await;
-        }
-        Some(Err(1_000))
-    }
-}
-
-enum Either<A, B> {
-    A(A),
-    B(B),
-}
-
-/// The first of two futures to finish (the other is dropped).
-struct Race<'a, A, B> {
-    a: LocalFuture<'a, A>,
-    b: LocalFuture<'a, B>,
-}
-
-impl<A, B> Future for Race<'_, A, B> {
-    type Output = Either<A, B>;
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        if let Poll::Ready(v) = self.a.as_mut().poll(cx) {
-            return Poll::Ready(Either::A(v));
-        }
-        if let Poll::Ready(v) = self.b.as_mut().poll(cx) {
-            return Poll::Ready(Either::B(v));
-        }
-        Poll::Pending
-    }
 }
 
 /// The JS `SendCoordinator` object (wasm32).

@@ -19,22 +19,21 @@ pub struct Degraded(pub Vec<Degradation>);
 
 impl Degraded {
     pub fn push(&mut self, from: impl Into<String>, to: impl Into<String>, reason: impl Into<String>) {
-        let d = Degradation { from: from.into(), to: to.into(), reason: reason.into() };
-        // one entry per step: the first reason given is the most specific
+        self.record(Degradation { from: from.into(), to: to.into(), reason: reason.into() });
+    }
+
+    /// Record a step; one entry per (from, to): the first reason given is the most specific.
+    pub fn record(&mut self, d: Degradation) {
         if !self.0.iter().any(|x| x.from == d.from && x.to == d.to) {
             self.0.push(d);
         }
     }
 
-    /// Record what a markdown writer lost.
-    pub fn losses(&mut self, losses: &[crate::markdown::Loss]) {
+    /// Record what a markdown writer lost, each worded by the platform (`why`).
+    pub fn losses(&mut self, losses: &[crate::markdown::Loss], why: impl Fn(&crate::markdown::Loss) -> &'static str) {
         for l in losses {
-            self.push(l.from, l.to, l.reason);
+            self.push(l.from, l.to, why(l));
         }
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
     }
 }
 

@@ -1,4 +1,4 @@
-//! The [`Transport`] on the host's globals (wasm32 only): `fetch`,
+//! The sender's [`Host`] on the host's globals (wasm32 only): `fetch`,
 //! `AbortController`, `setTimeout` / `clearTimeout`, `Date.now`, `FormData`.
 //! Never `window`: there is none in Workers, Deno or Node. A timer handle is a
 //! `JsValue` (Node returns an object). Bound with `js_sys` only, no `web-sys`.
@@ -13,7 +13,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
-use crate::sender::{HttpResponse, Transport, TransportError};
+use crate::sender::{Host, HttpError, HttpResponse};
 use crate::target;
 
 #[wasm_bindgen]
@@ -37,21 +37,24 @@ extern "C" {
 /// Longest delay a JS timer takes (2^31 - 1 ms); a larger one fires at once.
 const MAX_TIMER_MS: u64 = 2_147_483_647;
 
-/// The host transport; `store` is an optional `{ get(key), put(key, value, opts) }`
+/// The former name of [`JsHost`], kept while other branches merge.
+pub type HostTransport = JsHost;
+
+/// The sender's host in JS; `store` is an optional `{ get(key), put(key, value, opts) }`
 /// (a Workers KV namespace fits) for dedup across instances; `on_rate_wait` an
 /// optional function told `{ platform, waitMs }` when a message waits for its
 /// bot's rate window.
-pub struct HostTransport {
+pub struct JsHost {
     pub store: Option<JsValue>,
     /// The longest a store call is waited for (the send timeout); set by
-    /// [`HostTransport::new`], 10 s otherwise.
+    /// [`JsHost::new`], 10 s otherwise.
     pub store_timeout_ms: Cell<u64>,
     pub on_rate_wait: Option<Function>,
 }
 
-impl HostTransport {
-    pub fn new(store: Option<JsValue>, store_timeout_ms: u64) -> HostTransport {
-        HostTransport { store, store_timeout_ms: Cell::new(store_timeout_ms), on_rate_wait: None }
+impl JsHost {
+    pub fn new(store: Option<JsValue>, store_timeout_ms: u64) -> JsHost {
+        JsHost { store, store_timeout_ms: Cell::new(store_timeout_ms), on_rate_wait: None }
     }
 }
 
@@ -133,8 +136,8 @@ fn describe(err: &JsValue, url: &str) -> String {
     target::redact_text(&s.replace(url, &target::redact_url(url)))
 }
 
-fn not_a_response(what: &str) -> TransportError {
-    TransportError::Network(format!("the host's fetch did not give a Response ({what})"))
+fn not_a_response(what: &str) -> HttpError {
+    HttpError::Network(format!("the host's fetch did not give a Response ({what})"))
 }
 
 /// A header of a Response, `None` when absent or unreadable (no `headers`, a
@@ -148,8 +151,8 @@ fn header(resp: &JsValue, name: &str) -> Option<String> {
 /// Read a body, at most `max` bytes: from its stream when there is one (the
 /// read stops there and the stream is cancelled), else from `arrayBuffer()`
 /// or `text()` (a Response-like object without a stream).
-async fn read_body(resp: &JsValue, max: usize) -> Result<Vec<u8>, TransportError> {
-    let too_large = || TransportError::Network(format!("the answer is larger than {max} bytes (not read further)"));
+async fn read_body(resp: &JsValue, max: usize) -> Result<Vec<u8>, HttpError> {
+    let too_large = || HttpError::Network(format!("the answer is larger than {max} bytes (not read further)"));
     let body = prop(resp, "body");
     if body.is_null() {
         return Ok(Vec::new()); // no body (204, HEAD): an empty one
@@ -161,7 +164,7 @@ async fn read_body(resp: &JsValue, max: usize) -> Result<Vec<u8>, TransportError
         // empty chunks could come forever without yielding to the timer
         let mut empty = 0u32;
         loop {
-            let r = settle(read.call0(&reader)).await.map_err(|e| TransportError::Network(describe(&e, "")))?;
+            let r = settle(read.call0(&reader)).await.map_err(|e| HttpError::Network(describe(&e, "")))?;
             if prop(&r, "done").is_truthy() {
                 return Ok(out);
             }
@@ -189,7 +192,7 @@ async fn read_body(resp: &JsValue, max: usize) -> Result<Vec<u8>, TransportError
         }
     }
     if let Some(f) = method(resp, "arrayBuffer") {
-        let buf = settle(f.call0(resp)).await.map_err(|e| TransportError::Network(describe(&e, "")))?;
+        let buf = settle(f.call0(resp)).await.map_err(|e| HttpError::Network(describe(&e, "")))?;
         if buf.is_instance_of::<js_sys::ArrayBuffer>() {
             let arr = Uint8Array::new(&buf);
             if arr.length() as usize > max {
@@ -199,7 +202,7 @@ async fn read_body(resp: &JsValue, max: usize) -> Result<Vec<u8>, TransportError
         }
     }
     if let Some(f) = method(resp, "text") {
-        let t = settle(f.call0(resp)).await.map_err(|e| TransportError::Network(describe(&e, "")))?;
+        let t = settle(f.call0(resp)).await.map_err(|e| HttpError::Network(describe(&e, "")))?;
         let t = t.as_string().ok_or_else(|| not_a_response("text() gave no string"))?;
         if t.len() > max {
             return Err(too_large());
@@ -209,7 +212,7 @@ async fn read_body(resp: &JsValue, max: usize) -> Result<Vec<u8>, TransportError
     Err(not_a_response("it has no body to read"))
 }
 
-impl HostTransport {
+impl JsHost {
     /// One fetch, settled within `timeout_ms` whatever the host's fetch does:
     /// `(status, retry-after, body of at most max bytes)`.
     async fn request(
@@ -218,7 +221,7 @@ impl HostTransport {
         init: Object,
         timeout_ms: u64,
         max: usize,
-    ) -> Result<(u16, Option<String>, Vec<u8>), TransportError> {
+    ) -> Result<(u16, Option<String>, Vec<u8>), HttpError> {
         let ctl = method(&js_sys::global(), "AbortController")
             .and_then(|c| Reflect::construct(&c, &Array::new()).ok())
             .filter(JsValue::is_object);
@@ -228,18 +231,18 @@ impl HostTransport {
         // a redirect would re-post the body (and its signature) to another origin
         set(&init, "redirect", &JsValue::from_str("manual"));
         let work = async {
-            let fetch = method(&js_sys::global(), "fetch")
-                .ok_or_else(|| TransportError::Network("the host has no fetch".into()))?;
+            let fetch =
+                method(&js_sys::global(), "fetch").ok_or_else(|| HttpError::Network("the host has no fetch".into()))?;
             let resp = settle(fetch.call2(&js_sys::global(), &JsValue::from_str(url), &init))
                 .await
-                .map_err(|e| TransportError::Network(describe(&e, url)))?;
+                .map_err(|e| HttpError::Network(describe(&e, url)))?;
             if !resp.is_object() {
                 return Err(not_a_response("not an object"));
             }
             let status = prop(&resp, "status").as_f64().unwrap_or(-1.0);
             if prop(&resp, "type").as_string().as_deref() == Some("opaqueredirect") {
                 // a browser hides the status and the location of a manual redirect
-                return Err(TransportError::Redirect { status: 0, location: None });
+                return Err(HttpError::Redirect { status: 0, location: None });
             }
             if !(100.0..=599.0).contains(&status) || status.fract() != 0.0 {
                 return Err(not_a_response("no HTTP status"));
@@ -250,7 +253,7 @@ impl HostTransport {
                 if let Some(cancel) = method(&prop(&resp, "body"), "cancel") {
                     detach(cancel.call0(&prop(&resp, "body")));
                 }
-                return Err(TransportError::Redirect { status, location });
+                return Err(HttpError::Redirect { status, location });
             }
             let retry_after = header(&resp, "retry-after");
             if header(&resp, "content-length")
@@ -260,7 +263,7 @@ impl HostTransport {
                 if let Some(cancel) = method(&prop(&resp, "body"), "cancel") {
                     detach(cancel.call0(&prop(&resp, "body")));
                 }
-                return Err(TransportError::Network(format!("the answer is larger than {max} bytes (not read)")));
+                return Err(HttpError::Network(format!("the answer is larger than {max} bytes (not read)")));
             }
             let body = read_body(&resp, max).await?;
             Ok((status, retry_after, body))
@@ -271,7 +274,7 @@ impl HostTransport {
                 if let Some(abort) = ctl.as_ref().and_then(|c| method(c, "abort")) {
                     let _ = abort.call0(ctl.as_ref().unwrap_or(&JsValue::UNDEFINED));
                 }
-                Err(TransportError::Timeout)
+                Err(HttpError::Timeout)
             }
         }
     }
@@ -285,7 +288,7 @@ impl HostTransport {
     }
 }
 
-impl Transport for HostTransport {
+impl Host for JsHost {
     fn now_ms(&self) -> u64 {
         js_sys::Date::now() as u64
     }
@@ -312,7 +315,7 @@ impl Transport for HostTransport {
         let _ = JsFuture::from(p).await;
     }
 
-    async fn post_json(&self, url: &str, body: &str, timeout_ms: u64) -> Result<HttpResponse, TransportError> {
+    async fn post_json(&self, url: &str, body: &str, timeout_ms: u64) -> Result<HttpResponse, HttpError> {
         let init = Object::new();
         set(&init, "method", &JsValue::from_str("POST"));
         let headers = Object::new();
@@ -323,12 +326,12 @@ impl Transport for HostTransport {
         Ok(HttpResponse { status, body: String::from_utf8_lossy(&body).into_owned(), retry_after })
     }
 
-    async fn get_bytes(&self, url: &str, max_bytes: usize, timeout_ms: u64) -> Result<Vec<u8>, TransportError> {
+    async fn get_bytes(&self, url: &str, max_bytes: usize, timeout_ms: u64) -> Result<Vec<u8>, HttpError> {
         let init = Object::new();
         set(&init, "method", &JsValue::from_str("GET"));
         let (status, _, body) = self.request(url, init, timeout_ms, max_bytes).await?;
         if !(200..300).contains(&status) {
-            return Err(TransportError::Network(format!("HTTP {status}")));
+            return Err(HttpError::Network(format!("HTTP {status}")));
         }
         Ok(body)
     }
@@ -340,7 +343,7 @@ impl Transport for HostTransport {
         filename: &str,
         bytes: &[u8],
         timeout_ms: u64,
-    ) -> Result<HttpResponse, TransportError> {
+    ) -> Result<HttpResponse, HttpError> {
         let parts = Array::new();
         parts.push(&Uint8Array::from(bytes));
         let opts = Object::new();

@@ -13,13 +13,13 @@
 //! - [`platform_info`]: what each platform takes (types, limits, rate limits, signing, env names);
 //! - [`render`]: the pure `render(message, platform, options)` entry point;
 //! - [`policy`]: retry schedule, answer classification, rate windows (pure, time passed in);
-//! - [`sender`]: the async send loop, generic over a [`sender::Transport`];
+//! - [`sender`]: the async send loop, generic over a [`sender::Host`];
 //! - [`coordinator`]: rate slots and dedup records shared across isolates;
 //! - [`webhook`]: the generic webhook target's engine: config, templates, signing, answer check.
 //!
 //! [`inbound`] (feature `inbound`): bot callbacks in: verify, decrypt, parse, build replies.
 //!
-//! `host` (wasm32 only) is the Transport on the host's `fetch`, `setTimeout` and `Date.now`.
+//! `host` (wasm32 only) is the sender's Host on the host's `fetch`, `setTimeout` and `Date.now`.
 //!
 //! `bindings` (wasm32 only) is the `#[wasm_bindgen]` surface over it.
 
@@ -32,6 +32,7 @@ pub mod json;
 pub mod limits;
 pub mod markdown;
 pub mod model;
+pub mod options;
 pub mod platform;
 pub mod platform_info;
 pub mod policy;

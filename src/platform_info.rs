@@ -7,10 +7,11 @@
 use serde_json::{Value, json};
 
 use crate::error::Result;
-use crate::platform::{MAX_PARTS, dingtalk, feishu, wecom};
+use crate::platform::MAX_PARTS;
+use crate::platform::spec::Signing;
 use crate::policy;
 use crate::render::{RenderOptions, render};
-use crate::sender::ENV_NAMES;
+use crate::service_url;
 use crate::target::{self, Platform};
 
 /// One sample message per case reported, as JSON text (data costs less wasm than code).
@@ -58,53 +59,26 @@ fn type_row(name: &str, msg: &Value, p: Platform) -> Value {
 
 /// The facts about one platform, as JSON.
 pub fn info(p: Platform) -> Result<Value> {
-    let limits = match p {
-        Platform::Wecom => json!({
-            "textBytes": wecom::TEXT_LIMIT, "markdownBytes": wecom::MARKDOWN_LIMIT,
-            "newsArticles": wecom::MAX_ARTICLES, "imageBytes": wecom::IMAGE_LIMIT, "maxParts": MAX_PARTS,
-        }),
-        Platform::DingTalk => json!({"bodyBytes": dingtalk::BODY_LIMIT, "maxParts": MAX_PARTS}),
-        Platform::Feishu | Platform::Lark => json!({"bodyBytes": feishu::BODY_LIMIT, "maxParts": MAX_PARTS}),
-    };
+    let spec = p.spec();
+    let mut limits = spec.limits_info();
+    limits.insert("maxParts".into(), MAX_PARTS.into());
     let rate: Vec<Value> =
         policy::rate_limits(p).iter().map(|&(count, window)| json!({"count": count, "windowMs": window})).collect();
-    let signing = match p {
-        Platform::Wecom => json!({"signed": false, "how": "not signed: the key in the URL is the credential"}),
-        Platform::DingTalk => json!({
-            "signed": true,
-            "how": "HMAC-SHA256 over \"{timestamp_ms}\\n{secret}\", base64, added to the query as timestamp and sign",
-        }),
-        Platform::Feishu | Platform::Lark => json!({
-            "signed": true,
-            "how": "HMAC-SHA256 keyed by \"{timestamp_s}\\n{secret}\" over nothing, base64, added to the body as timestamp and sign",
-        }),
-    };
-    let (hook_env, secret_env) =
-        ENV_NAMES.iter().find(|(q, _, _)| *q == p).map(|&(_, h, s)| (Some(h), s)).unwrap_or((None, None));
-    let key_name = match p {
-        Platform::Wecom => "YOUR_WEBHOOK_KEY",
-        Platform::DingTalk => "YOUR_ACCESS_TOKEN",
-        Platform::Feishu | Platform::Lark => "YOUR_HOOK_ID",
-    };
-    let schemes: &[&str] = match p {
-        Platform::Wecom => &["wecombot://{key}", "wecom://{key}?mentioned_list=a,b&mentioned_mobile_list=1,2"],
-        Platform::DingTalk => {
-            &["dingtalk://{secret}@{token}/{phone}/{phone}", "dingding://{token}?secret={secret}&keyword={kw}"]
-        }
-        Platform::Feishu => &["feishu://{secret}@{token}", "lark://open.feishu.cn/{token}?secret={secret}"],
-        Platform::Lark => &["lark://{secret}@{token}", "lark://open.larksuite.com/{token}?secret={secret}"],
-    };
+    let signed = !matches!(spec.signing(), Signing::Unsigned { .. });
+    let signing = json!({"signed": signed, "how": spec.signing_how()});
+    let env = spec.env_names();
+    let schemes = service_url::schemes_for(p);
     let types: Vec<Value> = samples().iter().map(|(name, msg)| type_row(name, msg, p)).collect();
     Ok(json!({
         "platform": p.as_str(),
         "name": p.display(),
-        "webhook": target::webhook_url(p, key_name, None)?,
+        "webhook": target::webhook_url(p, spec.credential_placeholder(), None)?,
         "types": types,
         "limits": limits,
         "rateLimits": rate,
         "blockedMsAfterLimit": policy::rate_block_ms(p),
         "signing": signing,
-        "env": {"webhook": hook_env, "secret": secret_env},
+        "env": {"webhook": env.webhook, "secret": env.secret},
         "urlSchemes": schemes,
     }))
 }

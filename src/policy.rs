@@ -6,7 +6,8 @@ use std::collections::VecDeque;
 use serde_json::Value;
 
 use crate::error::{Error, ErrorCode, Result};
-use crate::target::Platform;
+use crate::platform::Platform;
+use crate::platform::spec::CodeMeaning;
 
 /// Retries with exponential backoff and jitter (milliseconds, as the seed writes them).
 #[derive(Clone, Debug, PartialEq)]
@@ -89,11 +90,7 @@ pub const MAX_RETRY_AFTER_S: u64 = 3600;
 
 /// How long the platform blocks a bot after its rate limit is hit.
 pub fn rate_block_ms(p: Platform) -> u64 {
-    match p {
-        Platform::DingTalk => 10 * 60_000,
-        Platform::Wecom => 60_000,
-        Platform::Feishu | Platform::Lark => 1_000,
-    }
+    p.spec().rate_block_ms()
 }
 
 /// Classify an HTTP answer: the status, the body (all three platforms answer
@@ -105,17 +102,14 @@ pub fn classify(p: Platform, status: u16, body: &str, retry_after_header: Option
     let json: Option<Value> = serde_json::from_str(body).ok();
     let (code, msg) = match &json {
         Some(v) => {
-            let code = match p {
-                Platform::Feishu | Platform::Lark => v.get("code").or_else(|| v.get("StatusCode")),
-                _ => v.get("errcode"),
-            }
-            .and_then(Value::as_i64);
-            let msg = match p {
-                Platform::Feishu | Platform::Lark => v.get("msg").or_else(|| v.get("StatusMessage")),
-                _ => v.get("errmsg"),
-            }
-            .and_then(Value::as_str)
-            .map(|s| crate::model::clip(s, 300));
+            let fields = p.spec().answer_fields();
+            let code = fields.code.iter().find_map(|k| v.get(*k)).and_then(Value::as_i64);
+            let msg = fields
+                .message
+                .iter()
+                .find_map(|k| v.get(*k))
+                .and_then(Value::as_str)
+                .map(|s| crate::model::clip(s, 300));
             (code, msg)
         }
         None => (None, None),
@@ -146,28 +140,24 @@ pub fn classify(p: Platform, status: u16, body: &str, retry_after_header: Option
         return verdict(Verdict::Delivered);
     }
     let m = msg.as_deref().unwrap_or("").to_ascii_lowercase();
-    let v = match (p, code) {
-        (_, -1) => Verdict::Retry { code: ErrorCode::PlatformError, retry_after },
-        (Platform::Wecom, 45009) => Verdict::Retry { code: ErrorCode::RateLimit, retry_after: Some(rate_block_ms(p)) },
-        (Platform::DingTalk, 130101) => {
-            Verdict::Retry { code: ErrorCode::RateLimit, retry_after: Some(rate_block_ms(p)) }
-        }
-        (Platform::DingTalk, 310000) if m.contains("timestamp") => Verdict::Resign,
-        (Platform::Feishu | Platform::Lark, 11232) => {
-            Verdict::Retry { code: ErrorCode::RateLimit, retry_after: Some(retry_after.unwrap_or(1000)) }
-        }
-        (Platform::Feishu | Platform::Lark, 19021) => Verdict::Resign,
-        _ => Verdict::Permanent { code: ErrorCode::PlatformError },
+    let v = match code {
+        -1 => Verdict::Retry { code: ErrorCode::PlatformError, retry_after },
+        _ => match p.spec().code_meaning(code, &m) {
+            CodeMeaning::RateLimited { honours_retry_after } => {
+                let block = rate_block_ms(p);
+                let wait = if honours_retry_after { retry_after.unwrap_or(block) } else { block };
+                Verdict::Retry { code: ErrorCode::RateLimit, retry_after: Some(wait) }
+            }
+            CodeMeaning::Resign => Verdict::Resign,
+            CodeMeaning::Refused => Verdict::Permanent { code: ErrorCode::PlatformError },
+        },
     };
     verdict(v)
 }
 
 /// The documented rate limits: (count, window ms) pairs, all of which hold.
 pub fn rate_limits(p: Platform) -> &'static [(usize, u64)] {
-    match p {
-        Platform::Wecom | Platform::DingTalk => &[(20, 60_000)],
-        Platform::Feishu | Platform::Lark => &[(5, 1_000), (100, 60_000)],
-    }
+    p.spec().rate_limits()
 }
 
 /// Safety margin added to each window: arrival order on the platform may

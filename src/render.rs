@@ -5,78 +5,13 @@ use serde_json::{Map, Value, json};
 
 use crate::degrade::{Degradation, Degraded};
 use crate::error::{Error, Result};
-use crate::limits::Overflow;
 use crate::model::UnifiedMessage;
-use crate::platform::{self, Ctx, Platform};
+use crate::platform::spec::{Signature, Signing};
+use crate::platform::{Ctx, Platform};
 use crate::sign;
 use crate::target;
 
-/// Which WeCom markdown to write.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum WecomMarkdown {
-    /// `markdown_v2` when the content has tables, code blocks or images and no
-    /// mentions; `markdown` otherwise (it alone can @ and colour).
-    #[default]
-    Auto,
-    V1,
-    V2,
-}
-
-#[derive(Clone, Debug, Default)]
-pub struct RenderOptions {
-    /// Webhook URL, or a bare WeCom key / DingTalk access token / Feishu hook id.
-    pub webhook: Option<String>,
-    /// DingTalk / Feishu signing secret.
-    pub secret: Option<String>,
-    /// The clock, ms since the epoch (signing only).
-    pub now_ms: u64,
-    pub overflow: Overflow,
-    pub wecom_markdown: WecomMarkdown,
-    /// Scheme and host to use instead of the platform's (proxies, tests).
-    pub base_url: Option<String>,
-}
-
-impl RenderOptions {
-    /// Read options from their JSON form (the JS `RenderOptions`).
-    pub fn from_value(v: &Value, now_ms: u64) -> Result<RenderOptions> {
-        let mut o = RenderOptions { now_ms, ..Default::default() };
-        let map = match v {
-            Value::Null => return Ok(o),
-            Value::Object(m) => m,
-            _ => return Err(Error::config("options must be an object")),
-        };
-        let s = |key: &str| -> Result<Option<String>> {
-            match map.get(key) {
-                None | Some(Value::Null) => Ok(None),
-                Some(Value::String(s)) => Ok(Some(s.clone())),
-                Some(_) => Err(Error::config(format!("options.{key} must be a string"))),
-            }
-        };
-        o.webhook = s("webhook")?.or(s("webhookUrl")?);
-        o.secret = s("secret")?.filter(|s| !s.is_empty());
-        o.base_url = s("baseUrl")?;
-        if let Some(ov) = s("overflow")? {
-            o.overflow = Overflow::parse(&ov)?;
-        }
-        o.wecom_markdown = match s("wecomMarkdown")?.as_deref() {
-            None | Some("auto") => WecomMarkdown::Auto,
-            Some("v1") | Some("markdown") => WecomMarkdown::V1,
-            Some("v2") | Some("markdown_v2") => WecomMarkdown::V2,
-            Some(_) => return Err(Error::config("options.wecomMarkdown must be \"auto\", \"v1\" or \"v2\"")),
-        };
-        match map.get("timestamp") {
-            None | Some(Value::Null) => {}
-            Some(Value::Number(n)) => {
-                o.now_ms = n
-                    .as_u64()
-                    .or_else(|| n.as_f64().filter(|f| f.is_finite() && *f >= 0.0).map(|f| f as u64))
-                    .ok_or_else(|| Error::config("options.timestamp must be a non-negative number of ms"))?;
-            }
-            Some(_) => return Err(Error::config("options.timestamp must be a number (ms since the epoch)")),
-        }
-        Ok(o)
-    }
-}
+pub use crate::options::{RenderOptions, WecomMarkdown};
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Rendered {
@@ -137,15 +72,13 @@ pub fn render(msg: &UnifiedMessage, platform: Platform, opts: &RenderOptions) ->
     };
     if let Some(secret) = &opts.secret {
         sign::check_secret(secret)?;
-        if platform == Platform::Wecom {
-            return Err(Error::config(
-                "WeCom group bots are not signed: the key in the URL is the credential; remove the secret",
-            ));
+        if let Signing::Unsigned { why } = platform.spec().signing() {
+            return Err(Error::config(why));
         }
     }
     let mut degraded = Degraded::default();
     let mut ctx = Ctx { platform, opts, degraded: &mut degraded };
-    let mut payloads = platform::renderer(platform).render(msg, &mut ctx)?;
+    let mut payloads = platform.spec().render(msg, &mut ctx)?;
     let mut url = url;
     if let Some(secret) = &opts.secret {
         if let Some(u) = &url {
@@ -163,20 +96,8 @@ pub fn render(msg: &UnifiedMessage, platform: Platform, opts: &RenderOptions) ->
 /// will be sent. What still is not (one link, field or button longer than a
 /// whole message) is refused here rather than by the platform.
 fn check_limits(platform: Platform, payloads: &[Value]) -> Result<()> {
-    use crate::platform::{dingtalk, feishu, wecom};
     for p in payloads {
-        let (size, limit) = match platform {
-            Platform::DingTalk => (crate::json::len(p), dingtalk::BODY_LIMIT),
-            Platform::Feishu | Platform::Lark => (crate::json::len(p), feishu::BODY_LIMIT),
-            Platform::Wecom => {
-                let content = |k: &str| p.get(k).and_then(|b| b.get("content")).and_then(Value::as_str).map(str::len);
-                match (content("text"), content("markdown").or(content("markdown_v2"))) {
-                    (Some(n), _) => (n, wecom::TEXT_LIMIT),
-                    (_, Some(n)) => (n, wecom::MARKDOWN_LIMIT),
-                    _ => continue,
-                }
-            }
-        };
+        let Some((size, limit)) = platform.spec().measured_size(p) else { continue };
         if size > limit {
             return Err(Error::at(
                 "content.body",
@@ -203,21 +124,30 @@ pub fn render_json(message: &str, platform: &str, options: &str, now_ms: u64) ->
     render(&msg, platform, &opts)
 }
 
-/// The URL to post to, signed for DingTalk (`timestamp` and `sign` in the query).
+/// The URL to post to, signed when the platform signs in the query
+/// (`timestamp` and `sign`, the sign percent-encoded once).
 pub fn sign_url(platform: Platform, url: &str, secret: &str, now_ms: u64) -> Result<String> {
-    match platform {
-        Platform::DingTalk => sign::dingtalk_signed_url(url, secret, now_ms),
-        _ => Ok(url.to_string()),
+    if platform.spec().signing() != Signing::UrlQuery {
+        return Ok(url.to_string());
+    }
+    match platform.spec().signature(secret, now_ms)? {
+        Some(Signature { timestamp, sign: sig }) => {
+            let sep = if url.contains('?') { '&' } else { '?' };
+            Ok(format!("{url}{sep}timestamp={timestamp}&sign={}", sign::encode_query_value(&sig)))
+        }
+        None => Ok(url.to_string()),
     }
 }
 
-/// The payload signed for Feishu / Lark (`timestamp` in seconds and `sign` in the body).
+/// The payload signed when the platform signs in the body (`timestamp` and
+/// `sign` as string fields).
 pub fn sign_payload(platform: Platform, payload: &mut Value, secret: &str, now_ms: u64) -> Result<()> {
-    if platform.is_feishu_like() {
-        let ts = now_ms / 1000;
-        let sig = sign::feishu_sign(secret, ts)?;
+    if platform.spec().signing() != Signing::BodyFields {
+        return Ok(());
+    }
+    if let Some(Signature { timestamp, sign: sig }) = platform.spec().signature(secret, now_ms)? {
         if let Value::Object(m) = payload {
-            m.insert("timestamp".into(), Value::String(ts.to_string()));
+            m.insert("timestamp".into(), Value::String(timestamp));
             m.insert("sign".into(), Value::String(sig));
         }
     }

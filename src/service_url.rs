@@ -325,7 +325,7 @@ pub fn resolve(input: &str, platform: Option<&str>) -> Result<ServiceTarget> {
         }
     };
     if let (Some(w), Some(p)) = (want, t.platform) {
-        let same = w == p || (w.is_feishu_like() && p.is_feishu_like());
+        let same = w.same_family(p);
         if !same {
             return Err(Error::config(format!(
                 "the URL is a {} one, but the platform given is {}",
@@ -351,6 +351,19 @@ pub fn redacted(input: &str) -> String {
         }
         None if input.contains("://") => target::redact_url(input),
         None => "***".to_string(),
+    }
+}
+
+/// Example service URLs for a platform (`platformInfo`).
+pub fn schemes_for(p: Platform) -> &'static [&'static str] {
+    match p {
+        Platform::Wecom => &["wecombot://{key}", "wecom://{key}?mentioned_list=a,b&mentioned_mobile_list=1,2"],
+        Platform::DingTalk => {
+            &["dingtalk://{secret}@{token}/{phone}/{phone}", "dingding://{token}?secret={secret}&keyword={kw}"]
+        }
+        Platform::Feishu => &["feishu://{secret}@{token}", "lark://open.feishu.cn/{token}?secret={secret}"],
+        Platform::Lark => &["lark://{secret}@{token}", "lark://open.larksuite.com/{token}?secret={secret}"],
+        _ => &[],
     }
 }
 

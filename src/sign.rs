@@ -45,6 +45,17 @@ pub fn encode_query_value(s: &str) -> String {
     utf8_percent_encode(s, QUERY_VALUE).to_string()
 }
 
+/// Lower-case hex of bytes (hash prefixes in bot ids and dedup keys).
+pub fn hex(bytes: &[u8]) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(HEX[(b >> 4) as usize] as char);
+        s.push(HEX[(b & 15) as usize] as char);
+    }
+    s
+}
+
 pub fn check_secret(secret: &str) -> Result<()> {
     if secret.trim().is_empty() {
         return Err(Error::config("the signing secret is empty"));

@@ -6,85 +6,11 @@
 //! crate: it needs only scheme, host, port, path and query, and the `url`
 //! crate's IDNA tables would cost more wasm than the whole renderer.
 
-use crate::error::{Error, ErrorCode, Result};
+use crate::error::{Error, Result};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Platform {
-    Wecom,
-    DingTalk,
-    Feishu,
-    /// Lark: Feishu's international edition, the same API at open.larksuite.com.
-    Lark,
-}
-
-impl Platform {
-    pub const ALL: [Platform; 4] = [Platform::Wecom, Platform::DingTalk, Platform::Feishu, Platform::Lark];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Platform::Wecom => "wecom",
-            Platform::DingTalk => "dingtalk",
-            Platform::Feishu => "feishu",
-            Platform::Lark => "lark",
-        }
-    }
-
-    /// A human name for messages.
-    pub fn display(self) -> &'static str {
-        match self {
-            Platform::Wecom => "WeCom",
-            Platform::DingTalk => "DingTalk",
-            Platform::Feishu => "Feishu",
-            Platform::Lark => "Lark",
-        }
-    }
-
-    pub fn parse(name: &str) -> Result<Platform> {
-        match name.trim().to_ascii_lowercase().as_str() {
-            "wecom" | "wechat_work" | "wework" | "wxwork" | "qywx" => Ok(Platform::Wecom),
-            "dingtalk" | "dingding" | "ding" => Ok(Platform::DingTalk),
-            "feishu" => Ok(Platform::Feishu),
-            "lark" | "larksuite" => Ok(Platform::Lark),
-            _ => {
-                let shown = match shown_name(name) {
-                    Some(n) => format!("'{n}'"),
-                    None => "given".to_string(),
-                };
-                Err(Error::new(
-                    ErrorCode::UnknownPlatform,
-                    format!("unknown platform {shown}; expected wecom, dingtalk, feishu or lark"),
-                ))
-            }
-        }
-    }
-
-    /// Feishu and Lark share one API.
-    pub fn is_feishu_like(self) -> bool {
-        matches!(self, Platform::Feishu | Platform::Lark)
-    }
-
-    pub fn default_base(self) -> &'static str {
-        match self {
-            Platform::Wecom => "https://qyapi.weixin.qq.com",
-            Platform::DingTalk => "https://oapi.dingtalk.com",
-            Platform::Feishu => "https://open.feishu.cn",
-            Platform::Lark => "https://open.larksuite.com",
-        }
-    }
-
-    fn host(self) -> &'static str {
-        &self.default_base()["https://".len()..]
-    }
-}
-
-/// A platform name as it may be shown back: only when it looks like a name
-/// (1-16 letters or `_`). A key or URL passed in the wrong argument must not
-/// end up in an error or a result.
-pub fn shown_name(name: &str) -> Option<&str> {
-    let looks_like_a_name =
-        (1..=16).contains(&name.len()) && name.bytes().all(|b| b.is_ascii_alphabetic() || b == b'_');
-    looks_like_a_name.then_some(name)
-}
+pub use crate::platform::spec::shown_name;
+use crate::platform::spec::{Credential, Signing};
+pub use crate::platform::{Platform, PlatformSpec};
 
 /// A webhook URL split into the parts this crate needs.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -154,26 +80,26 @@ impl<'a> WebhookUrl<'a> {
         })
     }
 
-    /// Which platform the host (or, for a proxy or mock, the path) says.
+    /// Which platform the host (or, for a proxy or mock, the path) says:
+    /// an exact host first, then a host suffix, then a path prefix.
     pub fn platform(&self) -> Option<Platform> {
         let host = self.host.to_ascii_lowercase();
-        for p in Platform::ALL {
-            if host == p.host() {
-                return Some(p);
+        let all = Platform::ALL;
+        all.into_iter()
+            .find(|p| p.spec().hosts().contains(&host.as_str()))
+            .or_else(|| all.into_iter().find(|p| p.spec().host_suffixes().iter().any(|s| host.ends_with(s))))
+            .or_else(|| all.into_iter().find(|p| p.spec().path_prefix().is_some_and(|pre| self.path.starts_with(pre))))
+    }
+
+    /// The bot's credential in this URL, as the platform places it (not decoded).
+    pub fn credential(&self, platform: Platform) -> Option<&'a str> {
+        let cred = match platform.spec().credential() {
+            Credential::Query(name) => self.query_param(name),
+            Credential::PathAfter(marker) => {
+                self.path.rsplit_once(marker).map(|(_, id)| id).filter(|id| !id.contains('/'))
             }
-        }
-        if host == "open.feishu.com" {
-            return Some(Platform::Feishu);
-        }
-        if host.ends_with(".larksuite.com") || host.ends_with(".larkoffice.com") {
-            return Some(Platform::Lark);
-        }
-        match self.path {
-            p if p.starts_with("/cgi-bin/webhook/") => Some(Platform::Wecom),
-            p if p.starts_with("/robot/send") => Some(Platform::DingTalk),
-            p if p.starts_with("/open-apis/bot/v2/hook/") => Some(Platform::Feishu),
-            _ => None,
-        }
+        };
+        cred.filter(|c| !c.is_empty())
     }
 }
 
@@ -223,18 +149,13 @@ pub fn webhook_url(platform: Platform, webhook: &str, base: Option<&str>) -> Res
             }
             None => platform.default_base(),
         };
-        return Ok(match platform {
-            Platform::Wecom => format!("{base}/cgi-bin/webhook/send?key={webhook}"),
-            Platform::DingTalk => format!("{base}/robot/send?access_token={webhook}"),
-            Platform::Feishu | Platform::Lark => format!("{base}/open-apis/bot/v2/hook/{webhook}"),
-        });
+        return Ok(platform.spec().webhook_url(base, webhook));
     }
-    // a #fragment never reaches the server, and DingTalk's signature is appended to the query
+    // a #fragment never reaches the server, and a URL signature is appended to the query
     let webhook = webhook.split('#').next().unwrap_or(webhook);
     let u = WebhookUrl::parse(webhook)?;
     if let Some(p) = u.platform() {
-        let same = p == platform || (p.is_feishu_like() && platform.is_feishu_like());
-        if !same {
+        if !p.same_family(platform) {
             return Err(Error::config(format!(
                 "the webhook URL is a {} webhook, but the platform is {}",
                 p.display(),
@@ -242,25 +163,20 @@ pub fn webhook_url(platform: Platform, webhook: &str, base: Option<&str>) -> Res
             )));
         }
     }
-    let has_cred = match platform {
-        Platform::Wecom => u.query_param("key").is_some_and(|k| !k.is_empty()),
-        Platform::DingTalk => u.query_param("access_token").is_some_and(|k| !k.is_empty()),
-        Platform::Feishu | Platform::Lark => {
-            u.path.rsplit_once("/hook/").is_some_and(|(_, id)| !id.is_empty() && !id.contains('/'))
-        }
-    };
-    if !has_cred {
-        let what = match platform {
-            Platform::Wecom => "key= query parameter",
-            Platform::DingTalk => "access_token= query parameter",
-            Platform::Feishu | Platform::Lark => "hook id after /open-apis/bot/v2/hook/",
-        };
-        return Err(Error::config(format!("the {} webhook URL has no {what}", platform.display())));
+    if u.credential(platform).is_none() {
+        return Err(Error::config(format!(
+            "the {} webhook URL has no {}",
+            platform.display(),
+            platform.spec().credential_wording()
+        )));
     }
-    if platform == Platform::DingTalk && (u.query_param("sign").is_some() || u.query_param("timestamp").is_some()) {
-        return Err(Error::config(
-            "the DingTalk webhook URL already carries timestamp/sign; pass the secret instead and it is signed per request",
-        ));
+    if platform.spec().signing() == Signing::UrlQuery
+        && (u.query_param("sign").is_some() || u.query_param("timestamp").is_some())
+    {
+        return Err(Error::config(format!(
+            "the {} webhook URL already carries timestamp/sign; pass the secret instead and it is signed per request",
+            platform.display()
+        )));
     }
     Ok(webhook.to_string())
 }
@@ -279,23 +195,36 @@ pub fn bot_id(platform: Platform, webhook: &str, base: Option<&str>) -> Result<S
 pub fn bot_id_of_url(platform: Platform, url: &str) -> Result<String> {
     use sha2::{Digest, Sha256};
     let u = WebhookUrl::parse(url)?;
-    let cred = match platform {
-        Platform::Wecom => u.query_param("key"),
-        Platform::DingTalk => u.query_param("access_token"),
-        Platform::Feishu | Platform::Lark => u.path.rsplit_once("/hook/").map(|(_, id)| id),
-    }
-    .filter(|c| !c.is_empty())
-    .ok_or_else(|| Error::config(format!("the {} webhook URL has no credential", platform.display())))?;
+    let cred = u
+        .credential(platform)
+        .ok_or_else(|| Error::config(format!("the {} webhook URL has no credential", platform.display())))?;
     let mut h = Sha256::new();
     h.update(b"webhook-push bot\n");
     h.update(platform.as_str().as_bytes());
     h.update(b"\n");
     h.update(cred.as_bytes());
-    Ok(format!("{}:{}", platform.as_str(), crate::platform::wecom::hex(&h.finalize()[..16])))
+    Ok(format!("{}:{}", platform.as_str(), crate::sign::hex(&h.finalize()[..16])))
 }
 
-/// Query parameters whose values are credentials.
+/// Query parameters whose values are credentials wherever they appear,
+/// besides each platform's own credential parameter.
 const SECRET_PARAMS: [&str; 6] = ["key", "access_token", "sign", "token", "secret", "signature"];
+
+/// Is a query parameter of this name a credential (any case)?
+fn is_secret_param(name: &str) -> bool {
+    SECRET_PARAMS.iter().any(|n| n.eq_ignore_ascii_case(name))
+        || Platform::ALL
+            .iter()
+            .any(|p| matches!(p.spec().credential(), Credential::Query(q) if q.eq_ignore_ascii_case(name)))
+}
+
+/// Where a credential path segment starts in `path`, as any platform places one.
+fn credential_in_path(path: &str) -> Option<usize> {
+    Platform::ALL.iter().find_map(|p| match p.spec().credential() {
+        Credential::PathAfter(marker) => path.find(marker).map(|i| i + marker.len()),
+        Credential::Query(_) => None,
+    })
+}
 
 /// Credential parameters quoted anywhere in free text (`sign=...`,
 /// `access_token=...`) replaced by `***`: a runtime's fetch error may quote
@@ -310,7 +239,7 @@ pub fn redact_text(s: &str) -> String {
         let start = head.len() - head.bytes().rev().take_while(|b| b.is_ascii_alphanumeric() || *b == b'_').count();
         out.push_str(head);
         out.push('=');
-        if SECRET_PARAMS.iter().any(|n| n.eq_ignore_ascii_case(&head[start..])) {
+        if is_secret_param(&head[start..]) {
             let end = tail
                 .find(|c: char| matches!(c, '&' | '"' | '\'' | ')' | ']' | '>' | '#') || c.is_whitespace())
                 .unwrap_or(tail.len());
@@ -325,8 +254,8 @@ pub fn redact_text(s: &str) -> String {
 }
 
 /// A URL with every credential replaced by `***`: query values of key,
-/// access_token, sign, token, secret and timestamp-adjacent signatures, and a
-/// Feishu hook id. Safe to put in an error, a result or a log line.
+/// access_token, sign, token, secret, signature and each platform's
+/// credential parameter, and a credential path segment (a Feishu hook id). Safe to put in an error, a result or a log line.
 pub fn redact_url(url: &str) -> String {
     let (head, fragment_free) = match url.split_once('#') {
         Some((h, _)) => (h, true),
@@ -337,9 +266,9 @@ pub fn redact_url(url: &str) -> String {
         None => (head, None),
     };
     let mut out = String::with_capacity(url.len());
-    match path_part.find("/hook/") {
+    match credential_in_path(path_part) {
         Some(i) => {
-            out.push_str(&path_part[..i + "/hook/".len()]);
+            out.push_str(&path_part[..i]);
             out.push_str("***");
         }
         None => out.push_str(path_part),
@@ -351,7 +280,7 @@ pub fn redact_url(url: &str) -> String {
                 out.push('&');
             }
             match kv.split_once('=') {
-                Some((k, _)) if SECRET_PARAMS.contains(&k.to_ascii_lowercase().as_str()) => {
+                Some((k, _)) if is_secret_param(k) => {
                     out.push_str(k);
                     out.push_str("=***");
                 }
@@ -368,6 +297,7 @@ pub fn redact_url(url: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::ErrorCode;
 
     #[test]
     fn detects_each_platform_from_its_host() {

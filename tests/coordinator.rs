@@ -13,7 +13,7 @@ use serde_json::json;
 use webhook_push::ErrorCode;
 use webhook_push::coordinator::{Coordinator, LocalFuture, bot_id, windows_for};
 use webhook_push::model::UnifiedMessage;
-use webhook_push::sender::{HttpResponse, SendResult, Sender, SenderOptions, Target, Transport, TransportError};
+use webhook_push::sender::{Host, HttpError, HttpResponse, SendResult, Sender, SenderOptions, Target};
 use webhook_push::target::Platform;
 
 fn block_on<F: Future>(f: F) -> F::Output {
@@ -39,7 +39,7 @@ struct Platform20 {
     refuse: Cell<bool>,
 }
 
-impl Transport for &Platform20 {
+impl Host for &Platform20 {
     fn now_ms(&self) -> u64 {
         self.now.get()
     }
@@ -49,7 +49,7 @@ impl Transport for &Platform20 {
     async fn sleep(&self, ms: u64) {
         self.now.set(self.now.get() + ms);
     }
-    async fn post_json(&self, _url: &str, body: &str, _t: u64) -> Result<HttpResponse, TransportError> {
+    async fn post_json(&self, _url: &str, body: &str, _t: u64) -> Result<HttpResponse, HttpError> {
         let now = self.now.get();
         let ok = |b: &str| Ok(HttpResponse { status: 200, body: b.into(), retry_after: None });
         if self.refuse.get() {
@@ -66,18 +66,11 @@ impl Transport for &Platform20 {
         self.delivered.borrow_mut().push(v["text"]["content"].as_str().unwrap_or_default().to_string());
         ok(r#"{"errcode":0,"errmsg":"ok"}"#)
     }
-    async fn get_bytes(&self, _u: &str, _m: usize, _t: u64) -> Result<Vec<u8>, TransportError> {
-        Err(TransportError::Network("none".into()))
+    async fn get_bytes(&self, _u: &str, _m: usize, _t: u64) -> Result<Vec<u8>, HttpError> {
+        Err(HttpError::Network("none".into()))
     }
-    async fn post_file(
-        &self,
-        _u: &str,
-        _f: &str,
-        _n: &str,
-        _b: &[u8],
-        _t: u64,
-    ) -> Result<HttpResponse, TransportError> {
-        Err(TransportError::Network("none".into()))
+    async fn post_file(&self, _u: &str, _f: &str, _n: &str, _b: &[u8], _t: u64) -> Result<HttpResponse, HttpError> {
+        Err(HttpError::Network("none".into()))
     }
     async fn store_get(&self, _k: &str) -> Option<String> {
         None

@@ -185,21 +185,15 @@ fn feishu_post_with_huge_href_over_limit() {
 
 /// DingTalk action card with many long buttons: the shell alone is over the limit.
 #[test]
-fn dingtalk_action_card_buttons_over_limit() {
+fn dingtalk_action_card_buttons_over_limit_are_refused() {
     let btns: Vec<Value> = (0..64)
         .map(|i| json!({"text": format!("b{i}"), "url": format!("https://e.com/{}", "p".repeat(400))}))
         .collect();
     let m = json!({"content": {"type": "card", "body": {"title": "T", "text": "hello", "buttons": btns}}});
-    let out = r(m, Platform::DingTalk);
-    match out {
-        Ok(o) => assert!(
-            len(&o.payloads[0]) <= 20000,
-            "payload {} bytes, text: {}",
-            len(&o.payloads[0]),
-            o.payloads[0]["actionCard"]["text"]
-        ),
-        Err(e) => eprintln!("error (fine): {e}"),
-    }
+    // the buttons alone are over the limit: refused, saying where, rather than cut
+    let e = r(m, Platform::DingTalk).expect_err("64 buttons of 400 bytes fit no DingTalk card");
+    assert_eq!((e.code, e.path.as_deref()), (webhook_push::ErrorCode::InvalidMessage, Some("content.body")), "{e}");
+    assert!(e.message.contains("20000"), "{e}");
 }
 
 /// A webhook URL with a fragment: the DingTalk signature is appended after `#`
@@ -318,6 +312,7 @@ fn assert_within_limits(out: &webhook_push::render::Rendered, what: &str) {
                     }
                 }
             }
+            other => panic!("{what}: no limit known here for {other:?}"),
         }
     }
 }

@@ -11,7 +11,7 @@ use std::task::{Context, Poll, Waker};
 use serde_json::json;
 use webhook_push::ErrorCode;
 use webhook_push::model::UnifiedMessage;
-use webhook_push::sender::{HttpResponse, Sender, SenderOptions, Target, Transport, TransportError};
+use webhook_push::sender::{Host, HttpError, HttpResponse, Sender, SenderOptions, Target};
 use webhook_push::target::Platform;
 
 fn block_on<F: Future>(f: F) -> F::Output {
@@ -52,11 +52,11 @@ struct T {
     back: Cell<u64>,
     store: Option<RefCell<HashMap<String, String>>>,
     /// transport failures to give before the script (redirects)
-    fail: RefCell<VecDeque<TransportError>>,
+    fail: RefCell<VecDeque<HttpError>>,
     urls: RefCell<Vec<String>>,
 }
 
-impl Transport for &T {
+impl Host for &T {
     fn now_ms(&self) -> u64 {
         self.now.get()
     }
@@ -66,7 +66,7 @@ impl Transport for &T {
     async fn sleep(&self, ms: u64) {
         self.now.set(self.now.get() + ms);
     }
-    async fn post_json(&self, url: &str, _body: &str, _t: u64) -> Result<HttpResponse, TransportError> {
+    async fn post_json(&self, url: &str, _body: &str, _t: u64) -> Result<HttpResponse, HttpError> {
         self.posts.set(self.posts.get() + 1);
         self.urls.borrow_mut().push(url.to_string());
         if let Some(e) = self.fail.borrow_mut().pop_front() {
@@ -93,18 +93,11 @@ impl Transport for &T {
         }
         Ok(HttpResponse { status: 200, body: r#"{"errcode":0,"errmsg":"ok"}"#.into(), retry_after: None })
     }
-    async fn get_bytes(&self, _u: &str, _m: usize, _t: u64) -> Result<Vec<u8>, TransportError> {
-        Err(TransportError::Network("no".into()))
+    async fn get_bytes(&self, _u: &str, _m: usize, _t: u64) -> Result<Vec<u8>, HttpError> {
+        Err(HttpError::Network("no".into()))
     }
-    async fn post_file(
-        &self,
-        _u: &str,
-        _f: &str,
-        _n: &str,
-        _b: &[u8],
-        _t: u64,
-    ) -> Result<HttpResponse, TransportError> {
-        Err(TransportError::Network("no".into()))
+    async fn post_file(&self, _u: &str, _f: &str, _n: &str, _b: &[u8], _t: u64) -> Result<HttpResponse, HttpError> {
+        Err(HttpError::Network("no".into()))
     }
     async fn store_get(&self, key: &str) -> Option<String> {
         let s = self.store.as_ref()?;
@@ -162,14 +155,15 @@ fn huge_retry_after_is_capped() {
 
 /// Concurrent sends of the same message_id with a shared store: both go out.
 #[test]
-fn concurrent_duplicates_with_store_both_sent() {
+fn concurrent_duplicates_with_a_store_post_once() {
     let mut f = t();
     f.store = Some(RefCell::new(HashMap::new()));
     let s = Sender::new(&f, SenderOptions::default()).unwrap();
     let m = text_id("once", Some("id-1"));
     let rs = block_on(s.send_multi(&m, &[(Platform::Wecom, to(WECOM)), (Platform::Wecom, to(WECOM))]));
-    eprintln!("{:?}", rs.iter().map(|r| (r.success, r.error.as_ref().map(|e| e.code))).collect::<Vec<_>>());
     assert_eq!(f.posts.get(), 1, "the same message_id was posted {} times", f.posts.get());
+    let outcomes: Vec<_> = rs.iter().map(|r| (r.success, r.error.as_ref().map(|e| e.code))).collect();
+    assert_eq!(outcomes, [(true, None), (false, Some(ErrorCode::Duplicate))]);
 }
 
 /// A failed send leaves its key in seen_order; the later success adds it again;
@@ -253,7 +247,7 @@ fn max_total_time_does_not_bound_rate_waits() {
 #[test]
 fn a_redirect_is_a_permanent_error_with_the_redacted_location() {
     let f = t();
-    f.fail.borrow_mut().push_back(TransportError::Redirect {
+    f.fail.borrow_mut().push_back(HttpError::Redirect {
         status: 307,
         location: Some("https://evil.example/cgi-bin/webhook/send?key=SECRET-WECOM-KEY".into()),
     });

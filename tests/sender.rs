@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use webhook_push::ErrorCode;
 use webhook_push::model::UnifiedMessage;
 use webhook_push::sender::{
-    HttpResponse, SendResult, Sender, SenderOptions, Target, Transport, TransportError, targets_from_env,
+    Host, HttpError, HttpResponse, SendResult, Sender, SenderOptions, Target, targets_from_env,
 };
 use webhook_push::target::Platform;
 
@@ -50,7 +50,7 @@ struct Fake {
     store: Option<RefCell<HashMap<String, String>>>,
 }
 
-impl Transport for &Fake {
+impl Host for &Fake {
     fn now_ms(&self) -> u64 {
         self.now.get()
     }
@@ -60,7 +60,7 @@ impl Transport for &Fake {
     async fn sleep(&self, ms: u64) {
         self.now.set(self.now.get() + ms);
     }
-    async fn post_json(&self, url: &str, body: &str, timeout_ms: u64) -> Result<HttpResponse, TransportError> {
+    async fn post_json(&self, url: &str, body: &str, timeout_ms: u64) -> Result<HttpResponse, HttpError> {
         let now = self.now.get();
         self.posts.borrow_mut().push((now, url.to_string(), body.to_string()));
         let bot = url.split("&timestamp").next().unwrap_or(url).to_string();
@@ -87,16 +87,16 @@ impl Transport for &Fake {
             Answer::Status(s) => Ok(HttpResponse { status: s, body: "<html>busy</html>".into(), retry_after: None }),
             Answer::Timeout => {
                 self.now.set(now + timeout_ms);
-                Err(TransportError::Timeout)
+                Err(HttpError::Timeout)
             }
-            Answer::Network(m) => Err(TransportError::Network(m)),
+            Answer::Network(m) => Err(HttpError::Network(m)),
         }
     }
-    async fn get_bytes(&self, url: &str, max: usize, _t: u64) -> Result<Vec<u8>, TransportError> {
+    async fn get_bytes(&self, url: &str, max: usize, _t: u64) -> Result<Vec<u8>, HttpError> {
         match self.files.borrow().get(url) {
             Some(b) if b.len() <= max => Ok(b.clone()),
-            Some(_) => Err(TransportError::Network("too large".into())),
-            None => Err(TransportError::Network(format!("404 for {url}"))),
+            Some(_) => Err(HttpError::Network("too large".into())),
+            None => Err(HttpError::Network(format!("404 for {url}"))),
         }
     }
     async fn post_file(
@@ -106,7 +106,7 @@ impl Transport for &Fake {
         name: &str,
         bytes: &[u8],
         _t: u64,
-    ) -> Result<HttpResponse, TransportError> {
+    ) -> Result<HttpResponse, HttpError> {
         self.uploads.borrow_mut().push((url.to_string(), format!("{field}:{name}"), bytes.len()));
         Ok(HttpResponse {
             status: 200,
@@ -463,7 +463,9 @@ fn wecom_image_by_url_is_fetched_and_sent_as_bytes() {
     let m = msg(json!({"content": {"type": "image", "body": {"url": "https://example.com/a.gif"}}}));
     let r = block_on(s.send(&m, Platform::Wecom, &to(WECOM)));
     assert!(r.success);
-    assert!(r.degraded.iter().any(|d| d.from == "image" && d.to == "news"), "{:?}", r.degraded);
+    // one record: the media step's reason, not the renderer's again for the same step
+    let steps: Vec<_> = r.degraded.iter().map(|d| (d.from.as_str(), d.to.as_str(), d.reason.as_str())).collect();
+    assert_eq!(steps, [("image", "news", "the image is not a JPG or PNG")], "{:?}", r.degraded);
 }
 
 #[test]

@@ -6,8 +6,8 @@ use js_sys::Reflect;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::wasm_bindgen_test;
 use webhook_push::bindings;
-use webhook_push::host::HostTransport;
-use webhook_push::sender::{Transport, TransportError};
+use webhook_push::host::JsHost;
+use webhook_push::sender::{Host, HttpError};
 
 fn prop(v: &JsValue, k: &str) -> JsValue {
     Reflect::get(v, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED)
@@ -41,7 +41,7 @@ fn errors_are_js_errors_with_code_and_path() {
 
 #[wasm_bindgen_test]
 async fn sleep_waits_on_set_timeout() {
-    let t = HostTransport::new(None, 10_000);
+    let t = JsHost::new(None, 10_000);
     let start = t.now_ms();
     t.sleep(30).await;
     assert!(t.now_ms() >= start + 25, "slept {} ms", t.now_ms() - start);
@@ -49,10 +49,10 @@ async fn sleep_waits_on_set_timeout() {
 
 #[wasm_bindgen_test]
 async fn fetch_to_a_closed_port_is_a_network_error() {
-    let t = HostTransport::new(None, 10_000);
+    let t = JsHost::new(None, 10_000);
     // port 9 (discard) on loopback: nothing listens in the test environment
     match t.post_json("http://127.0.0.1:9/robot/send?access_token=SECRETTOKEN", "{}", 5_000).await {
-        Err(TransportError::Network(m)) => assert!(!m.is_empty()),
+        Err(HttpError::Network(m)) => assert!(!m.is_empty()),
         other => panic!("expected a network error, got {other:?}"),
     }
 }
@@ -72,10 +72,10 @@ async fn a_fetch_that_never_answers_times_out() {
     let address: js_sys::Function = prop(&server, "address").unchecked_into();
     let addr = address.call0(&server).expect("address");
     let port = prop(&addr, "port").as_f64().unwrap_or(0.0) as u16;
-    let t = HostTransport::new(None, 10_000);
+    let t = JsHost::new(None, 10_000);
     let start = t.now_ms();
     let r = t.post_json(&format!("http://127.0.0.1:{port}/x"), "{}", 200).await;
-    assert_eq!(r, Err(TransportError::Timeout));
+    assert_eq!(r, Err(HttpError::Timeout));
     assert!(t.now_ms() - start < 5_000);
     let close: js_sys::Function = prop(&server, "close").unchecked_into();
     let _ = close.call0(&server);

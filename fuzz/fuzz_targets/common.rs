@@ -52,6 +52,7 @@ pub fn check_limits(r: &Rendered) {
                     }
                 }
             }
+            other => panic!("no limit known here for {other:?}"),
         }
     }
 }

@@ -17,7 +17,7 @@ fuzz_target!(|data: &[u8]| {
         let inline = markdown::render_inline(s, d);
         assert!(inline.len() <= bound, "{d:?} inline: {} bytes from {}", inline.len(), s.len());
     }
-    let (rows, _) = markdown::to_feishu_post(&doc);
+    let (rows, _) = webhook_push::platform::feishu_post::to_feishu_post(&doc);
     let n: usize = rows.iter().flatten().flatten().map(webhook_push::json::len).sum();
     assert!(n <= 4 * bound, "post rows: {n} bytes from {}", s.len());
 });

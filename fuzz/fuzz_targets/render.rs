@@ -74,6 +74,7 @@ fuzz_target!(|data: &[u8]| {
             let c = match p {
                 Platform::Wecom | Platform::DingTalk => pl["text"]["content"].as_str(),
                 Platform::Feishu | Platform::Lark => pl["content"]["text"].as_str(),
+                _ => None,
             };
             let Some(c) = c else { return };
             let c = if n > 1 { c.strip_suffix(&format!("({}/{n})", i + 1)).unwrap_or(c) } else { c };

@@ -49,11 +49,7 @@ fuzz_target!(|data: &[u8]| {
                 }
                 // the credential itself never survives redaction: where it was, the redacted URL
                 // holds something else
-                let cred = |u: &WebhookUrl<'_>| match p {
-                    Platform::Wecom => u.query_param("key").map(str::to_string),
-                    Platform::DingTalk => u.query_param("access_token").map(str::to_string),
-                    Platform::Feishu | Platform::Lark => u.path.rsplit_once("/hook/").map(|(_, id)| id.to_string()),
-                };
+                let cred = |u: &WebhookUrl<'_>| u.credential(p).map(str::to_string);
                 if let Some(c) = cred(&parsed).filter(|c| c.len() >= 8) {
                     let red = redact_url(&url);
                     if let Ok(r) = WebhookUrl::parse(&red) {

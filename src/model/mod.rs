@@ -18,8 +18,9 @@ use serde_json::Value;
 use crate::error::{Error, Result};
 use reader::{Obj, as_obj, index, join};
 
-/// Most articles accepted in `news` / `feed` (WeCom takes 8 a message; more are split).
-pub const MAX_ARTICLES: usize = 64;
+/// Most links accepted in a `news` / `feed` message (a platform may take fewer a message: WeCom's
+/// `wecom::MAX_ARTICLES` is 8; more are split).
+pub const MAX_LINKS: usize = 64;
 /// Most mentions accepted.
 pub const MAX_MENTIONS: usize = 256;
 
@@ -297,8 +298,8 @@ fn parse_articles(b: &Obj<'_>) -> Result<Vec<Article>> {
     if arr.is_empty() {
         return Err(Error::at(path, "must have at least one link"));
     }
-    if arr.len() > MAX_ARTICLES {
-        return Err(Error::at(path, format!("has {} links; at most {MAX_ARTICLES}", arr.len())));
+    if arr.len() > MAX_LINKS {
+        return Err(Error::at(path, format!("has {} links; at most {MAX_LINKS}", arr.len())));
     }
     let mut out = Vec::with_capacity(arr.len());
     for (i, v) in arr.iter().enumerate() {
@@ -333,11 +334,8 @@ fn parse_file(b: &Obj<'_>) -> Result<File> {
 fn parse_raw(b: &Obj<'_>) -> Result<Vec<(String, Value)>> {
     let mut out = Vec::new();
     for (k, v) in b.map.iter() {
-        let p = join("content.body", k);
-        if crate::target::Platform::parse(k).is_err() {
-            return Err(Error::at(p, "raw payloads are keyed by platform: wecom, dingtalk, feishu or lark"));
-        }
-        as_obj(v, &p)?;
+        // the keys are platform names, checked when rendering (the model knows no platform)
+        as_obj(v, join("content.body", k))?;
         out.push((k.clone(), v.clone()));
     }
     if out.is_empty() {

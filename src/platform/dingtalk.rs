@@ -6,7 +6,10 @@
 
 use serde_json::{Map, Value, json};
 
-use super::{Ctx, PlatformRenderer, fit_text, json_len, mention_sets, paragraphs, raw_payload, text_with_title};
+use super::common::{fit_text, json_len, mention_sets, paragraphs, raw_payload, text_with_title};
+use super::spec::{
+    AnswerFields, CodeMeaning, Credential, Ctx, EnvNames, PlatformRenderer, PlatformSpec, Signature, Signing,
+};
 use crate::degrade::{self, md_escape};
 use crate::error::{Error, Result};
 use crate::limits::{self, Measure, Overflow};
@@ -54,6 +57,88 @@ impl PlatformRenderer for DingTalk {
             },
             Body::Raw(raw) => Ok(vec![raw_payload(raw, ctx.platform)?]),
         }
+    }
+}
+
+/// What DingTalk's markdown loses, in DingTalk's words.
+fn loss_reason(l: &markdown::Loss) -> &'static str {
+    match l.from {
+        "table" => "DingTalk markdown has no tables",
+        "code_block" => "DingTalk markdown has no code blocks",
+        "font" => "DingTalk markdown has no coloured text",
+        "strikethrough" => "DingTalk markdown has no strikethrough",
+        _ => "DingTalk markdown cannot show it",
+    }
+}
+
+impl PlatformSpec for DingTalk {
+    fn name(&self) -> &'static str {
+        "dingtalk"
+    }
+    fn display(&self) -> &'static str {
+        "DingTalk"
+    }
+    fn aliases(&self) -> &'static [&'static str] {
+        &["dingding", "ding"]
+    }
+    fn default_base(&self) -> &'static str {
+        "https://oapi.dingtalk.com"
+    }
+    fn hosts(&self) -> &'static [&'static str] {
+        &["oapi.dingtalk.com"]
+    }
+    fn path_prefix(&self) -> Option<&'static str> {
+        Some("/robot/send")
+    }
+    fn webhook_url(&self, base: &str, credential: &str) -> String {
+        format!("{base}/robot/send?access_token={credential}")
+    }
+    fn credential(&self) -> Credential {
+        Credential::Query("access_token")
+    }
+    fn credential_wording(&self) -> &'static str {
+        "access_token= query parameter"
+    }
+    /// `timestamp` (ms) and `sign` in the query.
+    fn signing(&self) -> Signing {
+        Signing::UrlQuery
+    }
+    fn signature(&self, secret: &str, now_ms: u64) -> Result<Option<Signature>> {
+        Ok(Some(Signature { timestamp: now_ms.to_string(), sign: crate::sign::dingtalk_sign(secret, now_ms)? }))
+    }
+    fn env_names(&self) -> EnvNames {
+        EnvNames { webhook: "DINGTALK_ACCESS_TOKEN", secret: Some("DINGTALK_SECRET") }
+    }
+    fn measured_size(&self, payload: &Value) -> Option<(usize, usize)> {
+        Some((json_len(payload), BODY_LIMIT))
+    }
+    fn answer_fields(&self) -> AnswerFields {
+        AnswerFields { code: &["errcode"], message: &["errmsg"] }
+    }
+    fn code_meaning(&self, code: i64, message: &str) -> CodeMeaning {
+        match code {
+            130101 => CodeMeaning::RateLimited { honours_retry_after: false },
+            310000 if message.contains("timestamp") => CodeMeaning::Resign,
+            _ => CodeMeaning::Refused,
+        }
+    }
+    fn rate_limits(&self) -> &'static [(usize, u64)] {
+        &[(20, 60_000)]
+    }
+    /// A bot over its limit is blocked for ten minutes.
+    fn rate_block_ms(&self) -> u64 {
+        10 * 60_000
+    }
+    fn limits_info(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        m.insert("bodyBytes".into(), BODY_LIMIT.into());
+        m
+    }
+    fn signing_how(&self) -> &'static str {
+        "HMAC-SHA256 over \"{timestamp_ms}\\n{secret}\", base64, added to the query as timestamp and sign"
+    }
+    fn credential_placeholder(&self) -> &'static str {
+        "YOUR_ACCESS_TOKEN"
     }
 }
 
@@ -133,7 +218,7 @@ fn title_of(title: Option<&str>, src: &str) -> String {
 fn markdown(c: &Content, src: &str, title: Option<&str>, ctx: &mut Ctx<'_>) -> Result<Vec<Value>> {
     let doc = markdown::parse(src);
     let (mut blocks, losses) = markdown::render(&doc, Dialect::DingTalk);
-    ctx.degraded.losses(&losses);
+    ctx.degraded.losses(&losses, loss_reason);
     let title_text = title_of(title, src);
     if let Some(t) = title {
         if !doc.features().headings || !src.trim_start().starts_with('#') {
@@ -248,7 +333,7 @@ fn action_card(c: &Content, card: &Card, ctx: &mut Ctx<'_>) -> Result<Vec<Value>
     md.push_str(&degrade::card_to_markdown(&body_only, false));
     let doc = markdown::parse(&md);
     let (blocks, losses) = markdown::render(&doc, Dialect::DingTalk);
-    ctx.degraded.losses(&losses);
+    ctx.degraded.losses(&losses, loss_reason);
     let mut text = blocks.join(markdown::block_separator(Dialect::DingTalk));
     if !c.mentions.is_empty() {
         ctx.degraded.push("mention", "text", "DingTalk action cards cannot @ anyone; the names are shown as text");

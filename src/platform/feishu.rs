@@ -6,7 +6,10 @@
 
 use serde_json::{Map, Value, json};
 
-use super::{Ctx, PlatformRenderer, fit_text, json_len, mention_sets, paragraphs, raw_payload, text_with_title};
+use super::common::{fit_text, json_len, mention_sets, paragraphs, raw_payload, text_with_title};
+use super::spec::{
+    AnswerFields, CodeMeaning, Credential, Ctx, EnvNames, PlatformRenderer, PlatformSpec, Signature, Signing,
+};
 use crate::degrade;
 use crate::error::{Error, Result};
 use crate::limits::{self, Measure, Overflow};
@@ -18,7 +21,44 @@ pub const BODY_LIMIT: usize = 20480;
 /// Room for `"timestamp":"1700000000","sign":"<44 base64>"` on a signed bot.
 const SIGN_ROOM: usize = 96;
 
-pub struct Feishu;
+/// Feishu and its second region, Lark: one API, one renderer; what differs
+/// (names, hosts, environment variables) is a value of this type.
+pub struct Feishu {
+    name: &'static str,
+    display: &'static str,
+    aliases: &'static [&'static str],
+    base: &'static str,
+    hosts: &'static [&'static str],
+    host_suffixes: &'static [&'static str],
+    path_prefix: Option<&'static str>,
+    raw_fallback: Option<&'static str>,
+    env: EnvNames,
+}
+
+pub static FEISHU: Feishu = Feishu {
+    name: "feishu",
+    display: "Feishu",
+    aliases: &[],
+    base: "https://open.feishu.cn",
+    hosts: &["open.feishu.cn", "open.feishu.com"],
+    host_suffixes: &[],
+    path_prefix: Some("/open-apis/bot/v2/hook/"),
+    raw_fallback: None,
+    env: EnvNames { webhook: "FEISHU_WEBHOOK_ID", secret: Some("FEISHU_SECRET") },
+};
+
+/// Lark: Feishu's international edition, the same API at open.larksuite.com.
+pub static LARK: Feishu = Feishu {
+    name: "lark",
+    display: "Lark",
+    aliases: &["larksuite"],
+    base: "https://open.larksuite.com",
+    hosts: &["open.larksuite.com"],
+    host_suffixes: &[".larksuite.com", ".larkoffice.com"],
+    path_prefix: None,
+    raw_fallback: Some("feishu"),
+    env: EnvNames { webhook: "LARK_WEBHOOK_ID", secret: Some("LARK_SECRET") },
+};
 
 impl PlatformRenderer for Feishu {
     fn render(&self, msg: &UnifiedMessage, ctx: &mut Ctx<'_>) -> Result<Vec<Value>> {
@@ -66,6 +106,97 @@ impl PlatformRenderer for Feishu {
             },
             crate::model::Body::Raw(raw) => Ok(vec![raw_payload(raw, ctx.platform)?]),
         }
+    }
+}
+
+/// What lark_md (card text) loses, in Feishu's words.
+fn lark_md_loss_reason(l: &markdown::Loss) -> &'static str {
+    match l.from {
+        "table" => "lark_md has no tables",
+        "code_block" => "lark_md has no code blocks",
+        "image" => "lark_md cannot show an image from a URL",
+        "heading" => "lark_md has no headings",
+        _ => "lark_md cannot show it",
+    }
+}
+
+impl PlatformSpec for Feishu {
+    fn name(&self) -> &'static str {
+        self.name
+    }
+    fn display(&self) -> &'static str {
+        self.display
+    }
+    fn aliases(&self) -> &'static [&'static str] {
+        self.aliases
+    }
+    fn default_base(&self) -> &'static str {
+        self.base
+    }
+    fn hosts(&self) -> &'static [&'static str] {
+        self.hosts
+    }
+    fn host_suffixes(&self) -> &'static [&'static str] {
+        self.host_suffixes
+    }
+    fn path_prefix(&self) -> Option<&'static str> {
+        self.path_prefix
+    }
+    fn family(&self) -> &'static str {
+        "feishu"
+    }
+    fn raw_fallback(&self) -> Option<&'static str> {
+        self.raw_fallback
+    }
+    fn webhook_url(&self, base: &str, credential: &str) -> String {
+        format!("{base}/open-apis/bot/v2/hook/{credential}")
+    }
+    fn credential(&self) -> Credential {
+        Credential::PathAfter("/hook/")
+    }
+    fn credential_wording(&self) -> &'static str {
+        "hook id after /open-apis/bot/v2/hook/"
+    }
+    /// `timestamp` (seconds) and `sign` in the body.
+    fn signing(&self) -> Signing {
+        Signing::BodyFields
+    }
+    fn signature(&self, secret: &str, now_ms: u64) -> Result<Option<Signature>> {
+        let ts = now_ms / 1000;
+        Ok(Some(Signature { timestamp: ts.to_string(), sign: crate::sign::feishu_sign(secret, ts)? }))
+    }
+    fn env_names(&self) -> EnvNames {
+        self.env
+    }
+    fn measured_size(&self, payload: &Value) -> Option<(usize, usize)> {
+        Some((json_len(payload), BODY_LIMIT))
+    }
+    fn answer_fields(&self) -> AnswerFields {
+        AnswerFields { code: &["code", "StatusCode"], message: &["msg", "StatusMessage"] }
+    }
+    fn code_meaning(&self, code: i64, _message: &str) -> CodeMeaning {
+        match code {
+            11232 => CodeMeaning::RateLimited { honours_retry_after: true },
+            19021 => CodeMeaning::Resign,
+            _ => CodeMeaning::Refused,
+        }
+    }
+    fn rate_limits(&self) -> &'static [(usize, u64)] {
+        &[(5, 1_000), (100, 60_000)]
+    }
+    fn rate_block_ms(&self) -> u64 {
+        1_000
+    }
+    fn limits_info(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        m.insert("bodyBytes".into(), BODY_LIMIT.into());
+        m
+    }
+    fn signing_how(&self) -> &'static str {
+        "HMAC-SHA256 keyed by \"{timestamp_s}\\n{secret}\" over nothing, base64, added to the body as timestamp and sign"
+    }
+    fn credential_placeholder(&self) -> &'static str {
+        "YOUR_HOOK_ID"
     }
 }
 
@@ -134,8 +265,8 @@ fn split_row(row: Vec<Value>, room: usize) -> Vec<Vec<Value>> {
 
 fn post(c: &Content, src: &str, title: Option<&str>, ctx: &mut Ctx<'_>) -> Result<Vec<Value>> {
     let doc = markdown::parse(src);
-    let (blocks, losses) = markdown::to_feishu_post(&doc);
-    ctx.degraded.losses(&losses);
+    let (blocks, losses) = super::feishu_post::to_feishu_post(&doc);
+    ctx.degraded.losses(&losses, super::feishu_post::loss_reason);
     let ms = mention_sets(&c.mentions);
     let mut mention_row: Vec<Value> = ms.user_ids.iter().map(|m| json!({"tag": "at", "user_id": m.value})).collect();
     if ms.all.is_some() {
@@ -382,7 +513,7 @@ fn interactive(c: &Content, card: &Card, ctx: &mut Ctx<'_>) -> Result<Value> {
         }
         if let Some(t) = &card.text {
             let (blocks, losses) = markdown::render(&markdown::parse(t), Dialect::LarkMd);
-            ctx.degraded.losses(&losses);
+            ctx.degraded.losses(&losses, lark_md_loss_reason);
             elements.push(lark_md(blocks.join(markdown::block_separator(Dialect::LarkMd))));
         }
         if !card.fields.is_empty() {

@@ -9,13 +9,17 @@ use base64::Engine as _;
 use md5::{Digest, Md5};
 use serde_json::{Map, Value, json};
 
-use super::{Ctx, PlatformRenderer, fit_text, mention_sets, paragraphs, raw_payload, text_with_title};
+use super::common::{fit_text, mention_sets, paragraphs, raw_payload, text_with_title};
+use super::spec::{
+    AnswerFields, CodeMeaning, Credential, Ctx, EnvNames, FileUpload, MediaStep, PlatformRenderer, PlatformSpec,
+    Signing,
+};
 use crate::degrade::{self, md_escape};
 use crate::error::{Error, Result};
 use crate::limits::{Measure, Overflow, clip_bytes};
 use crate::markdown::{self, Dialect};
 use crate::model::{Article, Body, Card, CardFlavor, Content, UnifiedMessage};
-use crate::render::WecomMarkdown;
+use crate::options::WecomMarkdown;
 
 pub const TEXT_LIMIT: usize = 2048;
 pub const MARKDOWN_LIMIT: usize = 4096;
@@ -23,6 +27,8 @@ pub const MAX_ARTICLES: usize = 8;
 pub const TITLE_LIMIT: usize = 128;
 pub const DESCRIPTION_LIMIT: usize = 512;
 pub const IMAGE_LIMIT: usize = 2 * 1024 * 1024;
+/// A file sent by media_id: 5 bytes to 20 MB.
+pub const FILE_LIMIT: usize = 20 * 1024 * 1024;
 const MAX_JUMPS: usize = 3;
 const MAX_HORIZONTAL: usize = 6;
 /// WeCom shows at most about this many characters of a card's sub_title_text.
@@ -119,6 +125,20 @@ fn text(c: &Content, body: &str, ctx: &mut Ctx<'_>) -> Result<Vec<Value>> {
         .collect())
 }
 
+/// What WeCom's markdown dialects lose, in WeCom's words.
+fn loss_reason(dialect: Dialect, l: &markdown::Loss) -> &'static str {
+    match (dialect, l.from) {
+        (Dialect::WecomMarkdownV2, "font") => "WeCom markdown_v2 has no coloured text",
+        (Dialect::WecomMarkdownV2, _) => "WeCom markdown_v2 cannot show it",
+        (_, "table") => "WeCom markdown has no tables",
+        (_, "code_block") => "WeCom markdown has no code blocks",
+        (_, "image") => "WeCom markdown cannot show images",
+        (_, "strikethrough") => "WeCom markdown has no strikethrough",
+        (_, "emphasis") => "WeCom markdown has no italics",
+        _ => "WeCom markdown cannot show it",
+    }
+}
+
 fn markdown(c: &Content, src: &str, title: Option<&str>, ctx: &mut Ctx<'_>) -> Result<Vec<Value>> {
     let doc = markdown::parse(src);
     let f = doc.features();
@@ -131,7 +151,7 @@ fn markdown(c: &Content, src: &str, title: Option<&str>, ctx: &mut Ctx<'_>) -> R
     let (dialect, msgtype) =
         if v2 { (Dialect::WecomMarkdownV2, "markdown_v2") } else { (Dialect::WecomMarkdown, "markdown") };
     let (mut blocks, losses) = markdown::render(&doc, dialect);
-    ctx.degraded.losses(&losses);
+    ctx.degraded.losses(&losses, |l| loss_reason(dialect, l));
     if let Some(t) = title {
         blocks.insert(0, format!("**{}**", md_escape(t)));
     }
@@ -192,15 +212,112 @@ fn image_payload(b64: &str, md5_given: Option<&str>) -> Result<Value> {
     Ok(json!({"msgtype": "image", "image": {"base64": b64, "md5": digest}}))
 }
 
-pub fn hex(bytes: &[u8]) -> String {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        s.push(HEX[(b >> 4) as usize] as char);
-        s.push(HEX[(b & 15) as usize] as char);
+impl PlatformSpec for WeCom {
+    fn name(&self) -> &'static str {
+        "wecom"
     }
-    s
+    fn display(&self) -> &'static str {
+        "WeCom"
+    }
+    fn aliases(&self) -> &'static [&'static str] {
+        &["wechat_work", "wework", "wxwork", "qywx"]
+    }
+    fn default_base(&self) -> &'static str {
+        "https://qyapi.weixin.qq.com"
+    }
+    fn hosts(&self) -> &'static [&'static str] {
+        &["qyapi.weixin.qq.com"]
+    }
+    fn path_prefix(&self) -> Option<&'static str> {
+        Some("/cgi-bin/webhook/")
+    }
+    fn webhook_url(&self, base: &str, credential: &str) -> String {
+        format!("{base}/cgi-bin/webhook/send?key={credential}")
+    }
+    fn credential(&self) -> Credential {
+        Credential::Query("key")
+    }
+    fn credential_wording(&self) -> &'static str {
+        "key= query parameter"
+    }
+    fn signing(&self) -> Signing {
+        Signing::Unsigned {
+            why: "WeCom group bots are not signed: the key in the URL is the credential; remove the secret",
+        }
+    }
+    fn env_names(&self) -> EnvNames {
+        EnvNames { webhook: "WECOM_WEBHOOK_KEY", secret: None }
+    }
+    /// WeCom counts the content's bytes, not the body's.
+    fn measured_size(&self, payload: &Value) -> Option<(usize, usize)> {
+        let content = |k: &str| payload.get(k).and_then(|b| b.get("content")).and_then(Value::as_str).map(str::len);
+        match (content("text"), content("markdown").or(content("markdown_v2"))) {
+            (Some(n), _) => Some((n, TEXT_LIMIT)),
+            (_, Some(n)) => Some((n, MARKDOWN_LIMIT)),
+            _ => None,
+        }
+    }
+    fn answer_fields(&self) -> AnswerFields {
+        AnswerFields { code: &["errcode"], message: &["errmsg"] }
+    }
+    fn code_meaning(&self, code: i64, _message: &str) -> CodeMeaning {
+        match code {
+            45009 => CodeMeaning::RateLimited { honours_retry_after: false },
+            _ => CodeMeaning::Refused,
+        }
+    }
+    fn rate_limits(&self) -> &'static [(usize, u64)] {
+        &[(20, 60_000)]
+    }
+    fn rate_block_ms(&self) -> u64 {
+        60_000
+    }
+    /// Images are sent as bytes (fetched and inlined); files by media_id (uploaded).
+    fn media(&self) -> Option<MediaStep> {
+        Some(MediaStep {
+            inline_image_limit: Some(IMAGE_LIMIT),
+            file_upload: Some(FileUpload {
+                upload_url,
+                field: "media",
+                min_bytes: 5,
+                max_bytes: FILE_LIMIT,
+                limit_text: "WeCom files are 5 bytes to 20 MB",
+                media_id: uploaded_media_id,
+            }),
+        })
+    }
+    fn limits_info(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        m.insert("textBytes".into(), TEXT_LIMIT.into());
+        m.insert("markdownBytes".into(), MARKDOWN_LIMIT.into());
+        m.insert("newsArticles".into(), MAX_ARTICLES.into());
+        m.insert("imageBytes".into(), IMAGE_LIMIT.into());
+        m
+    }
+    fn signing_how(&self) -> &'static str {
+        "not signed: the key in the URL is the credential"
+    }
+    fn credential_placeholder(&self) -> &'static str {
+        "YOUR_WEBHOOK_KEY"
+    }
 }
+
+/// The upload URL for a send URL: same host and key, `upload_media`, `type=file`.
+fn upload_url(send_url: &str) -> Option<String> {
+    let (head, query) = send_url.split_once('?')?;
+    let head = head.strip_suffix("/webhook/send")?;
+    Some(format!("{head}/webhook/upload_media?{query}&type=file"))
+}
+
+/// The media_id of a successful upload answer.
+fn uploaded_media_id(v: &Value) -> Option<String> {
+    if v.get("errcode").and_then(Value::as_i64) != Some(0) {
+        return None;
+    }
+    v.get("media_id").and_then(Value::as_str).map(str::to_string)
+}
+
+pub use crate::sign::hex;
 
 fn news(articles: &[Article], ctx: &mut Ctx<'_>) -> Result<Vec<Value>> {
     let mut clipped = false;

@@ -20,7 +20,7 @@
 
 use serde_json::Value;
 
-use super::vars::{Format, Var};
+use super::vars::{Format, Val, Var};
 use crate::error::{Error, Result};
 
 /// Longest placeholder expression accepted (between `{{` and `}}`).
@@ -239,36 +239,6 @@ fn parse_placeholder(expr: &str, slot: Slot, what: &str) -> Result<Placeholder> 
 fn format_hint(formats: &[Format]) -> String {
     let names: Vec<&str> = formats.iter().skip(1).map(|f| f.as_str()).collect();
     format!("its formats are {}", names.join(", "))
-}
-
-/// A value to put in a slot.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Val {
-    Absent,
-    Str(String),
-    /// A number, boolean, object or array (a string too, from a message path).
-    Json(Value),
-}
-
-impl Val {
-    fn is_empty(&self) -> bool {
-        match self {
-            Val::Absent => true,
-            Val::Str(s) => s.is_empty(),
-            Val::Json(Value::Null) => true,
-            Val::Json(Value::String(s)) => s.is_empty(),
-            Val::Json(_) => false,
-        }
-    }
-
-    /// The value as text (a string as is, anything else as compact JSON).
-    pub fn as_text(&self) -> String {
-        match self {
-            Val::Absent => String::new(),
-            Val::Str(s) | Val::Json(Value::String(s)) => s.clone(),
-            Val::Json(v) => crate::json::to_string(v),
-        }
-    }
 }
 
 /// Escape `s` as the content of a JSON string (no quotes). Beyond JSON's

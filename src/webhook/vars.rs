@@ -35,7 +35,6 @@
 use serde_json::{Map, Value, json};
 
 use super::Message;
-use super::template::Val;
 use crate::error::{Error, Result};
 use crate::markdown::{self, Dialect};
 use crate::model::{Body, Card};
@@ -452,4 +451,33 @@ pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
     let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
     let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     era * 146_097 + doe - 719_468
+}
+/// A value to put in a slot.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Val {
+    Absent,
+    Str(String),
+    /// A number, boolean, object or array (a string too, from a message path).
+    Json(Value),
+}
+
+impl Val {
+    pub(crate) fn is_empty(&self) -> bool {
+        match self {
+            Val::Absent => true,
+            Val::Str(s) => s.is_empty(),
+            Val::Json(Value::Null) => true,
+            Val::Json(Value::String(s)) => s.is_empty(),
+            Val::Json(_) => false,
+        }
+    }
+
+    /// The value as text (a string as is, anything else as compact JSON).
+    pub fn as_text(&self) -> String {
+        match self {
+            Val::Absent => String::new(),
+            Val::Str(s) | Val::Json(Value::String(s)) => s.clone(),
+            Val::Json(v) => crate::json::to_string(v),
+        }
+    }
 }

@@ -28,6 +28,7 @@ pub fn body_limit(p: Platform) -> usize {
         Platform::Wecom => 20480 * 4, // WeCom limits the content fields, checked separately
         Platform::DingTalk => 20000,
         Platform::Feishu | Platform::Lark => 20480,
+        other => panic!("no body limit known here for {other:?}"),
     }
 }
 
@@ -165,6 +166,7 @@ pub fn check_payload(p: Platform, payload: &Value) -> Result<(), String> {
                 other => return Err(format!("unexpected feishu msg_type {other}")),
             }
         }
+        other => return Err(format!("no payload shape known here for {other:?}")),
     }
     Ok(())
 }

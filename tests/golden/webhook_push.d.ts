@@ -165,13 +165,13 @@ export interface RetryPolicy {
     backoffMultiplier?: number;
     /** Jitter as a fraction of the wait, 0-1 (default 0.2 = ±10 %). */
     jitter?: number;
-    /** Bound on the whole delivery, waits included, ms (default 120000). */
+    /** Bound on the whole delivery, waits included, ms (default 180000). */
     maxTotalTime?: number;
 }
 
 /**
  * A shared dedup store, e.g. a Workers KV namespace. Values written are "done", or
- * "partial:N" when the first N parts of a split message went out (a re-send sends the rest).
+ * "partial:N/M" when the first N of M parts of a split message went out (a re-send sends the rest).
  */
 export interface DedupStore {
     get(key: string): Promise<unknown> | unknown;

@@ -1,0 +1,126 @@
+//! Escaping plain text for markdown: only what would otherwise read as
+//! markup, so ordinary text stays as it is.
+
+/// Writes text into markdown, escaping only what would otherwise become markup:
+/// flanking `*` / `_` (not `5 * 3`, not `snake_case`), `~~`, backticks, `[…](`,
+/// things that look like HTML tags, block markers at a line start, and, in
+/// link text or table cells, brackets or pipes.
+pub(crate) fn esc(out: &mut String, s: &str, start: bool, link: bool, cell: bool) {
+    // Most text has nothing that could read as markup: copy it whole.
+    let special = |b: u8| matches!(b, b'\\' | b'*' | b'_' | b'~' | b'`' | b'[' | b']' | b'|' | b'&' | b'<');
+    let lead = |b: u8| b.is_ascii_digit() || matches!(b, b'#' | b'>' | b'-' | b'+' | b'*' | b'_' | b'=' | b'|');
+    if !(s.bytes().any(special) || start && s.bytes().next().is_some_and(lead)) {
+        out.push_str(s);
+        return;
+    }
+    let cs: Vec<char> = s.chars().collect();
+    let lead = if start { lead_marker(&cs) } else { None };
+    // CommonMark's delimiter-run rules; markup may touch a string's ends, so
+    // they count as punctuation (but a line start as whitespace)
+    let space = |c: Option<&char>| c.is_none_or(|c| c.is_whitespace());
+    let punct = |c: Option<&char>| c.is_some_and(|c| !c.is_alphanumeric() && !c.is_whitespace());
+    // `[` opens a link (or a definition) when its `]` is followed by `(` (`:`),
+    // and maybe does when its `]` is not in this string
+    let mut link_opens = vec![false; cs.len()];
+    let (mut open, mut marked) = (Vec::new(), Vec::new());
+    for (i, &c) in cs.iter().enumerate() {
+        match c {
+            '[' => open.push(i),
+            ']' => {
+                // once its opener is escaped, a `](` would close any outer `[`
+                if matches!(cs.get(i + 1), Some('(' | ':')) {
+                    marked.append(&mut open);
+                } else {
+                    open.pop();
+                }
+            }
+            _ => {}
+        }
+    }
+    for j in open.into_iter().chain(marked) {
+        if let Some(m) = link_opens.get_mut(j) {
+            *m = true;
+        }
+    }
+    let tag_end = cs.iter().rposition(|&c| c == '>');
+    let semi = cs.iter().rposition(|&c| c == ';');
+    let tildes = cs.iter().filter(|&&c| c == '~').count();
+    for (i, &c) in cs.iter().enumerate() {
+        let prev = match i.checked_sub(1) {
+            Some(j) => cs.get(j),
+            None if start => None,
+            None => Some(&'!'),
+        };
+        let next = cs.get(i + 1).or(Some(&'!'));
+        let left = !space(next) && (!punct(next) || space(prev) || punct(prev));
+        let right = !space(prev) && (!punct(prev) || space(next) || punct(next));
+        let escape = lead == Some(i)
+            || match c {
+                '\\' => next.is_some_and(char::is_ascii_punctuation),
+                '*' => left || right,
+                // `snake_case` stays: an intraword `_` neither opens nor closes
+                '_' => (left && (!right || punct(prev))) || (right && (!left || punct(next))),
+                // `version~1.0` stays: a lone `~` has nothing to pair with
+                '~' => (left || right) && tildes > 1,
+                '`' => true,
+                '[' => link || link_opens.get(i) == Some(&true),
+                ']' => link,
+                '|' => cell,
+                // `&amp;` / `&#42;` would be read as a character reference
+                '&' => next.is_some_and(|n| n.is_ascii_alphanumeric() || *n == '#') && semi.is_some_and(|e| e > i),
+                _ => false,
+            };
+        if c == '<'
+            && next.is_some_and(|n| n.is_ascii_alphabetic() || matches!(n, '/' | '!' | '?'))
+            && (tag_end.is_some_and(|e| e > i) || (start && i == 0))
+        {
+            out.push_str("&lt;");
+            continue;
+        }
+        if escape {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+}
+
+/// Plain text made safe to put into markdown (a title, a card's field, a link's text): only
+/// what would read as markup is escaped, line by line, exactly as body text is, so
+/// `[WARN] disk_usage` stays as it is and no backslash shows where none is needed.
+pub fn escape_text(s: &str, link: bool) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    for (k, line) in s.split('\n').enumerate() {
+        if k > 0 {
+            out.push('\n');
+        }
+        esc(&mut out, line, true, link, false);
+    }
+    out
+}
+
+/// Where a line starting with `cs` would be read as a block marker (heading,
+/// quote, list item, rule, setext underline), the index of the character to escape.
+pub(crate) fn lead_marker(cs: &[char]) -> Option<usize> {
+    let first = *cs.first()?;
+    // a GFM table's delimiter row (`|---|:--:|`) under a line of text
+    let delim_row = cs.iter().all(|c| matches!(c, '|' | ':' | '-' | ' ')) && cs.contains(&'|');
+    if delim_row {
+        return cs.iter().position(|&c| c == '-');
+    }
+    let ends_at = |n: usize| cs.get(n).is_none_or(|c| c.is_whitespace());
+    let all_same = cs.iter().all(|&c| c == first || c == ' ');
+    match first {
+        '#' => {
+            let n = cs.iter().take_while(|&&c| c == '#').count();
+            (n <= 6 && ends_at(n)).then_some(0)
+        }
+        '>' => Some(0),
+        '-' | '+' | '*' if ends_at(1) => Some(0),
+        '-' | '*' | '_' | '=' if all_same => Some(0),
+        '0'..='9' => {
+            let n = cs.iter().take_while(|c| c.is_ascii_digit()).count();
+            (n <= 9 && matches!(cs.get(n), Some('.' | ')')) && ends_at(n + 1)).then_some(n)
+        }
+        _ => None,
+    }
+}

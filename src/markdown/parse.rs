@@ -1,0 +1,384 @@
+//! pulldown-cmark events -> the IR. Nesting deeper than [`MAX_DEPTH`] is
+//! flattened here, so every later walk is bounded.
+
+use pulldown_cmark::{self as md, CodeBlockKind, Event, Options, Parser};
+
+use super::ir::*;
+
+#[derive(Default, PartialEq)]
+pub(crate) enum FrameKind {
+    #[default]
+    Root,
+    Quote,
+    Item,
+    List(Option<u64>),
+    Para,
+    Heading(u8),
+    Code(String),
+    Table(Vec<Align>),
+    Row(bool),
+    Cell,
+    Strong,
+    Emph,
+    Strike,
+    Link(String),
+    Image(String),
+    Font(String),
+}
+
+#[derive(Default)]
+pub(crate) struct Frame {
+    kind: FrameKind,
+    /// Block containers open around this frame / inline spans open in this block.
+    block_depth: u16,
+    inline_depth: u16,
+    /// Start tags swallowed by this frame (too deep, or not modelled); their ends are too.
+    skip: u32,
+    blocks: Vec<Block>,
+    inl: Vec<Inline>,
+    cells: Vec<Vec<Inline>>,
+    rows: Vec<Vec<Vec<Inline>>>,
+    items: Vec<Vec<Block>>,
+    code: String,
+}
+
+impl Frame {
+    /// Swallows a start tag (and so its end tag): too deep, or not modelled.
+    fn swallow(&mut self) {
+        self.skip = self.skip.saturating_add(1);
+        self.flush();
+    }
+
+    /// Pending inline content of a block container becomes a paragraph (tight list items).
+    fn flush(&mut self) {
+        if matches!(self.kind, FrameKind::Root | FrameKind::Quote | FrameKind::Item) && !self.inl.is_empty() {
+            let inl = std::mem::take(&mut self.inl);
+            self.add_block(Block::Paragraph(trim_breaks(inl)));
+        }
+    }
+
+    fn add_block(&mut self, b: Block) {
+        let empty = match &b {
+            Block::Paragraph(v) | Block::Heading(_, v) => blank(v),
+            Block::Quote(v) => v.is_empty(),
+            Block::List(_, v) => v.is_empty(),
+            _ => false,
+        };
+        if !empty {
+            self.flush();
+            self.blocks.push(b);
+        }
+    }
+
+    fn add_inline(&mut self, i: Inline) {
+        match (self.inl.last_mut(), i) {
+            (Some(Inline::Text(a)), Inline::Text(b)) => a.push_str(&b),
+            (_, i) => self.inl.push(i),
+        }
+    }
+}
+
+/// Whether inlines show nothing (whitespace, line breaks, empty spans).
+pub(crate) fn blank(v: &[Inline]) -> bool {
+    v.iter().all(|i| match i {
+        Inline::Text(t) => t.trim().is_empty(),
+        Inline::Break => true,
+        Inline::Strong(c) | Inline::Emph(c) | Inline::Strike(c) | Inline::Font { content: c, .. } => blank(c),
+        _ => false,
+    })
+}
+
+pub(crate) fn trim_breaks(mut v: Vec<Inline>) -> Vec<Inline> {
+    while v.last() == Some(&Inline::Break) {
+        v.pop();
+    }
+    let lead = v.iter().take_while(|i| **i == Inline::Break).count();
+    v.drain(..lead);
+    v
+}
+
+#[derive(Default)]
+pub(crate) struct Builder {
+    root: Frame,
+    stack: Vec<Frame>,
+}
+
+impl Builder {
+    fn top(&mut self) -> &mut Frame {
+        self.stack.last_mut().unwrap_or(&mut self.root)
+    }
+
+    fn start(&mut self, tag: md::Tag) {
+        let t = self.top();
+        let k = match tag {
+            md::Tag::Paragraph | md::Tag::HtmlBlock => FrameKind::Para,
+            md::Tag::Heading { level, .. } => FrameKind::Heading(level as u8),
+            md::Tag::BlockQuote(_) => FrameKind::Quote,
+            md::Tag::CodeBlock(CodeBlockKind::Fenced(info)) => {
+                FrameKind::Code(info.split_whitespace().next().unwrap_or("").to_string())
+            }
+            md::Tag::CodeBlock(_) => FrameKind::Code(String::new()),
+            md::Tag::List(n) => FrameKind::List(n),
+            md::Tag::Item if matches!(t.kind, FrameKind::List(_)) => FrameKind::Item,
+            md::Tag::Table(a) => FrameKind::Table(
+                a.iter()
+                    .map(|a| match a {
+                        md::Alignment::Left => Align::Left,
+                        md::Alignment::Center => Align::Center,
+                        md::Alignment::Right => Align::Right,
+                        md::Alignment::None => Align::None,
+                    })
+                    .collect(),
+            ),
+            md::Tag::TableHead => FrameKind::Row(true),
+            md::Tag::TableRow => FrameKind::Row(false),
+            md::Tag::TableCell => FrameKind::Cell,
+            md::Tag::Emphasis => FrameKind::Emph,
+            md::Tag::Strong => FrameKind::Strong,
+            md::Tag::Strikethrough => FrameKind::Strike,
+            md::Tag::Link { dest_url, .. } => FrameKind::Link(dest_url.to_string()),
+            md::Tag::Image { dest_url, .. } => FrameKind::Image(dest_url.to_string()),
+            // an item of a flattened list, or a tag this module does not model
+            _ => return t.swallow(),
+        };
+        let too_deep = match k {
+            FrameKind::Quote | FrameKind::List(_) => t.block_depth >= MAX_DEPTH,
+            FrameKind::Strong | FrameKind::Emph | FrameKind::Strike | FrameKind::Link(_) | FrameKind::Image(_) => {
+                t.inline_depth >= MAX_DEPTH
+            }
+            _ => false,
+        };
+        if too_deep {
+            return t.swallow();
+        }
+        self.push(k);
+    }
+
+    fn push(&mut self, k: FrameKind) {
+        let t = self.top();
+        let block_depth = t.block_depth + u16::from(matches!(k, FrameKind::Quote | FrameKind::List(_)));
+        let inline_depth = match k {
+            FrameKind::Strong
+            | FrameKind::Emph
+            | FrameKind::Strike
+            | FrameKind::Link(_)
+            | FrameKind::Image(_)
+            | FrameKind::Font(_) => t.inline_depth + 1,
+            _ => 0,
+        };
+        self.stack.push(Frame { kind: k, block_depth, inline_depth, ..Frame::default() });
+    }
+
+    fn end(&mut self) {
+        loop {
+            let t = self.top();
+            if t.skip > 0 {
+                t.skip -= 1;
+                return t.flush();
+            }
+            let font = matches!(t.kind, FrameKind::Font(_));
+            self.close();
+            // an unclosed <font> ends with the span around it
+            if !font || self.stack.is_empty() {
+                return;
+            }
+        }
+    }
+
+    /// Pops the top frame (never the root) into its parent.
+    fn close(&mut self) {
+        let Some(mut f) = self.stack.pop() else { return };
+        f.flush();
+        let p = self.top();
+        let inl = trim_breaks(f.inl);
+        let keep = !inl.is_empty();
+        let i = match f.kind {
+            FrameKind::Para => return p.add_block(Block::Paragraph(inl)),
+            FrameKind::Heading(l) => {
+                // a setext heading's lines are one line anywhere
+                let mut one = Frame::default();
+                for i in inl {
+                    one.add_inline(if i == Inline::Break { Inline::Text(" ".into()) } else { i });
+                }
+                return p.add_block(Block::Heading(l, one.inl));
+            }
+            FrameKind::Quote => return p.add_block(Block::Quote(f.blocks)),
+            FrameKind::Item => return p.items.push(f.blocks),
+            FrameKind::List(n) => return p.add_block(Block::List(n, f.items)),
+            FrameKind::Code(lang) => {
+                let mut text = f.code;
+                if text.ends_with('\n') {
+                    text.pop();
+                }
+                return p.add_block(Block::Code { lang, text });
+            }
+            FrameKind::Table(align) => {
+                let (head, rows) = (f.cells, f.rows);
+                return p.add_block(Block::Table { align, head, rows });
+            }
+            FrameKind::Row(true) => return p.cells = f.cells,
+            FrameKind::Row(false) => return p.rows.push(f.cells),
+            FrameKind::Cell => return p.cells.push(inl),
+            FrameKind::Root => return,
+            FrameKind::Image(url) => {
+                let mut alt = String::new();
+                flatten(&inl, &mut alt);
+                Inline::Image { url, alt }
+            }
+            FrameKind::Link(url) => Inline::Link { url, content: inl },
+            FrameKind::Strong if keep => Inline::Strong(inl),
+            FrameKind::Emph if keep => Inline::Emph(inl),
+            FrameKind::Strike if keep => Inline::Strike(inl),
+            FrameKind::Font(color) if keep => Inline::Font { color, content: inl },
+            FrameKind::Strong | FrameKind::Emph | FrameKind::Strike | FrameKind::Font(_) => return,
+        };
+        p.add_inline(i);
+    }
+
+    /// Text; `html` text also loses indentation after its line breaks.
+    fn text(&mut self, s: &str, html: bool) {
+        let f = self.top();
+        if let FrameKind::Code(_) = f.kind {
+            return f.code.push_str(s);
+        }
+        for (n, line) in s.split('\n').enumerate() {
+            let line_start = matches!(f.inl.last(), None | Some(Inline::Break));
+            if n > 0 && !line_start {
+                f.inl.push(Inline::Break);
+            }
+            let line = if html && (n > 0 || line_start) { line.trim_start() } else { line };
+            if !line.is_empty() {
+                f.add_inline(Inline::Text(line.to_string()));
+            }
+        }
+    }
+
+    /// Inline or block HTML: tags are dropped except font / br / at; comments are dropped.
+    /// Linear: `>` is looked for only after a `<` that can start a tag, and once
+    /// there is none left the rest is text.
+    fn html(&mut self, s: &str) {
+        let mut rest = s;
+        while let Some(i) = rest.find('<') {
+            self.text(rest.get(..i).unwrap_or(""), true);
+            let tail = rest.get(i..).unwrap_or("");
+            if let Some(after) = tail.strip_prefix("<!--") {
+                if let Some(j) = after.find("-->") {
+                    rest = after.get(j + 3..).unwrap_or("");
+                    continue;
+                }
+                // an unclosed comment is text
+                self.text(tail, true);
+                return;
+            }
+            let tagish = tail.chars().nth(1).is_some_and(|c| c.is_ascii_alphabetic() || matches!(c, '/' | '!' | '?'));
+            if !tagish {
+                self.text("<", true);
+                rest = tail.get(1..).unwrap_or("");
+                continue;
+            }
+            match tail.find('>') {
+                Some(j) => {
+                    self.tag(tail.get(..=j).unwrap_or(""));
+                    rest = tail.get(j + 1..).unwrap_or("");
+                }
+                None => {
+                    self.text(tail, true);
+                    return;
+                }
+            }
+        }
+        self.text(rest, true);
+    }
+
+    fn tag(&mut self, raw: &str) {
+        let body = raw.trim_start_matches('<').trim_end_matches('>');
+        let close = body.starts_with('/');
+        let body = body.trim_start_matches('/');
+        let name: String = body.chars().take_while(char::is_ascii_alphanumeric).collect();
+        let t = self.top();
+        let open_font = matches!(t.kind, FrameKind::Font(_)) && t.skip == 0;
+        match name.to_ascii_lowercase().as_str() {
+            "font" if close && open_font => self.close(),
+            "font" if !close && t.inline_depth < MAX_DEPTH => {
+                self.push(FrameKind::Font(color_attr(body)));
+            }
+            "br" => t.add_inline(Inline::Break),
+            "at" => t.add_inline(Inline::At(raw.to_string())),
+            _ => {}
+        }
+    }
+}
+
+/// The value of a `color=` attribute, reduced to characters safe inside a quoted attribute.
+pub(crate) fn color_attr(tag: &str) -> String {
+    let lower = tag.to_ascii_lowercase();
+    let Some(i) = lower.find("color") else {
+        return String::new();
+    };
+    let rest = tag.get(i + 5..).unwrap_or("").trim_start();
+    let Some(rest) = rest.strip_prefix('=') else {
+        return String::new();
+    };
+    rest.trim_start()
+        .trim_start_matches(['"', '\''])
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '#' | '-' | '_'))
+        .collect()
+}
+
+/// The text of some inlines, without markup.
+pub(crate) fn flatten(v: &[Inline], out: &mut String) {
+    for i in v {
+        match i {
+            Inline::Text(t) | Inline::Code(t) => out.push_str(t),
+            Inline::Image { alt, .. } => out.push_str(alt),
+            Inline::Break => out.push(' '),
+            Inline::At(_) => {}
+            Inline::Strong(c)
+            | Inline::Emph(c)
+            | Inline::Strike(c)
+            | Inline::Link { content: c, .. }
+            | Inline::Font { content: c, .. } => flatten(c, out),
+        }
+    }
+}
+
+/// Parses CommonMark with GFM tables and strikethrough. Never fails: whatever
+/// is not markup is text.
+pub fn parse(src: &str) -> Doc {
+    let opts = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
+    let mut b = Builder::default();
+    for (ev, range) in Parser::new_ext(src, opts).into_offset_iter() {
+        match ev {
+            Event::Start(tag) => b.start(tag),
+            Event::End(_) => b.end(),
+            Event::Text(t) if t.starts_with('<') && escaped_mention(src, range.clone(), &t) => {
+                b.text(&format!("<\u{200B}{}", &t[1..]), false)
+            }
+            Event::Text(t) => b.text(&t, false),
+            Event::Code(c) => b.top().add_inline(Inline::Code(c.to_string())),
+            Event::Html(h) | Event::InlineHtml(h) => b.html(&h),
+            Event::SoftBreak | Event::HardBreak => b.top().add_inline(Inline::Break),
+            Event::Rule => b.top().add_block(Block::Rule),
+            _ => {}
+        }
+    }
+    while !b.stack.is_empty() {
+        b.close();
+    }
+    b.root.flush();
+    Doc { blocks: b.root.blocks }
+}
+
+/// Whether a text event starting with `<` begins with a `<` the source escaped (`\<`) or
+/// wrote as a character reference (`&lt;`, `&#60;`) and a `@` follows: such text stays text
+/// (a zero-width space goes after the `<`), so only a `<@id>` written as one is a WeCom mention.
+pub(crate) fn escaped_mention(src: &str, range: std::ops::Range<usize>, t: &str) -> bool {
+    let raw = src.get(range.clone()).unwrap_or("");
+    let escaped = range.start > 0 && src.as_bytes().get(range.start - 1) == Some(&b'\\') && raw.starts_with('<')
+        || raw.starts_with('&');
+    let after = src.get(range.end..).unwrap_or("");
+    escaped
+        && (t[1..].starts_with('@')
+            || t.len() == 1 && (after.trim_start_matches('\\').starts_with('@') || after.starts_with("&#64;")))
+}

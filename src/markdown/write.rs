@@ -1,0 +1,272 @@
+//! Writing the IR: the block walk shared by every output (string dialects
+//! and Feishu post rows, through [`Line`]), and the string dialects' lines,
+//! code blocks and tables.
+
+use super::escape::esc;
+use super::inline::{InlineWriter, inline, longest_run};
+use super::ir::*;
+use super::parse::parse;
+use super::writer::Writer;
+
+/// The string put between two rendered top-level blocks.
+pub fn block_separator(_dialect: Dialect) -> &'static str {
+    "\n\n"
+}
+
+/// Each top-level block written in `dialect`, plus what was lost on the way.
+pub fn render(doc: &Doc, dialect: Dialect) -> (Vec<String>, Vec<Loss>) {
+    let mut cx = Writer { dialect, post: false, losses: Vec::new() };
+    let out = doc
+        .blocks
+        .iter()
+        .map(|b| {
+            let mut lines: Vec<String> = Vec::new();
+            block(&mut cx, b, &mut lines);
+            join_lines(&lines, dialect)
+        })
+        .collect();
+    (out, cx.losses)
+}
+
+/// A short markdown snippet (a title, a field value) written in `dialect`.
+pub fn render_inline(src: &str, dialect: Dialect) -> String {
+    render(&parse(src), dialect).0.join(block_separator(dialect))
+}
+
+/// One output line: a string (dialects) or a Feishu post row.
+pub(crate) trait Line: Sized {
+    /// Writes a leaf block (not a quote or list).
+    fn leaf(cx: &mut Writer, b: &Block, out: &mut Vec<Self>);
+    fn prefix(&mut self, p: &str);
+    fn empty() -> Self;
+    /// Whether sibling blocks inside a quote or list item get a blank line between them.
+    const BLANKS: bool;
+}
+
+pub(crate) fn blocks<L: Line>(cx: &mut Writer, bs: &[Block], out: &mut Vec<L>) {
+    let mut prev: Option<&Block> = None;
+    for b in bs {
+        // a list may follow a paragraph directly, unless it is ordered from n != 1
+        // or starts with an empty item (CommonMark reads those as more paragraph)
+        let tight = match (prev, b) {
+            (Some(Block::Paragraph(_)), Block::List(None | Some(1), items)) => {
+                items.first().is_some_and(|i| !i.is_empty())
+            }
+            _ => false,
+        };
+        if L::BLANKS && prev.is_some() && !tight {
+            out.push(L::empty());
+        }
+        block(cx, b, out);
+        prev = Some(b);
+    }
+}
+
+pub(crate) fn block<L: Line>(cx: &mut Writer, b: &Block, out: &mut Vec<L>) {
+    let start = out.len();
+    match b {
+        Block::Quote(bs) => {
+            blocks(cx, bs, out);
+            out.iter_mut().skip(start).for_each(|l| l.prefix("> "));
+        }
+        Block::List(first, items) => {
+            for (i, item) in items.iter().enumerate() {
+                let marker = match first {
+                    Some(n) => format!("{}. ", n.saturating_add(i as u64)),
+                    None if cx.post || cx.dialect == Dialect::Plain => "• ".to_string(),
+                    None => "- ".to_string(),
+                };
+                let indent = " ".repeat(marker.chars().count());
+                let at = out.len();
+                blocks(cx, item, out);
+                if out.len() == at {
+                    out.push(L::empty());
+                }
+                for (j, l) in out.iter_mut().skip(at).enumerate() {
+                    l.prefix(if j == 0 { &marker } else { &indent });
+                }
+            }
+        }
+        _ => L::leaf(cx, b, out),
+    }
+}
+
+/// DingTalk only breaks a line on a blank line or two trailing spaces.
+pub(crate) fn join_lines(lines: &[String], d: Dialect) -> String {
+    let mut s = String::new();
+    let mut prev_empty = true;
+    for (i, l) in lines.iter().enumerate() {
+        if i > 0 {
+            if d == Dialect::DingTalk && !prev_empty && !l.is_empty() {
+                s.push_str("  ");
+            }
+            s.push('\n');
+        }
+        s.push_str(l);
+        prev_empty = l.is_empty();
+    }
+    s
+}
+
+impl Line for String {
+    const BLANKS: bool = true;
+
+    fn empty() -> Self {
+        String::new()
+    }
+
+    fn prefix(&mut self, p: &str) {
+        if self.is_empty() {
+            self.push_str(p.trim_end());
+        } else {
+            self.insert_str(0, p);
+        }
+    }
+
+    fn leaf(cx: &mut Writer, b: &Block, out: &mut Vec<Self>) {
+        use Dialect::*;
+        let d = cx.dialect;
+        match b {
+            Block::Paragraph(v) => {
+                out.extend(inline(cx, v, InlineWriter::PARA).split('\n').map(String::from));
+            }
+            Block::Heading(level, v) => out.push(match d {
+                LarkMd => {
+                    cx.lose("heading", "bold");
+                    bold(inline(cx, v, InlineWriter::BOLD))
+                }
+                Plain => inline(cx, v, 0),
+                _ => {
+                    let h = inline(cx, v, 0);
+                    // a last run of `#` after a space would be read as a closing sequence
+                    let body = h.trim_end_matches('#');
+                    let run = h.get(body.len()..).unwrap_or("");
+                    let sep =
+                        if !run.is_empty() && (body.is_empty() || body.ends_with([' ', '\t'])) { "\\" } else { "" };
+                    format!("{} {body}{sep}{run}", "#".repeat(usize::from(*level)))
+                }
+            }),
+            Block::Code { lang, text } => match d {
+                WecomMarkdownV2 => {
+                    let fence = "`".repeat(longest_run(text, '`').max(2) + 1);
+                    out.push(format!("{fence}{lang}"));
+                    out.extend(code_lines(text).map(String::from));
+                    out.push(fence);
+                }
+                Plain => out.extend(code_lines(text).map(String::from)),
+                _ => {
+                    cx.lose("code_block", "text");
+                    for l in code_lines(text) {
+                        let l = code_line(l);
+                        out.push(match d {
+                            LarkMd => l,
+                            _ if l.is_empty() => ">".to_string(),
+                            _ => format!("> {l}"),
+                        });
+                    }
+                }
+            },
+            Block::Table { align, head, rows } => table(cx, align, head, rows, out),
+            Block::Rule => out.push("---".to_string()),
+            Block::Quote(_) | Block::List(..) => {}
+        }
+    }
+}
+
+/// A code block's lines (`str::lines` would drop a last blank line).
+pub(crate) fn code_lines(text: &str) -> impl Iterator<Item = &str> {
+    text.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l)).take(if text.is_empty() { 0 } else { usize::MAX })
+}
+
+pub(crate) fn bold(s: String) -> String {
+    if s.is_empty() { s } else { format!("**{s}**") }
+}
+
+/// A code line as markdown text: indentation kept as no-break spaces (so it is
+/// neither stripped nor an indented code block), markup characters escaped.
+pub(crate) fn code_line(l: &str) -> String {
+    let body = l.trim_start_matches([' ', '\t']);
+    let mut s = String::new();
+    for c in l.chars().take(l.chars().count() - body.chars().count()) {
+        s.push_str(if c == '\t' { "\u{a0}\u{a0}\u{a0}\u{a0}" } else { "\u{a0}" });
+    }
+    let start = s.is_empty();
+    esc(&mut s, body, start, false, false);
+    s
+}
+
+pub(crate) fn table(
+    cx: &mut Writer,
+    align: &[Align],
+    head: &[Vec<Inline>],
+    rows: &[Vec<Vec<Inline>>],
+    out: &mut Vec<String>,
+) {
+    use Dialect::*;
+    let d = cx.dialect;
+    let cell_flags = if d == WecomMarkdownV2 { InlineWriter::CELL } else { 0 };
+    let cell = |cx: &mut Writer, c: Option<&Vec<Inline>>, flags: u8| match c {
+        Some(c) => inline(cx, c, cell_flags | flags),
+        None => String::new(),
+    };
+    match d {
+        WecomMarkdownV2 => {
+            let n = head.len();
+            let pipe = |cells: Vec<String>| format!("| {} |", cells.join(" | "));
+            out.push(pipe(head.iter().map(|c| cell(cx, Some(c), 0)).collect()));
+            out.push(pipe(
+                (0..n)
+                    .map(|i| {
+                        match align.get(i) {
+                            Some(Align::Left) => ":---",
+                            Some(Align::Center) => ":---:",
+                            Some(Align::Right) => "---:",
+                            _ => "---",
+                        }
+                        .to_string()
+                    })
+                    .collect(),
+            ));
+            for r in rows {
+                out.push(pipe((0..n).map(|i| cell(cx, r.get(i), 0)).collect()));
+            }
+        }
+        DingTalk => {
+            cx.lose("table", "text");
+            if rows.is_empty() {
+                out.push(
+                    head.iter().map(|c| bold(cell(cx, Some(c), InlineWriter::BOLD))).collect::<Vec<_>>().join(" | "),
+                );
+            }
+            for r in rows {
+                let mut parts = Vec::new();
+                for (i, c) in r.iter().enumerate() {
+                    let v = cell(cx, Some(c), 0);
+                    if v.is_empty() {
+                        continue;
+                    }
+                    let h = cell(cx, head.get(i), InlineWriter::BOLD);
+                    parts.push(if h.is_empty() { v } else { format!("**{h}**: {v}") });
+                }
+                if !parts.is_empty() {
+                    out.push(parts.join(" · "));
+                }
+            }
+        }
+        _ => {
+            if d != Plain {
+                cx.lose("table", "text");
+            }
+            let hb = if d == Plain { 0 } else { InlineWriter::BOLD };
+            let head = head.iter().map(|c| {
+                let s = cell(cx, Some(c), hb);
+                if d == Plain { s } else { bold(s) }
+            });
+            out.push(head.collect::<Vec<_>>().join(" | ").trim_end().to_string());
+            for r in rows {
+                let r = r.iter().map(|c| cell(cx, Some(c), 0)).collect::<Vec<_>>();
+                out.push(r.join(" | ").trim_end().to_string());
+            }
+        }
+    }
+}

@@ -1,0 +1,141 @@
+//! What the platform renderers share: fitting text under a byte limit,
+//! splitting into parts, mention sets, raw payloads.
+
+use serde_json::Value;
+
+use super::spec::{Ctx, Platform};
+use crate::error::{Error, Result};
+use crate::limits::{self, Measure, Overflow};
+use crate::model::{Mention, MentionKind};
+
+/// Room kept for the `(2/3)` marker on split parts.
+const PART_MARKER_ROOM: usize = 16;
+
+/// Most messages one message is split into; beyond, the last part ends
+/// truncated (recorded). A 1 MB text would otherwise flood a group (and the
+/// platforms' rate limits) with hundreds of messages.
+pub const MAX_PARTS: usize = 20;
+
+/// Least room a message's content must have once what goes with it (the
+/// mentions, the shell) is taken: below it, refuse rather than cut the
+/// content into crumbs.
+pub const MIN_ROOM: usize = 256;
+
+/// The error when what must go with the content leaves no room for it.
+pub fn no_room(what: &str, room: usize) -> Error {
+    Error::at(
+        "content.mentions",
+        format!("the mentions leave {room} bytes of {what}'s limit for the message; send fewer mentions"),
+    )
+}
+
+/// Fit rendered blocks (joined by `sep`) into `room` under the overflow
+/// policy: one string when it fits; else several parts marked `(i/n)`, one
+/// truncated string, or an error at `path`.
+pub fn fit_text(
+    blocks: &[String],
+    sep: &str,
+    room: usize,
+    m: Measure,
+    ctx: &mut Ctx<'_>,
+    path: &str,
+    what: &str,
+) -> Result<Vec<String>> {
+    let joined = blocks.join(sep);
+    let total = m.cost(&joined);
+    if total <= room {
+        return Ok(vec![joined]);
+    }
+    if room < MIN_ROOM {
+        return Err(no_room(what, room));
+    }
+    match ctx.opts.overflow {
+        Overflow::Error => Err(Error::at(
+            path,
+            format!("is {total} bytes as rendered for {what}, which allows {room} (overflow: \"error\")"),
+        )),
+        Overflow::Truncate => {
+            let t = limits::truncate(&joined, room, m).unwrap_or(joined);
+            ctx.degraded.push("content", "truncated", format!("{total} bytes; {what} allows {room}"));
+            Ok(vec![t])
+        }
+        Overflow::Split => {
+            let part_room = room.saturating_sub(PART_MARKER_ROOM);
+            // what the parts can hold, and a part's worth more to find where the last one ends:
+            // beyond that, nothing is packed only to be dropped
+            let (capped, cut) = limits::cap_blocks(blocks, sep, (MAX_PARTS + 1) * part_room, m);
+            let mut parts = limits::pack(&capped, sep, part_room, m);
+            if parts.len() > MAX_PARTS || cut {
+                let keep = parts.len().min(MAX_PARTS) - 1;
+                let rest = parts.split_off(keep).join(sep);
+                let last = limits::truncate_always(&rest, part_room, m);
+                parts.push(last);
+                ctx.degraded.push(
+                    "content",
+                    "truncated",
+                    format!("{total} bytes would take more than {MAX_PARTS} messages on {what}; the last one is cut"),
+                );
+            }
+            let n = parts.len();
+            if n > 1 {
+                for (i, p) in parts.iter_mut().enumerate() {
+                    p.push_str(&format!("\n\n({}/{n})", i + 1));
+                }
+                ctx.degraded.push("content", format!("{n} messages"), format!("{total} bytes; {what} allows {room}"));
+            }
+            Ok(parts)
+        }
+    }
+}
+
+/// Mentions by kind.
+pub struct MentionSets<'a> {
+    pub mobiles: Vec<&'a Mention>,
+    pub user_ids: Vec<&'a Mention>,
+    pub all: Option<&'a Mention>,
+}
+
+pub fn mention_sets(ms: &[Mention]) -> MentionSets<'_> {
+    MentionSets {
+        mobiles: ms.iter().filter(|m| m.kind == MentionKind::Mobile).collect(),
+        user_ids: ms.iter().filter(|m| m.kind == MentionKind::UserId).collect(),
+        all: ms.iter().find(|m| m.kind == MentionKind::All),
+    }
+}
+
+/// The message text of a `text` body with its title, if any, on top.
+pub fn text_with_title(title: Option<&str>, text: &str) -> String {
+    match title {
+        Some(t) => format!("{t}\n\n{text}"),
+        None => text.to_string(),
+    }
+}
+
+/// A text body cut into paragraphs (the units a split keeps whole).
+pub fn paragraphs(text: &str) -> Vec<String> {
+    text.split("\n\n").map(str::to_string).collect()
+}
+
+/// The raw payload given for this platform, or for the one it falls back to
+/// (Lark takes Feishu's). Keys are checked here, where the platforms are known.
+pub fn raw_payload(raw: &[(String, Value)], p: Platform) -> Result<Value> {
+    for (k, _) in raw {
+        if Platform::parse(k).is_err() {
+            return Err(Error::at(
+                crate::model::reader::join("content.body", k),
+                format!("raw payloads are keyed by platform: {}", Platform::names()),
+            ));
+        }
+    }
+    let find = |name: Platform| {
+        raw.iter().find(|(k, _)| Platform::parse(k).is_ok_and(|kp| kp == name)).map(|(_, v)| v.clone())
+    };
+    let fallback = p.spec().raw_fallback().and_then(|n| Platform::parse(n).ok());
+    let found = find(p).or_else(|| fallback.and_then(find));
+    found.ok_or_else(|| Error::unsupported(format!("the raw message has no payload for {}", p.display())))
+}
+
+/// Size of a JSON value as sent.
+pub fn json_len(v: &Value) -> usize {
+    crate::json::len(v)
+}

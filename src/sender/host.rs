@@ -1,0 +1,57 @@
+//! The host the sender runs on, as a trait: clock, randomness, sleep, HTTP
+//! (POST a body, GET bytes, POST a file) and an optional shared store. It
+//! holds no policy: retries, rate windows and dedup are the sender's.
+
+use crate::platform::Platform;
+
+/// An HTTP answer, as much of it as the sender reads.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HttpResponse {
+    pub status: u16,
+    pub body: String,
+    pub retry_after: Option<String>,
+}
+
+/// Why a request did not complete.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum HttpError {
+    Network(String),
+    Timeout,
+    /// The server answered with a redirect (`status`, the `Location` if any),
+    /// which is not followed: it would re-post the body, signature included,
+    /// elsewhere.
+    Redirect {
+        status: u16,
+        location: Option<String>,
+    },
+}
+
+/// What the sender needs from its host: the clock, randomness, sleep,
+/// HTTP and a store. The host's globals in wasm (`crate::host`), a fake in tests.
+#[allow(async_fn_in_trait)] // one thread (wasm): no Send bounds wanted
+pub trait Host {
+    fn now_ms(&self) -> u64;
+    /// Uniform in [0, 1), for jitter.
+    fn random(&self) -> f64;
+    async fn sleep(&self, ms: u64);
+    /// A message of `platform` waits until `until_ms` for its bot's rate window
+    /// (a progress hook; nothing by default).
+    fn rate_wait(&self, _platform: Platform, _until_ms: u64) {}
+    /// POST a JSON body with `Content-Type: application/json`.
+    async fn post_json(&self, url: &str, body: &str, timeout_ms: u64) -> std::result::Result<HttpResponse, HttpError>;
+    /// GET at most `max_bytes` (a larger body is an error).
+    async fn get_bytes(&self, url: &str, max_bytes: usize, timeout_ms: u64) -> std::result::Result<Vec<u8>, HttpError>;
+    /// POST `multipart/form-data` with one file part.
+    async fn post_file(
+        &self,
+        url: &str,
+        field: &str,
+        filename: &str,
+        bytes: &[u8],
+        timeout_ms: u64,
+    ) -> std::result::Result<HttpResponse, HttpError>;
+    /// A shared dedup store, if the caller gave one: the value under `key`
+    /// (`"done"` or `"partial:N/M"`), `None` when absent or when there is no store.
+    async fn store_get(&self, key: &str) -> Option<String>;
+    async fn store_put(&self, key: &str, value: &str, ttl_ms: u64);
+}
