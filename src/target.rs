@@ -98,6 +98,7 @@ impl<'a> WebhookUrl<'a> {
             Credential::PathAfter(marker) => {
                 self.path.rsplit_once(marker).map(|(_, id)| id).filter(|id| !id.contains('/'))
             }
+            Credential::Configured => None,
         };
         cred.filter(|c| !c.is_empty())
     }
@@ -222,7 +223,7 @@ fn is_secret_param(name: &str) -> bool {
 fn credential_in_path(path: &str) -> Option<usize> {
     Platform::ALL.iter().find_map(|p| match p.spec().credential() {
         Credential::PathAfter(marker) => path.find(marker).map(|i| i + marker.len()),
-        Credential::Query(_) => None,
+        Credential::Query(_) | Credential::Configured => None,
     })
 }
 

@@ -15,6 +15,7 @@ mod join;
 mod media;
 mod result;
 mod scrub;
+mod webhook;
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -34,7 +35,7 @@ use crate::render::{self, RenderOptions, WecomMarkdown};
 use crate::target::{self, Platform};
 use dedup::{DedupTable, Seen, dedup_key};
 pub use env::{env_names, targets_from_env};
-pub use host::{Host, HttpError, HttpResponse};
+pub use host::{Host, HttpError, HttpRequest, HttpResponse};
 pub use join::join_all;
 pub use result::{SendError, SendResult};
 use scrub::Scrub;
