@@ -132,6 +132,12 @@ fn is_bare_key(s: &str) -> bool {
 /// checking it carries the credential its platform needs and is not another
 /// known platform's.
 pub fn webhook_url(platform: Platform, webhook: &str, base: Option<&str>) -> Result<String> {
+    if platform.spec().configured() {
+        return Err(Error::config(format!(
+            "the {} target takes its configuration ({{ url, body, … }}), not a webhook URL or key",
+            platform.display()
+        )));
+    }
     let webhook = webhook.trim();
     if webhook.is_empty() {
         return Err(Error::config(format!("no webhook URL or key given for {}", platform.display())));

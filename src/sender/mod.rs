@@ -159,6 +159,12 @@ impl<H: Host> Sender<H> {
         if sends % 256 == 0 {
             self.tidy();
         }
+        if platform.spec().configured() {
+            let e = Error::config(
+                "the webhook target is sent with its configuration: send_webhook (JS: send(message, \"webhook\", { webhook: config }) or sendTo)",
+            );
+            return self.failed(self.result(platform, Some(msg), start), plain(e), None);
+        }
         let base = self.options.base_urls.get(&platform).map(String::as_str);
         let url = match target::webhook_url(platform, &target.webhook, base) {
             Ok(u) => u,
