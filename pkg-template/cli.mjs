@@ -83,6 +83,7 @@ ${EXIT_HELP}`,
   webhook-push send URL [URL...] [options]         platform inferred from each URL
   webhook-push send --tag TAG [--tag TAG...]       config channels: a repeated --tag is OR,
                                                    a comma is AND, "all" is every channel
+  webhook-push send --channel NAME [--channel ...] config channels by name
   webhook-push send [options]                      config channels that have no tags
 
 ${MESSAGE_HELP}
@@ -90,6 +91,7 @@ ${MESSAGE_HELP}
 Targets:
   -c, --config FILE         the channels file (TOML)
   -g, --tag TAG             channels with this tag (repeatable)
+      --channel NAME        the channel of this name (repeatable)
 
 ${DELIVERY_HELP}
 
@@ -151,7 +153,17 @@ Config file (TOML), ./webhook-push.toml or ~/.config/webhook-push/config.toml:
   [channels.team-wecom]
   platform = "wecom"
   webhook = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=..."
-  mentions = ["all"]`,
+  mentions = ["all"]
+
+  [channels.tickets]                  # any URL, by template (the generic webhook target)
+  platform = "webhook"
+  url = "https://tickets.example.com/api/events"
+  method = "POST"                     # PUT, PATCH
+  headers = { Authorization = "Bearer \${TICKETS_TOKEN}" }
+  body = '{"title": "{{title|alert}}", "text": "{{message|text}}", "at": {{time|unix}}}'
+  check = { status = "2xx", jsonPath = "ok", equals = true }
+  retry = { count = 3, intervalSeconds = 5 }
+  tags = ["ops"]                      # enabled = false: never selected`,
 };
 
 class UsageError extends Error {}
@@ -226,7 +238,7 @@ const OUTPUT_OPTIONS = {
   help: { type: "boolean", short: "h" },
 };
 const COMMANDS = {
-  send: { ...MESSAGE_OPTIONS, ...DELIVERY_OPTIONS, ...OUTPUT_OPTIONS, config: { type: "string", short: "c" }, tag: { type: "string", short: "g", multiple: true } },
+  send: { ...MESSAGE_OPTIONS, ...DELIVERY_OPTIONS, ...OUTPUT_OPTIONS, config: { type: "string", short: "c" }, tag: { type: "string", short: "g", multiple: true }, channel: { type: "string", multiple: true } },
   "send-multi": { ...MESSAGE_OPTIONS, ...DELIVERY_OPTIONS, ...OUTPUT_OPTIONS, webhook: { type: "string", multiple: true } },
   "send-auto": { ...MESSAGE_OPTIONS, ...DELIVERY_OPTIONS, ...OUTPUT_OPTIONS },
   render: { ...MESSAGE_OPTIONS, ...OUTPUT_OPTIONS, secret: { type: "string", multiple: true }, overflow: { type: "string" }, "base-url": { type: "string" } },
@@ -494,6 +506,10 @@ async function loadChannels(wp, explicit) {
   for (const [name, ch] of Object.entries(doc.channels || {})) {
     const at = `channels.${name}`;
     if (!ch || typeof ch !== "object" || Array.isArray(ch)) usage(`${file}: ${at} must be a table`);
+    if (ch.platform === "webhook") {
+      channels.push(webhookChannel(wp, name, ch, `${file}: ${at}`, expand));
+      continue;
+    }
     for (const k of Object.keys(ch)) {
       if (!["url", "platform", "webhook", "secret", "tags", "mentions"].includes(k)) usage(`${file}: ${at}.${k} is not a channel key (url, platform, webhook, secret, tags, mentions)`);
     }
@@ -519,9 +535,48 @@ async function loadChannels(wp, explicit) {
   return { file, channels };
 }
 
+const WEBHOOK_KEYS = ["platform", "url", "method", "headers", "body", "contentType", "timeout", "check", "retry", "rateLimit", "secret", "signing", "tags", "enabled", "description"];
+
+/** A `platform = "webhook"` channel: the generic target's configuration, checked by the core.
+ *  `${VAR}` is expanded in url, secret and header values; every credential is kept out of output. */
+function webhookChannel(wp, name, ch, at, expand) {
+  for (const k of Object.keys(ch)) {
+    if (!WEBHOOK_KEYS.includes(k)) usage(`${at}.${k} is not a webhook channel key (${WEBHOOK_KEYS.join(", ")})`);
+  }
+  if (ch.url === undefined) usage(`${at} needs url`);
+  const config = { ...ch, name };
+  delete config.platform;
+  config.url = expand(ch.url, "url");
+  if (ch.secret !== undefined) config.secret = expand(ch.secret, "secret");
+  keep(config.secret);
+  if (typeof ch.headers === "string") config.headers = expand(ch.headers, "headers");
+  else if (ch.headers && typeof ch.headers === "object") {
+    config.headers = Object.fromEntries(Object.entries(ch.headers).map(([k, v]) => [k, expand(v, `headers.${k}`)]));
+  }
+  const headerValues = typeof config.headers === "string" ? config.headers.split(/\r?\n/).map((l) => l.slice(l.indexOf(":") + 1)) : Object.values(config.headers || {});
+  for (const v of headerValues) for (const w of String(v).split(/\s+/)) if (w.length >= 8 && !w.includes("{{")) keep(w);
+  let redacted = "(invalid url)";
+  try {
+    const u = new URL(config.url);
+    for (const v of u.searchParams.values()) keep(v);
+    redacted = `${u.origin}${u.pathname}${u.search ? `?${[...u.searchParams.keys()].map((k) => `${k}=***`).join("&")}` : ""}`;
+  } catch {
+    keep(config.url);
+  }
+  try {
+    wp.render({ content: { type: "text", body: { text: "check" } } }, "webhook", { webhook: config });
+  } catch (e) {
+    if (e?.code !== "UNSUPPORTED") usage(`${at}: ${scrub(e.message)}`);
+  }
+  const tags = ch.tags ?? [];
+  if (!Array.isArray(tags) || !tags.every((x) => typeof x === "string" && x.trim())) usage(`${at}.tags must be a list of strings`);
+  return { platform: "webhook", name, config, secret: config.secret, tags: tags.map((x) => x.trim().toLowerCase()), mentions: [], redacted, enabled: ch.enabled !== false, webhook: redacted };
+}
+
 /** Apprise's rule: each --tag is OR, a comma inside one is AND, "all" matches every channel;
- *  with no --tag, the channels that have no tags. */
+ *  with no --tag, the channels that have no tags. A disabled channel is never selected. */
 function matchTags(channels, tagArgs) {
+  channels = channels.filter((c) => c.enabled !== false);
   if (!tagArgs?.length) return channels.filter((c) => c.tags.length === 0);
   const groups = tagArgs.map((t) => t.split(",").map((x) => x.trim().toLowerCase()).filter(Boolean));
   if (groups.some((g) => g.length === 0)) usage("--tag is empty");
@@ -581,6 +636,7 @@ function precheck(wp, items, values, origin) {
 }
 
 function renderOpts(t, values) {
+  if (t.config) return { webhook: t.config };
   const o = { webhook: t.webhook };
   if (t.secret) o.secret = t.secret;
   const ov = values.overflow ?? t.overflow;
@@ -597,6 +653,14 @@ function shownUrl(url) {
 
 function redactPayload(p) {
   const c = structuredClone(p);
+  if (c && typeof c === "object" && c.headers && typeof c.body === "string") {
+    // a webhook request: credential headers and signatures hidden, the rest scrubbed
+    for (const k of Object.keys(c.headers)) {
+      c.headers[k] = /auth|token|key|secret|sign|cookie|password|session|credential/i.test(k) ? "***" : scrub(c.headers[k]);
+    }
+    c.body = scrub(c.body);
+    return c;
+  }
   if (c && typeof c === "object" && "sign" in c) c.sign = "***";
   return c;
 }
@@ -676,7 +740,8 @@ async function deliver(wp, items, values, extra = {}) {
   const done = new Promise((resolve) => {
     let left = items.length;
     items.forEach(({ t, msg }, i) => {
-      sender.send(msg, t.platform, { webhookUrl: t.webhook, secret: t.secret ?? undefined }).then((r) => {
+      const sent = t.config ? sender.send(msg, "webhook", { webhook: t.config }) : sender.send(msg, t.platform, { webhookUrl: t.webhook, secret: t.secret ?? undefined });
+      sent.then((r) => {
         results[i] = r;
         if (!quiet && !values.json && tty) {
           if (progress && errTty) process.stderr.write("\r\x1b[K");
@@ -785,7 +850,15 @@ async function cmdSend(wp, values, positionals) {
       if (values.tag) return nothing("no config file: --config FILE, WEBHOOK_PUSH_CONFIG, ./webhook-push.toml or ~/.config/webhook-push/config.toml", values);
       usage("missing target: send PLATFORM WEBHOOK, send URL, or --tag with a config file (see webhook-push send --help)");
     }
-    targets = matchTags(channels, values.tag);
+    if (values.channel?.length) {
+      if (values.tag) usage("--channel and --tag: give one or the other");
+      for (const n of values.channel) {
+        const c = channels.find((x) => x.name === n);
+        if (!c) usage(`no channel '${n}' in ${file}`);
+        if (c.enabled === false) return nothing(`channel '${n}' is disabled (enabled = false)`, values);
+        targets.push(c);
+      }
+    } else targets = matchTags(channels, values.tag);
     if (!targets.length) return nothing(`no channel in ${file} matches ${values.tag ? `--tag ${values.tag.join(" --tag ")}` : "(no --tag: channels without tags)"}`, values);
   }
   return sendTo(wp, targets, values, extra);

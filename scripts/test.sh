@@ -16,6 +16,7 @@
 #   e2e         node --test tests/e2e: send from Node ESM/CJS, Deno, Bun, workerd to the loopback mock
 #   inbound-rs  the "inbound" feature: clippy (host and wasm32) and cargo test --test inbound (published vectors)
 #   inbound     node --test tests/inbound: WeCom / DingTalk / Feishu callbacks to the handlers in Node, Deno, Bun, workerd
+#   webhook     node --test tests/webhook: the generic webhook target from the tarball vs a loopback receiver
 #   cli         node --test tests/cli: the installed `webhook-push` command in Node, Deno, Bun vs the mock
 #   bundlers    node --test tests/bundlers: webpack 5 and vite production bundles of the packed package run
 #   fuzz        scripts/fuzz.sh --ci: each cargo-fuzz target briefly from fuzz/seeds (pinned nightly)
@@ -124,6 +125,7 @@ step ts "pack" node scripts/check-types.mjs target/consumer
 step e2e "pack" e2e_tests
 step inbound-rs "tools" inbound_rust
 step inbound "pack" inbound_tests
+step webhook "pack" env WEBHOOK_CONSUMER=target/consumer node --test --test-reporter=spec tests/webhook/
 step cli "pack" cli_tests
 step relay "build" node --test --test-reporter=spec tests/relay/
 step bundlers "pack" node --test --test-reporter=spec tests/bundlers/

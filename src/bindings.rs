@@ -18,6 +18,9 @@ use crate::target;
 #[wasm_bindgen(typescript_custom_section)]
 const TS_TYPES: &'static str = include_str!("bindings.d.ts");
 
+#[path = "bindings_webhook.rs"]
+mod webhook_api;
+
 /// A JS `Error` with `.code` and `.path`.
 pub(crate) fn js_error(e: &Error) -> JsValue {
     let err = js_sys::Error::new(&e.message);
@@ -284,6 +287,8 @@ fn multi_value(results: &[SendResult]) -> Value {
 #[wasm_bindgen(js_name = MessageSender)]
 pub struct JsMessageSender {
     inner: Rc<Sender<JsHost>>,
+    /// Named generic webhook targets (`options.services`).
+    services: webhook_api::Services,
 }
 
 #[wasm_bindgen(js_class = MessageSender)]
@@ -299,6 +304,7 @@ impl JsMessageSender {
         let json = stringify(&options, ErrorCode::InvalidConfig, "the options").map_err(|e| js_error(&e))?;
         let v: Value = if json.is_empty() { Value::Null } else { serde_json::from_str(&json).unwrap_or(Value::Null) };
         let opts = sender_options(&v).map_err(|e| js_error(&e))?;
+        let services = webhook_api::services(&v).map_err(|e| js_error(&e))?;
         let mut host = JsHost::new(store, opts.timeout_ms);
         host.on_rate_wait = on_rate_wait;
         let mut sender = Sender::new(host, opts).map_err(|e| js_error(&e))?;
@@ -308,7 +314,7 @@ impl JsMessageSender {
         } else if !coordinator.is_undefined() && !coordinator.is_null() {
             return Err(js_error(&Error::config("coordinator must be an object with acquire, claim and settle")));
         }
-        Ok(JsMessageSender { inner: Rc::new(sender) })
+        Ok(JsMessageSender { inner: Rc::new(sender), services })
     }
 
     /// Send to one bot. Resolves to a result; never rejects for a delivery failure.
@@ -320,6 +326,9 @@ impl JsMessageSender {
         #[wasm_bindgen(unchecked_param_type = "SendTarget")] target: JsValue,
     ) -> Promise {
         let inner = self.inner.clone();
+        if webhook_api::is_configured(&platform) {
+            return webhook_api::send(inner, &message, &target);
+        }
         let parsed = parse_inputs(&message, &platform, &target);
         future_to_promise(async move {
             let out = match parsed {

@@ -13,7 +13,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
-use crate::sender::{Host, HttpError, HttpResponse};
+use crate::sender::{Host, HttpError, HttpRequest, HttpResponse};
 use crate::target;
 
 #[wasm_bindgen]
@@ -323,6 +323,24 @@ impl Host for JsHost {
         set(&init, "headers", &headers);
         set(&init, "body", &JsValue::from_str(body));
         let (status, retry_after, body) = self.request(url, init, timeout_ms, MAX_ANSWER_BYTES).await?;
+        Ok(HttpResponse { status, body: String::from_utf8_lossy(&body).into_owned(), retry_after })
+    }
+
+    async fn request(
+        &self,
+        req: HttpRequest<'_>,
+        max_bytes: usize,
+        timeout_ms: u64,
+    ) -> Result<HttpResponse, HttpError> {
+        let init = Object::new();
+        set(&init, "method", &JsValue::from_str(req.method));
+        let headers = Object::new();
+        for (name, value) in req.headers {
+            set(&headers, name, &JsValue::from_str(value));
+        }
+        set(&init, "headers", &headers);
+        set(&init, "body", &JsValue::from_str(req.body));
+        let (status, retry_after, body) = JsHost::request(self, req.url, init, timeout_ms, max_bytes).await?;
         Ok(HttpResponse { status, body: String::from_utf8_lossy(&body).into_owned(), retry_after })
     }
 

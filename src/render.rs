@@ -114,6 +114,9 @@ fn check_limits(platform: Platform, payloads: &[Value]) -> Result<()> {
 /// Render from JSON text: the message, a platform name, options as JSON.
 pub fn render_json(message: &str, platform: &str, options: &str, now_ms: u64) -> Result<Rendered> {
     let platform = Platform::parse(platform)?;
+    if platform.spec().configured() {
+        return crate::platform::webhook::render_json(message, options, now_ms);
+    }
     let msg = UnifiedMessage::from_json(message)?;
     let opts_v: Value = if options.trim().is_empty() {
         Value::Null

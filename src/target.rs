@@ -98,6 +98,7 @@ impl<'a> WebhookUrl<'a> {
             Credential::PathAfter(marker) => {
                 self.path.rsplit_once(marker).map(|(_, id)| id).filter(|id| !id.contains('/'))
             }
+            Credential::Configured => None,
         };
         cred.filter(|c| !c.is_empty())
     }
@@ -131,6 +132,12 @@ fn is_bare_key(s: &str) -> bool {
 /// checking it carries the credential its platform needs and is not another
 /// known platform's.
 pub fn webhook_url(platform: Platform, webhook: &str, base: Option<&str>) -> Result<String> {
+    if platform.spec().configured() {
+        return Err(Error::config(format!(
+            "the {} target takes its configuration ({{ url, body, … }}), not a webhook URL or key",
+            platform.display()
+        )));
+    }
     let webhook = webhook.trim();
     if webhook.is_empty() {
         return Err(Error::config(format!("no webhook URL or key given for {}", platform.display())));
@@ -222,7 +229,7 @@ fn is_secret_param(name: &str) -> bool {
 fn credential_in_path(path: &str) -> Option<usize> {
     Platform::ALL.iter().find_map(|p| match p.spec().credential() {
         Credential::PathAfter(marker) => path.find(marker).map(|i| i + marker.len()),
-        Credential::Query(_) => None,
+        Credential::Query(_) | Credential::Configured => None,
     })
 }
 

@@ -13,6 +13,7 @@ pub mod feishu;
 pub mod feishu_post;
 pub mod registry;
 pub mod spec;
+pub mod webhook;
 pub mod wecom;
 
 pub use common::{

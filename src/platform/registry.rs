@@ -3,11 +3,12 @@
 //! entry in [`REGISTRY`], at the same index).
 
 use super::spec::{Platform, PlatformSpec};
-use super::{dingtalk, feishu, wecom};
+use super::{dingtalk, feishu, webhook, wecom};
 use crate::error::{Error, ErrorCode, Result};
 
 /// Every platform, in the order of their handles.
-static REGISTRY: [&dyn PlatformSpec; 4] = [&wecom::WeCom, &dingtalk::DingTalk, &feishu::FEISHU, &feishu::LARK];
+static REGISTRY: [&dyn PlatformSpec; 5] =
+    [&wecom::WeCom, &dingtalk::DingTalk, &feishu::FEISHU, &feishu::LARK, &webhook::Webhook];
 
 #[allow(non_upper_case_globals)]
 impl Platform {
@@ -17,7 +18,13 @@ impl Platform {
     /// Lark: Feishu's international edition, the same API at open.larksuite.com.
     pub const Lark: Platform = Platform(3);
 
+    /// The generic webhook target: configured per target, never detected from a URL.
+    pub const Webhook: Platform = Platform(4);
+
+    /// The platforms a webhook URL or key alone addresses (detection, env, `platformInfo`).
     pub const ALL: [Platform; 4] = [Platform(0), Platform(1), Platform(2), Platform(3)];
+    /// The platforms configured per target ([`PlatformSpec::configured`]).
+    pub const CONFIGURED: [Platform; 1] = [Platform(4)];
 }
 
 impl Platform {
@@ -52,7 +59,7 @@ impl Platform {
     /// A platform by its name or an alias, case-insensitively.
     pub fn parse(name: &str) -> Result<Platform> {
         let wanted = name.trim().to_ascii_lowercase();
-        let found = Platform::ALL.into_iter().find(|p| {
+        let found = Platform::ALL.into_iter().chain(Platform::CONFIGURED).find(|p| {
             let s = p.spec();
             s.name() == wanted || s.aliases().contains(&wanted.as_str())
         });
@@ -87,6 +94,7 @@ mod tests {
         let credential = match s.credential() {
             Credential::Query(q) => format!("query {q}"),
             Credential::PathAfter(m) => format!("path after {m}"),
+            Credential::Configured => "configured".into(),
         };
         let signing = match s.signing() {
             Signing::Unsigned { .. } => "unsigned",

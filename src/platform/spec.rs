@@ -48,6 +48,9 @@ pub enum Credential {
     Query(&'static str),
     /// The path segment after this marker (`/hook/<id>`).
     PathAfter(&'static str),
+    /// None in a URL alone: each target's configuration says where to send
+    /// (the generic webhook).
+    Configured,
 }
 
 /// How a signed bot carries its signature.
@@ -189,6 +192,13 @@ pub trait PlatformSpec: PlatformRenderer {
     /// The media step the sender runs first, if the platform has one.
     fn media(&self) -> Option<MediaStep> {
         None
+    }
+
+    /// Configured per target (the generic webhook): the request (URL, method,
+    /// headers, body) and the answer check are each target's, given with it;
+    /// the static answers above are not consulted when sending.
+    fn configured(&self) -> bool {
+        false
     }
 }
 

@@ -12,6 +12,16 @@ pub struct HttpResponse {
     pub retry_after: Option<String>,
 }
 
+/// A request of a target configured per target (the generic webhook): any
+/// method, its own headers (`content-type` among them) and body.
+#[derive(Clone, Copy, Debug)]
+pub struct HttpRequest<'a> {
+    pub method: &'a str,
+    pub url: &'a str,
+    pub headers: &'a [(String, String)],
+    pub body: &'a str,
+}
+
 /// Why a request did not complete.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum HttpError {
@@ -39,6 +49,17 @@ pub trait Host {
     fn rate_wait(&self, _platform: Platform, _until_ms: u64) {}
     /// POST a JSON body with `Content-Type: application/json`.
     async fn post_json(&self, url: &str, body: &str, timeout_ms: u64) -> std::result::Result<HttpResponse, HttpError>;
+    /// Send `req` as it is, reading at most `max_bytes` of the answer (a
+    /// larger one is an error); redirects are not followed. A host that
+    /// cannot says so (the default).
+    async fn request(
+        &self,
+        _req: HttpRequest<'_>,
+        _max_bytes: usize,
+        _timeout_ms: u64,
+    ) -> std::result::Result<HttpResponse, HttpError> {
+        Err(HttpError::Network("this host cannot send a configured request".into()))
+    }
     /// GET at most `max_bytes` (a larger body is an error).
     async fn get_bytes(&self, url: &str, max_bytes: usize, timeout_ms: u64) -> std::result::Result<Vec<u8>, HttpError>;
     /// POST `multipart/form-data` with one file part.

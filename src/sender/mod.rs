@@ -15,6 +15,7 @@ mod join;
 mod media;
 mod result;
 mod scrub;
+mod webhook;
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -34,7 +35,7 @@ use crate::render::{self, RenderOptions, WecomMarkdown};
 use crate::target::{self, Platform};
 use dedup::{DedupTable, Seen, dedup_key};
 pub use env::{env_names, targets_from_env};
-pub use host::{Host, HttpError, HttpResponse};
+pub use host::{Host, HttpError, HttpRequest, HttpResponse};
 pub use join::join_all;
 pub use result::{SendError, SendResult};
 use scrub::Scrub;
@@ -157,6 +158,12 @@ impl<H: Host> Sender<H> {
         };
         if sends % 256 == 0 {
             self.tidy();
+        }
+        if platform.spec().configured() {
+            let e = Error::config(
+                "the webhook target is sent with its configuration: send_webhook (JS: send(message, \"webhook\", { webhook: config }) or sendTo)",
+            );
+            return self.failed(self.result(platform, Some(msg), start), plain(e), None);
         }
         let base = self.options.base_urls.get(&platform).map(String::as_str);
         let url = match target::webhook_url(platform, &target.webhook, base) {

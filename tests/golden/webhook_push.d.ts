@@ -1,8 +1,11 @@
 /* tslint:disable */
 /* eslint-disable */
 
-/** Platforms a message can be rendered for. Lark is Feishu's international edition. */
-export type Platform = "wecom" | "dingtalk" | "feishu" | "lark";
+/**
+ * Platforms a message can be rendered for. Lark is Feishu's international edition.
+ * `"webhook"` is the generic target (any URL, by template): give it a `WebhookTarget`.
+ */
+export type Platform = "wecom" | "dingtalk" | "feishu" | "lark" | "webhook";
 
 /** Stable error codes, in `error.code`. */
 export type ErrorCode =
@@ -120,8 +123,13 @@ export interface UnifiedMessageInit {
 }
 
 export interface RenderOptions {
-    /** Webhook URL, or a bare WeCom key / DingTalk access token / Feishu hook id. */
-    webhook?: string;
+    /**
+     * Webhook URL, or a bare WeCom key / DingTalk access token / Feishu hook id.
+     * For the `"webhook"` platform: the target's configuration (or its JSON text); the one
+     * payload is then the request, `{ method, headers, body }` (headers as given: credentials
+     * included), and `url` the target's URL.
+     */
+    webhook?: string | WebhookTarget;
     /** Same as `webhook`. */
     webhookUrl?: string;
     /** DingTalk / Feishu signing secret. */
@@ -201,6 +209,8 @@ export interface SenderOptions {
      * `degraded` (`from: "coordinator"`).
      */
     coordinator?: SendCoordinator;
+    /** Named generic webhook targets, for `sendTo(message, name | names)`. */
+    services?: { [name: string]: WebhookTarget };
 }
 
 /**
@@ -220,8 +230,81 @@ export interface SendCoordinator {
     settle(bot: string, messageId: string, state: string, ttlMs: number): Promise<void>;
 }
 
-/** A webhook URL (or bare key), or one with its signing secret. */
-export type SendTarget = string | { webhookUrl: string; secret?: string };
+/**
+ * A webhook URL (or bare key), or one with its signing secret. For the `"webhook"` platform:
+ * `{ webhook: WebhookTarget }` or the `WebhookTarget` itself.
+ */
+export type SendTarget = string | { webhookUrl: string; secret?: string } | { webhook: WebhookTarget | string } | WebhookTarget;
+
+/**
+ * A generic webhook target (platform `"webhook"`, seed 003): push a message to any URL by
+ * template. Checked when given (`INVALID_CONFIG` saying what to fix, before anything is sent).
+ *
+ * Placeholders in `body` and header values: `{{title}}`, `{{subTitle}}`, `{{logo}}`, `{{image}}`,
+ * `{{message}}` (`|text`, `|markdown`, `|html`), `{{time}}` (`|iso`, `|unix`, `|unix_ms`),
+ * `{{type}}`, `{{message_id}}`, `{{correlation_id}}`, `{{card…}}`, any `{{content.…}}` /
+ * `{{metadata.…}}` path, `{{sign}}` and `{{timestamp}}`; a default after `|` (`{{title|untitled}}`);
+ * `|url` percent-encodes. Inside a JSON string a value is escaped; a placeholder that is a whole
+ * JSON value may insert a number, boolean, object or array.
+ *
+ * `{{sign}}`: base64 of HMAC-SHA256 keyed by `secret` over `"<timestamp>\n<secret>"`, `timestamp`
+ * being `{{timestamp}}` (unix seconds). `signing: "standard-webhooks"` adds `webhook-id`,
+ * `webhook-timestamp` and `webhook-signature: v1,<base64>` (secret `whsec_<base64>`).
+ *
+ * Retries: network errors, timeouts, 5xx, 408, 425 and 429 (honouring Retry-After), `retry.count`
+ * times every `retry.intervalSeconds`; other statuses and a failed `check` are final unless
+ * `check.retryable`.
+ */
+export interface WebhookTarget {
+    /** http or https. */
+    url: string;
+    /** Default POST. */
+    method?: "POST" | "PUT" | "PATCH";
+    /** An object, or the seed's `Key: value` lines. CR/LF in a value is refused. */
+    headers?: { [name: string]: string } | string;
+    /** A JSON template (an object or array, or its text with placeholders), or a raw string with `contentType`. */
+    body?: JsonValue;
+    /** For a raw (non-JSON) string body. */
+    contentType?: string;
+    /** Per attempt, ms (default 10000). */
+    timeout?: number;
+    /** The answer check; default: any 2xx. */
+    check?: "status" | {
+        status?: number | number[] | "2xx";
+        bodyContains?: string;
+        jsonPath?: string;
+        equals?: JsonValue;
+        /** A failed body check is retried (default: final). */
+        retryable?: boolean;
+    };
+    retry?: { count?: number; intervalSeconds?: number };
+    /** At most `limit` requests per `periodMs` to this target (kept on our side). */
+    rateLimit?: { limit: number; periodMs: number };
+    secret?: string;
+    signing?: "sign" | "standard-webhooks" | ("sign" | "standard-webhooks")[];
+    /** Named services: `false` skips it in `sendTo`. Default true. */
+    enabled?: boolean;
+    name?: string;
+    tags?: string[];
+    description?: string;
+}
+
+/** `sendTo`'s answer: one result per service sent to (with its name), and the disabled ones skipped. */
+export interface SendToResult {
+    successCount: number;
+    failedCount: number;
+    results: (SendResult & { service: string })[];
+    /** Services named but disabled (`enabled: false`): nothing sent. */
+    skipped: string[];
+}
+
+/** A named service as `sender.services()` lists it, sorted by name (no URL, header or secret). */
+export interface ServiceInfo {
+    name: string;
+    enabled: boolean;
+    tags: string[];
+    description: string | null;
+}
 
 export interface SendError {
     code: ErrorCode;
@@ -334,9 +417,19 @@ export class MessageSender {
      */
     sendMulti(message: UnifiedMessageInit | UnifiedMessage, options: MultiSendOptions): Promise<MultiSendResult>;
     /**
+     * Send to named services (`options.services`), at once. A disabled
+     * service is skipped (listed in `skipped`); an unknown name is a failed
+     * result. Each result carries its `service` name.
+     */
+    sendTo(message: UnifiedMessageInit | UnifiedMessage, names: string | string[]): Promise<SendToResult>;
+    /**
      * Send to one bot. Resolves to a result; never rejects for a delivery failure.
      */
     send(message: UnifiedMessageInit | UnifiedMessage, platform: Platform, target: SendTarget): Promise<SendResult>;
+    /**
+     * The named services: `{ name, enabled, tags, description }` each (no URL, header or secret).
+     */
+    services(): ServiceInfo[];
 }
 
 /**
@@ -408,6 +501,8 @@ export interface InitOutput {
     readonly messagesender_send: (a: number, b: any, c: any, d: any) => any;
     readonly messagesender_sendAuto: (a: number, b: any, c: any) => any;
     readonly messagesender_sendMulti: (a: number, b: any, c: any) => any;
+    readonly messagesender_sendTo: (a: number, b: any, c: any) => [number, number, number];
+    readonly messagesender_services: (a: number) => any;
     readonly parseTarget: (a: any, b: number) => [number, number, number];
     readonly platformInfo: (a: any) => [number, number, number];
     readonly render: (a: any, b: any, c: number) => [number, number, number];
@@ -415,8 +510,8 @@ export interface InitOutput {
     readonly unifiedmessage_metadata: (a: number) => any;
     readonly unifiedmessage_new: (a: any) => [number, number, number];
     readonly unifiedmessage_toJSON: (a: number) => [number, number, number];
-    readonly wasm_bindgen__convert__closures_____invoke__h5e84aab8614c9381: (a: number, b: number, c: any) => [number, number];
-    readonly wasm_bindgen__convert__closures_____invoke__hb7bae8d1ceda1975: (a: number, b: number, c: any, d: any) => void;
+    readonly wasm_bindgen__convert__closures_____invoke__h0da6f8680f230de2: (a: number, b: number, c: any, d: any) => void;
+    readonly wasm_bindgen__convert__closures_____invoke__hd95e7ce0ef57304b: (a: number, b: number, c: any) => [number, number];
     readonly __wbindgen_malloc: (a: number, b: number) => number;
     readonly __wbindgen_realloc: (a: number, b: number, c: number, d: number) => number;
     readonly __wbindgen_free: (a: number, b: number, c: number) => void;

@@ -223,3 +223,26 @@ const coordinator: SendCoordinator = {
   },
 };
 sink(new MessageSender({ coordinator, timeout: 5000 }));
+
+// the generic webhook target: one target, named services, the request rendered
+import type { SendToResult, WebhookTarget } from "webhook-push";
+const ticketsTarget: WebhookTarget = {
+  url: "https://tickets.example.com/api",
+  method: "PUT",
+  headers: { Authorization: "Bearer x" },
+  body: { title: "{{title|alert}}", at: "{{time|unix}}" },
+  check: { status: [200, 201], jsonPath: "ok", equals: true },
+  retry: { count: 2, intervalSeconds: 1 },
+  signing: "standard-webhooks",
+  secret: "whsec_x",
+};
+const services = new MessageSender({ services: { tickets: ticketsTarget, off: { url: "https://x.example", enabled: false } } });
+async function webhookTarget(): Promise<void> {
+  const one = await services.send({ content: { type: "text", body: { text: "x" } } }, "webhook", { webhook: ticketsTarget });
+  sink(one.platform === "webhook");
+  const many: SendToResult = await services.sendTo({ content: { type: "text", body: { text: "x" } } }, ["tickets", "off"]);
+  sink(many.results.map((r) => r.service), many.skipped);
+  sink(services.services().map((s) => s.name));
+  sink(render({ content: { type: "text", body: { text: "x" } } }, "webhook", { webhook: ticketsTarget }).payloads[0]);
+}
+sink(webhookTarget);

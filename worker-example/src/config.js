@@ -18,6 +18,12 @@
 //   }
 // Routes are tried in order, as in Alertmanager: the first that matches wins unless it says
 // "continue": true. Labels that match no route go to "default" (all channels when omitted).
+// A channel may be any URL by template (the package's generic "webhook" target): its URL in an
+// env variable (a secret), its request in "config", header values may name env variables:
+//   "tickets": { "platform": "webhook", "webhook_env": "TICKETS_URL", "secret_env": "TICKETS_SECRET",
+//                "config": { "headers": { "Authorization": "Bearer ${TICKETS_TOKEN}" },
+//                            "body": { "title": "{{title}}", "text": "{{message|text}}" },
+//                            "check": { "jsonPath": "ok", "equals": true } } }
 // Mentions, per channel and per severity of the firing alerts ("*": any severity), in a channel's
 // definition or for any channel (the seed's too) under "mentions":
 //   "mentions": { "wecom": { "critical": [{ "type": "all" }], "*": [{ "type": "mobile", "value": "13800000000" }] } }
@@ -88,13 +94,17 @@ export function loadConfig(env) {
         const at = `ROUTES.channels.${name}`;
         if (!NAME_RE.test(name)) throw new ConfigError(`${at}: a channel name is 1-64 letters, digits, '_', '.' or '-'`);
         if (!def || typeof def !== "object") throw new ConfigError(`${at} must be an object`);
+        if (def.platform === "webhook") {
+          channels.set(name, webhookChannel(env, name, def, at));
+          continue;
+        }
         for (const k of Object.keys(def)) {
           if (!["platform", "webhook_env", "secret_env", "mentions"].includes(k)) {
             throw new ConfigError(`${at}.${k}: unknown key (expected platform, webhook_env, secret_env, mentions)`);
           }
         }
         if (!PLATFORMS.includes(def.platform)) {
-          throw new ConfigError(`${at}.platform must be one of ${PLATFORMS.join(", ")}`);
+          throw new ConfigError(`${at}.platform must be one of ${PLATFORMS.join(", ")} or webhook`);
         }
         if (typeof def.webhook_env !== "string" || !ENV_RE.test(def.webhook_env)) {
           throw new ConfigError(
@@ -159,6 +169,41 @@ export function loadConfig(env) {
     }
   }
   return { channels, routes, defaults: defaults ?? [...channels.keys()] };
+}
+
+const HEADER_ENV_RE = /\$\{([A-Za-z_][A-Za-z0-9_]{0,127})\}/g;
+
+/** A `platform: "webhook"` channel of ROUTES: the URL (and secret) by env name, the rest in `config`. */
+function webhookChannel(env, name, def, at) {
+  for (const k of Object.keys(def)) {
+    if (!["platform", "webhook_env", "secret_env", "config"].includes(k)) {
+      throw new ConfigError(`${at}.${k}: unknown key (expected platform, webhook_env, secret_env, config)`);
+    }
+  }
+  if (typeof def.webhook_env !== "string" || !ENV_RE.test(def.webhook_env)) {
+    throw new ConfigError(`${at}.webhook_env must name the env variable (a secret) that holds the target's URL, e.g. "TICKETS_URL"`);
+  }
+  if (!str(env[def.webhook_env])) throw new ConfigError(`${at}: the env variable ${def.webhook_env} is not set (wrangler secret put ${def.webhook_env})`);
+  if (def.secret_env !== undefined && (typeof def.secret_env !== "string" || !ENV_RE.test(def.secret_env))) {
+    throw new ConfigError(`${at}.secret_env must name the env variable that holds the signing secret`);
+  }
+  const config = def.config ?? {};
+  if (!config || typeof config !== "object" || Array.isArray(config)) throw new ConfigError(`${at}.config must be an object: { method, headers, body, check, retry, … }`);
+  for (const k of ["url", "secret"]) {
+    if (k in config) throw new ConfigError(`${at}.config.${k}: keep it in an env variable (webhook_env, secret_env), not in ROUTES`);
+  }
+  const headerEnv = [];
+  if (config.headers !== undefined) {
+    if (!config.headers || typeof config.headers !== "object" || Array.isArray(config.headers)) throw new ConfigError(`${at}.config.headers must be an object`);
+    for (const [h, v] of Object.entries(config.headers)) {
+      if (typeof v !== "string") throw new ConfigError(`${at}.config.headers.${h} must be a string`);
+      for (const [, n] of v.matchAll(HEADER_ENV_RE)) {
+        if (!str(env[n])) throw new ConfigError(`${at}.config.headers.${h}: the env variable ${n} is not set`);
+        headerEnv.push(n);
+      }
+    }
+  }
+  return { name, platform: "webhook", webhookEnv: def.webhook_env, secretEnv: def.secret_env ?? null, config, headerEnv };
 }
 
 const MENTION_TYPES = ["mobile", "user_id", "all"];
@@ -275,6 +320,12 @@ export function routeLabels(config, labels) {
 
 /** The send target of a channel, read from env at send time (never logged, never queued). */
 export function targetOf(env, channel) {
+  if (channel.platform === "webhook") {
+    const cfg = { ...channel.config, name: channel.name, url: str(env[channel.webhookEnv]) };
+    if (channel.secretEnv && str(env[channel.secretEnv])) cfg.secret = str(env[channel.secretEnv]);
+    if (cfg.headers) cfg.headers = Object.fromEntries(Object.entries(cfg.headers).map(([h, v]) => [h, v.replace(HEADER_ENV_RE, (_, n) => str(env[n]))]));
+    return { webhook: cfg };
+  }
   const webhookUrl = str(env[channel.webhookEnv]);
   const secret = channel.secretEnv ? str(env[channel.secretEnv]) : "";
   return secret ? { webhookUrl, secret } : { webhookUrl };
@@ -307,6 +358,7 @@ export function secretValues(env, config) {
     for (const c of config.channels.values()) {
       add(env[c.webhookEnv]);
       if (c.secretEnv) add(env[c.secretEnv]);
+      for (const n of c.headerEnv ?? []) add(env[n]);
     }
   }
   return [...out].sort((a, b) => b.length - a.length);

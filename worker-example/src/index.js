@@ -174,7 +174,7 @@ function checkChannels(env, config) {
   for (const c of config.channels.values()) {
     const t = targetOf(env, c);
     try {
-      render(probe, c.platform, { webhook: t.webhookUrl, secret: t.secret, baseUrl: bases[c.platform] });
+      render(probe, c.platform, "webhook" in t ? { webhook: t.webhook } : { webhook: t.webhookUrl, secret: t.secret, baseUrl: bases[c.platform] });
     } catch (e) {
       const err = /** @type {any} */ (e);
       bad.push({ channel: c.name, platform: c.platform, variable: c.webhookEnv, code: err?.code ?? "INVALID_CONFIG", message: String(err?.message ?? e) });
