@@ -100,6 +100,8 @@ pub struct Sender<H: Host> {
 }
 
 struct Attempt {
+    /// The bot's id ([`target::bot_id_of_url`]): its rate windows and records.
+    bot: String,
     /// Parts already delivered by an earlier send of this message_id, of how many.
     resume: Option<(usize, usize)>,
     attempts: u32,
@@ -228,8 +230,15 @@ impl<H: Host> Sender<H> {
                 None => {}
             }
         }
-        let mut att =
-            Attempt { resume, attempts: 0, degraded: notes, parts: 0, parts_delivered: 0, signatures: Vec::new() };
+        let mut att = Attempt {
+            bot: bot.clone(),
+            resume,
+            attempts: 0,
+            degraded: notes,
+            parts: 0,
+            parts_delivered: 0,
+            signatures: Vec::new(),
+        };
         let outcome = self.deliver(msg, platform, &url, target.secret.as_deref(), start, &mut att).await;
         let scrub = Scrub { url: &url, secret: target.secret.as_deref(), signatures: &att.signatures };
         if let (true, Some(id)) = (held, message_id) {
@@ -333,7 +342,6 @@ impl<H: Host> Sender<H> {
     async fn wait_for_slot(
         &self,
         platform: Platform,
-        url: &str,
         bot: &str,
         start: u64,
         degraded: &mut Degraded,
@@ -355,7 +363,7 @@ impl<H: Host> Sender<H> {
             platform_code: None,
             platform_message: None,
         };
-        match self.coord_slot(platform, url, deadline, degraded).await {
+        match self.coord_slot(platform, bot, deadline, degraded).await {
             Some(Ok(())) => return Ok(None),
             Some(Err(wait)) => return Err((no_slot(wait), Some(Some(wait)))),
             None => {}
@@ -388,12 +396,13 @@ impl<H: Host> Sender<H> {
         start: u64,
         att: &mut Attempt,
     ) -> std::result::Result<(), (SendError, Option<Option<u64>>)> {
-        // rate windows are the bot's, whatever form its URL was given in
-        let bot = target::bot_id_of_url(platform, url).unwrap_or_else(|_| url.to_string());
+        // rate windows are the bot's (its id, whatever form its URL was given in)
+        let bot = att.bot.clone();
+        let bot = bot.as_str();
         let mut retries = 0u32;
         let mut resigned = false;
         loop {
-            let slot = self.wait_for_slot(platform, url, &bot, start, &mut att.degraded).await?;
+            let slot = self.wait_for_slot(platform, bot, start, &mut att.degraded).await?;
             let now = self.host.now_ms();
             let (post_url, body) = match signed(platform, url, payload, secret, now) {
                 Ok(x) => x,
@@ -412,7 +421,7 @@ impl<H: Host> Sender<H> {
             if let Some(at) = slot {
                 let done = self.host.now_ms();
                 let mut st = self.state.borrow_mut();
-                if let Some(w) = st.windows.get_mut(&bot) {
+                if let Some(w) = st.windows.get_mut(bot) {
                     w.settle(at, done);
                 }
             }
@@ -461,7 +470,7 @@ impl<H: Host> Sender<H> {
                     if code == ErrorCode::RateLimit {
                         let until = now.saturating_add(retry_after.unwrap_or_else(|| policy::rate_block_ms(platform)));
                         let mut st = self.state.borrow_mut();
-                        st.windows.entry(bot.clone()).or_default().block_until(until);
+                        st.windows.entry(bot.to_string()).or_default().block_until(until);
                     }
                     retries += 1;
                     let delay = self.options.retry.delay(retries, self.host.random()).max(retry_after.unwrap_or(0));
