@@ -404,16 +404,13 @@ impl<H: Host> Sender<H> {
         loop {
             let slot = self.wait_for_slot(platform, bot, start, &mut att.degraded).await?;
             let now = self.host.now_ms();
-            let (post_url, body) = match signed(platform, url, payload, secret, now) {
+            let (post_url, body, sig) = match signed(platform, url, payload, secret, now) {
                 Ok(x) => x,
                 Err(e) => return Err((plain(e), None)),
             };
-            if let Some(s) = secret {
-                if let Ok(Some(crate::platform::spec::Signature { sign: sig, .. })) = platform.spec().signature(s, now)
-                {
-                    if !att.signatures.contains(&sig) {
-                        att.signatures.push(sig);
-                    }
+            if let Some(sig) = sig {
+                if !att.signatures.contains(&sig) {
+                    att.signatures.push(sig);
                 }
             }
             att.attempts += 1;
@@ -539,13 +536,20 @@ pub(crate) fn plain(e: Error) -> SendError {
     SendError { code: e.code, message, platform_code: None, platform_message: None }
 }
 
-fn signed(platform: Platform, url: &str, payload: &Value, secret: Option<&str>, now: u64) -> Result<(String, String)> {
+/// The URL and body to post, and the signature they carry (to scrub from the result).
+fn signed(
+    platform: Platform,
+    url: &str,
+    payload: &Value,
+    secret: Option<&str>,
+    now: u64,
+) -> Result<(String, String, Option<String>)> {
     match secret {
-        None => Ok((url.to_string(), crate::json::to_string(payload))),
+        None => Ok((url.to_string(), crate::json::to_string(payload), None)),
         Some(s) => {
             let mut p = payload.clone();
-            render::sign_payload(platform, &mut p, s, now)?;
-            Ok((render::sign_url(platform, url, s, now)?, crate::json::to_string(&p)))
+            let (u, sig) = render::sign_request(platform, url, &mut p, s, now)?;
+            Ok((u, crate::json::to_string(&p), sig))
         }
     }
 }
