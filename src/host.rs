@@ -129,11 +129,7 @@ fn describe(err: &JsValue, url: &str) -> String {
         s.push_str(": ");
         s.push_str(&c);
     }
-    let s = crate::model::clip(&s, 300);
-    if url.is_empty() {
-        return target::redact_text(&s);
-    }
-    target::redact_text(&s.replace(url, &target::redact_url(url)))
+    target::redact_error(&s, url, 300)
 }
 
 fn not_a_response(what: &str) -> HttpError {
