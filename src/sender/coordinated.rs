@@ -5,19 +5,18 @@
 
 use super::Sender;
 use super::host::Host;
-use super::join::{Either, race};
 use crate::coordinator::{Claim, LocalFuture, fallback, parse_partial, windows_for};
 use crate::degrade::{Degradation, Degraded};
 use crate::platform::Platform;
 
 impl<H: Host> Sender<H> {
-    /// Run `f` for at most the per-request timeout.
+    /// Run `f` for at most the per-request timeout (the host's timer is
+    /// cleared when `f` answers first: it must not hold a process open).
     async fn bounded<'a, O>(&'a self, f: LocalFuture<'a, Result<O, String>>) -> Result<O, String> {
         let t = self.options.timeout_ms;
-        let timer: LocalFuture<'a, ()> = Box::pin(self.host.sleep(t));
-        match race(f, timer).await {
-            Either::A(r) => r,
-            Either::B(()) => Err(format!("no answer within {t} ms")),
+        match self.host.within(t, f).await {
+            Some(r) => r,
+            None => Err(format!("no answer within {t} ms")),
         }
     }
 
