@@ -52,7 +52,8 @@ fn render_inner(message: &JsValue, platform: &JsValue, options: &JsValue) -> Res
     if msg.is_empty() {
         return Err(Error::at("", "a message is required"));
     }
-    let opts = service_options(&platform, &stringify(options, ErrorCode::InvalidConfig, "the options")?)?;
+    let (opts, st) = service_options(&platform, &stringify(options, ErrorCode::InvalidConfig, "the options")?)?;
+    let msg = crate::service_url::message_with(&msg, st.as_ref());
     let rendered = render_json(&msg, &platform, &opts, js_sys::Date::now() as u64)?;
     Ok(rendered.to_json())
 }
@@ -259,11 +260,21 @@ fn input_failure_named(platform: &str, e: &Error) -> Value {
 }
 
 fn parse_message(message: &JsValue) -> Result<UnifiedMessage, Error> {
+    UnifiedMessage::from_json(&message_json(message)?)
+}
+
+/// The message's JSON text, as given.
+fn message_json(message: &JsValue) -> Result<String, Error> {
     let json = stringify(message, ErrorCode::InvalidMessage, "the message")?;
     if json.is_empty() {
         return Err(Error::at("", "a message is required"));
     }
-    UnifiedMessage::from_json(&json)
+    Ok(json)
+}
+
+/// The message sent to a target written as a service URL: its message options applied.
+fn message_for(json: &str, st: Option<&crate::service_url::ServiceTarget>) -> Result<UnifiedMessage, Error> {
+    UnifiedMessage::from_json(&crate::service_url::message_with(json, st))
 }
 
 fn to_js(v: &Value) -> JsValue {
@@ -338,11 +349,14 @@ impl JsMessageSender {
         #[wasm_bindgen(unchecked_param_type = "MultiSendOptions")] options: JsValue,
     ) -> Promise {
         let inner = self.inner.clone();
-        let msg = parse_message(&message);
+        let json = message_json(&message);
+        let msg = json.as_deref().map_err(Clone::clone).and_then(UnifiedMessage::from_json);
         let platforms = get(&options, "platforms");
         let urls = get(&options, "webhookUrls");
         let secrets = get(&options, "secrets");
         let mut targets: Vec<(Platform, Target)> = Vec::new();
+        // each target's message: a service URL may add to it
+        let mut messages: Vec<UnifiedMessage> = Vec::new();
         let mut early: Vec<Value> = Vec::new();
         let list: Vec<JsValue> =
             if Array::is_array(&platforms) { Array::from(&platforms).to_vec() } else { Vec::new() };
@@ -358,7 +372,16 @@ impl JsMessageSender {
                     let secret = get(&secrets, p.as_str()).as_string().or_else(|| get(&secrets, &name).as_string());
                     let t = Target { webhook: url, secret: secret.filter(|s| !s.is_empty()) };
                     match service_target(p, t) {
-                        Ok(t) => targets.push((p, t)),
+                        Ok((t, st)) => match (&json, &msg) {
+                            (Ok(j), Ok(_)) => match message_for(j, st.as_ref()) {
+                                Ok(m) => {
+                                    messages.push(m);
+                                    targets.push((p, t));
+                                }
+                                Err(e) => early.push(input_failure(p, &e)),
+                            },
+                            _ => targets.push((p, t)),
+                        },
                         Err(e) => early.push(input_failure(p, &e)),
                     }
                 }
@@ -372,7 +395,14 @@ impl JsMessageSender {
                 ));
             }
             let mut out = match msg {
-                Ok(m) => multi_value(&inner.send_multi(&m, &targets).await),
+                Ok(_) => {
+                    let sends: Vec<crate::coordinator::LocalFuture<'_, SendResult>> = targets
+                        .iter()
+                        .zip(&messages)
+                        .map(|((p, t), m)| Box::pin(inner.send(m, *p, t)) as crate::coordinator::LocalFuture<'_, _>)
+                        .collect();
+                    multi_value(&crate::sender::join_all(sends).await)
+                }
                 Err(e) => {
                     let results: Vec<Value> = targets.iter().map(|(p, _)| input_failure(*p, &e)).collect();
                     json!({"successCount": 0, "failedCount": results.len(), "results": results})
@@ -434,7 +464,7 @@ fn parse_inputs(message: &JsValue, platform: &JsValue, target: &JsValue) -> Resu
     let name = platform.as_string().unwrap_or_default();
     let p = Platform::parse(&name).map_err(|e| (target::shown_name(&name).unwrap_or("unknown").to_string(), e))?;
     let fail = |e: Error| (p.as_str().to_string(), e);
-    let msg = parse_message(message).map_err(fail)?;
+    let json = message_json(message).map_err(fail)?;
     let t = if let Some(url) = target.as_string() {
         Target { webhook: url, secret: None }
     } else if target.is_object() {
@@ -444,37 +474,47 @@ fn parse_inputs(message: &JsValue, platform: &JsValue, target: &JsValue) -> Resu
     } else {
         return Err(fail(Error::config("the target must be a webhook URL string or { webhookUrl, secret }")));
     };
-    let t = service_target(p, t).map_err(fail)?;
+    let (t, st) = service_target(p, t).map_err(fail)?;
+    let msg = message_for(&json, st.as_ref()).map_err(fail)?;
     Ok((msg, p, t))
 }
 
 /// A target written as an Apprise / shoutrrr URL (`dingtalk://secret@token/`) becomes
-/// its key and secret; any other target is left as it is.
-fn service_target(p: Platform, t: Target) -> Result<Target, Error> {
+/// its key and secret, and what it says about the message (mentions, title, keyword…);
+/// any other target is left as it is.
+fn service_target(p: Platform, t: Target) -> Result<(Target, Option<crate::service_url::ServiceTarget>), Error> {
     if !crate::service_url::is_service_url(&t.webhook) {
-        return Ok(t);
+        return Ok((t, None));
     }
     let st = crate::service_url::resolve(&t.webhook, Some(p.as_str()))?;
-    Ok(Target { webhook: st.key, secret: t.secret.or(st.secret) })
+    let key = st.key.clone();
+    let secret = t.secret.or_else(|| st.secret.clone());
+    Ok((Target { webhook: key, secret }, Some(st)))
 }
 
-/// `options.webhook` / `options.webhookUrl` of `render` written as a service URL, resolved.
-fn service_options(platform: &str, opts: &str) -> Result<String, Error> {
+/// `options.webhook` / `options.webhookUrl` of `render` written as a service URL, resolved
+/// (its `overflow=` unless the options set one); the service URL, for its message options.
+fn service_options(platform: &str, opts: &str) -> Result<(String, Option<crate::service_url::ServiceTarget>), Error> {
     if !opts.contains("://") {
-        return Ok(opts.to_string());
+        return Ok((opts.to_string(), None));
     }
-    let Ok(Value::Object(mut m)) = serde_json::from_str::<Value>(opts) else { return Ok(opts.to_string()) };
+    let Ok(Value::Object(mut m)) = serde_json::from_str::<Value>(opts) else { return Ok((opts.to_string(), None)) };
+    let mut found = None;
     for k in ["webhook", "webhookUrl"] {
         let Some(url) = m.get(k).and_then(Value::as_str).filter(|u| crate::service_url::is_service_url(u)) else {
             continue;
         };
         let st = crate::service_url::resolve(url, Some(platform))?;
-        m.insert(k.into(), Value::String(st.key));
+        m.insert(k.into(), Value::String(st.key.clone()));
         if m.get("secret").is_none_or(Value::is_null) {
-            m.insert("secret".into(), st.secret.map_or(Value::Null, Value::String));
+            m.insert("secret".into(), st.secret.clone().map_or(Value::Null, Value::String));
         }
+        if let (Some(o), true) = (st.overflow, m.get("overflow").is_none_or(Value::is_null)) {
+            m.insert("overflow".into(), Value::String(o.into()));
+        }
+        found = Some(st);
     }
-    Ok(crate::json::to_string(&Value::Object(m)))
+    Ok((crate::json::to_string(&Value::Object(m)), found))
 }
 
 /// A target as a user writes it (an Apprise or shoutrrr URL, a webhook URL, or a bare key
