@@ -272,6 +272,11 @@ fn message_json(message: &JsValue) -> Result<String, Error> {
     Ok(json)
 }
 
+/// A service URL's `overflow=`.
+fn url_overflow(st: Option<&crate::service_url::ServiceTarget>) -> Option<crate::limits::Overflow> {
+    st.and_then(|s| s.overflow).and_then(|o| crate::limits::Overflow::parse(o).ok())
+}
+
 /// The message sent to a target written as a service URL: its message options applied.
 fn message_for(json: &str, st: Option<&crate::service_url::ServiceTarget>) -> Result<UnifiedMessage, Error> {
     UnifiedMessage::from_json(&crate::service_url::message_with(json, st))
@@ -295,6 +300,8 @@ fn multi_value(results: &[SendResult]) -> Value {
 #[wasm_bindgen(js_name = MessageSender)]
 pub struct JsMessageSender {
     inner: Rc<Sender<JsHost>>,
+    /// The options set `overflow`: it wins over a service URL's `overflow=`.
+    overflow_given: bool,
 }
 
 #[wasm_bindgen(js_class = MessageSender)]
@@ -319,7 +326,8 @@ impl JsMessageSender {
         } else if !coordinator.is_undefined() && !coordinator.is_null() {
             return Err(js_error(&Error::config("coordinator must be an object with acquire, claim and settle")));
         }
-        Ok(JsMessageSender { inner: Rc::new(sender) })
+        let overflow_given = v.get("overflow").is_some_and(|o| !o.is_null());
+        Ok(JsMessageSender { inner: Rc::new(sender), overflow_given })
     }
 
     /// Send to one bot. Resolves to a result; never rejects for a delivery failure.
@@ -332,9 +340,10 @@ impl JsMessageSender {
     ) -> Promise {
         let inner = self.inner.clone();
         let parsed = parse_inputs(&message, &platform, &target);
+        let given = self.overflow_given;
         future_to_promise(async move {
             let out = match parsed {
-                Ok((msg, p, t)) => inner.send(&msg, p, &t).await.to_value(),
+                Ok((msg, p, t, o)) => inner.send_with(&msg, p, &t, o.filter(|_| !given)).await.to_value(),
                 Err((p, e)) => input_failure_named(&p, &e),
             };
             Ok(to_js(&out))
@@ -355,8 +364,9 @@ impl JsMessageSender {
         let urls = get(&options, "webhookUrls");
         let secrets = get(&options, "secrets");
         let mut targets: Vec<(Platform, Target)> = Vec::new();
-        // each target's message: a service URL may add to it
-        let mut messages: Vec<UnifiedMessage> = Vec::new();
+        // each target's message and overflow: a service URL may set them
+        let mut messages: Vec<(UnifiedMessage, Option<crate::limits::Overflow>)> = Vec::new();
+        let given = self.overflow_given;
         let mut early: Vec<Value> = Vec::new();
         let list: Vec<JsValue> =
             if Array::is_array(&platforms) { Array::from(&platforms).to_vec() } else { Vec::new() };
@@ -375,7 +385,7 @@ impl JsMessageSender {
                         Ok((t, st)) => match (&json, &msg) {
                             (Ok(j), Ok(_)) => match message_for(j, st.as_ref()) {
                                 Ok(m) => {
-                                    messages.push(m);
+                                    messages.push((m, url_overflow(st.as_ref()).filter(|_| !given)));
                                     targets.push((p, t));
                                 }
                                 Err(e) => early.push(input_failure(p, &e)),
@@ -399,7 +409,9 @@ impl JsMessageSender {
                     let sends: Vec<crate::coordinator::LocalFuture<'_, SendResult>> = targets
                         .iter()
                         .zip(&messages)
-                        .map(|((p, t), m)| Box::pin(inner.send(m, *p, t)) as crate::coordinator::LocalFuture<'_, _>)
+                        .map(|((p, t), (m, o))| {
+                            Box::pin(inner.send_with(m, *p, t, *o)) as crate::coordinator::LocalFuture<'_, _>
+                        })
                         .collect();
                     multi_value(&crate::sender::join_all(sends).await)
                 }
@@ -457,7 +469,8 @@ impl JsMessageSender {
     }
 }
 
-type Inputs = (UnifiedMessage, Platform, Target);
+/// The message, platform and target of a send, and a service URL's `overflow=`.
+type Inputs = (UnifiedMessage, Platform, Target, Option<crate::limits::Overflow>);
 
 /// The inputs of `send`, or the platform name to report and the error.
 fn parse_inputs(message: &JsValue, platform: &JsValue, target: &JsValue) -> Result<Inputs, (String, Error)> {
@@ -476,7 +489,7 @@ fn parse_inputs(message: &JsValue, platform: &JsValue, target: &JsValue) -> Resu
     };
     let (t, st) = service_target(p, t).map_err(fail)?;
     let msg = message_for(&json, st.as_ref()).map_err(fail)?;
-    Ok((msg, p, t))
+    Ok((msg, p, t, url_overflow(st.as_ref())))
 }
 
 /// A target written as an Apprise / shoutrrr URL (`dingtalk://secret@token/`) becomes

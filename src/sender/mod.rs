@@ -111,6 +111,8 @@ struct Attempt {
     parts_delivered: usize,
     /// Signatures computed (scrubbed from the result).
     signatures: Vec<String>,
+    /// What is done with content over the platform's limit.
+    overflow: Overflow,
 }
 
 impl<H: Host> Sender<H> {
@@ -151,6 +153,18 @@ impl<H: Host> Sender<H> {
 
     /// Send one message to one bot. Never fails: a failure is in the result.
     pub async fn send(&self, msg: &UnifiedMessage, platform: Platform, target: &Target) -> SendResult {
+        self.send_with(msg, platform, target, None).await
+    }
+
+    /// [`Sender::send`], with this send's `overflow` instead of the sender's
+    /// when given (a service URL's `overflow=`).
+    pub async fn send_with(
+        &self,
+        msg: &UnifiedMessage,
+        platform: Platform,
+        target: &Target,
+        overflow: Option<Overflow>,
+    ) -> SendResult {
         let start = self.host.now_ms();
         let sends = {
             let mut st = self.state.borrow_mut();
@@ -238,6 +252,7 @@ impl<H: Host> Sender<H> {
             parts: 0,
             parts_delivered: 0,
             signatures: Vec::new(),
+            overflow: overflow.unwrap_or(self.options.overflow),
         };
         let outcome = self.deliver(msg, platform, &url, target.secret.as_deref(), start, &mut att).await;
         let scrub = Scrub { url: &url, secret: target.secret.as_deref(), signatures: &att.signatures };
@@ -305,7 +320,7 @@ impl<H: Host> Sender<H> {
             webhook: None,
             secret: None,
             now_ms: start,
-            overflow: self.options.overflow,
+            overflow: att.overflow,
             wecom_markdown: self.options.wecom_markdown,
             base_url: None,
         };
