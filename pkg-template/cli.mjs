@@ -407,19 +407,14 @@ async function buildMessage(values, { typeFromUrl } = {}) {
   return { msg, origin: "the message" };
 }
 
-/** The message for one target: the URL's mentions, title, keyword and link added. */
+/** The message for one target: a config channel's own mentions added. What a service URL says
+ *  (its mentions, title, keyword, link, format) the core applies: the URL itself is sent. */
 function messageFor(base, t) {
+  if (!t.channelMentions?.length) return base;
   const msg = structuredClone(base);
   const c = msg.content;
   if (!c || typeof c !== "object") return msg;
-  if (t.mentions?.length) c.mentions = [...(Array.isArray(c.mentions) ? c.mentions : []), ...t.mentions];
-  if (t.title && c.title === undefined) c.title = t.title;
-  const addLine = (line) => {
-    if (c.type === "text" && typeof c.body?.text === "string") c.body.text += `\n${line}`;
-    else if (c.type === "markdown" && typeof c.body?.content === "string") c.body.content += `\n\n${line}`;
-  };
-  if (t.link) addLine(t.link);
-  if (t.keyword && !JSON.stringify(c).includes(t.keyword)) addLine(t.keyword);
+  c.mentions = [...(Array.isArray(c.mentions) ? c.mentions : []), ...t.channelMentions];
   return msg;
 }
 
@@ -446,7 +441,8 @@ function target(wp, input, platform, label) {
       keep(t.webhook);
     }
   }
-  return { ...t, name: label ?? t.platform };
+  // the target as written: a service URL's message options are applied by the core
+  return { ...t, input: String(input).trim(), name: label ?? t.platform };
 }
 
 function envTarget(wp, platform, env) {
@@ -528,7 +524,8 @@ async function loadChannels(wp, explicit) {
     t.tags = tags.map((x) => x.trim().toLowerCase());
     const mentions = ch.mentions ?? [];
     if (!Array.isArray(mentions)) usage(`${file}: ${at}.mentions must be a list of strings`);
-    t.mentions = [...t.mentions, ...mentions.map((m, i) => (typeof m === "string" ? mentionOf(m) : usage(`${file}: ${at}.mentions[${i}] must be a string`)))];
+    t.channelMentions = mentions.map((m, i) => (typeof m === "string" ? mentionOf(m) : usage(`${file}: ${at}.mentions[${i}] must be a string`)));
+    t.mentions = [...t.mentions, ...t.channelMentions];
     t.redacted = wp.parseTarget(input, platform).redacted;
     channels.push(t);
   }
@@ -637,7 +634,7 @@ function precheck(wp, items, values, origin) {
 
 function renderOpts(t, values) {
   if (t.config) return { webhook: t.config };
-  const o = { webhook: t.webhook };
+  const o = { webhook: t.input ?? t.webhook };
   if (t.secret) o.secret = t.secret;
   const ov = values.overflow ?? t.overflow;
   if (ov) o.overflow = overflowOf(ov);
@@ -740,7 +737,7 @@ async function deliver(wp, items, values, extra = {}) {
   const done = new Promise((resolve) => {
     let left = items.length;
     items.forEach(({ t, msg }, i) => {
-      const sent = t.config ? sender.send(msg, "webhook", { webhook: t.config }) : sender.send(msg, t.platform, { webhookUrl: t.webhook, secret: t.secret ?? undefined });
+      const sent = t.config ? sender.send(msg, "webhook", { webhook: t.config }) : sender.send(msg, t.platform, { webhookUrl: t.input ?? t.webhook, secret: t.secret ?? undefined });
       sent.then((r) => {
         results[i] = r;
         if (!quiet && !values.json && tty) {

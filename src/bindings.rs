@@ -55,7 +55,8 @@ fn render_inner(message: &JsValue, platform: &JsValue, options: &JsValue) -> Res
     if msg.is_empty() {
         return Err(Error::at("", "a message is required"));
     }
-    let opts = service_options(&platform, &stringify(options, ErrorCode::InvalidConfig, "the options")?)?;
+    let (opts, st) = service_options(&platform, &stringify(options, ErrorCode::InvalidConfig, "the options")?)?;
+    let msg = crate::service_url::message_with(&msg, st.as_ref());
     let rendered = render_json(&msg, &platform, &opts, js_sys::Date::now() as u64)?;
     Ok(rendered.to_json())
 }
@@ -262,11 +263,26 @@ fn input_failure_named(platform: &str, e: &Error) -> Value {
 }
 
 fn parse_message(message: &JsValue) -> Result<UnifiedMessage, Error> {
+    UnifiedMessage::from_json(&message_json(message)?)
+}
+
+/// The message's JSON text, as given.
+fn message_json(message: &JsValue) -> Result<String, Error> {
     let json = stringify(message, ErrorCode::InvalidMessage, "the message")?;
     if json.is_empty() {
         return Err(Error::at("", "a message is required"));
     }
-    UnifiedMessage::from_json(&json)
+    Ok(json)
+}
+
+/// A service URL's `overflow=`.
+fn url_overflow(st: Option<&crate::service_url::ServiceTarget>) -> Option<crate::limits::Overflow> {
+    st.and_then(|s| s.overflow).and_then(|o| crate::limits::Overflow::parse(o).ok())
+}
+
+/// The message sent to a target written as a service URL: its message options applied.
+fn message_for(json: &str, st: Option<&crate::service_url::ServiceTarget>) -> Result<UnifiedMessage, Error> {
+    UnifiedMessage::from_json(&crate::service_url::message_with(json, st))
 }
 
 fn to_js(v: &Value) -> JsValue {
@@ -289,6 +305,8 @@ pub struct JsMessageSender {
     inner: Rc<Sender<JsHost>>,
     /// Named generic webhook targets (`options.services`).
     services: webhook_api::Services,
+    /// The options set `overflow`: it wins over a service URL's `overflow=`.
+    overflow_given: bool,
 }
 
 #[wasm_bindgen(js_class = MessageSender)]
@@ -314,7 +332,8 @@ impl JsMessageSender {
         } else if !coordinator.is_undefined() && !coordinator.is_null() {
             return Err(js_error(&Error::config("coordinator must be an object with acquire, claim and settle")));
         }
-        Ok(JsMessageSender { inner: Rc::new(sender), services })
+        let overflow_given = v.get("overflow").is_some_and(|o| !o.is_null());
+        Ok(JsMessageSender { inner: Rc::new(sender), services, overflow_given })
     }
 
     /// Send to one bot. Resolves to a result; never rejects for a delivery failure.
@@ -330,9 +349,10 @@ impl JsMessageSender {
             return webhook_api::send(inner, &message, &target);
         }
         let parsed = parse_inputs(&message, &platform, &target);
+        let given = self.overflow_given;
         future_to_promise(async move {
             let out = match parsed {
-                Ok((msg, p, t)) => inner.send(&msg, p, &t).await.to_value(),
+                Ok((msg, p, t, o)) => inner.send_with(&msg, p, &t, o.filter(|_| !given)).await.to_value(),
                 Err((p, e)) => input_failure_named(&p, &e),
             };
             Ok(to_js(&out))
@@ -347,11 +367,15 @@ impl JsMessageSender {
         #[wasm_bindgen(unchecked_param_type = "MultiSendOptions")] options: JsValue,
     ) -> Promise {
         let inner = self.inner.clone();
-        let msg = parse_message(&message);
+        let json = message_json(&message);
+        let msg = json.as_deref().map_err(Clone::clone).and_then(UnifiedMessage::from_json);
         let platforms = get(&options, "platforms");
         let urls = get(&options, "webhookUrls");
         let secrets = get(&options, "secrets");
         let mut targets: Vec<(Platform, Target)> = Vec::new();
+        // each target's message and overflow: a service URL may set them
+        let mut messages: Vec<(UnifiedMessage, Option<crate::limits::Overflow>)> = Vec::new();
+        let given = self.overflow_given;
         let mut early: Vec<Value> = Vec::new();
         let list: Vec<JsValue> =
             if Array::is_array(&platforms) { Array::from(&platforms).to_vec() } else { Vec::new() };
@@ -367,7 +391,16 @@ impl JsMessageSender {
                     let secret = get(&secrets, p.as_str()).as_string().or_else(|| get(&secrets, &name).as_string());
                     let t = Target { webhook: url, secret: secret.filter(|s| !s.is_empty()) };
                     match service_target(p, t) {
-                        Ok(t) => targets.push((p, t)),
+                        Ok((t, st)) => match (&json, &msg) {
+                            (Ok(j), Ok(_)) => match message_for(j, st.as_ref()) {
+                                Ok(m) => {
+                                    messages.push((m, url_overflow(st.as_ref()).filter(|_| !given)));
+                                    targets.push((p, t));
+                                }
+                                Err(e) => early.push(input_failure(p, &e)),
+                            },
+                            _ => targets.push((p, t)),
+                        },
                         Err(e) => early.push(input_failure(p, &e)),
                     }
                 }
@@ -381,7 +414,16 @@ impl JsMessageSender {
                 ));
             }
             let mut out = match msg {
-                Ok(m) => multi_value(&inner.send_multi(&m, &targets).await),
+                Ok(_) => {
+                    let sends: Vec<crate::coordinator::LocalFuture<'_, SendResult>> = targets
+                        .iter()
+                        .zip(&messages)
+                        .map(|((p, t), (m, o))| {
+                            Box::pin(inner.send_with(m, *p, t, *o)) as crate::coordinator::LocalFuture<'_, _>
+                        })
+                        .collect();
+                    multi_value(&crate::sender::join_all(sends).await)
+                }
                 Err(e) => {
                     let results: Vec<Value> = targets.iter().map(|(p, _)| input_failure(*p, &e)).collect();
                     json!({"successCount": 0, "failedCount": results.len(), "results": results})
@@ -436,14 +478,15 @@ impl JsMessageSender {
     }
 }
 
-type Inputs = (UnifiedMessage, Platform, Target);
+/// The message, platform and target of a send, and a service URL's `overflow=`.
+type Inputs = (UnifiedMessage, Platform, Target, Option<crate::limits::Overflow>);
 
 /// The inputs of `send`, or the platform name to report and the error.
 fn parse_inputs(message: &JsValue, platform: &JsValue, target: &JsValue) -> Result<Inputs, (String, Error)> {
     let name = platform.as_string().unwrap_or_default();
     let p = Platform::parse(&name).map_err(|e| (target::shown_name(&name).unwrap_or("unknown").to_string(), e))?;
     let fail = |e: Error| (p.as_str().to_string(), e);
-    let msg = parse_message(message).map_err(fail)?;
+    let json = message_json(message).map_err(fail)?;
     let t = if let Some(url) = target.as_string() {
         Target { webhook: url, secret: None }
     } else if target.is_object() {
@@ -453,37 +496,47 @@ fn parse_inputs(message: &JsValue, platform: &JsValue, target: &JsValue) -> Resu
     } else {
         return Err(fail(Error::config("the target must be a webhook URL string or { webhookUrl, secret }")));
     };
-    let t = service_target(p, t).map_err(fail)?;
-    Ok((msg, p, t))
+    let (t, st) = service_target(p, t).map_err(fail)?;
+    let msg = message_for(&json, st.as_ref()).map_err(fail)?;
+    Ok((msg, p, t, url_overflow(st.as_ref())))
 }
 
 /// A target written as an Apprise / shoutrrr URL (`dingtalk://secret@token/`) becomes
-/// its key and secret; any other target is left as it is.
-fn service_target(p: Platform, t: Target) -> Result<Target, Error> {
+/// its key and secret, and what it says about the message (mentions, title, keyword…);
+/// any other target is left as it is.
+fn service_target(p: Platform, t: Target) -> Result<(Target, Option<crate::service_url::ServiceTarget>), Error> {
     if !crate::service_url::is_service_url(&t.webhook) {
-        return Ok(t);
+        return Ok((t, None));
     }
     let st = crate::service_url::resolve(&t.webhook, Some(p.as_str()))?;
-    Ok(Target { webhook: st.key, secret: t.secret.or(st.secret) })
+    let key = st.key.clone();
+    let secret = t.secret.or_else(|| st.secret.clone());
+    Ok((Target { webhook: key, secret }, Some(st)))
 }
 
-/// `options.webhook` / `options.webhookUrl` of `render` written as a service URL, resolved.
-fn service_options(platform: &str, opts: &str) -> Result<String, Error> {
+/// `options.webhook` / `options.webhookUrl` of `render` written as a service URL, resolved
+/// (its `overflow=` unless the options set one); the service URL, for its message options.
+fn service_options(platform: &str, opts: &str) -> Result<(String, Option<crate::service_url::ServiceTarget>), Error> {
     if !opts.contains("://") {
-        return Ok(opts.to_string());
+        return Ok((opts.to_string(), None));
     }
-    let Ok(Value::Object(mut m)) = serde_json::from_str::<Value>(opts) else { return Ok(opts.to_string()) };
+    let Ok(Value::Object(mut m)) = serde_json::from_str::<Value>(opts) else { return Ok((opts.to_string(), None)) };
+    let mut found = None;
     for k in ["webhook", "webhookUrl"] {
         let Some(url) = m.get(k).and_then(Value::as_str).filter(|u| crate::service_url::is_service_url(u)) else {
             continue;
         };
         let st = crate::service_url::resolve(url, Some(platform))?;
-        m.insert(k.into(), Value::String(st.key));
+        m.insert(k.into(), Value::String(st.key.clone()));
         if m.get("secret").is_none_or(Value::is_null) {
-            m.insert("secret".into(), st.secret.map_or(Value::Null, Value::String));
+            m.insert("secret".into(), st.secret.clone().map_or(Value::Null, Value::String));
         }
+        if let (Some(o), true) = (st.overflow, m.get("overflow").is_none_or(Value::is_null)) {
+            m.insert("overflow".into(), Value::String(o.into()));
+        }
+        found = Some(st);
     }
-    Ok(crate::json::to_string(&Value::Object(m)))
+    Ok((crate::json::to_string(&Value::Object(m)), found))
 }
 
 /// A target as a user writes it (an Apprise or shoutrrr URL, a webhook URL, or a bare key

@@ -26,8 +26,6 @@
 use std::future::Future;
 use std::pin::Pin;
 
-use sha2::{Digest, Sha256};
-
 use crate::degrade::Degradation;
 use crate::policy;
 use crate::target::{self, Platform};
@@ -52,13 +50,10 @@ pub trait Coordinator {
 
 /// The bot's identity as the coordinator is given it: [`target::bot_id_of_url`]
 /// (`"<platform>:<32 hex>"`, a hash of platform and credential, never the
-/// credential), falling back to a hash of the whole URL for a URL without one.
-pub fn bot_id(platform: Platform, url: &str) -> String {
-    target::bot_id_of_url(platform, url).unwrap_or_else(|_| {
-        let mut h = Sha256::new();
-        h.update(url.as_bytes());
-        format!("{}:{}", platform.as_str(), crate::sign::hex(&h.finalize()[..16]))
-    })
+/// credential). A URL without a credential has none: such a send fails
+/// before any coordinator call.
+pub fn bot_id(platform: Platform, url: &str) -> crate::error::Result<String> {
+    target::bot_id_of_url(platform, url)
 }
 
 /// What a claim decided for this send.

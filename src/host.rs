@@ -129,11 +129,7 @@ fn describe(err: &JsValue, url: &str) -> String {
         s.push_str(": ");
         s.push_str(&c);
     }
-    let s = crate::model::clip(&s, 300);
-    if url.is_empty() {
-        return target::redact_text(&s);
-    }
-    target::redact_text(&s.replace(url, &target::redact_url(url)))
+    target::redact_error(&s, url, 300)
 }
 
 fn not_a_response(what: &str) -> HttpError {
@@ -221,6 +217,7 @@ impl JsHost {
         init: Object,
         timeout_ms: u64,
         max: usize,
+        follow_redirects: bool,
     ) -> Result<(u16, Option<String>, Vec<u8>), HttpError> {
         let ctl = method(&js_sys::global(), "AbortController")
             .and_then(|c| Reflect::construct(&c, &Array::new()).ok())
@@ -228,8 +225,10 @@ impl JsHost {
         if let Some(c) = &ctl {
             set(&init, "signal", &prop(c, "signal"));
         }
-        // a redirect would re-post the body (and its signature) to another origin
-        set(&init, "redirect", &JsValue::from_str("manual"));
+        // a redirect would re-post the body (and its signature) to another origin;
+        // only a GET of the user's own media URL (no credential) follows one,
+        // within the host's own limit
+        set(&init, "redirect", &JsValue::from_str(if follow_redirects { "follow" } else { "manual" }));
         let work = async {
             let fetch =
                 method(&js_sys::global(), "fetch").ok_or_else(|| HttpError::Network("the host has no fetch".into()))?;
@@ -315,6 +314,10 @@ impl Host for JsHost {
         let _ = JsFuture::from(p).await;
     }
 
+    async fn within<F: Future>(&self, ms: u64, work: F) -> Option<F::Output> {
+        within(ms, work).await
+    }
+
     async fn post_json(&self, url: &str, body: &str, timeout_ms: u64) -> Result<HttpResponse, HttpError> {
         let init = Object::new();
         set(&init, "method", &JsValue::from_str("POST"));
@@ -322,7 +325,7 @@ impl Host for JsHost {
         set(&headers, "content-type", &JsValue::from_str("application/json"));
         set(&init, "headers", &headers);
         set(&init, "body", &JsValue::from_str(body));
-        let (status, retry_after, body) = self.request(url, init, timeout_ms, MAX_ANSWER_BYTES).await?;
+        let (status, retry_after, body) = self.request(url, init, timeout_ms, MAX_ANSWER_BYTES, false).await?;
         Ok(HttpResponse { status, body: String::from_utf8_lossy(&body).into_owned(), retry_after })
     }
 
@@ -340,14 +343,14 @@ impl Host for JsHost {
         }
         set(&init, "headers", &headers);
         set(&init, "body", &JsValue::from_str(req.body));
-        let (status, retry_after, body) = JsHost::request(self, req.url, init, timeout_ms, max_bytes).await?;
+        let (status, retry_after, body) = JsHost::request(self, req.url, init, timeout_ms, max_bytes, false).await?;
         Ok(HttpResponse { status, body: String::from_utf8_lossy(&body).into_owned(), retry_after })
     }
 
     async fn get_bytes(&self, url: &str, max_bytes: usize, timeout_ms: u64) -> Result<Vec<u8>, HttpError> {
         let init = Object::new();
         set(&init, "method", &JsValue::from_str("GET"));
-        let (status, _, body) = self.request(url, init, timeout_ms, max_bytes).await?;
+        let (status, _, body) = self.request(url, init, timeout_ms, max_bytes, true).await?;
         if !(200..300).contains(&status) {
             return Err(HttpError::Network(format!("HTTP {status}")));
         }
@@ -371,7 +374,7 @@ impl Host for JsHost {
         let init = Object::new();
         set(&init, "method", &JsValue::from_str("POST"));
         set(&init, "body", &form);
-        let (status, retry_after, body) = self.request(url, init, timeout_ms, MAX_ANSWER_BYTES).await?;
+        let (status, retry_after, body) = self.request(url, init, timeout_ms, MAX_ANSWER_BYTES, false).await?;
         Ok(HttpResponse { status, body: String::from_utf8_lossy(&body).into_owned(), retry_after })
     }
 

@@ -134,12 +134,44 @@ pub fn sign_url(platform: Platform, url: &str, secret: &str, now_ms: u64) -> Res
         return Ok(url.to_string());
     }
     match platform.spec().signature(secret, now_ms)? {
-        Some(Signature { timestamp, sign: sig }) => {
-            let sep = if url.contains('?') { '&' } else { '?' };
-            Ok(format!("{url}{sep}timestamp={timestamp}&sign={}", sign::encode_query_value(&sig)))
-        }
+        Some(sig) => Ok(url_with(url, &sig)),
         None => Ok(url.to_string()),
     }
+}
+
+fn url_with(url: &str, sig: &Signature) -> String {
+    let sep = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{sep}timestamp={}&sign={}", sig.timestamp, sign::encode_query_value(&sig.sign))
+}
+
+fn payload_with(payload: &mut Value, sig: &Signature) {
+    if let Value::Object(m) = payload {
+        m.insert("timestamp".into(), Value::String(sig.timestamp.clone()));
+        m.insert("sign".into(), Value::String(sig.sign.clone()));
+    }
+}
+
+/// One request signed with one signature made at `now_ms`, where the platform
+/// carries it (the URL's query or the body): the URL to post to, and the
+/// signature (`None` when the platform does not sign), so that the caller
+/// can keep it out of what it reports.
+pub fn sign_request(
+    platform: Platform,
+    url: &str,
+    payload: &mut Value,
+    secret: &str,
+    now_ms: u64,
+) -> Result<(String, Option<String>)> {
+    let Some(sig) = platform.spec().signature(secret, now_ms)? else { return Ok((url.to_string(), None)) };
+    let url = match platform.spec().signing() {
+        Signing::UrlQuery => url_with(url, &sig),
+        Signing::BodyFields => {
+            payload_with(payload, &sig);
+            url.to_string()
+        }
+        Signing::Unsigned { .. } => url.to_string(),
+    };
+    Ok((url, Some(sig.sign)))
 }
 
 /// The payload signed when the platform signs in the body (`timestamp` and
@@ -148,11 +180,8 @@ pub fn sign_payload(platform: Platform, payload: &mut Value, secret: &str, now_m
     if platform.spec().signing() != Signing::BodyFields {
         return Ok(());
     }
-    if let Some(Signature { timestamp, sign: sig }) = platform.spec().signature(secret, now_ms)? {
-        if let Value::Object(m) = payload {
-            m.insert("timestamp".into(), Value::String(timestamp));
-            m.insert("sign".into(), Value::String(sig));
-        }
+    if let Some(sig) = platform.spec().signature(secret, now_ms)? {
+        payload_with(payload, &sig);
     }
     Ok(())
 }
@@ -160,6 +189,33 @@ pub fn sign_payload(platform: Platform, payload: &mut Value, secret: &str, now_m
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_request_is_signed_once_and_the_signature_returned() {
+        let now = 1_700_000_000_123;
+        let ding = "https://oapi.dingtalk.com/robot/send?access_token=T0123456789";
+        let mut p = serde_json::json!({"msgtype":"text"});
+        let (u, sig) = sign_request(Platform::DingTalk, ding, &mut p, "SEC-1", now).unwrap();
+        let sig = sig.unwrap();
+        assert_eq!(sig, sign::dingtalk_sign("SEC-1", now).unwrap());
+        assert!(u.ends_with(&format!("&timestamp={now}&sign={}", sign::encode_query_value(&sig))), "{u}");
+        assert_eq!(p, serde_json::json!({"msgtype":"text"}), "DingTalk signs in the query only");
+        assert_eq!(u, sign_url(Platform::DingTalk, ding, "SEC-1", now).unwrap());
+
+        let hook = "https://open.feishu.cn/open-apis/bot/v2/hook/hook0123456789";
+        let mut p = serde_json::json!({"msg_type":"text"});
+        let (u, sig) = sign_request(Platform::Feishu, hook, &mut p, "SEC-2", now).unwrap();
+        assert_eq!(u, hook);
+        assert_eq!(sig.as_deref(), Some(sign::feishu_sign("SEC-2", now / 1000).unwrap().as_str()));
+        assert_eq!(p["sign"].as_str(), sig.as_deref());
+        assert_eq!(p["timestamp"], (now / 1000).to_string());
+
+        // a bot that does not sign: nothing signed, no signature to hide
+        let wecom = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=K0123456789";
+        let mut p = serde_json::json!({"msgtype":"text"});
+        assert_eq!(sign_request(Platform::Wecom, wecom, &mut p, "SEC-3", now).unwrap(), (wecom.to_string(), None));
+        assert_eq!(p, serde_json::json!({"msgtype":"text"}));
+    }
 
     #[test]
     fn to_json_is_the_text_of_to_value() {

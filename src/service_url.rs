@@ -8,6 +8,9 @@
 //! message options. Errors never quote a key, token or secret; [`redacted`]
 //! gives a form fit to show.
 
+mod message;
+
+pub use message::message_with;
 use percent_encoding::percent_decode_str;
 use serde_json::{Value, json};
 

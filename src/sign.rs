@@ -13,7 +13,8 @@ type HmacSha256 = Hmac<Sha256>;
 /// What is left unencoded in a query value: RFC 3986 unreserved characters.
 const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
 
-fn hmac_b64(key: &[u8], msg: &[u8]) -> Result<String> {
+/// base64 of HMAC-SHA256(key, msg).
+pub(crate) fn hmac_b64(key: &[u8], msg: &[u8]) -> Result<String> {
     // HMAC accepts keys of any length; the error arm exists only in the type.
     let mut mac = HmacSha256::new_from_slice(key).map_err(|_| Error::config("the signing secret is unusable"))?;
     mac.update(msg);

@@ -234,10 +234,47 @@ fn credential_in_path(path: &str) -> Option<usize> {
 }
 
 /// Credential parameters quoted anywhere in free text (`sign=...`,
-/// `access_token=...`) replaced by `***`: a runtime's fetch error may quote
-/// the signed URL it was given (Deno's does). Each value runs to the next
-/// `&`, quote, bracket, `#` or white space.
+/// `access_token=...`) and credential path segments (a Feishu `/hook/<id>`)
+/// replaced by `***`: a runtime's fetch error may quote the signed URL it was
+/// given (Deno's does). Each value runs to the next `&`, quote, bracket, `#`
+/// or white space (a path segment also to the next `/` or `?`).
 pub fn redact_text(s: &str) -> String {
+    redact_paths(&redact_query_text(s))
+}
+
+/// A credential path segment after each platform's marker, in free text.
+fn redact_paths(s: &str) -> String {
+    let mut s = s.to_string();
+    for p in Platform::ALL {
+        let Credential::PathAfter(marker) = p.spec().credential() else { continue };
+        let mut out = String::with_capacity(s.len());
+        let mut rest = s.as_str();
+        while let Some(i) = rest.find(marker) {
+            let tail = &rest[i + marker.len()..];
+            let end = tail
+                .find(|c: char| matches!(c, '/' | '?' | '&' | '"' | '\'' | ')' | ']' | '>' | '#') || c.is_whitespace())
+                .unwrap_or(tail.len());
+            out.push_str(&rest[..i + marker.len()]);
+            if end > 0 {
+                out.push_str("***");
+            }
+            rest = &tail[end..];
+        }
+        out.push_str(rest);
+        s = out;
+    }
+    s
+}
+
+/// A host's error message about a request to `url`, safe to report: the URL
+/// and every credential quoted in it redacted first, then clipped to `max`
+/// characters (a cut made before would leave part of a credential unmatched).
+pub fn redact_error(message: &str, url: &str, max: usize) -> String {
+    let s = if url.is_empty() { message.to_string() } else { message.replace(url, &redact_url(url)) };
+    crate::model::clip(&redact_text(&s), max)
+}
+
+fn redact_query_text(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut rest = s;
     while let Some(i) = rest.find('=') {
@@ -304,6 +341,45 @@ pub fn redact_url(url: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A host error quoting a long signed URL, cut at 300 characters inside
+    /// the credential (or inside the URL in another spelling): no part of a
+    /// credential survives, on any platform.
+    #[test]
+    fn a_host_error_is_redacted_before_it_is_clipped() {
+        let now = 1_700_000_000_000;
+        for p in Platform::ALL {
+            let cred = "CRED0123456789abcdefCRED0123456789abcdef";
+            let base = p.spec().webhook_url(p.spec().default_base(), cred);
+            let mut payload = serde_json::json!({});
+            let (url, sig) = match p.spec().signing() {
+                crate::platform::spec::Signing::Unsigned { .. } => (base.clone(), None),
+                _ => crate::render::sign_request(p, &base, &mut payload, "SECRET-1", now).unwrap(),
+            };
+            // the credential and the signature as they appear in the URL
+            let mut secrets = vec![cred.to_string()];
+            if let Some(s) = sig {
+                secrets.push(crate::sign::encode_query_value(&s));
+                secrets.push(s);
+            }
+            for quoted in [url.clone(), url.replacen("https://", "", 1), format!("<{url}>")] {
+                for pad in 0..quoted.len() {
+                    let msg = format!("{} request to {quoted} failed, reason: ECONNREFUSED", "x".repeat(pad));
+                    let out = redact_error(&msg, &url, 300);
+                    for s in &secrets {
+                        // any 6 characters of a credential or signature would be a leak
+                        for w in s.as_bytes().windows(6) {
+                            let w = std::str::from_utf8(w).unwrap_or("");
+                            assert!(
+                                w.is_empty() || !out.contains(w),
+                                "{p:?} pad {pad}: {w:?} of a credential in {out:?}"
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
     use crate::error::ErrorCode;
 
     #[test]

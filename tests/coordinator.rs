@@ -37,6 +37,8 @@ struct Platform20 {
     delivered: RefCell<Vec<String>>,
     /// answer every post with a permanent refusal
     refuse: Cell<bool>,
+    /// what the rate-wait hook was told: (platform, wait in ms)
+    rate_waits: RefCell<Vec<(Platform, u64)>>,
 }
 
 impl Host for &Platform20 {
@@ -48,6 +50,9 @@ impl Host for &Platform20 {
     }
     async fn sleep(&self, ms: u64) {
         self.now.set(self.now.get() + ms);
+    }
+    fn rate_wait(&self, platform: Platform, until_ms: u64) {
+        self.rate_waits.borrow_mut().push((platform, until_ms.saturating_sub(self.now.get())));
     }
     async fn post_json(&self, _url: &str, body: &str, _t: u64) -> Result<HttpResponse, HttpError> {
         let now = self.now.get();
@@ -238,14 +243,33 @@ fn with_one_coordinator_four_isolates_keep_the_bot_under_its_limit() {
     assert!(shared.calls.get() >= 50, "every send asked the coordinator");
     // the coordinator sees the bot's hash, never the key
     let bots = shared.bots_seen.borrow();
-    assert!(bots.iter().all(|b| b == &bot_id(Platform::Wecom, WECOM) && b.len() == 38 && !b.contains("SECRET")));
+    assert!(
+        bots.iter().all(|b| b == &bot_id(Platform::Wecom, WECOM).unwrap() && b.len() == 38 && !b.contains("SECRET"))
+    );
+}
+
+#[test]
+fn a_wait_for_the_coordinators_slot_is_told_to_the_rate_wait_hook() {
+    let p = platform();
+    let shared = Rc::new(Shared::new(&p));
+    let results = burst(&senders(&p, 2, Some(shared as Rc<dyn Coordinator>)), 25);
+    assert!(results.iter().all(|r| r.success && r.degraded.is_empty()));
+    // the 21st message waits for the bot's window: the CLI's progress line hears of it
+    let waits = p.rate_waits.borrow();
+    assert!(!waits.is_empty(), "no wait was told to the hook");
+    assert!(waits.iter().all(|&(pl, w)| pl == Platform::Wecom && w > 0 && w <= 60_600), "{waits:?}");
 }
 
 #[test]
 fn bot_identity_is_platform_and_credential_hashed() {
-    let full = bot_id(Platform::Wecom, WECOM);
-    assert_eq!(full, bot_id(Platform::Wecom, &format!("{WECOM}&debug=1")), "an extra query is the same bot");
-    assert_ne!(full, bot_id(Platform::DingTalk, "https://oapi.dingtalk.com/robot/send?access_token=SECRET-WECOM-KEY"));
+    let full = bot_id(Platform::Wecom, WECOM).unwrap();
+    assert_eq!(full, bot_id(Platform::Wecom, &format!("{WECOM}&debug=1")).unwrap(), "an extra query is the same bot");
+    assert_ne!(
+        full,
+        bot_id(Platform::DingTalk, "https://oapi.dingtalk.com/robot/send?access_token=SECRET-WECOM-KEY").unwrap()
+    );
+    // a URL without a credential has no bot id (the send fails before asking the coordinator)
+    assert!(bot_id(Platform::Wecom, "https://qyapi.weixin.qq.com/cgi-bin/webhook/send").is_err());
     assert!(full.starts_with("wecom:") && full[6..].chars().all(|c| c.is_ascii_hexdigit()) && full.len() == 38);
     // the windows it is asked about are the platform's, with the local margin
     assert_eq!(windows_for(Platform::Wecom), vec![(20, 60_600)]);
@@ -285,7 +309,7 @@ fn a_recorded_partial_send_resumes_with_the_rest() {
     let shared = Rc::new(Shared::new(&p));
     let long: String = (0..400).map(|i| format!("line {i} of a long alert\n")).collect();
     let msg = text(&long, Some("alert-3"));
-    let bot = bot_id(Platform::Wecom, WECOM);
+    let bot = bot_id(Platform::Wecom, WECOM).unwrap();
     // another isolate delivered the first of the parts, then failed
     let parts = {
         let s = Sender::new(&p, SenderOptions::default()).expect("options");

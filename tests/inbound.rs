@@ -259,7 +259,7 @@ fn feishu_signed_message_event() {
 
 #[test]
 fn feishu_card_action_and_unknown_event() {
-    let creds = feishu::Credentials::default();
+    let creds = feishu::Credentials { encrypt_key: String::new(), verification_token: "t".into() };
     let body = json!({"schema":"2.0","header":{"event_id":"ev2","event_type":"card.action.trigger","token":"t"},
       "event":{"operator":{"open_id":"ou_2","user_id":"u2"},"token":"c-token","action":{"value":{"cmd":"ack","fp":"abc"},"tag":"button"},
         "host":"im_message","context":{"open_message_id":"om_9","open_chat_id":"oc_9"}}})
@@ -283,6 +283,23 @@ fn feishu_im_body_from_rendered_payloads() {
     let card = json!({"msg_type":"interactive","card":{"elements":[]}});
     assert_eq!(feishu::im_body(&card, "oc_1").unwrap()["content"], "{\"elements\":[]}");
     assert_eq!(reason(feishu::im_body(&json!({"x":1}), "oc_1")), Reason::BadReply);
+}
+
+/// A token, so that bad input reaches the parser (no credential at all is refused first).
+fn fuzz_creds() -> feishu::Credentials {
+    feishu::Credentials { encrypt_key: String::new(), verification_token: "t".into() }
+}
+
+#[test]
+fn feishu_refuses_to_open_without_any_credential() {
+    let body = feishu_message_event("ev3").replace(r#""token":"vt","#, "");
+    let none = feishu::Credentials::default();
+    assert_eq!(reason(feishu::open(&none, feishu::Headers::default(), &body, 0, 0)), Reason::BadConfig);
+    let challenge = json!({"challenge":"c1","type":"url_verification"}).to_string();
+    assert_eq!(reason(feishu::open(&none, feishu::Headers::default(), &challenge, 0, 0)), Reason::BadConfig);
+    // the same event opens once a token is configured and carried
+    let token = feishu::Credentials { encrypt_key: String::new(), verification_token: "vt".into() };
+    assert!(feishu::open(&token, feishu::Headers::default(), &feishu_message_event("ev3"), 0, 0).is_ok());
 }
 
 // ---- DingTalk D1 and the robot message ------------------------------------------------------
@@ -517,7 +534,7 @@ fn arbitrary_bytes_never_panic() {
         let text = String::from_utf8_lossy(&bytes);
         let _ = wecom::parse(&text);
         let _ = dingtalk::parse(&text);
-        let _ = feishu::open(&feishu::Credentials::default(), feishu::Headers::default(), &text, 0, 0);
+        let _ = feishu::open(&fuzz_creds(), feishu::Headers::default(), &text, 0, 0);
     }
 }
 
@@ -565,7 +582,7 @@ mod props {
         fn parsers_any_text(s in ".{0,300}") {
             let _ = wecom::parse(&s);
             let _ = dingtalk::parse(&s);
-            let _ = feishu::open(&feishu::Credentials::default(), feishu::Headers::default(), &s, 0, 0);
+            let _ = feishu::open(&fuzz_creds(), feishu::Headers::default(), &s, 0, 0);
         }
 
         #[test]
@@ -573,7 +590,7 @@ mod props {
             let s = v.to_string();
             let _ = wecom::parse(&s);
             let _ = dingtalk::parse(&s);
-            let _ = feishu::open(&feishu::Credentials::default(), feishu::Headers::default(), &s, 0, 0);
+            let _ = feishu::open(&fuzz_creds(), feishu::Headers::default(), &s, 0, 0);
         }
 
         #[test]

@@ -9,6 +9,7 @@ use std::task::{Context, Poll, Waker};
 
 use serde_json::{Value, json};
 use webhook_push::ErrorCode;
+use webhook_push::limits::Overflow;
 use webhook_push::model::UnifiedMessage;
 use webhook_push::sender::{
     Host, HttpError, HttpResponse, SendResult, Sender, SenderOptions, Target, targets_from_env,
@@ -335,6 +336,25 @@ fn split_parts_go_in_order_as_one_result() {
     let r = block_on(s.send(&text(&long), Platform::Wecom, &to(WECOM)));
     assert!(!r.success);
     assert_eq!(r.parts_delivered, 1);
+}
+
+#[test]
+fn a_sends_own_overflow_replaces_the_senders() {
+    let f = fake();
+    let s = sender(&f);
+    let long: String = (0..300).map(|i| format!("line {i} of the report\n\n")).collect();
+    // the sender splits; this send truncates (a service URL's overflow=truncate)
+    let r = block_on(s.send_with(&text(&long), Platform::Wecom, &to(WECOM), Some(Overflow::Truncate)));
+    assert!(r.success, "{:?}", r.error);
+    assert_eq!((r.parts, f.posts.borrow().len()), (1, 1));
+    assert!(r.degraded.iter().any(|d| d.to.contains("trunc")), "{:?}", r.degraded);
+    // overflow=error: nothing is posted
+    let r = block_on(s.send_with(&text(&long), Platform::Wecom, &to(WECOM), Some(Overflow::Error)));
+    assert!(!r.success);
+    assert_eq!(f.posts.borrow().len(), 1);
+    // none given: the sender's own (split)
+    let r = block_on(s.send_with(&text(&long), Platform::Wecom, &to(WECOM), None));
+    assert!(r.success && r.parts >= 3, "{}", r.parts);
 }
 
 #[test]

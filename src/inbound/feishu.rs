@@ -116,6 +116,13 @@ pub fn open(
     now_s: u64,
     max_skew_s: u64,
 ) -> Result<Event, Rejection> {
+    // with neither, nothing could tell an event from Feishu from a forged one
+    if creds.encrypt_key.is_empty() && creds.verification_token.is_empty() {
+        return Err(Rejection::new(
+            Reason::BadConfig,
+            "neither an Encrypt Key nor a Verification Token is configured: events cannot be checked",
+        ));
+    }
     let outer = parse_object(raw_body, "the event body")?;
     let plain;
     let m = match outer.get("encrypt") {

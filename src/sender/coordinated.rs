@@ -5,19 +5,18 @@
 
 use super::Sender;
 use super::host::Host;
-use super::join::{Either, race};
-use crate::coordinator::{Claim, LocalFuture, bot_id, fallback, parse_partial, windows_for};
+use crate::coordinator::{Claim, LocalFuture, fallback, parse_partial, windows_for};
 use crate::degrade::{Degradation, Degraded};
 use crate::platform::Platform;
 
 impl<H: Host> Sender<H> {
-    /// Run `f` for at most the per-request timeout.
+    /// Run `f` for at most the per-request timeout (the host's timer is
+    /// cleared when `f` answers first: it must not hold a process open).
     async fn bounded<'a, O>(&'a self, f: LocalFuture<'a, Result<O, String>>) -> Result<O, String> {
         let t = self.options.timeout_ms;
-        let timer: LocalFuture<'a, ()> = Box::pin(self.host.sleep(t));
-        match race(f, timer).await {
-            Either::A(r) => r,
-            Either::B(()) => Err(format!("no answer within {t} ms")),
+        match self.host.within(t, f).await {
+            Some(r) => r,
+            None => Err(format!("no answer within {t} ms")),
         }
     }
 
@@ -56,22 +55,23 @@ impl<H: Host> Sender<H> {
         }
     }
 
-    /// Ask the coordinator for a slot until `deadline`. `None`: no coordinator,
+    /// Ask the coordinator for a slot for `bot` (the send's bot id) until
+    /// `deadline`; each wait is told to the host's rate-wait hook, as the
+    /// local window's are. `None`: no coordinator,
     /// or it failed (then `degraded` says so and the local window applies).
     /// `Some(Ok(()))`: a slot was taken. `Some(Err(wait))`: none before the deadline.
     pub(crate) async fn coord_slot(
         &self,
         platform: Platform,
-        url: &str,
+        bot: &str,
         deadline: u64,
         degraded: &mut Degraded,
     ) -> Option<Result<(), u64>> {
         let c = self.coordinator.clone()?;
-        let bot = bot_id(platform, url);
         let windows = windows_for(platform);
         // bounded: each round waits as long as the coordinator says
         for _ in 0..10_000 {
-            let wait = match self.bounded(c.acquire(&bot, &windows)).await {
+            let wait = match self.bounded(c.acquire(bot, &windows)).await {
                 Ok(w) => w,
                 Err(e) => {
                     degraded.record(fallback("acquire", &e));
@@ -85,6 +85,7 @@ impl<H: Host> Sender<H> {
             if now.saturating_add(wait) > deadline {
                 return Some(Err(wait));
             }
+            self.host.rate_wait(platform, now.saturating_add(wait));
             self.host.sleep(wait).await;
         }
         Some(Err(1_000))

@@ -2,6 +2,10 @@
 //! (POST a body, GET bytes, POST a file) and an optional shared store. It
 //! holds no policy: retries, rate windows and dedup are the sender's.
 
+use std::future::{Future, poll_fn};
+use std::pin::pin;
+use std::task::Poll;
+
 use crate::platform::Platform;
 
 /// An HTTP answer, as much of it as the sender reads.
@@ -44,6 +48,24 @@ pub trait Host {
     /// Uniform in [0, 1), for jitter.
     fn random(&self) -> f64;
     async fn sleep(&self, ms: u64);
+    /// Run `work` for at most `ms`: `None` when the time ran out first. By
+    /// default it races `work` against [`Host::sleep`]; a host whose pending
+    /// timers keep its process alive (Node) clears the timer when `work`
+    /// finishes first.
+    async fn within<F: Future>(&self, ms: u64, work: F) -> Option<F::Output> {
+        let mut work = pin!(work);
+        let mut timer = pin!(self.sleep(ms));
+        poll_fn(|cx| {
+            if let Poll::Ready(v) = work.as_mut().poll(cx) {
+                return Poll::Ready(Some(v));
+            }
+            if timer.as_mut().poll(cx).is_ready() {
+                return Poll::Ready(None);
+            }
+            Poll::Pending
+        })
+        .await
+    }
     /// A message of `platform` waits until `until_ms` for its bot's rate window
     /// (a progress hook; nothing by default).
     fn rate_wait(&self, _platform: Platform, _until_ms: u64) {}
@@ -60,7 +82,9 @@ pub trait Host {
     ) -> std::result::Result<HttpResponse, HttpError> {
         Err(HttpError::Network("this host cannot send a configured request".into()))
     }
-    /// GET at most `max_bytes` (a larger body is an error).
+    /// GET at most `max_bytes` (a larger body is an error): the user's own
+    /// image or file URL, which carries no credential, so redirects are
+    /// followed (within the host's limit), unlike every other request.
     async fn get_bytes(&self, url: &str, max_bytes: usize, timeout_ms: u64) -> std::result::Result<Vec<u8>, HttpError>;
     /// POST `multipart/form-data` with one file part.
     async fn post_file(

@@ -1,5 +1,5 @@
 //! Polling futures together on one thread, without a runtime: [`join_all`]
-//! for several sends, [`Race`] for a call bounded by a timer.
+//! for several sends (a call bounded by a timer is [`super::Host::within`]).
 
 use std::future::Future;
 use std::pin::Pin;
@@ -37,36 +37,4 @@ where
     }
     let n = futs.len();
     JoinAll { futs: futs.into_iter().map(Some).collect(), out: (0..n).map(|_| None).collect() }
-}
-
-pub(crate) enum Either<A, B> {
-    A(A),
-    B(B),
-}
-
-/// The first of two futures to finish (the other is dropped).
-pub(crate) struct Race<'a, A, B> {
-    a: Pin<Box<dyn Future<Output = A> + 'a>>,
-    b: Pin<Box<dyn Future<Output = B> + 'a>>,
-}
-
-impl<A, B> Future for Race<'_, A, B> {
-    type Output = Either<A, B>;
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        if let Poll::Ready(v) = self.a.as_mut().poll(cx) {
-            return Poll::Ready(Either::A(v));
-        }
-        if let Poll::Ready(v) = self.b.as_mut().poll(cx) {
-            return Poll::Ready(Either::B(v));
-        }
-        Poll::Pending
-    }
-}
-
-/// The first of `a` and `b` to finish.
-pub(crate) fn race<'a, A, B>(
-    a: Pin<Box<dyn Future<Output = A> + 'a>>,
-    b: Pin<Box<dyn Future<Output = B> + 'a>>,
-) -> Race<'a, A, B> {
-    Race { a, b }
 }

@@ -101,6 +101,8 @@ pub struct Sender<H: Host> {
 }
 
 struct Attempt {
+    /// The bot's id ([`target::bot_id_of_url`]): its rate windows and records.
+    bot: String,
     /// Parts already delivered by an earlier send of this message_id, of how many.
     resume: Option<(usize, usize)>,
     attempts: u32,
@@ -110,6 +112,8 @@ struct Attempt {
     parts_delivered: usize,
     /// Signatures computed (scrubbed from the result).
     signatures: Vec<String>,
+    /// What is done with content over the platform's limit.
+    overflow: Overflow,
 }
 
 impl<H: Host> Sender<H> {
@@ -150,6 +154,18 @@ impl<H: Host> Sender<H> {
 
     /// Send one message to one bot. Never fails: a failure is in the result.
     pub async fn send(&self, msg: &UnifiedMessage, platform: Platform, target: &Target) -> SendResult {
+        self.send_with(msg, platform, target, None).await
+    }
+
+    /// [`Sender::send`], with this send's `overflow` instead of the sender's
+    /// when given (a service URL's `overflow=`).
+    pub async fn send_with(
+        &self,
+        msg: &UnifiedMessage,
+        platform: Platform,
+        target: &Target,
+        overflow: Option<Overflow>,
+    ) -> SendResult {
         let start = self.host.now_ms();
         let sends = {
             let mut st = self.state.borrow_mut();
@@ -235,8 +251,16 @@ impl<H: Host> Sender<H> {
                 None => {}
             }
         }
-        let mut att =
-            Attempt { resume, attempts: 0, degraded: notes, parts: 0, parts_delivered: 0, signatures: Vec::new() };
+        let mut att = Attempt {
+            bot: bot.clone(),
+            resume,
+            attempts: 0,
+            degraded: notes,
+            parts: 0,
+            parts_delivered: 0,
+            signatures: Vec::new(),
+            overflow: overflow.unwrap_or(self.options.overflow),
+        };
         let outcome = self.deliver(msg, platform, &url, target.secret.as_deref(), start, &mut att).await;
         let scrub = Scrub { url: &url, secret: target.secret.as_deref(), signatures: &att.signatures };
         if let (true, Some(id)) = (held, message_id) {
@@ -303,7 +327,7 @@ impl<H: Host> Sender<H> {
             webhook: None,
             secret: None,
             now_ms: start,
-            overflow: self.options.overflow,
+            overflow: att.overflow,
             wecom_markdown: self.options.wecom_markdown,
             base_url: None,
         };
@@ -340,7 +364,6 @@ impl<H: Host> Sender<H> {
     async fn wait_for_slot(
         &self,
         platform: Platform,
-        url: &str,
         bot: &str,
         start: u64,
         degraded: &mut Degraded,
@@ -362,7 +385,7 @@ impl<H: Host> Sender<H> {
             platform_code: None,
             platform_message: None,
         };
-        match self.coord_slot(platform, url, deadline, degraded).await {
+        match self.coord_slot(platform, bot, deadline, degraded).await {
             Some(Ok(())) => return Ok(None),
             Some(Err(wait)) => return Err((no_slot(wait), Some(Some(wait)))),
             None => {}
@@ -395,23 +418,21 @@ impl<H: Host> Sender<H> {
         start: u64,
         att: &mut Attempt,
     ) -> std::result::Result<(), (SendError, Option<Option<u64>>)> {
-        // rate windows are the bot's, whatever form its URL was given in
-        let bot = target::bot_id_of_url(platform, url).unwrap_or_else(|_| url.to_string());
+        // rate windows are the bot's (its id, whatever form its URL was given in)
+        let bot = att.bot.clone();
+        let bot = bot.as_str();
         let mut retries = 0u32;
         let mut resigned = false;
         loop {
-            let slot = self.wait_for_slot(platform, url, &bot, start, &mut att.degraded).await?;
+            let slot = self.wait_for_slot(platform, bot, start, &mut att.degraded).await?;
             let now = self.host.now_ms();
-            let (post_url, body) = match signed(platform, url, payload, secret, now) {
+            let (post_url, body, sig) = match signed(platform, url, payload, secret, now) {
                 Ok(x) => x,
                 Err(e) => return Err((plain(e), None)),
             };
-            if let Some(s) = secret {
-                if let Ok(Some(crate::platform::spec::Signature { sign: sig, .. })) = platform.spec().signature(s, now)
-                {
-                    if !att.signatures.contains(&sig) {
-                        att.signatures.push(sig);
-                    }
+            if let Some(sig) = sig {
+                if !att.signatures.contains(&sig) {
+                    att.signatures.push(sig);
                 }
             }
             att.attempts += 1;
@@ -419,7 +440,7 @@ impl<H: Host> Sender<H> {
             if let Some(at) = slot {
                 let done = self.host.now_ms();
                 let mut st = self.state.borrow_mut();
-                if let Some(w) = st.windows.get_mut(&bot) {
+                if let Some(w) = st.windows.get_mut(bot) {
                     w.settle(at, done);
                 }
             }
@@ -468,7 +489,7 @@ impl<H: Host> Sender<H> {
                     if code == ErrorCode::RateLimit {
                         let until = now.saturating_add(retry_after.unwrap_or_else(|| policy::rate_block_ms(platform)));
                         let mut st = self.state.borrow_mut();
-                        st.windows.entry(bot.clone()).or_default().block_until(until);
+                        st.windows.entry(bot.to_string()).or_default().block_until(until);
                     }
                     retries += 1;
                     let delay = self.options.retry.delay(retries, self.host.random()).max(retry_after.unwrap_or(0));
@@ -537,13 +558,20 @@ pub(crate) fn plain(e: Error) -> SendError {
     SendError { code: e.code, message, platform_code: None, platform_message: None }
 }
 
-fn signed(platform: Platform, url: &str, payload: &Value, secret: Option<&str>, now: u64) -> Result<(String, String)> {
+/// The URL and body to post, and the signature they carry (to scrub from the result).
+fn signed(
+    platform: Platform,
+    url: &str,
+    payload: &Value,
+    secret: Option<&str>,
+    now: u64,
+) -> Result<(String, String, Option<String>)> {
     match secret {
-        None => Ok((url.to_string(), crate::json::to_string(payload))),
+        None => Ok((url.to_string(), crate::json::to_string(payload), None)),
         Some(s) => {
             let mut p = payload.clone();
-            render::sign_payload(platform, &mut p, s, now)?;
-            Ok((render::sign_url(platform, url, s, now)?, crate::json::to_string(&p)))
+            let (u, sig) = render::sign_request(platform, url, &mut p, s, now)?;
+            Ok((u, crate::json::to_string(&p), sig))
         }
     }
 }

@@ -9,7 +9,8 @@
 //! [`crate::policy::RetryPolicy`] and rate limit the config carries), nor the
 //! chat platforms (see [`crate::platform`]).
 //!
-//! - [`config`]: the target's JSON form, checked; every error `INVALID_CONFIG`.
+//! - [`config`]: the target's JSON form, checked; every error `INVALID_CONFIG`
+//!   (each field's parser in `fields`).
 //! - [`template`]: `{{placeholders}}`, compiled at config time, JSON-safe.
 //! - [`vars`]: the variables and formats, and their values for a message.
 //! - [`html`]: the markdown IR as HTML, for `{{message|html}}`.
@@ -18,6 +19,7 @@
 
 pub mod check;
 pub mod config;
+mod fields;
 pub mod html;
 pub mod signing;
 pub mod template;

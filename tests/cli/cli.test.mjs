@@ -538,6 +538,28 @@ url = "lark://${larkSecret}@${lark}"
       assert.ok(!JSON.stringify(bad).includes(ding));
       const t = wp.parseTarget(`wecom://${wecom}?mentioned_list=@all`);
       assert.deepEqual([t.platform, t.webhook, t.redacted, t.mentions], ["wecom", wecom, "wecom://***", [{ type: "all" }]]);
+      // the URL's message options apply in the library too: a keyword the bot requires, phone mentions
+      const kw = wp.render({ content: { type: "text", body: { text: "disk full" } } }, "dingtalk", { webhook: `dingding://${kwDing}?keyword=alert` });
+      assert.equal(kw.payloads[0].text.content, "disk full\nalert");
+      const withKw = await sender.send({ content: { type: "text", body: { text: "lib kw" } } }, "dingtalk", `dingding://${kwDing}?secret=${kwDingSecret}&keyword=alert`);
+      assert.equal(withKw.success, true, JSON.stringify(withKw.error));
+      assert.equal(sent("dingtalk", kwDing).at(-1).body.text.content, "lib kw\nalert");
+      const phones = await sender.send({ content: { type: "text", body: { text: "lib at" } } }, "dingtalk", `dingtalk://${dingSecret}@${ding}/13800000000`);
+      assert.equal(phones.success, true, JSON.stringify(phones.error));
+      assert.deepEqual(sent("dingtalk", ding).at(-1).body.at.atMobiles, ["13800000000"]);
+      const multiKw = await sender.sendMulti({ content: { type: "text", body: { text: "lib multi kw" } } }, { platforms: ["dingtalk"], webhookUrls: { dingtalk: `dingding://${kwDing}?keyword=alert` }, secrets: { dingtalk: kwDingSecret } });
+      assert.equal(multiKw.successCount, 1, JSON.stringify(multiKw.results));
+      assert.equal(sent("dingtalk", kwDing).at(-1).body.text.content, "lib multi kw\nalert");
+      // overflow=error: a message over the limit is not posted, unless the sender's options say otherwise
+      const long = { content: { type: "text", body: { text: "x ".repeat(15000) } } };
+      const n2 = sent("dingtalk", ding).length;
+      const refused = await sender.send(long, "dingtalk", `dingtalk://${dingSecret}@${ding}/?overflow=upstream`);
+      assert.equal(refused.success, false);
+      assert.equal(sent("dingtalk", ding).length, n2, "nothing posted");
+      const splitter = new wp.MessageSender({ baseUrls: { dingtalk: mock.url }, retryPolicy: { maxRetries: 0 }, overflow: "split" });
+      const split = await splitter.send(long, "dingtalk", `dingtalk://${dingSecret}@${ding}/?overflow=upstream`);
+      assert.equal(split.success, true, JSON.stringify(split.error));
+      assert.ok(split.parts >= 2, `${split.parts}`);
     });
 
     test("npx-style: the bin runs from the consumer's node_modules/.bin by name", { skip: rt !== "node" }, async () => {

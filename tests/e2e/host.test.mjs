@@ -1,0 +1,171 @@
+// The host layer (src/host.rs) in Node, from the packed package:
+// - a timer raced against a coordinator call is cleared when the call answers (a pending one
+//   held the process open for `timeout` ms after the send resolved);
+// - a GET of the user's own image or file URL follows redirects (within fetch's own limit),
+//   while a request that carries a credential or a signature still refuses them.
+//
+//   bash scripts/pack-install.sh target/consumer && node --test tests/e2e/host.test.mjs
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import crypto from "node:crypto";
+import fs from "node:fs";
+import http from "node:http";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { after, before, describe, test } from "node:test";
+import { startMockPlatforms } from "../mock/platforms.mjs";
+import { ROOT, makePng, md5 } from "./harness.mjs";
+
+const pkgDir = path.resolve(ROOT, process.env.E2E_CONSUMER || "target/consumer", "node_modules", "webhook-push");
+const entry = path.join(pkgDir, "node.mjs");
+const NO_RETRY = { maxRetries: 0, initialDelay: 10, maxDelay: 10, backoffMultiplier: 2, jitter: 0 };
+
+let wp;
+let mock;
+let assets;
+
+/** Assets on loopback, some behind redirects; every request is counted. */
+async function startRedirectingAssets() {
+  const png = makePng();
+  const report = Buffer.from("name,value\nalpha,1\n".repeat(30), "utf8");
+  const hits = [];
+  const server = http.createServer((req, res) => {
+    hits.push(req.url);
+    const go = (status, to) => res.writeHead(status, { Location: to }).end();
+    if (req.url === "/r/pixel") return go(302, "/r/pixel-2");
+    if (req.url === "/r/pixel-2") return go(301, "/pixel.png");
+    if (req.url === "/r/report") return go(307, "/report.txt");
+    if (req.url === "/loop") return go(302, "/loop");
+    const body = req.url === "/pixel.png" ? png : req.url === "/report.txt" ? report : null;
+    if (!body) return res.writeHead(404).end("not found");
+    res.writeHead(200, { "Content-Length": body.length }).end(body);
+  });
+  await new Promise((r) => server.listen(0, "127.0.0.1", r));
+  return {
+    url: `http://127.0.0.1:${server.address().port}`,
+    png,
+    report,
+    hits,
+    close: () => new Promise((r) => { server.close(() => r()); server.closeAllConnections(); }),
+  };
+}
+
+before(async () => {
+  assert.ok(fs.existsSync(entry), `${entry} is missing: run scripts/pack-install.sh`);
+  wp = await import(pathToFileURL(entry).href);
+  mock = await startMockPlatforms({ strict: true });
+  assets = await startRedirectingAssets();
+});
+
+after(async () => {
+  await mock?.close();
+  await assets?.close();
+});
+
+const wecomBot = () => mock.addBot({ platform: "wecom", key: `k-${crypto.randomUUID()}` });
+
+// The child sends once with a coordinator whose calls answer at once, then lists what is still
+// pending in its event loop. A timer left behind by a coordinator call keeps Node alive until
+// it fires (`timeout` ms: here 60 s).
+const CHILD = `
+const wp = await import(process.env.PKG);
+const calls = [];
+const coordinator = {
+  acquire: async () => (calls.push("acquire"), { waitMs: 0 }),
+  claim: async () => (calls.push("claim"), "new"),
+  settle: async () => { calls.push("settle"); },
+};
+const sender = new wp.MessageSender({ baseUrls: { wecom: process.env.BASE }, timeout: 60000, coordinator });
+const msg = { content: { type: "text", body: { text: "timers" } }, metadata: { message_id: "timers-1" } };
+const r = await sender.send(msg, "wecom", process.env.KEY);
+await new Promise((res) => setImmediate(res));
+const pending = process.getActiveResourcesInfo().filter((x) => x === "Timeout").length;
+console.log(JSON.stringify({ success: r.success, error: r.error, degraded: r.degraded, calls, pending }));
+process.exit(0);
+`;
+
+describe("host timers (Node)", () => {
+  test("no timer is left pending after a send with a coordinator", { timeout: 120_000 }, async () => {
+    const bot = wecomBot();
+    const child = spawn(process.execPath, ["--input-type=module", "-e", CHILD], {
+      env: { ...process.env, PKG: pathToFileURL(entry).href, BASE: mock.url, KEY: bot.key },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (d) => (out += d));
+    child.stderr.on("data", (d) => (err += d));
+    const code = await new Promise((r) => child.on("exit", r));
+    assert.equal(code, 0, err);
+    const report = JSON.parse(out.trim().split("\n").pop());
+    assert.equal(report.success, true, JSON.stringify(report.error));
+    assert.deepStrictEqual(report.degraded, []);
+    assert.deepStrictEqual(report.calls, ["claim", "acquire", "settle"], "every coordinator call was made");
+    assert.equal(report.pending, 0, "a timer of a coordinator call is still pending after the send");
+    assert.equal(mock.receivedFor("wecom", bot.key).length, 1);
+  });
+});
+
+describe("redirects (Node)", () => {
+  const sender = () => new wp.MessageSender({ baseUrls: mock.baseUrls, retryPolicy: NO_RETRY, timeout: 5000 });
+
+  test("an image URL behind two redirects is fetched and sent as the image", async () => {
+    const bot = wecomBot();
+    const r = await sender().send({ content: { type: "image", body: { url: `${assets.url}/r/pixel` } } }, "wecom", bot.key);
+    assert.equal(r.success, true, JSON.stringify(r.error));
+    assert.deepStrictEqual(r.degraded, [], "not degraded to news");
+    const [rec] = mock.receivedFor("wecom", bot.key);
+    assert.equal(rec.body.msgtype, "image");
+    assert.equal(rec.body.image.base64, assets.png.toString("base64"));
+    assert.equal(rec.body.image.md5, md5(assets.png));
+  });
+
+  test("a file URL behind a redirect is uploaded with its bytes", async () => {
+    const bot = wecomBot();
+    const r = await sender().send(
+      { content: { type: "file", body: { url: `${assets.url}/r/report`, name: "report.txt" } } },
+      "wecom",
+      bot.key,
+    );
+    assert.equal(r.success, true, JSON.stringify(r.error));
+    assert.deepStrictEqual(r.degraded, [], "not degraded to a link");
+    const recs = mock.receivedFor("wecom", bot.key);
+    assert.deepStrictEqual(recs.map((x) => x.path), ["/cgi-bin/webhook/upload_media", "/cgi-bin/webhook/send"]);
+    assert.equal(recs[0].body.md5, md5(assets.report));
+  });
+
+  test("a redirect loop is bounded by fetch's limit: the image is degraded, the message still goes", async () => {
+    const bot = wecomBot();
+    const before = assets.hits.filter((h) => h === "/loop").length;
+    const r = await sender().send({ content: { type: "image", body: { url: `${assets.url}/loop` } } }, "wecom", bot.key);
+    const hops = assets.hits.filter((h) => h === "/loop").length - before;
+    assert.ok(hops > 1 && hops <= 25, `the loop was followed, within a limit (${hops} requests)`);
+    assert.equal(r.success, true, JSON.stringify(r.error));
+    assert.equal(r.degraded.length, 1);
+    assert.equal(r.degraded[0].from, "image");
+    assert.match(r.degraded[0].reason, /could not be fetched/);
+  });
+
+  test("a webhook POST that is redirected is still not followed (it carries the key)", async () => {
+    const bot = wecomBot();
+    const hits = [];
+    const relay = http.createServer((req, res) => {
+      hits.push(req.method);
+      req.resume();
+      res.writeHead(307, { Location: `${mock.url}${req.url}` }).end();
+    });
+    await new Promise((r) => relay.listen(0, "127.0.0.1", r));
+    try {
+      const s = new wp.MessageSender({ baseUrls: { wecom: `http://127.0.0.1:${relay.address().port}` }, retryPolicy: NO_RETRY, timeout: 5000 });
+      const r = await s.send({ content: { type: "text", body: { text: "no redirect" } } }, "wecom", bot.key);
+      assert.equal(r.success, false);
+      assert.equal(r.error.code, "PLATFORM_ERROR");
+      assert.match(r.error.message, /redirects are not followed/);
+      assert.ok(!JSON.stringify(r).includes(bot.key), "the key is not in the result");
+      assert.deepStrictEqual(hits, ["POST"]);
+      assert.equal(mock.receivedFor("wecom", bot.key).length, 0, "the post did not reach the redirect's target");
+    } finally {
+      await new Promise((r) => { relay.close(() => r()); relay.closeAllConnections(); });
+    }
+  });
+});
