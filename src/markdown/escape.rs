@@ -13,6 +13,7 @@ pub(crate) fn esc(out: &mut String, s: &str, start: bool, link: bool, cell: bool
         out.push_str(s);
         return;
     }
+    out.reserve(s.len());
     let cs: Vec<char> = s.chars().collect();
     let lead = if start { lead_marker(&cs) } else { None };
     // CommonMark's delimiter-run rules; markup may touch a string's ends, so

@@ -251,7 +251,7 @@ impl Builder {
             return f.code.push_str(s);
         }
         // most text events are one piece of one line: no split, no line start to trim
-        if !html && !s.contains('\n') {
+        if !html && !s.bytes().any(|b| b == b'\n') {
             if !s.is_empty() {
                 f.add_text(s);
             }
@@ -368,7 +368,8 @@ pub fn parse(src: &str) -> Doc {
         match ev {
             Event::Start(tag) => b.start(tag),
             Event::End(_) => b.end(),
-            Event::Text(t) if t.starts_with('<') && escaped_mention(src, range.clone(), &t) => {
+            // a byte test: `starts_with('<')` costs a call per event at opt-level "z"
+            Event::Text(t) if t.as_bytes().first() == Some(&b'<') && escaped_mention(src, range.clone(), &t) => {
                 b.text(&format!("<\u{200B}{}", &t[1..]), false)
             }
             Event::Text(t) => b.text(&t, false),
