@@ -13,6 +13,7 @@ pub(crate) fn esc(out: &mut String, s: &str, start: bool, link: bool, cell: bool
         out.push_str(s);
         return;
     }
+    out.reserve(s.len());
     let cs: Vec<char> = s.chars().collect();
     let lead = if start { lead_marker(&cs) } else { None };
     // CommonMark's delimiter-run rules; markup may touch a string's ends, so
@@ -46,22 +47,28 @@ pub(crate) fn esc(out: &mut String, s: &str, start: bool, link: bool, cell: bool
     let semi = cs.iter().rposition(|&c| c == ';');
     let tildes = cs.iter().filter(|&&c| c == '~').count();
     for (i, &c) in cs.iter().enumerate() {
+        // a character that is never escaped, and not the line's marker: its neighbours do not matter
+        if lead != Some(i) && !matches!(c, '\\' | '*' | '_' | '~' | '`' | '[' | ']' | '|' | '&' | '<') {
+            out.push(c);
+            continue;
+        }
         let prev = match i.checked_sub(1) {
             Some(j) => cs.get(j),
             None if start => None,
             None => Some(&'!'),
         };
         let next = cs.get(i + 1).or(Some(&'!'));
-        let left = !space(next) && (!punct(next) || space(prev) || punct(prev));
-        let right = !space(prev) && (!punct(prev) || space(next) || punct(next));
+        // flanking, worked out only for the delimiters that need it
+        let left = || !space(next) && (!punct(next) || space(prev) || punct(prev));
+        let right = || !space(prev) && (!punct(prev) || space(next) || punct(next));
         let escape = lead == Some(i)
             || match c {
                 '\\' => next.is_some_and(char::is_ascii_punctuation),
-                '*' => left || right,
+                '*' => left() || right(),
                 // `snake_case` stays: an intraword `_` neither opens nor closes
-                '_' => (left && (!right || punct(prev))) || (right && (!left || punct(next))),
+                '_' => (left() && (!right() || punct(prev))) || (right() && (!left() || punct(next))),
                 // `version~1.0` stays: a lone `~` has nothing to pair with
-                '~' => (left || right) && tildes > 1,
+                '~' => (left() || right()) && tildes > 1,
                 '`' => true,
                 '[' => link || link_opens.get(i) == Some(&true),
                 ']' => link,

@@ -76,6 +76,15 @@ impl Frame {
             (_, i) => self.inl.push(i),
         }
     }
+
+    /// Text appended to the text before it (one `Inline::Text` per run of text events, however
+    /// many: `[[[` is one event per bracket), allocating only when a run starts.
+    fn add_text(&mut self, s: &str) {
+        match self.inl.last_mut() {
+            Some(Inline::Text(a)) => a.push_str(s),
+            _ => self.inl.push(Inline::Text(s.to_string())),
+        }
+    }
 }
 
 /// Whether inlines show nothing (whitespace, line breaks, empty spans).
@@ -241,6 +250,13 @@ impl Builder {
         if let FrameKind::Code(_) = f.kind {
             return f.code.push_str(s);
         }
+        // most text events are one piece of one line: no split, no line start to trim
+        if !html && !s.bytes().any(|b| b == b'\n') {
+            if !s.is_empty() {
+                f.add_text(s);
+            }
+            return;
+        }
         for (n, line) in s.split('\n').enumerate() {
             let line_start = matches!(f.inl.last(), None | Some(Inline::Break));
             if n > 0 && !line_start {
@@ -248,7 +264,7 @@ impl Builder {
             }
             let line = if html && (n > 0 || line_start) { line.trim_start() } else { line };
             if !line.is_empty() {
-                f.add_inline(Inline::Text(line.to_string()));
+                f.add_text(line);
             }
         }
     }
@@ -352,7 +368,8 @@ pub fn parse(src: &str) -> Doc {
         match ev {
             Event::Start(tag) => b.start(tag),
             Event::End(_) => b.end(),
-            Event::Text(t) if t.starts_with('<') && escaped_mention(src, range.clone(), &t) => {
+            // a byte test: `starts_with('<')` costs a call per event at opt-level "z"
+            Event::Text(t) if t.as_bytes().first() == Some(&b'<') && escaped_mention(src, range.clone(), &t) => {
                 b.text(&format!("<\u{200B}{}", &t[1..]), false)
             }
             Event::Text(t) => b.text(&t, false),

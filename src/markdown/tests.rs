@@ -471,6 +471,20 @@ fn deep_nesting_is_flattened() {
     assert_eq!(render_inline(">>> x", Plain), "> > > x");
 }
 
+/// A run of text events (one per bracket or `<`) is one text inline, whatever its length;
+/// escaping it is one pass that leaves what cannot be markup as it is.
+#[test]
+fn bracket_runs_are_one_text() {
+    for (unit, v2) in [("[", "\\["), ("<", "<"), ("]", "]"), ("[x](", "\\[x](")] {
+        let src = unit.repeat(5000);
+        let doc = parse(&src);
+        let [Block::Paragraph(v)] = doc.blocks.as_slice() else { panic!("{unit}: {:?}", doc.blocks.len()) };
+        assert_eq!(v.as_slice(), [Inline::Text(src.clone())], "{unit}");
+        assert_eq!(render(&doc, WecomMarkdownV2).0, [v2.repeat(5000)], "{unit}");
+        assert_eq!(first_line(&doc, Plain), Some(src), "{unit}");
+    }
+}
+
 proptest::proptest! {
     #[test]
     fn never_panics(s in r"([#*_\[\]()!>|`~<>:.\\ \t\n-]|[a-c1]|<font color=red>|</font>|```|    |\n\|---\|\n|中|👨‍👩‍👧|\u{0}){0,80}") {
@@ -507,6 +521,15 @@ proptest::proptest! {
         if !merged {
             proptest::prop_assert_eq!(parse(&twice), doc, "src {:?} once {:?}", s, once);
         }
+    }
+
+    /// `first_line` (a title from a parsed body) is the first non-blank line of the whole
+    /// plain rendering, trimmed, though it writes only the blocks up to that line.
+    #[test]
+    fn first_line_is_the_rendered_first_line(s in r"([#*_\[\]()!>|`~<:.\\ \t\r\n-]|[a-c1]|<br>|```|    |\n\|---\|\n|\n- |\n1. |中){0,60}") {
+        let whole = render_inline(&s, Plain);
+        let want = whole.lines().find(|l| !l.trim().is_empty()).map(|l| l.trim().to_string());
+        proptest::prop_assert_eq!(first_line(&parse(&s), Plain), want, "{:?}", s);
     }
 
     /// Text written into a markdown dialect reads back as the same text.

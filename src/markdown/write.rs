@@ -28,6 +28,21 @@ pub fn render(doc: &Doc, dialect: Dialect) -> (Vec<String>, Vec<Loss>) {
     (out, cx.losses)
 }
 
+/// The first line of `doc` written in `dialect` that shows something, trimmed: what
+/// `render_inline` of its source would give as its first non-blank line, writing only the
+/// blocks up to it (a title from a long body costs one block, not a second parse).
+pub fn first_line(doc: &Doc, dialect: Dialect) -> Option<String> {
+    let mut cx = Writer { dialect, post: false, losses: Vec::new() };
+    for b in &doc.blocks {
+        let mut lines: Vec<String> = Vec::new();
+        block(&mut cx, b, &mut lines);
+        if let Some(l) = join_lines(&lines, dialect).lines().find(|l| !l.trim().is_empty()) {
+            return Some(l.trim().to_string());
+        }
+    }
+    None
+}
+
 /// A short markdown snippet (a title, a field value) written in `dialect`.
 pub fn render_inline(src: &str, dialect: Dialect) -> String {
     render(&parse(src), dialect).0.join(block_separator(dialect))

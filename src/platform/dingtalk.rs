@@ -202,12 +202,15 @@ fn text(c: &Content, body: &str, ctx: &mut Ctx<'_>) -> Result<Vec<Value>> {
 
 /// The notification title: the given one, else the first line of text.
 fn title_of(title: Option<&str>, src: &str) -> String {
+    let doc = if title.is_none() { markdown::parse(src) } else { markdown::Doc::default() };
+    title_of_doc(title, &doc)
+}
+
+/// [`title_of`] for a source already parsed (`doc` is read only when there is no title).
+fn title_of_doc(title: Option<&str>, doc: &markdown::Doc) -> String {
     let t = match title {
         Some(t) => t.to_string(),
-        None => {
-            let plain = markdown::render_inline(src, Dialect::Plain);
-            plain.lines().find(|l| !l.trim().is_empty()).unwrap_or("Notification").trim().to_string()
-        }
+        None => markdown::first_line(doc, Dialect::Plain).unwrap_or_else(|| "Notification".to_string()),
     };
     match t.char_indices().nth(TITLE_CHARS) {
         Some((i, _)) => format!("{}…", &t[..i]),
@@ -219,7 +222,7 @@ fn markdown(c: &Content, src: &str, title: Option<&str>, ctx: &mut Ctx<'_>) -> R
     let doc = markdown::parse(src);
     let (mut blocks, losses) = markdown::render(&doc, Dialect::DingTalk);
     ctx.degraded.losses(&losses, loss_reason);
-    let title_text = title_of(title, src);
+    let title_text = title_of_doc(title, &doc);
     if let Some(t) = title {
         if !doc.features().headings || !src.trim_start().starts_with('#') {
             blocks.insert(0, format!("### {}", md_escape(t)));
