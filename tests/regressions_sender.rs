@@ -34,7 +34,8 @@ fn huge_retry_after_is_capped() {
     }
 }
 
-/// Concurrent sends of the same message_id with a shared store: both go out.
+/// Concurrent sends of the same message_id with a shared store: one goes out, the other is a
+/// DUPLICATE (both went out while the store read was in flight).
 #[test]
 fn concurrent_duplicates_with_a_store_post_once() {
     let f = FakeHost::with_store();
