@@ -2,86 +2,17 @@
 //! one rate limit and one record per message across all of them, and a
 //! coordinator that fails or hangs never loses the message.
 
+mod common;
+
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
-use std::future::Future;
-use std::pin::pin;
 use std::rc::Rc;
-use std::task::{Context, Poll, Waker};
 
-use serde_json::json;
+use common::host::{FakeHost, WECOM, block_on, text_id as text};
 use webhook_push::ErrorCode;
 use webhook_push::coordinator::{Coordinator, LocalFuture, bot_id, windows_for};
-use webhook_push::model::UnifiedMessage;
-use webhook_push::sender::{Host, HttpError, HttpResponse, SendResult, Sender, SenderOptions, Target};
+use webhook_push::sender::{SendResult, Sender, SenderOptions, Target};
 use webhook_push::target::Platform;
-
-fn block_on<F: Future>(f: F) -> F::Output {
-    let mut f = pin!(f);
-    let mut cx = Context::from_waker(Waker::noop());
-    for _ in 0..1_000_000 {
-        if let Poll::Ready(v) = f.as_mut().poll(&mut cx) {
-            return v;
-        }
-    }
-    panic!("future never finished");
-}
-
-/// One platform shared by every sender: a clock, and WeCom's 20 per sliding 60 s per bot.
-#[derive(Default)]
-struct Platform20 {
-    now: Rc<Cell<u64>>,
-    arrivals: RefCell<Vec<u64>>,
-    rate_errors: Cell<u32>,
-    /// the text of each delivered message
-    delivered: RefCell<Vec<String>>,
-    /// answer every post with a permanent refusal
-    refuse: Cell<bool>,
-    /// what the rate-wait hook was told: (platform, wait in ms)
-    rate_waits: RefCell<Vec<(Platform, u64)>>,
-}
-
-impl Host for &Platform20 {
-    fn now_ms(&self) -> u64 {
-        self.now.get()
-    }
-    fn random(&self) -> f64 {
-        0.5
-    }
-    async fn sleep(&self, ms: u64) {
-        self.now.set(self.now.get() + ms);
-    }
-    fn rate_wait(&self, platform: Platform, until_ms: u64) {
-        self.rate_waits.borrow_mut().push((platform, until_ms.saturating_sub(self.now.get())));
-    }
-    async fn post_json(&self, _url: &str, body: &str, _t: u64) -> Result<HttpResponse, HttpError> {
-        let now = self.now.get();
-        let ok = |b: &str| Ok(HttpResponse { status: 200, body: b.into(), retry_after: None });
-        if self.refuse.get() {
-            return ok(r#"{"errcode":93000,"errmsg":"invalid webhook url"}"#);
-        }
-        let mut a = self.arrivals.borrow_mut();
-        a.retain(|&t| t + 60_000 > now);
-        if a.len() >= 20 {
-            self.rate_errors.set(self.rate_errors.get() + 1);
-            return ok(r#"{"errcode":45009,"errmsg":"api freq out of limit"}"#);
-        }
-        a.push(now);
-        let v: serde_json::Value = serde_json::from_str(body).unwrap_or_default();
-        self.delivered.borrow_mut().push(v["text"]["content"].as_str().unwrap_or_default().to_string());
-        ok(r#"{"errcode":0,"errmsg":"ok"}"#)
-    }
-    async fn get_bytes(&self, _u: &str, _m: usize, _t: u64) -> Result<Vec<u8>, HttpError> {
-        Err(HttpError::Network("none".into()))
-    }
-    async fn post_file(&self, _u: &str, _f: &str, _n: &str, _b: &[u8], _t: u64) -> Result<HttpResponse, HttpError> {
-        Err(HttpError::Network("none".into()))
-    }
-    async fn store_get(&self, _k: &str) -> Option<String> {
-        None
-    }
-    async fn store_put(&self, _k: &str, _v: &str, _ttl: u64) {}
-}
 
 /// What the relay's Durable Object does, in memory, on the platform's clock.
 struct Shared {
@@ -93,7 +24,7 @@ struct Shared {
 }
 
 impl Shared {
-    fn new(p: &Platform20) -> Self {
+    fn new(p: &FakeHost) -> Self {
         Shared {
             clock: p.now.clone(),
             slots: RefCell::default(),
@@ -187,27 +118,18 @@ impl Broken {
     }
 }
 
-const WECOM: &str = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=SECRET-WECOM-KEY";
-
-fn platform() -> Platform20 {
-    let p = Platform20::default();
-    p.now.set(1_700_000_000_000);
+/// One platform shared by every sender: a clock, and WeCom's 20 per sliding 60 s per bot.
+fn platform() -> FakeHost {
+    let p = FakeHost::new();
+    p.enforce_window.set(true);
     p
-}
-
-fn text(t: &str, id: Option<&str>) -> UnifiedMessage {
-    let mut v = json!({"content": {"type": "text", "body": {"text": t}}});
-    if let Some(id) = id {
-        v["metadata"] = json!({"message_id": id});
-    }
-    UnifiedMessage::from_value(&v).expect("valid")
 }
 
 fn to() -> Target {
     Target { webhook: WECOM.into(), secret: None }
 }
 
-fn senders(p: &Platform20, n: usize, c: Option<Rc<dyn Coordinator>>) -> Vec<Sender<&Platform20>> {
+fn senders(p: &FakeHost, n: usize, c: Option<Rc<dyn Coordinator>>) -> Vec<Sender<&FakeHost>> {
     (0..n)
         .map(|_| {
             let s = Sender::new(p, SenderOptions::default()).expect("options");
@@ -219,7 +141,7 @@ fn senders(p: &Platform20, n: usize, c: Option<Rc<dyn Coordinator>>) -> Vec<Send
         .collect()
 }
 
-fn burst(ss: &[Sender<&Platform20>], n: usize) -> Vec<SendResult> {
+fn burst(ss: &[Sender<&FakeHost>], n: usize) -> Vec<SendResult> {
     (0..n).map(|i| block_on(ss[i % ss.len()].send(&text(&format!("m{i}"), None), Platform::Wecom, &to()))).collect()
 }
 

@@ -2,135 +2,16 @@
 //! an absurd Retry-After, duplicates through a shared store, dedup order, windows counted at
 //! send time, a clock stepping back, waits beyond maxTotalTime) and now guards its fix.
 
-use std::cell::{Cell, RefCell};
-use std::collections::{HashMap, VecDeque};
-use std::future::Future;
-use std::pin::{Pin, pin};
-use std::task::{Context, Poll, Waker};
+mod common;
 
+use common::host::{Answer, DING, FakeHost, WECOM, block_on, text_id, to};
 use serde_json::json;
 use webhook_push::ErrorCode;
-use webhook_push::model::UnifiedMessage;
-use webhook_push::sender::{Host, HttpError, HttpResponse, Sender, SenderOptions, Target};
+use webhook_push::sender::{HttpError, HttpResponse, Sender, SenderOptions, Target};
 use webhook_push::target::Platform;
 
-fn block_on<F: Future>(f: F) -> F::Output {
-    let mut f = pin!(f);
-    let mut cx = Context::from_waker(Waker::noop());
-    for _ in 0..1_000_000 {
-        if let Poll::Ready(v) = f.as_mut().poll(&mut cx) {
-            return v;
-        }
-    }
-    panic!("future never finished");
-}
-
-/// Pending once, then ready (a store call that really goes to the network).
-struct YieldOnce(bool);
-impl Future for YieldOnce {
-    type Output = ();
-    fn poll(mut self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<()> {
-        if self.0 {
-            Poll::Ready(())
-        } else {
-            self.0 = true;
-            Poll::Pending
-        }
-    }
-}
-
-#[derive(Default)]
-struct T {
-    now: Cell<u64>,
-    /// ms from send to arrival at the platform, per request (then 0)
-    latency: RefCell<VecDeque<u64>>,
-    arrivals: RefCell<Vec<u64>>,
-    rate_errors: Cell<u32>,
-    enforce: Cell<bool>,
-    script: RefCell<VecDeque<HttpResponse>>,
-    posts: Cell<u32>,
-    back: Cell<u64>,
-    store: Option<RefCell<HashMap<String, String>>>,
-    /// transport failures to give before the script (redirects)
-    fail: RefCell<VecDeque<HttpError>>,
-    urls: RefCell<Vec<String>>,
-}
-
-impl Host for &T {
-    fn now_ms(&self) -> u64 {
-        self.now.get()
-    }
-    fn random(&self) -> f64 {
-        0.5
-    }
-    async fn sleep(&self, ms: u64) {
-        self.now.set(self.now.get() + ms);
-    }
-    async fn post_json(&self, url: &str, _body: &str, _t: u64) -> Result<HttpResponse, HttpError> {
-        self.posts.set(self.posts.get() + 1);
-        self.urls.borrow_mut().push(url.to_string());
-        if let Some(e) = self.fail.borrow_mut().pop_front() {
-            return Err(e);
-        }
-        let lat = self.latency.borrow_mut().pop_front().unwrap_or(0);
-        let arrive = self.now.get() + lat;
-        self.now.set(arrive - self.back.replace(0));
-        if self.enforce.get() {
-            let mut a = self.arrivals.borrow_mut();
-            let n = a.iter().filter(|&&t| t + 60_000 > arrive).count();
-            if n >= 20 {
-                self.rate_errors.set(self.rate_errors.get() + 1);
-                return Ok(HttpResponse {
-                    status: 200,
-                    body: r#"{"errcode":130101,"errmsg":"send too fast"}"#.into(),
-                    retry_after: None,
-                });
-            }
-            a.push(arrive);
-        }
-        if let Some(r) = self.script.borrow_mut().pop_front() {
-            return Ok(r);
-        }
-        Ok(HttpResponse { status: 200, body: r#"{"errcode":0,"errmsg":"ok"}"#.into(), retry_after: None })
-    }
-    async fn get_bytes(&self, _u: &str, _m: usize, _t: u64) -> Result<Vec<u8>, HttpError> {
-        Err(HttpError::Network("no".into()))
-    }
-    async fn post_file(&self, _u: &str, _f: &str, _n: &str, _b: &[u8], _t: u64) -> Result<HttpResponse, HttpError> {
-        Err(HttpError::Network("no".into()))
-    }
-    async fn store_get(&self, key: &str) -> Option<String> {
-        let s = self.store.as_ref()?;
-        let v = s.borrow().get(key).cloned(); // the read happens now, the answer arrives later
-        YieldOnce(false).await;
-        v
-    }
-    async fn store_put(&self, key: &str, value: &str, _ttl: u64) {
-        if let Some(s) = &self.store {
-            s.borrow_mut().insert(key.to_string(), value.to_string());
-        }
-    }
-}
-
-fn t() -> T {
-    let t = T::default();
-    t.now.set(1_700_000_000_000);
-    t
-}
-
-const WECOM: &str = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=SECRET-WECOM-KEY";
-const DING: &str = "https://oapi.dingtalk.com/robot/send?access_token=SECRETDINGTOKEN";
-
-fn to(u: &str) -> Target {
-    Target { webhook: u.into(), secret: None }
-}
-
-fn text_id(t: &str, id: Option<&str>) -> UnifiedMessage {
-    let mut v = json!({"content": {"type": "text", "body": {"text": t}}});
-    if let Some(id) = id {
-        v["metadata"] = json!({"message_id": id});
-    }
-    UnifiedMessage::from_value(&v).unwrap()
+fn t() -> FakeHost {
+    FakeHost::new()
 }
 
 /// A 503 or a 429 with an absurd Retry-After: `now + retry_after` overflowed (a panic in a
@@ -140,11 +21,11 @@ fn text_id(t: &str, id: Option<&str>) -> UnifiedMessage {
 fn huge_retry_after_is_capped() {
     for status in [503, 429] {
         let f = t();
-        f.script.borrow_mut().push_back(HttpResponse {
+        f.script.borrow_mut().push_back(Answer::Reply(HttpResponse {
             status,
             body: "busy".into(),
             retry_after: Some("18446744073709551615".into()),
-        });
+        }));
         let s = Sender::new(&f, SenderOptions::default()).unwrap();
         let r = block_on(s.send(&text_id("x", None), Platform::Wecom, &to(WECOM)));
         assert!(!r.success, "{status}: an hour's wait exceeds maxTotalTime");
@@ -153,15 +34,15 @@ fn huge_retry_after_is_capped() {
     }
 }
 
-/// Concurrent sends of the same message_id with a shared store: both go out.
+/// Concurrent sends of the same message_id with a shared store: one goes out, the other is a
+/// DUPLICATE (both went out while the store read was in flight).
 #[test]
 fn concurrent_duplicates_with_a_store_post_once() {
-    let mut f = t();
-    f.store = Some(RefCell::new(HashMap::new()));
+    let f = FakeHost::with_store();
     let s = Sender::new(&f, SenderOptions::default()).unwrap();
     let m = text_id("once", Some("id-1"));
     let rs = block_on(s.send_multi(&m, &[(Platform::Wecom, to(WECOM)), (Platform::Wecom, to(WECOM))]));
-    assert_eq!(f.posts.get(), 1, "the same message_id was posted {} times", f.posts.get());
+    assert_eq!(f.post_count(), 1, "the same message_id was posted {} times", f.post_count());
     let outcomes: Vec<_> = rs.iter().map(|r| (r.success, r.error.as_ref().map(|e| e.code))).collect();
     assert_eq!(outcomes, [(true, None), (false, Some(ErrorCode::Duplicate))]);
 }
@@ -174,11 +55,11 @@ fn dedup_order_duplicates_evict_live_entries() {
     let opts = SenderOptions { dedup_max_entries: 2, ..Default::default() };
     let s = Sender::new(&f, opts).unwrap();
     let x = text_id("x", Some("X"));
-    f.script.borrow_mut().push_back(HttpResponse {
+    f.script.borrow_mut().push_back(Answer::Reply(HttpResponse {
         status: 200,
         body: r#"{"errcode":40058,"errmsg":"bad"}"#.into(),
         retry_after: None,
-    });
+    }));
     assert!(!block_on(s.send(&x, Platform::Wecom, &to(WECOM))).success);
     assert!(block_on(s.send(&x, Platform::Wecom, &to(WECOM))).success);
     assert!(block_on(s.send(&text_id("y", Some("Y")), Platform::Wecom, &to(WECOM))).success);
@@ -193,7 +74,7 @@ fn dedup_order_duplicates_evict_live_entries() {
 #[test]
 fn window_counted_at_send_not_arrival() {
     let f = t();
-    f.enforce.set(true);
+    f.enforce_window.set(true);
     f.latency.borrow_mut().push_back(1000);
     let s = Sender::new(&f, SenderOptions::default()).unwrap();
     for i in 0..21 {
@@ -210,12 +91,12 @@ fn window_counted_at_send_not_arrival() {
 #[test]
 fn clock_going_back_underflows() {
     let f = t();
-    f.script.borrow_mut().push_back(HttpResponse {
+    f.script.borrow_mut().push_back(Answer::Reply(HttpResponse {
         status: 200,
         body: r#"{"errcode":-1,"errmsg":"busy"}"#.into(),
         retry_after: None,
-    });
-    f.back.set(10_000);
+    }));
+    f.step_back.set(10_000);
     let s = Sender::new(&f, SenderOptions::default()).unwrap();
     let r = block_on(s.send(&text_id("x", None), Platform::Wecom, &to(WECOM)));
     eprintln!("{r:?}");
@@ -247,14 +128,14 @@ fn max_total_time_does_not_bound_rate_waits() {
 #[test]
 fn a_redirect_is_a_permanent_error_with_the_redacted_location() {
     let f = t();
-    f.fail.borrow_mut().push_back(HttpError::Redirect {
+    f.script.borrow_mut().push_back(Answer::Fail(HttpError::Redirect {
         status: 307,
         location: Some("https://evil.example/cgi-bin/webhook/send?key=SECRET-WECOM-KEY".into()),
-    });
+    }));
     let s = Sender::new(&f, SenderOptions::default()).unwrap();
     let r = block_on(s.send(&text_id("x", None), Platform::Wecom, &to(WECOM)));
     assert!(!r.success);
-    assert_eq!(f.posts.get(), 1, "not retried");
+    assert_eq!(f.post_count(), 1, "not retried");
     assert!(!r.retry_suggested);
     let e = r.error.clone().unwrap();
     assert_eq!(e.code, ErrorCode::PlatformError);
@@ -274,7 +155,7 @@ fn an_echoed_signature_is_scrubbed_in_every_encoding() {
     assert_ne!(once, sig, "this signature has characters that encode");
     let echo = format!("sign mismatch: {sig} | {once} | {twice} | {}", once.to_lowercase());
     let body = serde_json::to_string(&json!({"code": 19024, "msg": echo})).unwrap();
-    f.script.borrow_mut().push_back(HttpResponse { status: 200, body: body.clone(), retry_after: None });
+    f.script.borrow_mut().push_back(Answer::Reply(HttpResponse { status: 200, body: body.clone(), retry_after: None }));
     let s = Sender::new(&f, SenderOptions::default()).unwrap();
     let target = Target { webhook: "hookid12345678".into(), secret: Some(secret.into()) };
     let r = block_on(s.send(&text_id("x", None), Platform::Feishu, &target));
@@ -310,6 +191,6 @@ fn one_bot_given_two_ways_shares_dedup_and_rate_window() {
     }
     let r = block_on(s.send(&text_id("x", None), Platform::Wecom, &bare));
     assert_eq!(r.error.map(|e| e.code), Some(ErrorCode::RateLimit));
-    assert_eq!(f.posts.get(), 20);
+    assert_eq!(f.post_count(), 20);
     assert_eq!(s.held().0, 1, "one rate window for the one bot");
 }

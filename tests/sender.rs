@@ -1,137 +1,24 @@
-//! The send loop under a fake transport and a fake clock: retries, re-signing,
+//! The send loop under the fake host (tests/common/host.rs) and its clock: retries, re-signing,
 //! timeouts, rate windows, split parts, dedup, media, and no leaked secrets.
 
-use std::cell::{Cell, RefCell};
-use std::collections::{HashMap, VecDeque};
-use std::future::Future;
-use std::pin::pin;
-use std::task::{Context, Poll, Waker};
+mod common;
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use common::host::{Answer, DING, FEISHU, FakeHost, WECOM, block_on, to};
 use serde_json::{Value, json};
 use webhook_push::ErrorCode;
 use webhook_push::limits::Overflow;
 use webhook_push::model::UnifiedMessage;
-use webhook_push::sender::{
-    Host, HttpError, HttpResponse, SendResult, Sender, SenderOptions, Target, targets_from_env,
-};
+use webhook_push::sender::{HttpError, SendResult, Sender, SenderOptions, Target, targets_from_env};
 use webhook_push::target::Platform;
 
-fn block_on<F: Future>(f: F) -> F::Output {
-    let mut f = pin!(f);
-    let mut cx = Context::from_waker(Waker::noop());
-    for _ in 0..1_000_000 {
-        if let Poll::Ready(v) = f.as_mut().poll(&mut cx) {
-            return v;
-        }
-    }
-    panic!("future never finished");
+fn fake() -> FakeHost {
+    FakeHost::new()
 }
 
-#[derive(Clone, Debug)]
-enum Answer {
-    Ok,
-    Body(&'static str),
-    Status(u16),
-    Timeout,
-    Network(String),
-}
-
-#[derive(Default)]
-struct Fake {
-    now: Cell<u64>,
-    script: RefCell<VecDeque<Answer>>,
-    /// (time, url, body)
-    posts: RefCell<Vec<(u64, String, String)>>,
-    /// Enforce 20 per sliding 60 s per URL (without query timestamp/sign), as WeCom does.
-    enforce_window: Cell<bool>,
-    arrivals: RefCell<HashMap<String, Vec<u64>>>,
-    rate_errors: Cell<u32>,
-    files: RefCell<HashMap<String, Vec<u8>>>,
-    uploads: RefCell<Vec<(String, String, usize)>>,
-    store: Option<RefCell<HashMap<String, String>>>,
-}
-
-impl Host for &Fake {
-    fn now_ms(&self) -> u64 {
-        self.now.get()
-    }
-    fn random(&self) -> f64 {
-        0.5
-    }
-    async fn sleep(&self, ms: u64) {
-        self.now.set(self.now.get() + ms);
-    }
-    async fn post_json(&self, url: &str, body: &str, timeout_ms: u64) -> Result<HttpResponse, HttpError> {
-        let now = self.now.get();
-        self.posts.borrow_mut().push((now, url.to_string(), body.to_string()));
-        let bot = url.split("&timestamp").next().unwrap_or(url).to_string();
-        if self.enforce_window.get() {
-            let mut a = self.arrivals.borrow_mut();
-            let times = a.entry(bot).or_default();
-            times.retain(|&t| t + 60_000 > now);
-            if times.len() >= 20 {
-                self.rate_errors.set(self.rate_errors.get() + 1);
-                return Ok(HttpResponse {
-                    status: 200,
-                    body: r#"{"errcode":45009,"errmsg":"api freq out of limit"}"#.into(),
-                    retry_after: None,
-                });
-            }
-            times.push(now);
-        }
-        let answer = self.script.borrow_mut().pop_front().unwrap_or(Answer::Ok);
-        let ok = |b: &str| Ok(HttpResponse { status: 200, body: b.to_string(), retry_after: None });
-        match answer {
-            Answer::Ok if url.contains("/hook/") => ok(r#"{"code":0,"msg":"success","data":{}}"#),
-            Answer::Ok => ok(r#"{"errcode":0,"errmsg":"ok"}"#),
-            Answer::Body(b) => ok(b),
-            Answer::Status(s) => Ok(HttpResponse { status: s, body: "<html>busy</html>".into(), retry_after: None }),
-            Answer::Timeout => {
-                self.now.set(now + timeout_ms);
-                Err(HttpError::Timeout)
-            }
-            Answer::Network(m) => Err(HttpError::Network(m)),
-        }
-    }
-    async fn get_bytes(&self, url: &str, max: usize, _t: u64) -> Result<Vec<u8>, HttpError> {
-        match self.files.borrow().get(url) {
-            Some(b) if b.len() <= max => Ok(b.clone()),
-            Some(_) => Err(HttpError::Network("too large".into())),
-            None => Err(HttpError::Network(format!("404 for {url}"))),
-        }
-    }
-    async fn post_file(
-        &self,
-        url: &str,
-        field: &str,
-        name: &str,
-        bytes: &[u8],
-        _t: u64,
-    ) -> Result<HttpResponse, HttpError> {
-        self.uploads.borrow_mut().push((url.to_string(), format!("{field}:{name}"), bytes.len()));
-        Ok(HttpResponse {
-            status: 200,
-            body: r#"{"errcode":0,"errmsg":"ok","type":"file","media_id":"MEDIA1","created_at":"1"}"#.into(),
-            retry_after: None,
-        })
-    }
-    async fn store_get(&self, key: &str) -> Option<String> {
-        self.store.as_ref().and_then(|s| s.borrow().get(key).cloned())
-    }
-    async fn store_put(&self, key: &str, value: &str, _ttl: u64) {
-        if let Some(s) = &self.store {
-            s.borrow_mut().insert(key.to_string(), value.to_string());
-        }
-    }
-}
-
-fn fake() -> Fake {
-    let f = Fake::default();
-    f.now.set(1_700_000_000_000);
-    f
-}
-
-fn sender(f: &Fake) -> Sender<&Fake> {
+fn sender(f: &FakeHost) -> Sender<&FakeHost> {
     Sender::new(f, SenderOptions::default()).expect("options")
 }
 
@@ -141,14 +28,6 @@ fn msg(v: Value) -> UnifiedMessage {
 
 fn text(t: &str) -> UnifiedMessage {
     msg(json!({"content": {"type": "text", "body": {"text": t}}}))
-}
-
-const WECOM: &str = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=SECRET-WECOM-KEY";
-const DING: &str = "https://oapi.dingtalk.com/robot/send?access_token=SECRETDINGTOKEN";
-const FEISHU: &str = "https://open.feishu.cn/open-apis/bot/v2/hook/SECRET-FEISHU-HOOK";
-
-fn to(url: &str) -> Target {
-    Target { webhook: url.into(), secret: None }
 }
 
 fn assert_no_secrets(r: &SendResult) {
@@ -174,8 +53,8 @@ fn delivers_on_each_platform_and_signs() {
     let t = Target { webhook: FEISHU.into(), secret: Some("SECsecret".into()) };
     assert!(block_on(s.send(&text("hi"), Platform::Feishu, &t)).success);
     let posts = f.posts.borrow();
-    assert!(posts[1].1.contains("&timestamp=1700000000000&sign="), "{}", posts[1].1);
-    let body: Value = serde_json::from_str(&posts[2].2).expect("json");
+    assert!(posts[1].url.contains("&timestamp=1700000000000&sign="), "{}", posts[1].url);
+    let body: Value = serde_json::from_str(&posts[2].body).expect("json");
     assert_eq!(body["timestamp"], "1700000000");
     assert!(body["sign"].as_str().is_some_and(|s| s.len() == 44));
 }
@@ -193,7 +72,7 @@ fn retries_transient_failures_with_backoff() {
     let r = block_on(s.send(&text("hi"), Platform::Wecom, &to(WECOM)));
     assert!(r.success);
     assert_eq!(r.attempts, 3);
-    let times: Vec<u64> = f.posts.borrow().iter().map(|p| p.0 - start).collect();
+    let times: Vec<u64> = f.posts.borrow().iter().map(|p| p.at - start).collect();
     assert_eq!(times, vec![0, 1000, 3000], "1 s then 2 s (jitter centred)");
 }
 
@@ -251,7 +130,7 @@ fn network_errors_are_scrubbed_of_secrets() {
     let f = fake();
     let s = sender(&f);
     let msg_with_url = format!("error sending request for url ({WECOM}): connection refused");
-    f.script.borrow_mut().extend((0..4).map(|_| Answer::Network(msg_with_url.clone())));
+    f.script.borrow_mut().extend((0..4).map(|_| Answer::Fail(HttpError::Network(msg_with_url.clone()))));
     let r = block_on(s.send(&text("hi"), Platform::Wecom, &to(WECOM)));
     assert_eq!(r.error.as_ref().map(|e| e.code), Some(ErrorCode::NetworkError));
     assert_no_secrets(&r);
@@ -259,7 +138,7 @@ fn network_errors_are_scrubbed_of_secrets() {
     // a runtime that quotes the signed URL (Deno does): timestamp and sign go too
     let t = Target { webhook: DING.into(), secret: Some("SECsecret".into()) };
     let signed_err = format!("error sending request for url ({DING}&timestamp=1700000000000&sign=ab%2Bcd%3D): reset");
-    f.script.borrow_mut().extend((0..4).map(|_| Answer::Network(signed_err.clone())));
+    f.script.borrow_mut().extend((0..4).map(|_| Answer::Fail(HttpError::Network(signed_err.clone()))));
     let r = block_on(s.send(&text("hi"), Platform::DingTalk, &t));
     assert_no_secrets(&r);
     assert!(!r.to_value().to_string().contains("ab%2Bcd"), "{r:?}");
@@ -283,7 +162,7 @@ fn a_burst_of_50_to_one_bot_gets_no_rate_limit_errors() {
         (0..50).map(|i| block_on(s.send(&text(&format!("m{i}")), Platform::Wecom, &to(WECOM)))).collect();
     assert!(results.iter().all(|r| r.success && r.attempts == 1));
     assert_eq!(f.rate_errors.get(), 0);
-    let last = f.posts.borrow().last().map(|p| p.0 - start).unwrap_or_default();
+    let last = f.posts.borrow().last().map(|p| p.at - start).unwrap_or_default();
     assert!(last < 125_000, "50 messages take two windows, not more: {last} ms");
 }
 
@@ -312,7 +191,7 @@ fn platform_rate_limit_blocks_the_bot_then_recovers() {
     let r = block_on(s.send(&text("x"), Platform::Wecom, &to(WECOM)));
     assert!(r.success);
     assert_eq!(r.attempts, 2);
-    assert!(f.posts.borrow()[1].0 - start >= 60_000, "waited out the window");
+    assert!(f.posts.borrow()[1].at - start >= 60_000, "waited out the window");
 }
 
 #[test]
@@ -327,7 +206,7 @@ fn split_parts_go_in_order_as_one_result() {
     {
         let posts = f.posts.borrow();
         assert_eq!(posts.len(), r.parts);
-        let first: Value = serde_json::from_str(&posts[0].2).expect("json");
+        let first: Value = serde_json::from_str(&posts[0].body).expect("json");
         let c = first["text"]["content"].as_str().unwrap_or_default();
         assert!(c.starts_with("line 0 ") && c.ends_with(&format!("(1/{})", r.parts)), "{c}");
     }
@@ -374,7 +253,7 @@ fn a_resend_after_a_partial_delivery_sends_only_the_rest() {
     assert!(r.success, "{r:?}");
     assert_eq!((r.parts, r.parts_delivered), (n, n));
     assert_eq!(f.posts.borrow().len() - sent_before, n - 1);
-    let second: Value = serde_json::from_str(&f.posts.borrow()[sent_before].2).expect("json");
+    let second: Value = serde_json::from_str(&f.posts.borrow()[sent_before].body).expect("json");
     assert!(second["text"]["content"].as_str().is_some_and(|c| c.ends_with(&format!("(2/{n})"))));
     // and then it is a duplicate
     let r = block_on(s.send(&m, Platform::Wecom, &to(WECOM)));
@@ -476,7 +355,7 @@ fn wecom_image_by_url_is_fetched_and_sent_as_bytes() {
     let m = msg(json!({"content": {"type": "image", "body": {"url": "https://example.com/a.png"}}}));
     let r = block_on(s.send(&m, Platform::Wecom, &to(WECOM)));
     assert!(r.success && r.degraded.is_empty(), "{r:?}");
-    let body: Value = serde_json::from_str(&f.posts.borrow()[0].2).expect("json");
+    let body: Value = serde_json::from_str(&f.posts.borrow()[0].body).expect("json");
     assert_eq!(body["msgtype"], "image");
     assert_eq!(body["image"]["md5"].as_str().map(str::len), Some(32));
     // not a JPG/PNG: the news card, recorded
@@ -502,7 +381,7 @@ fn wecom_file_is_uploaded_then_sent_by_media_id() {
     assert_eq!(up.len(), 1);
     assert!(up[0].0.contains("/cgi-bin/webhook/upload_media?key=SECRET-WECOM-KEY&type=file"));
     assert_eq!(up[0].1, "media:report.pdf");
-    let body: Value = serde_json::from_str(&f.posts.borrow()[0].2).expect("json");
+    let body: Value = serde_json::from_str(&f.posts.borrow()[0].body).expect("json");
     assert_eq!(body, json!({"msgtype": "file", "file": {"media_id": "MEDIA1"}}));
 }
 

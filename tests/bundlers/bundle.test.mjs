@@ -16,28 +16,24 @@ const CONSUMER = path.resolve(ROOT, process.env.BUNDLER_CONSUMER ?? "target/cons
 const INSTALLED = path.join(CONSUMER, "node_modules", "webhook-push");
 const WORK = path.join(ROOT, "target", "bundlers");
 
-const APP = `import { render, isWebhookPushError } from "webhook-push";
-const r = render({ content: { type: "markdown", title: "Bundled", body: { content: "**built** by a bundler" } } }, "dingtalk");
+// Both apps: render a message, and check a bad one throws a typed error (its code).
+const RENDER_AND_CODE = `const r = render({ content: { type: "markdown", title: "Bundled", body: { content: "**built** by a bundler" } } }, "dingtalk");
 let code = "no error";
 try {
   render({ content: { type: "text", body: { text: "" } } }, "wecom");
 } catch (e) {
   code = isWebhookPushError(e) ? e.code : "untyped: " + String(e);
 }
-console.log("RESULT " + JSON.stringify({ payload: r.payloads[0], code }));
+`;
+
+const APP = `import { render, isWebhookPushError } from "webhook-push";
+${RENDER_AND_CODE}console.log("RESULT " + JSON.stringify({ payload: r.payloads[0], code }));
 `;
 
 // webhook-push/inbound in a bundle: its browser entry initialises the inbound wasm at import too.
 // The handler checks a (badly signed) DingTalk callback in the wasm core: 401, not a TypeError.
 const INBOUND_APP = `import { dingtalkHandler, render, isWebhookPushError } from "webhook-push/inbound";
-const r = render({ content: { type: "markdown", title: "Bundled", body: { content: "**built** by a bundler" } } }, "dingtalk");
-let code = "no error";
-try {
-  render({ content: { type: "text", body: { text: "" } } }, "wecom");
-} catch (e) {
-  code = isWebhookPushError(e) ? e.code : "untyped: " + String(e);
-}
-const handle = dingtalkHandler({ appSecret: "bundled-app-secret", onMessage() {}, log: null });
+${RENDER_AND_CODE}const handle = dingtalkHandler({ appSecret: "bundled-app-secret", onMessage() {}, log: null });
 const res = await handle(new Request("http://127.0.0.1/bot", { method: "POST", headers: { timestamp: String(Date.now()), sign: "AAAA" }, body: "{}" }));
 console.log("RESULT " + JSON.stringify({ payload: r.payloads[0], code, status: res.status, reason: await res.text() }));
 `;

@@ -1,6 +1,8 @@
 //! Helpers shared by the native test suites.
 #![allow(dead_code)]
 
+pub mod host;
+
 use serde_json::Value;
 use webhook_push::render::{RenderOptions, Rendered, render};
 use webhook_push::{model::UnifiedMessage, target::Platform};

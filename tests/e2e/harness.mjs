@@ -6,10 +6,11 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import http from "node:http";
 import net from "node:net";
-import { createRequire } from "node:module";
 import path from "node:path";
 import zlib from "node:zlib";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
+
+import { importMiniflare as importWorkerdMiniflare, fileModules, packageModules, resolveExports, startWorkerd } from "../support/workerd.mjs";
 
 export const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const ROOT = path.resolve(HERE, "..", "..");
@@ -43,15 +44,8 @@ export function toolBin(name) {
   return bin;
 }
 
-export async function importMiniflare() {
-  let resolved;
-  try {
-    resolved = createRequire(path.join(ROOT, "package.json")).resolve("miniflare");
-  } catch {
-    throw new Error("miniflare is not installed: run `npm install` at the repository root (it is a devDependency)");
-  }
-  return import(pathToFileURL(resolved).href);
-}
+/** Miniflare from the root's devDependencies (the module: `{ Miniflare, ... }`). */
+export const importMiniflare = () => importWorkerdMiniflare();
 
 // ---- assets: a real PNG and a text file, served on loopback --------------------------------
 
@@ -269,91 +263,31 @@ export function runChild(cmd, args, { cwd, plan, env: extraEnv }) {
 }
 
 /** The file an exports map gives for a set of conditions (the first matching key wins). */
-export function resolveExports(node, conditions) {
-  if (typeof node === "string") return node;
-  if (Array.isArray(node)) {
-    for (const n of node) {
-      const r = resolveExports(n, conditions);
-      if (r) return r;
-    }
-    return null;
-  }
-  if (node && typeof node === "object") {
-    for (const [k, v] of Object.entries(node)) {
-      if (conditions.includes(k)) {
-        const r = resolveExports(v, conditions);
-        if (r) return r;
-      }
-    }
-  }
-  return null;
-}
+export { resolveExports };
 
 /**
- * The Worker's modules, unbundled: worker.mjs and scenarios.mjs; the package's files under
- * node_modules/webhook-push/ (the entry the exports map gives for wrangler's conditions, and what
- * it imports, .wasm as CompiledWasm); and a module named `webhook-push` that re-exports that
- * entry, so the Worker's `import ... from "webhook-push"` resolves by name.
+ * The Worker's modules, unbundled: worker.mjs and scenarios.mjs, and the package as a Worker
+ * importing it by name sees it (tests/support/workerd.mjs: packageModules).
  */
 export function workerModules(dir, pkgDir) {
-  const pkg = JSON.parse(fs.readFileSync(path.join(pkgDir, "package.json"), "utf8"));
-  const conditions = ["workerd", "worker", "browser", "import", "default"];
-  const entry = resolveExports(pkg.exports["."] ?? pkg.exports, conditions);
-  if (!entry) throw new Error("the package's exports map has no entry for workerd");
-  const modules = [];
-  const seen = new Set();
-  const prefix = "node_modules/webhook-push";
-  const add = (rel) => {
-    const norm = path.posix.normalize(rel);
-    if (seen.has(norm)) return;
-    seen.add(norm);
-    const file = path.join(pkgDir, norm);
-    if (norm.endsWith(".wasm")) {
-      modules.push({ type: "CompiledWasm", path: path.join(dir, prefix, norm), contents: fs.readFileSync(file) });
-      return;
-    }
-    const text = fs.readFileSync(file, "utf8");
-    modules.push({ type: "ESModule", path: path.join(dir, prefix, norm), contents: text });
-    for (const m of text.matchAll(/(?:^|[\s;])(?:import|export)\s*(?:source\s+)?(?:[^"';]*?\sfrom\s*)?["'](\.{1,2}\/[^"']+)["']/g)) {
-      add(path.posix.join(path.posix.dirname(norm), m[1]));
-    }
-  };
-  add(entry);
-  modules.unshift(
-    { type: "ESModule", path: path.join(dir, "worker.mjs"), contents: fs.readFileSync(path.join(dir, "worker.mjs"), "utf8") },
-    { type: "ESModule", path: path.join(dir, "scenarios.mjs"), contents: fs.readFileSync(path.join(dir, "scenarios.mjs"), "utf8") },
-    { type: "ESModule", path: path.join(dir, "webhook-push"), contents: `export * from "./${prefix}/${path.posix.normalize(entry)}";\n` },
-  );
-  return { modules, entry: `${prefix}/${path.posix.normalize(entry)}` };
+  const { modules, entry } = packageModules({ dir, pkgDir });
+  return { modules: [...fileModules(dir, ["worker.mjs", "scenarios.mjs"]), ...modules], entry };
 }
 
 /** Run worker.mjs in workerd through Miniflare; same result shape as runChild. */
 export async function runWorker({ dir, pkgDir, plan }) {
-  const { Miniflare } = await importMiniflare();
   const { modules, entry } = workerModules(dir, pkgDir);
-  let stdout = "";
-  let stderr = "";
   const t0 = Date.now();
-  let mf = null;
+  let worker = null;
   let report = null;
   let info = null;
   let killedBy = null;
+  let disposeError = "";
   let timer;
   try {
-    mf = new Miniflare({
-      modules,
-      modulesRoot: dir,
-      compatibilityDate: "2026-07-30",
-      // no cf.json download: nothing may leave the machine
-      cf: false,
-      bindings: plan.env,
-      handleRuntimeStdio(out, err) {
-        out.on("data", (d) => (stdout += d));
-        err.on("data", (d) => (stderr += d));
-      },
-    });
+    worker = await startWorkerd({ modules, modulesRoot: dir, bindings: plan.env });
     const res = await Promise.race([
-      mf.dispatchFetch("http://e2e.invalid/", { method: "POST", body: JSON.stringify({ ...plan, workerEntry: entry }) }),
+      worker.mf.dispatchFetch("http://e2e.invalid/", { method: "POST", body: JSON.stringify({ ...plan, workerEntry: entry }) }),
       new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${RUN_TIMEOUT_MS} ms`)), RUN_TIMEOUT_MS))),
     ]);
     const text = await res.text();
@@ -363,8 +297,10 @@ export async function runWorker({ dir, pkgDir, plan }) {
     killedBy = String(e?.stack ?? e);
   } finally {
     clearTimeout(timer);
-    if (mf) await mf.dispose().catch((e) => (stderr += `\n[dispose] ${e}`));
+    if (worker) await worker.dispose().catch((e) => (disposeError = `\n[dispose] ${e}`));
   }
+  const stdout = worker ? worker.stdout() : "";
+  const stderr = (worker ? worker.stderr() : "") + disposeError;
   return {
     report,
     info,

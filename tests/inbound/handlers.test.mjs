@@ -23,6 +23,17 @@ const PKG = path.join(CONSUMER, "node_modules", "webhook-push");
 
 const rand = (n = 16) => crypto.randomBytes(n).toString("hex");
 const MiB = 1 << 20;
+/** A DingTalk group text message to the bot, as the platform posts it (plus `extra`). */
+const dingtalkText = (content, extra = {}) => ({
+  msgId: rand(),
+  msgtype: "text",
+  text: { content },
+  conversationId: "cid",
+  conversationType: "2",
+  senderStaffId: "u1",
+  chatbotUserId: "bot",
+  ...extra,
+});
 
 let inbound;
 /** A loopback server that accepts every request and never answers (closed in `after`). */
@@ -154,17 +165,7 @@ describe("request body limit", () => {
     const secret = rand();
     const { onMessage, got } = capture((m) => m.text);
     const h = inbound.dingtalkHandler({ appSecret: secret, onMessage, log: null });
-    const msg = {
-      msgId: rand(),
-      msgtype: "text",
-      text: { content: " 告警 ✅ ping" },
-      conversationId: "cid",
-      conversationType: "2",
-      senderStaffId: "u1",
-      senderNick: "A",
-      chatbotUserId: "bot",
-      createAt: Date.now(),
-    };
+    const msg = dingtalkText(" 告警 ✅ ping", { senderNick: "A", createAt: Date.now() });
     const bytes = new TextEncoder().encode(JSON.stringify(msg));
     let i = 0;
     const body = new ReadableStream({ pull: (c) => (i < bytes.length ? c.enqueue(bytes.slice(i, ++i)) : c.close()) }, { highWaterMark: 0 });
@@ -221,17 +222,7 @@ describe("outgoing requests time out", () => {
     const fetchFn = deafFetch();
     const { onMessage, got } = capture((_m, reply) => reply.send("pong"));
     const h = inbound.dingtalkHandler({ appSecret: secret, fetch: fetchFn, timeout: 200, replyWindow: 0, onMessage, log: null });
-    const msg = {
-      msgId: rand(),
-      msgtype: "text",
-      text: { content: "ping" },
-      conversationId: "cid",
-      conversationType: "2",
-      senderStaffId: "u1",
-      chatbotUserId: "bot",
-      sessionWebhook: "http://127.0.0.1:9/session",
-      sessionWebhookExpiredTime: Date.now() + 60_000,
-    };
+    const msg = dingtalkText("ping", { sessionWebhook: "http://127.0.0.1:9/session", sessionWebhookExpiredTime: Date.now() + 60_000 });
     const ts = Date.now();
     const res = await h(new Request("http://127.0.0.1/bot", { method: "POST", body: JSON.stringify(msg), headers: { timestamp: String(ts), sign: dingtalkSign(secret, ts) } }));
     assert.equal(res.status, 200);

@@ -13,7 +13,8 @@ import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 
-import { importMiniflare, resolveExports, toolBin } from "../e2e/harness.mjs";
+import { toolBin } from "../e2e/harness.mjs";
+import { fileModules, packageModules, startWorkerd } from "../support/workerd.mjs";
 import { FEISHU_TENANT_TOKEN, dingtalkSign, feishuEncrypt, feishuSign, startPlatform, wxDecrypt, wxEncrypt, wxEncryptMedia, wxSign } from "./client.mjs";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -72,51 +73,13 @@ function startChild(runtime, cfg) {
 
 /** The Worker's modules: worker.mjs, bot.mjs, the package's inbound entry for workerd and what it imports. */
 function workerModules() {
-  const pkg = JSON.parse(fs.readFileSync(path.join(PKG, "package.json"), "utf8"));
-  const entry = resolveExports(pkg.exports["./inbound"], ["workerd", "worker", "browser", "import", "default"]);
-  const prefix = "node_modules/webhook-push";
-  const modules = [];
-  const seen = new Set();
-  const add = (rel) => {
-    const norm = path.posix.normalize(rel);
-    if (seen.has(norm)) return;
-    seen.add(norm);
-    const file = path.join(PKG, norm);
-    if (norm.endsWith(".wasm")) {
-      modules.push({ type: "CompiledWasm", path: path.join(DIR, prefix, norm), contents: fs.readFileSync(file) });
-      return;
-    }
-    const text = fs.readFileSync(file, "utf8");
-    modules.push({ type: "ESModule", path: path.join(DIR, prefix, norm), contents: text });
-    for (const m of text.matchAll(/(?:^|[\s;])(?:import|export)\s*(?:source\s+)?(?:[^"';]*?\sfrom\s*)?["'](\.{1,2}\/[^"']+)["']/g)) {
-      add(path.posix.join(path.posix.dirname(norm), m[1]));
-    }
-  };
-  add(entry);
-  modules.unshift(
-    { type: "ESModule", path: path.join(DIR, "worker.mjs"), contents: fs.readFileSync(path.join(DIR, "worker.mjs"), "utf8") },
-    { type: "ESModule", path: path.join(DIR, "bot.mjs"), contents: fs.readFileSync(path.join(DIR, "bot.mjs"), "utf8") },
-    { type: "ESModule", path: path.join(DIR, "webhook-push/inbound"), contents: `export * from "../${prefix}/${entry}";\n` },
-  );
-  return modules;
+  const { modules } = packageModules({ dir: DIR, pkgDir: PKG, subpath: "./inbound" });
+  return [...fileModules(DIR, ["worker.mjs", "bot.mjs"]), ...modules];
 }
 
 async function startWorker(cfg) {
-  const { Miniflare } = await importMiniflare();
-  let text = "";
-  const mf = new Miniflare({
-    modules: workerModules(),
-    modulesRoot: DIR,
-    compatibilityDate: "2026-07-30",
-    cf: false,
-    bindings: { CONFIG: JSON.stringify(cfg) },
-    handleRuntimeStdio(out, err) {
-      out.on("data", (d) => (text += d));
-      err.on("data", (d) => (text += d));
-    },
-  });
-  const url = await mf.ready;
-  return { url: url.origin, output: () => text, stop: () => mf.dispose() };
+  const w = await startWorkerd({ modules: workerModules(), modulesRoot: DIR, bindings: { CONFIG: JSON.stringify(cfg) } });
+  return { url: w.url.origin, output: w.output, stop: w.dispose };
 }
 
 // ---- the scenarios --------------------------------------------------------------------------

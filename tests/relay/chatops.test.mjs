@@ -11,14 +11,14 @@ import { after, before, test } from "node:test";
 import { parseAlertmanager } from "../../worker-example/src/alerts.js";
 import { chatopsOnMessage, parseCommand, parseDuration, runCommand } from "../../worker-example/src/chatops.js";
 import { fingerprintOf, listDeliveries, logDeliveries, recordAlerts, stateOf } from "../../worker-example/src/state.js";
+import { startWorkerd } from "../support/workerd.mjs";
 import { FIXTURES, applyMigrations } from "./harness.mjs";
 
 let mf;
 let db;
 
 before(async () => {
-  const { Miniflare } = await import("miniflare");
-  mf = new Miniflare({ modules: true, script: "export default { fetch() { return new Response('') } }", d1Databases: ["DB"], cf: false });
+  ({ mf } = await startWorkerd({ modules: true, script: "export default { fetch() { return new Response('') } }", d1Databases: ["DB"] }));
   db = await mf.getD1Database("DB");
   await applyMigrations(db);
 });

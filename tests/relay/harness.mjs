@@ -23,6 +23,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { startMockPlatforms } from "../mock/platforms.mjs";
+import { MODULES_RULES, parseToml, readWranglerToml, startWorkerd } from "../support/workerd.mjs";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const WORKER_DIR = path.join(ROOT, "worker-example");
@@ -48,78 +49,9 @@ async function importTool(name) {
   );
 }
 
-// ---- wrangler.toml (the subset it uses: tables, arrays of tables, strings, numbers, booleans) ----
+// ---- wrangler.toml: read with smol-toml (tests/support/workerd.mjs) -------------------------------
 
-export function parseToml(text) {
-  const root = {};
-  let cur = root;
-  const lines = text.split(/\r?\n/);
-  for (let i = 0; i < lines.length; i++) {
-    const line = stripComment(lines[i]).trim();
-    if (!line) continue;
-    let m;
-    if ((m = /^\[\[\s*([A-Za-z0-9_.-]+)\s*\]\]$/.exec(line))) {
-      const keys = m[1].split(".");
-      const parent = walk(root, keys.slice(0, -1));
-      const last = keys[keys.length - 1];
-      if (!Array.isArray(parent[last])) parent[last] = [];
-      cur = {};
-      parent[last].push(cur);
-    } else if ((m = /^\[\s*([A-Za-z0-9_.-]+)\s*\]$/.exec(line))) {
-      cur = walk(root, m[1].split("."));
-    } else if ((m = /^([A-Za-z0-9_-]+)\s*=\s*(.*)$/.exec(line))) {
-      let raw = m[2];
-      if (raw.startsWith("'''") || raw.startsWith('"""')) {
-        const q = raw.slice(0, 3);
-        let body = raw.slice(3);
-        while (!body.includes(q)) body += `\n${lines[++i]}`;
-        cur[m[1]] = body.slice(0, body.indexOf(q)).replace(/^\n/, "");
-        continue;
-      }
-      cur[m[1]] = value(raw);
-    } else {
-      throw new Error(`wrangler.toml: cannot read line ${i + 1}: ${lines[i]}`);
-    }
-  }
-  return root;
-}
-function stripComment(s) {
-  let q = null;
-  for (let i = 0; i < s.length; i++) {
-    const c = s[i];
-    if (q) {
-      if (c === "\\" && q === '"') i++;
-      else if (c === q) q = null;
-    } else if (c === '"' || c === "'") q = c;
-    else if (c === "#") return s.slice(0, i);
-  }
-  return s;
-}
-function walk(obj, keys) {
-  let o = obj;
-  for (const k of keys) {
-    if (Array.isArray(o[k])) o = o[k][o[k].length - 1];
-    else o = o[k] ??= {};
-  }
-  return o;
-}
-function value(raw) {
-  raw = raw.trim();
-  if (raw.startsWith('"')) return JSON.parse(raw);
-  if (raw.startsWith("'")) return raw.slice(1, raw.lastIndexOf("'"));
-  if (raw === "true" || raw === "false") return raw === "true";
-  if (raw.startsWith("[")) {
-    const inner = raw.slice(1, raw.lastIndexOf("]")).trim();
-    return inner ? inner.split(",").map((s) => value(s)).filter((v) => v !== "") : [];
-  }
-  const n = Number(raw);
-  if (Number.isFinite(n)) return n;
-  throw new Error(`wrangler.toml: cannot read the value ${raw}`);
-}
-
-export function readWranglerToml() {
-  return parseToml(fs.readFileSync(path.join(WORKER_DIR, "wrangler.toml"), "utf8"));
-}
+export { parseToml, readWranglerToml };
 
 // ---- build: pack, install, bundle --------------------------------------------------------------
 
@@ -291,7 +223,6 @@ export async function startRelay({
   isolates = 1,
   d1 = false,
 } = {}) {
-  const { Miniflare } = await importTool("miniflare");
   const toml = readWranglerToml();
   const vars = Object.fromEntries(Object.entries(toml.vars ?? {}).map(([k, v]) => [k, String(v)]));
   // queue.none: no Queues bound at all (a relay deployed without them)
@@ -322,14 +253,6 @@ export async function startRelay({
   };
   for (const [k, v] of Object.entries(bindings)) if (v === undefined || v === null) delete bindings[k];
 
-  const out = [];
-  let partial = "";
-  const onData = (chunk) => {
-    partial += chunk.toString("utf8");
-    const lines = partial.split("\n");
-    partial = lines.pop();
-    out.push(...lines);
-  };
   // The Durable Object bindings of wrangler.toml (coordinator: false leaves them out: the in-isolate path)
   const doBindings = coordinator ? (toml.durable_objects?.bindings ?? []) : [];
   // isolates > 1: that many copies of the Worker, each its own isolate with its own module scope
@@ -340,10 +263,7 @@ export async function startRelay({
     modules: true,
     scriptPath: built.scriptPath,
     modulesRoot: path.dirname(built.scriptPath),
-    modulesRules: [
-      { type: "ESModule", include: ["**/*.js", "**/*.mjs"] },
-      { type: "CompiledWasm", include: ["**/*.wasm"] },
-    ],
+    modulesRules: MODULES_RULES,
     compatibilityDate: toml.compatibility_date,
     compatibilityFlags: toml.compatibility_flags ?? [],
     bindings,
@@ -357,21 +277,13 @@ export async function startRelay({
       doBindings.map((b) => [b.name, i === 0 ? { className: b.class_name } : { className: b.class_name, scriptName: names[0] }]),
     ),
   }));
-  const mf = new Miniflare({
-    workers,
-    // loopback only: no request.cf download from workers.cloudflare.com (and no cache file)
-    cf: false,
-    ...(port !== undefined ? { host: "127.0.0.1", port } : {}),
-    handleRuntimeStdio(stdout, stderr) {
-      stdout.on("data", onData);
-      stderr.on("data", onData);
-    },
-  });
-  const url = await mf.ready;
+  // loopback only, no request.cf download from workers.cloudflare.com (and no cache file)
+  const worker = await startWorkerd({ workers, ...(port !== undefined ? { port } : {}) });
+  const { mf, url } = worker;
   if (d1) await applyMigrations(await mf.getD1Database("DB"));
 
   const parsed = () =>
-    out.flatMap((l) => {
+    worker.lines().flatMap((l) => {
       const i = l.indexOf("{");
       if (i < 0) return [];
       try {
@@ -411,12 +323,12 @@ export async function startRelay({
       return response(res);
     },
     /** Raw log lines. */
-    lines: () => [...out, ...(partial ? [partial] : [])],
-    logText: () => [...out, partial].join("\n"),
+    lines: worker.lines,
+    logText: worker.output,
     /** Parsed JSON log events, optionally only those named `event`. */
     events: (event) => parsed().filter((e) => !event || e.event === event),
     async dispose() {
-      await mf.dispose();
+      await worker.dispose();
     },
   };
 }

@@ -14,7 +14,7 @@ import {
   targetOf,
 } from "../../worker-example/src/config.js";
 import { scrubber } from "../../worker-example/src/log.js";
-import { fixture, parseToml, readWranglerToml } from "./harness.mjs";
+import { fixture, readWranglerToml } from "./harness.mjs";
 
 const NOW = Date.parse("2026-11-22T09:05:00Z");
 const card = (n, alerts = n.alerts, opts = {}) => cardFor(n, alerts, { now: NOW, ...opts }).content.body;
@@ -246,11 +246,6 @@ describe("routing", () => {
 });
 
 describe("wrangler.toml", () => {
-  test("the parser reads what the config uses", () => {
-    const t = parseToml('a = "x" # c\n[vars]\nN = 3\nS = \'lit\'\n[[q.p]]\nb = "B"\n[[q.p]]\nb = "C"\nm = """\nline\n"""\n');
-    assert.deepEqual(t, { a: "x", vars: { N: 3, S: "lit" }, q: { p: [{ b: "B" }, { b: "C", m: "line\n" }] } });
-  });
-
   test("bindings, queues and vars agree with the code", () => {
     const t = readWranglerToml();
     assert.equal(t.main, "src/index.js");
