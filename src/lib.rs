@@ -37,6 +37,7 @@ pub mod platform;
 pub mod platform_info;
 pub mod policy;
 pub mod render;
+pub mod rendered;
 pub mod sender;
 pub mod service_url;
 pub mod sign;

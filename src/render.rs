@@ -1,9 +1,9 @@
 //! The pure entry point: a message, a platform and options in; the payloads
 //! to post, the URL to post them to, and what was degraded, out.
 
-use serde_json::{Map, Value, json};
+use serde_json::Value;
 
-use crate::degrade::{Degradation, Degraded};
+use crate::degrade::Degraded;
 use crate::error::{Error, Result};
 use crate::model::UnifiedMessage;
 use crate::platform::spec::{Signature, Signing};
@@ -13,56 +13,7 @@ use crate::target;
 
 pub use crate::options::{RenderOptions, WecomMarkdown};
 
-#[derive(Clone, Debug, PartialEq)]
-pub struct Rendered {
-    pub platform: Platform,
-    /// The URL to post to (signed for DingTalk), when a webhook was given.
-    pub url: Option<String>,
-    /// One payload per message to send, in order.
-    pub payloads: Vec<Value>,
-    pub degraded: Vec<Degradation>,
-}
-
-impl Rendered {
-    /// The JSON text of [`Rendered::to_value`], written without copying the payloads.
-    pub fn to_json(&self) -> String {
-        let mut out = String::with_capacity(256);
-        out.push_str("{\"platform\":\"");
-        out.push_str(self.platform.as_str());
-        out.push_str("\",\"url\":");
-        match &self.url {
-            Some(u) => crate::json::write(&Value::String(u.clone()), &mut out),
-            None => out.push_str("null"),
-        }
-        out.push_str(",\"payloads\":[");
-        for (i, p) in self.payloads.iter().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            crate::json::write(p, &mut out);
-        }
-        out.push_str("],\"degraded\":");
-        let degraded: Vec<Value> =
-            self.degraded.iter().map(|d| json!({"from": d.from, "to": d.to, "reason": d.reason})).collect();
-        crate::json::write(&Value::Array(degraded), &mut out);
-        out.push_str(",\"parts\":");
-        out.push_str(&self.payloads.len().to_string());
-        out.push('}');
-        out
-    }
-
-    pub fn to_value(&self) -> Value {
-        let degraded: Vec<Value> =
-            self.degraded.iter().map(|d| json!({"from": d.from, "to": d.to, "reason": d.reason})).collect();
-        let mut m = Map::new();
-        m.insert("platform".into(), Value::String(self.platform.as_str().into()));
-        m.insert("url".into(), self.url.clone().map_or(Value::Null, Value::String));
-        m.insert("payloads".into(), Value::Array(self.payloads.clone()));
-        m.insert("degraded".into(), Value::Array(degraded));
-        m.insert("parts".into(), Value::from(self.payloads.len()));
-        Value::Object(m)
-    }
-}
+pub use crate::rendered::Rendered;
 
 /// Render a message for a platform.
 pub fn render(msg: &UnifiedMessage, platform: Platform, opts: &RenderOptions) -> Result<Rendered> {

@@ -15,7 +15,7 @@ use super::spec::{
 };
 use crate::error::{Error, Result};
 use crate::model::UnifiedMessage;
-use crate::render::Rendered;
+use crate::rendered::Rendered;
 use crate::webhook::{self, Message, WebhookConfig, WebhookRequest};
 
 pub struct Webhook;

@@ -25,19 +25,17 @@
 
 use serde_json::Value;
 
-pub use super::fields::is_sensitive_header;
+pub use super::fields::{Check, MAX_HEADERS, Signing, StatusCheck, is_sensitive_header};
 use super::fields::{
     num_field, parse_check, parse_headers, parse_rate_limit, parse_retry, parse_signing, parse_tags, short, str_field,
     type_name,
 };
 use super::template::Template;
-use super::vars::{Seg, Var};
+use super::vars::Var;
 use crate::error::{Error, Result};
 use crate::policy::RetryPolicy;
 use crate::target::WebhookUrl;
 
-/// Most headers a target may set.
-pub const MAX_HEADERS: usize = 64;
 /// Longest timeout accepted, ms.
 pub const MAX_TIMEOUT_MS: u64 = 600_000;
 /// Timeout when none is given, ms.
@@ -90,41 +88,6 @@ pub enum BodyTemplate {
     Json(Template),
     /// Raw text with placeholders, sent with its content type.
     Raw { template: Template, content_type: String },
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum StatusCheck {
-    /// Any 2xx (the default).
-    Any2xx,
-    /// One of these statuses.
-    OneOf(Vec<u16>),
-}
-
-/// What a delivered answer looks like.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Check {
-    pub status: StatusCheck,
-    pub body_contains: Option<String>,
-    /// A path into the answer's JSON (`errcode`, `data.items[0].ok`) and the
-    /// value it must equal (numbers compare by value: `0` equals `0.0`).
-    pub json_equals: Option<(String, Vec<Seg>, Value)>,
-    /// A failed check (not a failed status) is worth retrying.
-    pub retryable: bool,
-}
-
-impl Default for Check {
-    fn default() -> Self {
-        Check { status: StatusCheck::Any2xx, body_contains: None, json_equals: None, retryable: false }
-    }
-}
-
-/// How the request is signed.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Signing {
-    /// `{{sign}}` placeholders are filled in.
-    pub sign: bool,
-    /// Standard Webhooks headers are added.
-    pub standard_webhooks: bool,
 }
 
 /// A generic webhook target, checked. `Debug` shows no secret, header value or URL credential.

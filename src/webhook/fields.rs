@@ -5,11 +5,48 @@
 
 use serde_json::{Map, Value};
 
-use super::config::{Check, MAX_HEADERS, Signing, StatusCheck};
 use super::template::Template;
-use super::vars::Var;
+use super::vars::{Seg, Var};
 use crate::error::{Error, Result};
 use crate::policy::RetryPolicy;
+
+/// Most headers a target may set.
+pub const MAX_HEADERS: usize = 64;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StatusCheck {
+    /// Any 2xx (the default).
+    Any2xx,
+    /// One of these statuses.
+    OneOf(Vec<u16>),
+}
+
+/// What a delivered answer looks like.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Check {
+    pub status: StatusCheck,
+    pub body_contains: Option<String>,
+    /// A path into the answer's JSON (`errcode`, `data.items[0].ok`) and the
+    /// value it must equal (numbers compare by value: `0` equals `0.0`).
+    pub json_equals: Option<(String, Vec<Seg>, Value)>,
+    /// A failed check (not a failed status) is worth retrying.
+    pub retryable: bool,
+}
+
+impl Default for Check {
+    fn default() -> Self {
+        Check { status: StatusCheck::Any2xx, body_contains: None, json_equals: None, retryable: false }
+    }
+}
+
+/// How the request is signed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Signing {
+    /// `{{sign}}` placeholders are filled in.
+    pub sign: bool,
+    /// Standard Webhooks headers are added.
+    pub standard_webhooks: bool,
+}
 
 /// Headers the host sets itself (or `fetch` refuses); a target may not set them.
 const RESERVED_HEADERS: [&str; 9] =
