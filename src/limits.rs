@@ -129,9 +129,12 @@ impl<'s> Next<'s> {
 }
 
 /// Spans that must not be cut: markdown links and images, tags, bare URLs,
-/// among those that start before byte `upto`. Each span is at most
-/// [`MAX_SPAN`] long, and each pattern is looked for once per byte (see
-/// [`Next`]), so the scan is linear in `upto`.
+/// among those that start before byte `upto`, sorted, overlapping ones merged
+/// (a `<` inside a link's label may open a tag that ends after the link).
+/// A link starts at the last `[` before its `](`, so a run of `[` in front of
+/// a link does not stretch it. Each span is at most [`MAX_SPAN`] long before
+/// merging, and each pattern is looked for once per byte (see [`Next`]), so
+/// the scan is linear in `upto`.
 fn protected_spans(s: &str, upto: usize) -> Vec<(usize, usize)> {
     let b = s.as_bytes();
     // the end of the window a span starting at `from` must fit in
@@ -144,6 +147,7 @@ fn protected_spans(s: &str, upto: usize) -> Vec<(usize, usize)> {
     };
     let mut newline = Next::new(s, 1, |t| t.find('\n'));
     let mut link_mid = Next::new(s, 2, |t| t.find("]("));
+    let mut bracket = Next::new(s, 1, |t| t.find('['));
     let mut paren = Next::new(s, 1, |t| t.find(')'));
     let mut space = Next::new(s, 0, |t| t.find(char::is_whitespace));
     let mut at_close = Next::new(s, 5, |t| t.find("</at>"));
@@ -153,16 +157,16 @@ fn protected_spans(s: &str, upto: usize) -> Vec<(usize, usize)> {
     while i < upto.min(b.len()) {
         match b[i] {
             b'[' => {
-                // [text](url) or ![alt](url), on one line, url without spaces
+                // [text](url) or ![alt](url), on one line, url without spaces, text without `[`
                 let wend = window_end(i);
                 let eol = newline.find(i, wend).unwrap_or(wend);
                 if let Some(mid) = link_mid.find(i, eol) {
-                    if let Some(close) = paren.find(mid + 2, eol) {
-                        if space.find(mid + 2, close).is_none() {
-                            let start = if i > 0 && b[i - 1] == b'!' { i - 1 } else { i };
-                            spans.push((start, close + 1));
-                            i = close + 1;
-                            continue;
+                    if bracket.find(i + 1, mid).is_none() {
+                        if let Some(close) = paren.find(mid + 2, eol) {
+                            if space.find(mid + 2, close).is_none() {
+                                let start = if i > 0 && b[i - 1] == b'!' { i - 1 } else { i };
+                                push_merged(&mut spans, start, close + 1);
+                            }
                         }
                     }
                 }
@@ -172,32 +176,40 @@ fn protected_spans(s: &str, upto: usize) -> Vec<(usize, usize)> {
                 let wend = window_end(i);
                 if s[i..].starts_with("<at ") {
                     if let Some(end) = at_close.find(i, wend) {
-                        spans.push((i, end + "</at>".len()));
-                        i = end + "</at>".len();
+                        push_merged(&mut spans, i, end + "</at>".len());
+                        i += 1;
                         continue;
                     }
                 }
-                match gt.find(i, wend) {
-                    Some(end) if end - i < 200 && newline.find(i, end).is_none() => {
-                        spans.push((i, end + 1));
-                        i = end + 1;
+                if let Some(end) = gt.find(i, wend) {
+                    if end - i < 200 && newline.find(i, end).is_none() {
+                        push_merged(&mut spans, i, end + 1);
                     }
-                    _ => i += 1,
                 }
+                i += 1;
             }
             b'h' if s[i..].starts_with("http://") || s[i..].starts_with("https://") => {
                 let wend = window_end(i);
                 let w = &s[i..wend];
                 let end = w
-                    .find(|c: char| c.is_whitespace() || matches!(c, ')' | ']' | '<' | '>' | '"'))
+                    .find(|c: char| c.is_whitespace() || matches!(c, ')' | '[' | ']' | '<' | '>' | '"'))
                     .map_or(wend, |k| i + k);
-                spans.push((i, end));
+                push_merged(&mut spans, i, end);
+                // nothing a span starts with is inside a URL
                 i = end.max(i + 1);
             }
             _ => i += 1,
         }
     }
     spans
+}
+
+/// Add a span to spans sorted by start, merging it into the last one when they overlap.
+fn push_merged(spans: &mut Vec<(usize, usize)>, start: usize, end: usize) {
+    match spans.last_mut() {
+        Some(last) if start < last.1 => last.1 = last.1.max(end),
+        _ => spans.push((start, end)),
+    }
 }
 
 /// The byte index of the best place to cut `s` so the head costs at most
@@ -501,7 +513,8 @@ mod tests {
         assert_eq!(clip_bytes("abc", 7), ("abc".to_string(), false));
     }
 
-    /// The earlier, quadratic-looking scan: the linear one must find the same spans.
+    /// A plain scan (each span looked for afresh in its window), then sorted and merged:
+    /// the linear one must find the same spans.
     fn reference_spans(s: &str, upto: usize) -> Vec<(usize, usize)> {
         let b = s.as_bytes();
         let window = |from: usize| {
@@ -511,54 +524,52 @@ mod tests {
             }
             &s[from..end]
         };
-        let mut spans = Vec::new();
+        let mut raw = Vec::new();
         let mut i = 0;
         while i < upto.min(b.len()) {
             match b[i] {
                 b'[' => {
-                    // [text](url) or ![alt](url), on one line, url without spaces
+                    // [text](url) or ![alt](url), on one line, url without spaces, text without `[`
                     let w = window(i);
                     let line = w.split('\n').next().unwrap_or("");
                     if let Some(close) = line.find("](") {
                         if let Some(end) = line[close + 2..].find(')') {
                             let url = &line[close + 2..close + 2 + end];
-                            if !url.contains(char::is_whitespace) {
+                            if !url.contains(char::is_whitespace) && !line[1..close].contains('[') {
                                 let start = if i > 0 && b[i - 1] == b'!' { i - 1 } else { i };
-                                let stop = i + close + 2 + end + 1;
-                                spans.push((start, stop));
-                                i = stop;
-                                continue;
+                                raw.push((start, i + close + 2 + end + 1));
                             }
                         }
                     }
-                    i += 1;
                 }
                 b'<' => {
                     let w = window(i);
-                    if w.starts_with("<at ") {
-                        if let Some(end) = w.find("</at>") {
-                            spans.push((i, i + end + "</at>".len()));
-                            i += end + "</at>".len();
-                            continue;
-                        }
-                    }
-                    match w.find('>') {
-                        Some(end) if end < 200 && !w[..end].contains('\n') => {
-                            spans.push((i, i + end + 1));
-                            i += end + 1;
-                        }
-                        _ => i += 1,
+                    let at = w.starts_with("<at ").then(|| w.find("</at>")).flatten();
+                    if let Some(end) = at {
+                        raw.push((i, i + end + "</at>".len()));
+                    } else if let Some(end) = w.find('>').filter(|&e| e < 200 && !w[..e].contains('\n')) {
+                        raw.push((i, i + end + 1));
                     }
                 }
                 b'h' if s[i..].starts_with("http://") || s[i..].starts_with("https://") => {
                     let w = window(i);
                     let end = w
-                        .find(|c: char| c.is_whitespace() || matches!(c, ')' | ']' | '<' | '>' | '"'))
+                        .find(|c: char| c.is_whitespace() || matches!(c, ')' | '[' | ']' | '<' | '>' | '"'))
                         .map_or(i + w.len(), |k| i + k);
-                    spans.push((i, end));
+                    raw.push((i, end));
                     i = end.max(i + 1);
+                    continue;
                 }
-                _ => i += 1,
+                _ => {}
+            }
+            i += 1;
+        }
+        raw.sort_unstable();
+        let mut spans: Vec<(usize, usize)> = Vec::new();
+        for (start, end) in raw {
+            match spans.last_mut() {
+                Some(last) if start < last.1 => last.1 = last.1.max(end),
+                _ => spans.push((start, end)),
             }
         }
         spans

@@ -447,3 +447,49 @@ fn issue8_titles_escaped_like_bodies() {
     let c = r(m, Platform::Wecom).unwrap().payloads[0]["markdown"]["content"].as_str().unwrap().to_string();
     assert!(c.contains("\\*\\*not bold\\*\\*") && c.contains("\\[x](y)"), "{c}");
 }
+
+/// WeCom text under `split`: the parts, markers stripped. Checks nothing is lost and every
+/// `token` lies whole inside one part.
+fn split_keeps_whole(text: &str, tokens: &[&str]) {
+    let m = json!({"content": {"type": "text", "body": {"text": text}}});
+    let out = r(m, Platform::Wecom).unwrap();
+    let n = out.payloads.len();
+    assert!(n > 1, "expected a split, got {n} part");
+    let parts: Vec<String> = out
+        .payloads
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let c = p["text"]["content"].as_str().unwrap();
+            assert!(c.len() <= 2048, "part {} is {} bytes", i + 1, c.len());
+            c.strip_suffix(&format!("\n\n({}/{n})", i + 1)).unwrap_or(c).to_string()
+        })
+        .collect();
+    let strip = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+    assert_eq!(strip(&parts.concat()), strip(text), "text lost or changed under split");
+    for t in tokens {
+        assert!(parts.iter().any(|p| p.contains(t)), "{t:?} was cut across parts: {parts:?}");
+    }
+}
+
+/// Fuzz-found (render target): a `[` far before a link made the link's protected span start
+/// there, so the span outgrew the room and the cut fell inside the URL. A link starts at the
+/// last `[` before its `](`.
+#[test]
+fn split_does_not_cut_a_link_after_a_stray_bracket() {
+    let link = "[ab<cd](https://e.com/x)";
+    let text = format!("[{}{link} and <@u1> more", "a".repeat(2010));
+    split_keeps_whole(&text, &[link, "<@u1>"]);
+    // a long run of `[` in front, as the fuzzer had it
+    let text = format!("{}{link} and <@u1> more", "[".repeat(2011));
+    split_keeps_whole(&text, &[link, "<@u1>"]);
+}
+
+/// Fuzz-found, the same family: a `<…>` opened before a link and closed inside its label made
+/// the scan jump past the link's `[`, so the link went unprotected.
+#[test]
+fn split_does_not_cut_a_link_whose_label_closes_a_tag() {
+    let link = "[lab>el](https://e.com/y)";
+    let text = format!("{}<x{link} tail", "a".repeat(2022));
+    split_keeps_whole(&text, &[link]);
+}
