@@ -352,6 +352,13 @@ pub(crate) fn clip(s: &str, n: usize) -> String {
     }
 }
 
+/// [`clip`] as a JSON string: quoted, with control characters and quotes
+/// escaped (JSON's escapes, not `{:?}`'s: Debug formatting drags Unicode
+/// tables into the wasm).
+pub(crate) fn quote(s: &str, n: usize) -> String {
+    crate::json::to_string(&Value::String(clip(s, n)))
+}
+
 /// `\uD800`-`\uDFFF` escapes that are not a high-low pair, replaced by `\ufffd`.
 pub(crate) fn replace_lone_surrogates(json: &str) -> std::borrow::Cow<'_, str> {
     fn unit_at(b: &[u8], i: usize) -> Option<u16> {
@@ -426,5 +433,12 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(e.path.as_deref(), Some("content.mentions[0].value"));
+    }
+
+    #[test]
+    fn quote_clips_and_escapes() {
+        assert_eq!(quote("ok", 40), r#""ok""#);
+        assert_eq!(quote("a\"b\nc\u{1}", 40), r#""a\"b\nc\u0001""#);
+        assert_eq!(quote("中文字符", 2), "\"中文…\"");
     }
 }
