@@ -6,8 +6,8 @@
 
 use serde_json::Value;
 
-use super::reader::{Obj, Read, as_obj, as_str, index, join, owned};
-use crate::error::Error;
+use super::reader::{Obj, as_obj, as_str, index, join, owned};
+use crate::error::{Error, Result};
 
 /// Most buttons, fields or elements accepted on a card.
 pub const MAX_CARD_ITEMS: usize = 64;
@@ -68,7 +68,7 @@ pub struct Card {
     pub original: Value,
 }
 
-pub(super) fn parse_card(b: &Obj<'_>, content_title: Option<&str>) -> Read<Card> {
+pub(super) fn parse_card(b: &Obj<'_>, content_title: Option<&str>) -> Result<Card> {
     let flavor = match b.opt_str("card_type")? {
         Some("text_notice") => CardFlavor::WecomTextNotice,
         Some("news_notice") => CardFlavor::WecomNewsNotice,
@@ -83,8 +83,7 @@ pub(super) fn parse_card(b: &Obj<'_>, content_title: Option<&str>) -> Read<Card>
                     "unknown card_type '{}'; expected text_notice, news_notice, single, multi, interactive or neutral",
                     super::clip(other, 40)
                 ),
-            )
-            .into());
+            ));
         }
         None if b.has("elements") || b.has("header") || b.has("config") || b.has("schema") => {
             CardFlavor::FeishuInteractive
@@ -120,14 +119,14 @@ pub(super) fn parse_card(b: &Obj<'_>, content_title: Option<&str>) -> Read<Card>
         card.buttons_horizontal = matches!(cfg.opt_scalar("btn_orientation")?.as_deref(), Some("1"));
     }
     if card.title.is_none() && card.text.is_none() && card.fields.is_empty() && card.emphasis.is_none() {
-        return Err(Error::at("content.body", "a card needs a title, text, fields or elements").into());
+        return Err(Error::at("content.body", "a card needs a title, text, fields or elements"));
     }
     Ok(card)
 }
 
-fn check_len(arr: &[Value], path: &str) -> Read<()> {
+fn check_len(arr: &[Value], path: &str) -> Result<()> {
     if arr.len() > MAX_CARD_ITEMS {
-        return Err(Error::at(path, format!("has {} entries; at most {MAX_CARD_ITEMS}", arr.len())).into());
+        return Err(Error::at(path, format!("has {} entries; at most {MAX_CARD_ITEMS}", arr.len())));
     }
     Ok(())
 }
@@ -141,7 +140,7 @@ fn style_of(s: Option<&str>) -> ButtonStyle {
 }
 
 /// A text that is a string or a Feishu text object `{tag, content}`.
-fn text_of<'a>(v: &'a Value, path: &str) -> Read<&'a str> {
+fn text_of<'a>(v: &'a Value, path: &str) -> Result<&'a str> {
     match v {
         Value::Object(_) => {
             let o = as_obj(v, path)?;
@@ -151,7 +150,7 @@ fn text_of<'a>(v: &'a Value, path: &str) -> Read<&'a str> {
     }
 }
 
-fn read_neutral(b: &Obj<'_>, card: &mut Card) -> Read<()> {
+fn read_neutral(b: &Obj<'_>, card: &mut Card) -> Result<()> {
     card.subtitle = owned(b.opt_str("subtitle")?);
     card.text = owned(b.opt_str("text")?);
     if let Some(e) = b.opt_obj("emphasis")? {
@@ -165,7 +164,7 @@ fn read_neutral(b: &Obj<'_>, card: &mut Card) -> Read<()> {
         let f = as_obj(v, &p)?;
         let name = match f.opt_str("name")?.or(f.opt_str("title")?).or(f.opt_str("label")?) {
             Some(n) => n,
-            None => return Err(Error::at(join(&p, "name"), "is required").into()),
+            None => return Err(Error::at(join(&p, "name"), "is required")),
         };
         let value = f.opt_scalar("value")?.unwrap_or_default();
         let url = f.opt_url("url")?;
@@ -180,7 +179,7 @@ fn read_neutral(b: &Obj<'_>, card: &mut Card) -> Read<()> {
     Ok(())
 }
 
-fn read_buttons(b: &Obj<'_>, key: &str, card: &mut Card) -> Read<()> {
+fn read_buttons(b: &Obj<'_>, key: &str, card: &mut Card) -> Result<()> {
     let arr = b.arr(key)?;
     let base = b.path_of(key);
     check_len(arr, &base)?;
@@ -191,11 +190,11 @@ fn read_buttons(b: &Obj<'_>, key: &str, card: &mut Card) -> Read<()> {
             Some(t) => text_of(t, &join(&p, "text"))?,
             None => match o.opt_str("title")? {
                 Some(t) => t,
-                None => return Err(Error::at(join(&p, "text"), "is required").into()),
+                None => return Err(Error::at(join(&p, "text"), "is required")),
             },
         };
         if text.trim().is_empty() {
-            return Err(Error::at(join(&p, "text"), "must not be blank").into());
+            return Err(Error::at(join(&p, "text"), "must not be blank"));
         }
         let url = match o.opt_url("url")? {
             Some(u) => u,
@@ -209,7 +208,7 @@ fn read_buttons(b: &Obj<'_>, key: &str, card: &mut Card) -> Read<()> {
 
 /// The seed's DingTalk and Feishu shapes: `elements` (div texts, markdown,
 /// fields) and `actions` (buttons), plus Feishu's `header`.
-fn read_elements(b: &Obj<'_>, card: &mut Card) -> Read<()> {
+fn read_elements(b: &Obj<'_>, card: &mut Card) -> Result<()> {
     if card.title.is_none() {
         if let Some(h) = b.opt_obj("header")? {
             if let Some(t) = h.get("title") {
@@ -238,8 +237,7 @@ fn read_elements(b: &Obj<'_>, card: &mut Card) -> Read<()> {
                     return Err(Error::at(
                         join(&p, "text"),
                         "must be a text object ({\"tag\": \"lark_md\" or \"plain_text\", \"content\": ...})",
-                    )
-                    .into());
+                    ));
                 }
                 if let Some(t) = e.get("text") {
                     texts.push(text_of(t, &join(&p, "text"))?.to_string());
@@ -279,7 +277,7 @@ fn read_elements(b: &Obj<'_>, card: &mut Card) -> Read<()> {
 }
 
 /// WeCom `text_notice` / `news_notice`, in the seed's spelling and in WeCom's own.
-fn read_wecom(b: &Obj<'_>, card: &mut Card) -> Read<()> {
+fn read_wecom(b: &Obj<'_>, card: &mut Card) -> Result<()> {
     if let Some(mt) = b.opt_obj("main_title")? {
         card.title = card.title.take().or(owned(mt.opt_str("title")?));
         card.subtitle = owned(mt.opt_str("desc")?);
@@ -323,9 +321,7 @@ fn read_wecom(b: &Obj<'_>, card: &mut Card) -> Read<()> {
             None => {}
             Some(t) if t.as_u64().is_some_and(|n| n <= 2) => {}
             Some(_) => {
-                return Err(
-                    Error::at(o.path_of("type"), "must be the integer 0, 1 (a URL) or 2 (a mini program)").into()
-                );
+                return Err(Error::at(o.path_of("type"), "must be the integer 0, 1 (a URL) or 2 (a mini program)"));
             }
         }
         if let Some(url) = o.opt_url("url")? {
@@ -343,9 +339,7 @@ fn read_wecom(b: &Obj<'_>, card: &mut Card) -> Read<()> {
             Some("2") => {
                 a.req_str("appid")?;
             }
-            Some(_) => {
-                return Err(Error::at(a.path_of("type"), "must be 1 (open a URL) or 2 (open a mini program)").into());
-            }
+            Some(_) => return Err(Error::at(a.path_of("type"), "must be 1 (open a URL) or 2 (open a mini program)")),
         }
     }
     if let Some(img) = b.opt_obj("card_image")? {

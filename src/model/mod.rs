@@ -16,7 +16,7 @@ pub use card::{Button, ButtonStyle, Card, CardFlavor, Field};
 use serde_json::Value;
 
 use crate::error::{Error, Result};
-use reader::{Obj, Read, as_obj, index, join, owned};
+use reader::{Obj, as_obj, index, join, owned};
 
 /// Most links accepted in a `news` / `feed` message (a platform may take fewer a message: WeCom's
 /// `wecom::MAX_ARTICLES` is 8; more are split).
@@ -150,10 +150,6 @@ impl UnifiedMessage {
 
     /// Parse and validate a message from a JSON value.
     pub fn from_value(v: &Value) -> Result<Self> {
-        Self::read(v).map_err(|e| *e)
-    }
-
-    fn read(v: &Value) -> Read<Self> {
         let total = reader::text_bytes(v);
         if total > reader::MAX_MESSAGE_BYTES {
             return Err(Error::at(
@@ -162,8 +158,7 @@ impl UnifiedMessage {
                     "the message's text (strings and keys) is {total} bytes; at most {} are accepted in all",
                     reader::MAX_MESSAGE_BYTES
                 ),
-            )
-            .into());
+            ));
         }
         let root = as_obj(v, "")
             .map_err(|_| Error::at("", format!("a message must be an object, not {}", reader::type_name(v))))?;
@@ -180,7 +175,7 @@ impl UnifiedMessage {
     }
 }
 
-fn parse_content(c: &Obj<'_>) -> Read<Content> {
+fn parse_content(c: &Obj<'_>) -> Result<Content> {
     let ty = c.req_str("type")?;
     let title = c.opt_nonblank("title")?;
     let body_v = c.get("body").ok_or_else(|| Error::at("content.body", "is required"))?;
@@ -202,7 +197,7 @@ fn parse_content(c: &Obj<'_>) -> Read<Content> {
                     "unknown message type '{}'; expected one of text, markdown, image, link, news, feed, card, file, raw",
                     clip(other, 40)
                 ),
-            ).into());
+            ));
         }
     };
     let mentions = parse_mentions(c)?;
@@ -210,17 +205,17 @@ fn parse_content(c: &Obj<'_>) -> Read<Content> {
 }
 
 /// `body.content` (the seed's name), or `body.text` as DingTalk users write it.
-fn markdown_source<'a>(b: &Obj<'a>) -> Read<&'a str> {
+fn markdown_source<'a>(b: &Obj<'a>) -> Result<&'a str> {
     if !b.has("content") && b.has("text") {
         return b.req_str("text");
     }
     b.req_str("content")
 }
 
-fn parse_mentions(c: &Obj<'_>) -> Read<Vec<Mention>> {
+fn parse_mentions(c: &Obj<'_>) -> Result<Vec<Mention>> {
     let arr = c.arr("mentions")?;
     if arr.len() > MAX_MENTIONS {
-        return Err(Error::at("content.mentions", format!("has {} entries; at most {MAX_MENTIONS}", arr.len())).into());
+        return Err(Error::at("content.mentions", format!("has {} entries; at most {MAX_MENTIONS}", arr.len())));
     }
     let mut out = Vec::with_capacity(arr.len());
     for (i, v) in arr.iter().enumerate() {
@@ -234,22 +229,21 @@ fn parse_mentions(c: &Obj<'_>) -> Read<Vec<Mention>> {
                 return Err(Error::at(
                     join(&path, "type"),
                     format!("unknown mention type '{}'; expected mobile, user_id or all", clip(other, 40)),
-                )
-                .into());
+                ));
             }
         };
         let value = match kind {
             MentionKind::All => m.opt_scalar("value")?.unwrap_or_default(),
             _ => match m.opt_scalar("value")? {
                 Some(v) if !v.is_empty() => v,
-                _ => return Err(Error::at(join(&path, "value"), "is required").into()),
+                _ => return Err(Error::at(join(&path, "value"), "is required")),
             },
         };
         if kind == MentionKind::Mobile && !value.chars().all(|c| c.is_ascii_digit() || c == '+' || c == '-') {
-            return Err(Error::at(join(&path, "value"), "a mobile number has only digits, '+' and '-'").into());
+            return Err(Error::at(join(&path, "value"), "a mobile number has only digits, '+' and '-'"));
         }
         if value.chars().any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | '"')) {
-            return Err(Error::at(join(&path, "value"), "must not contain spaces, quotes or angle brackets").into());
+            return Err(Error::at(join(&path, "value"), "must not contain spaces, quotes or angle brackets"));
         }
         let display_name = m.opt_str("display_name")?;
         out.push(Mention { kind, value, display_name: owned(display_name) });
@@ -257,29 +251,29 @@ fn parse_mentions(c: &Obj<'_>) -> Read<Vec<Mention>> {
     Ok(out)
 }
 
-fn parse_image(b: &Obj<'_>) -> Read<Image> {
+fn parse_image(b: &Obj<'_>) -> Result<Image> {
     // every field is read (in this order, for the first error) before any is copied: a `?`
     // after an owned field would make the wasm drop it on that path (measured in bench/LEVERS.md)
     let (url, base64, md5) = (b.opt_url("url")?, b.opt_str("base64")?, b.opt_str("md5")?);
     let (image_key, alt) = (b.opt_nonblank("image_key")?, b.opt_str("alt")?);
     if url.is_none() && base64.is_none() && image_key.is_none() {
-        return Err(Error::at("content.body", "an image needs one of url, base64 or image_key").into());
+        return Err(Error::at("content.body", "an image needs one of url, base64 or image_key"));
     }
     if let Some(b64) = base64 {
         use base64::Engine as _;
         if base64::engine::general_purpose::STANDARD.decode(b64.trim()).is_err() {
-            return Err(Error::at("content.body.base64", "is not valid base64").into());
+            return Err(Error::at("content.body.base64", "is not valid base64"));
         }
     }
     if let Some(md5) = md5 {
         if md5.len() != 32 || !md5.bytes().all(|c| c.is_ascii_hexdigit()) {
-            return Err(Error::at("content.body.md5", "must be 32 hex digits").into());
+            return Err(Error::at("content.body.md5", "must be 32 hex digits"));
         }
     }
     Ok(Image { url: owned(url), base64: owned(base64), md5: owned(md5), image_key: owned(image_key), alt: owned(alt) })
 }
 
-fn parse_link(b: &Obj<'_>, title: Option<&str>) -> Read<Link> {
+fn parse_link(b: &Obj<'_>, title: Option<&str>) -> Result<Link> {
     let t = match b.opt_str("title")? {
         Some(t) => t,
         None => title.ok_or_else(|| Error::at("content.body.title", "is required (or content.title)"))?,
@@ -289,17 +283,17 @@ fn parse_link(b: &Obj<'_>, title: Option<&str>) -> Read<Link> {
     Ok(Link { title: t.to_string(), text: owned(text), url: url.to_string(), image_url: owned(image_url) })
 }
 
-fn parse_articles(b: &Obj<'_>) -> Read<Vec<Article>> {
+fn parse_articles(b: &Obj<'_>) -> Result<Vec<Article>> {
     let path = "content.body.links";
     if !b.has("links") {
-        return Err(Error::at(path, "is required").into());
+        return Err(Error::at(path, "is required"));
     }
     let arr = b.arr("links")?;
     if arr.is_empty() {
-        return Err(Error::at(path, "must have at least one link").into());
+        return Err(Error::at(path, "must have at least one link"));
     }
     if arr.len() > MAX_LINKS {
-        return Err(Error::at(path, format!("has {} links; at most {MAX_LINKS}", arr.len())).into());
+        return Err(Error::at(path, format!("has {} links; at most {MAX_LINKS}", arr.len())));
     }
     let mut out = Vec::with_capacity(arr.len());
     for (i, v) in arr.iter().enumerate() {
@@ -322,17 +316,17 @@ fn parse_articles(b: &Obj<'_>) -> Read<Vec<Article>> {
     Ok(out)
 }
 
-fn parse_file(b: &Obj<'_>) -> Read<File> {
+fn parse_file(b: &Obj<'_>) -> Result<File> {
     let (url, media_id) = (b.opt_url("url")?, b.opt_nonblank("media_id")?);
     let name = b.opt_str("name")?.or(b.opt_str("filename")?);
     let base64 = b.opt_str("base64")?;
     if url.is_none() && media_id.is_none() && base64.is_none() {
-        return Err(Error::at("content.body", "a file needs one of url, media_id or base64").into());
+        return Err(Error::at("content.body", "a file needs one of url, media_id or base64"));
     }
     Ok(File { url: owned(url), media_id: owned(media_id), name: owned(name), base64: owned(base64) })
 }
 
-fn parse_raw(b: &Obj<'_>) -> Read<Vec<(String, Value)>> {
+fn parse_raw(b: &Obj<'_>) -> Result<Vec<(String, Value)>> {
     let mut out = Vec::new();
     for (k, v) in b.map.iter() {
         // the keys are platform names, checked when rendering (the model knows no platform)
@@ -340,7 +334,7 @@ fn parse_raw(b: &Obj<'_>) -> Read<Vec<(String, Value)>> {
         out.push((k.clone(), v.clone()));
     }
     if out.is_empty() {
-        return Err(Error::at("content.body", "a raw message needs a payload for at least one platform").into());
+        return Err(Error::at("content.body", "a raw message needs a payload for at least one platform"));
     }
     Ok(out)
 }

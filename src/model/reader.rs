@@ -7,12 +7,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::error::Error;
-
-/// What the model's readers return: a failure is boxed, so each `?` between a field and
-/// [`crate::model::UnifiedMessage::from_value`] moves one pointer, not a whole [`Error`]
-/// (measured in bench/LEVERS.md).
-pub type Read<T> = std::result::Result<T, Box<Error>>;
+use crate::error::{Error, Result};
 
 /// Longest string accepted in any field (1 MiB): the largest platform body is
 /// 20 KB, so anything beyond this is a mistake, and refusing it early bounds work.
@@ -70,25 +65,25 @@ pub fn index(path: &str, i: usize) -> String {
 }
 
 /// The value at `path` as an object.
-pub fn as_obj<'a>(v: &'a Value, path: impl Into<String>) -> Read<Obj<'a>> {
+pub fn as_obj<'a>(v: &'a Value, path: impl Into<String>) -> Result<Obj<'a>> {
     let path = path.into();
     match v {
         Value::Object(map) => Ok(Obj { map, path }),
         other => {
             let msg = format!("must be an object, not {}", type_name(other));
-            Err(Error::at(path, msg).into())
+            Err(Error::at(path, msg))
         }
     }
 }
 
 /// A string value, checked for size.
-pub fn as_str<'a>(v: &'a Value, path: &str) -> Read<&'a str> {
+pub fn as_str<'a>(v: &'a Value, path: &str) -> Result<&'a str> {
     match v {
         Value::String(s) if s.len() > MAX_STRING_BYTES => {
-            Err(Error::at(path, format!("is {} bytes; at most {} are accepted", s.len(), MAX_STRING_BYTES)).into())
+            Err(Error::at(path, format!("is {} bytes; at most {} are accepted", s.len(), MAX_STRING_BYTES)))
         }
         Value::String(s) => Ok(s),
-        other => Err(Error::at(path, format!("must be a string, not {}", type_name(other))).into()),
+        other => Err(Error::at(path, format!("must be a string, not {}", type_name(other)))),
     }
 }
 
@@ -110,7 +105,7 @@ impl<'a> Obj<'a> {
     }
 
     /// An optional string; an empty string counts as absent.
-    pub fn opt_str(&self, key: &str) -> Read<Option<&'a str>> {
+    pub fn opt_str(&self, key: &str) -> Result<Option<&'a str>> {
         match self.get(key) {
             None => Ok(None),
             // the common case builds no path (a path is only for an error)
@@ -123,25 +118,25 @@ impl<'a> Obj<'a> {
     }
 
     /// A required string with something besides white space in it.
-    pub fn req_str(&self, key: &str) -> Read<&'a str> {
+    pub fn req_str(&self, key: &str) -> Result<&'a str> {
         match self.opt_str(key)? {
-            Some(s) if s.trim().is_empty() => Err(Error::at(self.path_of(key), "must not be blank").into()),
+            Some(s) if s.trim().is_empty() => Err(Error::at(self.path_of(key), "must not be blank")),
             Some(s) => Ok(s),
-            None if self.map.contains_key(key) => Err(Error::at(self.path_of(key), "must not be empty").into()),
-            None => Err(Error::at(self.path_of(key), "is required").into()),
+            None if self.map.contains_key(key) => Err(Error::at(self.path_of(key), "must not be empty")),
+            None => Err(Error::at(self.path_of(key), "is required")),
         }
     }
 
     /// An optional string that, when given, is not only white space (a title, an id).
-    pub fn opt_nonblank(&self, key: &str) -> Read<Option<&'a str>> {
+    pub fn opt_nonblank(&self, key: &str) -> Result<Option<&'a str>> {
         match self.opt_str(key)? {
-            Some(s) if s.trim().is_empty() => Err(Error::at(self.path_of(key), "must not be blank").into()),
+            Some(s) if s.trim().is_empty() => Err(Error::at(self.path_of(key), "must not be blank")),
             other => Ok(other),
         }
     }
 
     /// A string, or a number written as a string (WeCom `type: 1`, DingTalk `"0"`).
-    pub fn opt_scalar(&self, key: &str) -> Read<Option<String>> {
+    pub fn opt_scalar(&self, key: &str) -> Result<Option<String>> {
         match self.get(key) {
             None => Ok(None),
             Some(Value::Number(n)) => Ok(Some(crate::json::number(n))),
@@ -153,13 +148,13 @@ impl<'a> Obj<'a> {
     /// A required URL: non-empty, no white space or control characters.
     /// Deliberately lenient beyond that (relative and custom-scheme links such
     /// as `dingtalk://` are legitimate in bot messages).
-    pub fn req_url(&self, key: &str) -> Read<&'a str> {
+    pub fn req_url(&self, key: &str) -> Result<&'a str> {
         let s = self.req_str(key)?;
         check_url(s, &self.path_of(key))?;
         Ok(s)
     }
 
-    pub fn opt_url(&self, key: &str) -> Read<Option<&'a str>> {
+    pub fn opt_url(&self, key: &str) -> Result<Option<&'a str>> {
         match self.opt_str(key)? {
             None => Ok(None),
             Some(s) => {
@@ -169,17 +164,15 @@ impl<'a> Obj<'a> {
         }
     }
 
-    pub fn opt_bool(&self, key: &str) -> Read<Option<bool>> {
+    pub fn opt_bool(&self, key: &str) -> Result<Option<bool>> {
         match self.get(key) {
             None => Ok(None),
             Some(Value::Bool(b)) => Ok(Some(*b)),
-            Some(other) => {
-                Err(Error::at(self.path_of(key), format!("must be a boolean, not {}", type_name(other))).into())
-            }
+            Some(other) => Err(Error::at(self.path_of(key), format!("must be a boolean, not {}", type_name(other)))),
         }
     }
 
-    pub fn opt_obj(&self, key: &str) -> Read<Option<Obj<'a>>> {
+    pub fn opt_obj(&self, key: &str) -> Result<Option<Obj<'a>>> {
         match self.get(key) {
             None => Ok(None),
             Some(v) => as_obj(v, self.path_of(key)).map(Some),
@@ -187,13 +180,11 @@ impl<'a> Obj<'a> {
     }
 
     /// An optional array (absent = empty).
-    pub fn arr(&self, key: &str) -> Read<&'a [Value]> {
+    pub fn arr(&self, key: &str) -> Result<&'a [Value]> {
         match self.get(key) {
             None => Ok(&[]),
             Some(Value::Array(a)) => Ok(a),
-            Some(other) => {
-                Err(Error::at(self.path_of(key), format!("must be an array, not {}", type_name(other))).into())
-            }
+            Some(other) => Err(Error::at(self.path_of(key), format!("must be an array, not {}", type_name(other)))),
         }
     }
 }
@@ -205,9 +196,9 @@ pub fn owned(s: Option<&str>) -> Option<String> {
     s.map(str::to_string)
 }
 
-pub fn check_url(s: &str, path: &str) -> Read<()> {
+pub fn check_url(s: &str, path: &str) -> Result<()> {
     if s.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(Error::at(path, "must be a URL without spaces or control characters").into());
+        return Err(Error::at(path, "must be a URL without spaces or control characters"));
     }
     Ok(())
 }
