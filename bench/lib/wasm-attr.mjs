@@ -239,6 +239,48 @@ export function dependencyParents(root) {
  * run of such records in the data and the strings they point at.
  */
 export function findEntityTable(segments) {
+  return findEntityRecords(segments) ?? findEntityPairs(segments);
+}
+
+/**
+ * The table as the patched pulldown-cmark (crates/pulldown-cmark) stores it: one string of
+ * `name \x01 value \x00` records starting at "AElig".
+ */
+function findEntityRecords(segments) {
+  const start = Buffer.from("AElig\x01", "latin1");
+  for (const s of segments.filter((x) => x.mode === "active" && x.offset !== null)) {
+    const at = s.bytes.indexOf(start);
+    if (at < 0) continue;
+    const b = s.bytes;
+    const names = [];
+    let o = at;
+    for (;;) {
+      let n = o;
+      while (n < b.length && /[A-Za-z0-9]/.test(String.fromCharCode(b[n]))) n++;
+      if (n === o || b[n] !== 1) break;
+      const z = b.indexOf(0, n + 1);
+      if (z < 0 || z - n - 1 < 1 || z - n - 1 > 16) break;
+      names.push(b.subarray(o, n).toString("latin1"));
+      o = z + 1;
+    }
+    if (names.length < 100) continue;
+    return {
+      format: "records",
+      segment: s.index,
+      address: s.offset + at,
+      entries: names.length,
+      first: names[0],
+      last: names.at(-1),
+      table_bytes: 0,
+      string_bytes: o - at,
+      total_bytes: o - at,
+    };
+  }
+  return null;
+}
+
+/** Upstream pulldown-cmark's layout: (name, value) slice pairs pointing at the strings. */
+function findEntityPairs(segments) {
   const active = segments.filter((s) => s.mode === "active" && s.offset !== null);
   const seg = (addr) => active.find((s) => addr >= s.offset && addr < s.offset + s.bytes.length);
   const bytesAt = (addr, len) => {

@@ -6,7 +6,7 @@
 
 use serde_json::Value;
 
-use super::reader::{Obj, as_obj, as_str, index, join};
+use super::reader::{Obj, as_obj, as_str, index, join, owned};
 use crate::error::{Error, Result};
 
 /// Most buttons, fields or elements accepted on a card.
@@ -90,17 +90,19 @@ pub(super) fn parse_card(b: &Obj<'_>, content_title: Option<&str>) -> Result<Car
         }
         None => CardFlavor::Neutral,
     };
+    let title = b.opt_str("title")?.or(content_title);
+    let (url, color) = (b.opt_url("url")?, b.opt_str("color")?);
     let mut card = Card {
         flavor,
-        title: b.opt_str("title")?.or(content_title).map(str::to_string),
+        title: owned(title),
         subtitle: None,
         text: None,
         emphasis: None,
         fields: Vec::new(),
         buttons: Vec::new(),
         image_url: None,
-        url: b.opt_url("url")?.map(str::to_string),
-        color: b.opt_str("color")?.map(str::to_string),
+        url: owned(url),
+        color: owned(color),
         hide_avatar: false,
         buttons_horizontal: false,
         original: Value::Object(b.map.clone()),
@@ -149,10 +151,11 @@ fn text_of<'a>(v: &'a Value, path: &str) -> Result<&'a str> {
 }
 
 fn read_neutral(b: &Obj<'_>, card: &mut Card) -> Result<()> {
-    card.subtitle = b.opt_str("subtitle")?.map(str::to_string);
-    card.text = b.opt_str("text")?.map(str::to_string);
+    card.subtitle = owned(b.opt_str("subtitle")?);
+    card.text = owned(b.opt_str("text")?);
     if let Some(e) = b.opt_obj("emphasis")? {
-        card.emphasis = Some((e.req_str("title")?.to_string(), e.opt_str("desc")?.map(str::to_string)));
+        let (title, desc) = (e.req_str("title")?, e.opt_str("desc")?);
+        card.emphasis = Some((title.to_string(), owned(desc)));
     }
     let fields = b.arr("fields")?;
     check_len(fields, "content.body.fields")?;
@@ -164,12 +167,13 @@ fn read_neutral(b: &Obj<'_>, card: &mut Card) -> Result<()> {
             None => return Err(Error::at(join(&p, "name"), "is required")),
         };
         let value = f.opt_scalar("value")?.unwrap_or_default();
-        card.fields.push(Field { name: name.to_string(), value, url: f.opt_url("url")?.map(str::to_string) });
+        let url = f.opt_url("url")?;
+        card.fields.push(Field { name: name.to_string(), value, url: owned(url) });
     }
     read_buttons(b, "buttons", card)?;
     card.image_url = match b.get("image") {
         None => None,
-        Some(Value::String(_)) => b.opt_url("image")?.map(str::to_string),
+        Some(Value::String(_)) => owned(b.opt_url("image")?),
         Some(v) => Some(as_obj(v, "content.body.image")?.req_url("url")?.to_string()),
     };
     Ok(())
@@ -210,7 +214,7 @@ fn read_elements(b: &Obj<'_>, card: &mut Card) -> Result<()> {
             if let Some(t) = h.get("title") {
                 card.title = Some(text_of(t, "content.body.header.title")?.to_string());
             }
-            card.color = card.color.take().or(h.opt_str("template")?.map(str::to_string));
+            card.color = card.color.take().or(owned(h.opt_str("template")?));
         }
     }
     // card JSON 2.0 keeps its elements under `body`
@@ -267,7 +271,7 @@ fn read_elements(b: &Obj<'_>, card: &mut Card) -> Result<()> {
     read_buttons(b, "actions", card)?;
     card.url = match card.url.take() {
         Some(u) => Some(u),
-        None => b.opt_url("single_url")?.map(str::to_string),
+        None => owned(b.opt_url("single_url")?),
     };
     Ok(())
 }
@@ -275,19 +279,20 @@ fn read_elements(b: &Obj<'_>, card: &mut Card) -> Result<()> {
 /// WeCom `text_notice` / `news_notice`, in the seed's spelling and in WeCom's own.
 fn read_wecom(b: &Obj<'_>, card: &mut Card) -> Result<()> {
     if let Some(mt) = b.opt_obj("main_title")? {
-        card.title = card.title.take().or(mt.opt_str("title")?.map(str::to_string));
-        card.subtitle = mt.opt_str("desc")?.map(str::to_string);
+        card.title = card.title.take().or(owned(mt.opt_str("title")?));
+        card.subtitle = owned(mt.opt_str("desc")?);
     }
     if card.subtitle.is_none() {
-        card.subtitle = b.opt_str("description")?.map(str::to_string);
+        card.subtitle = owned(b.opt_str("description")?);
     }
-    card.text = b.opt_str("sub_title_text")?.or(b.opt_str("text")?).map(str::to_string);
+    card.text = owned(b.opt_str("sub_title_text")?.or(b.opt_str("text")?));
     let emph = match b.opt_obj("emphasis")? {
         Some(e) => Some(e),
         None => b.opt_obj("emphasis_content")?,
     };
     if let Some(e) = emph {
-        card.emphasis = Some((e.req_str("title")?.to_string(), e.opt_str("desc")?.map(str::to_string)));
+        let (title, desc) = (e.req_str("title")?, e.opt_str("desc")?);
+        card.emphasis = Some((title.to_string(), owned(desc)));
     }
     for key in ["horizontal_content_list", "vertical_content_list"] {
         let arr = b.arr(key)?;
@@ -301,7 +306,8 @@ fn read_wecom(b: &Obj<'_>, card: &mut Card) -> Result<()> {
             } else {
                 (o.req_str("title")?, o.opt_str("desc")?.unwrap_or_default().to_string())
             };
-            card.fields.push(Field { name: name.to_string(), value, url: o.opt_url("url")?.map(str::to_string) });
+            let url = o.opt_url("url")?;
+            card.fields.push(Field { name: name.to_string(), value, url: owned(url) });
         }
     }
     let jumps = b.arr("jump_list")?;
@@ -337,11 +343,11 @@ fn read_wecom(b: &Obj<'_>, card: &mut Card) -> Result<()> {
         }
     }
     if let Some(img) = b.opt_obj("card_image")? {
-        card.image_url = img.opt_url("url")?.map(str::to_string);
+        card.image_url = owned(img.opt_url("url")?);
     }
     if card.image_url.is_none() {
         if let Some(img) = b.opt_obj("image_text_area")? {
-            card.image_url = img.opt_url("image_url")?.map(str::to_string);
+            card.image_url = owned(img.opt_url("image_url")?);
         }
     }
     Ok(())

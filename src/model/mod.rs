@@ -16,7 +16,7 @@ pub use card::{Button, ButtonStyle, Card, CardFlavor, Field};
 use serde_json::Value;
 
 use crate::error::{Error, Result};
-use reader::{Obj, as_obj, index, join};
+use reader::{Obj, as_obj, index, join, owned};
 
 /// Most links accepted in a `news` / `feed` message (a platform may take fewer a message: WeCom's
 /// `wecom::MAX_ARTICLES` is 8; more are split).
@@ -164,10 +164,10 @@ impl UnifiedMessage {
             .map_err(|_| Error::at("", format!("a message must be an object, not {}", reader::type_name(v))))?;
         let metadata = match root.opt_obj("metadata")? {
             None => Metadata::default(),
-            Some(m) => Metadata {
-                message_id: m.opt_str("message_id")?.map(str::to_string),
-                correlation_id: m.opt_str("correlation_id")?.map(str::to_string),
-            },
+            Some(m) => {
+                let (message_id, correlation_id) = (m.opt_str("message_id")?, m.opt_str("correlation_id")?);
+                Metadata { message_id: owned(message_id), correlation_id: owned(correlation_id) }
+            }
         };
         let content_v = root.get("content").ok_or_else(|| Error::at("content", "is required"))?;
         let content = parse_content(&as_obj(content_v, "content")?)?;
@@ -177,17 +177,17 @@ impl UnifiedMessage {
 
 fn parse_content(c: &Obj<'_>) -> Result<Content> {
     let ty = c.req_str("type")?;
-    let title = c.opt_nonblank("title")?.map(str::to_string);
+    let title = c.opt_nonblank("title")?;
     let body_v = c.get("body").ok_or_else(|| Error::at("content.body", "is required"))?;
     let body_o = as_obj(body_v, "content.body")?;
     let body = match ty {
         "text" => Body::Text(body_o.req_str("text")?.to_string()),
         "markdown" => Body::Markdown(markdown_source(&body_o)?.to_string()),
         "image" => Body::Image(parse_image(&body_o)?),
-        "link" => Body::Link(parse_link(&body_o, title.as_deref())?),
+        "link" => Body::Link(parse_link(&body_o, title)?),
         "news" => Body::News(parse_articles(&body_o)?),
         "feed" => Body::Feed(parse_articles(&body_o)?),
-        "card" => Body::Card(card::parse_card(&body_o, title.as_deref())?),
+        "card" => Body::Card(card::parse_card(&body_o, title)?),
         "file" => Body::File(parse_file(&body_o)?),
         "raw" => Body::Raw(parse_raw(&body_o)?),
         other => {
@@ -201,7 +201,7 @@ fn parse_content(c: &Obj<'_>) -> Result<Content> {
         }
     };
     let mentions = parse_mentions(c)?;
-    Ok(Content { title, body, mentions })
+    Ok(Content { title: owned(title), body, mentions })
 }
 
 /// `body.content` (the seed's name), or `body.text` as DingTalk users write it.
@@ -245,35 +245,32 @@ fn parse_mentions(c: &Obj<'_>) -> Result<Vec<Mention>> {
         if value.chars().any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | '"')) {
             return Err(Error::at(join(&path, "value"), "must not contain spaces, quotes or angle brackets"));
         }
-        let display_name = m.opt_str("display_name")?.map(str::to_string);
-        out.push(Mention { kind, value, display_name });
+        let display_name = m.opt_str("display_name")?;
+        out.push(Mention { kind, value, display_name: owned(display_name) });
     }
     Ok(out)
 }
 
 fn parse_image(b: &Obj<'_>) -> Result<Image> {
-    let img = Image {
-        url: b.opt_url("url")?.map(str::to_string),
-        base64: b.opt_str("base64")?.map(str::to_string),
-        md5: b.opt_str("md5")?.map(str::to_string),
-        image_key: b.opt_nonblank("image_key")?.map(str::to_string),
-        alt: b.opt_str("alt")?.map(str::to_string),
-    };
-    if img.url.is_none() && img.base64.is_none() && img.image_key.is_none() {
+    // every field is read (in this order, for the first error) before any is copied: a `?`
+    // after an owned field would make the wasm drop it on that path (measured in bench/LEVERS.md)
+    let (url, base64, md5) = (b.opt_url("url")?, b.opt_str("base64")?, b.opt_str("md5")?);
+    let (image_key, alt) = (b.opt_nonblank("image_key")?, b.opt_str("alt")?);
+    if url.is_none() && base64.is_none() && image_key.is_none() {
         return Err(Error::at("content.body", "an image needs one of url, base64 or image_key"));
     }
-    if let Some(b64) = &img.base64 {
+    if let Some(b64) = base64 {
         use base64::Engine as _;
         if base64::engine::general_purpose::STANDARD.decode(b64.trim()).is_err() {
             return Err(Error::at("content.body.base64", "is not valid base64"));
         }
     }
-    if let Some(md5) = &img.md5 {
+    if let Some(md5) = md5 {
         if md5.len() != 32 || !md5.bytes().all(|c| c.is_ascii_hexdigit()) {
             return Err(Error::at("content.body.md5", "must be 32 hex digits"));
         }
     }
-    Ok(img)
+    Ok(Image { url: owned(url), base64: owned(base64), md5: owned(md5), image_key: owned(image_key), alt: owned(alt) })
 }
 
 fn parse_link(b: &Obj<'_>, title: Option<&str>) -> Result<Link> {
@@ -281,12 +278,9 @@ fn parse_link(b: &Obj<'_>, title: Option<&str>) -> Result<Link> {
         Some(t) => t,
         None => title.ok_or_else(|| Error::at("content.body.title", "is required (or content.title)"))?,
     };
-    Ok(Link {
-        title: t.to_string(),
-        text: b.opt_str("text")?.or(b.opt_str("description")?).map(str::to_string),
-        url: b.req_url("url")?.to_string(),
-        image_url: b.opt_url("image_url")?.map(str::to_string),
-    })
+    let text = b.opt_str("text")?.or(b.opt_str("description")?);
+    let (url, image_url) = (b.req_url("url")?, b.opt_url("image_url")?);
+    Ok(Link { title: t.to_string(), text: owned(text), url: url.to_string(), image_url: owned(image_url) })
 }
 
 fn parse_articles(b: &Obj<'_>) -> Result<Vec<Article>> {
@@ -305,30 +299,31 @@ fn parse_articles(b: &Obj<'_>) -> Result<Vec<Article>> {
     for (i, v) in arr.iter().enumerate() {
         let p = index(path, i);
         let a = as_obj(v, &p)?;
+        let title = a.req_str("title")?;
+        let description = a.opt_str("description")?.or(a.opt_str("text")?);
+        let url = a.req_url("url")?;
+        let image_url = match a.opt_url("image_url")? {
+            Some(u) => Some(u),
+            None => a.opt_url("pic_url")?,
+        };
         out.push(Article {
-            title: a.req_str("title")?.to_string(),
-            description: a.opt_str("description")?.or(a.opt_str("text")?).map(str::to_string),
-            url: a.req_url("url")?.to_string(),
-            image_url: match a.opt_url("image_url")? {
-                Some(u) => Some(u.to_string()),
-                None => a.opt_url("pic_url")?.map(str::to_string),
-            },
+            title: title.to_string(),
+            description: owned(description),
+            url: url.to_string(),
+            image_url: owned(image_url),
         });
     }
     Ok(out)
 }
 
 fn parse_file(b: &Obj<'_>) -> Result<File> {
-    let f = File {
-        url: b.opt_url("url")?.map(str::to_string),
-        media_id: b.opt_nonblank("media_id")?.map(str::to_string),
-        name: b.opt_str("name")?.or(b.opt_str("filename")?).map(str::to_string),
-        base64: b.opt_str("base64")?.map(str::to_string),
-    };
-    if f.url.is_none() && f.media_id.is_none() && f.base64.is_none() {
+    let (url, media_id) = (b.opt_url("url")?, b.opt_nonblank("media_id")?);
+    let name = b.opt_str("name")?.or(b.opt_str("filename")?);
+    let base64 = b.opt_str("base64")?;
+    if url.is_none() && media_id.is_none() && base64.is_none() {
         return Err(Error::at("content.body", "a file needs one of url, media_id or base64"));
     }
-    Ok(f)
+    Ok(File { url: owned(url), media_id: owned(media_id), name: owned(name), base64: owned(base64) })
 }
 
 fn parse_raw(b: &Obj<'_>) -> Result<Vec<(String, Value)>> {
@@ -350,6 +345,13 @@ pub(crate) fn clip(s: &str, n: usize) -> String {
         Some((i, _)) => format!("{}…", &s[..i]),
         None => s.to_string(),
     }
+}
+
+/// [`clip`] as a JSON string: quoted, with control characters and quotes
+/// escaped (JSON's escapes, not `{:?}`'s: Debug formatting drags Unicode
+/// tables into the wasm).
+pub(crate) fn quote(s: &str, n: usize) -> String {
+    crate::json::to_string(&Value::String(clip(s, n)))
 }
 
 /// `\uD800`-`\uDFFF` escapes that are not a high-low pair, replaced by `\ufffd`.
@@ -426,5 +428,12 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(e.path.as_deref(), Some("content.mentions[0].value"));
+    }
+
+    #[test]
+    fn quote_clips_and_escapes() {
+        assert_eq!(quote("ok", 40), r#""ok""#);
+        assert_eq!(quote("a\"b\nc\u{1}", 40), r#""a\"b\nc\u0001""#);
+        assert_eq!(quote("中文字符", 2), "\"中文…\"");
     }
 }

@@ -189,6 +189,13 @@ impl<'a> Obj<'a> {
     }
 }
 
+/// A borrowed optional string as an owned one: one shared call at each field instead of a
+/// `map(str::to_string)` expanded there.
+#[inline(never)]
+pub fn owned(s: Option<&str>) -> Option<String> {
+    s.map(str::to_string)
+}
+
 pub fn check_url(s: &str, path: &str) -> Result<()> {
     if s.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err(Error::at(path, "must be a URL without spaces or control characters"));

@@ -27,7 +27,7 @@ impl<H: Host> Sender<H> {
             Ok(s) if s == "sent" || s == "pending" => Claim::Taken(s),
             Ok(s) => match parse_partial(&s) {
                 Some(nm) => Claim::Held(Some(nm)),
-                None => Claim::Failed(fallback("claim", &format!("it answered {:?}", crate::model::clip(&s, 40)))),
+                None => Claim::Failed(fallback("claim", &format!("it answered {}", crate::model::quote(&s, 40)))),
             },
             Err(e) => Claim::Failed(fallback("claim", &e)),
         }
