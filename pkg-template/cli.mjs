@@ -809,7 +809,9 @@ async function loadCore() {
       // an unknown flag is harmless: tier-up stays on
     }
   }
-  return import("./node.mjs");
+  // webhook-push/webhook: the main entry's API with the generic webhook engine, for
+  // `platform = "webhook"` channels (the main entry's wasm has no template engine)
+  return import("./webhook-node.mjs");
 }
 
 async function cmdSend(wp, values, positionals) {
