@@ -163,6 +163,16 @@ if (size) {
     `| … unpacked | ${fi(b.tarball_unpacked)} | ${kib(b.tarball_unpacked)} |`,
     "",
   );
+  if (size.wasm_files) {
+    p(
+      "Every wasm the package ships (after wasm-opt), and the entries that load it:",
+      "",
+      "| wasm | bytes | gzip -9 | brotli q11 | loaded by |",
+      "|---|---:|---:|---:|---|",
+      ...size.wasm_files.map((w) => `| ${w.file} | ${fi(w.bytes)} | ${fi(w.gzip9)} | ${fi(w.brotli11)} | ${w.loaded_by.map((e) => `\`${e}\``).join(", ")} |`),
+      "",
+    );
+  }
   const a = size.attribution;
   if (a) {
     p(
