@@ -6,6 +6,14 @@ export async function probe(wp, main, runtime, url) {
   const msg = { content: { type: "text", body: { text: `from ${runtime}` } }, metadata: { message_id: `${runtime}-1` } };
   const cfg = { url: `${url}/${runtime}`, body: '{"text": {{message}}, "via": "{{type}}"}' };
   const out = { runtime };
+  const caught = (f) => {
+    try {
+      f();
+      return "no error";
+    } catch (e) {
+      return main.isWebhookPushError(e) ? `${e.code}: ${e.message}` : `untyped: ${e}`;
+    }
+  };
   const sender = new wp.MessageSender({ services: { recv: { ...cfg, url: `${url}/${runtime}/service` } }, retryPolicy: { maxRetries: 0 } });
   const one = await sender.send(msg, "webhook", { webhook: cfg });
   out.send = { success: one.success, platform: one.platform, code: one.error?.code ?? null };
@@ -15,14 +23,17 @@ export async function probe(wp, main, runtime, url) {
   out.render = wp.render(msg, "webhook", { webhook: cfg }).payloads[0].body;
   out.sameExports = Object.keys(wp).sort().join() === Object.keys(main).sort().join();
 
-  const caught = (f) => {
-    try {
-      f();
-      return "no error";
-    } catch (e) {
-      return main.isWebhookPushError(e) ? `${e.code}: ${e.message}` : `untyped: ${e}`;
-    }
-  };
+  // platformInfo, detectPlatform and botId answer alike from both entries (the webhook target
+  // takes no URL or key: INVALID_CONFIG from both)
+  const facts = (e) =>
+    JSON.stringify([
+      ...["wecom", "dingtalk", "feishu", "lark", "webhook"].map((p) => caught(() => e.platformInfo(p)) === "no error" && e.platformInfo(p)),
+      caught(() => e.platformInfo("webhook")),
+      ["https://example.com/hook", "https://open.feishu.cn/open-apis/bot/v2/hook/abcdefgh"].map((u) => e.detectPlatform(u)),
+      caught(() => e.botId("webhook", "https://example.com/hook")),
+    ]);
+  out.sameFacts = facts(wp) === facts(main);
+  out.webhookInfo = caught(() => main.platformInfo("webhook"));
   const m = new main.MessageSender({ retryPolicy: { maxRetries: 0 } });
   const r = await m.send(msg, "webhook", { webhook: cfg });
   out.main = {
