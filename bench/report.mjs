@@ -268,7 +268,7 @@ if (cli) {
     `| **\`webhook-push send\`** as shipped (Liftoff only, exits once output is flushed) | ${mmm(w.cli, 1)} | **${f(cli.ratio_cli_to_minimal)}x** |`,
     `| the bin with V8's default wasm tiering | ${mmm(w.cli_default_tiering, 1)} | ${f(cli.ratio_default_tiering_to_minimal)}x |`,
     `| the bin with \`--no-wasm-tier-up\` | ${mmm(w.cli_no_wasm_tier_up, 1)} | ${f(cli.ratio_no_wasm_tier_up_to_minimal)}x |`,
-    ...(w.cli_main_wasm ? [`| the bin on the main entry's wasm (it loads webhook-push/webhook's) | ${mmm(w.cli_main_wasm, 1)} | ${f(cli.ratio_main_wasm_to_minimal)}x |`] : []),
+    ...(w.cli_full_wasm ? [`| the bin on webhook-push/webhook's wasm (what it loads when its config has a webhook channel) | ${mmm(w.cli_full_wasm, 1)} | ${f(cli.ratio_full_wasm_to_minimal)}x |`] : []),
     "",
     "The bin sets V8's `--liftoff-only` before the wasm compiles (a one-shot command runs little wasm; TurboFan's background tier-up would only be waited for at exit) and exits as soon as its output is flushed instead of waiting for the keep-alive connection to wind down.",
     "",
