@@ -186,8 +186,8 @@ for (const entry of inbound ? ["inbound-node", "webhook-node"] : []) {
 }
 
 // cli.mjs = the `webhook-push` command, bundled with its TOML parser so the package keeps
-// no dependencies; it loads the core through ./webhook-node.mjs (Node, Bun, Deno): the
-// webhook-push/webhook entry, for `platform = "webhook"` channels.
+// no dependencies; it loads the core through ./node.mjs (Node, Bun, Deno), or through
+// ./webhook-node.mjs (webhook-push/webhook) when its config has `platform = "webhook"` channels.
 const cliRes = execFileSync(
   esbuild,
   [

@@ -77,7 +77,7 @@ impl JsMessageSender {
     /// From `webhook-push/webhook` (or `/inbound`): the main entry throws `UNSUPPORTED`.
     #[wasm_bindgen(js_name = services, unchecked_return_type = "ServiceInfo[]")]
     pub fn list_services(&self) -> Result<JsValue, JsValue> {
-        let Services = self.services;
+        let _ = &self.services;
         Err(js_error(&crate::platform::webhook::unsupported()))
     }
 }
