@@ -163,6 +163,16 @@ if (size) {
     `| … unpacked | ${fi(b.tarball_unpacked)} | ${kib(b.tarball_unpacked)} |`,
     "",
   );
+  if (size.wasm_files) {
+    p(
+      "Every wasm the package ships (after wasm-opt), and the entries that load it:",
+      "",
+      "| wasm | bytes | gzip -9 | brotli q11 | loaded by |",
+      "|---|---:|---:|---:|---|",
+      ...size.wasm_files.map((w) => `| ${w.file} | ${fi(w.bytes)} | ${fi(w.gzip9)} | ${fi(w.brotli11)} | ${w.loaded_by.map((e) => `\`${e}\``).join(", ")} |`),
+      "",
+    );
+  }
   const a = size.attribution;
   if (a) {
     p(
@@ -259,6 +269,7 @@ if (cli) {
     `| **\`webhook-push send\`** as shipped (Liftoff only, exits once output is flushed) | ${mmm(w.cli, 1)} | **${f(cli.ratio_cli_to_minimal)}x** |`,
     `| the bin with V8's default wasm tiering | ${mmm(w.cli_default_tiering, 1)} | ${f(cli.ratio_default_tiering_to_minimal)}x |`,
     `| the bin with \`--no-wasm-tier-up\` | ${mmm(w.cli_no_wasm_tier_up, 1)} | ${f(cli.ratio_no_wasm_tier_up_to_minimal)}x |`,
+    ...(w.cli_full_wasm ? [`| the bin on webhook-push/webhook's wasm (what it loads when its config has a webhook channel) | ${mmm(w.cli_full_wasm, 1)} | ${f(cli.ratio_full_wasm_to_minimal)}x |`] : []),
     "",
     "The bin sets V8's `--liftoff-only` before the wasm compiles (a one-shot command runs little wasm; TurboFan's background tier-up would only be waited for at exit) and exits as soon as its output is flushed instead of waiting for the keep-alive connection to wind down.",
     "",

@@ -3,7 +3,9 @@
 // incremental), then measures:
 //   the wasm as cargo wrote it, as wasm-bindgen wrote it (the input of wasm-opt), after
 //   wasm-opt, and the optimised wasm gzipped (zlib level 9) and brotli'd (quality 11);
-//   the JS glue (raw and gzip -9); the npm tarball and its unpacked size.
+//   the JS glue (raw and gzip -9); the npm tarball and its unpacked size; and every wasm the
+//   package ships (the main entry's, and the full one of webhook-push/webhook and /inbound) with
+//   the entries that load it.
 // Also what each crate costs: a `wasm-opt -Oz --debuginfo` build of the same wasm-bindgen output
 // (build.sh's flags with --debuginfo for --strip-debug, so the name section stays) is read by
 // bench/lib/wasm-attr.mjs: function bodies summed by crate, data segments, the HTML entity table.
@@ -62,6 +64,32 @@ const result = {
   },
   tarball_files: Object.fromEntries(packed.files.map((f) => [f.path, f.size])),
 };
+// --- every wasm the package ships, and which entries load it ---------------------------------
+// An entry's wasm: the .wasm files its module graph (relative imports, from the Node import
+// entry of each exports subpath) names. The main wasm (".") has no generic webhook engine; the
+// full one (features webhook + inbound) serves "./webhook" and "./inbound".
+const pkgJson = JSON.parse(read("pkg/package.json"));
+const wasmsOf = (file, seen = new Set()) => {
+  if (seen.has(file)) return new Set();
+  seen.add(file);
+  const text = fs.readFileSync(at("pkg", file), "utf8");
+  const found = new Set([...text.matchAll(/["']\.\/([\w.-]+_bg\.wasm)["']/g)].map((m) => m[1]));
+  for (const m of text.matchAll(/(?:from|import)\s*["']\.\/([\w.-]+\.m?js)["']/g)) for (const w of wasmsOf(m[1], seen)) found.add(w);
+  return found;
+};
+const loadedBy = {};
+for (const [sub, target] of Object.entries(pkgJson.exports)) {
+  const entry = target?.node?.import;
+  if (!entry) continue;
+  for (const w of wasmsOf(entry.replace(/^\.\//, ""))) (loadedBy[w] ??= []).push(sub === "." ? "webhook-push" : `webhook-push/${sub.slice(2)}`);
+}
+result.wasm_files = pkgJson.files
+  .filter((f) => f.endsWith(".wasm"))
+  .map((f) => {
+    const b = read(path.join("pkg", f));
+    return { file: f, bytes: b.length, gzip9: gzip(b), brotli11: brotli(b), loaded_by: loadedBy[f] ?? [] };
+  });
+
 // --- attribution by crate, from a debuginfo build with build.sh's own wasm-opt flags ---
 const buildSh = fs.readFileSync(at("scripts", "build.sh"), "utf8");
 const flags = /WASM_OPT_FLAGS=\(([^)]*)\)/.exec(buildSh)?.[1].split(/\s+/).filter(Boolean);
@@ -99,6 +127,10 @@ const rows = [
 const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
 console.log(`${result.package} sizes`);
 for (const [label, n] of rows) console.log(`  ${label.padEnd(46)} ${String(n).padStart(9)} B  ${kib(n).padStart(10)}`);
+console.log("every wasm the package ships (after wasm-opt; gzip -9; brotli q11), and the entries that load it");
+for (const w of result.wasm_files) {
+  console.log(`  ${w.file.padEnd(30)} ${String(w.bytes).padStart(9)} B ${String(w.gzip9).padStart(8)} B ${String(w.brotli11).padStart(8)} B  ${w.loaded_by.join(", ")}`);
+}
 console.log(`code by crate (of ${attribution.code_bytes} B of code; ${attribution.data_bytes} B of data, of which the HTML entity table ${attribution.entity_table?.total_bytes ?? "?"} B)`);
 for (const c of attribution.crates.slice(0, 12)) console.log(`  ${c.crate.padEnd(46)} ${String(c.bytes).padStart(9)} B  ${(100 * c.share_of_code).toFixed(1).padStart(5)} %`);
 console.log(`wrote ${path.relative(ROOT, path.join(OUT, "size.json"))}`);

@@ -798,7 +798,23 @@ async function deliver(wp, items, values, extra = {}) {
 
 // ---- commands --------------------------------------------------------------------------------
 
-async function loadCore() {
+/** Does the config this command reads have a `platform = "webhook"` channel? Only then does the
+ *  command load webhook-push/webhook, whose wasm carries the generic webhook engine; otherwise the
+ *  main entry's smaller wasm (bench/cli.mjs: the one-shot send is faster on it). A config that
+ *  does not parse loads the main entry, and loadChannels reports it. */
+async function needsWebhookEngine(explicit) {
+  const file = configPath(explicit);
+  if (!file) return false;
+  try {
+    const { parse: parseToml } = await import("smol-toml");
+    const doc = parseToml(fs.readFileSync(file, "utf8"));
+    return Object.values(doc.channels || {}).some((ch) => ch && typeof ch === "object" && ch.platform === "webhook");
+  } catch {
+    return false;
+  }
+}
+
+async function loadCore(readsConfig, explicitConfig) {
   // Node: a one-shot command runs little wasm, then exits; V8's optimising tier (TurboFan
   // compiling hot wasm functions in the background, waited for at exit) only delays it.
   // Liftoff, the baseline compiler, alone is the fastest one-shot (bench/cli.mjs measures it).
@@ -809,6 +825,9 @@ async function loadCore() {
       // an unknown flag is harmless: tier-up stays on
     }
   }
+  // webhook-push/webhook: the main entry's API with the generic webhook engine, for
+  // `platform = "webhook"` channels (the main entry's wasm has no template engine)
+  if (readsConfig && (await needsWebhookEngine(explicitConfig))) return import("./webhook-node.mjs");
   return import("./node.mjs");
 }
 
@@ -1030,7 +1049,7 @@ async function main(argv) {
     return EXIT.OK;
   }
   if (values.json && values.quiet) usage("--json and --quiet do not go together");
-  const wp = await loadCore();
+  const wp = await loadCore(command === "send" || command === "channels", values.config);
   switch (command) {
     case "send":
       return cmdSend(wp, values, positionals);

@@ -16,7 +16,7 @@ import {
   wecomOpen,
   wecomSeal,
   wecomStreamReply,
-} from "./webhook_push_inbound.js";
+} from "./webhook_push_full.js";
 
 const MAX_BODY = 1 << 20; // callbacks are small; refuse anything over 1 MiB
 const RETRY_ATTEMPTS = 3;

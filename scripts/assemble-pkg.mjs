@@ -9,6 +9,11 @@
 // really exports, so the package follows src/bindings.rs without hand edits:
 //   `/* @exports */`  -> the glue's runtime exports minus initSync / default init
 //   `/* @declarations */` -> the declarations of webhook_push.d.ts minus the init API
+//
+// The second wasm ("full": features webhook + inbound, --full-glue / --full-wasm) serves the
+// subpaths webhook-push/webhook (webhook-*.mjs: the main entry's exports from the full glue;
+// webhook.d.ts: index.d.ts, the same API) and webhook-push/inbound (inbound-*.mjs, inbound.d.ts:
+// `{ /* @inbound-exports */ }` and `/* @inbound-declarations */`, the full glue's).
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
@@ -27,9 +32,10 @@ const { values: args } = parseArgs({
     wasm: { type: "string", default: "target/wasm-opt/webhook_push_bg.wasm" },
     template: { type: "string", default: "pkg-template" },
     out: { type: "string", default: "pkg" },
-    // the second wasm, built with the "inbound" feature, for the webhook-push/inbound subpath
-    "inbound-glue": { type: "string" },
-    "inbound-wasm": { type: "string" },
+    // the second wasm, built with the features "webhook" and "inbound", for the subpaths
+    // webhook-push/webhook and webhook-push/inbound
+    "full-glue": { type: "string" },
+    "full-wasm": { type: "string" },
   },
 });
 const abs = (p) => path.resolve(ROOT, p);
@@ -63,15 +69,15 @@ const undeclared = values.filter((v) => !declared.has(v));
 if (undeclared.length) fail(`runtime exports without a declaration in ${NAME}.d.ts: ${undeclared.join(", ")}`);
 const types = [...declared].filter((n) => !values.includes(n)).sort();
 
-// The inbound build (optional): its glue exports everything the main one does plus the inbound
+// The full build (optional): its glue exports everything the main one does plus the inbound
 // functions; its public declarations replace `/* @inbound-declarations */` in inbound.d.ts.
-const INB = `${NAME}_inbound`;
+const INB = `${NAME}_full`;
 let inbound = null;
-if (args["inbound-glue"] || args["inbound-wasm"]) {
-  const dir = abs(args["inbound-glue"] ?? "target/wasm-bindgen-inbound");
+if (args["full-glue"] || args["full-wasm"]) {
+  const dir = abs(args["full-glue"] ?? "target/wasm-bindgen-full");
   const js = path.join(dir, `${INB}.js`);
   const dtsFile = path.join(dir, `${INB}.d.ts`);
-  const wasm = abs(args["inbound-wasm"] ?? `target/wasm-opt-inbound/${INB}_bg.wasm`);
+  const wasm = abs(args["full-wasm"] ?? `target/wasm-opt-full/${INB}_bg.wasm`);
   for (const f of [js, dtsFile, wasm]) if (!fs.existsSync(f)) fail(`missing ${f}`);
   const g = await import(pathToFileURL(js).href);
   const ivalues = Object.keys(g).filter((n) => !INIT_VALUES.has(n)).sort();
@@ -81,10 +87,14 @@ if (args["inbound-glue"] || args["inbound-wasm"]) {
   const ipublic = idts.slice(0, icut).trimEnd();
   const ideclared = new Set(names(ipublic));
   const iundeclared = ivalues.filter((v) => !ideclared.has(v));
-  if (iundeclared.length) fail(`inbound runtime exports without a declaration: ${iundeclared.join(", ")}`);
+  if (iundeclared.length) fail(`full runtime exports without a declaration: ${iundeclared.join(", ")}`);
+  // webhook-push/webhook re-exports the main entry's names from the full glue
+  const missing = values.filter((v) => !ivalues.includes(v));
+  if (missing.length) fail(`the full glue lacks the main entry's exports ${missing.join(", ")}`);
   inbound = { js, dtsFile, wasm, values: ivalues, publicDts: ipublic };
 }
-const isInboundFile = (f) => f.startsWith("inbound");
+// the subpaths' files (webhook-push/inbound, webhook-push/webhook): only with the full build
+const isInboundFile = (f) => /^(inbound|webhook)[-.]/.test(f);
 
 // Fresh output directory, swapped in at the end so a failed build never leaves half a package.
 const out = abs(args.out);
@@ -108,7 +118,10 @@ for (const file of fs.readdirSync(templateDir)) {
     pkg.version = args.version;
     if (!inbound) {
       delete pkg.exports["./inbound"];
+      delete pkg.exports["./webhook"];
+      delete pkg.exports[`./${INB}_bg.wasm`];
       pkg.files = pkg.files.filter((f) => !isInboundFile(f) && !f.startsWith(INB));
+      pkg.sideEffects = pkg.sideEffects.filter((f) => !isInboundFile(f.replace(/^\.\//, "")));
     }
     text = `${JSON.stringify(pkg, null, 2)}\n`;
   } else {
@@ -123,6 +136,9 @@ fs.copyFileSync(glueJs, path.join(tmp, `${NAME}.js`));
 fs.copyFileSync(glueDts, path.join(tmp, `${NAME}.d.ts`));
 fs.copyFileSync(abs(args.wasm), path.join(tmp, `${NAME}_bg.wasm`));
 if (inbound) {
+  // webhook-push/webhook has the main entry's API (sendTo, services and "webhook" working)
+  fs.copyFileSync(path.join(tmp, "index.d.ts"), path.join(tmp, "webhook.d.ts"));
+  fs.copyFileSync(path.join(tmp, "index.d.ts"), path.join(tmp, "webhook.d.cts"));
   fs.copyFileSync(path.join(tmp, "inbound.d.ts"), path.join(tmp, "inbound.d.cts"));
   fs.copyFileSync(inbound.js, path.join(tmp, `${INB}.js`));
   fs.copyFileSync(inbound.dtsFile, path.join(tmp, `${INB}.d.ts`));
@@ -149,17 +165,17 @@ const res = execFileSync(
   { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] },
 );
 if (res.trim()) console.log(res.trim());
-if (inbound) {
-  // inbound-node.cjs: the CommonJS twin of inbound-node.mjs, same way
+// inbound-node.cjs, webhook-node.cjs: the CommonJS twins of the subpaths' Node entries, same way
+for (const entry of inbound ? ["inbound-node", "webhook-node"] : []) {
   const r2 = execFileSync(
     esbuild,
     [
-      path.join(tmp, "inbound-node.mjs"),
+      path.join(tmp, `${entry}.mjs`),
       "--bundle",
       "--format=cjs",
       "--platform=node",
       "--target=node18",
-      `--outfile=${path.join(tmp, "inbound-node.cjs")}`,
+      `--outfile=${path.join(tmp, `${entry}.cjs`)}`,
       "--define:import.meta.url=__wp_import_meta_url",
       "--banner:js=\"use strict\";\nconst __wp_import_meta_url = require(\"node:url\").pathToFileURL(__filename).href;",
       "--log-level=warning",
@@ -170,7 +186,8 @@ if (inbound) {
 }
 
 // cli.mjs = the `webhook-push` command, bundled with its TOML parser so the package keeps
-// no dependencies; it loads the core through ./node.mjs (Node, Bun, Deno).
+// no dependencies; it loads the core through ./node.mjs (Node, Bun, Deno), or through
+// ./webhook-node.mjs (webhook-push/webhook) when its config has `platform = "webhook"` channels.
 const cliRes = execFileSync(
   esbuild,
   [
@@ -180,6 +197,7 @@ const cliRes = execFileSync(
     "--platform=node",
     "--target=node18",
     "--external:./node.mjs",
+    "--external:./webhook-node.mjs",
     `--outfile=${path.join(tmp, "cli.mjs")}`,
     "--legal-comments=inline",
     "--log-level=warning",

@@ -2,6 +2,9 @@
 # Build the npm package into pkg/:
 #   cargo (wasm32-unknown-unknown, release) -> wasm-bindgen --target web -> wasm-opt -Oz
 #   -> pkg/ = pkg-template/ + glue + optimised wasm + node.cjs (esbuild)
+# Two wasms: the main entry's (the sender, no generic webhook engine, no inbound) and the "full"
+# one (features webhook + inbound) that serves both subpaths webhook-push/webhook and
+# webhook-push/inbound (bench/LEVERS.md has the measured trade-off against a wasm per subpath).
 #
 # Idempotent and fast when nothing changed: every tool is installed only when missing or
 # at the wrong version, and wasm-bindgen / wasm-opt rerun only when their input changed.
@@ -145,7 +148,7 @@ fi
 
 # --- 4. cargo build ---------------------------------------------------------------------------
 # cargo_wasm DIR [ARGS...]: the release wasm with the chosen toolchain into target dir DIR
-# (the sender's and the inbound build each have their own, so neither invalidates the other).
+# (the main and the full build each have their own, so neither invalidates the other).
 if [ "$WP_TOOLCHAIN" = nightly ]; then
   # optimize_for_size: std's smaller algorithms (sort, formatting); measured -2.8 KB, not slower
   NIGHTLY_ARGS=(-Zbuild-std=std,panic_abort -Zbuild-std-features=optimize_for_size)
@@ -159,7 +162,7 @@ if [ "$WP_TOOLCHAIN" = nightly ]; then
   }
   # Its own target dir: the stable builds (tests, clippy) keep their cache.
   CARGO_DIR=target/nightly
-  INB_CARGO_DIR=target/nightly-inbound
+  INB_CARGO_DIR=target/nightly-full
   step "cargo +$NIGHTLY build --release --target $TARGET --lib (build-std, immediate-abort panics)"
   TOOLCHAIN_DESC="$(rustup run "$NIGHTLY" rustc --version) ($NIGHTLY, build-std optimize_for_size, panic=immediate-abort, std opt-level 3)"
 else
@@ -168,7 +171,7 @@ else
     RUSTFLAGS="$WASM_RUSTFLAGS" cargo build --release --target "$TARGET" --lib --quiet --target-dir "$dir" "$@"
   }
   CARGO_DIR=target
-  INB_CARGO_DIR=target/inbound
+  INB_CARGO_DIR=target/full
   step "cargo build --release --target $TARGET --lib"
   TOOLCHAIN_DESC="$(rustc --version) (stable)"
 fi
@@ -192,19 +195,20 @@ fi
 printf '{ "toolchain": "%s", "cargo_wasm": "%s" }\n' "$WP_TOOLCHAIN" "$RAW_WASM" >"$OPT_DIR/build-info.json"
 printf '%s\n' "$TOOLCHAIN_DESC" >"$OPT_DIR/toolchain.txt"
 
-# --- 6b. the inbound wasm: the crate again with the "inbound" feature, for webhook-push/inbound ----
+# --- 6b. the full wasm: the crate again with features "webhook" (the generic webhook engine) and
+# "inbound" (bot callbacks), for the subpaths webhook-push/webhook and webhook-push/inbound ----
 # Its own target dir, so the two builds never invalidate each other's output.
-INB_NAME=${NAME}_inbound
+INB_NAME=${NAME}_full
 INB_RAW=$INB_CARGO_DIR/$TARGET/release/$NAME.wasm
-INB_BINDGEN_DIR=target/wasm-bindgen-inbound
-INB_OPT_DIR=target/wasm-opt-inbound
-step "cargo build --release --target $TARGET --lib --features inbound ($INB_CARGO_DIR)"
-cargo_wasm "$INB_CARGO_DIR" --features inbound
+INB_BINDGEN_DIR=target/wasm-bindgen-full
+INB_OPT_DIR=target/wasm-opt-full
+step "cargo build --release --target $TARGET --lib --features webhook,inbound ($INB_CARGO_DIR)"
+cargo_wasm "$INB_CARGO_DIR" --features webhook,inbound
 [ -f "$INB_RAW" ] || die "cargo did not produce $INB_RAW"
 INB_STAMP=$INB_OPT_DIR/.stamp
 inb_key="$(sha "$INB_RAW") wb=$WB_VERSION opt=$("$WASM_OPT" --version) flags=${WASM_OPT_FLAGS[*]}"
 if [ ! -f "$INB_STAMP" ] || [ "$(cat "$INB_STAMP")" != "$inb_key" ] || [ ! -f "$INB_OPT_DIR/${INB_NAME}_bg.wasm" ]; then
-  step "wasm-bindgen + wasm-opt (inbound) -> $INB_OPT_DIR"
+  step "wasm-bindgen + wasm-opt (full) -> $INB_OPT_DIR"
   rm -rf "$INB_BINDGEN_DIR" "$INB_OPT_DIR"
   "$WASM_BINDGEN" --target web --out-dir "$INB_BINDGEN_DIR" --out-name "$INB_NAME" "$INB_RAW"
   mkdir -p "$INB_OPT_DIR"
@@ -216,9 +220,9 @@ fi
 step "assemble pkg/ ($PKG_VERSION)"
 node scripts/assemble-pkg.mjs --version "$PKG_VERSION" --glue "$BINDGEN_DIR" \
   --wasm "$OPT_DIR/${NAME}_bg.wasm" --template pkg-template --out pkg \
-  --inbound-glue "$INB_BINDGEN_DIR" --inbound-wasm "$INB_OPT_DIR/${INB_NAME}_bg.wasm" | { [ "${WP_BUILD_QUIET:-}" = 1 ] && cat >/dev/null || cat; }
+  --full-glue "$INB_BINDGEN_DIR" --full-wasm "$INB_OPT_DIR/${INB_NAME}_bg.wasm" | { [ "${WP_BUILD_QUIET:-}" = 1 ] && cat >/dev/null || cat; }
 
 raw=$(wc -c <"$RAW_WASM"); bg=$(wc -c <"$BINDGEN_DIR/${NAME}_bg.wasm"); opt=$(wc -c <"pkg/${NAME}_bg.wasm")
 step "done: pkg/ webhook-push@$PKG_VERSION ($WP_TOOLCHAIN); wasm $raw B (cargo) -> $bg B (wasm-bindgen) -> $opt B (wasm-opt)"
 inb=$(wc -c <"pkg/${INB_NAME}_bg.wasm")
-step "inbound: pkg/${INB_NAME}_bg.wasm $inb B (wasm-opt), $(gzip -9 -c "pkg/${INB_NAME}_bg.wasm" | wc -c) B gzip; sender-only $(gzip -9 -c "pkg/${NAME}_bg.wasm" | wc -c) B gzip"
+step "full (webhook-push/webhook and /inbound): pkg/${INB_NAME}_bg.wasm $inb B (wasm-opt), $(gzip -9 -c "pkg/${INB_NAME}_bg.wasm" | wc -c) B gzip; main $(gzip -9 -c "pkg/${NAME}_bg.wasm" | wc -c) B gzip"

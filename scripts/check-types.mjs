@@ -4,7 +4,7 @@
 //      installed package's types: nodenext (ESM and CommonJS) and bundler resolution;
 //   2. the generated webhook_push.d.ts equals tests/golden/webhook_push.d.ts
 //      (UPDATE_GOLDEN=1 rewrites the golden file instead);
-//   3. the public declarations (index.d.ts, index.d.cts) contain no `any`.
+//   3. the public declarations (index.d.ts, index.d.cts; webhook-push/webhook's webhook.d.ts, .d.cts) contain no `any`.
 //
 //   node scripts/check-types.mjs [consumer-dir] [--golden-only]     (default target/consumer)
 import { spawnSync } from "node:child_process";
@@ -103,7 +103,7 @@ if (process.env.UPDATE_GOLDEN === "1") {
 }
 
 // 3. no `any` in what users see (comments are not code: "any platform" in a doc is fine)
-for (const f of goldenOnly ? [] : ["index.d.ts", "index.d.cts"]) {
+for (const f of goldenOnly ? [] : ["index.d.ts", "index.d.cts", "webhook.d.ts", "webhook.d.cts"]) {
   const code = fs
     .readFileSync(path.join(pkgDir, f), "utf8")
     .replace(/\/\*[\s\S]*?\*\//g, (m) => m.replace(/[^\n]/g, " "))

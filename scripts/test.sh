@@ -16,7 +16,11 @@
 #   e2e         node --test tests/e2e: send from Node ESM/CJS, Deno, Bun, workerd to the loopback mock
 #   inbound-rs  the "inbound" feature: clippy (host and wasm32) and cargo test --test inbound (published vectors)
 #   inbound     node --test tests/inbound: WeCom / DingTalk / Feishu callbacks to the handlers in Node, Deno, Bun, workerd
-#   webhook     node --test tests/webhook: the generic webhook target from the tarball vs a loopback receiver
+#   webhook-rs  the "webhook" feature (the generic webhook engine): clippy (host; wasm32 with "inbound", as the
+#               full wasm is built) and cargo test --lib --test webhook_sender with it (plain cargo test
+#               covers the build without it: the main wasm's "webhook" answers UNSUPPORTED)
+#   webhook     node --test tests/webhook: webhook-push/webhook from the tarball vs a loopback receiver
+#               (Node ESM/CJS, Deno, Bun, workerd), and the main entry's UNSUPPORTED
 #   cli         node --test tests/cli: the installed `webhook-push` command in Node, Deno, Bun vs the mock
 #   bundlers    node --test tests/bundlers: webpack 5 and vite production bundles of the packed package run
 #   fuzz        scripts/fuzz.sh --ci: each cargo-fuzz target briefly from fuzz/seeds (pinned nightly)
@@ -106,6 +110,13 @@ inbound_tests() {
     node --test --test-reporter=spec tests/inbound/*.test.mjs
 }
 
+# the generic webhook engine (feature "webhook": webhook-push/webhook, whose wasm has "inbound" too)
+webhook_rust() {
+  cargo clippy --all-targets --features webhook -- -D warnings &&
+    cargo clippy --target wasm32-unknown-unknown --lib --features webhook,inbound -- -D warnings &&
+    cargo test --features webhook --lib --test webhook_sender
+}
+
 # tests/cli: the `webhook-push` bin of the installed tarball, spawned in Node, Deno and Bun
 cli_tests() {
   DENO_NO_UPDATE_CHECK=1 CLI_CONSUMER=target/consumer node --test --test-reporter=spec tests/cli/*.test.mjs
@@ -125,6 +136,7 @@ step ts "pack" node scripts/check-types.mjs target/consumer
 step e2e "pack" e2e_tests
 step inbound-rs "tools" inbound_rust
 step inbound "pack" inbound_tests
+step webhook-rs "tools" webhook_rust
 step webhook "pack" env WEBHOOK_CONSUMER=target/consumer node --test --test-reporter=spec tests/webhook/
 step cli "pack" cli_tests
 step relay "build" node --test --test-reporter=spec tests/relay/

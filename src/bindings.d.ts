@@ -1,7 +1,9 @@
 
 /**
  * Platforms a message can be rendered for. Lark is Feishu's international edition.
- * `"webhook"` is the generic target (any URL, by template): give it a `WebhookTarget`.
+ * `"webhook"` is the generic target (any URL, by template): give it a `WebhookTarget`. It is
+ * served by `webhook-push/webhook` (same API, its own wasm; `webhook-push/inbound` too): the main
+ * entry answers it with `UNSUPPORTED`.
  */
 export type Platform = "wecom" | "dingtalk" | "feishu" | "lark" | "webhook";
 
@@ -207,7 +209,7 @@ export interface SenderOptions {
    * `degraded` (`from: "coordinator"`).
    */
   coordinator?: SendCoordinator;
-  /** Named generic webhook targets, for `sendTo(message, name | names)`. */
+  /** Named generic webhook targets, for `sendTo(message, name | names)` (`webhook-push/webhook`; the main entry throws `UNSUPPORTED`). */
   services?: { [name: string]: WebhookTarget };
 }
 
@@ -235,8 +237,8 @@ export interface SendCoordinator {
 export type SendTarget = string | { webhookUrl: string; secret?: string } | { webhook: WebhookTarget | string } | WebhookTarget;
 
 /**
- * A generic webhook target (platform `"webhook"`, seed 003): push a message to any URL by
- * template. Checked when given (`INVALID_CONFIG` saying what to fix, before anything is sent).
+ * A generic webhook target (platform `"webhook"`, seed 003, from `webhook-push/webhook`): push a
+ * message to any URL by template. Checked when given (`INVALID_CONFIG` saying what to fix, before anything is sent).
  *
  * Placeholders in `body` and header values: `{{title}}`, `{{subTitle}}`, `{{logo}}`, `{{image}}`,
  * `{{message}}` (`|text`, `|markdown`, `|html`), `{{time}}` (`|iso`, `|unix`, `|unix_ms`),

@@ -1,24 +1,88 @@
 //! The generic webhook target in the JS surface: `send(message, "webhook",
 //! { webhook: config })` and named services (`new MessageSender({ services })`,
 //! `sender.sendTo(message, "name" | ["a", "b"])`). A child of `bindings`.
+//!
+//! The engine is feature `webhook` (the `webhook-push/webhook` subpath's wasm).
+//! Without it the same methods exist and each answers `UNSUPPORTED`, naming
+//! that subpath ([`crate::platform::webhook::unsupported`]): `send(…, "webhook", …)`
+//! resolves to a failed result (send never rejects), `new MessageSender({ services })`,
+//! `sendTo` and `services()` throw.
 
 use std::rc::Rc;
 
-use js_sys::{Array, Promise};
-use serde_json::{Value, json};
+#[cfg(feature = "webhook")]
+use js_sys::Array;
+use js_sys::Promise;
+use serde_json::Value;
+#[cfg(feature = "webhook")]
+use serde_json::json;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
-use super::{JsMessageSender, input_failure, js_error, stringify, to_js};
-use crate::error::{Error, ErrorCode};
+#[cfg(feature = "webhook")]
+use super::stringify;
+use super::{JsMessageSender, input_failure, js_error, to_js};
+use crate::error::Error;
+#[cfg(feature = "webhook")]
+use crate::error::ErrorCode;
 use crate::host::JsHost;
 use crate::platform::Platform;
-use crate::sender::{SendResult, Sender};
+#[cfg(feature = "webhook")]
+use crate::sender::SendResult;
+use crate::sender::Sender;
+#[cfg(feature = "webhook")]
 use crate::webhook::{Message, WebhookConfig};
 
 /// The named services of a sender, in the order given.
+#[cfg(feature = "webhook")]
 pub(super) type Services = Rc<Vec<(String, WebhookConfig)>>;
+/// No engine, no services: a sender given some refuses them.
+#[cfg(not(feature = "webhook"))]
+pub(super) struct Services;
 
+/// `options.services` without the engine: none is fine, any is `UNSUPPORTED`.
+#[cfg(not(feature = "webhook"))]
+pub(super) fn services(options: &Value) -> Result<Services, Error> {
+    match options.get("services") {
+        None | Some(Value::Null) => Ok(Services),
+        Some(_) => Err(crate::platform::webhook::unsupported()),
+    }
+}
+
+/// `send(message, "webhook", target)` without the engine: a failed result, `UNSUPPORTED`.
+#[cfg(not(feature = "webhook"))]
+pub(super) fn send(_inner: Rc<Sender<JsHost>>, _message: &JsValue, _target: &JsValue) -> Promise {
+    let out = input_failure(Platform::Webhook, &crate::platform::webhook::unsupported());
+    future_to_promise(async move { Ok(to_js(&out)) })
+}
+
+#[cfg(not(feature = "webhook"))]
+#[wasm_bindgen(js_class = MessageSender)]
+impl JsMessageSender {
+    /// Send to named services (`options.services`), at once. A disabled
+    /// service is skipped (listed in `skipped`); an unknown name is a failed
+    /// result. Each result carries its `service` name. From `webhook-push/webhook`
+    /// (or `/inbound`): the main entry throws `UNSUPPORTED`.
+    #[wasm_bindgen(js_name = sendTo, unchecked_return_type = "Promise<SendToResult>")]
+    pub fn send_to(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "UnifiedMessageInit | UnifiedMessage")] message: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string | string[]")] names: JsValue,
+    ) -> Result<Promise, JsValue> {
+        let _ = (message, names, &self.services);
+        Err(js_error(&crate::platform::webhook::unsupported()))
+    }
+
+    /// The named services: `{ name, enabled, tags, description }` each (no URL, header or secret).
+    /// From `webhook-push/webhook` (or `/inbound`): the main entry throws `UNSUPPORTED`.
+    #[wasm_bindgen(js_name = services, unchecked_return_type = "ServiceInfo[]")]
+    pub fn list_services(&self) -> Result<JsValue, JsValue> {
+        let _ = &self.services;
+        Err(js_error(&crate::platform::webhook::unsupported()))
+    }
+}
+
+#[cfg(feature = "webhook")]
 /// `options.services`: `{ name: config, … }`, each checked now (an error names the service).
 pub(super) fn services(options: &Value) -> Result<Services, Error> {
     let list = match options.get("services") {
@@ -43,6 +107,7 @@ pub(super) fn is_configured(platform: &JsValue) -> bool {
     platform.as_string().and_then(|n| Platform::parse(&n).ok()).is_some_and(|p| p.spec().configured())
 }
 
+#[cfg(feature = "webhook")]
 fn message_of(message: &JsValue) -> Result<Message, Error> {
     let json = stringify(message, ErrorCode::InvalidMessage, "the message")?;
     if json.is_empty() {
@@ -51,6 +116,7 @@ fn message_of(message: &JsValue) -> Result<Message, Error> {
     Message::from_json(&json)
 }
 
+#[cfg(feature = "webhook")]
 /// The target of `send(message, "webhook", target)`: `{ webhook: config }`,
 /// the config itself (it has a `url`), or its JSON text.
 fn config_of_target(target: &JsValue) -> Result<WebhookConfig, Error> {
@@ -64,6 +130,7 @@ fn config_of_target(target: &JsValue) -> Result<WebhookConfig, Error> {
     crate::platform::webhook::config_of(cfg)
 }
 
+#[cfg(feature = "webhook")]
 /// `send(message, "webhook", target)`.
 pub(super) fn send(inner: Rc<Sender<JsHost>>, message: &JsValue, target: &JsValue) -> Promise {
     let parsed = config_of_target(target).and_then(|c| Ok((message_of(message)?, c)));
@@ -76,6 +143,7 @@ pub(super) fn send(inner: Rc<Sender<JsHost>>, message: &JsValue, target: &JsValu
     })
 }
 
+#[cfg(feature = "webhook")]
 fn names_of(names: &JsValue) -> Result<Vec<String>, Error> {
     if let Some(n) = names.as_string() {
         return Ok(vec![n]);
@@ -93,11 +161,13 @@ fn names_of(names: &JsValue) -> Result<Vec<String>, Error> {
     Err(Error::config("sendTo takes service names: a string or an array of strings"))
 }
 
+#[cfg(feature = "webhook")]
 #[wasm_bindgen(js_class = MessageSender)]
 impl JsMessageSender {
     /// Send to named services (`options.services`), at once. A disabled
     /// service is skipped (listed in `skipped`); an unknown name is a failed
-    /// result. Each result carries its `service` name.
+    /// result. Each result carries its `service` name. From `webhook-push/webhook`
+    /// (or `/inbound`): the main entry throws `UNSUPPORTED`.
     #[wasm_bindgen(js_name = sendTo, unchecked_return_type = "Promise<SendToResult>")]
     pub fn send_to(
         &self,
@@ -157,13 +227,14 @@ impl JsMessageSender {
     }
 
     /// The named services: `{ name, enabled, tags, description }` each (no URL, header or secret).
+    /// From `webhook-push/webhook` (or `/inbound`): the main entry throws `UNSUPPORTED`.
     #[wasm_bindgen(js_name = services, unchecked_return_type = "ServiceInfo[]")]
-    pub fn list_services(&self) -> JsValue {
+    pub fn list_services(&self) -> Result<JsValue, JsValue> {
         let list: Vec<Value> = self
             .services
             .iter()
             .map(|(n, c)| json!({"name": n, "enabled": c.enabled, "tags": c.tags, "description": c.description}))
             .collect();
-        to_js(&Value::Array(list))
+        Ok(to_js(&Value::Array(list)))
     }
 }

@@ -18,6 +18,8 @@
 //! - [`webhook`]: the generic webhook target's engine: config, templates, signing, answer check.
 //!
 //! [`inbound`] (feature `inbound`): bot callbacks in: verify, decrypt, parse, build replies.
+//! [`webhook`] is feature `webhook` (the `webhook-push/webhook` subpath's wasm); without it the
+//! `"webhook"` platform is still known and answers `UNSUPPORTED`, naming the subpath.
 //!
 //! `host` (wasm32 only) is the sender's Host on the host's `fetch`, `setTimeout` and `Date.now`.
 //!
@@ -42,6 +44,7 @@ pub mod sender;
 pub mod service_url;
 pub mod sign;
 pub mod target;
+#[cfg(feature = "webhook")]
 pub mod webhook;
 
 #[cfg(target_arch = "wasm32")]

@@ -1,7 +1,9 @@
 //! The generic webhook target through the sender, under a fake host and a
 //! fake clock: the request as configured, retries and their timing, the
 //! answer check, the rate limit, dedup, a disabled target, and no secret in
-//! a result.
+//! a result. Feature `webhook`: `cargo test --features webhook --test webhook_sender`.
+
+#![cfg(feature = "webhook")]
 
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;

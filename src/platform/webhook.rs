@@ -7,27 +7,48 @@
 //! sender's `Platform`), says so with [`PlatformSpec::configured`], and the
 //! platform-agnostic layers hand it its configuration: `render_json` through
 //! [`render_json`] here, the sender through `Sender::send_webhook`.
+//!
+//! The engine is feature `webhook` (its own wasm, the `webhook-push/webhook`
+//! subpath). Without it the target stays registered, so `"webhook"` is known,
+//! and everything that would need the engine answers [`unsupported`].
 
-use serde_json::{Map, Value, json};
+#[cfg(feature = "webhook")]
+use serde_json::json;
+use serde_json::{Map, Value};
 
-use super::spec::{
-    AnswerFields, CodeMeaning, Credential, Ctx, EnvNames, Platform, PlatformRenderer, PlatformSpec, Signing,
-};
-use crate::error::{Error, Result};
+#[cfg(feature = "webhook")]
+use super::spec::Platform;
+use super::spec::{AnswerFields, CodeMeaning, Credential, Ctx, EnvNames, PlatformRenderer, PlatformSpec, Signing};
+use crate::error::{Error, ErrorCode, Result};
 use crate::model::UnifiedMessage;
 use crate::rendered::Rendered;
+#[cfg(feature = "webhook")]
 use crate::webhook::{self, Message, WebhookConfig, WebhookRequest};
 
 pub struct Webhook;
 
+#[cfg(feature = "webhook")]
 const NEEDS_CONFIG: &str =
     "the webhook target needs its configuration: options.webhook = { url, method, headers, body, check, retry, … }";
+
+/// The error of the generic webhook target (`"webhook"`, `sendTo`, `services`)
+/// in a build without its engine (the package's main entry): it names the
+/// entry that has it.
+pub fn unsupported() -> Error {
+    Error::new(
+        ErrorCode::Unsupported,
+        "the generic webhook target (platform \"webhook\", sendTo, services) is not in this entry: import from \"webhook-push/webhook\" (same API, its own wasm; \"webhook-push/inbound\" has it too)",
+    )
+}
 
 impl PlatformRenderer for Webhook {
     fn render(&self, _msg: &UnifiedMessage, _ctx: &mut Ctx<'_>) -> Result<Vec<Value>> {
         // reached only without a configuration: `render_json` and the sender
         // take the configured path
-        Err(Error::config(NEEDS_CONFIG))
+        #[cfg(feature = "webhook")]
+        return Err(Error::config(NEEDS_CONFIG));
+        #[cfg(not(feature = "webhook"))]
+        Err(unsupported())
     }
 }
 
@@ -77,9 +98,13 @@ impl PlatformSpec for Webhook {
         1000
     }
     fn limits_info(&self) -> Map<String, Value> {
+        #[allow(unused_mut)]
         let mut m = Map::new();
-        m.insert("maxBodyBytes".into(), Value::from(webhook::MAX_BODY_BYTES));
-        m.insert("maxResponseBytes".into(), Value::from(webhook::MAX_RESPONSE_BYTES));
+        #[cfg(feature = "webhook")]
+        {
+            m.insert("maxBodyBytes".into(), Value::from(webhook::MAX_BODY_BYTES));
+            m.insert("maxResponseBytes".into(), Value::from(webhook::MAX_RESPONSE_BYTES));
+        }
         m
     }
     fn signing_how(&self) -> &'static str {
@@ -95,6 +120,7 @@ impl PlatformSpec for Webhook {
 
 /// The target's configuration in render options or a send target: an
 /// object, or its JSON text.
+#[cfg(feature = "webhook")]
 pub fn config_of(v: &Value) -> Result<WebhookConfig> {
     match v {
         Value::Object(_) => WebhookConfig::from_value(v),
@@ -106,6 +132,7 @@ pub fn config_of(v: &Value) -> Result<WebhookConfig> {
 
 /// The bot id of a target, for rate windows and dedup: a hash of its URL
 /// (never the URL, which may carry a credential).
+#[cfg(feature = "webhook")]
 pub fn bot_id(cfg: &WebhookConfig) -> String {
     use sha2::{Digest, Sha256};
     let mut h = Sha256::new();
@@ -115,6 +142,7 @@ pub fn bot_id(cfg: &WebhookConfig) -> String {
 }
 
 /// The request as a payload of [`Rendered`]: `{ method, headers, body }`.
+#[cfg(feature = "webhook")]
 pub fn request_value(req: &WebhookRequest) -> Value {
     let headers: Map<String, Value> = req.headers.iter().map(|(n, v)| (n.clone(), Value::String(v.clone()))).collect();
     json!({"method": req.method.as_str(), "headers": headers, "body": req.body})
@@ -122,6 +150,7 @@ pub fn request_value(req: &WebhookRequest) -> Value {
 
 /// `render(message, "webhook", { webhook: config })`: the request the target
 /// would send, as the one payload, its URL as `url`.
+#[cfg(feature = "webhook")]
 pub fn render_json(message: &str, options: &str, now_ms: u64) -> Result<Rendered> {
     let opts: Value = if options.trim().is_empty() {
         Value::Null
@@ -142,4 +171,31 @@ pub fn render_json(message: &str, options: &str, now_ms: u64) -> Result<Rendered
         payloads: vec![request_value(&req)],
         degraded: Vec::new(),
     })
+}
+
+/// `render(message, "webhook", …)` in a build without the engine: [`unsupported`].
+#[cfg(not(feature = "webhook"))]
+pub fn render_json(_message: &str, _options: &str, _now_ms: u64) -> Result<Rendered> {
+    Err(unsupported())
+}
+
+#[cfg(all(test, not(feature = "webhook")))]
+mod tests {
+    use crate::ErrorCode;
+
+    /// Without the engine, `"webhook"` is still a known platform and says where the engine is.
+    #[test]
+    fn without_the_engine_the_target_names_its_subpath() {
+        let msg = r#"{"content": {"type": "text", "body": {"text": "x"}}}"#;
+        let cfg = r#"{"webhook": {"url": "https://example.com/hook", "body": "{{text}}"}}"#;
+        for (platform, opts) in [("webhook", cfg), ("Webhook", ""), ("webhook", "{}")] {
+            let e = crate::render::render_json(msg, platform, opts, 0).unwrap_err();
+            assert_eq!(e.code, ErrorCode::Unsupported, "{platform} {opts}: {e}");
+            assert!(e.message.contains("\"webhook-push/webhook\""), "{e}");
+        }
+        let p = crate::platform::Platform::parse("webhook").unwrap();
+        let m = crate::model::UnifiedMessage::from_json(msg).unwrap();
+        let e = crate::render::render(&m, p, &Default::default()).unwrap_err();
+        assert_eq!(e.code, ErrorCode::Unsupported, "{e}");
+    }
 }

@@ -15,6 +15,7 @@ mod join;
 mod media;
 mod result;
 mod scrub;
+#[cfg(feature = "webhook")]
 mod webhook;
 
 use std::cell::RefCell;

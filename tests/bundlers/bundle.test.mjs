@@ -38,6 +38,24 @@ const res = await handle(new Request("http://127.0.0.1/bot", { method: "POST", h
 console.log("RESULT " + JSON.stringify({ payload: r.payloads[0], code, status: res.status, reason: await res.text() }));
 `;
 
+// webhook-push/webhook (the generic webhook target) beside webhook-push/inbound in one app: both
+// subpaths are served by one wasm, emitted and initialised once; "webhook" renders, and the main
+// entry (its own, smaller wasm) answers "webhook" with UNSUPPORTED naming the subpath.
+const WEBHOOK_APP = `import { render, isWebhookPushError, MessageSender } from "webhook-push/webhook";
+import { dingtalkHandler } from "webhook-push/inbound";
+import * as main from "webhook-push";
+${RENDER_AND_CODE}const hook = render({ content: { type: "text", body: { text: "to any URL" } } }, "webhook", { webhook: { url: "https://example.com/hook", body: '{"text": {{message}}}' } });
+let mainCode = "no error";
+try {
+  main.render({ content: { type: "text", body: { text: "x" } } }, "webhook", { webhook: { url: "https://example.com/hook" } });
+} catch (e) {
+  mainCode = main.isWebhookPushError(e) ? e.code + ": " + e.message : "untyped: " + String(e);
+}
+const services = new MessageSender({ services: { a: { url: "https://example.com/a" } } }).services().map((s) => s.name);
+const res = await dingtalkHandler({ appSecret: "bundled-app-secret", onMessage() {}, log: null })(new Request("http://127.0.0.1/bot", { method: "POST", headers: { timestamp: String(Date.now()), sign: "AAAA" }, body: "{}" }));
+console.log("RESULT " + JSON.stringify({ payload: r.payloads[0], code, hook: hook.payloads[0], mainCode, services, status: res.status }));
+`;
+
 /** Run a bundled ES module in Node, serving its file: URLs (the wasm asset) as a browser would fetch them. */
 function runBundle(file) {
   const runner = `
@@ -123,6 +141,31 @@ test("webpack 5, production: webhook-push/inbound initialises the inbound wasm; 
   checkResult(r);
   assert.equal(r.status, 401);
   assert.equal(r.reason, "bad_signature");
+});
+
+test("webpack 5, production: webhook-push/webhook and /inbound share one wasm; the main entry says UNSUPPORTED for webhook", async () => {
+  const dir = app("webpack-webhook", WEBHOOK_APP);
+  const out = await webpackBuild(dir);
+  const files = fs.readdirSync(path.dirname(out));
+  const wasms = files.filter((f) => f.endsWith(".wasm"));
+  // the full wasm (both subpaths) and the main entry's
+  assert.equal(wasms.length, 2, `two wasm assets: ${files}`);
+  const r = runBundle(out);
+  checkResult(r);
+  assert.deepEqual(r.hook, { method: "POST", headers: { "content-type": "application/json" }, body: '{"text": "to any URL"}' });
+  assert.match(r.mainCode, /^UNSUPPORTED: .*"webhook-push\/webhook"/);
+  assert.deepEqual(r.services, ["a"]);
+  assert.equal(r.status, 401);
+});
+
+test("sideEffects lists every entry file the exports map names (each initialises its wasm at import)", () => {
+  const meta = JSON.parse(fs.readFileSync(path.join(INSTALLED, "package.json"), "utf8"));
+  const targets = [];
+  const walk = (v) => (typeof v === "string" ? targets.push(v) : Object.values(v).forEach(walk));
+  walk(meta.exports);
+  const entries = [...new Set(targets.filter((t) => /\.(mjs|cjs)$/.test(t)))];
+  assert.ok(entries.includes("./webhook-browser.mjs") && entries.includes("./inbound-browser.mjs"), entries.join());
+  for (const e of entries) assert.ok(meta.sideEffects.includes(e), `${e} is not in sideEffects: ${meta.sideEffects}`);
 });
 
 test('webpack 5 with the package marked "sideEffects": false drops the initialisation (why the entries are listed)', async () => {

@@ -3,7 +3,9 @@
 
 /**
  * Platforms a message can be rendered for. Lark is Feishu's international edition.
- * `"webhook"` is the generic target (any URL, by template): give it a `WebhookTarget`.
+ * `"webhook"` is the generic target (any URL, by template): give it a `WebhookTarget`. It is
+ * served by `webhook-push/webhook` (same API, its own wasm; `webhook-push/inbound` too): the main
+ * entry answers it with `UNSUPPORTED`.
  */
 export type Platform = "wecom" | "dingtalk" | "feishu" | "lark" | "webhook";
 
@@ -209,7 +211,7 @@ export interface SenderOptions {
      * `degraded` (`from: "coordinator"`).
      */
     coordinator?: SendCoordinator;
-    /** Named generic webhook targets, for `sendTo(message, name | names)`. */
+    /** Named generic webhook targets, for `sendTo(message, name | names)` (`webhook-push/webhook`; the main entry throws `UNSUPPORTED`). */
     services?: { [name: string]: WebhookTarget };
 }
 
@@ -237,8 +239,8 @@ export interface SendCoordinator {
 export type SendTarget = string | { webhookUrl: string; secret?: string } | { webhook: WebhookTarget | string } | WebhookTarget;
 
 /**
- * A generic webhook target (platform `"webhook"`, seed 003): push a message to any URL by
- * template. Checked when given (`INVALID_CONFIG` saying what to fix, before anything is sent).
+ * A generic webhook target (platform `"webhook"`, seed 003, from `webhook-push/webhook`): push a
+ * message to any URL by template. Checked when given (`INVALID_CONFIG` saying what to fix, before anything is sent).
  *
  * Placeholders in `body` and header values: `{{title}}`, `{{subTitle}}`, `{{logo}}`, `{{image}}`,
  * `{{message}}` (`|text`, `|markdown`, `|html`), `{{time}}` (`|iso`, `|unix`, `|unix_ms`),
@@ -419,7 +421,8 @@ export class MessageSender {
     /**
      * Send to named services (`options.services`), at once. A disabled
      * service is skipped (listed in `skipped`); an unknown name is a failed
-     * result. Each result carries its `service` name.
+     * result. Each result carries its `service` name. From `webhook-push/webhook`
+     * (or `/inbound`): the main entry throws `UNSUPPORTED`.
      */
     sendTo(message: UnifiedMessageInit | UnifiedMessage, names: string | string[]): Promise<SendToResult>;
     /**
@@ -428,6 +431,7 @@ export class MessageSender {
     send(message: UnifiedMessageInit | UnifiedMessage, platform: Platform, target: SendTarget): Promise<SendResult>;
     /**
      * The named services: `{ name, enabled, tags, description }` each (no URL, header or secret).
+     * From `webhook-push/webhook` (or `/inbound`): the main entry throws `UNSUPPORTED`.
      */
     services(): ServiceInfo[];
 }
@@ -502,7 +506,7 @@ export interface InitOutput {
     readonly messagesender_sendAuto: (a: number, b: any, c: any) => any;
     readonly messagesender_sendMulti: (a: number, b: any, c: any) => any;
     readonly messagesender_sendTo: (a: number, b: any, c: any) => [number, number, number];
-    readonly messagesender_services: (a: number) => any;
+    readonly messagesender_services: (a: number) => [number, number, number];
     readonly parseTarget: (a: any, b: number) => [number, number, number];
     readonly platformInfo: (a: any) => [number, number, number];
     readonly render: (a: any, b: any, c: number) => [number, number, number];

@@ -22,7 +22,7 @@ test("package.json: name, module type, no side effects, only the listed files", 
   assert.match(pkg.version, /^\d+\.\d+\.\d+/);
   assert.equal(pkg.type, "module");
   // the entries initialise the wasm when imported: a bundler must keep them (tests/bundlers)
-  // every JS entry of `exports` (the sender's and webhook-push/inbound's) is listed
+  // every JS entry of `exports` (the sender's, webhook-push/inbound's and webhook-push/webhook's) is listed
   assert.deepEqual(pkg.sideEffects, [
     "./browser.mjs",
     "./node.mjs",
@@ -34,17 +34,22 @@ test("package.json: name, module type, no side effects, only the listed files", 
     "./inbound-node.cjs",
     "./inbound-deno.mjs",
     "./inbound-workerd.mjs",
+    "./webhook-browser.mjs",
+    "./webhook-node.mjs",
+    "./webhook-node.cjs",
+    "./webhook-deno.mjs",
+    "./webhook-workerd.mjs",
   ]);
   const leaves = (v) => (typeof v === "string" ? [v] : Object.values(v).flatMap(leaves));
-  const entries = new Set([pkg.exports["."], pkg.exports["./inbound"]].flatMap(leaves).filter((f) => /\.(mjs|cjs)$/.test(f)));
+  const entries = new Set([pkg.exports["."], pkg.exports["./inbound"], pkg.exports["./webhook"]].flatMap(leaves).filter((f) => /\.(mjs|cjs)$/.test(f)));
   assert.deepEqual([...entries].sort(), [...pkg.sideEffects].sort(), "sideEffects lists exactly the JS entries");
   const shipped = fs.readdirSync(pkgDir).sort();
   const allowed = new Set([...pkg.files, "package.json", "LICENSE"]);
   assert.deepStrictEqual(shipped.filter((f) => !allowed.has(f)), [], "nothing unlisted is shipped");
-  // the sender's wasm, and the inbound one (webhook-push/inbound) that the main entries never load
-  assert.deepStrictEqual(shipped.filter((f) => f.endsWith(".wasm")), ["webhook_push_bg.wasm", "webhook_push_inbound_bg.wasm"], "the two .wasm files");
+  // the sender's wasm, and the full one (webhook-push/webhook and /inbound) that the main entries never load
+  assert.deepStrictEqual(shipped.filter((f) => f.endsWith(".wasm")), ["webhook_push_bg.wasm", "webhook_push_full_bg.wasm"], "the two .wasm files");
   for (const f of ["node.mjs", "node.cjs", "deno.mjs", "workerd.mjs", "browser.mjs", "webhook_push.js"]) {
-    assert.ok(!fs.readFileSync(path.join(pkgDir, f), "utf8").includes("inbound"), `${f} does not load the inbound wasm`);
+    assert.ok(!fs.readFileSync(path.join(pkgDir, f), "utf8").includes("webhook_push_full"), `${f} does not load the full wasm`);
   }
 });
 

@@ -53,7 +53,11 @@ test("worker-example/src type-checks against webhook-push's types", async () => 
         lib: ["es2022", "dom"],
         types: [],
         skipLibCheck: true,
-        paths: { "webhook-push": [types], "webhook-push/inbound": [path.join(path.dirname(types), "inbound.d.ts")] },
+        paths: {
+          "webhook-push": [types],
+          "webhook-push/inbound": [path.join(path.dirname(types), "inbound.d.ts")],
+          "webhook-push/webhook": [path.join(path.dirname(types), "webhook.d.ts")],
+        },
       },
       files: [shim, path.join(WORKER_DIR, "src", "index.js")],
     }),

@@ -3,7 +3,9 @@
 // credential in the response or the logs.
 import assert from "node:assert/strict";
 import crypto from "node:crypto";
+import fs from "node:fs";
 import http from "node:http";
+import path from "node:path";
 import { after, before, test } from "node:test";
 import { fixture, prepareWorker, startMock, startRelay } from "./harness.mjs";
 
@@ -96,4 +98,11 @@ test("a webhook channel that keeps its URL in ROUTES is a config error", async (
   } finally {
     await bad.dispose();
   }
+});
+
+// The relay imports webhook-push/webhook (webhook channels) and webhook-push/inbound (chatops):
+// both are served by one wasm, so the Worker carries one, and not the main entry's beside it.
+test("the relay's bundle carries one wasm: the full one both subpaths share", () => {
+  const wasms = fs.readdirSync(path.join(path.dirname(built.scriptPath))).filter((f) => f.endsWith(".wasm"));
+  assert.deepEqual(wasms, ["webhook_push_full_bg.wasm"]);
 });

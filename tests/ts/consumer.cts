@@ -1,6 +1,7 @@
 // The CommonJS view of the types (index.d.cts via the "require" condition), checked by
 // scripts/check-types.mjs under nodenext with the ESM consumer.ts.
 import wp = require("webhook-push");
+import wh = require("webhook-push/webhook");
 
 function sink(..._values: unknown[]): void {}
 
@@ -11,3 +12,8 @@ const validated = new wp.UnifiedMessage(message);
 sink(result.payloads.length, platform, validated.toJSON());
 // @ts-expect-error an unknown platform name
 wp.render(message, "slack");
+
+// webhook-push/webhook under require (webhook.d.cts): the main entry's API with the webhook engine
+const hooks = new wh.MessageSender({ services: { tickets: { url: "https://tickets.example.com/api" } } });
+const sentTo: Promise<wh.SendToResult> = hooks.sendTo(message, "tickets");
+sink(sentTo, hooks.services(), wh.render(message, "webhook", { webhook: { url: "https://x.example" } }).url);

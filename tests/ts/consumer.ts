@@ -224,8 +224,10 @@ const coordinator: SendCoordinator = {
 };
 sink(new MessageSender({ coordinator, timeout: 5000 }));
 
-// the generic webhook target: one target, named services, the request rendered
-import type { SendToResult, WebhookTarget } from "webhook-push";
+// the generic webhook target, from webhook-push/webhook (same API; its wasm has the engine):
+// one target, named services, the request rendered
+import { MessageSender as WebhookSender, render as renderWebhook } from "webhook-push/webhook";
+import type { SendToResult, WebhookTarget } from "webhook-push/webhook";
 const ticketsTarget: WebhookTarget = {
   url: "https://tickets.example.com/api",
   method: "PUT",
@@ -236,13 +238,16 @@ const ticketsTarget: WebhookTarget = {
   signing: "standard-webhooks",
   secret: "whsec_x",
 };
-const services = new MessageSender({ services: { tickets: ticketsTarget, off: { url: "https://x.example", enabled: false } } });
+const services = new WebhookSender({ services: { tickets: ticketsTarget, off: { url: "https://x.example", enabled: false } } });
 async function webhookTarget(): Promise<void> {
   const one = await services.send({ content: { type: "text", body: { text: "x" } } }, "webhook", { webhook: ticketsTarget });
   sink(one.platform === "webhook");
   const many: SendToResult = await services.sendTo({ content: { type: "text", body: { text: "x" } } }, ["tickets", "off"]);
   sink(many.results.map((r) => r.service), many.skipped);
   sink(services.services().map((s) => s.name));
-  sink(render({ content: { type: "text", body: { text: "x" } } }, "webhook", { webhook: ticketsTarget }).payloads[0]);
+  sink(renderWebhook({ content: { type: "text", body: { text: "x" } } }, "webhook", { webhook: ticketsTarget }).payloads[0]);
+  // the same classes and types as the main entry's
+  const same: MessageSender = services;
+  sink(same);
 }
 sink(webhookTarget);

@@ -1,4 +1,4 @@
-// The generic `webhook` target from the packed package (scripts/pack-install.sh ->
+// The generic `webhook` target from the packed package's webhook-push/webhook (scripts/pack-install.sh ->
 // target/consumer) against a real HTTP receiver on 127.0.0.1: variables and formats, JSON
 // safety, headers, methods, each check mode, retries with real timers, Standard Webhooks
 // signatures checked by the `standardwebhooks` package, named services, and no secret in
@@ -7,6 +7,7 @@
 //   bash scripts/build.sh && bash scripts/pack-install.sh target/consumer
 //   node --test tests/webhook/                  (WEBHOOK_CONSUMER=dir)
 import crypto from "node:crypto";
+import fs from "node:fs";
 import http from "node:http";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -16,7 +17,11 @@ import { Webhook as StandardWebhook } from "standardwebhooks";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 const CONSUMER = path.resolve(ROOT, process.env.WEBHOOK_CONSUMER || "target/consumer");
-const pkg = await import(pathToFileURL(path.join(CONSUMER, "node_modules", "webhook-push", "node.mjs")).href);
+// webhook-push/webhook (the generic webhook engine is not in the main entry's wasm), through the
+// package's exports map as Node resolves an import of it
+const PKG = path.join(CONSUMER, "node_modules", "webhook-push");
+const subpath = JSON.parse(fs.readFileSync(path.join(PKG, "package.json"), "utf8")).exports["./webhook"];
+const pkg = await import(pathToFileURL(path.join(PKG, subpath.node.import)).href);
 const { render, MessageSender, isWebhookPushError } = pkg;
 
 // ---- the receiver: records each request, answers from a per-path script ------------------------

@@ -2,7 +2,9 @@
 // back by a bot's rate limit) goes on the Queue; what fails for good goes to the dead-letter
 // queue. Every channel's outcome is returned and logged.
 
-import { MessageSender } from "webhook-push";
+// webhook-push/webhook: the main entry's API with the generic webhook engine (ROUTES may name
+// `platform: "webhook"` channels); it shares its wasm with webhook-push/inbound (chatops-relay.js).
+import { MessageSender } from "webhook-push/webhook";
 import { baseUrls, intVar, targetOf } from "./config.js";
 import { coordinatorFor } from "./coordinator.js";
 import { errorFields } from "./log.js";

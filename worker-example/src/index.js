@@ -11,7 +11,7 @@
 // variables and ROUTES (see config.js); deliveries that still fail after short in-request
 // retries go on a Queue (queue.js). See README.md for deploying it.
 
-import { UnifiedMessage, render } from "webhook-push";
+import { UnifiedMessage, render } from "webhook-push/webhook"; // "webhook" channels: see deliver.js
 import { BadInput, cardFor, parseAlertmanager, parseGrafana, topSeverity } from "./alerts.js";
 import {
   ConfigError,
@@ -168,7 +168,7 @@ function health(env, path, scrub, headers) {
  */
 function checkChannels(env, config) {
   const bases = baseUrls(env);
-  /** @type {import("webhook-push").UnifiedMessageInit} */
+  /** @type {import("webhook-push/webhook").UnifiedMessageInit} */
   const probe = { content: { type: "text", body: { text: "healthz" } } };
   const bad = [];
   for (const c of config.channels.values()) {
