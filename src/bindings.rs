@@ -351,11 +351,12 @@ impl JsMessageSender {
         let parsed = parse_inputs(&message, &platform, &target);
         let given = self.overflow_given;
         future_to_promise(async move {
+            // the result crosses as JSON text written directly (no value tree)
             let out = match parsed {
-                Ok((msg, p, t, o)) => inner.send_with(&msg, p, &t, o.filter(|_| !given)).await.to_value(),
-                Err((p, e)) => input_failure_named(&p, &e),
+                Ok((msg, p, t, o)) => inner.send_with(&msg, p, &t, o.filter(|_| !given)).await.to_json(),
+                Err((p, e)) => crate::json::to_string(&input_failure_named(&p, &e)),
             };
-            Ok(to_js(&out))
+            Ok(JSON::parse(&out).unwrap_or(JsValue::NULL))
         })
     }
 

@@ -17,6 +17,7 @@ mod result;
 mod scrub;
 mod webhook;
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::future::Future;
@@ -30,6 +31,7 @@ use crate::degrade::Degraded;
 use crate::error::{Error, ErrorCode, Result};
 use crate::limits::Overflow;
 use crate::model::UnifiedMessage;
+use crate::platform::spec::Signing;
 use crate::policy::{self, RateWindow, RetryPolicy, Verdict};
 use crate::render::{self, RenderOptions, WecomMarkdown};
 use crate::target::{self, Platform};
@@ -423,10 +425,14 @@ impl<H: Host> Sender<H> {
         let bot = bot.as_str();
         let mut retries = 0u32;
         let mut resigned = false;
+        // the payload's text, written once for every attempt, unless the signature
+        // goes into the body (a new timestamp each attempt)
+        let signs_body = secret.is_some() && platform.spec().signing() == Signing::BodyFields;
+        let text = if signs_body { None } else { Some(crate::json::to_string(payload)) };
         loop {
             let slot = self.wait_for_slot(platform, bot, start, &mut att.degraded).await?;
             let now = self.host.now_ms();
-            let (post_url, body, sig) = match signed(platform, url, payload, secret, now) {
+            let (post_url, body, sig) = match signed(platform, url, payload, text.as_deref(), secret, now) {
                 Ok(x) => x,
                 Err(e) => return Err((plain(e), None)),
             };
@@ -558,20 +564,29 @@ pub(crate) fn plain(e: Error) -> SendError {
     SendError { code: e.code, message, platform_code: None, platform_message: None }
 }
 
-/// The URL and body to post, and the signature they carry (to scrub from the result).
-fn signed(
+/// The URL and body to post, and the signature they carry (to scrub from the
+/// result). `text`: the payload's JSON text when the signature (if any) does
+/// not go into the body; else the payload is signed and written here.
+fn signed<'t>(
     platform: Platform,
     url: &str,
     payload: &Value,
+    text: Option<&'t str>,
     secret: Option<&str>,
     now: u64,
-) -> Result<(String, String, Option<String>)> {
-    match secret {
-        None => Ok((url.to_string(), crate::json::to_string(payload), None)),
-        Some(s) => {
+) -> Result<(String, Cow<'t, str>, Option<String>)> {
+    match (secret, text) {
+        (None, Some(t)) => Ok((url.to_string(), Cow::Borrowed(t), None)),
+        (None, None) => Ok((url.to_string(), Cow::Owned(crate::json::to_string(payload)), None)),
+        (Some(s), Some(t)) => {
+            // signed in the URL (or not at all): the payload is left as it is
+            let (u, sig) = render::sign_request(platform, url, &mut Value::Null, s, now)?;
+            Ok((u, Cow::Borrowed(t), sig))
+        }
+        (Some(s), None) => {
             let mut p = payload.clone();
             let (u, sig) = render::sign_request(platform, url, &mut p, s, now)?;
-            Ok((u, crate::json::to_string(&p), sig))
+            Ok((u, Cow::Owned(crate::json::to_string(&p)), sig))
         }
     }
 }
