@@ -285,6 +285,19 @@ fn message_for(json: &str, st: Option<&crate::service_url::ServiceTarget>) -> Re
     UnifiedMessage::from_json(&crate::service_url::message_with(json, st))
 }
 
+/// The message for one target of several: the one read already (read and
+/// checked once per call), unless a service URL's options change it.
+fn message_for_target(
+    json: &str,
+    read: &UnifiedMessage,
+    st: Option<&crate::service_url::ServiceTarget>,
+) -> Result<UnifiedMessage, Error> {
+    match st {
+        Some(s) if s.has_message_options() => message_for(json, st),
+        _ => Ok(read.clone()),
+    }
+}
+
 fn to_js(v: &Value) -> JsValue {
     JSON::parse(&crate::json::to_string(v)).unwrap_or(JsValue::NULL)
 }
@@ -393,7 +406,7 @@ impl JsMessageSender {
                     let t = Target { webhook: url, secret: secret.filter(|s| !s.is_empty()) };
                     match service_target(p, t) {
                         Ok((t, st)) => match (&json, &msg) {
-                            (Ok(j), Ok(_)) => match message_for(j, st.as_ref()) {
+                            (Ok(j), Ok(m)) => match message_for_target(j, m, st.as_ref()) {
                                 Ok(m) => {
                                     messages.push((m, url_overflow(st.as_ref()).filter(|_| !given)));
                                     targets.push((p, t));

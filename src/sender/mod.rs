@@ -92,7 +92,13 @@ struct State {
     windows: HashMap<String, RateWindow>,
     sends: u64,
     dedup: DedupTable,
+    /// Each target's URL and bot id, worked out once (a hash each time otherwise):
+    /// keyed by platform and webhook as given; emptied when it reaches [`BOTS_HELD`].
+    bots: HashMap<(Platform, String), (String, String)>,
 }
+
+/// Targets whose URL and bot id a sender keeps.
+const BOTS_HELD: usize = 1024;
 
 pub struct Sender<H: Host> {
     pub host: H,
@@ -183,9 +189,8 @@ impl<H: Host> Sender<H> {
             );
             return self.failed(self.result(platform, Some(msg), start), plain(e), None);
         }
-        let base = self.options.base_urls.get(&platform).map(String::as_str);
-        let url = match target::webhook_url(platform, &target.webhook, base) {
-            Ok(u) => u,
+        let (url, bot) = match self.bot_of(platform, &target.webhook) {
+            Ok(x) => x,
             Err(e) => return self.failed(self.result(platform, Some(msg), start), plain(e), None),
         };
         if let Some(s) = &target.secret {
@@ -193,10 +198,6 @@ impl<H: Host> Sender<H> {
                 return self.failed(self.result(platform, Some(msg), start), plain(e), None);
             }
         }
-        let bot = match target::bot_id_of_url(platform, &url) {
-            Ok(b) => b,
-            Err(e) => return self.failed(self.result(platform, Some(msg), start), plain(e), None),
-        };
         // a coordinator, when there is one, holds the message's record instead of this sender
         let message_id = msg.metadata.message_id.as_deref();
         let mut notes = Degraded::default();
@@ -514,6 +515,24 @@ impl<H: Host> Sender<H> {
         }
     }
 
+    /// The URL to post to for `webhook` and its bot's id ([`target::bot_id_of_url`]),
+    /// remembered per target.
+    fn bot_of(&self, platform: Platform, webhook: &str) -> Result<(String, String)> {
+        let key = (platform, webhook.to_string());
+        if let Some(x) = self.state.borrow().bots.get(&key) {
+            return Ok(x.clone());
+        }
+        let base = self.options.base_urls.get(&platform).map(String::as_str);
+        let url = target::webhook_url(platform, webhook, base)?;
+        let bot = target::bot_id_of_url(platform, &url)?;
+        let mut st = self.state.borrow_mut();
+        if st.bots.len() >= BOTS_HELD {
+            st.bots.clear();
+        }
+        st.bots.insert(key, (url.clone(), bot.clone()));
+        Ok((url, bot))
+    }
+
     fn seen(&self, key: &str, now: u64) -> Option<Seen> {
         self.state.borrow().dedup.get(key, now)
     }
@@ -538,6 +557,11 @@ impl<H: Host> Sender<H> {
     pub fn held(&self) -> (usize, usize) {
         let st = self.state.borrow();
         (st.windows.len(), st.dedup.len())
+    }
+
+    /// Targets whose URL and bot id are remembered (memory checks).
+    pub fn targets_held(&self) -> usize {
+        self.state.borrow().bots.len()
     }
 
     /// Forget idle rate windows (called now and then; windows are tiny).
