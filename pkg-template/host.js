@@ -78,8 +78,11 @@ async function settle(p) {
   }
 }
 
-/** At most `max` bytes of a body: from its stream when it has one (cancelled past `max`), else arrayBuffer() or text(). */
-async function readBody(resp, max) {
+/**
+ * At most `max` bytes of a body: from its stream when it has one (cancelled past `max`, or once
+ * the request has timed out: `state.done`), else arrayBuffer() or text().
+ */
+async function readBody(resp, max, state) {
   const body = get(resp, "body");
   if (body === null) return EMPTY; // no body (204, HEAD)
   const getReader = get(body, "getReader");
@@ -96,6 +99,10 @@ async function readBody(resp, max) {
     let length = 0;
     let empty = 0; // empty chunks could come forever
     for (;;) {
+      if (state.done) {
+        cancel(reader); // the answer went out already (timed out): read no further
+        throw new Failed(network("timed out"));
+      }
       let r;
       try {
         r = await read.call(reader);
@@ -151,7 +158,7 @@ async function readBody(resp, max) {
 }
 
 /** One fetch and its answer, any misbehaviour of the host's fetch as an answer. */
-async function exchange(url, init, max) {
+async function exchange(url, init, max, state) {
   const f = get(globalThis, "fetch");
   if (typeof f !== "function") return network("the host has no fetch");
   // a synchronous throw, a rejection and a throwing thenable all become a network error
@@ -176,7 +183,7 @@ async function exchange(url, init, max) {
     cancel(get(resp, "body"));
     return tooLarge(max, "not read");
   }
-  const body = await readBody(resp, max);
+  const body = await readBody(resp, max, state);
   return answer(0, status, body, undefined, retryAfter, undefined);
 }
 
@@ -187,7 +194,7 @@ async function exchange(url, init, max) {
  */
 export function wpFetch(url, init, timeoutMs, max, follow) {
   return new Promise((resolve) => {
-    let done = false;
+    const state = { done: false };
     let ctl;
     try {
       ctl = new AbortController();
@@ -197,13 +204,13 @@ export function wpFetch(url, init, timeoutMs, max, follow) {
     }
     init.redirect = follow ? "follow" : "manual";
     const finish = (a) => {
-      if (done) return;
-      done = true;
+      if (state.done) return;
+      state.done = true;
       clearTimeout(timer);
       resolve(a);
     };
     const timer = setTimeout(() => {
-      if (done) return;
+      if (state.done) return;
       try {
         ctl?.abort();
       } catch {
@@ -211,7 +218,7 @@ export function wpFetch(url, init, timeoutMs, max, follow) {
       }
       finish(answer(2, 0, EMPTY, undefined, undefined, undefined));
     }, Math.min(timeoutMs, MAX_TIMER_MS));
-    exchange(url, init, max).then(finish, (e) => finish(e instanceof Failed ? e.answer : network(describe(e))));
+    exchange(url, init, max, state).then(finish, (e) => finish(e instanceof Failed ? e.answer : network(describe(e))));
   });
 }
 
