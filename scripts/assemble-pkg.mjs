@@ -24,6 +24,8 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const NAME = "webhook_push";
 const INIT_VALUES = new Set(["default", "initSync"]);
 const INIT_TYPES = new Set(["InitInput", "InitOutput", "SyncInitInput"]);
+// The sender's HTTP helper: imported by the glue from snippets/, not copied to the package root.
+const HOST_JS = "host.js";
 
 const { values: args } = parseArgs({
   options: {
@@ -106,6 +108,7 @@ const templateDir = abs(args.template);
 const list = (names) => (names.length ? ` ${names.join(", ")} ` : " ");
 for (const file of fs.readdirSync(templateDir)) {
   if (isInboundFile(file) && !inbound) continue; // no inbound build: the subpath is left out
+  if (file === HOST_JS) continue; // the glue's snippet (src/host.rs imports it): shipped under snippets/
   let text = fs.readFileSync(path.join(templateDir, file), "utf8");
   if (inbound && isInboundFile(file)) {
     text = text
@@ -123,6 +126,7 @@ for (const file of fs.readdirSync(templateDir)) {
       pkg.files = pkg.files.filter((f) => !isInboundFile(f) && !f.startsWith(INB));
       pkg.sideEffects = pkg.sideEffects.filter((f) => !isInboundFile(f.replace(/^\.\//, "")));
     }
+    if (!pkg.files.includes("snippets")) pkg.files.push("snippets"); // the JS the glue imports (HOST_JS)
     text = `${JSON.stringify(pkg, null, 2)}\n`;
   } else {
     text = text.replaceAll("{ /* @exports */ }", `{${list(values)}}`).replace("/* @declarations */", () => publicDts);
@@ -144,6 +148,12 @@ if (inbound) {
   fs.copyFileSync(inbound.dtsFile, path.join(tmp, `${INB}.d.ts`));
   fs.copyFileSync(inbound.wasm, path.join(tmp, `${INB}_bg.wasm`));
 }
+// The JS snippets the glue imports (wasm-bindgen `module = "/pkg-template/host.js"`), as it laid them out.
+for (const dir of [glueDir, inbound && path.dirname(inbound.js)].filter(Boolean)) {
+  const snippets = path.join(dir, "snippets");
+  if (fs.existsSync(snippets)) fs.cpSync(snippets, path.join(tmp, "snippets"), { recursive: true });
+}
+if (!fs.existsSync(path.join(tmp, "snippets"))) fail("the glue has no snippets/ (src/host.rs imports pkg-template/host.js)");
 if (fs.existsSync(abs("LICENSE"))) fs.copyFileSync(abs("LICENSE"), path.join(tmp, "LICENSE"));
 
 // node.cjs = node.mjs + glue bundled to CommonJS. import.meta.url becomes this file's URL,

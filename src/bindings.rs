@@ -285,6 +285,19 @@ fn message_for(json: &str, st: Option<&crate::service_url::ServiceTarget>) -> Re
     UnifiedMessage::from_json(&crate::service_url::message_with(json, st))
 }
 
+/// The message for one target of several: the one read already (read and
+/// checked once per call), unless a service URL's options change it.
+fn message_for_target(
+    json: &str,
+    read: &UnifiedMessage,
+    st: Option<&crate::service_url::ServiceTarget>,
+) -> Result<UnifiedMessage, Error> {
+    match st {
+        Some(s) if s.has_message_options() => message_for(json, st),
+        _ => Ok(read.clone()),
+    }
+}
+
 fn to_js(v: &Value) -> JsValue {
     JSON::parse(&crate::json::to_string(v)).unwrap_or(JsValue::NULL)
 }
@@ -351,11 +364,12 @@ impl JsMessageSender {
         let parsed = parse_inputs(&message, &platform, &target);
         let given = self.overflow_given;
         future_to_promise(async move {
+            // the result crosses as JSON text written directly (no value tree)
             let out = match parsed {
-                Ok((msg, p, t, o)) => inner.send_with(&msg, p, &t, o.filter(|_| !given)).await.to_value(),
-                Err((p, e)) => input_failure_named(&p, &e),
+                Ok((msg, p, t, o)) => inner.send_with(&msg, p, &t, o.filter(|_| !given)).await.to_json(),
+                Err((p, e)) => crate::json::to_string(&input_failure_named(&p, &e)),
             };
-            Ok(to_js(&out))
+            Ok(JSON::parse(&out).unwrap_or(JsValue::NULL))
         })
     }
 
@@ -392,7 +406,7 @@ impl JsMessageSender {
                     let t = Target { webhook: url, secret: secret.filter(|s| !s.is_empty()) };
                     match service_target(p, t) {
                         Ok((t, st)) => match (&json, &msg) {
-                            (Ok(j), Ok(_)) => match message_for(j, st.as_ref()) {
+                            (Ok(j), Ok(m)) => match message_for_target(j, m, st.as_ref()) {
                                 Ok(m) => {
                                     messages.push((m, url_overflow(st.as_ref()).filter(|_| !given)));
                                     targets.push((p, t));

@@ -2,6 +2,12 @@
 //! `AbortController`, `setTimeout` / `clearTimeout`, `Date.now`, `FormData`.
 //! Never `window`: there is none in Workers, Deno or Node. A timer handle is a
 //! `JsValue` (Node returns an object). Bound with `js_sys` only, no `web-sys`.
+//!
+//! Each HTTP request is one call of the JS helper `pkg-template/host.js`
+//! (fetch, its timeout race and abort, the capped body read, the few headers
+//! read): one boundary crossing and one promise per attempt. What it answers
+//! is turned into the sender's types here, where URLs and credentials are
+//! redacted.
 
 use std::cell::Cell;
 use std::future::{Future, poll_fn};
@@ -86,15 +92,6 @@ async fn settle(r: Result<JsValue, JsValue>) -> Result<JsValue, JsValue> {
     JsFuture::from(Promise::resolve(&v)).await
 }
 
-/// Let a promise settle on its own, its rejection handled (never "unhandled").
-fn detach(r: Result<JsValue, JsValue>) {
-    if let Ok(v) = r {
-        wasm_bindgen_futures::spawn_local(async move {
-            let _ = JsFuture::from(Promise::resolve(&v)).await;
-        });
-    }
-}
-
 /// Run `work` for at most `ms`: `None` when the time ran out first. The timer
 /// races the work itself, so a host call that never settles (a fetch ignoring
 /// its AbortSignal, a store that hangs) cannot hold the caller.
@@ -119,98 +116,66 @@ async fn within<F: Future>(ms: u64, work: F) -> Option<F::Output> {
     out
 }
 
-/// The message of a rejected fetch, with its cause (Node puts the detail there),
-/// the URL and any credential in it redacted (a host's error may quote the URL).
-fn describe(err: &JsValue, url: &str) -> String {
-    let get = |v: &JsValue, k: &str| prop(v, k).as_string();
-    let mut s = get(err, "message").unwrap_or_else(|| err.as_string().unwrap_or_else(|| "fetch failed".into()));
-    let cause = prop(err, "cause");
-    if let Some(c) = get(&cause, "code").or_else(|| get(&cause, "message")) {
-        s.push_str(": ");
-        s.push_str(&c);
-    }
-    target::redact_error(&s, url, 300)
+/// An answer of the JS helper (`pkg-template/host.js`): `kind` 0 = an HTTP
+/// answer, 1 = a network error, 2 = timed out, 3 = a redirect.
+#[wasm_bindgen(module = "/pkg-template/host.js")]
+extern "C" {
+    type Answer;
+    #[wasm_bindgen(method, getter)]
+    fn kind(this: &Answer) -> u32;
+    #[wasm_bindgen(method, getter)]
+    fn status(this: &Answer) -> u32;
+    #[wasm_bindgen(method, getter)]
+    fn body(this: &Answer) -> Vec<u8>;
+    #[wasm_bindgen(method, getter)]
+    fn message(this: &Answer) -> Option<String>;
+    #[wasm_bindgen(method, getter, js_name = retryAfter)]
+    fn retry_after(this: &Answer) -> Option<String>;
+    #[wasm_bindgen(method, getter)]
+    fn location(this: &Answer) -> Option<String>;
+
+    /// `fetch(url, init)` within `timeout_ms`, at most `max` bytes read; never rejects.
+    #[wasm_bindgen(js_name = wpFetch)]
+    fn wp_fetch(url: &str, init: &Object, timeout_ms: f64, max: f64, follow: bool) -> Promise;
+    /// A POST of `body` with its content type, the same way.
+    #[wasm_bindgen(js_name = wpPost)]
+    fn wp_post(url: &str, body: &str, content_type: &str, timeout_ms: f64, max: f64) -> Promise;
 }
 
-fn not_a_response(what: &str) -> HttpError {
-    HttpError::Network(format!("the host's fetch did not give a Response ({what})"))
+/// What the helper's promise gave: `(status, retry-after, body of at most max bytes)`.
+async fn answered(p: Promise, url: &str) -> Result<(u16, Option<String>, Vec<u8>), HttpError> {
+    // the helper never rejects; a rejection all the same is a network error
+    let a: Answer = match JsFuture::from(p).await {
+        Ok(v) if v.is_object() => v.unchecked_into(),
+        _ => return Err(HttpError::Network("the host's fetch failed".into())),
+    };
+    match a.kind() {
+        0 => Ok((a.status() as u16, a.retry_after(), a.body())),
+        2 => Err(HttpError::Timeout),
+        3 => Err(HttpError::Redirect {
+            status: a.status() as u16,
+            location: a.location().map(|l| target::redact_url(&l)),
+        }),
+        // a host's error may quote the URL: redacted, clipped
+        _ => Err(HttpError::Network(target::redact_error(
+            &a.message().unwrap_or_else(|| "fetch failed".into()),
+            url,
+            300,
+        ))),
+    }
 }
 
-/// A header of a Response, `None` when absent or unreadable (no `headers`, a
-/// `get` that throws or answers something else than a string).
-fn header(resp: &JsValue, name: &str) -> Option<String> {
-    let h = prop(resp, "headers");
-    let get = method(&h, "get")?;
-    get.call1(&h, &JsValue::from_str(name)).ok()?.as_string()
+/// A body as text, invalid UTF-8 replaced (no copy when it is valid).
+fn text(body: Vec<u8>) -> String {
+    String::from_utf8(body).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
-/// Read a body, at most `max` bytes: from its stream when there is one (the
-/// read stops there and the stream is cancelled), else from `arrayBuffer()`
-/// or `text()` (a Response-like object without a stream).
-async fn read_body(resp: &JsValue, max: usize) -> Result<Vec<u8>, HttpError> {
-    let too_large = || HttpError::Network(format!("the answer is larger than {max} bytes (not read further)"));
-    let body = prop(resp, "body");
-    if body.is_null() {
-        return Ok(Vec::new()); // no body (204, HEAD): an empty one
-    }
-    if let Some(get_reader) = method(&body, "getReader") {
-        let reader = get_reader.call0(&body).map_err(|_| not_a_response("its body cannot be read"))?;
-        let read = method(&reader, "read").ok_or_else(|| not_a_response("its body cannot be read"))?;
-        let mut out = Vec::new();
-        // empty chunks could come forever without yielding to the timer
-        let mut empty = 0u32;
-        loop {
-            let r = settle(read.call0(&reader)).await.map_err(|e| HttpError::Network(describe(&e, "")))?;
-            if prop(&r, "done").is_truthy() {
-                return Ok(out);
-            }
-            let v = prop(&r, "value");
-            let Some(chunk) = v.dyn_ref::<Uint8Array>() else {
-                detach(method(&reader, "cancel").ok_or(JsValue::NULL).and_then(|c| c.call0(&reader)));
-                return Err(not_a_response("its body gave something else than bytes"));
-            };
-            let n = chunk.length() as usize;
-            if n == 0 {
-                empty += 1;
-                if empty > 10_000 {
-                    detach(method(&reader, "cancel").ok_or(JsValue::NULL).and_then(|c| c.call0(&reader)));
-                    return Err(not_a_response("its body gives only empty chunks"));
-                }
-                continue;
-            }
-            if out.len() + n > max {
-                detach(method(&reader, "cancel").ok_or(JsValue::NULL).and_then(|c| c.call0(&reader)));
-                return Err(too_large());
-            }
-            let at = out.len();
-            out.resize(at + n, 0);
-            chunk.copy_to(&mut out[at..]);
-        }
-    }
-    if let Some(f) = method(resp, "arrayBuffer") {
-        let buf = settle(f.call0(resp)).await.map_err(|e| HttpError::Network(describe(&e, "")))?;
-        if buf.is_instance_of::<js_sys::ArrayBuffer>() {
-            let arr = Uint8Array::new(&buf);
-            if arr.length() as usize > max {
-                return Err(too_large());
-            }
-            return Ok(arr.to_vec());
-        }
-    }
-    if let Some(f) = method(resp, "text") {
-        let t = settle(f.call0(resp)).await.map_err(|e| HttpError::Network(describe(&e, "")))?;
-        let t = t.as_string().ok_or_else(|| not_a_response("text() gave no string"))?;
-        if t.len() > max {
-            return Err(too_large());
-        }
-        return Ok(t.into_bytes());
-    }
-    Err(not_a_response("it has no body to read"))
+fn timeout_arg(ms: u64) -> f64 {
+    ms.min(MAX_TIMER_MS) as f64
 }
 
 impl JsHost {
-    /// One fetch, settled within `timeout_ms` whatever the host's fetch does:
-    /// `(status, retry-after, body of at most max bytes)`.
+    /// One fetch, settled within `timeout_ms` whatever the host's fetch does.
     async fn request(
         &self,
         url: &str,
@@ -219,63 +184,7 @@ impl JsHost {
         max: usize,
         follow_redirects: bool,
     ) -> Result<(u16, Option<String>, Vec<u8>), HttpError> {
-        let ctl = method(&js_sys::global(), "AbortController")
-            .and_then(|c| Reflect::construct(&c, &Array::new()).ok())
-            .filter(JsValue::is_object);
-        if let Some(c) = &ctl {
-            set(&init, "signal", &prop(c, "signal"));
-        }
-        // a redirect would re-post the body (and its signature) to another origin;
-        // only a GET of the user's own media URL (no credential) follows one,
-        // within the host's own limit
-        set(&init, "redirect", &JsValue::from_str(if follow_redirects { "follow" } else { "manual" }));
-        let work = async {
-            let fetch =
-                method(&js_sys::global(), "fetch").ok_or_else(|| HttpError::Network("the host has no fetch".into()))?;
-            let resp = settle(fetch.call2(&js_sys::global(), &JsValue::from_str(url), &init))
-                .await
-                .map_err(|e| HttpError::Network(describe(&e, url)))?;
-            if !resp.is_object() {
-                return Err(not_a_response("not an object"));
-            }
-            let status = prop(&resp, "status").as_f64().unwrap_or(-1.0);
-            if prop(&resp, "type").as_string().as_deref() == Some("opaqueredirect") {
-                // a browser hides the status and the location of a manual redirect
-                return Err(HttpError::Redirect { status: 0, location: None });
-            }
-            if !(100.0..=599.0).contains(&status) || status.fract() != 0.0 {
-                return Err(not_a_response("no HTTP status"));
-            }
-            let status = status as u16;
-            if (300..400).contains(&status) {
-                let location = header(&resp, "location").map(|l| target::redact_url(&l));
-                if let Some(cancel) = method(&prop(&resp, "body"), "cancel") {
-                    detach(cancel.call0(&prop(&resp, "body")));
-                }
-                return Err(HttpError::Redirect { status, location });
-            }
-            let retry_after = header(&resp, "retry-after");
-            if header(&resp, "content-length")
-                .and_then(|l| l.trim().parse::<u64>().ok())
-                .is_some_and(|l| l > max as u64)
-            {
-                if let Some(cancel) = method(&prop(&resp, "body"), "cancel") {
-                    detach(cancel.call0(&prop(&resp, "body")));
-                }
-                return Err(HttpError::Network(format!("the answer is larger than {max} bytes (not read)")));
-            }
-            let body = read_body(&resp, max).await?;
-            Ok((status, retry_after, body))
-        };
-        match within(timeout_ms, work).await {
-            Some(r) => r,
-            None => {
-                if let Some(abort) = ctl.as_ref().and_then(|c| method(c, "abort")) {
-                    let _ = abort.call0(ctl.as_ref().unwrap_or(&JsValue::UNDEFINED));
-                }
-                Err(HttpError::Timeout)
-            }
-        }
+        answered(wp_fetch(url, &init, timeout_arg(timeout_ms), max as f64, follow_redirects), url).await
     }
 
     /// A store call, bounded by the send timeout: a store that hangs or throws
@@ -319,14 +228,9 @@ impl Host for JsHost {
     }
 
     async fn post_json(&self, url: &str, body: &str, timeout_ms: u64) -> Result<HttpResponse, HttpError> {
-        let init = Object::new();
-        set(&init, "method", &JsValue::from_str("POST"));
-        let headers = Object::new();
-        set(&headers, "content-type", &JsValue::from_str("application/json"));
-        set(&init, "headers", &headers);
-        set(&init, "body", &JsValue::from_str(body));
-        let (status, retry_after, body) = self.request(url, init, timeout_ms, MAX_ANSWER_BYTES, false).await?;
-        Ok(HttpResponse { status, body: String::from_utf8_lossy(&body).into_owned(), retry_after })
+        let p = wp_post(url, body, "application/json", timeout_arg(timeout_ms), MAX_ANSWER_BYTES as f64);
+        let (status, retry_after, body) = answered(p, url).await?;
+        Ok(HttpResponse { status, body: text(body), retry_after })
     }
 
     async fn request(
@@ -344,7 +248,7 @@ impl Host for JsHost {
         set(&init, "headers", &headers);
         set(&init, "body", &JsValue::from_str(req.body));
         let (status, retry_after, body) = JsHost::request(self, req.url, init, timeout_ms, max_bytes, false).await?;
-        Ok(HttpResponse { status, body: String::from_utf8_lossy(&body).into_owned(), retry_after })
+        Ok(HttpResponse { status, body: text(body), retry_after })
     }
 
     async fn get_bytes(&self, url: &str, max_bytes: usize, timeout_ms: u64) -> Result<Vec<u8>, HttpError> {
@@ -375,7 +279,7 @@ impl Host for JsHost {
         set(&init, "method", &JsValue::from_str("POST"));
         set(&init, "body", &form);
         let (status, retry_after, body) = self.request(url, init, timeout_ms, MAX_ANSWER_BYTES, false).await?;
-        Ok(HttpResponse { status, body: String::from_utf8_lossy(&body).into_owned(), retry_after })
+        Ok(HttpResponse { status, body: text(body), retry_after })
     }
 
     async fn store_get(&self, key: &str) -> Option<String> {

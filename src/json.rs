@@ -76,7 +76,7 @@ pub fn write(v: &Value, out: &mut String) {
     }
 }
 
-fn write_str(s: &str, out: &mut String) {
+pub fn write_str(s: &str, out: &mut String) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     out.push('"');
     let mut start = 0;

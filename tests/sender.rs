@@ -420,3 +420,27 @@ fn bad_options_are_refused() {
     opts.retry.backoff_multiplier = 0.5;
     assert!(Sender::new(&f, opts).is_err());
 }
+
+#[test]
+fn each_target_is_posted_to_its_own_url_and_the_remembered_targets_stay_bounded() {
+    let f = fake();
+    let s = Sender::new(&f, SenderOptions { rate_limit: false, ..SenderOptions::default() }).expect("options");
+    let key = |i: usize| format!("bounded-target-key-{i:05}");
+    // more targets than a sender keeps, then the first ones again (forgotten by then)
+    let order: Vec<usize> = (0..1500).chain(0..3).chain([1499]).collect();
+    for &i in &order {
+        let r = block_on(s.send(&text("hi"), Platform::Wecom, &to(&key(i))));
+        assert!(r.success, "{r:?}");
+        assert!(s.targets_held() <= 1024, "{} targets held", s.targets_held());
+    }
+    let posts = f.posts.borrow();
+    assert_eq!(posts.len(), order.len());
+    for (p, &i) in posts.iter().zip(&order) {
+        assert!(p.url.ends_with(&format!("key={}", key(i))), "{} is not the URL of target {i}", p.url);
+    }
+    // a bad target is still refused each time, remembered or not
+    for _ in 0..2 {
+        let r = block_on(s.send(&text("hi"), Platform::Wecom, &to("no")));
+        assert_eq!(r.error.map(|e| e.code), Some(ErrorCode::InvalidConfig));
+    }
+}

@@ -18,6 +18,7 @@ mod scrub;
 #[cfg(feature = "webhook")]
 mod webhook;
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::future::Future;
@@ -31,6 +32,7 @@ use crate::degrade::Degraded;
 use crate::error::{Error, ErrorCode, Result};
 use crate::limits::Overflow;
 use crate::model::UnifiedMessage;
+use crate::platform::spec::Signing;
 use crate::policy::{self, RateWindow, RetryPolicy, Verdict};
 use crate::render::{self, RenderOptions, WecomMarkdown};
 use crate::target::{self, Platform};
@@ -91,7 +93,13 @@ struct State {
     windows: HashMap<String, RateWindow>,
     sends: u64,
     dedup: DedupTable,
+    /// Each target's URL and bot id, worked out once (a hash each time otherwise):
+    /// keyed by platform and webhook as given; emptied when it reaches [`BOTS_HELD`].
+    bots: HashMap<(Platform, String), (String, String)>,
 }
+
+/// Targets whose URL and bot id a sender keeps.
+const BOTS_HELD: usize = 1024;
 
 pub struct Sender<H: Host> {
     pub host: H,
@@ -182,9 +190,8 @@ impl<H: Host> Sender<H> {
             );
             return self.failed(self.result(platform, Some(msg), start), plain(e), None);
         }
-        let base = self.options.base_urls.get(&platform).map(String::as_str);
-        let url = match target::webhook_url(platform, &target.webhook, base) {
-            Ok(u) => u,
+        let (url, bot) = match self.bot_of(platform, &target.webhook) {
+            Ok(x) => x,
             Err(e) => return self.failed(self.result(platform, Some(msg), start), plain(e), None),
         };
         if let Some(s) = &target.secret {
@@ -192,10 +199,6 @@ impl<H: Host> Sender<H> {
                 return self.failed(self.result(platform, Some(msg), start), plain(e), None);
             }
         }
-        let bot = match target::bot_id_of_url(platform, &url) {
-            Ok(b) => b,
-            Err(e) => return self.failed(self.result(platform, Some(msg), start), plain(e), None),
-        };
         // a coordinator, when there is one, holds the message's record instead of this sender
         let message_id = msg.metadata.message_id.as_deref();
         let mut notes = Degraded::default();
@@ -424,10 +427,14 @@ impl<H: Host> Sender<H> {
         let bot = bot.as_str();
         let mut retries = 0u32;
         let mut resigned = false;
+        // the payload's text, written once for every attempt, unless the signature
+        // goes into the body (a new timestamp each attempt)
+        let signs_body = secret.is_some() && platform.spec().signing() == Signing::BodyFields;
+        let text = if signs_body { None } else { Some(crate::json::to_string(payload)) };
         loop {
             let slot = self.wait_for_slot(platform, bot, start, &mut att.degraded).await?;
             let now = self.host.now_ms();
-            let (post_url, body, sig) = match signed(platform, url, payload, secret, now) {
+            let (post_url, body, sig) = match signed(platform, url, payload, text.as_deref(), secret, now) {
                 Ok(x) => x,
                 Err(e) => return Err((plain(e), None)),
             };
@@ -509,6 +516,24 @@ impl<H: Host> Sender<H> {
         }
     }
 
+    /// The URL to post to for `webhook` and its bot's id ([`target::bot_id_of_url`]),
+    /// remembered per target.
+    fn bot_of(&self, platform: Platform, webhook: &str) -> Result<(String, String)> {
+        let key = (platform, webhook.to_string());
+        if let Some(x) = self.state.borrow().bots.get(&key) {
+            return Ok(x.clone());
+        }
+        let base = self.options.base_urls.get(&platform).map(String::as_str);
+        let url = target::webhook_url(platform, webhook, base)?;
+        let bot = target::bot_id_of_url(platform, &url)?;
+        let mut st = self.state.borrow_mut();
+        if st.bots.len() >= BOTS_HELD {
+            st.bots.clear();
+        }
+        st.bots.insert(key, (url.clone(), bot.clone()));
+        Ok((url, bot))
+    }
+
     fn seen(&self, key: &str, now: u64) -> Option<Seen> {
         self.state.borrow().dedup.get(key, now)
     }
@@ -535,6 +560,11 @@ impl<H: Host> Sender<H> {
         (st.windows.len(), st.dedup.len())
     }
 
+    /// Targets whose URL and bot id are remembered (memory checks).
+    pub fn targets_held(&self) -> usize {
+        self.state.borrow().bots.len()
+    }
+
     /// Forget idle rate windows (called now and then; windows are tiny).
     pub fn tidy(&self) {
         let now = self.host.now_ms();
@@ -559,20 +589,29 @@ pub(crate) fn plain(e: Error) -> SendError {
     SendError { code: e.code, message, platform_code: None, platform_message: None }
 }
 
-/// The URL and body to post, and the signature they carry (to scrub from the result).
-fn signed(
+/// The URL and body to post, and the signature they carry (to scrub from the
+/// result). `text`: the payload's JSON text when the signature (if any) does
+/// not go into the body; else the payload is signed and written here.
+fn signed<'t>(
     platform: Platform,
     url: &str,
     payload: &Value,
+    text: Option<&'t str>,
     secret: Option<&str>,
     now: u64,
-) -> Result<(String, String, Option<String>)> {
-    match secret {
-        None => Ok((url.to_string(), crate::json::to_string(payload), None)),
-        Some(s) => {
+) -> Result<(String, Cow<'t, str>, Option<String>)> {
+    match (secret, text) {
+        (None, Some(t)) => Ok((url.to_string(), Cow::Borrowed(t), None)),
+        (None, None) => Ok((url.to_string(), Cow::Owned(crate::json::to_string(payload)), None)),
+        (Some(s), Some(t)) => {
+            // signed in the URL (or not at all): the payload is left as it is
+            let (u, sig) = render::sign_request(platform, url, &mut Value::Null, s, now)?;
+            Ok((u, Cow::Borrowed(t), sig))
+        }
+        (Some(s), None) => {
             let mut p = payload.clone();
             let (u, sig) = render::sign_request(platform, url, &mut p, s, now)?;
-            Ok((u, crate::json::to_string(&p), sig))
+            Ok((u, Cow::Owned(crate::json::to_string(&p)), sig))
         }
     }
 }

@@ -169,3 +169,47 @@ describe("redirects (Node)", () => {
     }
   });
 });
+
+describe("the request helper (Node)", () => {
+  // A body that keeps coming slowly, from a fetch that ignores its AbortSignal: the send times
+  // out on time, and the helper then cancels the body's stream instead of reading on.
+  test("a body still arriving when the time runs out is cancelled, not read further", async () => {
+    const realFetch = globalThis.fetch;
+    let pulls = 0;
+    let cancelled = false;
+    let stopped = false; // set at the end, so that a failing run does not drip on forever
+    const seen = [];
+    globalThis.fetch = async (url, init) => {
+      seen.push({ url: String(url), redirect: init?.redirect, signal: init?.signal instanceof AbortSignal });
+      const stream = new ReadableStream({
+        async pull(c) {
+          if (stopped) return c.close();
+          pulls++;
+          await new Promise((r) => setTimeout(r, 20));
+          c.enqueue(new Uint8Array([0x20]));
+        },
+        cancel() {
+          cancelled = true;
+        },
+      });
+      return new Response(stream, { status: 200 });
+    };
+    try {
+      const s = new wp.MessageSender({ timeout: 150, retryPolicy: NO_RETRY, rateLimit: false });
+      const r = await s.send({ content: { type: "text", body: { text: "drip" } } }, "wecom", "drip-test-key-0001");
+      assert.equal(r.success, false);
+      assert.equal(r.error?.code, "TIMEOUT", JSON.stringify(r));
+      assert.equal(seen.length, 1);
+      assert.deepStrictEqual([seen[0].redirect, seen[0].signal], ["manual", true], "no redirect followed; an AbortSignal given");
+      await new Promise((r) => setTimeout(r, 100));
+      assert.ok(cancelled, "the body's stream was cancelled");
+      const n = pulls;
+      await new Promise((r) => setTimeout(r, 100));
+      assert.equal(pulls, n, "nothing more was read");
+      assert.ok(!JSON.stringify(r).includes("drip-test-key-0001"), "the key is not in the result");
+    } finally {
+      stopped = true;
+      globalThis.fetch = realFetch;
+    }
+  });
+});

@@ -1,0 +1,228 @@
+// The sender's HTTP plumbing (src/host.rs imports it; wasm-bindgen ships it beside the glue as a
+// snippet): one call per request, so an attempt crosses the JS / wasm boundary once and awaits
+// one promise, instead of a dozen property reads, a timer closure and a promise per step.
+//
+// Whatever the host's `fetch` does (throws, returns junk, never settles, ignores its
+// AbortSignal, redirects, answers without end), the promise returned here resolves, within the
+// timeout, to an answer: { kind, status, retryAfter, location, message, body }, kind 0 = an HTTP
+// answer (body: at most `max` bytes), 1 = a network error (message, not redacted: the caller
+// redacts), 2 = the time ran out, 3 = a redirect (not followed unless `follow`). It never
+// rejects. Only web globals: Node, Deno, Bun, workerd, browsers.
+
+/** Longest delay a JS timer takes (2^31 - 1 ms); a larger one fires at once. */
+const MAX_TIMER_MS = 2147483647;
+const EMPTY = new Uint8Array(0);
+
+const answer = (kind, status, body, message, retryAfter, location) => ({ kind, status, body, message, retryAfter, location });
+const network = (message) => answer(1, 0, EMPTY, message, undefined, undefined);
+const notAResponse = (what) => network(`the host's fetch did not give a Response (${what})`);
+const tooLarge = (max, how) => network(`the answer is larger than ${max} bytes (${how})`);
+
+/** `v[k]`; undefined for a primitive or when reading it throws. */
+function get(v, k) {
+  if (v === null || (typeof v !== "object" && typeof v !== "function")) return undefined;
+  try {
+    return v[k];
+  } catch {
+    return undefined;
+  }
+}
+
+/** The message of a rejection, with its cause's code or message (Node puts the detail there). */
+function describe(err) {
+  const m = get(err, "message");
+  let s = typeof m === "string" ? m : typeof err === "string" ? err : "fetch failed";
+  const cause = get(err, "cause");
+  const code = get(cause, "code");
+  const c = typeof code === "string" ? code : get(cause, "message");
+  if (typeof c === "string") s += `: ${c}`;
+  return s;
+}
+
+/** A header of a response; undefined when absent or unreadable. */
+function header(resp, name) {
+  const h = get(resp, "headers");
+  const f = get(h, "get");
+  if (typeof f !== "function") return undefined;
+  try {
+    const v = f.call(h, name);
+    return typeof v === "string" ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Call `o.cancel()` if it can be, its outcome ignored (never an unhandled rejection). */
+function cancel(o) {
+  const f = get(o, "cancel");
+  if (typeof f !== "function") return;
+  try {
+    Promise.resolve(f.call(o)).catch(() => {});
+  } catch {
+    // a throwing cancel: nothing more to do
+  }
+}
+
+class Failed {
+  constructor(a) {
+    this.answer = a;
+  }
+}
+
+/** `await p`, a rejection (or a throwing thenable) as a network error. */
+async function settle(p) {
+  try {
+    return await p;
+  } catch (e) {
+    throw new Failed(network(describe(e)));
+  }
+}
+
+/**
+ * At most `max` bytes of a body: from its stream when it has one (cancelled past `max`, or once
+ * the request has timed out: `state.done`), else arrayBuffer() or text().
+ */
+async function readBody(resp, max, state) {
+  const body = get(resp, "body");
+  if (body === null) return EMPTY; // no body (204, HEAD)
+  const getReader = get(body, "getReader");
+  if (typeof getReader === "function") {
+    let reader;
+    try {
+      reader = getReader.call(body);
+    } catch {
+      throw new Failed(notAResponse("its body cannot be read"));
+    }
+    const read = get(reader, "read");
+    if (typeof read !== "function") throw new Failed(notAResponse("its body cannot be read"));
+    const chunks = [];
+    let length = 0;
+    let empty = 0; // empty chunks could come forever
+    for (;;) {
+      if (state.done) {
+        cancel(reader); // the answer went out already (timed out): read no further
+        throw new Failed(network("timed out"));
+      }
+      let r;
+      try {
+        r = await read.call(reader);
+      } catch (e) {
+        throw new Failed(network(describe(e)));
+      }
+      if (get(r, "done")) break;
+      const chunk = get(r, "value");
+      if (!(chunk instanceof Uint8Array)) {
+        cancel(reader);
+        throw new Failed(notAResponse("its body gave something else than bytes"));
+      }
+      if (chunk.length === 0) {
+        if (++empty > 10_000) {
+          cancel(reader);
+          throw new Failed(notAResponse("its body gives only empty chunks"));
+        }
+        continue;
+      }
+      if (length + chunk.length > max) {
+        cancel(reader);
+        throw new Failed(tooLarge(max, "not read further"));
+      }
+      chunks.push(chunk);
+      length += chunk.length;
+    }
+    if (chunks.length === 1) return chunks[0];
+    const out = new Uint8Array(length);
+    let at = 0;
+    for (const c of chunks) {
+      out.set(c, at);
+      at += c.length;
+    }
+    return out;
+  }
+  const arrayBuffer = get(resp, "arrayBuffer");
+  if (typeof arrayBuffer === "function") {
+    const buf = await settle((async () => arrayBuffer.call(resp))());
+    if (buf instanceof ArrayBuffer) {
+      if (buf.byteLength > max) throw new Failed(tooLarge(max, "not read further"));
+      return new Uint8Array(buf);
+    }
+  }
+  const text = get(resp, "text");
+  if (typeof text === "function") {
+    const t = await settle((async () => text.call(resp))());
+    if (typeof t !== "string") throw new Failed(notAResponse("text() gave no string"));
+    const bytes = new TextEncoder().encode(t);
+    if (bytes.length > max) throw new Failed(tooLarge(max, "not read further"));
+    return bytes;
+  }
+  throw new Failed(notAResponse("it has no body to read"));
+}
+
+/** One fetch and its answer, any misbehaviour of the host's fetch as an answer. */
+async function exchange(url, init, max, state) {
+  const f = get(globalThis, "fetch");
+  if (typeof f !== "function") return network("the host has no fetch");
+  // a synchronous throw, a rejection and a throwing thenable all become a network error
+  const resp = await settle((async () => f.call(globalThis, url, init))());
+  if (resp === null || typeof resp !== "object") return notAResponse("not an object");
+  const status = get(resp, "status");
+  if (get(resp, "type") === "opaqueredirect") {
+    // a browser hides the status and the location of a manual redirect
+    return answer(3, 0, EMPTY, undefined, undefined, undefined);
+  }
+  if (typeof status !== "number" || !Number.isInteger(status) || status < 100 || status > 599) {
+    return notAResponse("no HTTP status");
+  }
+  if (status >= 300 && status < 400) {
+    const location = header(resp, "location");
+    cancel(get(resp, "body"));
+    return answer(3, status, EMPTY, undefined, undefined, location);
+  }
+  const retryAfter = header(resp, "retry-after");
+  const declared = header(resp, "content-length");
+  if (declared !== undefined && /^\s*\d+\s*$/.test(declared) && Number(declared) > max) {
+    cancel(get(resp, "body"));
+    return tooLarge(max, "not read");
+  }
+  const body = await readBody(resp, max, state);
+  return answer(0, status, body, undefined, retryAfter, undefined);
+}
+
+/**
+ * `fetch(url, init)` within `timeoutMs`, reading at most `max` bytes of the answer. `init` gets
+ * the AbortSignal (aborted when the time runs out) and `redirect` ("follow" only when `follow`:
+ * a redirect would re-post the body, and its signature, to another origin).
+ */
+export function wpFetch(url, init, timeoutMs, max, follow) {
+  return new Promise((resolve) => {
+    const state = { done: false };
+    let ctl;
+    try {
+      ctl = new AbortController();
+      init.signal = ctl.signal;
+    } catch {
+      ctl = undefined; // no AbortController: the timer alone bounds the wait
+    }
+    init.redirect = follow ? "follow" : "manual";
+    const finish = (a) => {
+      if (state.done) return;
+      state.done = true;
+      clearTimeout(timer);
+      resolve(a);
+    };
+    const timer = setTimeout(() => {
+      if (state.done) return;
+      try {
+        ctl?.abort();
+      } catch {
+        // an abort that throws changes nothing: the send has timed out
+      }
+      finish(answer(2, 0, EMPTY, undefined, undefined, undefined));
+    }, Math.min(timeoutMs, MAX_TIMER_MS));
+    exchange(url, init, max, state).then(finish, (e) => finish(e instanceof Failed ? e.answer : network(describe(e))));
+  });
+}
+
+/** POST `body` (a string) with `Content-Type: contentType`: the sender's request to a platform. */
+export function wpPost(url, body, contentType, timeoutMs, max) {
+  return wpFetch(url, { method: "POST", headers: { "content-type": contentType }, body }, timeoutMs, max, false);
+}
