@@ -16,7 +16,7 @@ import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 
 import { toolBin } from "../e2e/harness.mjs";
-import { fileModules, packageModules, startWorkerd } from "../support/workerd.mjs";
+import { fileModules, joinModules, packageModules, startWorkerd } from "../support/workerd.mjs";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, "..", "..");
@@ -81,7 +81,7 @@ function runChild(runtime) {
 async function runWorker() {
   const webhook = packageModules({ dir: DIR, pkgDir: PKG, subpath: "./webhook" });
   const main = packageModules({ dir: DIR, pkgDir: PKG, subpath: "." });
-  const modules = [...fileModules(DIR, ["worker.mjs", "probe.mjs"]), ...webhook.modules, ...main.modules];
+  const modules = joinModules(fileModules(DIR, ["worker.mjs", "probe.mjs"]), webhook.modules, main.modules);
   const w = await startWorkerd({ modules, modulesRoot: DIR });
   try {
     const res = await w.mf.dispatchFetch(`http://localhost/?url=${encodeURIComponent(base)}`);
