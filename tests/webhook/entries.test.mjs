@@ -108,6 +108,8 @@ for (const runtime of RUNTIMES) {
       assert.deepEqual(out.services, ["recv"]);
       assert.equal(out.render, `{"text": "from ${runtime}", "via": "text"}`);
       assert.equal(out.sameExports, true);
+      // run.mjs / run.cjs also load webhook-push/inbound: the same glue, so the full wasm once
+      if (runtime !== "workerd") assert.equal(out.oneWasm, true, "webhook-push/webhook and /inbound share one glue and wasm instance");
       const got = received.filter((r) => r.path.startsWith(`/${runtime}/`) || r.path === `/${runtime}`);
       assert.deepEqual(
         got.map((r) => [r.method, r.path, r.body]).sort(),
