@@ -40,11 +40,12 @@ pub(super) type Services = Rc<Vec<(String, WebhookConfig)>>;
 #[cfg(not(feature = "webhook"))]
 pub(super) struct Services;
 
-/// `options.services` without the engine: none is fine, any is `UNSUPPORTED`.
+/// `options.services` without the engine: none (absent, null or `{}`) is fine, any is `UNSUPPORTED`.
 #[cfg(not(feature = "webhook"))]
 pub(super) fn services(options: &Value) -> Result<Services, Error> {
     match options.get("services") {
         None | Some(Value::Null) => Ok(Services),
+        Some(Value::Object(m)) if m.is_empty() => Ok(Services),
         Some(_) => Err(crate::platform::webhook::unsupported()),
     }
 }

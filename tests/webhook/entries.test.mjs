@@ -123,6 +123,7 @@ for (const runtime of RUNTIMES) {
     test("the main entry answers every webhook use with UNSUPPORTED naming the subpath, and still renders the chat platforms", () => {
       for (const k of ["send", "render", "services", "sendTo", "list"]) assert.match(out.main[k], UNSUPPORTED, `${k}: ${out.main[k]}`);
       assert.equal(out.main.wecom, "text");
+      assert.equal(out.main.noServices, "no error");
       assert.equal(out.sameFacts, true, "platformInfo, detectPlatform and botId answer alike from both entries");
       assert.match(out.webhookInfo, /^INVALID_CONFIG: /);
     });
