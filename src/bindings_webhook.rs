@@ -5,8 +5,8 @@
 //! The engine is feature `webhook` (the `webhook-push/webhook` subpath's wasm).
 //! Without it the same methods exist and each answers `UNSUPPORTED`, naming
 //! that subpath ([`crate::platform::webhook::unsupported`]): `send(…, "webhook", …)`
-//! resolves to a failed result (send never rejects), `new MessageSender({ services })`,
-//! `sendTo` and `services()` throw.
+//! resolves to a failed result (send never rejects), `new MessageSender({ services })`
+//! (with any service; `{}` is none), `sendTo` and `services()` throw.
 
 use std::rc::Rc;
 
