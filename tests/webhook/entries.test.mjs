@@ -108,6 +108,8 @@ for (const runtime of RUNTIMES) {
       assert.deepEqual(out.services, ["recv"]);
       assert.equal(out.render, `{"text": "from ${runtime}", "via": "text"}`);
       assert.equal(out.sameExports, true);
+      // run.mjs / run.cjs also load webhook-push/inbound: the same glue, so the full wasm once
+      if (runtime !== "workerd") assert.equal(out.oneWasm, true, "webhook-push/webhook and /inbound share one glue and wasm instance");
       const got = received.filter((r) => r.path.startsWith(`/${runtime}/`) || r.path === `/${runtime}`);
       assert.deepEqual(
         got.map((r) => [r.method, r.path, r.body]).sort(),
@@ -121,6 +123,7 @@ for (const runtime of RUNTIMES) {
     test("the main entry answers every webhook use with UNSUPPORTED naming the subpath, and still renders the chat platforms", () => {
       for (const k of ["send", "render", "services", "sendTo", "list"]) assert.match(out.main[k], UNSUPPORTED, `${k}: ${out.main[k]}`);
       assert.equal(out.main.wecom, "text");
+      assert.equal(out.main.noServices, "no error");
       assert.equal(out.sameFacts, true, "platformInfo, detectPlatform and botId answer alike from both entries");
       assert.match(out.webhookInfo, /^INVALID_CONFIG: /);
     });
