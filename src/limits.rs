@@ -60,19 +60,29 @@ impl Measure {
         match self {
             Measure::Utf8 => s.len(),
             // a multi-byte character costs its bytes, so counting escapes by byte is exact
-            Measure::Json => {
-                s.len()
-                    + s.bytes()
-                        .map(|b| match b {
-                            b'"' | b'\\' | b'\n' | b'\r' | b'\t' | 0x08 | 0x0c => 1,
-                            0..=0x1f => 5,
-                            _ => 0,
-                        })
-                        .sum::<usize>()
-            }
+            Measure::Json => s.len() + s.bytes().map(|b| usize::from(JSON_EXTRA[usize::from(b)])).sum::<usize>(),
         }
     }
 }
+
+/// Bytes a byte costs inside a JSON string beyond itself (a table: counting is per byte of
+/// every rendered part, several times over).
+const JSON_EXTRA: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        t[b] = 5;
+        b += 1;
+    }
+    t[b'"' as usize] = 1;
+    t[b'\\' as usize] = 1;
+    t[b'\n' as usize] = 1;
+    t[b'\r' as usize] = 1;
+    t[b'\t' as usize] = 1;
+    t[0x08] = 1;
+    t[0x0c] = 1;
+    t
+};
 
 /// Longest link, tag or URL that is kept whole (longer ones may be cut).
 const MAX_SPAN: usize = 2048;
@@ -174,7 +184,7 @@ fn protected_spans(s: &str, upto: usize) -> Vec<(usize, usize)> {
             }
             b'<' => {
                 let wend = window_end(i);
-                if s[i..].starts_with("<at ") {
+                if b.get(i..i + 4) == Some(b"<at ") {
                     if let Some(end) = at_close.find(i, wend) {
                         push_merged(&mut spans, i, end + "</at>".len());
                         i += 1;
@@ -188,7 +198,7 @@ fn protected_spans(s: &str, upto: usize) -> Vec<(usize, usize)> {
                 }
                 i += 1;
             }
-            b'h' if s[i..].starts_with("http://") || s[i..].starts_with("https://") => {
+            b'h' if b.get(i..i + 7) == Some(b"http://") || b.get(i..i + 8) == Some(b"https://") => {
                 let wend = window_end(i);
                 let w = &s[i..wend];
                 let end = w

@@ -264,8 +264,16 @@ fn split_row(row: Vec<Value>, room: usize) -> Vec<Vec<Value>> {
 }
 
 fn post(c: &Content, src: &str, title: Option<&str>, ctx: &mut Ctx<'_>) -> Result<Vec<Value>> {
-    let doc = markdown::parse(src);
-    let (blocks, losses) = super::feishu_post::to_feishu_post(&doc);
+    // parsed only as far as the parts can hold (see markdown::bounded); a block's cost is
+    // what its rows add to the total below (splitting a long row only adds to it)
+    let capacity = super::common::capacity(room(), ctx);
+    let bounded = markdown::bounded(
+        src,
+        capacity,
+        |_, bs| super::feishu_post::to_feishu_post_blocks(bs),
+        |rows| rows.iter().map(|r| r.iter().map(json_len).sum::<usize>() + r.len().max(1) + 2).sum(),
+    );
+    let (blocks, losses, partial) = (bounded.out, bounded.losses, bounded.partial);
     ctx.degraded.losses(&losses, super::feishu_post::loss_reason);
     let ms = mention_sets(&c.mentions);
     let mut mention_row: Vec<Value> = ms.user_ids.iter().map(|m| json!({"tag": "at", "user_id": m.value})).collect();
@@ -291,8 +299,10 @@ fn post(c: &Content, src: &str, title: Option<&str>, ctx: &mut Ctx<'_>) -> Resul
         })
         .collect();
     let total: usize = rows.iter().map(|(_, n)| n + 1).sum();
+    let (over, total) =
+        (partial || total > room, if partial { format!("more than {total}") } else { total.to_string() });
     let path = if matches!(c.body, crate::model::Body::Markdown(_)) { "content.body.content" } else { "content.body" };
-    let groups: Vec<Vec<(Vec<Value>, usize)>> = if total <= room {
+    let groups: Vec<Vec<(Vec<Value>, usize)>> = if !over {
         vec![rows]
     } else if room < super::MIN_ROOM {
         return Err(super::no_room("Feishu", room));
