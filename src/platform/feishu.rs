@@ -240,6 +240,11 @@ fn text(c: &Content, body: &str, ctx: &mut Ctx<'_>) -> Result<Vec<Value>> {
         .collect())
 }
 
+/// What a post row adds to a message: its elements, the commas between them, its brackets.
+fn row_cost(r: &[Value]) -> usize {
+    r.iter().map(json_len).sum::<usize>() + r.len().max(1) + 1
+}
+
 /// Split a post row that is over `room` on its own into rows of its text.
 fn split_row(row: Vec<Value>, room: usize) -> Vec<Vec<Value>> {
     if row.iter().map(json_len).sum::<usize>() + row.len() < room {
@@ -270,8 +275,13 @@ fn post(c: &Content, src: &str, title: Option<&str>, ctx: &mut Ctx<'_>) -> Resul
     let bounded = markdown::bounded(
         src,
         capacity,
-        |_, bs| super::feishu_post::to_feishu_post_blocks(bs),
-        |rows| rows.iter().map(|r| r.iter().map(json_len).sum::<usize>() + r.len().max(1) + 2).sum(),
+        |_, bs| {
+            let (blocks, losses) = super::feishu_post::to_feishu_post_blocks(bs);
+            // each row's cost measured once, here
+            let blocks = blocks.into_iter().map(|rows| rows.into_iter().map(|r| (row_cost(&r), r)).collect()).collect();
+            (blocks, losses)
+        },
+        |rows: &Vec<(usize, Vec<Value>)>| rows.iter().map(|(n, _)| n + 1).sum(),
     );
     let (blocks, losses, partial) = (bounded.out, bounded.losses, bounded.partial);
     ctx.degraded.losses(&losses, super::feishu_post::loss_reason);
@@ -292,10 +302,19 @@ fn post(c: &Content, src: &str, title: Option<&str>, ctx: &mut Ctx<'_>) -> Resul
         .flatten()
         // rows kept within what a group holds (64 under the room) less the truncation row, so
         // no part, with its marker and signature, ends over the limit
-        .flat_map(|r| split_row(r, room.saturating_sub(128)))
-        .map(|r| {
-            let n = r.iter().map(json_len).sum::<usize>() + r.len().max(1) + 1;
-            (r, n)
+        .flat_map(|(n, r)| {
+            let max = room.saturating_sub(128);
+            // what split_row keeps whole, without measuring it again
+            if r.is_empty() || n - 1 < max {
+                return vec![(r, n)];
+            }
+            split_row(r, max)
+                .into_iter()
+                .map(|r| {
+                    let n = row_cost(&r);
+                    (r, n)
+                })
+                .collect()
         })
         .collect();
     let total: usize = rows.iter().map(|(_, n)| n + 1).sum();
