@@ -65,6 +65,30 @@ pub fn bounded<B>(
     mut render: impl FnMut(&Doc, &[Block]) -> (Vec<B>, Vec<Loss>),
     cost: impl Fn(&B) -> usize,
 ) -> Bounded<B> {
+    let (mut out, mut losses) = (Vec::new(), Vec::new());
+    // the loop is not generic (compiled once, not per platform): it asks for blocks rendered
+    // (after what was rendered before, or afresh) and their cost
+    let (doc, partial) = drive(src, capacity, &mut |doc, blocks, append| {
+        let (o, l) = render(doc, blocks);
+        if !append {
+            out.clear();
+            losses.clear();
+        }
+        let c = o.iter().map(&cost).fold(0usize, usize::saturating_add);
+        out.extend(o);
+        for l in l {
+            if !losses.iter().any(|k: &Loss| k.from == l.from) {
+                losses.push(l);
+            }
+        }
+        c
+    });
+    Bounded { doc, out, losses, partial }
+}
+
+/// The loop of [`bounded`]: the document kept (its blocks are the ones last rendered) and
+/// whether it is partial.
+fn drive(src: &str, capacity: usize, render: &mut dyn FnMut(&Doc, &[Block], bool) -> usize) -> (Doc, bool) {
     let need = capacity.saturating_add(MARGIN);
     // a source within the need is parsed whole; else a first look at a sixteenth of it, then
     // as far as what that rendered says is needed (markup can render many times its size: a
@@ -80,8 +104,8 @@ pub fn bounded<B>(
             #[cfg(test)]
             PARSED.set(PARSED.get() + src.len());
             let doc = super::parse(src);
-            let (out, losses) = render(&doc, &doc.blocks);
-            return Bounded { doc, out, losses, partial: false };
+            render(&doc, &doc.blocks, false);
+            return (doc, false);
         }
         let (head, rest) = src.split_at(end);
         #[cfg(test)]
@@ -90,24 +114,16 @@ pub fn bounded<B>(
         let (mut doc, last_html) = parse_with(head, &later);
         let mut all = 0;
         if let Some(n) = doc.blocks.len().checked_sub(1) {
-            let (mut out, mut losses) = render(&doc, &doc.blocks[..n]);
-            let head_cost = out.iter().map(&cost).fold(0usize, usize::saturating_add);
+            let head_cost = render(&doc, &doc.blocks[..n], false);
             if head_cost >= need {
                 doc.blocks.truncate(n);
-                return Bounded { doc, out, losses, partial: true };
+                return (doc, true);
             }
             all = head_cost;
             if !last_html {
-                let (last, last_losses) = render(&doc, &doc.blocks[n..]);
-                all = last.iter().map(&cost).fold(head_cost, usize::saturating_add);
+                all = all.saturating_add(render(&doc, &doc.blocks[n..], true));
                 if all >= need {
-                    out.extend(last);
-                    for l in last_losses {
-                        if !losses.iter().any(|k| k.from == l.from) {
-                            losses.push(l);
-                        }
-                    }
-                    return Bounded { doc, out, losses, partial: true };
+                    return (doc, true);
                 }
             }
         }
