@@ -76,14 +76,19 @@ pub fn bounded<B>(
         }
         let c = o.iter().map(&cost).fold(0usize, usize::saturating_add);
         out.extend(o);
-        for l in l {
-            if !losses.iter().any(|k: &Loss| k.from == l.from) {
-                losses.push(l);
-            }
-        }
+        merge(&mut losses, l);
         c
     });
     Bounded { doc, out, losses, partial }
+}
+
+/// Losses added to losses, once per kind.
+fn merge(losses: &mut Vec<Loss>, more: Vec<Loss>) {
+    for l in more {
+        if !losses.iter().any(|k| k.from == l.from) {
+            losses.push(l);
+        }
+    }
 }
 
 /// The loop of [`bounded`]: the document kept (its blocks are the ones last rendered) and

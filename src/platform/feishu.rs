@@ -297,26 +297,21 @@ fn post(c: &Content, src: &str, title: Option<&str>, ctx: &mut Ctx<'_>) -> Resul
     let title = title.unwrap_or("");
     let shell = json!({"msg_type": "post", "content": {"post": {"zh_cn": {"title": title, "content": []}}}});
     let room = room().saturating_sub(json_len(&shell) + json_len(&Value::Array(mention_row.clone())) + 16);
-    let rows: Vec<(Vec<Value>, usize)> = blocks
-        .into_iter()
-        .flatten()
-        // rows kept within what a group holds (64 under the room) less the truncation row, so
-        // no part, with its marker and signature, ends over the limit
-        .flat_map(|(n, r)| {
-            let max = room.saturating_sub(128);
-            // what split_row keeps whole, without measuring it again
-            if r.is_empty() || n - 1 < max {
-                return vec![(r, n)];
-            }
-            split_row(r, max)
-                .into_iter()
-                .map(|r| {
-                    let n = row_cost(&r);
-                    (r, n)
-                })
-                .collect()
-        })
-        .collect();
+    // rows kept within what a group holds (64 under the room) less the truncation row, so
+    // no part, with its marker and signature, ends over the limit
+    let max = room.saturating_sub(128);
+    let mut rows: Vec<(Vec<Value>, usize)> = Vec::new();
+    for (n, r) in blocks.into_iter().flatten() {
+        // what split_row keeps whole, without measuring it again
+        if r.is_empty() || n - 1 < max {
+            rows.push((r, n));
+            continue;
+        }
+        for r in split_row(r, max) {
+            let n = row_cost(&r);
+            rows.push((r, n));
+        }
+    }
     let total: usize = rows.iter().map(|(_, n)| n + 1).sum();
     let (over, total) =
         (partial || total > room, if partial { format!("more than {total}") } else { total.to_string() });
