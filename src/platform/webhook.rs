@@ -13,7 +13,7 @@
 //! and everything that would need the engine answers [`unsupported`].
 
 #[cfg(feature = "webhook")]
-use serde_json::json;
+use super::common::obj;
 use serde_json::{Map, Value};
 
 #[cfg(feature = "webhook")]
@@ -145,7 +145,7 @@ pub fn bot_id(cfg: &WebhookConfig) -> String {
 #[cfg(feature = "webhook")]
 pub fn request_value(req: &WebhookRequest) -> Value {
     let headers: Map<String, Value> = req.headers.iter().map(|(n, v)| (n.clone(), Value::String(v.clone()))).collect();
-    json!({"method": req.method.as_str(), "headers": headers, "body": req.body})
+    obj! {"method" => req.method.as_str(), "headers" => headers, "body" => req.body.as_str()}
 }
 
 /// `render(message, "webhook", { webhook: config })`: the request the target
