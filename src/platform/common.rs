@@ -186,3 +186,15 @@ macro_rules! obj {
     };
 }
 pub(crate) use obj;
+
+/// `map.put("key", value)`: a map insert with the key's allocation out of line (as [`object`]).
+pub trait Put {
+    fn put(&mut self, key: &str, value: Value);
+}
+
+impl Put for serde_json::Map<String, Value> {
+    #[inline(never)]
+    fn put(&mut self, key: &str, value: Value) {
+        self.insert(key.to_string(), value);
+    }
+}

@@ -6,7 +6,7 @@
 
 use serde_json::{Map, Value};
 
-use super::common::{fit_blocks, fit_text, json_len, mention_sets, obj, paragraphs, raw_payload, text_with_title};
+use super::common::{Put, fit_blocks, fit_text, json_len, mention_sets, obj, paragraphs, raw_payload, text_with_title};
 use super::spec::{
     AnswerFields, CodeMeaning, Credential, Ctx, EnvNames, PlatformRenderer, PlatformSpec, Signature, Signing,
 };
@@ -131,7 +131,7 @@ impl PlatformSpec for DingTalk {
     }
     fn limits_info(&self) -> Map<String, Value> {
         let mut m = Map::new();
-        m.insert("bodyBytes".into(), BODY_LIMIT.into());
+        m.put("bodyBytes", BODY_LIMIT.into());
         m
     }
     fn signing_how(&self) -> &'static str {
@@ -165,18 +165,18 @@ fn at_object(c: &Content, text: &str) -> (Option<Value>, String) {
     }
     let mut at = Map::new();
     if !ms.mobiles.is_empty() {
-        at.insert("atMobiles".into(), ms.mobiles.iter().map(|m| Value::String(m.value.clone())).collect());
+        at.put("atMobiles", ms.mobiles.iter().map(|m| Value::String(m.value.clone())).collect());
     }
     if !ms.user_ids.is_empty() {
-        at.insert("atUserIds".into(), ms.user_ids.iter().map(|m| Value::String(m.value.clone())).collect());
+        at.put("atUserIds", ms.user_ids.iter().map(|m| Value::String(m.value.clone())).collect());
     }
-    at.insert("isAtAll".into(), Value::Bool(ms.all.is_some()));
+    at.put("isAtAll", Value::Bool(ms.all.is_some()));
     (Some(Value::Object(at)), words.join(" "))
 }
 
 fn with_at(mut payload: Value, at: &Option<Value>) -> Value {
     if let (Some(at), Value::Object(m)) = (at, &mut payload) {
-        m.insert("at".into(), at.clone());
+        m.put("at", at.clone());
     }
     payload
 }
@@ -261,11 +261,11 @@ fn markdown(c: &Content, src: &str, title: Option<&str>, ctx: &mut Ctx<'_>) -> R
 /// A link card; its text is cut (recorded) when the body would pass the limit.
 fn link_payload(title: &str, text: Option<&str>, url: &str, pic: Option<&str>, ctx: &mut Ctx<'_>) -> Result<Value> {
     let mut l = Map::new();
-    l.insert("title".into(), Value::String(title.to_string()));
-    l.insert("text".into(), Value::String(String::new()));
-    l.insert("messageUrl".into(), Value::String(url.to_string()));
+    l.put("title", Value::String(title.to_string()));
+    l.put("text", Value::String(String::new()));
+    l.put("messageUrl", Value::String(url.to_string()));
     if let Some(p) = pic {
-        l.insert("picUrl".into(), Value::String(p.to_string()));
+        l.put("picUrl", Value::String(p.to_string()));
     }
     // DingTalk requires text; the title stands in when there is none.
     let text = text.unwrap_or(title);
@@ -280,7 +280,7 @@ fn link_payload(title: &str, text: Option<&str>, url: &str, pic: Option<&str>, c
             cut
         }
     };
-    l.insert("text".into(), Value::String(text));
+    l.put("text", Value::String(text));
     Ok(obj! {"msgtype" => "link", "link" => l})
 }
 
@@ -362,25 +362,25 @@ fn action_card(c: &Content, card: &Card, ctx: &mut Ctx<'_>) -> Result<Vec<Value>
         text.push_str(&degrade::visible_mentions(&all, md_escape));
     }
     let mut ac = Map::new();
-    ac.insert("title".into(), Value::String(title));
-    ac.insert("text".into(), Value::String(String::new()));
-    ac.insert("btnOrientation".into(), Value::String(if card.buttons_horizontal { "1" } else { "0" }.into()));
+    ac.put("title", Value::String(title));
+    ac.put("text", Value::String(String::new()));
+    ac.put("btnOrientation", Value::String(if card.buttons_horizontal { "1" } else { "0" }.into()));
     if card.hide_avatar {
-        ac.insert("hideAvatar".into(), Value::String("1".into()));
+        ac.put("hideAvatar", Value::String("1".into()));
     }
     match card.buttons.as_slice() {
         [] => {
-            ac.insert("singleTitle".into(), Value::String("查看详情".into()));
-            ac.insert("singleURL".into(), Value::String(card.url.clone().unwrap_or_default()));
+            ac.put("singleTitle", Value::String("查看详情".into()));
+            ac.put("singleURL", Value::String(card.url.clone().unwrap_or_default()));
         }
         [b] => {
-            ac.insert("singleTitle".into(), Value::String(b.text.clone()));
-            ac.insert("singleURL".into(), Value::String(b.url.clone()));
+            ac.put("singleTitle", Value::String(b.text.clone()));
+            ac.put("singleURL", Value::String(b.url.clone()));
         }
         many => {
             let btns: Vec<Value> =
                 many.iter().map(|b| obj! {"title" => b.text.as_str(), "actionURL" => b.url.as_str()}).collect();
-            ac.insert("btns".into(), Value::Array(btns));
+            ac.put("btns", Value::Array(btns));
         }
     }
     let shell = obj! {"msgtype" => "actionCard", "actionCard" => ac.clone()};
@@ -406,6 +406,6 @@ fn action_card(c: &Content, card: &Card, ctx: &mut Ctx<'_>) -> Result<Vec<Value>
             }
         }
     }
-    ac.insert("text".into(), Value::String(text));
+    ac.put("text", Value::String(text));
     Ok(vec![obj! {"msgtype" => "actionCard", "actionCard" => ac}])
 }

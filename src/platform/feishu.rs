@@ -6,7 +6,7 @@
 
 use serde_json::{Map, Value};
 
-use super::common::{fit_text, json_len, mention_sets, obj, paragraphs, raw_payload, text_with_title};
+use super::common::{Put, fit_text, json_len, mention_sets, obj, paragraphs, raw_payload, text_with_title};
 use super::spec::{
     AnswerFields, CodeMeaning, Credential, Ctx, EnvNames, PlatformRenderer, PlatformSpec, Signature, Signing,
 };
@@ -189,7 +189,7 @@ impl PlatformSpec for Feishu {
     }
     fn limits_info(&self) -> Map<String, Value> {
         let mut m = Map::new();
-        m.insert("bodyBytes".into(), BODY_LIMIT.into());
+        m.put("bodyBytes", BODY_LIMIT.into());
         m
     }
     fn signing_how(&self) -> &'static str {
@@ -258,7 +258,7 @@ fn split_row(row: Vec<Value>, room: usize) -> Vec<Vec<Value>> {
                 let shell = size.saturating_sub(Measure::Json.cost(t));
                 for piece in limits::pack(&[t.to_string()], "\n", room.saturating_sub(shell).max(64), Measure::Json) {
                     let mut e = obj.clone();
-                    e.insert("text".into(), Value::String(piece));
+                    e.put("text", Value::String(piece));
                     out.push(vec![Value::Object(e)]);
                 }
             }
@@ -445,7 +445,7 @@ fn element(e: &Value) -> Value {
         _ => {
             let mut m = o.clone();
             m.remove("type");
-            m.insert("tag".into(), Value::String(ty.to_string()));
+            m.put("tag", Value::String(ty.to_string()));
             Value::Object(m)
         }
     }
@@ -463,8 +463,8 @@ fn interactive_v2(c: &Content, card: &Card, ctx: &mut Ctx<'_>) -> Result<Value> 
     if out.get("header").is_none_or(|h| h.get("title").is_none()) {
         if let Some(t) = &card.title {
             let mut h = out.get("header").and_then(Value::as_object).cloned().unwrap_or_default();
-            h.insert("title".into(), obj! {"tag" => "plain_text", "content" => t.as_str()});
-            out.insert("header".into(), Value::Object(h));
+            h.put("title", obj! {"tag" => "plain_text", "content" => t.as_str()});
+            out.put("header", Value::Object(h));
         }
     }
     let mut extra: Vec<Value> = card
@@ -478,7 +478,7 @@ fn interactive_v2(c: &Content, card: &Card, ctx: &mut Ctx<'_>) -> Result<Value> 
             // 2.0 buttons open URLs through behaviors
             if let Some(o) = v.as_object_mut() {
                 if let Some(Value::String(u)) = o.remove("url") {
-                    o.insert("behaviors".into(), Value::Array(vec![obj! {"type" => "open_url", "default_url" => u}]));
+                    o.put("behaviors", Value::Array(vec![obj! {"type" => "open_url", "default_url" => u}]));
                 }
             }
             v
@@ -492,8 +492,8 @@ fn interactive_v2(c: &Content, card: &Card, ctx: &mut Ctx<'_>) -> Result<Value> 
         let mut body = out.get("body").and_then(Value::as_object).cloned().unwrap_or_default();
         let mut els = body.get("elements").and_then(Value::as_array).cloned().unwrap_or_default();
         els.extend(extra);
-        body.insert("elements".into(), Value::Array(els));
-        out.insert("body".into(), Value::Object(body));
+        body.put("elements", Value::Array(els));
+        out.put("body", Value::Object(body));
     }
     let payload = obj! {"msg_type" => "interactive", "card" => out};
     let size = json_len(&payload);
@@ -565,12 +565,12 @@ fn interactive(c: &Content, card: &Card, ctx: &mut Ctx<'_>) -> Result<Value> {
     }
     if !header.contains_key("title") {
         if let Some(t) = &card.title {
-            header.insert("title".into(), obj! {"tag" => "plain_text", "content" => t.as_str()});
+            header.put("title", obj! {"tag" => "plain_text", "content" => t.as_str()});
         }
     }
     if !header.contains_key("template") {
         if let Some(t) = card.color.as_deref().and_then(template) {
-            header.insert("template".into(), Value::String(t.into()));
+            header.put("template", Value::String(t.into()));
         }
     }
     // Buttons given beside the elements (the seed's `actions`) become one action
@@ -593,13 +593,13 @@ fn interactive(c: &Content, card: &Card, ctx: &mut Ctx<'_>) -> Result<Value> {
         elements.push(lark_md(md));
     }
     let mut cardv = Map::new();
-    cardv.insert("config".into(), config);
+    cardv.put("config", config);
     if !header.is_empty() {
-        cardv.insert("header".into(), Value::Object(header));
+        cardv.put("header", Value::Object(header));
     }
-    cardv.insert("elements".into(), Value::Array(elements));
+    cardv.put("elements", Value::Array(elements));
     if let Some(l) = card_link {
-        cardv.insert("card_link".into(), l);
+        cardv.put("card_link", l);
     }
     let payload = obj! {"msg_type" => "interactive", "card" => cardv};
     let size = json_len(&payload);

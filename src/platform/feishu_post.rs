@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use super::common::obj;
+use super::common::{Put, obj};
 use crate::markdown::{Block, Dialect, Doc, Inline, Line, Loss, Writer, block, flatten};
 
 /// What a post loses, in Feishu's words.
@@ -63,7 +63,7 @@ impl PostElement {
             let names = [(BOLD, "bold"), (ITALIC, "italic"), (STRIKE, "lineThrough")];
             let list: Vec<&str> = names.iter().filter(|(b, _)| style & b != 0).map(|(_, n)| *n).collect();
             if let Some(o) = v.as_object_mut() {
-                o.insert("style".to_string(), Value::from(list));
+                o.put("style", Value::from(list));
             }
         }
         v
@@ -96,7 +96,7 @@ impl Line for Row {
             Block::Code { lang, text } => {
                 let mut v = obj! {"tag" => "code_block", "text" => text.as_str()};
                 if let (false, Some(o)) = (lang.is_empty(), v.as_object_mut()) {
-                    o.insert("language".to_string(), Value::from(lang.clone()));
+                    o.put("language", Value::from(lang.clone()));
                 }
                 rows = vec![vec![PostElement::Raw(v)]];
             }

@@ -13,7 +13,7 @@
 //! and everything that would need the engine answers [`unsupported`].
 
 #[cfg(feature = "webhook")]
-use super::common::obj;
+use super::common::{Put, obj};
 use serde_json::{Map, Value};
 
 #[cfg(feature = "webhook")]
@@ -102,8 +102,8 @@ impl PlatformSpec for Webhook {
         let mut m = Map::new();
         #[cfg(feature = "webhook")]
         {
-            m.insert("maxBodyBytes".into(), Value::from(webhook::MAX_BODY_BYTES));
-            m.insert("maxResponseBytes".into(), Value::from(webhook::MAX_RESPONSE_BYTES));
+            m.put("maxBodyBytes", Value::from(webhook::MAX_BODY_BYTES));
+            m.put("maxResponseBytes", Value::from(webhook::MAX_RESPONSE_BYTES));
         }
         m
     }

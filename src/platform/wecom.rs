@@ -9,7 +9,7 @@ use base64::Engine as _;
 use md5::{Digest, Md5};
 use serde_json::{Map, Value};
 
-use super::common::{fit_blocks, fit_text, mention_sets, obj, paragraphs, raw_payload, text_with_title};
+use super::common::{Put, fit_blocks, fit_text, mention_sets, obj, paragraphs, raw_payload, text_with_title};
 use super::spec::{
     AnswerFields, CodeMeaning, Credential, Ctx, EnvNames, FileUpload, MediaStep, PlatformRenderer, PlatformSpec,
     Signing,
@@ -112,13 +112,13 @@ fn text(c: &Content, body: &str, ctx: &mut Ctx<'_>) -> Result<Vec<Value>> {
         .enumerate()
         .map(|(i, content)| {
             let mut t = Map::new();
-            t.insert("content".into(), Value::String(content));
+            t.put("content", Value::String(content));
             // mention once, with the first part
             if i == 0 && !user_ids.is_empty() {
-                t.insert("mentioned_list".into(), Value::Array(user_ids.clone()));
+                t.put("mentioned_list", Value::Array(user_ids.clone()));
             }
             if i == 0 && !mobiles.is_empty() {
-                t.insert("mentioned_mobile_list".into(), Value::Array(mobiles.clone()));
+                t.put("mentioned_mobile_list", Value::Array(mobiles.clone()));
             }
             obj! {"msgtype" => "text", "text" => t}
         })
@@ -302,10 +302,10 @@ impl PlatformSpec for WeCom {
     }
     fn limits_info(&self) -> Map<String, Value> {
         let mut m = Map::new();
-        m.insert("textBytes".into(), TEXT_LIMIT.into());
-        m.insert("markdownBytes".into(), MARKDOWN_LIMIT.into());
-        m.insert("newsArticles".into(), MAX_ARTICLES.into());
-        m.insert("imageBytes".into(), IMAGE_LIMIT.into());
+        m.put("textBytes", TEXT_LIMIT.into());
+        m.put("markdownBytes", MARKDOWN_LIMIT.into());
+        m.put("newsArticles", MAX_ARTICLES.into());
+        m.put("imageBytes", IMAGE_LIMIT.into());
         m
     }
     fn signing_how(&self) -> &'static str {
@@ -340,16 +340,16 @@ fn news(articles: &[Article], ctx: &mut Ctx<'_>) -> Result<Vec<Value>> {
         .map(|a| {
             let (title, c1) = clip_bytes(&a.title, TITLE_LIMIT);
             let mut o = Map::new();
-            o.insert("title".into(), Value::String(title));
+            o.put("title", Value::String(title));
             if let Some(d) = &a.description {
                 let (d, c2) = clip_bytes(d, DESCRIPTION_LIMIT);
                 clipped |= c2;
-                o.insert("description".into(), Value::String(d));
+                o.put("description", Value::String(d));
             }
             clipped |= c1;
-            o.insert("url".into(), Value::String(a.url.clone()));
+            o.put("url", Value::String(a.url.clone()));
             if let Some(p) = &a.image_url {
-                o.insert("picurl".into(), Value::String(p.clone()));
+                o.put("picurl", Value::String(p.clone()));
             }
             Value::Object(o)
         })
@@ -450,16 +450,16 @@ fn template_card(card: &Card, ctx: &mut Ctx<'_>) -> Option<Value> {
             tc.insert(k.clone(), v.clone());
         }
     }
-    tc.insert("card_type".into(), Value::String(if news_notice { "news_notice" } else { "text_notice" }.into()));
+    tc.put("card_type", Value::String(if news_notice { "news_notice" } else { "text_notice" }.into()));
     let mut mt = Map::new();
     if let Some(t) = &card.title {
-        mt.insert("title".into(), Value::String(t.clone()));
+        mt.put("title", Value::String(t.clone()));
     }
     if let Some(s) = &card.subtitle {
-        mt.insert("desc".into(), Value::String(s.clone()));
+        mt.put("desc", Value::String(s.clone()));
     }
     if !mt.is_empty() {
-        tc.insert("main_title".into(), Value::Object(mt));
+        tc.put("main_title", Value::Object(mt));
     }
     // Rows (6) and jumps (3): a WeCom body's own entries as written (typed rows,
     // mini-program jumps), else the card's fields and buttons.
@@ -536,7 +536,7 @@ fn template_card(card: &Card, ctx: &mut Ctx<'_>) -> Option<Value> {
         }
         if news_notice {
             if !tc.contains_key("quote_area") {
-                tc.insert("quote_area".into(), obj! {"type" => 0, "quote_text" => t});
+                tc.put("quote_area", obj! {"type" => 0, "quote_text" => t});
             } else {
                 steps.push(
                     "text",
@@ -545,7 +545,7 @@ fn template_card(card: &Card, ctx: &mut Ctx<'_>) -> Option<Value> {
                 );
             }
         } else {
-            tc.insert("sub_title_text".into(), Value::String(t));
+            tc.put("sub_title_text", Value::String(t));
         }
     }
     if let Some((big, desc)) = &card.emphasis {
@@ -553,29 +553,29 @@ fn template_card(card: &Card, ctx: &mut Ctx<'_>) -> Option<Value> {
             let mut list = tc.get("vertical_content_list").and_then(Value::as_array).cloned().unwrap_or_default();
             if list.len() < 4 {
                 list.insert(0, obj! {"title" => big.as_str(), "desc" => desc.clone().unwrap_or_default()});
-                tc.insert("vertical_content_list".into(), Value::Array(list));
+                tc.put("vertical_content_list", Value::Array(list));
             } else {
                 steps.push("emphasis", "none", "a WeCom news_notice card holds 4 vertical rows, all taken");
             }
         } else {
             let mut e = Map::new();
-            e.insert("title".into(), Value::String(big.clone()));
+            e.put("title", Value::String(big.clone()));
             if let Some(d) = desc {
-                e.insert("desc".into(), Value::String(d.clone()));
+                e.put("desc", Value::String(d.clone()));
             }
-            tc.insert("emphasis_content".into(), Value::Object(e));
+            tc.put("emphasis_content", Value::Object(e));
         }
     }
     if !rows.is_empty() {
-        tc.insert("horizontal_content_list".into(), Value::Array(rows));
+        tc.put("horizontal_content_list", Value::Array(rows));
     }
     if !jumps.is_empty() {
-        tc.insert("jump_list".into(), Value::Array(jumps));
+        tc.put("jump_list", Value::Array(jumps));
     }
     if news_notice && !tc.contains_key("card_image") && !tc.contains_key("image_text_area") {
         return down(ctx, "WeCom news_notice cards need card_image or image_text_area");
     }
-    tc.insert("card_action".into(), action);
+    tc.put("card_action", action);
     if card.color.is_some() {
         steps.push("color", "none", "WeCom cards have no header colour");
     }
