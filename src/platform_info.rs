@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 
 use crate::error::Result;
 use crate::platform::MAX_PARTS;
+use crate::platform::common::obj;
 use crate::platform::spec::Signing;
 use crate::policy;
 use crate::render::{RenderOptions, render};
@@ -40,7 +41,9 @@ fn samples() -> Vec<(String, Value)> {
 fn type_row(name: &str, msg: &Value, p: Platform) -> Value {
     let rendered = crate::model::UnifiedMessage::from_value(msg).and_then(|m| render(&m, p, &RenderOptions::default()));
     match rendered {
-        Err(e) => json!({"type": name, "support": "refused", "code": e.code.as_str(), "reason": e.message}),
+        Err(e) => {
+            obj! {"type" => name, "support" => "refused", "code" => e.code.as_str(), "reason" => e.message.as_str()}
+        }
         Ok(r) => {
             let sent = r
                 .payloads
@@ -49,10 +52,13 @@ fn type_row(name: &str, msg: &Value, p: Platform) -> Value {
                 .and_then(Value::as_str)
                 .unwrap_or("")
                 .to_string();
-            let steps: Vec<Value> =
-                r.degraded.iter().map(|d| json!({"from": d.from, "to": d.to, "reason": d.reason})).collect();
+            let steps: Vec<Value> = r
+                .degraded
+                .iter()
+                .map(|d| obj! {"from" => d.from.as_str(), "to" => d.to.as_str(), "reason" => d.reason.as_str()})
+                .collect();
             let support = if steps.is_empty() { "native" } else { "degraded" };
-            json!({"type": name, "support": support, "sentAs": sent, "steps": steps})
+            obj! {"type" => name, "support" => support, "sentAs" => sent, "steps" => steps}
         }
     }
 }
@@ -63,9 +69,9 @@ pub fn info(p: Platform) -> Result<Value> {
     let mut limits = spec.limits_info();
     limits.insert("maxParts".into(), MAX_PARTS.into());
     let rate: Vec<Value> =
-        policy::rate_limits(p).iter().map(|&(count, window)| json!({"count": count, "windowMs": window})).collect();
+        policy::rate_limits(p).iter().map(|&(count, window)| obj! {"count" => count, "windowMs" => window}).collect();
     let signed = !matches!(spec.signing(), Signing::Unsigned { .. });
-    let signing = json!({"signed": signed, "how": spec.signing_how()});
+    let signing = obj! {"signed" => signed, "how" => spec.signing_how()};
     let env = spec.env_names();
     let schemes = service_url::schemes_for(p);
     let types: Vec<Value> = samples().iter().map(|(name, msg)| type_row(name, msg, p)).collect();

@@ -167,3 +167,34 @@ pub fn raw_payload(raw: &[(String, Value)], p: Platform) -> Result<Value> {
 pub fn json_len(v: &Value) -> usize {
     crate::json::len(v)
 }
+
+/// A JSON object from its keys and values, built by one out-of-line loop: `json!` inlines a key
+/// allocation and a map insert per key at every call site (measured in bench/LEVERS.md).
+#[inline(never)]
+pub fn object(pairs: &mut [(&str, Value)]) -> Value {
+    let mut m = serde_json::Map::new();
+    for (k, v) in pairs {
+        m.insert((*k).to_string(), std::mem::take(v));
+    }
+    Value::Object(m)
+}
+
+/// `obj!{"key" => value, ...}`: [`object`] with each value turned into a `Value` by `Value::from`.
+macro_rules! obj {
+    ($($k:expr => $v:expr),* $(,)?) => {
+        $crate::platform::common::object(&mut [$(($k, ::serde_json::Value::from($v))),*])
+    };
+}
+pub(crate) use obj;
+
+/// `map.put("key", value)`: a map insert with the key's allocation out of line (as [`object`]).
+pub trait Put {
+    fn put(&mut self, key: &str, value: Value);
+}
+
+impl Put for serde_json::Map<String, Value> {
+    #[inline(never)]
+    fn put(&mut self, key: &str, value: Value) {
+        self.insert(key.to_string(), value);
+    }
+}

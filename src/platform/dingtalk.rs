@@ -4,9 +4,9 @@
 //! Limit: about 20000 bytes for the whole request body. Mentions need both the
 //! `at` object and the `@mobile` / `@userid` in the text, or they do not show.
 
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
-use super::common::{fit_blocks, fit_text, json_len, mention_sets, paragraphs, raw_payload, text_with_title};
+use super::common::{Put, fit_blocks, fit_text, json_len, mention_sets, obj, paragraphs, raw_payload, text_with_title};
 use super::spec::{
     AnswerFields, CodeMeaning, Credential, Ctx, EnvNames, PlatformRenderer, PlatformSpec, Signature, Signing,
 };
@@ -131,7 +131,7 @@ impl PlatformSpec for DingTalk {
     }
     fn limits_info(&self) -> Map<String, Value> {
         let mut m = Map::new();
-        m.insert("bodyBytes".into(), BODY_LIMIT.into());
+        m.put("bodyBytes", BODY_LIMIT.into());
         m
     }
     fn signing_how(&self) -> &'static str {
@@ -165,25 +165,25 @@ fn at_object(c: &Content, text: &str) -> (Option<Value>, String) {
     }
     let mut at = Map::new();
     if !ms.mobiles.is_empty() {
-        at.insert("atMobiles".into(), ms.mobiles.iter().map(|m| Value::String(m.value.clone())).collect());
+        at.put("atMobiles", ms.mobiles.iter().map(|m| Value::String(m.value.clone())).collect());
     }
     if !ms.user_ids.is_empty() {
-        at.insert("atUserIds".into(), ms.user_ids.iter().map(|m| Value::String(m.value.clone())).collect());
+        at.put("atUserIds", ms.user_ids.iter().map(|m| Value::String(m.value.clone())).collect());
     }
-    at.insert("isAtAll".into(), Value::Bool(ms.all.is_some()));
+    at.put("isAtAll", Value::Bool(ms.all.is_some()));
     (Some(Value::Object(at)), words.join(" "))
 }
 
 fn with_at(mut payload: Value, at: &Option<Value>) -> Value {
     if let (Some(at), Value::Object(m)) = (at, &mut payload) {
-        m.insert("at".into(), at.clone());
+        m.put("at", at.clone());
     }
     payload
 }
 
 fn text(c: &Content, body: &str, ctx: &mut Ctx<'_>) -> Result<Vec<Value>> {
     let (at, words) = at_object(c, body);
-    let shell = with_at(json!({"msgtype": "text", "text": {"content": ""}}), &at);
+    let shell = with_at(obj! {"msgtype" => "text", "text" => obj!{"content" => ""}}, &at);
     let room = BODY_LIMIT.saturating_sub(json_len(&shell) + Measure::Json.cost(&words) + 2);
     let parts = fit_text(&paragraphs(body), "\n\n", room, Measure::Json, ctx, "content.body.text", "DingTalk")?;
     Ok(parts
@@ -194,7 +194,7 @@ fn text(c: &Content, body: &str, ctx: &mut Ctx<'_>) -> Result<Vec<Value>> {
                 content.push(' ');
                 content.push_str(&words);
             }
-            let p = json!({"msgtype": "text", "text": {"content": content}});
+            let p = obj! {"msgtype" => "text", "text" => obj!{"content" => content}};
             if i == 0 { with_at(p, &at) } else { p }
         })
         .collect())
@@ -237,7 +237,8 @@ fn markdown(c: &Content, src: &str, title: Option<&str>, ctx: &mut Ctx<'_>) -> R
         }
     }
     let (at, words) = at_object(c, src);
-    let shell = with_at(json!({"msgtype": "markdown", "markdown": {"title": title_text, "text": ""}}), &at);
+    let shell =
+        with_at(obj! {"msgtype" => "markdown", "markdown" => obj!{"title" => title_text.as_str(), "text" => ""}}, &at);
     let room = BODY_LIMIT.saturating_sub(json_len(&shell) + Measure::Json.cost(&words) + 16);
     let path = if matches!(c.body, Body::Markdown(_)) { "content.body.content" } else { "content.body" };
     let parts = fit_blocks(&blocks, partial, sep, room, Measure::Json, ctx, path, "DingTalk")?;
@@ -251,7 +252,7 @@ fn markdown(c: &Content, src: &str, title: Option<&str>, ctx: &mut Ctx<'_>) -> R
                 text.push_str(&words);
             }
             let t = if n > 1 { format!("{title_text} ({}/{n})", i + 1) } else { title_text.clone() };
-            let p = json!({"msgtype": "markdown", "markdown": {"title": t, "text": text}});
+            let p = obj! {"msgtype" => "markdown", "markdown" => obj!{"title" => t, "text" => text}};
             if i == 0 { with_at(p, &at) } else { p }
         })
         .collect())
@@ -260,15 +261,15 @@ fn markdown(c: &Content, src: &str, title: Option<&str>, ctx: &mut Ctx<'_>) -> R
 /// A link card; its text is cut (recorded) when the body would pass the limit.
 fn link_payload(title: &str, text: Option<&str>, url: &str, pic: Option<&str>, ctx: &mut Ctx<'_>) -> Result<Value> {
     let mut l = Map::new();
-    l.insert("title".into(), Value::String(title.to_string()));
-    l.insert("text".into(), Value::String(String::new()));
-    l.insert("messageUrl".into(), Value::String(url.to_string()));
+    l.put("title", Value::String(title.to_string()));
+    l.put("text", Value::String(String::new()));
+    l.put("messageUrl", Value::String(url.to_string()));
     if let Some(p) = pic {
-        l.insert("picUrl".into(), Value::String(p.to_string()));
+        l.put("picUrl", Value::String(p.to_string()));
     }
     // DingTalk requires text; the title stands in when there is none.
     let text = text.unwrap_or(title);
-    let room = BODY_LIMIT.saturating_sub(json_len(&json!({"msgtype": "link", "link": l.clone()})));
+    let room = BODY_LIMIT.saturating_sub(json_len(&obj! {"msgtype" => "link", "link" => l.clone()}));
     let text = match limits::truncate(text, room, Measure::Json) {
         None => text.to_string(),
         Some(_) if room < super::MIN_ROOM || ctx.opts.overflow == Overflow::Error => {
@@ -279,8 +280,8 @@ fn link_payload(title: &str, text: Option<&str>, url: &str, pic: Option<&str>, c
             cut
         }
     };
-    l.insert("text".into(), Value::String(text));
-    Ok(json!({"msgtype": "link", "link": l}))
+    l.put("text", Value::String(text));
+    Ok(obj! {"msgtype" => "link", "link" => l})
 }
 
 fn articles_payload(c: &Content, articles: &[Article], ctx: &mut Ctx<'_>, feed: bool) -> Result<Vec<Value>> {
@@ -293,10 +294,16 @@ fn articles_payload(c: &Content, articles: &[Article], ctx: &mut Ctx<'_>, feed: 
         if articles.iter().any(|a| a.description.is_some()) {
             ctx.degraded.push("description", "none", "DingTalk feedCard shows titles and pictures only");
         }
-        let links: Vec<Value> =
-            articles.iter().map(|a| json!({"title": a.title, "messageURL": a.url, "picURL": a.image_url})).collect();
+        let links: Vec<Value> = articles
+            .iter()
+            .map(
+                |a| obj! {"title" => a.title.as_str(), "messageURL" => a.url.as_str(), "picURL" => a.image_url.clone()},
+            )
+            .collect();
         // as many links a message as fit the body limit
-        let room = BODY_LIMIT.saturating_sub(json_len(&json!({"msgtype": "feedCard", "feedCard": {"links": []}})));
+        let room = BODY_LIMIT.saturating_sub(json_len(
+            &obj! {"msgtype" => "feedCard", "feedCard" => obj!{"links" => Value::Array(Vec::new())}},
+        ));
         let groups = limits::pack_by(links, 1, room, json_len);
         if groups.iter().any(|g| g.iter().map(json_len).sum::<usize>() > room) {
             return Err(Error::at("content.body.links", format!("a link is over DingTalk's {BODY_LIMIT} bytes")));
@@ -314,7 +321,10 @@ fn articles_payload(c: &Content, articles: &[Article], ctx: &mut Ctx<'_>, feed: 
                 format!("the links are over DingTalk's {BODY_LIMIT} bytes a message"),
             );
         }
-        return Ok(groups.into_iter().map(|g| json!({"msgtype": "feedCard", "feedCard": {"links": g}})).collect());
+        return Ok(groups
+            .into_iter()
+            .map(|g| obj! {"msgtype" => "feedCard", "feedCard" => obj!{"links" => g}})
+            .collect());
     }
     ctx.degraded.push(
         if feed { "feed" } else { "news" },
@@ -352,27 +362,28 @@ fn action_card(c: &Content, card: &Card, ctx: &mut Ctx<'_>) -> Result<Vec<Value>
         text.push_str(&degrade::visible_mentions(&all, md_escape));
     }
     let mut ac = Map::new();
-    ac.insert("title".into(), Value::String(title));
-    ac.insert("text".into(), Value::String(String::new()));
-    ac.insert("btnOrientation".into(), Value::String(if card.buttons_horizontal { "1" } else { "0" }.into()));
+    ac.put("title", Value::String(title));
+    ac.put("text", Value::String(String::new()));
+    ac.put("btnOrientation", Value::String(if card.buttons_horizontal { "1" } else { "0" }.into()));
     if card.hide_avatar {
-        ac.insert("hideAvatar".into(), Value::String("1".into()));
+        ac.put("hideAvatar", Value::String("1".into()));
     }
     match card.buttons.as_slice() {
         [] => {
-            ac.insert("singleTitle".into(), Value::String("查看详情".into()));
-            ac.insert("singleURL".into(), Value::String(card.url.clone().unwrap_or_default()));
+            ac.put("singleTitle", Value::String("查看详情".into()));
+            ac.put("singleURL", Value::String(card.url.clone().unwrap_or_default()));
         }
         [b] => {
-            ac.insert("singleTitle".into(), Value::String(b.text.clone()));
-            ac.insert("singleURL".into(), Value::String(b.url.clone()));
+            ac.put("singleTitle", Value::String(b.text.clone()));
+            ac.put("singleURL", Value::String(b.url.clone()));
         }
         many => {
-            let btns: Vec<Value> = many.iter().map(|b| json!({"title": b.text, "actionURL": b.url})).collect();
-            ac.insert("btns".into(), Value::Array(btns));
+            let btns: Vec<Value> =
+                many.iter().map(|b| obj! {"title" => b.text.as_str(), "actionURL" => b.url.as_str()}).collect();
+            ac.put("btns", Value::Array(btns));
         }
     }
-    let shell = json!({"msgtype": "actionCard", "actionCard": ac.clone()});
+    let shell = obj! {"msgtype" => "actionCard", "actionCard" => ac.clone()};
     let room = BODY_LIMIT.saturating_sub(json_len(&shell));
     if room < super::MIN_ROOM {
         return Err(Error::at(
@@ -395,6 +406,6 @@ fn action_card(c: &Content, card: &Card, ctx: &mut Ctx<'_>) -> Result<Vec<Value>
             }
         }
     }
-    ac.insert("text".into(), Value::String(text));
-    Ok(vec![json!({"msgtype": "actionCard", "actionCard": ac})])
+    ac.put("text", Value::String(text));
+    Ok(vec![obj! {"msgtype" => "actionCard", "actionCard" => ac}])
 }

@@ -4,9 +4,9 @@
 //! Limit: 20 KB for the whole body (taken as 20480 bytes), with room kept for
 //! the `timestamp` and `sign` a signed bot adds.
 
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
-use super::common::{fit_text, json_len, mention_sets, paragraphs, raw_payload, text_with_title};
+use super::common::{Put, fit_text, json_len, mention_sets, obj, paragraphs, raw_payload, text_with_title};
 use super::spec::{
     AnswerFields, CodeMeaning, Credential, Ctx, EnvNames, PlatformRenderer, PlatformSpec, Signature, Signing,
 };
@@ -68,7 +68,7 @@ impl PlatformRenderer for Feishu {
             crate::model::Body::Markdown(src) => post(c, src, c.title.as_deref(), ctx),
             crate::model::Body::Image(img) => {
                 if let Some(key) = &img.image_key {
-                    return Ok(vec![json!({"msg_type": "image", "content": {"image_key": key}})]);
+                    return Ok(vec![obj! {"msg_type" => "image", "content" => obj!{"image_key" => key.as_str()}}]);
                 }
                 match &img.url {
                     Some(url) => {
@@ -189,7 +189,7 @@ impl PlatformSpec for Feishu {
     }
     fn limits_info(&self) -> Map<String, Value> {
         let mut m = Map::new();
-        m.insert("bodyBytes".into(), BODY_LIMIT.into());
+        m.put("bodyBytes", BODY_LIMIT.into());
         m
     }
     fn signing_how(&self) -> &'static str {
@@ -224,7 +224,7 @@ fn text_mentions(c: &Content, ctx: &mut Ctx<'_>) -> String {
 
 fn text(c: &Content, body: &str, ctx: &mut Ctx<'_>) -> Result<Vec<Value>> {
     let mentions = text_mentions(c, ctx);
-    let shell = json!({"msg_type": "text", "content": {"text": ""}});
+    let shell = obj! {"msg_type" => "text", "content" => obj!{"text" => ""}};
     let room = room().saturating_sub(json_len(&shell) + Measure::Json.cost(&mentions) + 2);
     let parts = fit_text(&paragraphs(body), "\n\n", room, Measure::Json, ctx, "content.body.text", "Feishu")?;
     Ok(parts
@@ -235,7 +235,7 @@ fn text(c: &Content, body: &str, ctx: &mut Ctx<'_>) -> Result<Vec<Value>> {
                 t.push(' ');
                 t.push_str(&mentions);
             }
-            json!({"msg_type": "text", "content": {"text": t}})
+            obj! {"msg_type" => "text", "content" => obj!{"text" => t}}
         })
         .collect())
 }
@@ -258,7 +258,7 @@ fn split_row(row: Vec<Value>, room: usize) -> Vec<Vec<Value>> {
                 let shell = size.saturating_sub(Measure::Json.cost(t));
                 for piece in limits::pack(&[t.to_string()], "\n", room.saturating_sub(shell).max(64), Measure::Json) {
                     let mut e = obj.clone();
-                    e.insert("text".into(), Value::String(piece));
+                    e.put("text", Value::String(piece));
                     out.push(vec![Value::Object(e)]);
                 }
             }
@@ -286,16 +286,17 @@ fn post(c: &Content, src: &str, title: Option<&str>, ctx: &mut Ctx<'_>) -> Resul
     let (blocks, losses, partial) = (bounded.out, bounded.losses, bounded.partial);
     ctx.degraded.losses(&losses, super::feishu_post::loss_reason);
     let ms = mention_sets(&c.mentions);
-    let mut mention_row: Vec<Value> = ms.user_ids.iter().map(|m| json!({"tag": "at", "user_id": m.value})).collect();
+    let mut mention_row: Vec<Value> =
+        ms.user_ids.iter().map(|m| obj! {"tag" => "at", "user_id" => m.value.as_str()}).collect();
     if ms.all.is_some() {
-        mention_row.push(json!({"tag": "at", "user_id": "all"}));
+        mention_row.push(obj! {"tag" => "at", "user_id" => "all"});
     }
     if !ms.mobiles.is_empty() {
         ctx.degraded.push("mention", "text", "Feishu bots @ by user id (open_id) only, not by mobile");
-        mention_row.push(json!({"tag": "text", "text": degrade::visible_mentions(&ms.mobiles, degrade::as_is)}));
+        mention_row.push(obj! {"tag" => "text", "text" => degrade::visible_mentions(&ms.mobiles, degrade::as_is)});
     }
     let title = title.unwrap_or("");
-    let shell = json!({"msg_type": "post", "content": {"post": {"zh_cn": {"title": title, "content": []}}}});
+    let shell = obj! {"msg_type" => "post", "content" => obj!{"post" => obj!{"zh_cn" => obj!{"title" => title, "content" => Value::Array(Vec::new())}}}};
     let room = room().saturating_sub(json_len(&shell) + json_len(&Value::Array(mention_row.clone())) + 16);
     // rows kept within what a group holds (64 under the room) less the truncation row, so
     // no part, with its marker and signature, ends over the limit
@@ -332,7 +333,7 @@ fn post(c: &Content, src: &str, title: Option<&str>, ctx: &mut Ctx<'_>) -> Resul
                 let mut g = limits::pack_by(rows, 1, room.saturating_sub(64), |(_, n)| *n);
                 g.truncate(1);
                 if let Some(first) = g.first_mut() {
-                    first.push((vec![json!({"tag": "text", "text": limits::TRUNCATION_MARKER.trim_start()})], 0));
+                    first.push((vec![obj! {"tag" => "text", "text" => limits::TRUNCATION_MARKER.trim_start()}], 0));
                 }
                 ctx.degraded.push("content", "truncated", format!("{total} bytes; Feishu allows {room}"));
                 g
@@ -342,7 +343,7 @@ fn post(c: &Content, src: &str, title: Option<&str>, ctx: &mut Ctx<'_>) -> Resul
                 if g.len() > super::MAX_PARTS {
                     g.truncate(super::MAX_PARTS);
                     if let Some(last) = g.last_mut() {
-                        last.push((vec![json!({"tag": "text", "text": limits::TRUNCATION_MARKER.trim_start()})], 0));
+                        last.push((vec![obj! {"tag" => "text", "text" => limits::TRUNCATION_MARKER.trim_start()}], 0));
                     }
                     ctx.degraded.push(
                         "content",
@@ -370,13 +371,13 @@ fn post(c: &Content, src: &str, title: Option<&str>, ctx: &mut Ctx<'_>) -> Resul
             }
             let t = if n > 1 { format!("{title} ({}/{n})", i + 1).trim_start().to_string() } else { title.to_string() };
             let content: Vec<Value> = rows.into_iter().map(Value::Array).collect();
-            json!({"msg_type": "post", "content": {"post": {"zh_cn": {"title": t, "content": content}}}})
+            obj!{"msg_type" => "post", "content" => obj!{"post" => obj!{"zh_cn" => obj!{"title" => t, "content" => content}}}}
         })
         .collect())
 }
 
 fn lark_md(content: String) -> Value {
-    json!({"tag": "div", "text": {"tag": "lark_md", "content": content}})
+    obj! {"tag" => "div", "text" => obj!{"tag" => "lark_md", "content" => content}}
 }
 
 fn button(text: &str, url: &str, style: ButtonStyle) -> Value {
@@ -385,7 +386,7 @@ fn button(text: &str, url: &str, style: ButtonStyle) -> Value {
         ButtonStyle::Danger => "danger",
         ButtonStyle::Default => "default",
     };
-    json!({"tag": "button", "text": {"tag": "plain_text", "content": text}, "url": url, "type": ty})
+    obj! {"tag" => "button", "text" => obj!{"tag" => "plain_text", "content" => text}, "url" => url, "type" => ty}
 }
 
 /// Feishu header templates; other names map to the nearest.
@@ -438,13 +439,13 @@ fn element(e: &Value) -> Value {
         ("action", _) => {
             let actions: Vec<Value> =
                 o.get("actions").and_then(Value::as_array).into_iter().flatten().map(seed_button).collect();
-            json!({"tag": "action", "actions": actions})
+            obj! {"tag" => "action", "actions" => actions}
         }
         ("div" | "markdown" | "text", Some(Value::String(s))) => lark_md(s.clone()),
         _ => {
             let mut m = o.clone();
             m.remove("type");
-            m.insert("tag".into(), Value::String(ty.to_string()));
+            m.put("tag", Value::String(ty.to_string()));
             Value::Object(m)
         }
     }
@@ -462,8 +463,8 @@ fn interactive_v2(c: &Content, card: &Card, ctx: &mut Ctx<'_>) -> Result<Value> 
     if out.get("header").is_none_or(|h| h.get("title").is_none()) {
         if let Some(t) = &card.title {
             let mut h = out.get("header").and_then(Value::as_object).cloned().unwrap_or_default();
-            h.insert("title".into(), json!({"tag": "plain_text", "content": t}));
-            out.insert("header".into(), Value::Object(h));
+            h.put("title", obj! {"tag" => "plain_text", "content" => t.as_str()});
+            out.put("header", Value::Object(h));
         }
     }
     let mut extra: Vec<Value> = card
@@ -477,7 +478,7 @@ fn interactive_v2(c: &Content, card: &Card, ctx: &mut Ctx<'_>) -> Result<Value> 
             // 2.0 buttons open URLs through behaviors
             if let Some(o) = v.as_object_mut() {
                 if let Some(Value::String(u)) = o.remove("url") {
-                    o.insert("behaviors".into(), json!([{"type": "open_url", "default_url": u}]));
+                    o.put("behaviors", Value::Array(vec![obj! {"type" => "open_url", "default_url" => u}]));
                 }
             }
             v
@@ -485,16 +486,16 @@ fn interactive_v2(c: &Content, card: &Card, ctx: &mut Ctx<'_>) -> Result<Value> 
         .collect();
     let mention = text_mentions(c, ctx);
     if !mention.is_empty() {
-        extra.push(json!({"tag": "markdown", "content": mention.replace("<at user_id=", "<at id=")}));
+        extra.push(obj! {"tag" => "markdown", "content" => mention.replace("<at user_id=", "<at id=")});
     }
     if !extra.is_empty() {
         let mut body = out.get("body").and_then(Value::as_object).cloned().unwrap_or_default();
         let mut els = body.get("elements").and_then(Value::as_array).cloned().unwrap_or_default();
         els.extend(extra);
-        body.insert("elements".into(), Value::Array(els));
-        out.insert("body".into(), Value::Object(body));
+        body.put("elements", Value::Array(els));
+        out.put("body", Value::Object(body));
     }
-    let payload = json!({"msg_type": "interactive", "card": out});
+    let payload = obj! {"msg_type" => "interactive", "card" => out};
     let size = json_len(&payload);
     if size > room() {
         return Err(Error::at("content.body", format!("the card is {size} bytes; Feishu takes {}", room())));
@@ -510,7 +511,7 @@ fn interactive(c: &Content, card: &Card, ctx: &mut Ctx<'_>) -> Result<Value> {
     }
     let mut elements: Vec<Value> = Vec::new();
     let mut header = Map::new();
-    let mut config = json!({"wide_screen_mode": true});
+    let mut config = obj! {"wide_screen_mode" => true};
     let mut card_link: Option<Value> = None;
     let native = card.flavor == CardFlavor::FeishuInteractive;
     if native {
@@ -549,27 +550,27 @@ fn interactive(c: &Content, card: &Card, ctx: &mut Ctx<'_>) -> Result<Value> {
                         Some(u) => format!("[{}]({u})", f.value),
                         None => f.value.clone(),
                     };
-                    json!({"is_short": true, "text": {"tag": "lark_md", "content": format!("**{}**\n{v}", f.name)}})
+                    obj!{"is_short" => true, "text" => obj!{"tag" => "lark_md", "content" => format!("**{}**\n{v}", f.name)}}
                 })
                 .collect();
-            elements.push(json!({"tag": "div", "fields": fields}));
+            elements.push(obj! {"tag" => "div", "fields" => fields});
         }
         if let Some(img) = &card.image_url {
             ctx.degraded.push("image", "link", "Feishu cards show images by img_key only; the image is a link");
             elements.push(lark_md(format!("[🖼 image]({img})")));
         }
         if let Some(u) = &card.url {
-            card_link = Some(json!({"url": u}));
+            card_link = Some(obj! {"url" => u.as_str()});
         }
     }
     if !header.contains_key("title") {
         if let Some(t) = &card.title {
-            header.insert("title".into(), json!({"tag": "plain_text", "content": t}));
+            header.put("title", obj! {"tag" => "plain_text", "content" => t.as_str()});
         }
     }
     if !header.contains_key("template") {
         if let Some(t) = card.color.as_deref().and_then(template) {
-            header.insert("template".into(), Value::String(t.into()));
+            header.put("template", Value::String(t.into()));
         }
     }
     // Buttons given beside the elements (the seed's `actions`) become one action
@@ -583,7 +584,7 @@ fn interactive(c: &Content, card: &Card, ctx: &mut Ctx<'_>) -> Result<Value> {
     };
     let top_buttons: Vec<Value> = top.iter().map(|b| button(&b.text, &b.url, b.style)).collect();
     if !top_buttons.is_empty() {
-        elements.push(json!({"tag": "action", "actions": top_buttons}));
+        elements.push(obj! {"tag" => "action", "actions" => top_buttons});
     }
     let mention = text_mentions(c, ctx);
     if !mention.is_empty() {
@@ -592,15 +593,15 @@ fn interactive(c: &Content, card: &Card, ctx: &mut Ctx<'_>) -> Result<Value> {
         elements.push(lark_md(md));
     }
     let mut cardv = Map::new();
-    cardv.insert("config".into(), config);
+    cardv.put("config", config);
     if !header.is_empty() {
-        cardv.insert("header".into(), Value::Object(header));
+        cardv.put("header", Value::Object(header));
     }
-    cardv.insert("elements".into(), Value::Array(elements));
+    cardv.put("elements", Value::Array(elements));
     if let Some(l) = card_link {
-        cardv.insert("card_link".into(), l);
+        cardv.put("card_link", l);
     }
-    let payload = json!({"msg_type": "interactive", "card": cardv});
+    let payload = obj! {"msg_type" => "interactive", "card" => cardv};
     let size = json_len(&payload);
     if size > room() {
         return Err(Error::at(

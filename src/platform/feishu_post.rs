@@ -1,8 +1,9 @@
 //! The Feishu / Lark `post` writer: the markdown IR as post rows of
 //! elements (text, links, code blocks, rules), with styles.
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
+use super::common::{Put, obj};
 use crate::markdown::{Block, Dialect, Doc, Inline, Line, Loss, Writer, block, flatten};
 
 /// What a post loses, in Feishu's words.
@@ -55,14 +56,14 @@ impl PostElement {
     fn into_value(self) -> Value {
         let (mut v, style) = match self {
             PostElement::Raw(v) => return v,
-            PostElement::Text(t, s) => (json!({"tag": "text", "text": t}), s),
-            PostElement::A(t, href, s) => (json!({"tag": "a", "text": t, "href": href}), s),
+            PostElement::Text(t, s) => (obj! {"tag" => "text", "text" => t}, s),
+            PostElement::A(t, href, s) => (obj! {"tag" => "a", "text" => t, "href" => href}, s),
         };
         if style != 0 {
             let names = [(BOLD, "bold"), (ITALIC, "italic"), (STRIKE, "lineThrough")];
             let list: Vec<&str> = names.iter().filter(|(b, _)| style & b != 0).map(|(_, n)| *n).collect();
             if let Some(o) = v.as_object_mut() {
-                o.insert("style".to_string(), json!(list));
+                o.put("style", Value::from(list));
             }
         }
         v
@@ -93,9 +94,9 @@ impl Line for Row {
                 post_inline(cx, v, BOLD, true, &mut rows);
             }
             Block::Code { lang, text } => {
-                let mut v = json!({"tag": "code_block", "text": text});
+                let mut v = obj! {"tag" => "code_block", "text" => text.as_str()};
                 if let (false, Some(o)) = (lang.is_empty(), v.as_object_mut()) {
-                    o.insert("language".to_string(), json!(lang));
+                    o.put("language", Value::from(lang.clone()));
                 }
                 rows = vec![vec![PostElement::Raw(v)]];
             }
@@ -113,7 +114,7 @@ impl Line for Row {
                     rows.extend(row);
                 }
             }
-            Block::Rule => rows = vec![vec![PostElement::Raw(json!({"tag": "hr"}))]],
+            Block::Rule => rows = vec![vec![PostElement::Raw(obj! {"tag" => "hr"})]],
             Block::Quote(_) | Block::List(..) => rows.clear(),
         }
         out.extend(rows);

@@ -13,7 +13,7 @@
 //! and everything that would need the engine answers [`unsupported`].
 
 #[cfg(feature = "webhook")]
-use serde_json::json;
+use super::common::{Put, obj};
 use serde_json::{Map, Value};
 
 #[cfg(feature = "webhook")]
@@ -102,8 +102,8 @@ impl PlatformSpec for Webhook {
         let mut m = Map::new();
         #[cfg(feature = "webhook")]
         {
-            m.insert("maxBodyBytes".into(), Value::from(webhook::MAX_BODY_BYTES));
-            m.insert("maxResponseBytes".into(), Value::from(webhook::MAX_RESPONSE_BYTES));
+            m.put("maxBodyBytes", Value::from(webhook::MAX_BODY_BYTES));
+            m.put("maxResponseBytes", Value::from(webhook::MAX_RESPONSE_BYTES));
         }
         m
     }
@@ -145,7 +145,7 @@ pub fn bot_id(cfg: &WebhookConfig) -> String {
 #[cfg(feature = "webhook")]
 pub fn request_value(req: &WebhookRequest) -> Value {
     let headers: Map<String, Value> = req.headers.iter().map(|(n, v)| (n.clone(), Value::String(v.clone()))).collect();
-    json!({"method": req.method.as_str(), "headers": headers, "body": req.body})
+    obj! {"method" => req.method.as_str(), "headers" => headers, "body" => req.body.as_str()}
 }
 
 /// `render(message, "webhook", { webhook: config })`: the request the target

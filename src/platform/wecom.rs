@@ -7,9 +7,9 @@
 
 use base64::Engine as _;
 use md5::{Digest, Md5};
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
-use super::common::{fit_blocks, fit_text, mention_sets, paragraphs, raw_payload, text_with_title};
+use super::common::{Put, fit_blocks, fit_text, mention_sets, obj, paragraphs, raw_payload, text_with_title};
 use super::spec::{
     AnswerFields, CodeMeaning, Credential, Ctx, EnvNames, FileUpload, MediaStep, PlatformRenderer, PlatformSpec,
     Signing,
@@ -78,7 +78,7 @@ impl PlatformRenderer for WeCom {
             },
             Body::File(f) => {
                 if let Some(id) = &f.media_id {
-                    return Ok(vec![json!({"msgtype": "file", "file": {"media_id": id}})]);
+                    return Ok(vec![obj! {"msgtype" => "file", "file" => obj!{"media_id" => id.as_str()}}]);
                 }
                 match &f.url {
                     Some(url) => {
@@ -112,15 +112,15 @@ fn text(c: &Content, body: &str, ctx: &mut Ctx<'_>) -> Result<Vec<Value>> {
         .enumerate()
         .map(|(i, content)| {
             let mut t = Map::new();
-            t.insert("content".into(), Value::String(content));
+            t.put("content", Value::String(content));
             // mention once, with the first part
             if i == 0 && !user_ids.is_empty() {
-                t.insert("mentioned_list".into(), Value::Array(user_ids.clone()));
+                t.put("mentioned_list", Value::Array(user_ids.clone()));
             }
             if i == 0 && !mobiles.is_empty() {
-                t.insert("mentioned_mobile_list".into(), Value::Array(mobiles.clone()));
+                t.put("mentioned_mobile_list", Value::Array(mobiles.clone()));
             }
-            json!({"msgtype": "text", "text": t})
+            obj! {"msgtype" => "text", "text" => t}
         })
         .collect())
 }
@@ -198,7 +198,7 @@ fn markdown(c: &Content, src: &str, title: Option<&str>, ctx: &mut Ctx<'_>) -> R
             first.push_str(&tail);
         }
     }
-    Ok(parts.into_iter().map(|content| json!({"msgtype": msgtype, msgtype: {"content": content}})).collect())
+    Ok(parts.into_iter().map(|content| obj! {"msgtype" => msgtype, msgtype => obj!{"content" => content}}).collect())
 }
 
 fn image_payload(b64: &str, md5_given: Option<&str>) -> Result<Value> {
@@ -223,7 +223,7 @@ fn image_payload(b64: &str, md5_given: Option<&str>) -> Result<Value> {
             return Err(Error::at("content.body.md5", "does not match the image bytes"));
         }
     }
-    Ok(json!({"msgtype": "image", "image": {"base64": b64, "md5": digest}}))
+    Ok(obj! {"msgtype" => "image", "image" => obj!{"base64" => b64, "md5" => digest}})
 }
 
 impl PlatformSpec for WeCom {
@@ -302,10 +302,10 @@ impl PlatformSpec for WeCom {
     }
     fn limits_info(&self) -> Map<String, Value> {
         let mut m = Map::new();
-        m.insert("textBytes".into(), TEXT_LIMIT.into());
-        m.insert("markdownBytes".into(), MARKDOWN_LIMIT.into());
-        m.insert("newsArticles".into(), MAX_ARTICLES.into());
-        m.insert("imageBytes".into(), IMAGE_LIMIT.into());
+        m.put("textBytes", TEXT_LIMIT.into());
+        m.put("markdownBytes", MARKDOWN_LIMIT.into());
+        m.put("newsArticles", MAX_ARTICLES.into());
+        m.put("imageBytes", IMAGE_LIMIT.into());
         m
     }
     fn signing_how(&self) -> &'static str {
@@ -340,16 +340,16 @@ fn news(articles: &[Article], ctx: &mut Ctx<'_>) -> Result<Vec<Value>> {
         .map(|a| {
             let (title, c1) = clip_bytes(&a.title, TITLE_LIMIT);
             let mut o = Map::new();
-            o.insert("title".into(), Value::String(title));
+            o.put("title", Value::String(title));
             if let Some(d) = &a.description {
                 let (d, c2) = clip_bytes(d, DESCRIPTION_LIMIT);
                 clipped |= c2;
-                o.insert("description".into(), Value::String(d));
+                o.put("description", Value::String(d));
             }
             clipped |= c1;
-            o.insert("url".into(), Value::String(a.url.clone()));
+            o.put("url", Value::String(a.url.clone()));
             if let Some(p) = &a.image_url {
-                o.insert("picurl".into(), Value::String(p.clone()));
+                o.put("picurl", Value::String(p.clone()));
             }
             Value::Object(o)
         })
@@ -390,7 +390,7 @@ fn news(articles: &[Article], ctx: &mut Ctx<'_>) -> Result<Vec<Value>> {
             }
         }
     };
-    Ok(chunks.into_iter().map(|c| json!({"msgtype": "news", "news": {"articles": c}})).collect())
+    Ok(chunks.into_iter().map(|c| obj! {"msgtype" => "news", "news" => obj!{"articles" => c}}).collect())
 }
 
 /// Keys of the seed's WeCom card bodies (and WeCom's own) that are rebuilt
@@ -433,7 +433,7 @@ fn template_card(card: &Card, ctx: &mut Ctx<'_>) -> Option<Value> {
     let action = match own_action {
         Some(a) => a,
         None => match card.url.clone().or_else(|| card.buttons.first().map(|b| b.url.clone())) {
-            Some(u) => json!({"type": 1, "url": u}),
+            Some(u) => obj! {"type" => 1, "url" => u},
             None => return down(ctx, "WeCom template cards need a URL to open (card_action); the card has none"),
         },
     };
@@ -450,16 +450,16 @@ fn template_card(card: &Card, ctx: &mut Ctx<'_>) -> Option<Value> {
             tc.insert(k.clone(), v.clone());
         }
     }
-    tc.insert("card_type".into(), Value::String(if news_notice { "news_notice" } else { "text_notice" }.into()));
+    tc.put("card_type", Value::String(if news_notice { "news_notice" } else { "text_notice" }.into()));
     let mut mt = Map::new();
     if let Some(t) = &card.title {
-        mt.insert("title".into(), Value::String(t.clone()));
+        mt.put("title", Value::String(t.clone()));
     }
     if let Some(s) = &card.subtitle {
-        mt.insert("desc".into(), Value::String(s.clone()));
+        mt.put("desc", Value::String(s.clone()));
     }
     if !mt.is_empty() {
-        tc.insert("main_title".into(), Value::Object(mt));
+        tc.put("main_title", Value::Object(mt));
     }
     // Rows (6) and jumps (3): a WeCom body's own entries as written (typed rows,
     // mini-program jumps), else the card's fields and buttons.
@@ -476,8 +476,10 @@ fn template_card(card: &Card, ctx: &mut Ctx<'_>) -> Option<Value> {
         card.fields
             .iter()
             .map(|f| match &f.url {
-                Some(u) => json!({"keyname": f.name, "value": f.value, "type": 1, "url": u}),
-                None => json!({"keyname": f.name, "value": f.value}),
+                Some(u) => {
+                    obj! {"keyname" => f.name.as_str(), "value" => f.value.as_str(), "type" => 1, "url" => u.as_str()}
+                }
+                None => obj! {"keyname" => f.name.as_str(), "value" => f.value.as_str()},
             })
             .collect()
     };
@@ -492,7 +494,7 @@ fn template_card(card: &Card, ctx: &mut Ctx<'_>) -> Option<Value> {
     let candidate_jumps: Vec<Value> = if native {
         orig.get("jump_list").and_then(Value::as_array).cloned().unwrap_or_default()
     } else {
-        card.buttons.iter().map(|b| json!({"type": 1, "title": b.text, "url": b.url})).collect()
+        card.buttons.iter().map(|b| obj! {"type" => 1, "title" => b.text.as_str(), "url" => b.url.as_str()}).collect()
     };
     for j in candidate_jumps {
         let title = j.get("title").and_then(Value::as_str).unwrap_or_default().to_string();
@@ -500,7 +502,7 @@ fn template_card(card: &Card, ctx: &mut Ctx<'_>) -> Option<Value> {
         if jumps.len() < MAX_JUMPS {
             jumps.push(j);
         } else if let (Some(u), true) = (&url, rows.len() < MAX_HORIZONTAL) {
-            rows.push(json!({"keyname": title, "value": u, "type": 1, "url": u}));
+            rows.push(obj! {"keyname" => title, "value" => u.as_str(), "type" => 1, "url" => u.as_str()});
             steps.push("button", "link", "WeCom cards have at most 3 buttons; the rest are links in the card");
         } else {
             extra_lines.push(match &url {
@@ -513,7 +515,7 @@ fn template_card(card: &Card, ctx: &mut Ctx<'_>) -> Option<Value> {
     // A neutral card's image: text_notice has no picture; it becomes a link.
     if let (false, Some(img)) = (native, &card.image_url) {
         if rows.len() < MAX_HORIZONTAL {
-            rows.push(json!({"keyname": "Image", "value": "open", "type": 1, "url": img}));
+            rows.push(obj! {"keyname" => "Image", "value" => "open", "type" => 1, "url" => img.as_str()});
         } else {
             extra_lines.push(format!("Image: {img}"));
         }
@@ -534,7 +536,7 @@ fn template_card(card: &Card, ctx: &mut Ctx<'_>) -> Option<Value> {
         }
         if news_notice {
             if !tc.contains_key("quote_area") {
-                tc.insert("quote_area".into(), json!({"type": 0, "quote_text": t}));
+                tc.put("quote_area", obj! {"type" => 0, "quote_text" => t});
             } else {
                 steps.push(
                     "text",
@@ -543,42 +545,42 @@ fn template_card(card: &Card, ctx: &mut Ctx<'_>) -> Option<Value> {
                 );
             }
         } else {
-            tc.insert("sub_title_text".into(), Value::String(t));
+            tc.put("sub_title_text", Value::String(t));
         }
     }
     if let Some((big, desc)) = &card.emphasis {
         if news_notice {
             let mut list = tc.get("vertical_content_list").and_then(Value::as_array).cloned().unwrap_or_default();
             if list.len() < 4 {
-                list.insert(0, json!({"title": big, "desc": desc.clone().unwrap_or_default()}));
-                tc.insert("vertical_content_list".into(), Value::Array(list));
+                list.insert(0, obj! {"title" => big.as_str(), "desc" => desc.clone().unwrap_or_default()});
+                tc.put("vertical_content_list", Value::Array(list));
             } else {
                 steps.push("emphasis", "none", "a WeCom news_notice card holds 4 vertical rows, all taken");
             }
         } else {
             let mut e = Map::new();
-            e.insert("title".into(), Value::String(big.clone()));
+            e.put("title", Value::String(big.clone()));
             if let Some(d) = desc {
-                e.insert("desc".into(), Value::String(d.clone()));
+                e.put("desc", Value::String(d.clone()));
             }
-            tc.insert("emphasis_content".into(), Value::Object(e));
+            tc.put("emphasis_content", Value::Object(e));
         }
     }
     if !rows.is_empty() {
-        tc.insert("horizontal_content_list".into(), Value::Array(rows));
+        tc.put("horizontal_content_list", Value::Array(rows));
     }
     if !jumps.is_empty() {
-        tc.insert("jump_list".into(), Value::Array(jumps));
+        tc.put("jump_list", Value::Array(jumps));
     }
     if news_notice && !tc.contains_key("card_image") && !tc.contains_key("image_text_area") {
         return down(ctx, "WeCom news_notice cards need card_image or image_text_area");
     }
-    tc.insert("card_action".into(), action);
+    tc.put("card_action", action);
     if card.color.is_some() {
         steps.push("color", "none", "WeCom cards have no header colour");
     }
     for d in steps.0 {
         ctx.degraded.push(d.from, d.to, d.reason);
     }
-    Some(json!({"msgtype": "template_card", "template_card": tc}))
+    Some(obj! {"msgtype" => "template_card", "template_card" => tc})
 }

@@ -6,7 +6,7 @@ use base64::Engine as _;
 use serde_json::Value;
 
 use super::host::{Host, HttpError};
-use super::{SendError, Sender, plain, redirect_text};
+use super::{SendError, SendErrorFields, Sender, plain, redirect_text};
 use crate::degrade::{Degradation, Degraded};
 use crate::error::{Error, ErrorCode};
 use crate::model::{Body, UnifiedMessage};
@@ -105,12 +105,12 @@ impl<H: Host> Sender<H> {
                         Ok(None)
                     }
                     None => {
-                        let e = SendError {
+                        let e = SendError::from(SendErrorFields {
                             code: ErrorCode::NetworkError,
                             message: format!("the file upload to {} failed", platform.display()),
                             platform_code: None,
                             platform_message: answer.ok().map(|r| crate::model::clip(&r.body, 200)),
-                        };
+                        });
                         Err((e, Some(None)))
                     }
                 }

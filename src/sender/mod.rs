@@ -40,7 +40,7 @@ use dedup::{DedupTable, Seen, dedup_key};
 pub use env::{env_names, targets_from_env};
 pub use host::{Host, HttpError, HttpRequest, HttpResponse};
 pub use join::join_all;
-pub use result::{SendError, SendResult};
+pub use result::{SendError, SendErrorFields, SendResult};
 use scrub::Scrub;
 
 /// The host trait's former name, kept while other branches merge.
@@ -206,7 +206,7 @@ impl<H: Host> Sender<H> {
         let mut resume: Option<(usize, usize)> = None;
         match self.coord_claim(&bot, message_id, self.in_flight_ttl()).await {
             Claim::Taken(state) => {
-                let e = SendError {
+                let e = SendError::from(SendErrorFields {
                     code: ErrorCode::Duplicate,
                     message: format!(
                         "this message_id is {} for this bot (shared record); nothing was sent",
@@ -214,7 +214,7 @@ impl<H: Host> Sender<H> {
                     ),
                     platform_code: None,
                     platform_message: None,
-                };
+                });
                 return self.failed(self.result(platform, Some(msg), start), e, None);
             }
             Claim::Held(r) => {
@@ -241,14 +241,14 @@ impl<H: Host> Sender<H> {
                     if local.is_none() {
                         self.forget(k); // our own mark: the store said it was delivered
                     }
-                    let e = SendError {
+                    let e = SendError::from(SendErrorFields {
                         code: ErrorCode::Duplicate,
                         message:
                             "this message_id was already delivered to this bot (or is being sent); nothing was sent"
                                 .into(),
                         platform_code: None,
                         platform_message: None,
-                    };
+                    });
                     return self.failed(self.result(platform, Some(msg), start), e, None);
                 }
                 Some(Seen::Partial(n, m)) => resume = Some((n, m)),
@@ -308,7 +308,7 @@ impl<H: Host> Sender<H> {
                     }
                 }
                 e.message = scrub.text(&e.message);
-                e.platform_message = e.platform_message.map(|m| scrub.text(&m));
+                e.platform_message = e.platform_message.take().map(|m| scrub.text(&m));
                 self.failed(r, e, retry)
             }
         }
@@ -380,14 +380,16 @@ impl<H: Host> Sender<H> {
         let left = self.options.retry.max_total_time.saturating_sub(now.saturating_sub(start));
         let max_wait = self.options.max_queue_delay_ms.min(left);
         let deadline = now.saturating_add(max_wait);
-        let no_slot = |wait: u64| SendError {
-            code: ErrorCode::RateLimit,
-            message: format!(
-                "the {} bot's rate limit leaves no slot within maxQueueDelay or the time left ({max_wait} ms); next slot in {wait} ms",
-                platform.display(),
-            ),
-            platform_code: None,
-            platform_message: None,
+        let no_slot = |wait: u64| {
+            SendError::from(SendErrorFields {
+                code: ErrorCode::RateLimit,
+                message: format!(
+                    "the {} bot's rate limit leaves no slot within maxQueueDelay or the time left ({max_wait} ms); next slot in {wait} ms",
+                    platform.display(),
+                ),
+                platform_code: None,
+                platform_message: None,
+            })
         };
         match self.coord_slot(platform, bot, deadline, degraded).await {
             Some(Ok(())) => return Ok(None),
@@ -471,16 +473,18 @@ impl<H: Host> Sender<H> {
                     platform_message: Some(redirect_text(status, location.as_deref())),
                 },
             };
-            let err = |code: ErrorCode, what: &str| SendError {
-                code,
-                message: match (&c.platform_code, &c.platform_message) {
-                    (Some(pc), Some(pm)) => format!("{what}: {} answered {pc} {pm}", platform.display()),
-                    (Some(pc), None) => format!("{what}: {} answered {pc}", platform.display()),
-                    (None, Some(pm)) => format!("{what}: {pm}"),
-                    (None, None) => what.to_string(),
-                },
-                platform_code: c.platform_code,
-                platform_message: c.platform_message.clone(),
+            let err = |code: ErrorCode, what: &str| {
+                SendError::from(SendErrorFields {
+                    code,
+                    message: match (&c.platform_code, &c.platform_message) {
+                        (Some(pc), Some(pm)) => format!("{what}: {} answered {pc} {pm}", platform.display()),
+                        (Some(pc), None) => format!("{what}: {} answered {pc}", platform.display()),
+                        (None, Some(pm)) => format!("{what}: {pm}"),
+                        (None, None) => what.to_string(),
+                    },
+                    platform_code: c.platform_code,
+                    platform_message: c.platform_message.clone(),
+                })
             };
             match c.verdict {
                 Verdict::Delivered => return Ok(()),
@@ -586,7 +590,7 @@ pub(crate) fn plain(e: Error) -> SendError {
         Some(p) if !p.is_empty() => format!("{} (at {p})", e.message),
         _ => e.message.clone(),
     };
-    SendError { code: e.code, message, platform_code: None, platform_message: None }
+    SendError::from(SendErrorFields { code: e.code, message, platform_code: None, platform_message: None })
 }
 
 /// The URL and body to post, and the signature they carry (to scrub from the

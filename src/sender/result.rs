@@ -7,12 +7,42 @@ use crate::degrade::Degradation;
 use crate::error::ErrorCode;
 use crate::platform::Platform;
 
+/// Why a send failed. Its fields live in one box (read them as `e.code`, `e.message`, ...), as
+/// [`crate::error::Error`]'s do: a failure carried through `?` and `Result`s is a pointer wide.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SendError(Box<SendErrorFields>);
+
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SendError {
+pub struct SendErrorFields {
     pub code: ErrorCode,
     pub message: String,
     pub platform_code: Option<i64>,
     pub platform_message: Option<String>,
+}
+
+impl From<SendErrorFields> for SendError {
+    fn from(fields: SendErrorFields) -> Self {
+        SendError(Box::new(fields))
+    }
+}
+
+impl std::ops::Deref for SendError {
+    type Target = SendErrorFields;
+    fn deref(&self) -> &SendErrorFields {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for SendError {
+    fn deref_mut(&mut self) -> &mut SendErrorFields {
+        &mut self.0
+    }
+}
+
+impl std::fmt::Debug for SendError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -156,12 +186,12 @@ mod tests {
     fn results() -> Vec<SendResult> {
         let mut ok = SendResult::refused(
             Platform::Feishu,
-            SendError {
+            SendError::from(SendErrorFields {
                 code: ErrorCode::PlatformError,
                 message: "refused: \"quoted\" \\ and \u{1} and \u{2028} 中文".into(),
                 platform_code: Some(-19021),
                 platform_message: Some("sign match fail or timestamp is not within one hour from current time".into()),
-            },
+            }),
         );
         ok.degraded.push(Degradation { from: "card".into(), to: "text".into(), reason: "no cards\n here".into() });
         ok.degraded.push(Degradation { from: "image".into(), to: "link".into(), reason: String::new() });
@@ -174,7 +204,12 @@ mod tests {
         ok.attempts = 4;
         let mut plain = SendResult::refused(
             Platform::Wecom,
-            SendError { code: ErrorCode::Timeout, message: String::new(), platform_code: None, platform_message: None },
+            SendError::from(SendErrorFields {
+                code: ErrorCode::Timeout,
+                message: String::new(),
+                platform_code: None,
+                platform_message: None,
+            }),
         );
         plain.error = None;
         plain.success = true;

@@ -8,7 +8,7 @@
 
 use super::dedup::{Seen, dedup_key};
 use super::host::{Host, HttpError, HttpRequest};
-use super::result::{SendError, SendResult};
+use super::result::{SendError, SendErrorFields, SendResult};
 use super::scrub::Scrub;
 use super::{Sender, plain, redirect_text};
 use crate::error::ErrorCode;
@@ -30,7 +30,7 @@ fn url_credentials(url: &str) -> Vec<String> {
 }
 
 fn error(code: ErrorCode, message: String) -> SendError {
-    SendError { code, message, platform_code: None, platform_message: None }
+    SendError::from(SendErrorFields { code, message, platform_code: None, platform_message: None })
 }
 
 impl<H: Host> Sender<H> {
@@ -92,7 +92,7 @@ impl<H: Host> Sender<H> {
                 }
                 let scrub = Scrub { url: cfg.url(), secret: None, signatures: &secrets };
                 e.message = scrub.text(&e.message);
-                e.platform_message = e.platform_message.map(|m| scrub.text(&m));
+                e.platform_message = e.platform_message.take().map(|m| scrub.text(&m));
                 self.failed(r, e, retry)
             }
         }
@@ -154,14 +154,16 @@ impl<H: Host> Sender<H> {
                     platform_message: Some(redirect_text(status, location.as_deref())),
                 },
             };
-            let err = |code: ErrorCode, what: &str| SendError {
-                code,
-                message: match &c.platform_message {
-                    Some(pm) => format!("{what}: {pm}"),
-                    None => what.to_string(),
-                },
-                platform_code: c.platform_code,
-                platform_message: c.platform_message.clone(),
+            let err = |code: ErrorCode, what: &str| {
+                SendError::from(SendErrorFields {
+                    code,
+                    message: match &c.platform_message {
+                        Some(pm) => format!("{what}: {pm}"),
+                        None => what.to_string(),
+                    },
+                    platform_code: c.platform_code,
+                    platform_message: c.platform_message.clone(),
+                })
             };
             match c.verdict {
                 Verdict::Delivered => return Ok(()),
