@@ -134,8 +134,9 @@ impl<'s> Next<'s> {
 /// A link starts at the last `[` before its `](`, so a run of `[` in front of
 /// a link does not stretch it. Each span is at most [`MAX_SPAN`] long before
 /// merging, and each pattern is looked for once per byte (see [`Next`]), so
-/// the scan is linear in `upto`.
-fn protected_spans(s: &str, upto: usize) -> Vec<(usize, usize)> {
+/// the scan is linear in `upto`. A span that starts at byte 0 and ends past
+/// `room` is left out (see [`Spans`]).
+fn protected_spans(s: &str, upto: usize, room: usize) -> Vec<(usize, usize)> {
     let b = s.as_bytes();
     // the end of the window a span starting at `from` must fit in
     let window_end = |from: usize| {
@@ -152,7 +153,7 @@ fn protected_spans(s: &str, upto: usize) -> Vec<(usize, usize)> {
     let mut space = Next::new(s, 0, |t| t.find(char::is_whitespace));
     let mut at_close = Next::new(s, 5, |t| t.find("</at>"));
     let mut gt = Next::new(s, 1, |t| t.find('>'));
-    let mut spans = Vec::new();
+    let mut spans = Spans { v: Vec::new(), room };
     let mut i = 0;
     while i < upto.min(b.len()) {
         match b[i] {
@@ -201,14 +202,27 @@ fn protected_spans(s: &str, upto: usize) -> Vec<(usize, usize)> {
             _ => i += 1,
         }
     }
-    spans
+    spans.v
+}
+
+/// Spans sorted by start, overlapping ones merged, without the one that starts
+/// at byte 0 and ends past `room`: that one cannot be kept whole in any part
+/// (each part starts where it does), and merged with what it contains (say
+/// `[<<<](](…[ab](https://e.com/x)`, read as one long link) it would hide
+/// every short link and mention inside it from the cut.
+struct Spans {
+    v: Vec<(usize, usize)>,
+    room: usize,
 }
 
 /// Add a span to spans sorted by start, merging it into the last one when they overlap.
-fn push_merged(spans: &mut Vec<(usize, usize)>, start: usize, end: usize) {
-    match spans.last_mut() {
+fn push_merged(spans: &mut Spans, start: usize, end: usize) {
+    if start == 0 && end > spans.room {
+        return;
+    }
+    match spans.v.last_mut() {
         Some(last) if start < last.1 => last.1 = last.1.max(end),
-        _ => spans.push((start, end)),
+        _ => spans.v.push((start, end)),
     }
 }
 
@@ -239,7 +253,7 @@ pub fn safe_cut(s: &str, max: usize, m: Measure) -> usize {
             None => head.rfind(' ').filter(|&k| k >= floor).unwrap_or(fit),
         },
     };
-    for (start, end) in protected_spans(s, cut) {
+    for (start, end) in protected_spans(s, cut, fit) {
         if start < cut && cut < end {
             cut = start;
             break;
@@ -249,8 +263,13 @@ pub fn safe_cut(s: &str, max: usize, m: Measure) -> usize {
         }
     }
     if cut == 0 {
-        // A single link or tag longer than the whole room: nothing better than a plain cut.
-        cut = fit;
+        // The cut was inside a span that starts the text: cut right after it when it fits
+        // (with every span that starts in the room, so the end is not inside another one),
+        // else (spans overlapping past the room) nothing better than a plain cut.
+        cut = match protected_spans(s, fit, fit).first() {
+            Some(&(0, end)) if end <= fit => end,
+            _ => fit,
+        };
     }
     cut
 }
@@ -515,7 +534,7 @@ mod tests {
 
     /// A plain scan (each span looked for afresh in its window), then sorted and merged:
     /// the linear one must find the same spans.
-    fn reference_spans(s: &str, upto: usize) -> Vec<(usize, usize)> {
+    fn reference_spans(s: &str, upto: usize, room: usize) -> Vec<(usize, usize)> {
         let b = s.as_bytes();
         let window = |from: usize| {
             let mut end = (from + MAX_SPAN).min(s.len());
@@ -564,6 +583,7 @@ mod tests {
             }
             i += 1;
         }
+        raw.retain(|&(start, end)| start > 0 || end <= room);
         raw.sort_unstable();
         let mut spans: Vec<(usize, usize)> = Vec::new();
         for (start, end) in raw {
@@ -577,8 +597,9 @@ mod tests {
 
     proptest! {
         #[test]
-        fn linear_spans_match_the_reference(s in "([\\[\\]()<>!h \n中a]|<at |</at>|\\]\\(|https://){0,300}") {
-            prop_assert_eq!(protected_spans(&s, s.len()), reference_spans(&s, s.len()));
+        fn linear_spans_match_the_reference(s in "([\\[\\]()<>!h \n中a]|<at |</at>|\\]\\(|https://){0,300}", room in 0usize..400) {
+            prop_assert_eq!(protected_spans(&s, s.len(), usize::MAX), reference_spans(&s, s.len(), usize::MAX));
+            prop_assert_eq!(protected_spans(&s, s.len(), room), reference_spans(&s, s.len(), room));
         }
 
         #[test]

@@ -493,3 +493,19 @@ fn split_does_not_cut_a_link_whose_label_closes_a_tag() {
     let text = format!("{}<x{link} tail", "a".repeat(2022));
     split_keeps_whole(&text, &[link]);
 }
+
+/// Fuzz-found, the same family: text that starts a part with `[<<](` reads as one link up to
+/// the first `)` ~2 KB on, longer than a part; merged, it swallowed the short link and mention
+/// inside it, so the cut fell back to the plain byte limit, inside the link. A span that starts
+/// the text and is longer than the room is now left out, and what it contains stays whole.
+#[test]
+fn split_does_not_cut_a_link_inside_a_longer_false_link() {
+    let link = "[ab<cd](https://e.com/x)";
+    for pad in [2010, 2020, 2030, 2040] {
+        // at the start of the text, and at the start of a later part
+        let text = format!("[<<](](f({}{link} and <@u1> more", "[".repeat(pad));
+        split_keeps_whole(&text, &[link, "<@u1>"]);
+        let text = format!("{} [<<](](f({}{link} and <@u1> more", "z".repeat(1900), "[".repeat(pad));
+        split_keeps_whole(&text, &[link, "<@u1>"]);
+    }
+}
