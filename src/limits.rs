@@ -492,6 +492,17 @@ mod tests {
     }
 
     #[test]
+    fn a_span_that_starts_the_text() {
+        // the space to cut at is inside a link that starts the text: cut after the link, not
+        // at the byte limit (which is inside the mention after it)
+        let s = format!("[{} {}](u)<@abc>{}", "x".repeat(50), "y".repeat(20), "z".repeat(200));
+        assert_eq!(&s[..safe_cut(&s, 80, Measure::Utf8)], &s[..76]);
+        // longer than the room: left out, and the mention inside it is not cut
+        let s = format!("[a](f{}<@abc>{})", "z".repeat(70), "z".repeat(200));
+        assert_eq!(&s[..safe_cut(&s, 80, Measure::Utf8)], &s[..75]);
+    }
+
+    #[test]
     fn never_cuts_a_character() {
         let s = "告警告警告警";
         let cut = safe_cut(s, 7, Measure::Utf8);
