@@ -135,8 +135,9 @@ impl<'s> Next<'s> {
 /// a link does not stretch it. Each span is at most [`MAX_SPAN`] long before
 /// merging, and each pattern is looked for once per byte (see [`Next`]), so
 /// the scan is linear in `upto`. A span that starts at byte 0 and ends past
-/// `room` is left out (see [`Spans`]).
-fn protected_spans(s: &str, upto: usize, room: usize) -> Vec<(usize, usize)> {
+/// `room` is left out (see [`Spans`]); without `tags`, so are the `<…>` that
+/// are neither a mention (`<@id>`) nor an `<at …>…</at>`.
+fn protected_spans(s: &str, upto: usize, room: usize, tags: bool) -> Vec<(usize, usize)> {
     let b = s.as_bytes();
     // the end of the window a span starting at `from` must fit in
     let window_end = |from: usize| {
@@ -183,7 +184,7 @@ fn protected_spans(s: &str, upto: usize, room: usize) -> Vec<(usize, usize)> {
                     }
                 }
                 if let Some(end) = gt.find(i, wend) {
-                    if end - i < 200 && newline.find(i, end).is_none() {
+                    if end - i < 200 && newline.find(i, end).is_none() && (tags || b.get(i + 1) == Some(&b'@')) {
                         push_merged(&mut spans, i, end + 1);
                     }
                 }
@@ -253,25 +254,28 @@ pub fn safe_cut(s: &str, max: usize, m: Measure) -> usize {
             None => head.rfind(' ').filter(|&k| k >= floor).unwrap_or(fit),
         },
     };
-    for (start, end) in protected_spans(s, cut, fit) {
-        if start < cut && cut < end {
-            cut = start;
-            break;
-        }
-        if start >= cut {
-            break;
-        }
-    }
+    cut = back_out(&protected_spans(s, cut, fit, true), cut);
     if cut == 0 {
         // The cut was inside a span that starts the text: cut right after it when it fits
-        // (with every span that starts in the room, so the end is not inside another one),
-        // else (spans overlapping past the room) nothing better than a plain cut.
-        cut = match protected_spans(s, fit, fit).first() {
+        // (with every span that starts in the room, so the end is not inside another one).
+        // Past the room, it is a chain of spans each overlapping the next (a `<` in one
+        // link's label closing in the next one's): something must be cut, so cut a tag
+        // rather than a link or mention; else nothing better than a plain cut.
+        cut = match protected_spans(s, fit, fit, true).first() {
             Some(&(0, end)) if end <= fit => end,
+            Some(&(0, _)) => back_out(&protected_spans(s, fit, fit, false), fit),
             _ => fit,
         };
+        if cut == 0 {
+            cut = fit;
+        }
     }
     cut
+}
+
+/// `cut`, or the start of the span (sorted, disjoint) it is inside.
+fn back_out(spans: &[(usize, usize)], cut: usize) -> usize {
+    spans.iter().take_while(|&&(start, _)| start < cut).find(|&&(_, end)| cut < end).map_or(cut, |&(start, _)| start)
 }
 
 /// `s` cut to fit `max` with [`TRUNCATION_MARKER`]; `None` when it fits as is.
@@ -545,7 +549,7 @@ mod tests {
 
     /// A plain scan (each span looked for afresh in its window), then sorted and merged:
     /// the linear one must find the same spans.
-    fn reference_spans(s: &str, upto: usize, room: usize) -> Vec<(usize, usize)> {
+    fn reference_spans(s: &str, upto: usize, room: usize, tags: bool) -> Vec<(usize, usize)> {
         let b = s.as_bytes();
         let window = |from: usize| {
             let mut end = (from + MAX_SPAN).min(s.len());
@@ -577,7 +581,9 @@ mod tests {
                     let at = w.starts_with("<at ").then(|| w.find("</at>")).flatten();
                     if let Some(end) = at {
                         raw.push((i, i + end + "</at>".len()));
-                    } else if let Some(end) = w.find('>').filter(|&e| e < 200 && !w[..e].contains('\n')) {
+                    } else if let Some(end) =
+                        w.find('>').filter(|&e| e < 200 && !w[..e].contains('\n') && (tags || w.starts_with("<@")))
+                    {
                         raw.push((i, i + end + 1));
                     }
                 }
@@ -608,9 +614,11 @@ mod tests {
 
     proptest! {
         #[test]
-        fn linear_spans_match_the_reference(s in "([\\[\\]()<>!h \n中a]|<at |</at>|\\]\\(|https://){0,300}", room in 0usize..400) {
-            prop_assert_eq!(protected_spans(&s, s.len(), usize::MAX), reference_spans(&s, s.len(), usize::MAX));
-            prop_assert_eq!(protected_spans(&s, s.len(), room), reference_spans(&s, s.len(), room));
+        fn linear_spans_match_the_reference(s in "([\\[\\]()<>!h \n中a]|<at |</at>|<@|\\]\\(|https://){0,300}", room in 0usize..400) {
+            prop_assert_eq!(protected_spans(&s, s.len(), usize::MAX, true), reference_spans(&s, s.len(), usize::MAX, true));
+            for tags in [true, false] {
+                prop_assert_eq!(protected_spans(&s, s.len(), room, tags), reference_spans(&s, s.len(), room, tags));
+            }
         }
 
         #[test]

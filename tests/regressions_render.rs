@@ -509,3 +509,22 @@ fn split_does_not_cut_a_link_inside_a_longer_false_link() {
         split_keeps_whole(&text, &[link, "<@u1>"]);
     }
 }
+
+/// Links whose labels open a `<` that closes in the next link's label (`[d>e<1](h)[d>e<2](h)…`)
+/// made one chain of overlapping spans longer than a part; the cut fell back to the byte limit,
+/// inside a link. Something in a chain must be cut: now it is a tag, not a link or mention.
+#[test]
+fn split_cuts_a_chain_of_overlapping_spans_at_a_tag() {
+    for prefix in ["", "some words first "] {
+        let links: Vec<String> = (0..400).map(|k| format!("[d>e<{k}](h)")).collect();
+        let text = format!("{prefix}[a<b](c){} <@u1> tail", links.concat());
+        let mut tokens: Vec<&str> = links.iter().map(String::as_str).collect();
+        tokens.extend(["[a<b](c)", "<@u1>"]);
+        split_keeps_whole(&text, &tokens);
+        // links with mentions in their labels, chained by the `<` ending each URL
+        let links: Vec<String> = (0..300).map(|k| format!("[d>e<@m{k}>](h<)")).collect();
+        let text = format!("{prefix}{} tail", links.concat());
+        let mentions: Vec<String> = (0..300).map(|k| format!("<@m{k}>")).collect();
+        split_keeps_whole(&text, &links.iter().chain(&mentions).map(String::as_str).collect::<Vec<_>>());
+    }
+}
