@@ -227,6 +227,11 @@ fn push_merged(spans: &mut Spans, start: usize, end: usize) {
     }
 }
 
+/// `cut`, or the start of the span (sorted, disjoint) it is inside.
+fn back_out(spans: &[(usize, usize)], cut: usize) -> usize {
+    spans.iter().take_while(|&&(start, _)| start < cut).find(|&&(_, end)| cut < end).map_or(cut, |&(start, _)| start)
+}
+
 /// The byte index of the best place to cut `s` so the head costs at most
 /// `max`: the last paragraph or line break in the second half of the room,
 /// else the last space there, else the last character that fits; moved back
@@ -271,11 +276,6 @@ pub fn safe_cut(s: &str, max: usize, m: Measure) -> usize {
         }
     }
     cut
-}
-
-/// `cut`, or the start of the span (sorted, disjoint) it is inside.
-fn back_out(spans: &[(usize, usize)], cut: usize) -> usize {
-    spans.iter().take_while(|&&(start, _)| start < cut).find(|&&(_, end)| cut < end).map_or(cut, |&(start, _)| start)
 }
 
 /// `s` cut to fit `max` with [`TRUNCATION_MARKER`]; `None` when it fits as is.
