@@ -135,8 +135,8 @@ impl<'s> Next<'s> {
 /// a link does not stretch it. Each span is at most [`MAX_SPAN`] long before
 /// merging, and each pattern is looked for once per byte (see [`Next`]), so
 /// the scan is linear in `upto`. A span that starts at byte 0 and ends past
-/// `room` is left out (see [`Spans`]); without `tags`, so are the `<…>` that
-/// are neither a mention (`<@id>`) nor an `<at …>…</at>`.
+/// `room` is left out (see [`Spans`]); without `tags`, so are the `<…>` tags
+/// but mentions (`<@id>`): `<at …>…</at>`, `<font …>`, anything in angle brackets.
 fn protected_spans(s: &str, upto: usize, room: usize, tags: bool) -> Vec<(usize, usize)> {
     let b = s.as_bytes();
     // the end of the window a span starting at `from` must fit in
@@ -178,7 +178,9 @@ fn protected_spans(s: &str, upto: usize, room: usize, tags: bool) -> Vec<(usize,
                 let wend = window_end(i);
                 if s[i..].starts_with("<at ") {
                     if let Some(end) = at_close.find(i, wend) {
-                        push_merged(&mut spans, i, end + "</at>".len());
+                        if tags {
+                            push_merged(&mut spans, i, end + "</at>".len());
+                        }
                         i += 1;
                         continue;
                     }
@@ -265,7 +267,8 @@ pub fn safe_cut(s: &str, max: usize, m: Measure) -> usize {
         // (with every span that starts in the room, so the end is not inside another one).
         // Past the room, it is a chain of spans each overlapping the next (a `<` in one
         // link's label closing in the next one's): something must be cut, so cut a tag
-        // rather than a link or mention; else nothing better than a plain cut.
+        // (`<at …>` included) rather than a link, a `<@id>` mention or a URL; else
+        // nothing better than a plain cut.
         cut = match protected_spans(s, fit, fit, true).first() {
             Some(&(0, end)) if end <= fit => end,
             Some(&(0, _)) => back_out(&protected_spans(s, fit, fit, false), fit),
@@ -580,7 +583,9 @@ mod tests {
                     let w = window(i);
                     let at = w.starts_with("<at ").then(|| w.find("</at>")).flatten();
                     if let Some(end) = at {
-                        raw.push((i, i + end + "</at>".len()));
+                        if tags {
+                            raw.push((i, i + end + "</at>".len()));
+                        }
                     } else if let Some(end) =
                         w.find('>').filter(|&e| e < 200 && !w[..e].contains('\n') && (tags || w.starts_with("<@")))
                     {

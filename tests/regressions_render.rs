@@ -526,5 +526,9 @@ fn split_cuts_a_chain_of_overlapping_spans_at_a_tag() {
         let text = format!("{prefix}{} tail", links.concat());
         let mentions: Vec<String> = (0..300).map(|k| format!("<@m{k}>")).collect();
         split_keeps_whole(&text, &links.iter().chain(&mentions).map(String::as_str).collect::<Vec<_>>());
+        // chained by Feishu `<at …>…</at>` tags opened in one label and closed in the next
+        let links: Vec<String> = (0..300).map(|k| format!("[c</at><at {k}](d)")).collect();
+        let text = format!("{prefix}<at x>{} tail", links.concat());
+        split_keeps_whole(&text, &links.iter().map(String::as_str).collect::<Vec<_>>());
     }
 }
