@@ -175,17 +175,23 @@ const res = execFileSync(
   { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] },
 );
 if (res.trim()) console.log(res.trim());
-// inbound-node.cjs, webhook-node.cjs: the CommonJS twins of the subpaths' Node entries, same way
-for (const entry of inbound ? ["inbound-node", "webhook-node"] : []) {
+// inbound-node.cjs, webhook-node.cjs: the CommonJS twins of the subpaths' Node entries, same way,
+// but over one shared CommonJS copy of the full glue (${INB}.cjs): bundled into each, the glue
+// would be two modules, and an app requiring both subpaths would compile and instantiate the full
+// wasm twice (as ESM, both entries import the one ${INB}.js and its initSync runs once).
+for (const entry of inbound ? [INB, "inbound-node", "webhook-node"] : []) {
+  const src = entry === INB ? `${INB}.js` : `${entry}.mjs`;
+  const outFile = path.join(tmp, `${entry}.cjs`);
   const r2 = execFileSync(
     esbuild,
     [
-      path.join(tmp, `${entry}.mjs`),
+      path.join(tmp, src),
       "--bundle",
       "--format=cjs",
       "--platform=node",
       "--target=node18",
-      `--outfile=${path.join(tmp, `${entry}.cjs`)}`,
+      ...(entry === INB ? [] : [`--external:./${INB}.js`]),
+      `--outfile=${outFile}`,
       "--define:import.meta.url=__wp_import_meta_url",
       "--banner:js=\"use strict\";\nconst __wp_import_meta_url = require(\"node:url\").pathToFileURL(__filename).href;",
       "--log-level=warning",
@@ -193,6 +199,12 @@ for (const entry of inbound ? ["inbound-node", "webhook-node"] : []) {
     { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] },
   );
   if (r2.trim()) console.log(r2.trim());
+  if (entry !== INB) {
+    const code = fs.readFileSync(outFile, "utf8");
+    const glueRequire = `require("./${INB}.js")`;
+    if (!code.includes(glueRequire)) fail(`${entry}.cjs does not require ./${INB}.js`);
+    fs.writeFileSync(outFile, code.replaceAll(glueRequire, `require("./${INB}.cjs")`));
+  }
 }
 
 // cli.mjs = the `webhook-push` command, bundled with its TOML parser so the package keeps

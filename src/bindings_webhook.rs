@@ -5,8 +5,8 @@
 //! The engine is feature `webhook` (the `webhook-push/webhook` subpath's wasm).
 //! Without it the same methods exist and each answers `UNSUPPORTED`, naming
 //! that subpath ([`crate::platform::webhook::unsupported`]): `send(…, "webhook", …)`
-//! resolves to a failed result (send never rejects), `new MessageSender({ services })`,
-//! `sendTo` and `services()` throw.
+//! resolves to a failed result (send never rejects), `new MessageSender({ services })`
+//! (with any service; `{}` is none), `sendTo` and `services()` throw.
 
 use std::rc::Rc;
 
@@ -40,11 +40,12 @@ pub(super) type Services = Rc<Vec<(String, WebhookConfig)>>;
 #[cfg(not(feature = "webhook"))]
 pub(super) struct Services;
 
-/// `options.services` without the engine: none is fine, any is `UNSUPPORTED`.
+/// `options.services` without the engine: none (absent, null or `{}`) is fine, any is `UNSUPPORTED`.
 #[cfg(not(feature = "webhook"))]
 pub(super) fn services(options: &Value) -> Result<Services, Error> {
     match options.get("services") {
         None | Some(Value::Null) => Ok(Services),
+        Some(Value::Object(m)) if m.is_empty() => Ok(Services),
         Some(_) => Err(crate::platform::webhook::unsupported()),
     }
 }

@@ -60,19 +60,29 @@ impl Measure {
         match self {
             Measure::Utf8 => s.len(),
             // a multi-byte character costs its bytes, so counting escapes by byte is exact
-            Measure::Json => {
-                s.len()
-                    + s.bytes()
-                        .map(|b| match b {
-                            b'"' | b'\\' | b'\n' | b'\r' | b'\t' | 0x08 | 0x0c => 1,
-                            0..=0x1f => 5,
-                            _ => 0,
-                        })
-                        .sum::<usize>()
-            }
+            Measure::Json => s.len() + s.bytes().map(|b| usize::from(JSON_EXTRA[usize::from(b)])).sum::<usize>(),
         }
     }
 }
+
+/// Bytes a byte costs inside a JSON string beyond itself (a table: counting is per byte of
+/// every rendered part, several times over).
+const JSON_EXTRA: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        t[b] = 5;
+        b += 1;
+    }
+    t[b'"' as usize] = 1;
+    t[b'\\' as usize] = 1;
+    t[b'\n' as usize] = 1;
+    t[b'\r' as usize] = 1;
+    t[b'\t' as usize] = 1;
+    t[0x08] = 1;
+    t[0x0c] = 1;
+    t
+};
 
 /// Longest link, tag or URL that is kept whole (longer ones may be cut).
 const MAX_SPAN: usize = 2048;
@@ -176,7 +186,7 @@ fn protected_spans(s: &str, upto: usize, room: usize, tags: bool) -> Vec<(usize,
             }
             b'<' => {
                 let wend = window_end(i);
-                if s[i..].starts_with("<at ") {
+                if b.get(i..i + 4) == Some(b"<at ") {
                     if let Some(end) = at_close.find(i, wend) {
                         if tags {
                             push_merged(&mut spans, i, end + "</at>".len());
@@ -192,7 +202,7 @@ fn protected_spans(s: &str, upto: usize, room: usize, tags: bool) -> Vec<(usize,
                 }
                 i += 1;
             }
-            b'h' if s[i..].starts_with("http://") || s[i..].starts_with("https://") => {
+            b'h' if b.get(i..i + 7) == Some(b"http://") || b.get(i..i + 8) == Some(b"https://") => {
                 let wend = window_end(i);
                 let w = &s[i..wend];
                 let end = w
@@ -239,16 +249,7 @@ fn back_out(spans: &[(usize, usize)], cut: usize) -> usize {
 /// else the last space there, else the last character that fits; moved back
 /// before any link, mention or tag it would split. `s.len()` if it all fits.
 pub fn safe_cut(s: &str, max: usize, m: Measure) -> usize {
-    let mut fit = 0; // largest char boundary whose prefix costs <= max
-    let mut used = 0;
-    for (i, c) in s.char_indices() {
-        let cc = m.char_cost(c);
-        if used + cc > max {
-            break;
-        }
-        used += cc;
-        fit = i + c.len_utf8();
-    }
+    let fit = fit_len(s, max, m);
     if fit == s.len() {
         return fit;
     }
@@ -279,6 +280,30 @@ pub fn safe_cut(s: &str, max: usize, m: Measure) -> usize {
         }
     }
     cut
+}
+
+/// The largest character boundary whose prefix of `s` costs at most `max`: by bytes (a
+/// character's bytes after its first cost nothing extra in either measure), not by chars.
+fn fit_len(s: &str, max: usize, m: Measure) -> usize {
+    let mut end = match m {
+        Measure::Utf8 => max.min(s.len()),
+        Measure::Json => {
+            let mut used = 0usize;
+            let mut end = s.len();
+            for (i, &b) in s.as_bytes().iter().enumerate() {
+                used += 1 + usize::from(JSON_EXTRA[usize::from(b)]);
+                if used > max {
+                    end = i;
+                    break;
+                }
+            }
+            end
+        }
+    };
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    end
 }
 
 /// `s` cut to fit `max` with [`TRUNCATION_MARKER`]; `None` when it fits as is.
@@ -636,6 +661,21 @@ mod tests {
                 }
                 let strip = |x: &str| x.chars().filter(|c| !c.is_whitespace()).collect::<String>();
                 prop_assert_eq!(strip(&parts.concat()), strip(&s));
+            }
+        }
+
+        #[test]
+        fn fit_by_bytes_is_fit_by_chars(s in "[a\"\\\n\u{1}中é]{0,60}", max in 0usize..150) {
+            for m in [Measure::Utf8, Measure::Json] {
+                let (mut fit, mut used) = (0, 0);
+                for (i, c) in s.char_indices() {
+                    if used + m.char_cost(c) > max {
+                        break;
+                    }
+                    used += m.char_cost(c);
+                    fit = i + c.len_utf8();
+                }
+                prop_assert_eq!(fit_len(&s, max, m), fit);
             }
         }
 

@@ -14,11 +14,12 @@
 //! kept verbatim for lark_md only).
 
 //!
-//! The parts: `ir` (the document model and its walkers), `parse`
+//! The parts: `bound` (parsing only what the output can hold), `ir` (the document model and its walkers), `parse`
 //! (pulldown-cmark events -> IR), `write` (the block writer and the string
 //! dialects), `writer` (what is written and what was lost), `inline` (the inline writer), `escape` (what must be escaped
 //! in markdown text).
 
+mod bound;
 mod escape;
 mod inline;
 mod ir;
@@ -26,13 +27,16 @@ mod parse;
 mod write;
 mod writer;
 
+pub use bound::{Bounded, MARGIN, bounded};
 pub use escape::escape_text;
 pub use ir::*;
 pub(crate) use parse::flatten;
 pub use parse::parse;
 pub(crate) use write::{Line, block};
-pub use write::{block_separator, first_line, render, render_inline};
+pub use write::{block_separator, first_line, render, render_blocks, render_inline};
 pub(crate) use writer::Writer;
 
+#[cfg(test)]
+mod bound_tests;
 #[cfg(test)]
 mod tests;

@@ -362,12 +362,49 @@ pub(crate) fn flatten(v: &[Inline], out: &mut String) {
 /// Parses CommonMark with GFM tables and strikethrough. Never fails: whatever
 /// is not markup is text.
 pub fn parse(src: &str) -> Doc {
+    parse_with(src, "").0
+}
+
+/// Parses `src`; a reference it leaves undefined is looked up in `later`
+/// (candidate definition lines from after a cut, see `super::bound`), parsed
+/// only when such a reference is met. Also says whether the last top-level
+/// block is an HTML block (one a cut may have left open).
+pub(crate) fn parse_with(src: &str, later: &str) -> (Doc, bool) {
     let opts = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
+    let mut defs: Option<Parser<'_>> = None;
+    // one callback type for every parse, so the parser is compiled once
+    let callback = |link: md::BrokenLink<'_>| {
+        if later.is_empty() {
+            return None;
+        }
+        let p = defs.get_or_insert_with(|| Parser::new_ext(later, opts));
+        let d = p.reference_definitions().get(&link.reference)?;
+        let title = d.title.as_ref().map_or(String::new(), |t| t.to_string());
+        Some((md::CowStr::from(d.dest.to_string()), md::CowStr::from(title)))
+    };
     let mut b = Builder::default();
-    for (ev, range) in Parser::new_ext(src, opts).into_offset_iter() {
+    let mut last_html = false;
+    // an HTML block's lines, written as one (a comment or tag may span lines)
+    let mut html_block: Option<String> = None;
+    for (ev, range) in Parser::new_with_broken_link_callback(src, opts, Some(callback)).into_offset_iter() {
         match ev {
-            Event::Start(tag) => b.start(tag),
-            Event::End(_) => b.end(),
+            Event::Start(tag) => {
+                let html = matches!(tag, md::Tag::HtmlBlock);
+                if b.stack.is_empty() {
+                    last_html = html;
+                }
+                if html {
+                    html_block = Some(String::new());
+                }
+                b.start(tag)
+            }
+            Event::End(_) => {
+                if let Some(h) = html_block.take() {
+                    b.html(&h);
+                }
+                b.end()
+            }
+            Event::Html(h) if html_block.is_some() => html_block.get_or_insert_default().push_str(&h),
             // a byte test: `starts_with('<')` costs a call per event at opt-level "z"
             Event::Text(t) if t.as_bytes().first() == Some(&b'<') && escaped_mention(src, range.clone(), &t) => {
                 b.text(&format!("<\u{200B}{}", &t[1..]), false)
@@ -376,26 +413,40 @@ pub fn parse(src: &str) -> Doc {
             Event::Code(c) => b.top().add_inline(Inline::Code(c.to_string())),
             Event::Html(h) | Event::InlineHtml(h) => b.html(&h),
             Event::SoftBreak | Event::HardBreak => b.top().add_inline(Inline::Break),
-            Event::Rule => b.top().add_block(Block::Rule),
+            Event::Rule => {
+                if b.stack.is_empty() {
+                    last_html = false;
+                }
+                b.top().add_block(Block::Rule)
+            }
             _ => {}
         }
+    }
+    if let Some(h) = html_block.take() {
+        b.html(&h);
     }
     while !b.stack.is_empty() {
         b.close();
     }
     b.root.flush();
-    Doc { blocks: b.root.blocks }
+    (Doc { blocks: b.root.blocks }, last_html)
 }
 
 /// Whether a text event starting with `<` begins with a `<` the source escaped (`\<`) or
 /// wrote as a character reference (`&lt;`, `&#60;`) and a `@` follows: such text stays text
 /// (a zero-width space goes after the `<`), so only a `<@id>` written as one is a WeCom mention.
 pub(crate) fn escaped_mention(src: &str, range: std::ops::Range<usize>, t: &str) -> bool {
-    let raw = src.get(range.clone()).unwrap_or("");
-    let escaped = range.start > 0 && src.as_bytes().get(range.start - 1) == Some(&b'\\') && raw.starts_with('<')
-        || raw.starts_with('&');
+    // byte tests first: this runs for every `<` of a `<<<<` run
+    let b = src.as_bytes();
+    let escaped = match b.get(range.start) {
+        Some(b'&') => true,
+        Some(b'<') => range.start > 0 && b.get(range.start - 1) == Some(&b'\\'),
+        _ => false,
+    };
+    if !escaped {
+        return false;
+    }
     let after = src.get(range.end..).unwrap_or("");
-    escaped
-        && (t[1..].starts_with('@')
-            || t.len() == 1 && (after.trim_start_matches('\\').starts_with('@') || after.starts_with("&#64;")))
+    t[1..].starts_with('@')
+        || t.len() == 1 && (after.trim_start_matches('\\').starts_with('@') || after.starts_with("&#64;"))
 }

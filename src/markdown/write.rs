@@ -15,9 +15,13 @@ pub fn block_separator(_dialect: Dialect) -> &'static str {
 
 /// Each top-level block written in `dialect`, plus what was lost on the way.
 pub fn render(doc: &Doc, dialect: Dialect) -> (Vec<String>, Vec<Loss>) {
+    render_blocks(&doc.blocks, dialect)
+}
+
+/// [`render`] of some top-level blocks.
+pub fn render_blocks(blocks: &[Block], dialect: Dialect) -> (Vec<String>, Vec<Loss>) {
     let mut cx = Writer { dialect, post: false, losses: Vec::new() };
-    let out = doc
-        .blocks
+    let out = blocks
         .iter()
         .map(|b| {
             let mut lines: Vec<String> = Vec::new();

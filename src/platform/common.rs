@@ -41,14 +41,42 @@ pub fn fit_text(
     path: &str,
     what: &str,
 ) -> Result<Vec<String>> {
+    fit_blocks(blocks, false, sep, room, m, ctx, path, what)
+}
+
+/// The rendered capacity of a message whose content has `room` bytes under the
+/// overflow policy: what [`fit_blocks`] reads of the blocks to make its parts
+/// (more is dropped), for parsing only as much markdown as that needs.
+pub fn capacity(room: usize, ctx: &Ctx<'_>) -> usize {
+    match ctx.opts.overflow {
+        Overflow::Split => (MAX_PARTS + 1).saturating_mul(room),
+        Overflow::Truncate | Overflow::Error => room,
+    }
+}
+
+/// [`fit_text`] of blocks that may be `partial` (from a markdown parse bounded
+/// by the [`capacity`], the source past them left out): then the output is
+/// over the capacity, and the size reported is a lower bound.
+#[allow(clippy::too_many_arguments)]
+pub fn fit_blocks(
+    blocks: &[String],
+    partial: bool,
+    sep: &str,
+    room: usize,
+    m: Measure,
+    ctx: &mut Ctx<'_>,
+    path: &str,
+    what: &str,
+) -> Result<Vec<String>> {
     let joined = blocks.join(sep);
-    let total = m.cost(&joined);
-    if total <= room {
+    let cost = m.cost(&joined);
+    if !partial && cost <= room {
         return Ok(vec![joined]);
     }
     if room < MIN_ROOM {
         return Err(no_room(what, room));
     }
+    let total = if partial { format!("more than {cost}") } else { cost.to_string() };
     match ctx.opts.overflow {
         Overflow::Error => Err(Error::at(
             path,

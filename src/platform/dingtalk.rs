@@ -6,7 +6,7 @@
 
 use serde_json::{Map, Value, json};
 
-use super::common::{fit_text, json_len, mention_sets, paragraphs, raw_payload, text_with_title};
+use super::common::{fit_blocks, fit_text, json_len, mention_sets, paragraphs, raw_payload, text_with_title};
 use super::spec::{
     AnswerFields, CodeMeaning, Credential, Ctx, EnvNames, PlatformRenderer, PlatformSpec, Signature, Signing,
 };
@@ -219,8 +219,16 @@ fn title_of_doc(title: Option<&str>, doc: &markdown::Doc) -> String {
 }
 
 fn markdown(c: &Content, src: &str, title: Option<&str>, ctx: &mut Ctx<'_>) -> Result<Vec<Value>> {
-    let doc = markdown::parse(src);
-    let (mut blocks, losses) = markdown::render(&doc, Dialect::DingTalk);
+    // parsed only as far as the parts can hold (see markdown::bounded)
+    let capacity = super::common::capacity(BODY_LIMIT, ctx);
+    let sep = markdown::block_separator(Dialect::DingTalk);
+    let bounded = markdown::bounded(
+        src,
+        capacity,
+        |_, bs| markdown::render_blocks(bs, Dialect::DingTalk),
+        |b| Measure::Json.cost(b) + sep.len(),
+    );
+    let (doc, mut blocks, losses, partial) = (bounded.doc, bounded.out, bounded.losses, bounded.partial);
     ctx.degraded.losses(&losses, loss_reason);
     let title_text = title_of_doc(title, &doc);
     if let Some(t) = title {
@@ -232,8 +240,7 @@ fn markdown(c: &Content, src: &str, title: Option<&str>, ctx: &mut Ctx<'_>) -> R
     let shell = with_at(json!({"msgtype": "markdown", "markdown": {"title": title_text, "text": ""}}), &at);
     let room = BODY_LIMIT.saturating_sub(json_len(&shell) + Measure::Json.cost(&words) + 16);
     let path = if matches!(c.body, Body::Markdown(_)) { "content.body.content" } else { "content.body" };
-    let parts =
-        fit_text(&blocks, markdown::block_separator(Dialect::DingTalk), room, Measure::Json, ctx, path, "DingTalk")?;
+    let parts = fit_blocks(&blocks, partial, sep, room, Measure::Json, ctx, path, "DingTalk")?;
     let n = parts.len();
     Ok(parts
         .into_iter()

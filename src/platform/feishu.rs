@@ -240,6 +240,11 @@ fn text(c: &Content, body: &str, ctx: &mut Ctx<'_>) -> Result<Vec<Value>> {
         .collect())
 }
 
+/// What a post row adds to a message: its elements, the commas between them, its brackets.
+fn row_cost(r: &[Value]) -> usize {
+    r.iter().map(json_len).sum::<usize>() + r.len().max(1) + 1
+}
+
 /// Split a post row that is over `room` on its own into rows of its text.
 fn split_row(row: Vec<Value>, room: usize) -> Vec<Vec<Value>> {
     if row.iter().map(json_len).sum::<usize>() + row.len() < room {
@@ -264,8 +269,21 @@ fn split_row(row: Vec<Value>, room: usize) -> Vec<Vec<Value>> {
 }
 
 fn post(c: &Content, src: &str, title: Option<&str>, ctx: &mut Ctx<'_>) -> Result<Vec<Value>> {
-    let doc = markdown::parse(src);
-    let (blocks, losses) = super::feishu_post::to_feishu_post(&doc);
+    // parsed only as far as the parts can hold (see markdown::bounded); a block's cost is
+    // what its rows add to the total below (splitting a long row only adds to it)
+    let capacity = super::common::capacity(room(), ctx);
+    let bounded = markdown::bounded(
+        src,
+        capacity,
+        |_, bs| {
+            let (blocks, losses) = super::feishu_post::to_feishu_post_blocks(bs);
+            // each row's cost measured once, here
+            let blocks = blocks.into_iter().map(|rows| rows.into_iter().map(|r| (row_cost(&r), r)).collect()).collect();
+            (blocks, losses)
+        },
+        |rows: &Vec<(usize, Vec<Value>)>| rows.iter().map(|(n, _)| n + 1).sum(),
+    );
+    let (blocks, losses, partial) = (bounded.out, bounded.losses, bounded.partial);
     ctx.degraded.losses(&losses, super::feishu_post::loss_reason);
     let ms = mention_sets(&c.mentions);
     let mut mention_row: Vec<Value> = ms.user_ids.iter().map(|m| json!({"tag": "at", "user_id": m.value})).collect();
@@ -279,20 +297,26 @@ fn post(c: &Content, src: &str, title: Option<&str>, ctx: &mut Ctx<'_>) -> Resul
     let title = title.unwrap_or("");
     let shell = json!({"msg_type": "post", "content": {"post": {"zh_cn": {"title": title, "content": []}}}});
     let room = room().saturating_sub(json_len(&shell) + json_len(&Value::Array(mention_row.clone())) + 16);
-    let rows: Vec<(Vec<Value>, usize)> = blocks
-        .into_iter()
-        .flatten()
-        // rows kept within what a group holds (64 under the room) less the truncation row, so
-        // no part, with its marker and signature, ends over the limit
-        .flat_map(|r| split_row(r, room.saturating_sub(128)))
-        .map(|r| {
-            let n = r.iter().map(json_len).sum::<usize>() + r.len().max(1) + 1;
-            (r, n)
-        })
-        .collect();
+    // rows kept within what a group holds (64 under the room) less the truncation row, so
+    // no part, with its marker and signature, ends over the limit
+    let max = room.saturating_sub(128);
+    let mut rows: Vec<(Vec<Value>, usize)> = Vec::new();
+    for (n, r) in blocks.into_iter().flatten() {
+        // what split_row keeps whole, without measuring it again
+        if r.is_empty() || n - 1 < max {
+            rows.push((r, n));
+            continue;
+        }
+        for r in split_row(r, max) {
+            let n = row_cost(&r);
+            rows.push((r, n));
+        }
+    }
     let total: usize = rows.iter().map(|(_, n)| n + 1).sum();
+    let (over, total) =
+        (partial || total > room, if partial { format!("more than {total}") } else { total.to_string() });
     let path = if matches!(c.body, crate::model::Body::Markdown(_)) { "content.body.content" } else { "content.body" };
-    let groups: Vec<Vec<(Vec<Value>, usize)>> = if total <= room {
+    let groups: Vec<Vec<(Vec<Value>, usize)>> = if !over {
         vec![rows]
     } else if room < super::MIN_ROOM {
         return Err(super::no_room("Feishu", room));

@@ -18,9 +18,13 @@ pub(crate) fn loss_reason(l: &Loss) -> &'static str {
 
 /// Feishu `post` rows, grouped per top-level block: block -> rows -> elements.
 pub fn to_feishu_post(doc: &Doc) -> (Vec<Vec<Vec<Value>>>, Vec<Loss>) {
+    to_feishu_post_blocks(&doc.blocks)
+}
+
+/// [`to_feishu_post`] of some top-level blocks.
+pub fn to_feishu_post_blocks(blocks: &[Block]) -> (Vec<Vec<Vec<Value>>>, Vec<Loss>) {
     let mut cx = Writer { dialect: Dialect::Plain, post: true, losses: Vec::new() };
-    let out = doc
-        .blocks
+    let out = blocks
         .iter()
         .map(|b| {
             let mut rows: Vec<Row> = Vec::new();

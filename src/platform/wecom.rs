@@ -9,7 +9,7 @@ use base64::Engine as _;
 use md5::{Digest, Md5};
 use serde_json::{Map, Value, json};
 
-use super::common::{fit_text, mention_sets, paragraphs, raw_payload, text_with_title};
+use super::common::{fit_blocks, fit_text, mention_sets, paragraphs, raw_payload, text_with_title};
 use super::spec::{
     AnswerFields, CodeMeaning, Credential, Ctx, EnvNames, FileUpload, MediaStep, PlatformRenderer, PlatformSpec,
     Signing,
@@ -140,17 +140,30 @@ fn loss_reason(dialect: Dialect, l: &markdown::Loss) -> &'static str {
 }
 
 fn markdown(c: &Content, src: &str, title: Option<&str>, ctx: &mut Ctx<'_>) -> Result<Vec<Value>> {
-    let doc = markdown::parse(src);
-    let f = doc.features();
     let ms = mention_sets(&c.mentions);
-    let v2 = match ctx.opts.wecom_markdown {
-        WecomMarkdown::V1 => false,
-        WecomMarkdown::V2 => true,
-        WecomMarkdown::Auto => (f.tables || f.code_blocks || f.images) && c.mentions.is_empty(),
-    };
+    let (choice, no_mentions) = (ctx.opts.wecom_markdown, c.mentions.is_empty());
+    let mut v2 = false;
+    // parsed only as far as the parts can hold (the room before mentions is an upper bound);
+    // the dialect is chosen from what was parsed
+    let capacity = super::common::capacity(MARKDOWN_LIMIT, ctx);
+    let sep_cost = markdown::block_separator(Dialect::WecomMarkdown).len();
+    let bounded = markdown::bounded(
+        src,
+        capacity,
+        |doc, bs| {
+            let f = doc.features();
+            v2 = match choice {
+                WecomMarkdown::V1 => false,
+                WecomMarkdown::V2 => true,
+                WecomMarkdown::Auto => (f.tables || f.code_blocks || f.images) && no_mentions,
+            };
+            markdown::render_blocks(bs, if v2 { Dialect::WecomMarkdownV2 } else { Dialect::WecomMarkdown })
+        },
+        |b| b.len() + sep_cost,
+    );
     let (dialect, msgtype) =
         if v2 { (Dialect::WecomMarkdownV2, "markdown_v2") } else { (Dialect::WecomMarkdown, "markdown") };
-    let (mut blocks, losses) = markdown::render(&doc, dialect);
+    let (mut blocks, losses, partial) = (bounded.out, bounded.losses, bounded.partial);
     ctx.degraded.losses(&losses, |l| loss_reason(dialect, l));
     if let Some(t) = title {
         blocks.insert(0, format!("**{}**", md_escape(t)));
@@ -177,7 +190,8 @@ fn markdown(c: &Content, src: &str, title: Option<&str>, ctx: &mut Ctx<'_>) -> R
     let room = MARKDOWN_LIMIT.saturating_sub(if tail.is_empty() { 0 } else { tail.len() + 2 });
     let path = if matches!(c.body, Body::Markdown(_)) { "content.body.content" } else { "content.body" };
     let what = if v2 { "WeCom markdown_v2" } else { "WeCom markdown" };
-    let mut parts = fit_text(&blocks, markdown::block_separator(dialect), room, Measure::Utf8, ctx, path, what)?;
+    let sep = markdown::block_separator(dialect);
+    let mut parts = fit_blocks(&blocks, partial, sep, room, Measure::Utf8, ctx, path, what)?;
     if !tail.is_empty() {
         if let Some(first) = parts.first_mut() {
             first.push_str("\n\n");

@@ -113,6 +113,15 @@ export function packageModules({ dir, pkgDir, subpath = ".", as }) {
   return { modules, entry };
 }
 
+/**
+ * Module lists joined, each path once: two subpaths' entries import the same files (the glue's
+ * snippets/, the shared wasm), and workerd refuses a module listed twice.
+ */
+export function joinModules(...lists) {
+  const seen = new Set();
+  return lists.flat().filter((m) => !seen.has(m.path) && seen.add(m.path));
+}
+
 /** ES modules read from `dir`, by file name (a Worker's own files, beside packageModules). */
 export function fileModules(dir, names) {
   return names.map((n) => ({ type: "ESModule", path: path.join(dir, n), contents: fs.readFileSync(path.join(dir, n), "utf8") }));

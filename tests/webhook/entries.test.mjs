@@ -16,7 +16,7 @@ import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 
 import { toolBin } from "../e2e/harness.mjs";
-import { fileModules, packageModules, startWorkerd } from "../support/workerd.mjs";
+import { fileModules, joinModules, packageModules, startWorkerd } from "../support/workerd.mjs";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, "..", "..");
@@ -81,7 +81,7 @@ function runChild(runtime) {
 async function runWorker() {
   const webhook = packageModules({ dir: DIR, pkgDir: PKG, subpath: "./webhook" });
   const main = packageModules({ dir: DIR, pkgDir: PKG, subpath: "." });
-  const modules = [...fileModules(DIR, ["worker.mjs", "probe.mjs"]), ...webhook.modules, ...main.modules];
+  const modules = joinModules(fileModules(DIR, ["worker.mjs", "probe.mjs"]), webhook.modules, main.modules);
   const w = await startWorkerd({ modules, modulesRoot: DIR });
   try {
     const res = await w.mf.dispatchFetch(`http://localhost/?url=${encodeURIComponent(base)}`);
@@ -108,6 +108,8 @@ for (const runtime of RUNTIMES) {
       assert.deepEqual(out.services, ["recv"]);
       assert.equal(out.render, `{"text": "from ${runtime}", "via": "text"}`);
       assert.equal(out.sameExports, true);
+      // run.mjs / run.cjs also load webhook-push/inbound: the same glue, so the full wasm once
+      if (runtime !== "workerd") assert.equal(out.oneWasm, true, "webhook-push/webhook and /inbound share one glue and wasm instance");
       const got = received.filter((r) => r.path.startsWith(`/${runtime}/`) || r.path === `/${runtime}`);
       assert.deepEqual(
         got.map((r) => [r.method, r.path, r.body]).sort(),
@@ -121,6 +123,7 @@ for (const runtime of RUNTIMES) {
     test("the main entry answers every webhook use with UNSUPPORTED naming the subpath, and still renders the chat platforms", () => {
       for (const k of ["send", "render", "services", "sendTo", "list"]) assert.match(out.main[k], UNSUPPORTED, `${k}: ${out.main[k]}`);
       assert.equal(out.main.wecom, "text");
+      assert.equal(out.main.noServices, "no error");
       assert.equal(out.sameFacts, true, "platformInfo, detectPlatform and botId answer alike from both entries");
       assert.match(out.webhookInfo, /^INVALID_CONFIG: /);
     });

@@ -40,6 +40,8 @@ export async function probe(wp, main, runtime, url) {
     send: r.success ? "sent" : `${r.error.code}: ${r.error.message}`,
     render: caught(() => main.render(msg, "webhook", { webhook: cfg })),
     services: caught(() => new main.MessageSender({ services: { recv: cfg } })),
+    // no services at all (e.g. from an empty config) is not a webhook use
+    noServices: caught(() => new main.MessageSender({ services: {} })),
     sendTo: caught(() => m.sendTo(msg, "recv")),
     list: caught(() => m.services()),
     // what the main entry still does: every chat platform

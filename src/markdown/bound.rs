@@ -1,0 +1,248 @@
+//! Parsing only what the output can hold.
+//!
+//! A message keeps at most a bounded number of bytes of rendered content (a
+//! platform's limit times the parts it may be split into; one part under
+//! `truncate` or `error`), so most of a huge markdown body would be parsed only
+//! to be dropped. [`bounded`] parses a prefix of the source instead: cut at a
+//! line boundary past the capacity (a blank line if one is near, never inside a
+//! character or a CRLF), rendered, and kept only when what it renders passes
+//! the capacity by [`MARGIN`]; otherwise (content can shrink: reference
+//! definitions, HTML comments, dropped tags) the prefix grows (geometrically,
+//! guided by how much the last one rendered) and is parsed again, up to the
+//! whole source, so the total stays linear. A source within the need is parsed
+//! whole at once.
+//!
+//! What is kept is what the full parse gives, up to the capacity:
+//! - the last top-level block of a prefix may continue past the cut, so it is
+//!   dropped when the blocks before it fill the capacity; it is kept when it is
+//!   the one that fills it (one huge list, code block or paragraph: what it
+//!   renders up to the cut is what the full parse renders there, but for its
+//!   last lines, which the margin covers). A prefix that ends in an HTML block
+//!   (an HTML comment may close after the cut) never fills it with that block.
+//! - a reference whose definition comes after the cut still resolves: the rest
+//!   is scanned (one pass, no parse) for lines that may define a link (`[label]:`
+//!   after up to a quote or list marker and a blank or definition line), and
+//!   those lines alone are parsed, once, the first time a reference is not
+//!   found. A candidate the full parse would not read as a definition (one
+//!   inside a code block after the cut) may resolve a reference it would not.
+//! - the dialect, what was degraded and a title taken from the body come from
+//!   the blocks kept; what was dropped is reported by the overflow (truncated,
+//!   "more than N bytes").
+
+use super::ir::{Block, Doc, Loss};
+use super::parse::parse_with;
+
+#[cfg(test)]
+thread_local! {
+    /// Tests: parse everything (the reference a bounded parse is compared with).
+    pub(crate) static FULL: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    /// Tests: source bytes parsed as prefixes (the work a bounded parse did).
+    pub(crate) static PARSED: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// Rendered bytes past the capacity a partial parse must reach to be kept.
+pub const MARGIN: usize = 16 * 1024;
+
+/// Rendered output of a possibly partial parse.
+pub struct Bounded<B> {
+    /// The blocks kept.
+    pub doc: Doc,
+    /// Each block rendered.
+    pub out: Vec<B>,
+    pub losses: Vec<Loss>,
+    /// Whether source past the blocks kept was left out (the output is over
+    /// the capacity: the overflow cuts it, and says so).
+    pub partial: bool,
+}
+
+/// Parses as much of `src` as an output holding `capacity` rendered bytes
+/// needs, and renders it: `render` writes blocks (the whole prefix document is
+/// given for what depends on it, such as the dialect), `cost` measures one
+/// rendered block (with its separator).
+pub fn bounded<B>(
+    src: &str,
+    capacity: usize,
+    mut render: impl FnMut(&Doc, &[Block]) -> (Vec<B>, Vec<Loss>),
+    cost: impl Fn(&B) -> usize,
+) -> Bounded<B> {
+    let (mut out, mut losses) = (Vec::new(), Vec::new());
+    // the loop is not generic (compiled once, not per platform): it asks for blocks rendered
+    // (after what was rendered before, or afresh) and their cost
+    let (doc, partial) = drive(src, capacity, &mut |doc, blocks, append| {
+        let (o, l) = render(doc, blocks);
+        if !append {
+            out.clear();
+            losses.clear();
+        }
+        let c = o.iter().map(&cost).fold(0usize, usize::saturating_add);
+        out.extend(o);
+        merge(&mut losses, l);
+        c
+    });
+    Bounded { doc, out, losses, partial }
+}
+
+/// Losses added to losses, once per kind.
+fn merge(losses: &mut Vec<Loss>, more: Vec<Loss>) {
+    for l in more {
+        if !losses.iter().any(|k| k.from == l.from) {
+            losses.push(l);
+        }
+    }
+}
+
+/// The loop of [`bounded`]: the document kept (its blocks are the ones last rendered) and
+/// whether it is partial.
+fn drive(src: &str, capacity: usize, render: &mut dyn FnMut(&Doc, &[Block], bool) -> usize) -> (Doc, bool) {
+    let need = capacity.saturating_add(MARGIN);
+    // a source within the need is parsed whole; else a first look at a sixteenth of it, then
+    // as far as what that rendered says is needed (markup can render many times its size: a
+    // Feishu post element per `*a*`), and at least half as far again each time
+    let mut want = if src.len() <= need { src.len() } else { need / 16 };
+    #[cfg(test)]
+    if FULL.get() {
+        want = usize::MAX;
+    }
+    loop {
+        let end = if want >= src.len() { src.len() } else { cut_at(src, want) };
+        if end >= src.len() {
+            #[cfg(test)]
+            PARSED.set(PARSED.get() + src.len());
+            let doc = super::parse(src);
+            render(&doc, &doc.blocks, false);
+            return (doc, false);
+        }
+        let (head, rest) = src.split_at(end);
+        #[cfg(test)]
+        PARSED.set(PARSED.get() + end);
+        let later = later_defs(rest);
+        let (mut doc, last_html) = parse_with(head, &later);
+        let mut all = 0;
+        if let Some(n) = doc.blocks.len().checked_sub(1) {
+            let head_cost = render(&doc, &doc.blocks[..n], false);
+            if head_cost >= need {
+                doc.blocks.truncate(n);
+                return (doc, true);
+            }
+            all = head_cost;
+            if !last_html {
+                all = all.saturating_add(render(&doc, &doc.blocks[n..], true));
+                if all >= need {
+                    return (doc, true);
+                }
+            }
+        }
+        // what the rendered bytes per source byte so far say is needed, an eighth more
+        let guess = (end as u128 * need as u128 * 9 / 8 / (all as u128).max(1)).min(usize::MAX as u128);
+        want = end.saturating_add(end / 2).max(guess as usize);
+    }
+}
+
+/// Where to cut `src` near byte `want` (< `src.len()`): after the first blank
+/// line within a quarter (at least 4 KiB) past it, else after the first line
+/// break there, else at the first character boundary at or after `want` (a
+/// line that long is cut inside; never between `\r` and `\n`).
+pub fn cut_at(src: &str, want: usize) -> usize {
+    let b = src.as_bytes();
+    let mut at = want.min(b.len());
+    while !src.is_char_boundary(at) {
+        at += 1;
+    }
+    let window_end = at.saturating_add((at / 4).max(4096)).min(b.len());
+    let window = b.get(at..window_end).unwrap_or(&[]);
+    let mut first_nl = None;
+    for (k, &c) in window.iter().enumerate() {
+        if c != b'\n' {
+            continue;
+        }
+        first_nl.get_or_insert(at + k + 1);
+        // the next line is blank (only spaces, tabs, a CR)
+        let next = window.get(k + 1..).unwrap_or(&[]);
+        let blank = next.iter().position(|&c| c == b'\n').map(|e| &next[..e]);
+        if blank.is_some_and(|l| l.iter().all(|c| matches!(c, b' ' | b'\t' | b'\r'))) {
+            return at + k + 1;
+        }
+    }
+    if let Some(nl) = first_nl {
+        return nl;
+    }
+    if at > 0 && b.get(at - 1) == Some(&b'\r') && b.get(at) == Some(&b'\n') {
+        at += 1;
+    }
+    at
+}
+
+/// The lines of `rest` that may define a link reference, each with up to two
+/// lines after it (a destination or title may follow on its own line), as a
+/// small document of their own: a line whose text (after indentation, quote
+/// markers and one list marker) starts with `[` and has `]:`, after a blank
+/// line, a heading or another such line (a definition cannot interrupt a
+/// paragraph). One pass over the bytes.
+pub(crate) fn later_defs(rest: &str) -> String {
+    let mut out = String::new();
+    let mut prev_ok = true;
+    let mut lines = rest.split('\n').peekable();
+    while let Some(line) = lines.next() {
+        let t = strip_markers(line);
+        let cand = prev_ok && t.starts_with('[') && t.contains("]:");
+        let blank = t.trim().is_empty();
+        prev_ok = blank || cand || t.starts_with('#');
+        if !cand {
+            continue;
+        }
+        out.push_str(line);
+        out.push('\n');
+        for _ in 0..2 {
+            match lines.peek() {
+                Some(next) if !next.trim().is_empty() && !strip_markers(next).starts_with('[') => {
+                    out.push_str(next);
+                    out.push('\n');
+                    lines.next();
+                }
+                _ => break,
+            }
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// A line without its indentation, quote markers and one list marker.
+fn strip_markers(line: &str) -> &str {
+    let t = line.trim_start_matches([' ', '\t', '>']);
+    let t = t.strip_prefix(['-', '*', '+']).unwrap_or_else(|| {
+        let digits = t.bytes().take(9).take_while(u8::is_ascii_digit).count();
+        match t.get(digits..) {
+            Some(r) if digits > 0 && (r.starts_with('.') || r.starts_with(')')) => &r[1..],
+            _ => t,
+        }
+    });
+    t.trim_start_matches([' ', '\t'])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cuts_after_a_blank_line_near_the_bound() {
+        let s = "aaaa\nbbbb\n\ncccc\n";
+        assert_eq!(&s[..cut_at(s, 2)], "aaaa\nbbbb\n");
+        let s = "aaaa\r\nbbbb\r\n\r\ncccc";
+        assert_eq!(&s[..cut_at(s, 2)], "aaaa\r\nbbbb\r\n");
+        // no line break near: a character boundary, never inside one
+        let s = "告警".repeat(10);
+        let c = cut_at(&s, 4);
+        assert!(s.is_char_boundary(c) && c >= 4 && c < s.len());
+        let s = format!("{}\r\n", "a".repeat(10));
+        assert_eq!(cut_at(&s, 11), 12);
+    }
+
+    #[test]
+    fn later_definitions_are_found_and_prose_is_not() {
+        let rest = "text\n[not]: a paragraph line\n\n[a]: https://e.com/a\n> [b]:\n> https://e.com/b\n- [c]: /c \"t\"\n\nx [d]: no";
+        let d = later_defs(rest);
+        assert!(d.contains("[a]: https://e.com/a") && d.contains("> https://e.com/b") && d.contains("- [c]"), "{d}");
+        assert!(!d.contains("[not]") && !d.contains("[d]"), "{d}");
+    }
+}
