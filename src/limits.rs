@@ -144,8 +144,10 @@ impl<'s> Next<'s> {
 /// A link starts at the last `[` before its `](`, so a run of `[` in front of
 /// a link does not stretch it. Each span is at most [`MAX_SPAN`] long before
 /// merging, and each pattern is looked for once per byte (see [`Next`]), so
-/// the scan is linear in `upto`.
-fn protected_spans(s: &str, upto: usize) -> Vec<(usize, usize)> {
+/// the scan is linear in `upto`. A span that starts at byte 0 and ends past
+/// `room` is left out (see [`Spans`]); without `tags`, so are the `<…>` tags
+/// but mentions (`<@id>`): `<at …>…</at>`, `<font …>`, anything in angle brackets.
+fn protected_spans(s: &str, upto: usize, room: usize, tags: bool) -> Vec<(usize, usize)> {
     let b = s.as_bytes();
     // the end of the window a span starting at `from` must fit in
     let window_end = |from: usize| {
@@ -162,7 +164,7 @@ fn protected_spans(s: &str, upto: usize) -> Vec<(usize, usize)> {
     let mut space = Next::new(s, 0, |t| t.find(char::is_whitespace));
     let mut at_close = Next::new(s, 5, |t| t.find("</at>"));
     let mut gt = Next::new(s, 1, |t| t.find('>'));
-    let mut spans = Vec::new();
+    let mut spans = Spans { v: Vec::new(), room };
     let mut i = 0;
     while i < upto.min(b.len()) {
         match b[i] {
@@ -186,13 +188,15 @@ fn protected_spans(s: &str, upto: usize) -> Vec<(usize, usize)> {
                 let wend = window_end(i);
                 if b.get(i..i + 4) == Some(b"<at ") {
                     if let Some(end) = at_close.find(i, wend) {
-                        push_merged(&mut spans, i, end + "</at>".len());
+                        if tags {
+                            push_merged(&mut spans, i, end + "</at>".len());
+                        }
                         i += 1;
                         continue;
                     }
                 }
                 if let Some(end) = gt.find(i, wend) {
-                    if end - i < 200 && newline.find(i, end).is_none() {
+                    if end - i < 200 && newline.find(i, end).is_none() && (tags || b.get(i + 1) == Some(&b'@')) {
                         push_merged(&mut spans, i, end + 1);
                     }
                 }
@@ -211,15 +215,33 @@ fn protected_spans(s: &str, upto: usize) -> Vec<(usize, usize)> {
             _ => i += 1,
         }
     }
-    spans
+    spans.v
+}
+
+/// Spans sorted by start, overlapping ones merged, without the one that starts
+/// at byte 0 and ends past `room`: that one cannot be kept whole in any part
+/// (each part starts where it does), and merged with what it contains (say
+/// `[<<<](](…[ab](https://e.com/x)`, read as one long link) it would hide
+/// every short link and mention inside it from the cut.
+struct Spans {
+    v: Vec<(usize, usize)>,
+    room: usize,
 }
 
 /// Add a span to spans sorted by start, merging it into the last one when they overlap.
-fn push_merged(spans: &mut Vec<(usize, usize)>, start: usize, end: usize) {
-    match spans.last_mut() {
-        Some(last) if start < last.1 => last.1 = last.1.max(end),
-        _ => spans.push((start, end)),
+fn push_merged(spans: &mut Spans, start: usize, end: usize) {
+    if start == 0 && end > spans.room {
+        return;
     }
+    match spans.v.last_mut() {
+        Some(last) if start < last.1 => last.1 = last.1.max(end),
+        _ => spans.v.push((start, end)),
+    }
+}
+
+/// `cut`, or the start of the span (sorted, disjoint) it is inside.
+fn back_out(spans: &[(usize, usize)], cut: usize) -> usize {
+    spans.iter().take_while(|&&(start, _)| start < cut).find(|&&(_, end)| cut < end).map_or(cut, |&(start, _)| start)
 }
 
 /// The byte index of the best place to cut `s` so the head costs at most
@@ -240,18 +262,22 @@ pub fn safe_cut(s: &str, max: usize, m: Measure) -> usize {
             None => head.rfind(' ').filter(|&k| k >= floor).unwrap_or(fit),
         },
     };
-    for (start, end) in protected_spans(s, cut) {
-        if start < cut && cut < end {
-            cut = start;
-            break;
-        }
-        if start >= cut {
-            break;
-        }
-    }
+    cut = back_out(&protected_spans(s, cut, fit, true), cut);
     if cut == 0 {
-        // A single link or tag longer than the whole room: nothing better than a plain cut.
-        cut = fit;
+        // The cut was inside a span that starts the text: cut right after it when it fits
+        // (with every span that starts in the room, so the end is not inside another one).
+        // Past the room, it is a chain of spans each overlapping the next (a `<` in one
+        // link's label closing in the next one's): something must be cut, so cut a tag
+        // (`<at …>` included) rather than a link, a `<@id>` mention or a URL; else
+        // nothing better than a plain cut.
+        cut = match protected_spans(s, fit, fit, true).first() {
+            Some(&(0, end)) if end <= fit => end,
+            Some(&(0, _)) => back_out(&protected_spans(s, fit, fit, false), fit),
+            _ => fit,
+        };
+        if cut == 0 {
+            cut = fit;
+        }
     }
     cut
 }
@@ -498,6 +524,17 @@ mod tests {
     }
 
     #[test]
+    fn a_span_that_starts_the_text() {
+        // the space to cut at is inside a link that starts the text: cut after the link, not
+        // at the byte limit (which is inside the mention after it)
+        let s = format!("[{} {}](u)<@abc>{}", "x".repeat(50), "y".repeat(20), "z".repeat(200));
+        assert_eq!(&s[..safe_cut(&s, 80, Measure::Utf8)], &s[..76]);
+        // longer than the room: left out, and the mention inside it is not cut
+        let s = format!("[a](f{}<@abc>{})", "z".repeat(70), "z".repeat(200));
+        assert_eq!(&s[..safe_cut(&s, 80, Measure::Utf8)], &s[..75]);
+    }
+
+    #[test]
     fn never_cuts_a_character() {
         let s = "告警告警告警";
         let cut = safe_cut(s, 7, Measure::Utf8);
@@ -540,7 +577,7 @@ mod tests {
 
     /// A plain scan (each span looked for afresh in its window), then sorted and merged:
     /// the linear one must find the same spans.
-    fn reference_spans(s: &str, upto: usize) -> Vec<(usize, usize)> {
+    fn reference_spans(s: &str, upto: usize, room: usize, tags: bool) -> Vec<(usize, usize)> {
         let b = s.as_bytes();
         let window = |from: usize| {
             let mut end = (from + MAX_SPAN).min(s.len());
@@ -571,8 +608,12 @@ mod tests {
                     let w = window(i);
                     let at = w.starts_with("<at ").then(|| w.find("</at>")).flatten();
                     if let Some(end) = at {
-                        raw.push((i, i + end + "</at>".len()));
-                    } else if let Some(end) = w.find('>').filter(|&e| e < 200 && !w[..e].contains('\n')) {
+                        if tags {
+                            raw.push((i, i + end + "</at>".len()));
+                        }
+                    } else if let Some(end) =
+                        w.find('>').filter(|&e| e < 200 && !w[..e].contains('\n') && (tags || w.starts_with("<@")))
+                    {
                         raw.push((i, i + end + 1));
                     }
                 }
@@ -589,6 +630,7 @@ mod tests {
             }
             i += 1;
         }
+        raw.retain(|&(start, end)| start > 0 || end <= room);
         raw.sort_unstable();
         let mut spans: Vec<(usize, usize)> = Vec::new();
         for (start, end) in raw {
@@ -602,8 +644,11 @@ mod tests {
 
     proptest! {
         #[test]
-        fn linear_spans_match_the_reference(s in "([\\[\\]()<>!h \n中a]|<at |</at>|\\]\\(|https://){0,300}") {
-            prop_assert_eq!(protected_spans(&s, s.len()), reference_spans(&s, s.len()));
+        fn linear_spans_match_the_reference(s in "([\\[\\]()<>!h \n中a]|<at |</at>|<@|\\]\\(|https://){0,300}", room in 0usize..400) {
+            prop_assert_eq!(protected_spans(&s, s.len(), usize::MAX, true), reference_spans(&s, s.len(), usize::MAX, true));
+            for tags in [true, false] {
+                prop_assert_eq!(protected_spans(&s, s.len(), room, tags), reference_spans(&s, s.len(), room, tags));
+            }
         }
 
         #[test]

@@ -493,3 +493,42 @@ fn split_does_not_cut_a_link_whose_label_closes_a_tag() {
     let text = format!("{}<x{link} tail", "a".repeat(2022));
     split_keeps_whole(&text, &[link]);
 }
+
+/// Fuzz-found, the same family: text that starts a part with `[<<](` reads as one link up to
+/// the first `)` ~2 KB on, longer than a part; merged, it swallowed the short link and mention
+/// inside it, so the cut fell back to the plain byte limit, inside the link. A span that starts
+/// the text and is longer than the room is now left out, and what it contains stays whole.
+#[test]
+fn split_does_not_cut_a_link_inside_a_longer_false_link() {
+    let link = "[ab<cd](https://e.com/x)";
+    for pad in [2010, 2020, 2030, 2040] {
+        // at the start of the text, and at the start of a later part
+        let text = format!("[<<](](f({}{link} and <@u1> more", "[".repeat(pad));
+        split_keeps_whole(&text, &[link, "<@u1>"]);
+        let text = format!("{} [<<](](f({}{link} and <@u1> more", "z".repeat(1900), "[".repeat(pad));
+        split_keeps_whole(&text, &[link, "<@u1>"]);
+    }
+}
+
+/// Links whose labels open a `<` that closes in the next link's label (`[d>e<1](h)[d>e<2](h)…`)
+/// made one chain of overlapping spans longer than a part; the cut fell back to the byte limit,
+/// inside a link. Something in a chain must be cut: now it is a tag, not a link or mention.
+#[test]
+fn split_cuts_a_chain_of_overlapping_spans_at_a_tag() {
+    for prefix in ["", "some words first "] {
+        let links: Vec<String> = (0..400).map(|k| format!("[d>e<{k}](h)")).collect();
+        let text = format!("{prefix}[a<b](c){} <@u1> tail", links.concat());
+        let mut tokens: Vec<&str> = links.iter().map(String::as_str).collect();
+        tokens.extend(["[a<b](c)", "<@u1>"]);
+        split_keeps_whole(&text, &tokens);
+        // links with mentions in their labels, chained by the `<` ending each URL
+        let links: Vec<String> = (0..300).map(|k| format!("[d>e<@m{k}>](h<)")).collect();
+        let text = format!("{prefix}{} tail", links.concat());
+        let mentions: Vec<String> = (0..300).map(|k| format!("<@m{k}>")).collect();
+        split_keeps_whole(&text, &links.iter().chain(&mentions).map(String::as_str).collect::<Vec<_>>());
+        // chained by Feishu `<at …>…</at>` tags opened in one label and closed in the next
+        let links: Vec<String> = (0..300).map(|k| format!("[c</at><at {k}](d)")).collect();
+        let text = format!("{prefix}<at x>{} tail", links.concat());
+        split_keeps_whole(&text, &links.iter().map(String::as_str).collect::<Vec<_>>());
+    }
+}
