@@ -977,7 +977,7 @@ async function cmdRender(wp, values, positionals) {
 }
 
 function cmdInfo(wp, values, positionals) {
-  if (positionals.length !== 1) usage("info takes one platform: info wecom|dingtalk|feishu|lark");
+  if (positionals.length !== 1) usage("info takes one platform: info wecom|dingtalk|feishu|lark|webhook");
   let info;
   try {
     info = wp.platformInfo(positionals[0]);
@@ -996,7 +996,8 @@ function cmdInfo(wp, values, positionals) {
   print(`  URLs      ${info.urlSchemes.join("   ")}`);
   print(`  signing   ${info.signing.how}`);
   print(`  limits    ${Object.entries(info.limits).map(([k, v]) => `${k} ${v}`).join(", ")}`);
-  print(`  rate      ${info.rateLimits.map((r) => `${r.count} per ${r.windowMs / 1000} s`).join(" and ")}; blocked ${fmtDuration(info.blockedMsAfterLimit)} once over`);
+  if (info.rateLimits.length) print(`  rate      ${info.rateLimits.map((r) => `${r.count} per ${r.windowMs / 1000} s`).join(" and ")}; blocked ${fmtDuration(info.blockedMsAfterLimit)} once over`);
+  else print("  rate      per target (its rateLimit)");
   print("  types");
   for (const t of info.types) {
     let line = `    ${mark[t.support]} ${t.type.padEnd(20)} ${t.support}`;
