@@ -168,7 +168,10 @@ fn structured(b: &mut Bytes) -> (Value, Value, String) {
             t.push_str("{{sign}}");
         }
         cfg.insert("body".into(), json!(t));
-        cfg.insert("contentType".into(), json!(b.pick(&["text/plain", "text/html; charset=utf-8", "application/json"])));
+        cfg.insert(
+            "contentType".into(),
+            json!(b.pick(&["text/plain", "text/html; charset=utf-8", "application/json"])),
+        );
     } else if b.byte() % 8 != 0 {
         cfg.insert("body".into(), json!(json_body(b, want_sign && !sign_in_header)));
     } else if want_sign && !sign_in_header {
@@ -221,7 +224,11 @@ fn structured(b: &mut Bytes) -> (Value, Value, String) {
             check.insert("bodyContains".into(), json!(b.text(12)));
         }
         if c & 8 != 0 {
-            let path = if c & 16 != 0 { b.text(24) } else { b.pick(&["errcode", "data.ok", "items[0].code", "a.b[1]"]).to_string() };
+            let path = if c & 16 != 0 {
+                b.text(24)
+            } else {
+                b.pick(&["errcode", "data.ok", "items[0].code", "a.b[1]"]).to_string()
+            };
             check.insert("jsonPath".into(), json!(path));
             let eq = match b.byte() % 5 {
                 0 => json!(0),
@@ -275,7 +282,10 @@ fn credentials(cfg: &Value, cfg_text: &str, msg_text: &str) -> Vec<String> {
     }
     // only this target's: given once in its config, not in the message
     v.retain(|s| {
-        s.len() >= 12 && !s.contains("{{") && cfg_text.matches(s.as_str()).count() == 1 && !msg_text.contains(s.as_str())
+        s.len() >= 12
+            && !s.contains("{{")
+            && cfg_text.matches(s.as_str()).count() == 1
+            && !msg_text.contains(s.as_str())
     });
     v
 }
@@ -352,10 +362,21 @@ fn run(cfg_text: &str, cfg_value: &Value, msg_text: &str, answer: &str, status: 
         Some(sig) => answer.replace("{{SIG}}", sig),
         None => answer.to_string(),
     };
-    let c = check_response(&cfg, status, Some(answer.get(..answer.len().min(40)).unwrap_or("5")), &answer, NOW_MS, req.secrets());
+    let c = check_response(
+        &cfg,
+        status,
+        Some(answer.get(..answer.len().min(40)).unwrap_or("5")),
+        &answer,
+        NOW_MS,
+        req.secrets(),
+    );
     let reason = c.platform_message.clone().unwrap_or_default();
     assert_clean("the answer's reason", &reason, &secrets);
-    assert!(reason.chars().count() <= webhook::check::MAX_QUOTE_CHARS + 200, "reason of {} chars", reason.chars().count());
+    assert!(
+        reason.chars().count() <= webhook::check::MAX_QUOTE_CHARS + 200,
+        "reason of {} chars",
+        reason.chars().count()
+    );
     match status {
         429 | 408 | 425 | 500..=599 => assert!(matches!(c.verdict, Verdict::Retry { .. }), "{status} not retried"),
         _ => {}
@@ -378,7 +399,9 @@ fuzz_target!(|data: &[u8]| {
     let status = if st < 200 { STATUSES[st as usize % STATUSES.len()] } else { 100 + u16::from(st) * 2 };
     if mode % 2 == 0 {
         let mut parts = rest.splitn(3, |&b| b == 0);
-        let (Some(c), m, a) = (parts.next(), parts.next().unwrap_or(b"{}"), parts.next().unwrap_or(b"")) else { return };
+        let (Some(c), m, a) = (parts.next(), parts.next().unwrap_or(b"{}"), parts.next().unwrap_or(b"")) else {
+            return;
+        };
         let (Ok(c), Ok(m)) = (std::str::from_utf8(c), std::str::from_utf8(m)) else { return };
         let a = String::from_utf8_lossy(a);
         let v: Value = serde_json::from_str(c).unwrap_or(Value::Null);
