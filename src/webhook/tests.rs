@@ -495,6 +495,21 @@ fn answers_do_not_quote_the_url_credentials_bare() {
     }
 }
 
+/// Found by the `webhook` fuzz target: `{{sign}}` in a header whose name is not a known
+/// credential header showed the signature in the request's `Debug`.
+#[test]
+fn a_request_debug_hides_the_signature_under_any_header_name() {
+    let c = cfg(
+        json!({"url": URL, "secret": "s3cret-value-1", "headers": {"X-Sgn": "{{sign}}", "X-Plain": "v-{{timestamp}}"}}),
+    );
+    let req = render(&text_msg("x"), &c, NOW).unwrap();
+    let sign = signing::sign("s3cret-value-1", NOW / 1000).unwrap();
+    assert_eq!(req.header("X-Sgn"), Some(sign.as_str()));
+    let shown = format!("{req:?}");
+    assert!(!shown.contains(&sign), "{shown}");
+    assert!(shown.contains("X-Sgn: ***") && shown.contains(&format!("X-Plain: v-{}", NOW / 1000)), "{shown}");
+}
+
 #[test]
 fn sign_placeholder_in_body_and_header() {
     let c = cfg(json!({"url": URL, "secret": "s3cret", "headers": {"X-Sign": "{{sign}}", "X-Ts": "{{timestamp}}"},
