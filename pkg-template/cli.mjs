@@ -993,7 +993,7 @@ function cmdInfo(wp, values, positionals) {
   print(`${info.name} (${info.platform})`);
   print(`  webhook   ${info.webhook}`);
   print(`  env       ${info.env.webhook}${info.env.secret ? `, ${info.env.secret} (signing secret)` : ""}`);
-  print(`  URLs      ${info.urlSchemes.join("   ")}`);
+  if (info.urlSchemes.length) print(`  URLs      ${info.urlSchemes.join("   ")}`);
   print(`  signing   ${info.signing.how}`);
   print(`  limits    ${Object.entries(info.limits).map(([k, v]) => `${k} ${v}`).join(", ")}`);
   if (info.rateLimits.length) print(`  rate      ${info.rateLimits.map((r) => `${r.count} per ${r.windowMs / 1000} s`).join(" and ")}; blocked ${fmtDuration(info.blockedMsAfterLimit)} once over`);
@@ -1061,7 +1061,8 @@ async function main(argv) {
     case "render":
       return cmdRender(wp, values, positionals);
     case "info":
-      return cmdInfo(wp, values, positionals);
+      // the generic webhook target's facts (each type through its default body) need its engine
+      return cmdInfo(positionals[0] === "webhook" ? await import("./webhook-node.mjs") : wp, values, positionals);
     case "channels":
       return cmdChannels(wp, values, positionals);
   }

@@ -388,6 +388,8 @@ url = "lark://${larkSecret}@${lark}"
       assert.match(w.stdout, /^Webhook \(webhook\)$/m);
       assert.match(w.stdout, /configured per target: \{ url, method, headers, body/);
       assert.match(w.stdout, /rate +per target \(its rateLimit\)/);
+      // from the engine's entry: each type through the default body
+      assert.match(w.stdout, /✓ text +native as json \(the default body\)/);
       assert.doesNotMatch(w.stdout + w.stderr, /not a webhook URL or key/);
       const wj = JSON.parse((await run(rt, ["info", "webhook", "--json"])).stdout);
       assert.equal(wj.env.webhook, "WEBHOOK_CONFIG");
