@@ -290,10 +290,21 @@ fn credentials(cfg: &Value, cfg_text: &str, msg_text: &str, built: bool) -> Vec<
     v.retain(|s| {
         s.len() >= 12
             && !s.contains("{{")
-            && cfg_text.matches(s.as_str()).count() == 1
+            && cfg_text.matches(s.as_str()).count() <= 1
+            && occurrences(cfg, s) == 1
             && !msg_text.contains(s.as_str())
     });
     v
+}
+
+/// How many times the strings (keys and values) of `v` hold `s` (JSON escapes decoded).
+fn occurrences(v: &Value, s: &str) -> usize {
+    match v {
+        Value::String(t) => t.matches(s).count(),
+        Value::Array(a) => a.iter().map(|x| occurrences(x, s)).sum(),
+        Value::Object(o) => o.iter().map(|(k, x)| k.matches(s).count() + occurrences(x, s)).sum(),
+        _ => 0,
+    }
 }
 
 fn assert_clean(what: &str, text: &str, secrets: &[String]) {
