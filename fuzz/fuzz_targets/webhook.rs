@@ -324,8 +324,8 @@ fn pipeline_error(cfg_text: &str, msg_text: &str) -> Option<String> {
 }
 
 /// Only typed errors, and none quoting a credential. A credential found in the text counts
-/// unless the same error comes with the credential replaced by other characters: then the
-/// text is the error's own wording (a fuzzed secret "standard-webhooks" is not quoted by
+/// unless the same error comes with the credential replaced by other characters where it is a
+/// credential: then the text is the error's own wording or another field's (a fuzzed secret "standard-webhooks" is not quoted by
 /// "…or signing: \"standard-webhooks\"").
 fn assert_typed(e: &webhook_push::Error, secrets: &[String], cfg_text: &str, msg_text: &str) {
     assert!(
@@ -338,8 +338,28 @@ fn assert_typed(e: &webhook_push::Error, secrets: &[String], cfg_text: &str, msg
     let shown = format!("{e:?} {}", e.message);
     for s in secrets.iter().filter(|s| shown.contains(s.as_str())) {
         let other: String = "Zq9X".chars().cycle().take(s.chars().count()).collect();
-        let wording =
-            pipeline_error(&cfg_text.replace(s.as_str(), &other), msg_text).is_some_and(|m| m.contains(s.as_str()));
+        // the credential changed where it is a credential (the secret, credential headers, the
+        // URL), the rest of the config as given
+        let alt = match serde_json::from_str::<Value>(cfg_text) {
+            Ok(mut v) => {
+                for (key, sensitive_only) in [("secret", false), ("url", false), ("headers", true)] {
+                    match v.get_mut(key) {
+                        Some(Value::String(t)) if !sensitive_only => *t = t.replace(s.as_str(), &other),
+                        Some(Value::Object(h)) => {
+                            for (n, x) in h.iter_mut() {
+                                if let (true, Value::String(t)) = (webhook::config::is_sensitive_header(n), x) {
+                                    *t = t.replace(s.as_str(), &other);
+                                }
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                serde_json::to_string(&v).unwrap_or_default()
+            }
+            Err(_) => cfg_text.replace(s.as_str(), &other),
+        };
+        let wording = pipeline_error(&alt, msg_text).is_some_and(|m| m.contains(s.as_str()));
         assert!(wording, "an error shows a credential: {shown}");
     }
 }
