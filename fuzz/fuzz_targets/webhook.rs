@@ -318,7 +318,7 @@ fn occurrences(v: &Value, s: &str) -> usize {
 
 fn assert_clean(what: &str, text: &str, secrets: &[String]) {
     for s in secrets {
-        assert!(!text.contains(s.as_str()), "{what} shows a credential: {text}");
+        assert!(!text.contains(s.as_str()), "{what} shows a credential {s:?}: {text}");
     }
 }
 
