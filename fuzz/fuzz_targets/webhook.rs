@@ -290,7 +290,10 @@ fn credentials(cfg: &Value, cfg_text: &str, msg_text: &str, built: bool) -> Vec<
                         rest = rest[i..].find("}}").map_or("", |j| &rest[i + j + 2..]);
                     }
                     lit.push_str(rest);
-                    v.extend(lit.split_whitespace().map(str::to_string));
+                    // words that look like a token (quotes and JSON punctuation around a word
+                    // are the template's text, which an answer may echo)
+                    let token = |w: &&str| w.chars().all(|c| c.is_alphanumeric() || "._~+/=-:".contains(c));
+                    v.extend(lit.split_whitespace().filter(token).map(str::to_string));
                 }
             }
         }
