@@ -977,7 +977,7 @@ async function cmdRender(wp, values, positionals) {
 }
 
 function cmdInfo(wp, values, positionals) {
-  if (positionals.length !== 1) usage("info takes one platform: info wecom|dingtalk|feishu|lark");
+  if (positionals.length !== 1) usage("info takes one platform: info wecom|dingtalk|feishu|lark|webhook");
   let info;
   try {
     info = wp.platformInfo(positionals[0]);
@@ -993,10 +993,11 @@ function cmdInfo(wp, values, positionals) {
   print(`${info.name} (${info.platform})`);
   print(`  webhook   ${info.webhook}`);
   print(`  env       ${info.env.webhook}${info.env.secret ? `, ${info.env.secret} (signing secret)` : ""}`);
-  print(`  URLs      ${info.urlSchemes.join("   ")}`);
+  if (info.urlSchemes.length) print(`  URLs      ${info.urlSchemes.join("   ")}`);
   print(`  signing   ${info.signing.how}`);
   print(`  limits    ${Object.entries(info.limits).map(([k, v]) => `${k} ${v}`).join(", ")}`);
-  print(`  rate      ${info.rateLimits.map((r) => `${r.count} per ${r.windowMs / 1000} s`).join(" and ")}; blocked ${fmtDuration(info.blockedMsAfterLimit)} once over`);
+  if (info.rateLimits.length) print(`  rate      ${info.rateLimits.map((r) => `${r.count} per ${r.windowMs / 1000} s`).join(" and ")}; blocked ${fmtDuration(info.blockedMsAfterLimit)} once over`);
+  else print("  rate      per target (its rateLimit)");
   print("  types");
   for (const t of info.types) {
     let line = `    ${mark[t.support]} ${t.type.padEnd(20)} ${t.support}`;
@@ -1060,7 +1061,8 @@ async function main(argv) {
     case "render":
       return cmdRender(wp, values, positionals);
     case "info":
-      return cmdInfo(wp, values, positionals);
+      // the generic webhook target's facts (each type through its default body) need its engine
+      return cmdInfo(positionals[0] === "webhook" ? await import("./webhook-node.mjs") : wp, values, positionals);
     case "channels":
       return cmdChannels(wp, values, positionals);
   }

@@ -191,6 +191,8 @@ for (const entry of inbound ? [INB, "inbound-node", "webhook-node"] : []) {
       "--platform=node",
       "--target=node18",
       ...(entry === INB ? [] : [`--external:./${INB}.js`]),
+      // inbound-node starts the wasm through webhook-node: required, not bundled (one read)
+      ...(entry === "inbound-node" ? ["--external:./webhook-node.mjs"] : []),
       `--outfile=${outFile}`,
       "--define:import.meta.url=__wp_import_meta_url",
       "--banner:js=\"use strict\";\nconst __wp_import_meta_url = require(\"node:url\").pathToFileURL(__filename).href;",
@@ -203,7 +205,12 @@ for (const entry of inbound ? [INB, "inbound-node", "webhook-node"] : []) {
     const code = fs.readFileSync(outFile, "utf8");
     const glueRequire = `require("./${INB}.js")`;
     if (!code.includes(glueRequire)) fail(`${entry}.cjs does not require ./${INB}.js`);
-    fs.writeFileSync(outFile, code.replaceAll(glueRequire, `require("./${INB}.cjs")`));
+    let out = code.replaceAll(glueRequire, `require("./${INB}.cjs")`);
+    if (entry === "inbound-node") {
+      if (!out.includes('require("./webhook-node.mjs")')) fail("inbound-node.cjs does not require ./webhook-node.mjs");
+      out = out.replaceAll('require("./webhook-node.mjs")', 'require("./webhook-node.cjs")');
+    }
+    fs.writeFileSync(outFile, out);
   }
 }
 

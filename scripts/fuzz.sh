@@ -9,7 +9,8 @@
 #   scripts/fuzz.sh render ...   only the named targets
 #
 # Targets (fuzz/fuzz_targets/): reader, render, markdown, webhook_url, classify, and the inbound
-# callbacks (feature `inbound`): wecom_crypto, wecom_parse, dingtalk_inbound, feishu_inbound. Each starts
+# callbacks (feature `inbound`): wecom_crypto, wecom_parse, dingtalk_inbound, feishu_inbound, and the
+# generic webhook target's engine (feature `webhook`): webhook. Each starts
 # from the seed corpus kept in fuzz/seeds/<target> plus what earlier runs found
 # (target/fuzz/corpus/<target>, not committed); a failing input is written to
 # target/fuzz/artifacts/<target>/ and the run fails. Replay one with
@@ -26,10 +27,13 @@ SECONDS_EACH=${FUZZ_SECONDS:-$([ $CI = 1 ] && echo 12 || echo 60)}
 ALL=(reader render markdown webhook_url classify)
 INBOUND=(wecom_crypto wecom_parse dingtalk_inbound feishu_inbound)
 ALL+=("${INBOUND[@]}")
+# the generic webhook target's engine (feature `webhook`, which the fuzz crate builds with)
+ALL+=(webhook)
 TARGETS=("$@")
 # --ci: runs per target, about 3-10 s each on a 2-core machine (their speeds differ 200x)
 declare -A CI_RUNS=([reader]=150000 [render]=20000 [markdown]=6000 [webhook_url]=300000 [classify]=1000000
-  [wecom_crypto]=200000 [wecom_parse]=100000 [dingtalk_inbound]=150000 [feishu_inbound]=200000)
+  [wecom_crypto]=200000 [wecom_parse]=100000 [dingtalk_inbound]=150000 [feishu_inbound]=200000
+  [webhook]=30000)
 [ ${#TARGETS[@]} -gt 0 ] || TARGETS=("${ALL[@]}")
 
 NIGHTLY=$(sed -nE 's/^channel[[:space:]]*=[[:space:]]*"([^"]+)".*/\1/p' fuzz/rust-toolchain.toml)

@@ -63,9 +63,61 @@ fn type_row(name: &str, msg: &Value, p: Platform) -> Value {
     }
 }
 
+/// A sample through the generic webhook target's default body (`{ url }` only): what each
+/// message type becomes when a target sets no body template.
+#[cfg(feature = "webhook")]
+fn webhook_type_row(name: &str, msg: &Value) -> Value {
+    const DEFAULT_TARGET: &str = r#"{"url": "https://example.com/hook"}"#;
+    match crate::webhook::render_json(&crate::json::to_string(msg), DEFAULT_TARGET, 0) {
+        Ok(_) => json!({"type": name, "support": "native", "sentAs": "json (the default body)", "steps": []}),
+        Err(e) => json!({"type": name, "support": "refused", "code": e.code.as_str(), "reason": e.message}),
+    }
+}
+
+/// Without the engine (the main entry) every type is refused, naming the entry that has it.
+#[cfg(not(feature = "webhook"))]
+fn webhook_type_row(name: &str, _msg: &Value) -> Value {
+    let e = crate::platform::webhook::unsupported();
+    json!({"type": name, "support": "refused", "code": e.code.as_str(), "reason": e.message})
+}
+
+/// The generic webhook target: no URL, key or static limits of its own (each target's
+/// configuration has them), so its facts are what is fixed: the configuration's fields, the
+/// engine's bounds, the signing, and each message type through the default body.
+fn configured_info(p: Platform) -> Value {
+    let spec = p.spec();
+    #[allow(unused_mut)]
+    let mut limits = spec.limits_info();
+    #[cfg(feature = "webhook")]
+    {
+        use crate::webhook::{config, template};
+        limits.insert("maxTemplateBytes".into(), template::MAX_TEMPLATE_BYTES.into());
+        limits.insert("maxPlaceholders".into(), template::MAX_PLACEHOLDERS.into());
+        limits.insert("maxHeaders".into(), config::MAX_HEADERS.into());
+        limits.insert("maxTimeoutMs".into(), config::MAX_TIMEOUT_MS.into());
+    }
+    let types: Vec<Value> = samples().iter().map(|(name, msg)| webhook_type_row(name, msg)).collect();
+    let env = spec.env_names();
+    json!({
+        "platform": p.as_str(),
+        "name": p.display(),
+        "webhook": "configured per target: { url, method, headers, body, contentType, timeout, check, retry, rateLimit, secret, signing }, given as options.webhook, sendTo or services (import from \"webhook-push/webhook\")",
+        "types": types,
+        "limits": limits,
+        "rateLimits": [],
+        "blockedMsAfterLimit": policy::rate_block_ms(p),
+        "signing": {"signed": false, "how": spec.signing_how()},
+        "env": {"webhook": env.webhook, "secret": env.secret},
+        "urlSchemes": service_url::schemes_for(p),
+    })
+}
+
 /// The facts about one platform, as JSON.
 pub fn info(p: Platform) -> Result<Value> {
     let spec = p.spec();
+    if spec.configured() {
+        return Ok(configured_info(p));
+    }
     let mut limits = spec.limits_info();
     limits.insert("maxParts".into(), MAX_PARTS.into());
     let rate: Vec<Value> =
@@ -115,5 +167,22 @@ mod tests {
         assert_eq!(md["support"], "degraded");
         assert_eq!(md["sentAs"], "post");
         assert!(info(Platform::Wecom).unwrap()["signing"]["signed"] == false);
+    }
+
+    #[test]
+    fn the_webhook_target_answers_what_is_fixed_about_it() {
+        let v = info(Platform::Webhook).unwrap();
+        assert_eq!(v["platform"], "webhook");
+        assert!(v["webhook"].as_str().unwrap().contains("configured per target"), "{v}");
+        assert_eq!(v["env"]["webhook"], "WEBHOOK_CONFIG");
+        let types = v["types"].as_array().unwrap();
+        assert_eq!(types.len(), samples().len());
+        #[cfg(feature = "webhook")]
+        {
+            assert_eq!(v["limits"]["maxBodyBytes"], crate::webhook::MAX_BODY_BYTES);
+            assert_eq!(types[0]["support"], "native", "{}", types[0]);
+        }
+        #[cfg(not(feature = "webhook"))]
+        assert!(types.iter().all(|t| t["code"] == "UNSUPPORTED"), "{v}");
     }
 }

@@ -340,6 +340,24 @@ impl WebhookConfig {
             let scheme = |w: &str| ["bearer", "basic", "digest", "token"].contains(&w.to_ascii_lowercase().as_str());
             v.extend(lit.split_whitespace().filter(|w| w.len() >= 6 && !scheme(w)).map(str::to_string));
         }
+        v.extend(self.url_credentials());
+        v
+    }
+
+    /// The URL's credentials, which an answer may echo bare (without the `token=` that
+    /// [`crate::target::redact_text`] looks for): each value its redacted form hides (a token
+    /// parameter, a path key) and a `user:password@` part, if long enough to matter.
+    fn url_credentials(&self) -> Vec<String> {
+        let sep = |c: char| matches!(c, '/' | '?' | '&' | '=' | '#' | '@' | ':');
+        let redacted = self.redacted_url();
+        let shown: Vec<&str> = redacted.split(sep).collect();
+        let mut v: Vec<String> =
+            self.url.split(sep).filter(|w| w.len() >= 6 && !shown.contains(w)).map(str::to_string).collect();
+        let rest = self.url.split_once("://").map_or(self.url.as_str(), |(_, r)| r);
+        let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+        if let Some((userinfo, _)) = authority.rsplit_once('@') {
+            v.extend(userinfo.split(':').filter(|w| w.len() >= 6).map(str::to_string));
+        }
         v
     }
 }

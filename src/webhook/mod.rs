@@ -88,7 +88,11 @@ impl std::fmt::Debug for WebhookRequest {
             .headers
             .iter()
             .map(|(n, v)| {
-                if config::is_sensitive_header(n) || n.eq_ignore_ascii_case("webhook-signature") {
+                // a signature shows under any header name (`X-Sig: {{sign}}`)
+                if config::is_sensitive_header(n)
+                    || n.eq_ignore_ascii_case("webhook-signature")
+                    || self.secrets.iter().any(|s| !s.is_empty() && v.contains(s.as_str()))
+                {
                     format!("{n}: ***")
                 } else {
                     format!("{n}: {v}")

@@ -475,6 +475,41 @@ fn answers_are_read_bounded_and_quoted_without_credentials() {
     assert_eq!(answer(&c, 200, &early).verdict, Verdict::Delivered);
 }
 
+/// Found by the `webhook` fuzz target: an answer echoing the URL's token bare (not as
+/// `access_token=…`, which the generic redaction catches) was quoted in the reason.
+#[test]
+fn answers_do_not_quote_the_url_credentials_bare() {
+    for (url, cred) in [
+        ("https://hooks.example.com/in?access_token=URLtok0123456789&x=1", "URLtok0123456789"),
+        ("https://hooks.example.com/in?x=1&token=URLtok0123456789", "URLtok0123456789"),
+        ("https://hooks.example.com/open-apis/bot/v2/hook/URLtok0123456789", "URLtok0123456789"),
+    ] {
+        let c = cfg(json!({"url": url}));
+        for echo in [format!("echo {cred} bad"), format!("{{\"errmsg\":\"{cred}\"}}"), format!("x{cred}y")] {
+            let why = answer(&c, 400, &echo).platform_message.unwrap();
+            assert!(!why.contains(cred), "{url}: {why}");
+        }
+        // what is not a credential is still quoted
+        let why = answer(&c, 400, "hooks are down").platform_message.unwrap();
+        assert!(why.ends_with(": hooks are down"), "{why}");
+    }
+}
+
+/// Found by the `webhook` fuzz target: `{{sign}}` in a header whose name is not a known
+/// credential header showed the signature in the request's `Debug`.
+#[test]
+fn a_request_debug_hides_the_signature_under_any_header_name() {
+    let c = cfg(
+        json!({"url": URL, "secret": "s3cret-value-1", "headers": {"X-Sgn": "{{sign}}", "X-Plain": "v-{{timestamp}}"}}),
+    );
+    let req = render(&text_msg("x"), &c, NOW).unwrap();
+    let sign = signing::sign("s3cret-value-1", NOW / 1000).unwrap();
+    assert_eq!(req.header("X-Sgn"), Some(sign.as_str()));
+    let shown = format!("{req:?}");
+    assert!(!shown.contains(&sign), "{shown}");
+    assert!(shown.contains("X-Sgn: ***") && shown.contains(&format!("X-Plain: v-{}", NOW / 1000)), "{shown}");
+}
+
 #[test]
 fn sign_placeholder_in_body_and_header() {
     let c = cfg(json!({"url": URL, "secret": "s3cret", "headers": {"X-Sign": "{{sign}}", "X-Ts": "{{timestamp}}"},

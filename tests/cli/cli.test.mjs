@@ -382,6 +382,18 @@ url = "lark://${larkSecret}@${lark}"
       assert.match(t.stdout, /✗ image \(base64\) +refused UNSUPPORTED/);
       assert.match(t.stdout, /5 per 1 s and 100 per 60 s/);
       assertUsage(await run(rt, ["info", "slack"]), /unknown platform 'slack'/);
+      // the generic webhook target: what is fixed about it, not an error about a URL it was not given
+      const w = await run(rt, ["info", "webhook"]);
+      assert.equal(w.code, 0, w.stderr);
+      assert.match(w.stdout, /^Webhook \(webhook\)$/m);
+      assert.match(w.stdout, /configured per target: \{ url, method, headers, body/);
+      assert.match(w.stdout, /rate +per target \(its rateLimit\)/);
+      // from the engine's entry: each type through the default body
+      assert.match(w.stdout, /✓ text +native as json \(the default body\)/);
+      assert.doesNotMatch(w.stdout + w.stderr, /not a webhook URL or key/);
+      const wj = JSON.parse((await run(rt, ["info", "webhook", "--json"])).stdout);
+      assert.equal(wj.env.webhook, "WEBHOOK_CONFIG");
+      assert.deepEqual(wj.rateLimits, []);
     });
 
     test("render and --dry-run print what would be posted and send nothing", async () => {

@@ -110,6 +110,8 @@ for (const runtime of RUNTIMES) {
       assert.equal(out.sameExports, true);
       // run.mjs / run.cjs also load webhook-push/inbound: the same glue, so the full wasm once
       if (runtime !== "workerd") assert.equal(out.oneWasm, true, "webhook-push/webhook and /inbound share one glue and wasm instance");
+      // and /inbound does not read the 600 KB wasm again once /webhook has
+      if (runtime === "node" || runtime === "node-cjs") assert.equal(out.fullWasmReads, 1, "the full wasm read once");
       const got = received.filter((r) => r.path.startsWith(`/${runtime}/`) || r.path === `/${runtime}`);
       assert.deepEqual(
         got.map((r) => [r.method, r.path, r.body]).sort(),
@@ -125,7 +127,19 @@ for (const runtime of RUNTIMES) {
       assert.equal(out.main.wecom, "text");
       assert.equal(out.main.noServices, "no error");
       assert.equal(out.sameFacts, true, "platformInfo, detectPlatform and botId answer alike from both entries");
-      assert.match(out.webhookInfo, /^INVALID_CONFIG: /);
+      // platformInfo("webhook"): what is fixed about the target, from both entries
+      assert.equal(out.webhookInfo, "no error");
+      for (const e of ["main", "wp"]) {
+        const f = out.webhookFacts[e];
+        assert.match(f.webhook, /^configured per target: \{ url, /, e);
+        assert.equal(f.env, "WEBHOOK_CONFIG");
+        assert.equal(f.rateLimits, 0);
+      }
+      // the engine's entry renders each type through the default body; the main entry names that entry
+      assert.equal(out.webhookFacts.wp.maxBodyBytes, 1048576);
+      assert.ok(out.webhookFacts.wp.types.includes("text: native"), out.webhookFacts.wp.types.join());
+      assert.equal(out.webhookFacts.main.maxBodyBytes, null);
+      assert.ok(out.webhookFacts.main.types.every((t) => t.endsWith("refused UNSUPPORTED")), out.webhookFacts.main.types.join());
     });
   });
 }

@@ -23,17 +23,22 @@ export async function probe(wp, main, runtime, url) {
   out.render = wp.render(msg, "webhook", { webhook: cfg }).payloads[0].body;
   out.sameExports = Object.keys(wp).sort().join() === Object.keys(main).sort().join();
 
-  // platformInfo, detectPlatform and botId answer alike from both entries (the webhook target
-  // takes no URL or key: INVALID_CONFIG from both)
+  // platformInfo (of the chat platforms), detectPlatform and botId answer alike from both entries
+  // (platformInfo("webhook") answers from both; its types and engine limits differ: below)
   const facts = (e) =>
     JSON.stringify([
-      ...["wecom", "dingtalk", "feishu", "lark", "webhook"].map((p) => caught(() => e.platformInfo(p)) === "no error" && e.platformInfo(p)),
+      ...["wecom", "dingtalk", "feishu", "lark"].map((p) => caught(() => e.platformInfo(p)) === "no error" && e.platformInfo(p)),
       caught(() => e.platformInfo("webhook")),
       ["https://example.com/hook", "https://open.feishu.cn/open-apis/bot/v2/hook/abcdefgh"].map((u) => e.detectPlatform(u)),
       caught(() => e.botId("webhook", "https://example.com/hook")),
     ]);
   out.sameFacts = facts(wp) === facts(main);
   out.webhookInfo = caught(() => main.platformInfo("webhook"));
+  const infoOf = (e) => {
+    const i = e.platformInfo("webhook");
+    return { webhook: i.webhook, env: i.env.webhook, rateLimits: i.rateLimits.length, maxBodyBytes: i.limits.maxBodyBytes ?? null, types: i.types.map((t) => `${t.type}: ${t.support}${t.code ? ` ${t.code}` : ""}`) };
+  };
+  out.webhookFacts = { main: infoOf(main), wp: infoOf(wp) };
   const m = new main.MessageSender({ retryPolicy: { maxRetries: 0 } });
   const r = await m.send(msg, "webhook", { webhook: cfg });
   out.main = {
