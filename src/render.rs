@@ -181,4 +181,21 @@ mod tests {
             assert_eq!(parsed, r.to_value());
         }
     }
+
+    /// Without the engine, `"webhook"` is still a known platform and says where the engine is.
+    #[cfg(not(feature = "webhook"))]
+    #[test]
+    fn without_the_engine_the_target_names_its_subpath() {
+        let msg = r#"{"content": {"type": "text", "body": {"text": "x"}}}"#;
+        let cfg = r#"{"webhook": {"url": "https://example.com/hook", "body": "{{text}}"}}"#;
+        for (platform, opts) in [("webhook", cfg), ("Webhook", ""), ("webhook", "{}")] {
+            let e = render_json(msg, platform, opts, 0).unwrap_err();
+            assert_eq!(e.code, crate::ErrorCode::Unsupported, "{platform} {opts}: {e}");
+            assert!(e.message.contains("\"webhook-push/webhook\""), "{e}");
+        }
+        let p = Platform::parse("webhook").unwrap();
+        let m = UnifiedMessage::from_json(msg).unwrap();
+        let e = render(&m, p, &Default::default()).unwrap_err();
+        assert_eq!(e.code, crate::ErrorCode::Unsupported, "{e}");
+    }
 }

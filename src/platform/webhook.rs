@@ -178,24 +178,3 @@ pub fn render_json(message: &str, options: &str, now_ms: u64) -> Result<Rendered
 pub fn render_json(_message: &str, _options: &str, _now_ms: u64) -> Result<Rendered> {
     Err(unsupported())
 }
-
-#[cfg(all(test, not(feature = "webhook")))]
-mod tests {
-    use crate::ErrorCode;
-
-    /// Without the engine, `"webhook"` is still a known platform and says where the engine is.
-    #[test]
-    fn without_the_engine_the_target_names_its_subpath() {
-        let msg = r#"{"content": {"type": "text", "body": {"text": "x"}}}"#;
-        let cfg = r#"{"webhook": {"url": "https://example.com/hook", "body": "{{text}}"}}"#;
-        for (platform, opts) in [("webhook", cfg), ("Webhook", ""), ("webhook", "{}")] {
-            let e = crate::render::render_json(msg, platform, opts, 0).unwrap_err();
-            assert_eq!(e.code, ErrorCode::Unsupported, "{platform} {opts}: {e}");
-            assert!(e.message.contains("\"webhook-push/webhook\""), "{e}");
-        }
-        let p = crate::platform::Platform::parse("webhook").unwrap();
-        let m = crate::model::UnifiedMessage::from_json(msg).unwrap();
-        let e = crate::render::render(&m, p, &Default::default()).unwrap_err();
-        assert_eq!(e.code, ErrorCode::Unsupported, "{e}");
-    }
-}
