@@ -57,32 +57,6 @@ pub(super) fn send(_inner: Rc<Sender<JsHost>>, _message: &JsValue, _target: &JsV
     future_to_promise(async move { Ok(to_js(&out)) })
 }
 
-#[cfg(not(feature = "webhook"))]
-#[wasm_bindgen(js_class = MessageSender)]
-impl JsMessageSender {
-    /// Send to named services (`options.services`), at once. A disabled
-    /// service is skipped (listed in `skipped`); an unknown name is a failed
-    /// result. Each result carries its `service` name. From `webhook-push/webhook`
-    /// (or `/inbound`): the main entry throws `UNSUPPORTED`.
-    #[wasm_bindgen(js_name = sendTo, unchecked_return_type = "Promise<SendToResult>")]
-    pub fn send_to(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "UnifiedMessageInit | UnifiedMessage")] message: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "string | string[]")] names: JsValue,
-    ) -> Result<Promise, JsValue> {
-        let _ = (message, names, &self.services);
-        Err(js_error(&crate::platform::webhook::unsupported()))
-    }
-
-    /// The named services: `{ name, enabled, tags, description }` each (no URL, header or secret).
-    /// From `webhook-push/webhook` (or `/inbound`): the main entry throws `UNSUPPORTED`.
-    #[wasm_bindgen(js_name = services, unchecked_return_type = "ServiceInfo[]")]
-    pub fn list_services(&self) -> Result<JsValue, JsValue> {
-        let _ = &self.services;
-        Err(js_error(&crate::platform::webhook::unsupported()))
-    }
-}
-
 #[cfg(feature = "webhook")]
 /// `options.services`: `{ name: config, … }`, each checked now (an error names the service).
 pub(super) fn services(options: &Value) -> Result<Services, Error> {
@@ -162,7 +136,7 @@ fn names_of(names: &JsValue) -> Result<Vec<String>, Error> {
     Err(Error::config("sendTo takes service names: a string or an array of strings"))
 }
 
-#[cfg(feature = "webhook")]
+// One export for both builds: without the engine each method answers UNSUPPORTED naming the subpath.
 #[wasm_bindgen(js_class = MessageSender)]
 impl JsMessageSender {
     /// Send to named services (`options.services`), at once. A disabled
@@ -175,6 +149,39 @@ impl JsMessageSender {
         #[wasm_bindgen(unchecked_param_type = "UnifiedMessageInit | UnifiedMessage")] message: JsValue,
         #[wasm_bindgen(unchecked_param_type = "string | string[]")] names: JsValue,
     ) -> Result<Promise, JsValue> {
+        #[cfg(not(feature = "webhook"))]
+        {
+            let _ = (message, names, &self.services);
+            Err(js_error(&crate::platform::webhook::unsupported()))
+        }
+        #[cfg(feature = "webhook")]
+        self.send_to_services(message, names)
+    }
+
+    /// The named services: `{ name, enabled, tags, description }` each (no URL, header or secret).
+    /// From `webhook-push/webhook` (or `/inbound`): the main entry throws `UNSUPPORTED`.
+    #[wasm_bindgen(js_name = services, unchecked_return_type = "ServiceInfo[]")]
+    pub fn list_services(&self) -> Result<JsValue, JsValue> {
+        #[cfg(not(feature = "webhook"))]
+        {
+            let _ = &self.services;
+            Err(js_error(&crate::platform::webhook::unsupported()))
+        }
+        #[cfg(feature = "webhook")]
+        {
+            let list: Vec<Value> = self
+                .services
+                .iter()
+                .map(|(n, c)| json!({"name": n, "enabled": c.enabled, "tags": c.tags, "description": c.description}))
+                .collect();
+            Ok(to_js(&Value::Array(list)))
+        }
+    }
+}
+
+#[cfg(feature = "webhook")]
+impl JsMessageSender {
+    fn send_to_services(&self, message: JsValue, names: JsValue) -> Result<Promise, JsValue> {
         let names = names_of(&names).map_err(|e| js_error(&e))?;
         let inner = self.inner.clone();
         let services = self.services.clone();
@@ -225,17 +232,5 @@ impl JsMessageSender {
             });
             Ok(to_js(&out))
         }))
-    }
-
-    /// The named services: `{ name, enabled, tags, description }` each (no URL, header or secret).
-    /// From `webhook-push/webhook` (or `/inbound`): the main entry throws `UNSUPPORTED`.
-    #[wasm_bindgen(js_name = services, unchecked_return_type = "ServiceInfo[]")]
-    pub fn list_services(&self) -> Result<JsValue, JsValue> {
-        let list: Vec<Value> = self
-            .services
-            .iter()
-            .map(|(n, c)| json!({"name": n, "enabled": c.enabled, "tags": c.tags, "description": c.description}))
-            .collect();
-        Ok(to_js(&Value::Array(list)))
     }
 }
