@@ -97,6 +97,38 @@ console.log(`  node: ${node.package_wall_ms.median.toFixed(1)} ms vs ${node.noth
 // Node has no background tier-up to wait for at exit). Goal: ours added over doing nothing <=
 // 1.3x pushoo's.
 const N_ONESHOT = Number(process.env.WP_BENCH_ONESHOT_N || 15);
+
+/** The body sizes (bytes) of a wasm module's functions, read from its code section. */
+function wasmBodySizes(b) {
+  let p = 8;
+  const leb = () => {
+    let r = 0;
+    let s = 0;
+    let x;
+    do {
+      x = b[p++];
+      r += (x & 0x7f) * 2 ** s;
+      s += 7;
+    } while (x & 0x80);
+    return r;
+  };
+  const out = new Set();
+  while (p < b.length) {
+    const id = b[p++];
+    const len = leb();
+    const end = p + len;
+    if (id === 10) {
+      const n = leb();
+      for (let i = 0; i < n; i++) {
+        const size = leb();
+        out.add(size);
+        p += size;
+      }
+    }
+    p = end;
+  }
+  return out;
+}
 let oneshot = null;
 const PUSHOO_DIR = path.join(BENCH, ".deps");
 let pushooVersion = null;
@@ -120,6 +152,17 @@ const r = await s.send({ content: { type: "text", body: { text: ${JSON.stringify
 if (!r.success) { console.error(JSON.stringify(r)); process.exit(3); }
 `,
   );
+  // The same request with nothing but the host's fetch: Node's own cost of a one-shot fetch (its
+  // HTTP client, undici, and undici's HTTP parser, a wasm module of its own).
+  const fetchScript = path.join(CONSUMER, "bench-oneshot-fetch.mjs");
+  fs.writeFileSync(
+    fetchScript,
+    `// bench/cold.mjs: one-shot, the same WeCom text posted with fetch alone (no package)
+const r = await fetch(process.env.WP_MOCK_URL + "/cgi-bin/webhook/send?key=oneshotkey", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ msgtype: "text", text: { content: ${JSON.stringify(TEXT)} } }) });
+const j = await r.json();
+if (j.errcode !== 0) { console.error(JSON.stringify(j)); process.exit(3); }
+`,
+  );
   const pushooScript = path.join(PUSHOO_DIR, "bench-oneshot-pushoo.mjs");
   if (pushooVersion) {
     fs.writeFileSync(
@@ -138,6 +181,7 @@ if (r?.errcode !== 0) { console.error(JSON.stringify(r)); process.exit(3); }
     nothing: [["-e", "0"], CONSUMER, env],
     ours: [[oursScript], CONSUMER, env],
     ours_liftoff: [[oursScript, "liftoff"], CONSUMER, env],
+    fetch_only: [[fetchScript], CONSUMER, env],
     ...(pushooVersion ? { pushoo: [[pushooScript], PUSHOO_DIR, { ...env, https_proxy: mock.url, HTTPS_PROXY: mock.url, no_proxy: "", NO_PROXY: "" }] } : {}),
   };
   const spawnTimed = ([args, cwd, e]) => {
@@ -149,6 +193,17 @@ if (r?.errcode !== 0) { console.error(JSON.stringify(r)); process.exit(3); }
   };
   const keys = Object.keys(variants);
   for (const k of keys) spawnTimed(variants[k]); // warm the file cache
+  // Which wasm functions V8 compiles with TurboFan in one such process (the background work Node
+  // waits for before it exits): one traced run of each, untimed. Each is told by its body size,
+  // and whether a function of that body size is in our wasm at all.
+  const ourBodies = wasmBodySizes(fs.readFileSync(path.join(CONSUMER, "node_modules", "webhook-push", "webhook_push_bg.wasm")));
+  const turbofan = {};
+  for (const k of keys.filter((k) => k !== "nothing")) {
+    const [args, cwd, e] = variants[k];
+    const r = spawnSync(process.execPath, ["--trace-wasm-compilation-times", ...args], { cwd, env: e, encoding: "utf8" });
+    const fns = [...`${r.stdout}${r.stderr}`.matchAll(/using TurboFan, took (\d+) ms .*?bodysize (\d+)/g)].map((m) => ({ ms: Number(m[1]), body_bytes: Number(m[2]), ours: ourBodies.has(Number(m[2])) }));
+    turbofan[k] = { functions: fns.length, ms: fns.reduce((a, x) => a + x.ms, 0), ours: fns.filter((x) => x.ours).length, body_bytes: fns.map((x) => x.body_bytes) };
+  }
   const t = Object.fromEntries(keys.map((k) => [k, []]));
   for (let i = 0; i < N_ONESHOT; i++) for (const k of i % 2 ? [...keys].reverse() : keys) t[k].push(spawnTimed(variants[k]));
   const added = (k) => stats(t[k].map((x, i) => x - t.nothing[i]));
@@ -158,14 +213,18 @@ if (r?.errcode !== 0) { console.error(JSON.stringify(r)); process.exit(3); }
     wall_ms: Object.fromEntries(keys.map((k) => [k, stats(t[k])])),
     added_ms: Object.fromEntries(keys.filter((k) => k !== "nothing").map((k) => [k, added(k)])),
     pushoo: pushooVersion,
+    turbofan,
   };
+  const fm = median(t.fetch_only) - median(t.nothing);
+  oneshot.ratio_added_over_fetch_only = Number(((median(t.ours) - median(t.nothing)) / fm).toFixed(3));
   if (pushooVersion) {
     const pm = median(t.pushoo) - median(t.nothing);
     oneshot.ratio_added_over_pushoo = Number(((median(t.ours) - median(t.nothing)) / pm).toFixed(3));
     oneshot.ratio_added_over_pushoo_liftoff = Number(((median(t.ours_liftoff) - median(t.nothing)) / pm).toFixed(3));
     oneshot.ratio_wall_over_pushoo = Number((median(t.ours) / median(t.pushoo)).toFixed(3));
+    oneshot.ratio_fetch_only_added_over_pushoo = Number((fm / pm).toFixed(3));
     oneshot.pushoo_delivered = (await mock.stats(["wecom:oneshotpushoo"]))["wecom:oneshotpushoo"]?.delivered ?? null;
-    oneshot.pushoo_runs = N_ONESHOT + 1;
+    oneshot.pushoo_runs = N_ONESHOT + 2; // + the warm-up run and the traced run
   }
   console.log(`  one-shot: ${keys.map((k) => `${k} ${median(t[k]).toFixed(0)} ms`).join(", ")}${pushooVersion ? `; ours added / pushoo added ${oneshot.ratio_added_over_pushoo}` : " (pushoo not installed)"}`);
 } catch (e) {
