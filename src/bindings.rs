@@ -345,7 +345,7 @@ impl JsMessageSender {
         let store = if store.is_object() { Some(store) } else { None };
         let on_rate_wait = get(&options, "onRateWait").dyn_into::<js_sys::Function>().ok();
         let json = stringify(&options, ErrorCode::InvalidConfig, "the options").map_err(|e| js_error(&e))?;
-        let v: Value = if json.is_empty() { Value::Null } else { serde_json::from_str(&json).unwrap_or(Value::Null) };
+        let v: Value = if json.is_empty() { Value::Null } else { crate::json::parse(&json).unwrap_or(Value::Null) };
         let opts = sender_options(&v).map_err(|e| js_error(&e))?;
         let services = webhook_api::services(&v).map_err(|e| js_error(&e))?;
         let mut host = JsHost::new(store, opts.timeout_ms);
@@ -546,7 +546,7 @@ fn service_options(platform: &str, opts: &str) -> Result<(String, Option<crate::
     if !opts.contains("://") {
         return Ok((opts.to_string(), None));
     }
-    let Ok(Value::Object(mut m)) = serde_json::from_str::<Value>(opts) else { return Ok((opts.to_string(), None)) };
+    let Ok(Value::Object(mut m)) = crate::json::parse(opts) else { return Ok((opts.to_string(), None)) };
     let mut found = None;
     for k in ["webhook", "webhookUrl"] {
         let Some(url) = m.get(k).and_then(Value::as_str).filter(|u| crate::service_url::is_service_url(u)) else {

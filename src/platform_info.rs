@@ -32,7 +32,7 @@ const SAMPLES: &str = r##"[
 ]"##;
 
 fn samples() -> Vec<(String, Value)> {
-    let all: Value = serde_json::from_str(SAMPLES).unwrap_or(Value::Null);
+    let all: Value = crate::json::parse(SAMPLES).unwrap_or(Value::Null);
     all.as_array()
         .map(|a| a.iter().filter_map(|row| Some((row.get(0)?.as_str()?.to_string(), row.get(1)?.clone()))).collect())
         .unwrap_or_default()

@@ -385,12 +385,10 @@ pub(crate) fn replace_lone_surrogates(json: &str) -> std::borrow::Cow<'_, str> {
         u16::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok()
     }
     let b = json.as_bytes();
-    if !json.contains("\\u") {
-        return std::borrow::Cow::Borrowed(json);
-    }
-    // made on the first lone surrogate only
+    // from the first backslash (most messages have none); the copy is made on the first lone
+    // surrogate only
+    let Some(mut i) = b.iter().position(|&c| c == b'\\') else { return std::borrow::Cow::Borrowed(json) };
     let mut out: Option<String> = None;
-    let mut i = 0;
     let mut last = 0;
     while i < b.len() {
         if b[i] != b'\\' {
