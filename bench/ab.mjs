@@ -3,7 +3,7 @@
 // from one run compare). Each argument is a folder that holds an installed package
 // (`<dir>/node_modules/webhook-push`), e.g. target/consumer-base and target/consumer.
 //   node bench/ab.mjs A_DIR B_DIR [render|send|all]
-// render: µs per `render()` of every bench message to every platform (as bench/render.mjs calls
+// render: CPU µs per `render()` of every bench message to every platform (as bench/render.mjs calls
 //   it), and each build's ratio to the JSON floor of its payloads; medians over the rounds.
 // send: CPU µs per send with a stub fetch (as bench/send.mjs's cpu_stub_fetch), text and mix.
 import path from "node:path";
@@ -23,10 +23,12 @@ const builds = [
   { name: path.basename(dirB), wp: await load(dirB) },
 ];
 
+// CPU time of this process (not wall time: on a loaded machine a sample may wait for a core)
 function usPer(fn, iters) {
-  const t0 = performance.now();
+  const c0 = process.cpuUsage();
   for (let i = 0; i < iters; i++) fn();
-  return ((performance.now() - t0) * 1000) / iters;
+  const c = process.cpuUsage(c0);
+  return (c.user + c.system) / iters;
 }
 
 function calibrate(fn, ms = 100) {
@@ -39,9 +41,16 @@ function calibrate(fn, ms = 100) {
 const geomean = (xs) => Math.exp(xs.reduce((s, x) => s + Math.log(x), 0) / xs.length);
 
 if (what === "render" || what === "all") {
-  console.log(`render: µs per render (median of ${ROUNDS} alternating rounds); x floor = render / JSON floor`);
+  console.log(`render: CPU µs per render (median of ${ROUNDS} alternating rounds); x floor = render / JSON floor`);
   console.log(`| case | ${builds[0].name} µs | ${builds[1].name} µs | B/A | ${builds[0].name} x floor | ${builds[1].name} x floor |`);
   console.log("|---|---:|---:|---:|---:|---:|");
+  // warm both builds on every case first (V8 tiers the wasm up in the background)
+  const warm = performance.now();
+  while (performance.now() - warm < 3000) {
+    for (const message of Object.values(MESSAGES)) {
+      for (const platform of PLATFORMS) for (const b of builds) b.wp.render(message, platform, { webhook: "warmkey01" });
+    }
+  }
   const ratios = [];
   const floors = [[], []];
   for (const [key, message] of Object.entries(MESSAGES)) {

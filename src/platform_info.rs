@@ -39,7 +39,9 @@ fn samples() -> Vec<(String, Value)> {
 }
 
 fn type_row(name: &str, msg: &Value, p: Platform) -> Value {
-    let rendered = crate::model::UnifiedMessage::from_value(msg).and_then(|m| render(&m, p, &RenderOptions::default()));
+    // read from text as every message is (a `Value` reader would be a second one in the wasm)
+    let m = crate::model::UnifiedMessage::from_json(&crate::json::to_string(msg));
+    let rendered = m.and_then(|m| render(&m, p, &RenderOptions::default()));
     match rendered {
         Err(e) => {
             obj! {"type" => name, "support" => "refused", "code" => e.code.as_str(), "reason" => e.message.as_str()}

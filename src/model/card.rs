@@ -127,7 +127,7 @@ pub(super) fn parse_card(b: &Obj<'_, '_>, content_title: Option<&str>) -> Result
 
 fn check_len(arr: &[Node<'_>], path: Path<'_>) -> Result<()> {
     if arr.len() > MAX_CARD_ITEMS {
-        return Err(Error::at(path, format!("has {} entries; at most {MAX_CARD_ITEMS}", arr.len())));
+        return Err(Error::at(path.text(), format!("has {} entries; at most {MAX_CARD_ITEMS}", arr.len())));
     }
     Ok(())
 }
@@ -166,7 +166,7 @@ fn read_neutral(b: &Obj<'_, '_>, card: &mut Card) -> Result<()> {
         let f = as_obj(v, p)?;
         let name = match f.opt_str("name")?.or(f.opt_str("title")?).or(f.opt_str("label")?) {
             Some(n) => n,
-            None => return Err(Error::at(p.key("name"), "is required")),
+            None => return Err(Error::at(p.key("name").text(), "is required")),
         };
         let value = f.opt_scalar("value")?.unwrap_or_default();
         let url = f.opt_url("url")?;
@@ -192,15 +192,15 @@ fn read_buttons(b: &Obj<'_, '_>, key: &str, card: &mut Card) -> Result<()> {
             Some(t) => text_of(t, p.key("text"))?,
             None => match o.opt_str("title")? {
                 Some(t) => t,
-                None => return Err(Error::at(p.key("text"), "is required")),
+                None => return Err(Error::at(p.key("text").text(), "is required")),
             },
         };
         if text.trim().is_empty() {
-            return Err(Error::at(p.key("text"), "must not be blank"));
+            return Err(Error::at(p.key("text").text(), "must not be blank"));
         }
         let url = match o.opt_url("url")? {
             Some(u) => u,
-            None => o.req_url("action_url").map_err(|_| Error::at(p.key("url"), "is required"))?,
+            None => o.req_url("action_url").map_err(|_| Error::at(p.key("url").text(), "is required"))?,
         };
         let style = style_of(o.opt_str("style")?.or(o.opt_str("type")?));
         card.buttons.push(Button { text: text.to_string(), url: url.to_string(), style });
@@ -237,7 +237,7 @@ fn read_elements(b: &Obj<'_, '_>, card: &mut Card) -> Result<()> {
                 // object there, never a bare string (the seed's spelling, `type`, is rewritten)
                 if tag == "div" && e.has("tag") && e.get("text").is_some_and(|t| !t.is_object()) {
                     return Err(Error::at(
-                        p.key("text"),
+                        p.key("text").text(),
                         "must be a text object ({\"tag\": \"lark_md\" or \"plain_text\", \"content\": ...})",
                     ));
                 }

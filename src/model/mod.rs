@@ -239,7 +239,7 @@ fn parse_mentions(c: &Obj<'_, '_>) -> Result<Vec<Mention>> {
             "all" => MentionKind::All,
             other => {
                 return Err(Error::at(
-                    path.key("type"),
+                    path.key("type").text(),
                     format!("unknown mention type '{}'; expected mobile, user_id or all", clip(other, 40)),
                 ));
             }
@@ -248,14 +248,14 @@ fn parse_mentions(c: &Obj<'_, '_>) -> Result<Vec<Mention>> {
             MentionKind::All => m.opt_scalar("value")?.unwrap_or_default(),
             _ => match m.opt_scalar("value")? {
                 Some(v) if !v.is_empty() => v,
-                _ => return Err(Error::at(path.key("value"), "is required")),
+                _ => return Err(Error::at(path.key("value").text(), "is required")),
             },
         };
         if kind == MentionKind::Mobile && !value.chars().all(|c| c.is_ascii_digit() || c == '+' || c == '-') {
-            return Err(Error::at(path.key("value"), "a mobile number has only digits, '+' and '-'"));
+            return Err(Error::at(path.key("value").text(), "a mobile number has only digits, '+' and '-'"));
         }
         if value.chars().any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | '"')) {
-            return Err(Error::at(path.key("value"), "must not contain spaces, quotes or angle brackets"));
+            return Err(Error::at(path.key("value").text(), "must not contain spaces, quotes or angle brackets"));
         }
         let display_name = m.opt_str("display_name")?;
         out.push(Mention { kind, value, display_name: owned(display_name) });
@@ -342,15 +342,15 @@ fn parse_raw(b: &Obj<'_, '_>) -> Result<Vec<(String, Value)>> {
     // as a map: a key given twice is its last value, and the keys come in order
     let map = tree::to_map(b.map);
     let mut out = Vec::with_capacity(map.len());
-    for (k, v) in map {
+    for (k, v) in map.iter() {
         // the keys are platform names, checked when rendering (the model knows no platform)
         if !v.is_object() {
             return Err(Error::at(
-                reader::join("content.body", &k),
-                format!("must be an object, not {}", reader::type_name(&v)),
+                reader::join("content.body", k),
+                format!("must be an object, not {}", reader::type_name(v)),
             ));
         }
-        out.push((k, v));
+        out.push((k.clone(), v.clone()));
     }
     if out.is_empty() {
         return Err(Error::at("content.body", "a raw message needs a payload for at least one platform"));

@@ -86,12 +86,6 @@ impl<'p> Path<'p> {
     }
 }
 
-impl From<Path<'_>> for String {
-    fn from(p: Path<'_>) -> String {
-        p.text()
-    }
-}
-
 pub fn type_name(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
@@ -130,7 +124,7 @@ pub fn kind(v: &Node<'_>) -> &'static str {
 pub fn as_obj<'a, 'p>(v: &'a Node<'a>, path: Path<'p>) -> Result<Obj<'a, 'p>> {
     match v {
         Node::Object(map) => Ok(Obj { map, path }),
-        other => Err(Error::at(path, format!("must be an object, not {}", kind(other)))),
+        other => Err(Error::at(path.text(), format!("must be an object, not {}", kind(other)))),
     }
 }
 
@@ -138,10 +132,10 @@ pub fn as_obj<'a, 'p>(v: &'a Node<'a>, path: Path<'p>) -> Result<Obj<'a, 'p>> {
 pub fn as_str<'a>(v: &'a Node<'a>, path: Path<'_>) -> Result<&'a str> {
     match v {
         Node::String(s) if s.len() > MAX_STRING_BYTES => {
-            Err(Error::at(path, format!("is {} bytes; at most {} are accepted", s.len(), MAX_STRING_BYTES)))
+            Err(Error::at(path.text(), format!("is {} bytes; at most {} are accepted", s.len(), MAX_STRING_BYTES)))
         }
         Node::String(s) => Ok(s),
-        other => Err(Error::at(path, format!("must be a string, not {}", kind(other)))),
+        other => Err(Error::at(path.text(), format!("must be a string, not {}", kind(other)))),
     }
 }
 
@@ -258,7 +252,7 @@ pub fn owned(s: Option<&str>) -> Option<String> {
 
 pub fn check_url(s: &str, path: Path<'_>) -> Result<()> {
     if s.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(Error::at(path, "must be a URL without spaces or control characters"));
+        return Err(Error::at(path.text(), "must be a URL without spaces or control characters"));
     }
     Ok(())
 }
