@@ -150,6 +150,14 @@ impl UnifiedMessage {
         Self::from_tree(&tree, counted)
     }
 
+    /// [`UnifiedMessage::from_json`], and the message as a `Value` too (read once).
+    pub fn from_json_with_value(json: &str) -> Result<(Self, Value)> {
+        let fixed = replace_lone_surrogates(json);
+        let (tree, counted) = Node::parse(&fixed).map_err(|e| Error::at("", format!("is not valid JSON: {e}")))?;
+        let msg = Self::from_tree(&tree, counted)?;
+        Ok((msg, tree.to_value()))
+    }
+
     /// Parse and validate a message from a JSON value.
     pub fn from_value(v: &Value) -> Result<Self> {
         let (tree, counted) = Node::from_value(v);
