@@ -491,6 +491,71 @@ mod tests {
         assert_eq!(e.path.as_deref(), Some("content.mentions[0].value"));
     }
 
+    /// Nested paths, written out only for the error: the same paths and texts as the `Value`
+    /// reader gave (checked against the base package's `render`).
+    #[test]
+    fn nested_paths_are_written_as_before() {
+        let cases = [
+            (
+                r#"{"content":{"type":"card","body":{"card_type":"interactive","elements":[{"tag":"div","text":{"tag":"lark_md","content":"x"},"fields":[{"text":{"tag":"lark_md","content":"a"}},{"text":5}]}]}}}"#,
+                "content.body.elements[0].fields[1].text",
+                "must be a string, not a number",
+            ),
+            (
+                r#"{"content":{"type":"card","title":"T","body":{"card_type":"multi","elements":[{"tag":"action","actions":[{"text":"ok","url":"https://x"},{"text":"go"}]}]}}}"#,
+                "content.body.elements[0].actions[1].url",
+                "is required",
+            ),
+            (
+                r#"{"content":{"type":"card","body":{"card_type":"interactive","header":{"title":{"tag":"plain_text","content":"T"}},"body":{"elements":[{"tag":"div","text":"bare"}]}}}}"#,
+                "content.body.body.elements[0].text",
+                r#"must be a text object ({"tag": "lark_md" or "plain_text", "content": ...})"#,
+            ),
+            (
+                r#"{"content":{"type":"text","body":{"text":"x"}},"metadata":{"message_id":5}}"#,
+                "metadata.message_id",
+                "must be a string, not a number",
+            ),
+            ("[]", "", "a message must be an object, not an array"),
+            (
+                r#"{"content":{"type":"raw","body":{"wecom":5}}}"#,
+                "content.body.wecom",
+                "must be an object, not a number",
+            ),
+            (
+                r#"{"content":{"type":"card","body":{"card_type":"text_notice","main_title":{"title":"T"},"horizontal_content_list":[{"keyname":"a","value":1},{"keyname":" "}]}}}"#,
+                "content.body.horizontal_content_list[1].keyname",
+                "must not be blank",
+            ),
+            (
+                r#"{"content":{"type":"card","body":{"title":"T","fields":[{"name":"a","value":"b","url":"bad url"}]}}}"#,
+                "content.body.fields[0].url",
+                "must be a URL without spaces or control characters",
+            ),
+            (
+                r#"{"content":{"type":"card","body":{"title":"T","emphasis":{"title":7}}}}"#,
+                "content.body.emphasis.title",
+                "must be a string, not a number",
+            ),
+            (
+                r#"{"content":{"type":"text","body":{"text":"x"},"mentions":[{"type":"mobile","value":"1"},{"type":"robot"}]}}"#,
+                "content.mentions[1].type",
+                "unknown mention type 'robot'; expected mobile, user_id or all",
+            ),
+            (
+                r#"{"content":{"type":"card","body":{"card_type":"interactive","header":{"title":{"tag":"plain_text","content":5}},"elements":[]}}}"#,
+                "content.body.header.title.content",
+                "must be a string, not a number",
+            ),
+        ];
+        for (json, path, message) in cases {
+            let e = UnifiedMessage::from_json(json).unwrap_err();
+            assert_eq!((e.path.as_deref(), e.message.as_str()), (Some(path), message), "{json}");
+            let v: Value = serde_json::from_str(json).unwrap();
+            assert_eq!(UnifiedMessage::from_value(&v).unwrap_err(), e, "{json}");
+        }
+    }
+
     #[test]
     fn quote_clips_and_escapes() {
         assert_eq!(quote("ok", 40), r#""ok""#);
