@@ -56,7 +56,7 @@ fn render_inner(message: &JsValue, platform: &JsValue, options: &JsValue) -> Res
         return Err(Error::at("", "a message is required"));
     }
     let (opts, st) = service_options(&platform, &stringify(options, ErrorCode::InvalidConfig, "the options")?)?;
-    let msg = crate::service_url::message_with(&msg, st.as_ref());
+    let msg = with_message_options(&msg, st.as_ref());
     let rendered = render_json(&msg, &platform, &opts, js_sys::Date::now() as u64)?;
     Ok(rendered.to_json())
 }
@@ -282,7 +282,19 @@ fn url_overflow(st: Option<&crate::service_url::ServiceTarget>) -> Option<crate:
 
 /// The message sent to a target written as a service URL: its message options applied.
 fn message_for(json: &str, st: Option<&crate::service_url::ServiceTarget>) -> Result<UnifiedMessage, Error> {
-    UnifiedMessage::from_json(&crate::service_url::message_with(json, st))
+    UnifiedMessage::from_json(&with_message_options(json, st))
+}
+
+/// The message's JSON text with a service URL's message options applied; the text itself (no
+/// copy) when there are none.
+fn with_message_options<'a>(
+    json: &'a str,
+    st: Option<&crate::service_url::ServiceTarget>,
+) -> std::borrow::Cow<'a, str> {
+    match st {
+        Some(s) if s.has_message_options() => crate::service_url::message_with(json, st).into(),
+        _ => json.into(),
+    }
 }
 
 /// The message for one target of several: the one read already (read and
@@ -333,7 +345,7 @@ impl JsMessageSender {
         let store = if store.is_object() { Some(store) } else { None };
         let on_rate_wait = get(&options, "onRateWait").dyn_into::<js_sys::Function>().ok();
         let json = stringify(&options, ErrorCode::InvalidConfig, "the options").map_err(|e| js_error(&e))?;
-        let v: Value = if json.is_empty() { Value::Null } else { serde_json::from_str(&json).unwrap_or(Value::Null) };
+        let v: Value = if json.is_empty() { Value::Null } else { crate::json::parse(&json).unwrap_or(Value::Null) };
         let opts = sender_options(&v).map_err(|e| js_error(&e))?;
         let services = webhook_api::services(&v).map_err(|e| js_error(&e))?;
         let mut host = JsHost::new(store, opts.timeout_ms);
@@ -534,7 +546,7 @@ fn service_options(platform: &str, opts: &str) -> Result<(String, Option<crate::
     if !opts.contains("://") {
         return Ok((opts.to_string(), None));
     }
-    let Ok(Value::Object(mut m)) = serde_json::from_str::<Value>(opts) else { return Ok((opts.to_string(), None)) };
+    let Ok(Value::Object(mut m)) = crate::json::parse(opts) else { return Ok((opts.to_string(), None)) };
     let mut found = None;
     for k in ["webhook", "webhookUrl"] {
         let Some(url) = m.get(k).and_then(Value::as_str).filter(|u| crate::service_url::is_service_url(u)) else {

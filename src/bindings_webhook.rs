@@ -96,7 +96,7 @@ fn message_of(message: &JsValue) -> Result<Message, Error> {
 /// the config itself (it has a `url`), or its JSON text.
 fn config_of_target(target: &JsValue) -> Result<WebhookConfig, Error> {
     let json = stringify(target, ErrorCode::InvalidConfig, "the target")?;
-    let v: Value = if json.is_empty() { Value::Null } else { serde_json::from_str(&json).unwrap_or(Value::Null) };
+    let v: Value = if json.is_empty() { Value::Null } else { crate::json::parse(&json).unwrap_or(Value::Null) };
     let cfg = match &v {
         Value::Object(m) if m.contains_key("webhook") => &m["webhook"],
         Value::Object(m) if m.contains_key("config") => &m["config"],

@@ -106,6 +106,13 @@ pub fn write_str(s: &str, out: &mut String) {
     out.push('"');
 }
 
+/// JSON text read into a `Value`, as `serde_json::from_str` reads it (the same errors, a key
+/// given twice is its last value), through the message's tree: one reader of serde_json's
+/// parser in the wasm instead of two.
+pub fn parse(text: &str) -> Result<Value, serde_json::Error> {
+    Ok(crate::model::tree::Node::parse(text)?.0.to_value())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -151,6 +158,7 @@ mod tests {
             let ours = to_string(&v);
             prop_assert_eq!(&ours, &serde_json::to_string(&v).unwrap());
             prop_assert_eq!(len(&v), ours.len());
+            prop_assert_eq!(parse(&ours).unwrap(), serde_json::from_str::<Value>(&ours).unwrap());
         }
     }
 }

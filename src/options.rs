@@ -6,6 +6,7 @@ use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
 use crate::limits::Overflow;
+use crate::model::tree::{Node, lookup};
 
 /// Which WeCom markdown to write.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -35,26 +36,34 @@ pub struct RenderOptions {
 impl RenderOptions {
     /// Read options from their JSON form (the JS `RenderOptions`).
     pub fn from_value(v: &Value, now_ms: u64) -> Result<RenderOptions> {
+        let (node, _) = Node::from_value(v);
+        Self::from_node(&node, now_ms)
+    }
+
+    /// Read options from their JSON text (empty: none), without a `Value` tree.
+    pub fn from_json(text: &str, now_ms: u64) -> Result<RenderOptions> {
+        if text.trim().is_empty() {
+            return Ok(RenderOptions { now_ms, ..Default::default() });
+        }
+        let (node, _) = Node::parse(text).map_err(|_| Error::config("options are not valid JSON"))?;
+        Self::from_node(&node, now_ms)
+    }
+
+    fn from_node(v: &Node<'_>, now_ms: u64) -> Result<RenderOptions> {
         let mut o = RenderOptions { now_ms, ..Default::default() };
         let map = match v {
-            Value::Null => return Ok(o),
-            Value::Object(m) => m,
+            Node::Null => return Ok(o),
+            Node::Object(m) => m,
             _ => return Err(Error::config("options must be an object")),
         };
-        let s = |key: &str| -> Result<Option<String>> {
-            match map.get(key) {
-                None | Some(Value::Null) => Ok(None),
-                Some(Value::String(s)) => Ok(Some(s.clone())),
-                Some(_) => Err(Error::config(format!("options.{key} must be a string"))),
-            }
-        };
+        let s = |key: &str| -> Result<Option<String>> { Ok(string(lookup(map, key), key)?.map(str::to_string)) };
         o.webhook = s("webhook")?.or(s("webhookUrl")?);
         o.secret = s("secret")?.filter(|s| !s.is_empty());
         o.base_url = s("baseUrl")?;
-        (o.overflow, o.wecom_markdown) = read_formatting(map)?;
-        match map.get("timestamp") {
-            None | Some(Value::Null) => {}
-            Some(Value::Number(n)) => {
+        (o.overflow, o.wecom_markdown) = formatting(|key| string(lookup(map, key), key))?;
+        match lookup(map, "timestamp") {
+            None | Some(Node::Null) => {}
+            Some(Node::Number(n)) => {
                 o.now_ms = n
                     .as_u64()
                     .or_else(|| n.as_f64().filter(|f| f.is_finite() && *f >= 0.0).map(|f| f as u64))
@@ -66,17 +75,27 @@ impl RenderOptions {
     }
 }
 
+/// An option that is a string: absent or null is none.
+fn string<'a>(v: Option<&'a Node<'_>>, key: &str) -> Result<Option<&'a str>> {
+    match v {
+        None | Some(Node::Null) => Ok(None),
+        Some(Node::String(s)) => Ok(Some(s)),
+        Some(_) => Err(Error::config(format!("options.{key} must be a string"))),
+    }
+}
+
 /// `overflow` and `wecomMarkdown`, read by one set of rules for `render` and
 /// the sender: absent or null keeps the default; anything else must be one
 /// of the documented strings.
 pub fn read_formatting(map: &Map<String, Value>) -> Result<(Overflow, WecomMarkdown)> {
-    let s = |key: &str| -> Result<Option<&str>> {
-        match map.get(key) {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::String(s)) => Ok(Some(s.as_str())),
-            Some(_) => Err(Error::config(format!("options.{key} must be a string"))),
-        }
-    };
+    formatting(|key| match map.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.as_str())),
+        Some(_) => Err(Error::config(format!("options.{key} must be a string"))),
+    })
+}
+
+fn formatting<'a>(s: impl Fn(&str) -> Result<Option<&'a str>>) -> Result<(Overflow, WecomMarkdown)> {
     let overflow = match s("overflow")? {
         Some(o) => Overflow::parse(o)?,
         None => Overflow::default(),

@@ -32,14 +32,16 @@ const SAMPLES: &str = r##"[
 ]"##;
 
 fn samples() -> Vec<(String, Value)> {
-    let all: Value = serde_json::from_str(SAMPLES).unwrap_or(Value::Null);
+    let all: Value = crate::json::parse(SAMPLES).unwrap_or(Value::Null);
     all.as_array()
         .map(|a| a.iter().filter_map(|row| Some((row.get(0)?.as_str()?.to_string(), row.get(1)?.clone()))).collect())
         .unwrap_or_default()
 }
 
 fn type_row(name: &str, msg: &Value, p: Platform) -> Value {
-    let rendered = crate::model::UnifiedMessage::from_value(msg).and_then(|m| render(&m, p, &RenderOptions::default()));
+    // read from text as every message is (a `Value` reader would be a second one in the wasm)
+    let m = crate::model::UnifiedMessage::from_json(&crate::json::to_string(msg));
+    let rendered = m.and_then(|m| render(&m, p, &RenderOptions::default()));
     match rendered {
         Err(e) => {
             obj! {"type" => name, "support" => "refused", "code" => e.code.as_str(), "reason" => e.message.as_str()}

@@ -99,7 +99,7 @@ pub fn classify(p: Platform, status: u16, body: &str, retry_after_header: Option
     // seconds, at most an hour: a larger or absurd value is a broken proxy, not a plan
     let retry_after =
         retry_after_header.and_then(|h| h.trim().parse::<u64>().ok()).map(|s| s.min(MAX_RETRY_AFTER_S) * 1000);
-    let json: Option<Value> = serde_json::from_str(body).ok();
+    let json: Option<Value> = crate::json::parse(body).ok();
     let (code, msg) = match &json {
         Some(v) => {
             let fields = p.spec().answer_fields();

@@ -69,12 +69,7 @@ pub fn render_json(message: &str, platform: &str, options: &str, now_ms: u64) ->
         return crate::platform::webhook::render_json(message, options, now_ms);
     }
     let msg = UnifiedMessage::from_json(message)?;
-    let opts_v: Value = if options.trim().is_empty() {
-        Value::Null
-    } else {
-        serde_json::from_str(options).map_err(|_| Error::config("options are not valid JSON"))?
-    };
-    let opts = RenderOptions::from_value(&opts_v, now_ms)?;
+    let opts = RenderOptions::from_json(options, now_ms)?;
     render(&msg, platform, &opts)
 }
 

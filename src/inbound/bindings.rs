@@ -392,7 +392,7 @@ pub fn feishu_im_body(
 ) -> Result<JsValue, JsValue> {
     let chat = string(&chat_id, "chatId", Reason::BadReply)?;
     let text = JSON::stringify(&payload).ok().and_then(|s| s.as_string()).unwrap_or_default();
-    let v: Value = serde_json::from_str(&text)
+    let v: Value = crate::json::parse(&text)
         .map_err(|_| reject(&Rejection::new(Reason::BadReply, "the payload is not a JSON object")))?;
     Ok(to_js(&feishu::im_body(&v, &chat).map_err(|e| reject(&e))?))
 }

@@ -240,7 +240,7 @@ impl Message {
         if self.message_type != "text" {
             return None;
         }
-        let v: Value = serde_json::from_str(&self.content).ok()?;
+        let v: Value = crate::json::parse(&self.content).ok()?;
         let mut t = v.get("text")?.as_str()?.to_string();
         // longest keys first, so @_user_1 does not eat the start of @_user_10
         let mut ms: Vec<&Mention> = self.mentions.iter().collect();

@@ -124,7 +124,7 @@ pub(crate) fn parse_object(text: &str, what: &str) -> Result<serde_json::Map<Str
     if text.len() > crypto::MAX_CIPHERTEXT {
         return Err(Rejection::body(format!("{what} is too large")));
     }
-    match serde_json::from_str::<Value>(text) {
+    match crate::json::parse(text) {
         Ok(Value::Object(m)) => Ok(m),
         Ok(_) => Err(Rejection::body(format!("{what} is not a JSON object"))),
         Err(_) => Err(Rejection::body(format!("{what} is not valid JSON"))),

@@ -433,7 +433,7 @@ pub fn classify_response(status: u16, body: &str) -> Result<(), bool> {
     if status != 200 {
         return Err(false);
     }
-    let code = serde_json::from_str::<Value>(body).ok().and_then(|v| v.get("errcode").and_then(Value::as_i64));
+    let code = crate::json::parse(body).ok().and_then(|v| v.get("errcode").and_then(Value::as_i64));
     match code {
         Some(0) | None => Ok(()),
         Some(-1) | Some(6000) => Err(true),

@@ -6,7 +6,8 @@
 
 use serde_json::Value;
 
-use super::reader::{Obj, as_obj, as_str, index, join, owned};
+use super::reader::{Obj, Path, as_obj, as_str, owned};
+use super::tree::{Node, to_map};
 use crate::error::{Error, Result};
 
 /// Most buttons, fields or elements accepted on a card.
@@ -68,7 +69,7 @@ pub struct Card {
     pub original: Value,
 }
 
-pub(super) fn parse_card(b: &Obj<'_>, content_title: Option<&str>) -> Result<Card> {
+pub(super) fn parse_card(b: &Obj<'_, '_>, content_title: Option<&str>) -> Result<Card> {
     let flavor = match b.opt_str("card_type")? {
         Some("text_notice") => CardFlavor::WecomTextNotice,
         Some("news_notice") => CardFlavor::WecomNewsNotice,
@@ -105,7 +106,7 @@ pub(super) fn parse_card(b: &Obj<'_>, content_title: Option<&str>) -> Result<Car
         color: owned(color),
         hide_avatar: false,
         buttons_horizontal: false,
-        original: Value::Object(b.map.clone()),
+        original: Value::Object(to_map(b.map)),
     };
     match flavor {
         CardFlavor::Neutral => read_neutral(b, &mut card)?,
@@ -124,9 +125,9 @@ pub(super) fn parse_card(b: &Obj<'_>, content_title: Option<&str>) -> Result<Car
     Ok(card)
 }
 
-fn check_len(arr: &[Value], path: &str) -> Result<()> {
+fn check_len(arr: &[Node<'_>], path: Path<'_>) -> Result<()> {
     if arr.len() > MAX_CARD_ITEMS {
-        return Err(Error::at(path, format!("has {} entries; at most {MAX_CARD_ITEMS}", arr.len())));
+        return Err(Error::at(path.text(), format!("has {} entries; at most {MAX_CARD_ITEMS}", arr.len())));
     }
     Ok(())
 }
@@ -140,9 +141,9 @@ fn style_of(s: Option<&str>) -> ButtonStyle {
 }
 
 /// A text that is a string or a Feishu text object `{tag, content}`.
-fn text_of<'a>(v: &'a Value, path: &str) -> Result<&'a str> {
+fn text_of<'a>(v: &'a Node<'a>, path: Path<'_>) -> Result<&'a str> {
     match v {
-        Value::Object(_) => {
+        Node::Object(_) => {
             let o = as_obj(v, path)?;
             o.req_str("content")
         }
@@ -150,7 +151,7 @@ fn text_of<'a>(v: &'a Value, path: &str) -> Result<&'a str> {
     }
 }
 
-fn read_neutral(b: &Obj<'_>, card: &mut Card) -> Result<()> {
+fn read_neutral(b: &Obj<'_, '_>, card: &mut Card) -> Result<()> {
     card.subtitle = owned(b.opt_str("subtitle")?);
     card.text = owned(b.opt_str("text")?);
     if let Some(e) = b.opt_obj("emphasis")? {
@@ -158,13 +159,14 @@ fn read_neutral(b: &Obj<'_>, card: &mut Card) -> Result<()> {
         card.emphasis = Some((title.to_string(), owned(desc)));
     }
     let fields = b.arr("fields")?;
-    check_len(fields, "content.body.fields")?;
+    let base = Path::At("content.body.fields");
+    check_len(fields, base)?;
     for (i, v) in fields.iter().enumerate() {
-        let p = index("content.body.fields", i);
-        let f = as_obj(v, &p)?;
+        let p = base.index(i);
+        let f = as_obj(v, p)?;
         let name = match f.opt_str("name")?.or(f.opt_str("title")?).or(f.opt_str("label")?) {
             Some(n) => n,
-            None => return Err(Error::at(join(&p, "name"), "is required")),
+            None => return Err(Error::at(p.key("name").text(), "is required")),
         };
         let value = f.opt_scalar("value")?.unwrap_or_default();
         let url = f.opt_url("url")?;
@@ -173,32 +175,32 @@ fn read_neutral(b: &Obj<'_>, card: &mut Card) -> Result<()> {
     read_buttons(b, "buttons", card)?;
     card.image_url = match b.get("image") {
         None => None,
-        Some(Value::String(_)) => owned(b.opt_url("image")?),
-        Some(v) => Some(as_obj(v, "content.body.image")?.req_url("url")?.to_string()),
+        Some(Node::String(_)) => owned(b.opt_url("image")?),
+        Some(v) => Some(as_obj(v, Path::At("content.body.image"))?.req_url("url")?.to_string()),
     };
     Ok(())
 }
 
-fn read_buttons(b: &Obj<'_>, key: &str, card: &mut Card) -> Result<()> {
+fn read_buttons(b: &Obj<'_, '_>, key: &str, card: &mut Card) -> Result<()> {
     let arr = b.arr(key)?;
-    let base = b.path_of(key);
-    check_len(arr, &base)?;
+    let base = b.path.key(key);
+    check_len(arr, base)?;
     for (i, v) in arr.iter().enumerate() {
-        let p = index(&base, i);
-        let o = as_obj(v, p.as_str())?;
+        let p = base.index(i);
+        let o = as_obj(v, p)?;
         let text = match o.get("text") {
-            Some(t) => text_of(t, &join(&p, "text"))?,
+            Some(t) => text_of(t, p.key("text"))?,
             None => match o.opt_str("title")? {
                 Some(t) => t,
-                None => return Err(Error::at(join(&p, "text"), "is required")),
+                None => return Err(Error::at(p.key("text").text(), "is required")),
             },
         };
         if text.trim().is_empty() {
-            return Err(Error::at(join(&p, "text"), "must not be blank"));
+            return Err(Error::at(p.key("text").text(), "must not be blank"));
         }
         let url = match o.opt_url("url")? {
             Some(u) => u,
-            None => o.req_url("action_url").map_err(|_| Error::at(join(&p, "url"), "is required"))?,
+            None => o.req_url("action_url").map_err(|_| Error::at(p.key("url").text(), "is required"))?,
         };
         let style = style_of(o.opt_str("style")?.or(o.opt_str("type")?));
         card.buttons.push(Button { text: text.to_string(), url: url.to_string(), style });
@@ -208,11 +210,11 @@ fn read_buttons(b: &Obj<'_>, key: &str, card: &mut Card) -> Result<()> {
 
 /// The seed's DingTalk and Feishu shapes: `elements` (div texts, markdown,
 /// fields) and `actions` (buttons), plus Feishu's `header`.
-fn read_elements(b: &Obj<'_>, card: &mut Card) -> Result<()> {
+fn read_elements(b: &Obj<'_, '_>, card: &mut Card) -> Result<()> {
     if card.title.is_none() {
         if let Some(h) = b.opt_obj("header")? {
             if let Some(t) = h.get("title") {
-                card.title = Some(text_of(t, "content.body.header.title")?.to_string());
+                card.title = Some(text_of(t, Path::At("content.body.header.title"))?.to_string());
             }
             card.color = card.color.take().or(owned(h.opt_str("template")?));
         }
@@ -220,14 +222,14 @@ fn read_elements(b: &Obj<'_>, card: &mut Card) -> Result<()> {
     // card JSON 2.0 keeps its elements under `body`
     let body2 = if b.has("elements") { None } else { b.opt_obj("body")? };
     let (elements, base) = match &body2 {
-        Some(body) => (body.arr("elements")?, body.path_of("elements")),
-        None => (b.arr("elements")?, b.path_of("elements")),
+        Some(body) => (body.arr("elements")?, body.path.key("elements")),
+        None => (b.arr("elements")?, b.path.key("elements")),
     };
-    check_len(elements, &base)?;
+    check_len(elements, base)?;
     let mut texts: Vec<String> = Vec::new();
     for (i, v) in elements.iter().enumerate() {
-        let p = index(&base, i);
-        let e = as_obj(v, &p)?;
+        let p = base.index(i);
+        let e = as_obj(v, p)?;
         let tag = e.opt_str("tag")?.or(e.opt_str("type")?).unwrap_or("div");
         match tag {
             "div" | "markdown" | "note" | "text" | "plain_text" | "lark_md" => {
@@ -235,20 +237,21 @@ fn read_elements(b: &Obj<'_>, card: &mut Card) -> Result<()> {
                 // object there, never a bare string (the seed's spelling, `type`, is rewritten)
                 if tag == "div" && e.has("tag") && e.get("text").is_some_and(|t| !t.is_object()) {
                     return Err(Error::at(
-                        join(&p, "text"),
+                        p.key("text").text(),
                         "must be a text object ({\"tag\": \"lark_md\" or \"plain_text\", \"content\": ...})",
                     ));
                 }
                 if let Some(t) = e.get("text") {
-                    texts.push(text_of(t, &join(&p, "text"))?.to_string());
+                    texts.push(text_of(t, p.key("text"))?.to_string());
                 } else if let Some(c) = e.opt_str("content")? {
                     texts.push(c.to_string());
                 }
+                let fields = p.key("fields");
                 for (j, f) in e.arr("fields")?.iter().enumerate() {
-                    let fp = index(&join(&p, "fields"), j);
-                    let fo = as_obj(f, &fp)?;
+                    let fp = fields.index(j);
+                    let fo = as_obj(f, fp)?;
                     if let Some(t) = fo.get("text") {
-                        let s = text_of(t, &join(&fp, "text"))?;
+                        let s = text_of(t, fp.key("text"))?;
                         let (name, value) = s.split_once('\n').unwrap_or((s, ""));
                         card.fields.push(Field {
                             name: name.trim_matches('*').to_string(),
@@ -277,7 +280,7 @@ fn read_elements(b: &Obj<'_>, card: &mut Card) -> Result<()> {
 }
 
 /// WeCom `text_notice` / `news_notice`, in the seed's spelling and in WeCom's own.
-fn read_wecom(b: &Obj<'_>, card: &mut Card) -> Result<()> {
+fn read_wecom(b: &Obj<'_, '_>, card: &mut Card) -> Result<()> {
     if let Some(mt) = b.opt_obj("main_title")? {
         card.title = card.title.take().or(owned(mt.opt_str("title")?));
         card.subtitle = owned(mt.opt_str("desc")?);
@@ -296,11 +299,10 @@ fn read_wecom(b: &Obj<'_>, card: &mut Card) -> Result<()> {
     }
     for key in ["horizontal_content_list", "vertical_content_list"] {
         let arr = b.arr(key)?;
-        let base = b.path_of(key);
-        check_len(arr, &base)?;
+        let base = b.path.key(key);
+        check_len(arr, base)?;
         for (i, v) in arr.iter().enumerate() {
-            let p = index(&base, i);
-            let o = as_obj(v, &p)?;
+            let o = as_obj(v, base.index(i))?;
             let (name, value) = if key == "horizontal_content_list" {
                 (o.req_str("keyname")?, o.opt_scalar("value")?.unwrap_or_default())
             } else {
@@ -311,10 +313,10 @@ fn read_wecom(b: &Obj<'_>, card: &mut Card) -> Result<()> {
         }
     }
     let jumps = b.arr("jump_list")?;
-    check_len(jumps, "content.body.jump_list")?;
+    let base = Path::At("content.body.jump_list");
+    check_len(jumps, base)?;
     for (i, v) in jumps.iter().enumerate() {
-        let p = index("content.body.jump_list", i);
-        let o = as_obj(v, &p)?;
+        let o = as_obj(v, base.index(i))?;
         let title = o.req_str("title")?;
         // WeCom takes the type as an integer: 1 = url, 2 = mini program (no url to show elsewhere)
         match o.get("type") {

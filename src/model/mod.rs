@@ -10,13 +10,15 @@
 
 mod card;
 pub mod reader;
+pub mod tree;
 
 pub use card::{Button, ButtonStyle, Card, CardFlavor, Field};
 
 use serde_json::Value;
 
 use crate::error::{Error, Result};
-use reader::{Obj, as_obj, index, join, owned};
+use reader::{Obj, Path, as_obj, owned};
+use tree::Node;
 
 /// Most links accepted in a `news` / `feed` message (a platform may take fewer a message: WeCom's
 /// `wecom::MAX_ARTICLES` is 8; more are split).
@@ -144,24 +146,41 @@ impl UnifiedMessage {
     /// U+FFFD rather than refusing the whole message.
     pub fn from_json(json: &str) -> Result<Self> {
         let fixed = replace_lone_surrogates(json);
-        let v: Value = serde_json::from_str(&fixed).map_err(|e| Error::at("", format!("is not valid JSON: {e}")))?;
-        Self::from_value(&v)
+        let (tree, counted) = Node::parse(&fixed).map_err(|e| Error::at("", format!("is not valid JSON: {e}")))?;
+        Self::from_tree(&tree, counted)
+    }
+
+    /// [`UnifiedMessage::from_json`], and the message as a `Value` too (read once).
+    pub fn from_json_with_value(json: &str) -> Result<(Self, Value)> {
+        let fixed = replace_lone_surrogates(json);
+        let (tree, counted) = Node::parse(&fixed).map_err(|e| Error::at("", format!("is not valid JSON: {e}")))?;
+        let msg = Self::from_tree(&tree, counted)?;
+        Ok((msg, tree.to_value()))
     }
 
     /// Parse and validate a message from a JSON value.
     pub fn from_value(v: &Value) -> Result<Self> {
-        let total = reader::text_bytes(v);
-        if total > reader::MAX_MESSAGE_BYTES {
-            return Err(Error::at(
-                "",
-                format!(
-                    "the message's text (strings and keys) is {total} bytes; at most {} are accepted in all",
-                    reader::MAX_MESSAGE_BYTES
-                ),
-            ));
+        let (tree, counted) = Node::from_value(v);
+        Self::from_tree(&tree, counted)
+    }
+
+    /// Validate a message read into a tree; `counted` is the bytes of its strings and keys as
+    /// read (a key given twice counted twice: the exact count is made only when that is over).
+    fn from_tree(v: &Node<'_>, counted: usize) -> Result<Self> {
+        if counted > reader::MAX_MESSAGE_BYTES {
+            let total = reader::text_bytes(&v.to_value());
+            if total > reader::MAX_MESSAGE_BYTES {
+                return Err(Error::at(
+                    "",
+                    format!(
+                        "the message's text (strings and keys) is {total} bytes; at most {} are accepted in all",
+                        reader::MAX_MESSAGE_BYTES
+                    ),
+                ));
+            }
         }
-        let root = as_obj(v, "")
-            .map_err(|_| Error::at("", format!("a message must be an object, not {}", reader::type_name(v))))?;
+        let root = as_obj(v, Path::At(""))
+            .map_err(|_| Error::at("", format!("a message must be an object, not {}", reader::kind(v))))?;
         let metadata = match root.opt_obj("metadata")? {
             None => Metadata::default(),
             Some(m) => {
@@ -170,16 +189,16 @@ impl UnifiedMessage {
             }
         };
         let content_v = root.get("content").ok_or_else(|| Error::at("content", "is required"))?;
-        let content = parse_content(&as_obj(content_v, "content")?)?;
+        let content = parse_content(&as_obj(content_v, Path::At("content"))?)?;
         Ok(UnifiedMessage { content, metadata })
     }
 }
 
-fn parse_content(c: &Obj<'_>) -> Result<Content> {
+fn parse_content(c: &Obj<'_, '_>) -> Result<Content> {
     let ty = c.req_str("type")?;
     let title = c.opt_nonblank("title")?;
     let body_v = c.get("body").ok_or_else(|| Error::at("content.body", "is required"))?;
-    let body_o = as_obj(body_v, "content.body")?;
+    let body_o = as_obj(body_v, Path::At("content.body"))?;
     let body = match ty {
         "text" => Body::Text(body_o.req_str("text")?.to_string()),
         "markdown" => Body::Markdown(markdown_source(&body_o)?.to_string()),
@@ -205,29 +224,30 @@ fn parse_content(c: &Obj<'_>) -> Result<Content> {
 }
 
 /// `body.content` (the seed's name), or `body.text` as DingTalk users write it.
-fn markdown_source<'a>(b: &Obj<'a>) -> Result<&'a str> {
+fn markdown_source<'a>(b: &Obj<'a, '_>) -> Result<&'a str> {
     if !b.has("content") && b.has("text") {
         return b.req_str("text");
     }
     b.req_str("content")
 }
 
-fn parse_mentions(c: &Obj<'_>) -> Result<Vec<Mention>> {
+fn parse_mentions(c: &Obj<'_, '_>) -> Result<Vec<Mention>> {
     let arr = c.arr("mentions")?;
     if arr.len() > MAX_MENTIONS {
         return Err(Error::at("content.mentions", format!("has {} entries; at most {MAX_MENTIONS}", arr.len())));
     }
     let mut out = Vec::with_capacity(arr.len());
+    let base = Path::At("content.mentions");
     for (i, v) in arr.iter().enumerate() {
-        let path = index("content.mentions", i);
-        let m = as_obj(v, &path)?;
+        let path = base.index(i);
+        let m = as_obj(v, path)?;
         let kind = match m.req_str("type")? {
             "mobile" | "phone" => MentionKind::Mobile,
             "user_id" | "userid" | "user" => MentionKind::UserId,
             "all" => MentionKind::All,
             other => {
                 return Err(Error::at(
-                    join(&path, "type"),
+                    path.key("type").text(),
                     format!("unknown mention type '{}'; expected mobile, user_id or all", clip(other, 40)),
                 ));
             }
@@ -236,14 +256,14 @@ fn parse_mentions(c: &Obj<'_>) -> Result<Vec<Mention>> {
             MentionKind::All => m.opt_scalar("value")?.unwrap_or_default(),
             _ => match m.opt_scalar("value")? {
                 Some(v) if !v.is_empty() => v,
-                _ => return Err(Error::at(join(&path, "value"), "is required")),
+                _ => return Err(Error::at(path.key("value").text(), "is required")),
             },
         };
         if kind == MentionKind::Mobile && !value.chars().all(|c| c.is_ascii_digit() || c == '+' || c == '-') {
-            return Err(Error::at(join(&path, "value"), "a mobile number has only digits, '+' and '-'"));
+            return Err(Error::at(path.key("value").text(), "a mobile number has only digits, '+' and '-'"));
         }
         if value.chars().any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | '"')) {
-            return Err(Error::at(join(&path, "value"), "must not contain spaces, quotes or angle brackets"));
+            return Err(Error::at(path.key("value").text(), "must not contain spaces, quotes or angle brackets"));
         }
         let display_name = m.opt_str("display_name")?;
         out.push(Mention { kind, value, display_name: owned(display_name) });
@@ -251,7 +271,7 @@ fn parse_mentions(c: &Obj<'_>) -> Result<Vec<Mention>> {
     Ok(out)
 }
 
-fn parse_image(b: &Obj<'_>) -> Result<Image> {
+fn parse_image(b: &Obj<'_, '_>) -> Result<Image> {
     // every field is read (in this order, for the first error) before any is copied: a `?`
     // after an owned field would make the wasm drop it on that path (measured in bench/LEVERS.md)
     let (url, base64, md5) = (b.opt_url("url")?, b.opt_str("base64")?, b.opt_str("md5")?);
@@ -273,7 +293,7 @@ fn parse_image(b: &Obj<'_>) -> Result<Image> {
     Ok(Image { url: owned(url), base64: owned(base64), md5: owned(md5), image_key: owned(image_key), alt: owned(alt) })
 }
 
-fn parse_link(b: &Obj<'_>, title: Option<&str>) -> Result<Link> {
+fn parse_link(b: &Obj<'_, '_>, title: Option<&str>) -> Result<Link> {
     let t = match b.opt_str("title")? {
         Some(t) => t,
         None => title.ok_or_else(|| Error::at("content.body.title", "is required (or content.title)"))?,
@@ -283,7 +303,7 @@ fn parse_link(b: &Obj<'_>, title: Option<&str>) -> Result<Link> {
     Ok(Link { title: t.to_string(), text: owned(text), url: url.to_string(), image_url: owned(image_url) })
 }
 
-fn parse_articles(b: &Obj<'_>) -> Result<Vec<Article>> {
+fn parse_articles(b: &Obj<'_, '_>) -> Result<Vec<Article>> {
     let path = "content.body.links";
     if !b.has("links") {
         return Err(Error::at(path, "is required"));
@@ -296,9 +316,9 @@ fn parse_articles(b: &Obj<'_>) -> Result<Vec<Article>> {
         return Err(Error::at(path, format!("has {} links; at most {MAX_LINKS}", arr.len())));
     }
     let mut out = Vec::with_capacity(arr.len());
+    let base = Path::At(path);
     for (i, v) in arr.iter().enumerate() {
-        let p = index(path, i);
-        let a = as_obj(v, &p)?;
+        let a = as_obj(v, base.index(i))?;
         let title = a.req_str("title")?;
         let description = a.opt_str("description")?.or(a.opt_str("text")?);
         let url = a.req_url("url")?;
@@ -316,7 +336,7 @@ fn parse_articles(b: &Obj<'_>) -> Result<Vec<Article>> {
     Ok(out)
 }
 
-fn parse_file(b: &Obj<'_>) -> Result<File> {
+fn parse_file(b: &Obj<'_, '_>) -> Result<File> {
     let (url, media_id) = (b.opt_url("url")?, b.opt_nonblank("media_id")?);
     let name = b.opt_str("name")?.or(b.opt_str("filename")?);
     let base64 = b.opt_str("base64")?;
@@ -326,11 +346,18 @@ fn parse_file(b: &Obj<'_>) -> Result<File> {
     Ok(File { url: owned(url), media_id: owned(media_id), name: owned(name), base64: owned(base64) })
 }
 
-fn parse_raw(b: &Obj<'_>) -> Result<Vec<(String, Value)>> {
-    let mut out = Vec::new();
-    for (k, v) in b.map.iter() {
+fn parse_raw(b: &Obj<'_, '_>) -> Result<Vec<(String, Value)>> {
+    // as a map: a key given twice is its last value, and the keys come in order
+    let map = tree::to_map(b.map);
+    let mut out = Vec::with_capacity(map.len());
+    for (k, v) in map.iter() {
         // the keys are platform names, checked when rendering (the model knows no platform)
-        as_obj(v, join("content.body", k))?;
+        if !v.is_object() {
+            return Err(Error::at(
+                reader::join("content.body", k),
+                format!("must be an object, not {}", reader::type_name(v)),
+            ));
+        }
         out.push((k.clone(), v.clone()));
     }
     if out.is_empty() {
@@ -354,7 +381,8 @@ pub(crate) fn quote(s: &str, n: usize) -> String {
     crate::json::to_string(&Value::String(clip(s, n)))
 }
 
-/// `\uD800`-`\uDFFF` escapes that are not a high-low pair, replaced by `\ufffd`.
+/// `\uD800`-`\uDFFF` escapes that are not a high-low pair, replaced by `\ufffd`; the text
+/// itself (no copy) when it has none.
 pub(crate) fn replace_lone_surrogates(json: &str) -> std::borrow::Cow<'_, str> {
     fn unit_at(b: &[u8], i: usize) -> Option<u16> {
         // `\uXXXX` starting at i
@@ -365,11 +393,10 @@ pub(crate) fn replace_lone_surrogates(json: &str) -> std::borrow::Cow<'_, str> {
         u16::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok()
     }
     let b = json.as_bytes();
-    if !json.contains("\\u") {
-        return std::borrow::Cow::Borrowed(json);
-    }
-    let mut out = String::with_capacity(json.len());
-    let mut i = 0;
+    // from the first backslash (most messages have none); the copy is made on the first lone
+    // surrogate only
+    let Some(mut i) = b.iter().position(|&c| c == b'\\') else { return std::borrow::Cow::Borrowed(json) };
+    let mut out: Option<String> = None;
     let mut last = 0;
     while i < b.len() {
         if b[i] != b'\\' {
@@ -377,13 +404,11 @@ pub(crate) fn replace_lone_surrogates(json: &str) -> std::borrow::Cow<'_, str> {
             continue;
         }
         match unit_at(b, i) {
-            Some(u @ 0xD800..=0xDBFF) if matches!(unit_at(b, i + 6), Some(0xDC00..=0xDFFF)) => {
-                let _ = u;
-                i += 12;
-            }
+            Some(0xD800..=0xDBFF) if matches!(unit_at(b, i + 6), Some(0xDC00..=0xDFFF)) => i += 12,
             Some(0xD800..=0xDFFF) => {
-                out.push_str(&json[last..i]);
-                out.push_str("\\ufffd");
+                let o = out.get_or_insert_with(|| String::with_capacity(json.len()));
+                o.push_str(&json[last..i]);
+                o.push_str("\\ufffd");
                 i += 6;
                 last = i;
             }
@@ -391,8 +416,13 @@ pub(crate) fn replace_lone_surrogates(json: &str) -> std::borrow::Cow<'_, str> {
             _ => i += 2,
         }
     }
-    out.push_str(&json[last.min(json.len())..]);
-    std::borrow::Cow::Owned(out)
+    match out {
+        None => std::borrow::Cow::Borrowed(json),
+        Some(mut o) => {
+            o.push_str(&json[last.min(json.len())..]);
+            std::borrow::Cow::Owned(o)
+        }
+    }
 }
 
 #[cfg(test)]
@@ -407,6 +437,37 @@ mod tests {
             UnifiedMessage::from_json(r#"{"content":{"type":"text","body":{"text":"\ud83d\ude80 \\ud83d \udc00x"}}}"#)
                 .unwrap();
         assert_eq!(m.content.body, Body::Text("🚀 \\ud83d \u{fffd}x".into()));
+    }
+
+    #[test]
+    fn text_without_lone_surrogates_is_not_copied() {
+        use std::borrow::Cow;
+        for ok in [r#""plain""#, r#""\ud83d\ude80 \u00e9 \\ud83d \n""#] {
+            assert!(matches!(replace_lone_surrogates(ok), Cow::Borrowed(_)), "{ok}");
+        }
+        assert_eq!(replace_lone_surrogates(r#""a\udc00b""#), r#""a\ufffdb""#);
+    }
+
+    #[test]
+    fn the_message_text_bound_is_counted_while_reading() {
+        let half = "x".repeat(reader::MAX_MESSAGE_BYTES / 2);
+        // over: the same error from the text and from a `Value`, with the same total
+        let over = format!(r#"{{"content":{{"type":"text","body":{{"text":"{half}"}},"a":"{half}"}}}}"#);
+        let e = UnifiedMessage::from_json(&over).unwrap_err();
+        let total = reader::MAX_MESSAGE_BYTES + "content".len() + "type".len() + "text".len() * 2 + "body".len() + 1;
+        assert_eq!(
+            e.message,
+            format!(
+                "the message's text (strings and keys) is {total} bytes; at most {} are accepted in all",
+                reader::MAX_MESSAGE_BYTES
+            )
+        );
+        let v: Value = serde_json::from_str(&over).unwrap();
+        assert_eq!(UnifiedMessage::from_value(&v).unwrap_err(), e);
+        // a key given twice counts once (its last value), as in a `Value`: under the bound
+        let twice = format!(r#"{{"content":{{"type":"text","body":{{"text":"{half}","text":"ok"}},"a":"{half}"}}}}"#);
+        let m = UnifiedMessage::from_json(&twice).unwrap();
+        assert_eq!(m.content.body, Body::Text("ok".into()));
     }
 
     #[test]
@@ -428,6 +489,71 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(e.path.as_deref(), Some("content.mentions[0].value"));
+    }
+
+    /// Nested paths, written out only for the error: the same paths and texts as the `Value`
+    /// reader gave (checked against the base package's `render`).
+    #[test]
+    fn nested_paths_are_written_as_before() {
+        let cases = [
+            (
+                r#"{"content":{"type":"card","body":{"card_type":"interactive","elements":[{"tag":"div","text":{"tag":"lark_md","content":"x"},"fields":[{"text":{"tag":"lark_md","content":"a"}},{"text":5}]}]}}}"#,
+                "content.body.elements[0].fields[1].text",
+                "must be a string, not a number",
+            ),
+            (
+                r#"{"content":{"type":"card","title":"T","body":{"card_type":"multi","elements":[{"tag":"action","actions":[{"text":"ok","url":"https://x"},{"text":"go"}]}]}}}"#,
+                "content.body.elements[0].actions[1].url",
+                "is required",
+            ),
+            (
+                r#"{"content":{"type":"card","body":{"card_type":"interactive","header":{"title":{"tag":"plain_text","content":"T"}},"body":{"elements":[{"tag":"div","text":"bare"}]}}}}"#,
+                "content.body.body.elements[0].text",
+                r#"must be a text object ({"tag": "lark_md" or "plain_text", "content": ...})"#,
+            ),
+            (
+                r#"{"content":{"type":"text","body":{"text":"x"}},"metadata":{"message_id":5}}"#,
+                "metadata.message_id",
+                "must be a string, not a number",
+            ),
+            ("[]", "", "a message must be an object, not an array"),
+            (
+                r#"{"content":{"type":"raw","body":{"wecom":5}}}"#,
+                "content.body.wecom",
+                "must be an object, not a number",
+            ),
+            (
+                r#"{"content":{"type":"card","body":{"card_type":"text_notice","main_title":{"title":"T"},"horizontal_content_list":[{"keyname":"a","value":1},{"keyname":" "}]}}}"#,
+                "content.body.horizontal_content_list[1].keyname",
+                "must not be blank",
+            ),
+            (
+                r#"{"content":{"type":"card","body":{"title":"T","fields":[{"name":"a","value":"b","url":"bad url"}]}}}"#,
+                "content.body.fields[0].url",
+                "must be a URL without spaces or control characters",
+            ),
+            (
+                r#"{"content":{"type":"card","body":{"title":"T","emphasis":{"title":7}}}}"#,
+                "content.body.emphasis.title",
+                "must be a string, not a number",
+            ),
+            (
+                r#"{"content":{"type":"text","body":{"text":"x"},"mentions":[{"type":"mobile","value":"1"},{"type":"robot"}]}}"#,
+                "content.mentions[1].type",
+                "unknown mention type 'robot'; expected mobile, user_id or all",
+            ),
+            (
+                r#"{"content":{"type":"card","body":{"card_type":"interactive","header":{"title":{"tag":"plain_text","content":5}},"elements":[]}}}"#,
+                "content.body.header.title.content",
+                "must be a string, not a number",
+            ),
+        ];
+        for (json, path, message) in cases {
+            let e = UnifiedMessage::from_json(json).unwrap_err();
+            assert_eq!((e.path.as_deref(), e.message.as_str()), (Some(path), message), "{json}");
+            let v: Value = serde_json::from_str(json).unwrap();
+            assert_eq!(UnifiedMessage::from_value(&v).unwrap_err(), e, "{json}");
+        }
     }
 
     #[test]

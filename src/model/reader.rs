@@ -1,11 +1,14 @@
-//! A small reader over `serde_json::Value` that knows the JSON path of what it
-//! reads, so every error names the field (`content.body.links[2].url`).
+//! A small reader over the message's [`Node`] tree that knows the JSON path of what it
+//! reads, so every error names the field (`content.body.links[2].url`). The path is a chain
+//! of borrowed steps, written out as text only when an error is made.
 //!
 //! Hand-written instead of `#[derive(Deserialize)]`: the message shapes are
 //! loose (a button's text may be a string or `{content}`), validation errors
 //! need the same paths as type errors, and it keeps the wasm small.
 
-use serde_json::{Map, Value};
+use serde_json::Value;
+
+use super::tree::{Node, Pairs, lookup};
 
 use crate::error::{Error, Result};
 
@@ -38,11 +41,49 @@ pub fn text_bytes(v: &Value) -> usize {
     total
 }
 
-/// A JSON object being read, with its path.
-#[derive(Clone)]
-pub struct Obj<'a> {
-    pub map: &'a Map<String, Value>,
-    pub path: String,
+/// Where a value is in the message: written out (`content.body.links[2].url`) only for an error.
+#[derive(Clone, Copy)]
+pub enum Path<'p> {
+    /// A path as text (`""` for the message itself, `"content.body"`).
+    At(&'p str),
+    Key(&'p Path<'p>, &'p str),
+    Index(&'p Path<'p>, usize),
+}
+
+impl<'p> Path<'p> {
+    pub fn key<'s>(&'s self, key: &'s str) -> Path<'s> {
+        Path::Key(self, key)
+    }
+
+    pub fn index(&self, i: usize) -> Path<'_> {
+        Path::Index(self, i)
+    }
+
+    fn write(&self, out: &mut String) {
+        match *self {
+            Path::At(s) => out.push_str(s),
+            Path::Key(parent, key) => {
+                parent.write(out);
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(key);
+            }
+            Path::Index(parent, i) => {
+                parent.write(out);
+                out.push('[');
+                out.push_str(&i.to_string());
+                out.push(']');
+            }
+        }
+    }
+
+    /// The path as text.
+    pub fn text(&self) -> String {
+        let mut out = String::new();
+        self.write(&mut out);
+        out
+    }
 }
 
 pub fn type_name(v: &Value) -> &'static str {
@@ -60,38 +101,49 @@ pub fn join(path: &str, key: &str) -> String {
     if path.is_empty() { key.to_string() } else { format!("{path}.{key}") }
 }
 
-pub fn index(path: &str, i: usize) -> String {
-    format!("{path}[{i}]")
+/// A JSON object being read, with its path.
+#[derive(Clone, Copy)]
+pub struct Obj<'a, 'p> {
+    pub map: &'a Pairs<'a>,
+    pub path: Path<'p>,
+}
+
+/// What a value is, for an error ("must be a string, not a number").
+pub fn kind(v: &Node<'_>) -> &'static str {
+    match v {
+        Node::Null => "null",
+        Node::Bool(_) => "a boolean",
+        Node::Number(_) => "a number",
+        Node::String(_) => "a string",
+        Node::Array(_) => "an array",
+        Node::Object(_) => "an object",
+    }
 }
 
 /// The value at `path` as an object.
-pub fn as_obj<'a>(v: &'a Value, path: impl Into<String>) -> Result<Obj<'a>> {
-    let path = path.into();
+pub fn as_obj<'a, 'p>(v: &'a Node<'a>, path: Path<'p>) -> Result<Obj<'a, 'p>> {
     match v {
-        Value::Object(map) => Ok(Obj { map, path }),
-        other => {
-            let msg = format!("must be an object, not {}", type_name(other));
-            Err(Error::at(path, msg))
-        }
+        Node::Object(map) => Ok(Obj { map, path }),
+        other => Err(Error::at(path.text(), format!("must be an object, not {}", kind(other)))),
     }
 }
 
 /// A string value, checked for size.
-pub fn as_str<'a>(v: &'a Value, path: &str) -> Result<&'a str> {
+pub fn as_str<'a>(v: &'a Node<'a>, path: Path<'_>) -> Result<&'a str> {
     match v {
-        Value::String(s) if s.len() > MAX_STRING_BYTES => {
-            Err(Error::at(path, format!("is {} bytes; at most {} are accepted", s.len(), MAX_STRING_BYTES)))
+        Node::String(s) if s.len() > MAX_STRING_BYTES => {
+            Err(Error::at(path.text(), format!("is {} bytes; at most {} are accepted", s.len(), MAX_STRING_BYTES)))
         }
-        Value::String(s) => Ok(s),
-        other => Err(Error::at(path, format!("must be a string, not {}", type_name(other)))),
+        Node::String(s) => Ok(s),
+        other => Err(Error::at(path.text(), format!("must be a string, not {}", kind(other)))),
     }
 }
 
-impl<'a> Obj<'a> {
+impl<'a, 'p> Obj<'a, 'p> {
     /// The raw value of a key; `null` counts as absent.
-    pub fn get(&self, key: &str) -> Option<&'a Value> {
-        match self.map.get(key) {
-            None | Some(Value::Null) => None,
+    pub fn get(&self, key: &str) -> Option<&'a Node<'a>> {
+        match lookup(self.map, key) {
+            None | Some(Node::Null) => None,
             Some(v) => Some(v),
         }
     }
@@ -100,8 +152,9 @@ impl<'a> Obj<'a> {
         self.get(key).is_some()
     }
 
+    /// The path of a key, as text (for an error).
     pub fn path_of(&self, key: &str) -> String {
-        join(&self.path, key)
+        self.path.key(key).text()
     }
 
     /// An optional string; an empty string counts as absent.
@@ -109,9 +162,9 @@ impl<'a> Obj<'a> {
         match self.get(key) {
             None => Ok(None),
             // the common case builds no path (a path is only for an error)
-            Some(Value::String(s)) if s.len() <= MAX_STRING_BYTES => Ok(if s.is_empty() { None } else { Some(s) }),
+            Some(Node::String(s)) if s.len() <= MAX_STRING_BYTES => Ok(if s.is_empty() { None } else { Some(s) }),
             Some(v) => {
-                let s = as_str(v, &self.path_of(key))?;
+                let s = as_str(v, self.path.key(key))?;
                 Ok(if s.is_empty() { None } else { Some(s) })
             }
         }
@@ -122,7 +175,7 @@ impl<'a> Obj<'a> {
         match self.opt_str(key)? {
             Some(s) if s.trim().is_empty() => Err(Error::at(self.path_of(key), "must not be blank")),
             Some(s) => Ok(s),
-            None if self.map.contains_key(key) => Err(Error::at(self.path_of(key), "must not be empty")),
+            None if lookup(self.map, key).is_some() => Err(Error::at(self.path_of(key), "must not be empty")),
             None => Err(Error::at(self.path_of(key), "is required")),
         }
     }
@@ -139,9 +192,9 @@ impl<'a> Obj<'a> {
     pub fn opt_scalar(&self, key: &str) -> Result<Option<String>> {
         match self.get(key) {
             None => Ok(None),
-            Some(Value::Number(n)) => Ok(Some(crate::json::number(n))),
-            Some(Value::Bool(b)) => Ok(Some(if *b { "1" } else { "0" }.to_string())),
-            Some(v) => Ok(Some(as_str(v, &self.path_of(key))?.to_string())),
+            Some(Node::Number(n)) => Ok(Some(crate::json::number(n))),
+            Some(Node::Bool(b)) => Ok(Some(if *b { "1" } else { "0" }.to_string())),
+            Some(v) => Ok(Some(as_str(v, self.path.key(key))?.to_string())),
         }
     }
 
@@ -150,7 +203,7 @@ impl<'a> Obj<'a> {
     /// as `dingtalk://` are legitimate in bot messages).
     pub fn req_url(&self, key: &str) -> Result<&'a str> {
         let s = self.req_str(key)?;
-        check_url(s, &self.path_of(key))?;
+        check_url(s, self.path.key(key))?;
         Ok(s)
     }
 
@@ -158,7 +211,7 @@ impl<'a> Obj<'a> {
         match self.opt_str(key)? {
             None => Ok(None),
             Some(s) => {
-                check_url(s, &self.path_of(key))?;
+                check_url(s, self.path.key(key))?;
                 Ok(Some(s))
             }
         }
@@ -167,24 +220,25 @@ impl<'a> Obj<'a> {
     pub fn opt_bool(&self, key: &str) -> Result<Option<bool>> {
         match self.get(key) {
             None => Ok(None),
-            Some(Value::Bool(b)) => Ok(Some(*b)),
-            Some(other) => Err(Error::at(self.path_of(key), format!("must be a boolean, not {}", type_name(other)))),
+            Some(Node::Bool(b)) => Ok(Some(*b)),
+            Some(other) => Err(Error::at(self.path_of(key), format!("must be a boolean, not {}", kind(other)))),
         }
     }
 
-    pub fn opt_obj(&self, key: &str) -> Result<Option<Obj<'a>>> {
+    /// An optional object; its path borrows this one's.
+    pub fn opt_obj<'s>(&'s self, key: &'s str) -> Result<Option<Obj<'a, 's>>> {
         match self.get(key) {
             None => Ok(None),
-            Some(v) => as_obj(v, self.path_of(key)).map(Some),
+            Some(v) => as_obj(v, self.path.key(key)).map(Some),
         }
     }
 
     /// An optional array (absent = empty).
-    pub fn arr(&self, key: &str) -> Result<&'a [Value]> {
+    pub fn arr(&self, key: &str) -> Result<&'a [Node<'a>]> {
         match self.get(key) {
             None => Ok(&[]),
-            Some(Value::Array(a)) => Ok(a),
-            Some(other) => Err(Error::at(self.path_of(key), format!("must be an array, not {}", type_name(other)))),
+            Some(Node::Array(a)) => Ok(a),
+            Some(other) => Err(Error::at(self.path_of(key), format!("must be an array, not {}", kind(other)))),
         }
     }
 }
@@ -196,9 +250,9 @@ pub fn owned(s: Option<&str>) -> Option<String> {
     s.map(str::to_string)
 }
 
-pub fn check_url(s: &str, path: &str) -> Result<()> {
+pub fn check_url(s: &str, path: Path<'_>) -> Result<()> {
     if s.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(Error::at(path, "must be a URL without spaces or control characters"));
+        return Err(Error::at(path.text(), "must be a URL without spaces or control characters"));
     }
     Ok(())
 }

@@ -155,7 +155,7 @@ pub fn render_json(message: &str, options: &str, now_ms: u64) -> Result<Rendered
     let opts: Value = if options.trim().is_empty() {
         Value::Null
     } else {
-        serde_json::from_str(options).map_err(|_| Error::config("options are not valid JSON"))?
+        crate::json::parse(options).map_err(|_| Error::config("options are not valid JSON"))?
     };
     let cfg_v = opts.get("webhook").or_else(|| opts.get("config")).unwrap_or(&Value::Null);
     let cfg = config_of(cfg_v)?;

@@ -83,9 +83,7 @@ impl<H: Host> Sender<H> {
                 let name = f.name.clone().unwrap_or_else(|| "file".into());
                 let answer = self.host.post_file(&upload, up.field, &name, &bytes, t).await;
                 let media_id = match &answer {
-                    Ok(r) if r.status == 200 => {
-                        serde_json::from_str::<Value>(&r.body).ok().and_then(|v| (up.media_id)(&v))
-                    }
+                    Ok(r) if r.status == 200 => crate::json::parse(&r.body).ok().and_then(|v: Value| (up.media_id)(&v)),
                     _ => None,
                 };
                 match media_id {

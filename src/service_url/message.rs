@@ -93,7 +93,7 @@ fn add_line(c: &mut Map<String, Value>, line: &str) {
 /// says so).
 pub fn message_with(json: &str, st: Option<&ServiceTarget>) -> String {
     let Some(st) = st.filter(|s| s.has_message_options()) else { return json.to_string() };
-    let Ok(mut v) = serde_json::from_str::<Value>(&crate::model::replace_lone_surrogates(json)) else {
+    let Ok(mut v) = crate::json::parse(&crate::model::replace_lone_surrogates(json)) else {
         return json.to_string();
     };
     st.apply_to_message(&mut v);

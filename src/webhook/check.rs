@@ -93,7 +93,7 @@ pub fn check_response(
         }
     }
     if let Some((path, segs, want)) = &cfg.check.json_equals {
-        let Ok(v) = serde_json::from_str::<Value>(body) else {
+        let Ok(v) = crate::json::parse(body) else {
             return failed(None, format!("the answer is not JSON (checking {path})"));
         };
         let got = lookup(&v, segs);

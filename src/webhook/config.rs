@@ -136,7 +136,7 @@ impl std::fmt::Debug for WebhookConfig {
 impl WebhookConfig {
     /// Parse a target from its JSON text.
     pub fn from_json(json: &str) -> Result<WebhookConfig> {
-        let v: Value = serde_json::from_str(json)
+        let v: Value = crate::json::parse(json)
             .map_err(|e| Error::config(format!("the webhook target is not valid JSON: {e}")))?;
         Self::from_value(&v)
     }

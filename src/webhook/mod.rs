@@ -46,9 +46,8 @@ impl Message {
     /// Parse from JSON text; a lone UTF-16 surrogate escape (`\ud800`)
     /// becomes U+FFFD, as [`UnifiedMessage::from_json`] does.
     pub fn from_json(json: &str) -> Result<Message> {
-        let fixed = crate::model::replace_lone_surrogates(json);
-        let raw: Value = serde_json::from_str(&fixed).map_err(|e| Error::at("", format!("is not valid JSON: {e}")))?;
-        Message::from_value(raw)
+        let (parsed, raw) = UnifiedMessage::from_json_with_value(json)?;
+        Ok(Message { parsed, raw })
     }
 
     pub fn from_value(raw: Value) -> Result<Message> {
@@ -146,7 +145,7 @@ pub fn render(msg: &Message, cfg: &WebhookConfig, now_ms: u64) -> Result<Webhook
         ));
     }
     if matches!(cfg.body, BodyTemplate::Json(_)) {
-        if let Err(e) = serde_json::from_str::<Value>(&body) {
+        if let Err(e) = crate::json::parse(&body) {
             // cannot happen with a checked template; never send broken JSON if it does
             return Err(Error::config(format!("the body is not valid JSON after substitution: {e}")));
         }

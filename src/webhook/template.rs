@@ -74,7 +74,7 @@ impl Template {
                 Piece::Ph(_) => {}
             }
         }
-        if let Err(e) = serde_json::from_str::<Value>(&stand_in) {
+        if let Err(e) = crate::json::parse(&stand_in) {
             return Err(Error::config(format!(
                 "{what} is not valid JSON (each placeholder standing in for a value): {e}; \
                  put a placeholder in quotes for a string, or alone where a value goes"
