@@ -7,6 +7,7 @@
 use serde_json::{Value, json};
 
 use crate::error::Result;
+use crate::payload::Payload;
 use crate::platform::MAX_PARTS;
 use crate::platform::common::obj;
 use crate::platform::spec::Signing;
@@ -41,24 +42,24 @@ fn samples() -> Vec<(String, Value)> {
 fn type_row(name: &str, msg: &Value, p: Platform) -> Value {
     let rendered = crate::model::UnifiedMessage::from_value(msg).and_then(|m| render(&m, p, &RenderOptions::default()));
     match rendered {
-        Err(e) => {
-            obj! {"type" => name, "support" => "refused", "code" => e.code.as_str(), "reason" => e.message.as_str()}
-        }
+        Err(e) => Value::from(
+            obj! {"type" => name.to_string(), "support" => "refused", "code" => e.code.as_str(), "reason" => e.message.clone()},
+        ),
         Ok(r) => {
             let sent = r
                 .payloads
                 .first()
                 .and_then(|pl| pl.get("msgtype").or_else(|| pl.get("msg_type")))
-                .and_then(Value::as_str)
+                .and_then(Payload::as_str)
                 .unwrap_or("")
                 .to_string();
-            let steps: Vec<Value> = r
+            let steps: Vec<Payload> = r
                 .degraded
                 .iter()
-                .map(|d| obj! {"from" => d.from.as_str(), "to" => d.to.as_str(), "reason" => d.reason.as_str()})
+                .map(|d| obj! {"from" => d.from.clone(), "to" => d.to.clone(), "reason" => d.reason.clone()})
                 .collect();
             let support = if steps.is_empty() { "native" } else { "degraded" };
-            obj! {"type" => name, "support" => support, "sentAs" => sent, "steps" => steps}
+            Value::from(obj! {"type" => name.to_string(), "support" => support, "sentAs" => sent, "steps" => steps})
         }
     }
 }
@@ -120,10 +121,12 @@ pub fn info(p: Platform) -> Result<Value> {
     }
     let mut limits = spec.limits_info();
     limits.insert("maxParts".into(), MAX_PARTS.into());
-    let rate: Vec<Value> =
-        policy::rate_limits(p).iter().map(|&(count, window)| obj! {"count" => count, "windowMs" => window}).collect();
+    let rate: Vec<Value> = policy::rate_limits(p)
+        .iter()
+        .map(|&(count, window)| Value::from(obj! {"count" => count, "windowMs" => window}))
+        .collect();
     let signed = !matches!(spec.signing(), Signing::Unsigned { .. });
-    let signing = obj! {"signed" => signed, "how" => spec.signing_how()};
+    let signing = Value::from(obj! {"signed" => signed, "how" => spec.signing_how()});
     let env = spec.env_names();
     let schemes = service_url::schemes_for(p);
     let types: Vec<Value> = samples().iter().map(|(name, msg)| type_row(name, msg, p)).collect();

@@ -6,6 +6,7 @@ use serde_json::Value;
 use crate::degrade::Degraded;
 use crate::error::{Error, Result};
 use crate::model::UnifiedMessage;
+use crate::payload::Payload;
 use crate::platform::spec::{Signature, Signing};
 use crate::platform::{Ctx, Platform};
 use crate::sign;
@@ -46,7 +47,7 @@ pub fn render(msg: &UnifiedMessage, platform: Platform, opts: &RenderOptions) ->
 /// The last word on size: every payload within its platform's limit as it
 /// will be sent. What still is not (one link, field or button longer than a
 /// whole message) is refused here rather than by the platform.
-fn check_limits(platform: Platform, payloads: &[Value]) -> Result<()> {
+fn check_limits(platform: Platform, payloads: &[Payload]) -> Result<()> {
     for p in payloads {
         let Some((size, limit)) = platform.spec().measured_size(p) else { continue };
         if size > limit {
@@ -95,10 +96,10 @@ fn url_with(url: &str, sig: &Signature) -> String {
     format!("{url}{sep}timestamp={}&sign={}", sig.timestamp, sign::encode_query_value(&sig.sign))
 }
 
-fn payload_with(payload: &mut Value, sig: &Signature) {
-    if let Value::Object(m) = payload {
-        m.insert("timestamp".into(), Value::String(sig.timestamp.clone()));
-        m.insert("sign".into(), Value::String(sig.sign.clone()));
+fn payload_with(payload: &mut Payload, sig: &Signature) {
+    if let Payload::Object(m) = payload {
+        m.put("timestamp", sig.timestamp.clone());
+        m.put("sign", sig.sign.clone());
     }
 }
 
@@ -109,7 +110,7 @@ fn payload_with(payload: &mut Value, sig: &Signature) {
 pub fn sign_request(
     platform: Platform,
     url: &str,
-    payload: &mut Value,
+    payload: &mut Payload,
     secret: &str,
     now_ms: u64,
 ) -> Result<(String, Option<String>)> {
@@ -127,7 +128,7 @@ pub fn sign_request(
 
 /// The payload signed when the platform signs in the body (`timestamp` and
 /// `sign` as string fields).
-pub fn sign_payload(platform: Platform, payload: &mut Value, secret: &str, now_ms: u64) -> Result<()> {
+pub fn sign_payload(platform: Platform, payload: &mut Payload, secret: &str, now_ms: u64) -> Result<()> {
     if platform.spec().signing() != Signing::BodyFields {
         return Ok(());
     }
@@ -145,7 +146,7 @@ mod tests {
     fn a_request_is_signed_once_and_the_signature_returned() {
         let now = 1_700_000_000_123;
         let ding = "https://oapi.dingtalk.com/robot/send?access_token=T0123456789";
-        let mut p = serde_json::json!({"msgtype":"text"});
+        let mut p = crate::platform::common::obj! {"msgtype" => "text"};
         let (u, sig) = sign_request(Platform::DingTalk, ding, &mut p, "SEC-1", now).unwrap();
         let sig = sig.unwrap();
         assert_eq!(sig, sign::dingtalk_sign("SEC-1", now).unwrap());
@@ -154,7 +155,7 @@ mod tests {
         assert_eq!(u, sign_url(Platform::DingTalk, ding, "SEC-1", now).unwrap());
 
         let hook = "https://open.feishu.cn/open-apis/bot/v2/hook/hook0123456789";
-        let mut p = serde_json::json!({"msg_type":"text"});
+        let mut p = crate::platform::common::obj! {"msg_type" => "text"};
         let (u, sig) = sign_request(Platform::Feishu, hook, &mut p, "SEC-2", now).unwrap();
         assert_eq!(u, hook);
         assert_eq!(sig.as_deref(), Some(sign::feishu_sign("SEC-2", now / 1000).unwrap().as_str()));
@@ -163,7 +164,7 @@ mod tests {
 
         // a bot that does not sign: nothing signed, no signature to hide
         let wecom = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=K0123456789";
-        let mut p = serde_json::json!({"msgtype":"text"});
+        let mut p = crate::platform::common::obj! {"msgtype" => "text"};
         assert_eq!(sign_request(Platform::Wecom, wecom, &mut p, "SEC-3", now).unwrap(), (wecom.to_string(), None));
         assert_eq!(p, serde_json::json!({"msgtype":"text"}));
     }
