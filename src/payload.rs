@@ -67,18 +67,23 @@ impl Obj {
     }
 
     /// Set `key`: an existing key keeps its place and takes the new value.
+    #[inline]
     pub fn insert(&mut self, key: impl Into<Str>, value: Payload) {
-        let key = key.into();
+        self.set(key.into(), value);
+    }
+
+    #[inline(never)]
+    fn set(&mut self, key: Str, value: Payload) {
         match self.get_mut(&key) {
             Some(v) => *v = value,
             None => self.0.push((key, value)),
         }
     }
 
-    /// [`Obj::insert`] of a literal key, out of line (one copy of the loop).
-    #[inline(never)]
+    /// [`Obj::insert`] of a literal key.
+    #[inline]
     pub fn put(&mut self, key: &'static str, value: impl Into<Payload>) {
-        self.insert(key, value.into());
+        self.set(Cow::Borrowed(key), value.into());
     }
 
     /// Append a pair whose key is known to be new (the renderers' own objects).
@@ -118,12 +123,14 @@ impl PartialEq for Payload {
 }
 
 impl Payload {
-    /// An object from its pairs, built by one out-of-line loop (see `obj!`).
+    /// An object from its pairs, built by one out-of-line loop (see `obj!`); the keys, written
+    /// at the call site, are distinct.
     #[inline(never)]
     pub fn object(pairs: &mut [(&'static str, Payload)]) -> Payload {
         let mut m = Obj::with_capacity(pairs.len());
         for (k, v) in pairs {
-            m.insert(*k, std::mem::take(v));
+            debug_assert!(!m.contains_key(k), "obj! with {k} twice");
+            m.push(k, std::mem::take(v));
         }
         Payload::Object(m)
     }
@@ -343,11 +350,16 @@ impl PartialEq<bool> for Payload {
     }
 }
 
-impl PartialEq<i64> for Payload {
-    fn eq(&self, other: &i64) -> bool {
-        self.as_i64() == Some(*other)
-    }
+macro_rules! eq_int {
+    ($($t:ty),*) => {$(
+        impl PartialEq<$t> for Payload {
+            fn eq(&self, other: &$t) -> bool {
+                matches!(self, Payload::Number(n) if *n == Number::from(*other))
+            }
+        }
+    )*};
 }
+eq_int!(i32, i64, u64, usize);
 
 impl From<&'static str> for Payload {
     fn from(s: &'static str) -> Self {

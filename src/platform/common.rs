@@ -46,6 +46,22 @@ pub fn fit_text(
     fit_blocks(blocks, false, sep, room, m, ctx, path, what)
 }
 
+/// [`fit_text`] of a text body cut into [`paragraphs`]: a body that fits is taken whole, without
+/// cutting it up and joining it again.
+pub fn fit_paragraphs(
+    body: &str,
+    room: usize,
+    m: Measure,
+    ctx: &mut Ctx<'_>,
+    path: &str,
+    what: &str,
+) -> Result<Vec<String>> {
+    if m.cost(body) <= room {
+        return Ok(vec![body.to_string()]);
+    }
+    fit_text(&paragraphs(body), "\n\n", room, m, ctx, path, what)
+}
+
 /// The rendered capacity of a message whose content has `room` bytes under the
 /// overflow policy: what [`fit_blocks`] reads of the blocks to make its parts
 /// (more is dropped), for parsing only as much markdown as that needs.

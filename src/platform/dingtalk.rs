@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 
 use crate::payload::{Obj, Payload};
 
-use super::common::{Put, fit_blocks, fit_text, json_len, mention_sets, obj, paragraphs, raw_payload, text_with_title};
+use super::common::{Put, fit_blocks, fit_paragraphs, json_len, mention_sets, obj, raw_payload, text_with_title};
 use super::spec::{
     AnswerFields, CodeMeaning, Credential, Ctx, EnvNames, PlatformRenderer, PlatformSpec, Signature, Signing,
 };
@@ -187,7 +187,7 @@ fn text(c: &Content, body: &str, ctx: &mut Ctx<'_>) -> Result<Vec<Payload>> {
     let (at, words) = at_object(c, body);
     let shell = with_at(obj! {"msgtype" => "text", "text" => obj!{"content" => ""}}, &at);
     let room = BODY_LIMIT.saturating_sub(json_len(&shell) + Measure::Json.cost(&words) + 2);
-    let parts = fit_text(&paragraphs(body), "\n\n", room, Measure::Json, ctx, "content.body.text", "DingTalk")?;
+    let parts = fit_paragraphs(body, room, Measure::Json, ctx, "content.body.text", "DingTalk")?;
     Ok(parts
         .into_iter()
         .enumerate()
@@ -349,8 +349,7 @@ fn action_card(c: &Content, card: &Card, ctx: &mut Ctx<'_>) -> Result<Vec<Payloa
         md.push_str(&format!("### {}\n\n", md_escape(&title)));
     }
     // Card body without its buttons: they become the card's own buttons.
-    let body_only = Card { buttons: Vec::new(), url: None, ..card.clone() };
-    md.push_str(&degrade::card_to_markdown(&body_only, false));
+    md.push_str(&degrade::card_body_to_markdown(card));
     let doc = markdown::parse(&md);
     let (blocks, losses) = markdown::render(&doc, Dialect::DingTalk);
     ctx.degraded.losses(&losses, loss_reason);

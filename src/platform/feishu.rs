@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 
 use crate::payload::{Obj, Payload};
 
-use super::common::{Put, fit_text, json_len, mention_sets, obj, paragraphs, raw_payload, text_with_title};
+use super::common::{Put, fit_paragraphs, json_len, mention_sets, obj, raw_payload, text_with_title};
 use super::spec::{
     AnswerFields, CodeMeaning, Credential, Ctx, EnvNames, PlatformRenderer, PlatformSpec, Signature, Signing,
 };
@@ -228,7 +228,7 @@ fn text(c: &Content, body: &str, ctx: &mut Ctx<'_>) -> Result<Vec<Payload>> {
     let mentions = text_mentions(c, ctx);
     let shell = obj! {"msg_type" => "text", "content" => obj!{"text" => ""}};
     let room = room().saturating_sub(json_len(&shell) + Measure::Json.cost(&mentions) + 2);
-    let parts = fit_text(&paragraphs(body), "\n\n", room, Measure::Json, ctx, "content.body.text", "Feishu")?;
+    let parts = fit_paragraphs(body, room, Measure::Json, ctx, "content.body.text", "Feishu")?;
     Ok(parts
         .into_iter()
         .enumerate()

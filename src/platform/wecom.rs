@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 
 use crate::payload::{Obj, Payload};
 
-use super::common::{Put, fit_blocks, fit_text, mention_sets, obj, paragraphs, raw_payload, text_with_title};
+use super::common::{Put, fit_blocks, fit_paragraphs, mention_sets, obj, raw_payload, text_with_title};
 use super::spec::{
     AnswerFields, CodeMeaning, Credential, Ctx, EnvNames, FileUpload, MediaStep, PlatformRenderer, PlatformSpec,
     Signing,
@@ -103,7 +103,7 @@ impl PlatformRenderer for WeCom {
 
 fn text(c: &Content, body: &str, ctx: &mut Ctx<'_>) -> Result<Vec<Payload>> {
     let ms = mention_sets(&c.mentions);
-    let parts = fit_text(&paragraphs(body), "\n\n", TEXT_LIMIT, Measure::Utf8, ctx, "content.body.text", "WeCom text")?;
+    let parts = fit_paragraphs(body, TEXT_LIMIT, Measure::Utf8, ctx, "content.body.text", "WeCom text")?;
     let mut user_ids: Vec<Payload> = ms.user_ids.iter().map(|m| Payload::from(m.value.clone())).collect();
     if ms.all.is_some() {
         user_ids.push(Payload::from("@all"));
