@@ -183,6 +183,34 @@ mod tests {
         }
     }
 
+    /// Payloads are written in the order the platforms' docs write them: the message type
+    /// first, then its body, the signature last (it is added after rendering).
+    #[test]
+    fn payloads_are_written_in_the_platforms_order() {
+        let msg = UnifiedMessage::from_json(
+            r#"{"content":{"type":"text","body":{"text":"disk \"full\"\n"},"mentions":[{"type":"all"}]}}"#,
+        )
+        .unwrap();
+        for (p, secret, head, tail) in [
+            (Platform::Wecom, None, r#"{"msgtype":"text","text":{"content":"disk \"full\"\n""#, "}}"),
+            (Platform::DingTalk, Some("SEC"), r#"{"msgtype":"text","text":{"content":"#, r#""isAtAll":true}}"#),
+            (
+                Platform::Feishu,
+                Some("SEC"),
+                r#"{"msg_type":"text","content":{"text":"#,
+                r#"},"timestamp":"1700000000","sign":""#,
+            ),
+        ] {
+            let opts =
+                RenderOptions { secret: secret.map(str::to_string), now_ms: 1_700_000_000_000, ..Default::default() };
+            let text = render(&msg, p, &opts).unwrap().payloads[0].to_text();
+            assert!(text.starts_with(head), "{p:?}: {text}");
+            assert!(text.contains(tail), "{p:?}: {text}");
+            let v: Value = serde_json::from_str(&text).unwrap();
+            assert_eq!(text.len(), crate::json::to_string(&v).len(), "{p:?}: the same bytes as sorted");
+        }
+    }
+
     /// Without the engine, `"webhook"` is still a known platform and says where the engine is.
     #[cfg(not(feature = "webhook"))]
     #[test]
