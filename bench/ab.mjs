@@ -5,7 +5,7 @@
 //
 //   node bench/ab.mjs BASE_PKG_DIR NEW_PKG_DIR   (each an installed `webhook-push` package dir)
 //
-// Prints, per case: µs per render (medians) of each build, new/base, and each build's
+// Prints, per case: µs of CPU per render (medians) of each build, new/base, and each build's
 // render / JSON floor (`JSON.parse(JSON.stringify(payloads))`); then the geometric means; then
 // µs CPU per send (text, mix) with `fetch` replaced by a stub answering "ok" at once.
 import path from "node:path";
@@ -19,15 +19,17 @@ if (!baseDir || !newDir) {
   console.error("usage: node bench/ab.mjs BASE_PKG_DIR NEW_PKG_DIR");
   process.exit(2);
 }
-const ROUNDS = Number(process.env.WP_BENCH_ROUNDS || 9);
-const SAMPLE_MS = 100;
+const ROUNDS = Number(process.env.WP_BENCH_ROUNDS || 15);
+const SAMPLE_MS = Number(process.env.WP_AB_SAMPLE_MS || 60);
 const load = async (dir) => import(pathToFileURL(path.resolve(dir, "node.mjs")).href);
 const builds = { base: await load(baseDir), new: await load(newDir) };
 
+// CPU time, not wall time: on a loaded machine a process waiting for a core is not charged.
 function usPer(fn, iters) {
-  const t0 = performance.now();
+  const c0 = process.cpuUsage();
   for (let i = 0; i < iters; i++) fn();
-  return ((performance.now() - t0) * 1000) / iters;
+  const c = process.cpuUsage(c0);
+  return (c.user + c.system) / iters;
 }
 function calibrate(fn) {
   let n = 0;
@@ -40,6 +42,17 @@ const CASES = process.env.WP_AB_CASES ? process.env.WP_AB_CASES.split(",") : Obj
 
 const rows = [];
 if (!process.env.WP_AB_SEND_ONLY) {
+  // warm both builds on every case first (V8 tiers hot wasm functions up in the background;
+  // a case measured while that runs is measured against a moving target)
+  const t0 = performance.now();
+  while (performance.now() - t0 < 3000) {
+    for (const key of CASES) {
+      for (const platform of PLATFORMS) {
+        const opts = { webhook: `bench${platform}key01`, ...(SECRETS[platform] ? { secret: SECRETS[platform] } : {}) };
+        for (const wp of Object.values(builds)) wp.render(MESSAGES[key], platform, opts);
+      }
+    }
+  }
   for (const key of CASES) {
     for (const platform of PLATFORMS) {
       const message = MESSAGES[key];
