@@ -205,7 +205,7 @@ impl Payload {
 
     /// The JSON text, compact, keys in insertion order.
     pub fn to_text(&self) -> String {
-        let mut out = String::with_capacity(self.len().min(1 << 16));
+        let mut out = String::with_capacity(256);
         self.write(&mut out);
         out
     }
