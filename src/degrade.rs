@@ -54,6 +54,16 @@ fn md_link(text: &str, url: &str) -> String {
 /// A card as markdown: title, subtitle, the big figure, text, `**name**: value`
 /// fields, the image, and every button as a link.
 pub fn card_to_markdown(card: &Card, with_title: bool) -> String {
+    card_markdown(card, with_title, true)
+}
+
+/// [`card_to_markdown`] without the buttons and the card's own link (a card whose buttons
+/// are shown as buttons).
+pub fn card_body_to_markdown(card: &Card) -> String {
+    card_markdown(card, false, false)
+}
+
+fn card_markdown(card: &Card, with_title: bool, with_links: bool) -> String {
     let mut parts: Vec<String> = Vec::new();
     if with_title {
         if let Some(t) = &card.title {
@@ -85,6 +95,9 @@ pub fn card_to_markdown(card: &Card, with_title: bool) -> String {
     }
     if let Some(img) = &card.image_url {
         parts.push(format!("![image]({img})"));
+    }
+    if !with_links {
+        return parts.join("\n\n");
     }
     let mut links: Vec<String> = card.buttons.iter().map(|b| md_link(&b.text, &b.url)).collect();
     if links.is_empty() {

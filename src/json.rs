@@ -78,9 +78,14 @@ pub fn write(v: &Value, out: &mut String) {
 
 pub fn write_str(s: &str, out: &mut String) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.reserve(s.len() + 2);
     out.push('"');
     let mut start = 0;
     for (i, b) in s.bytes().enumerate() {
+        // most bytes need no escape: one table look-up (the one `Measure::Json` counts by)
+        if crate::limits::JSON_EXTRA[usize::from(b)] == 0 {
+            continue;
+        }
         let esc: &str = match b {
             b'"' => "\\\"",
             b'\\' => "\\\\",

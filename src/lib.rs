@@ -35,6 +35,7 @@ pub mod limits;
 pub mod markdown;
 pub mod model;
 pub mod options;
+pub mod payload;
 pub mod platform;
 pub mod platform_info;
 pub mod policy;

@@ -67,7 +67,7 @@ impl Measure {
 
 /// Bytes a byte costs inside a JSON string beyond itself (a table: counting is per byte of
 /// every rendered part, several times over).
-const JSON_EXTRA: [u8; 256] = {
+pub(crate) const JSON_EXTRA: [u8; 256] = {
     let mut t = [0u8; 256];
     let mut b = 0;
     while b < 0x20 {

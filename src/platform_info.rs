@@ -7,8 +7,8 @@
 use serde_json::{Value, json};
 
 use crate::error::Result;
+use crate::payload::Payload;
 use crate::platform::MAX_PARTS;
-use crate::platform::common::obj;
 use crate::platform::spec::Signing;
 use crate::policy;
 use crate::render::{RenderOptions, render};
@@ -31,6 +31,24 @@ const SAMPLES: &str = r##"[
 ["file (url)", {"content": {"type": "file", "title": "Title", "body": {"url": "https://example.com/r.pdf", "name": "r.pdf"}}}]
 ]"##;
 
+/// A `serde_json` object from its pairs, built by one out-of-line loop (the facts are `Value`s:
+/// they go to JS as they are; payloads are [`crate::payload::Payload`]s).
+#[inline(never)]
+fn object(pairs: &mut [(&str, Value)]) -> Value {
+    let mut m = serde_json::Map::new();
+    for (k, v) in pairs {
+        m.insert((*k).to_string(), std::mem::take(v));
+    }
+    Value::Object(m)
+}
+
+/// `vobj!{"key" => value, ...}`: [`object`] with each value turned into a `Value` by `Value::from`.
+macro_rules! vobj {
+    ($($k:expr => $v:expr),* $(,)?) => {
+        object(&mut [$(($k, Value::from($v))),*])
+    };
+}
+
 fn samples() -> Vec<(String, Value)> {
     let all: Value = crate::json::parse(SAMPLES).unwrap_or(Value::Null);
     all.as_array()
@@ -44,23 +62,23 @@ fn type_row(name: &str, msg: &Value, p: Platform) -> Value {
     let rendered = m.and_then(|m| render(&m, p, &RenderOptions::default()));
     match rendered {
         Err(e) => {
-            obj! {"type" => name, "support" => "refused", "code" => e.code.as_str(), "reason" => e.message.as_str()}
+            vobj! {"type" => name, "support" => "refused", "code" => e.code.as_str(), "reason" => e.message.as_str()}
         }
         Ok(r) => {
             let sent = r
                 .payloads
                 .first()
                 .and_then(|pl| pl.get("msgtype").or_else(|| pl.get("msg_type")))
-                .and_then(Value::as_str)
+                .and_then(Payload::as_str)
                 .unwrap_or("")
                 .to_string();
             let steps: Vec<Value> = r
                 .degraded
                 .iter()
-                .map(|d| obj! {"from" => d.from.as_str(), "to" => d.to.as_str(), "reason" => d.reason.as_str()})
+                .map(|d| vobj! {"from" => d.from.as_str(), "to" => d.to.as_str(), "reason" => d.reason.as_str()})
                 .collect();
             let support = if steps.is_empty() { "native" } else { "degraded" };
-            obj! {"type" => name, "support" => support, "sentAs" => sent, "steps" => steps}
+            vobj! {"type" => name, "support" => support, "sentAs" => sent, "steps" => steps}
         }
     }
 }
@@ -123,9 +141,9 @@ pub fn info(p: Platform) -> Result<Value> {
     let mut limits = spec.limits_info();
     limits.insert("maxParts".into(), MAX_PARTS.into());
     let rate: Vec<Value> =
-        policy::rate_limits(p).iter().map(|&(count, window)| obj! {"count" => count, "windowMs" => window}).collect();
+        policy::rate_limits(p).iter().map(|&(count, window)| vobj! {"count" => count, "windowMs" => window}).collect();
     let signed = !matches!(spec.signing(), Signing::Unsigned { .. });
-    let signing = obj! {"signed" => signed, "how" => spec.signing_how()};
+    let signing = vobj! {"signed" => signed, "how" => spec.signing_how()};
     let env = spec.env_names();
     let schemes = service_url::schemes_for(p);
     let types: Vec<Value> = samples().iter().map(|(name, msg)| type_row(name, msg, p)).collect();

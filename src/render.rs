@@ -6,6 +6,7 @@ use serde_json::Value;
 use crate::degrade::Degraded;
 use crate::error::{Error, Result};
 use crate::model::UnifiedMessage;
+use crate::payload::Payload;
 use crate::platform::spec::{Signature, Signing};
 use crate::platform::{Ctx, Platform};
 use crate::sign;
@@ -46,7 +47,7 @@ pub fn render(msg: &UnifiedMessage, platform: Platform, opts: &RenderOptions) ->
 /// The last word on size: every payload within its platform's limit as it
 /// will be sent. What still is not (one link, field or button longer than a
 /// whole message) is refused here rather than by the platform.
-fn check_limits(platform: Platform, payloads: &[Value]) -> Result<()> {
+fn check_limits(platform: Platform, payloads: &[Payload]) -> Result<()> {
     for p in payloads {
         let Some((size, limit)) = platform.spec().measured_size(p) else { continue };
         if size > limit {
@@ -90,10 +91,10 @@ fn url_with(url: &str, sig: &Signature) -> String {
     format!("{url}{sep}timestamp={}&sign={}", sig.timestamp, sign::encode_query_value(&sig.sign))
 }
 
-fn payload_with(payload: &mut Value, sig: &Signature) {
-    if let Value::Object(m) = payload {
-        m.insert("timestamp".into(), Value::String(sig.timestamp.clone()));
-        m.insert("sign".into(), Value::String(sig.sign.clone()));
+fn payload_with(payload: &mut Payload, sig: &Signature) {
+    if let Payload::Object(m) = payload {
+        m.put("timestamp", sig.timestamp.clone());
+        m.put("sign", sig.sign.clone());
     }
 }
 
@@ -104,7 +105,7 @@ fn payload_with(payload: &mut Value, sig: &Signature) {
 pub fn sign_request(
     platform: Platform,
     url: &str,
-    payload: &mut Value,
+    payload: &mut Payload,
     secret: &str,
     now_ms: u64,
 ) -> Result<(String, Option<String>)> {
@@ -122,7 +123,7 @@ pub fn sign_request(
 
 /// The payload signed when the platform signs in the body (`timestamp` and
 /// `sign` as string fields).
-pub fn sign_payload(platform: Platform, payload: &mut Value, secret: &str, now_ms: u64) -> Result<()> {
+pub fn sign_payload(platform: Platform, payload: &mut Payload, secret: &str, now_ms: u64) -> Result<()> {
     if platform.spec().signing() != Signing::BodyFields {
         return Ok(());
     }
@@ -140,7 +141,7 @@ mod tests {
     fn a_request_is_signed_once_and_the_signature_returned() {
         let now = 1_700_000_000_123;
         let ding = "https://oapi.dingtalk.com/robot/send?access_token=T0123456789";
-        let mut p = serde_json::json!({"msgtype":"text"});
+        let mut p = crate::platform::common::obj! {"msgtype" => "text"};
         let (u, sig) = sign_request(Platform::DingTalk, ding, &mut p, "SEC-1", now).unwrap();
         let sig = sig.unwrap();
         assert_eq!(sig, sign::dingtalk_sign("SEC-1", now).unwrap());
@@ -149,7 +150,7 @@ mod tests {
         assert_eq!(u, sign_url(Platform::DingTalk, ding, "SEC-1", now).unwrap());
 
         let hook = "https://open.feishu.cn/open-apis/bot/v2/hook/hook0123456789";
-        let mut p = serde_json::json!({"msg_type":"text"});
+        let mut p = crate::platform::common::obj! {"msg_type" => "text"};
         let (u, sig) = sign_request(Platform::Feishu, hook, &mut p, "SEC-2", now).unwrap();
         assert_eq!(u, hook);
         assert_eq!(sig.as_deref(), Some(sign::feishu_sign("SEC-2", now / 1000).unwrap().as_str()));
@@ -158,7 +159,7 @@ mod tests {
 
         // a bot that does not sign: nothing signed, no signature to hide
         let wecom = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=K0123456789";
-        let mut p = serde_json::json!({"msgtype":"text"});
+        let mut p = crate::platform::common::obj! {"msgtype" => "text"};
         assert_eq!(sign_request(Platform::Wecom, wecom, &mut p, "SEC-3", now).unwrap(), (wecom.to_string(), None));
         assert_eq!(p, serde_json::json!({"msgtype":"text"}));
     }
@@ -174,6 +175,34 @@ mod tests {
             let r = render(&msg, p, &opts).unwrap();
             let parsed: Value = serde_json::from_str(&r.to_json()).unwrap();
             assert_eq!(parsed, r.to_value());
+        }
+    }
+
+    /// Payloads are written in the order the platforms' docs write them: the message type
+    /// first, then its body, the signature last (it is added after rendering).
+    #[test]
+    fn payloads_are_written_in_the_platforms_order() {
+        let msg = UnifiedMessage::from_json(
+            r#"{"content":{"type":"text","body":{"text":"disk \"full\"\n"},"mentions":[{"type":"all"}]}}"#,
+        )
+        .unwrap();
+        for (p, secret, head, tail) in [
+            (Platform::Wecom, None, r#"{"msgtype":"text","text":{"content":"disk \"full\"\n""#, "}}"),
+            (Platform::DingTalk, Some("SEC"), r#"{"msgtype":"text","text":{"content":"#, r#""isAtAll":true}}"#),
+            (
+                Platform::Feishu,
+                Some("SEC"),
+                r#"{"msg_type":"text","content":{"text":"#,
+                r#"},"timestamp":"1700000000","sign":""#,
+            ),
+        ] {
+            let opts =
+                RenderOptions { secret: secret.map(str::to_string), now_ms: 1_700_000_000_000, ..Default::default() };
+            let text = render(&msg, p, &opts).unwrap().payloads[0].to_text();
+            assert!(text.starts_with(head), "{p:?}: {text}");
+            assert!(text.contains(tail), "{p:?}: {text}");
+            let v: Value = serde_json::from_str(&text).unwrap();
+            assert_eq!(text.len(), crate::json::to_string(&v).len(), "{p:?}: the same bytes as sorted");
         }
     }
 

@@ -5,6 +5,7 @@
 use serde_json::{Map, Value, json};
 
 use crate::degrade::Degradation;
+use crate::payload::Payload;
 use crate::platform::Platform;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -13,7 +14,7 @@ pub struct Rendered {
     /// The URL to post to (signed for DingTalk), when a webhook was given.
     pub url: Option<String>,
     /// One payload per message to send, in order.
-    pub payloads: Vec<Value>,
+    pub payloads: Vec<Payload>,
     pub degraded: Vec<Degradation>,
 }
 
@@ -25,7 +26,7 @@ impl Rendered {
         out.push_str(self.platform.as_str());
         out.push_str("\",\"url\":");
         match &self.url {
-            Some(u) => crate::json::write(&Value::String(u.clone()), &mut out),
+            Some(u) => crate::json::write_str(u, &mut out),
             None => out.push_str("null"),
         }
         out.push_str(",\"payloads\":[");
@@ -33,12 +34,23 @@ impl Rendered {
             if i > 0 {
                 out.push(',');
             }
-            crate::json::write(p, &mut out);
+            p.write(&mut out);
         }
         out.push_str("],\"degraded\":");
-        let degraded: Vec<Value> =
-            self.degraded.iter().map(|d| json!({"from": d.from, "to": d.to, "reason": d.reason})).collect();
-        crate::json::write(&Value::Array(degraded), &mut out);
+        out.push('[');
+        for (i, d) in self.degraded.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push_str("{\"from\":");
+            crate::json::write_str(&d.from, &mut out);
+            out.push_str(",\"to\":");
+            crate::json::write_str(&d.to, &mut out);
+            out.push_str(",\"reason\":");
+            crate::json::write_str(&d.reason, &mut out);
+            out.push('}');
+        }
+        out.push(']');
         out.push_str(",\"parts\":");
         out.push_str(&self.payloads.len().to_string());
         out.push('}');
@@ -51,7 +63,7 @@ impl Rendered {
         let mut m = Map::new();
         m.insert("platform".into(), Value::String(self.platform.as_str().into()));
         m.insert("url".into(), self.url.clone().map_or(Value::Null, Value::String));
-        m.insert("payloads".into(), Value::Array(self.payloads.clone()));
+        m.insert("payloads".into(), Value::Array(self.payloads.iter().map(Payload::to_value).collect()));
         m.insert("degraded".into(), Value::Array(degraded));
         m.insert("parts".into(), Value::from(self.payloads.len()));
         Value::Object(m)

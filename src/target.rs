@@ -351,7 +351,7 @@ mod tests {
         for p in Platform::ALL {
             let cred = "CRED0123456789abcdefCRED0123456789abcdef";
             let base = p.spec().webhook_url(p.spec().default_base(), cred);
-            let mut payload = serde_json::json!({});
+            let mut payload = crate::payload::Payload::Object(crate::payload::Obj::new());
             let (url, sig) = match p.spec().signing() {
                 crate::platform::spec::Signing::Unsigned { .. } => (base.clone(), None),
                 _ => crate::render::sign_request(p, &base, &mut payload, "SECRET-1", now).unwrap(),

@@ -114,7 +114,7 @@ fn render_everywhere(msg: &UnifiedMessage) {
                     assert!(!r.payloads.is_empty());
                     if !matches!(msg.content.body, webhook_push::model::Body::Raw(_)) {
                         for pl in &r.payloads {
-                            if let Err(e) = check_payload(p, pl) {
+                            if let Err(e) = check_payload(p, &pl.to_value()) {
                                 panic!("{} payload out of shape: {e}\n{pl}", p.as_str());
                             }
                         }

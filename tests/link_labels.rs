@@ -3,7 +3,7 @@
 //! folding only). Guards that the lookup still works for ASCII case differences and for CJK
 //! labels, and documents the one difference from full Unicode folding.
 
-use serde_json::{Value, json};
+use serde_json::json;
 use webhook_push::model::UnifiedMessage;
 use webhook_push::render::{RenderOptions, render};
 use webhook_push::target::Platform;
@@ -11,7 +11,7 @@ use webhook_push::target::Platform;
 fn wecom_markdown(md: &str) -> String {
     let v = json!({"content": {"type": "markdown", "body": {"content": md}}});
     let out = render(&UnifiedMessage::from_value(&v).unwrap(), Platform::Wecom, &RenderOptions::default()).unwrap();
-    let p: &Value = &out.payloads[0];
+    let p = &out.payloads[0];
     p["markdown"]["content"].as_str().or_else(|| p["markdown_v2"]["content"].as_str()).unwrap().to_string()
 }
 

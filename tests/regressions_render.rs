@@ -11,8 +11,8 @@ fn r(v: Value, p: Platform) -> webhook_push::Result<webhook_push::render::Render
     render(&UnifiedMessage::from_value(&v)?, p, &RenderOptions::default())
 }
 
-fn len(v: &Value) -> usize {
-    serde_json::to_string(v).unwrap().len()
+fn len(v: &webhook_push::payload::Payload) -> usize {
+    serde_json::to_string(&v.to_value()).unwrap().len()
 }
 
 /// WeCom markdown: mention tail eats the room; split then cuts every character
@@ -381,10 +381,10 @@ fn issue8_escaped_mentions_stay_inert() {
     for src in ["\\<at user_id=\"all\"\\>all\\</at\\>", "&lt;at user_id=\"all\"&gt;all&lt;/at&gt;"] {
         let out = r(md(src), Platform::Feishu).unwrap();
         // a post's text element is never read for tags; only an `at` element mentions
-        let s = serde_json::to_string(&out.payloads[0]).unwrap();
+        let s = serde_json::to_string(&out.payloads[0].to_value()).unwrap();
         assert!(!s.contains("\"tag\":\"at\""), "{src:?} -> {s}");
         let card = json!({"content": {"type": "card", "body": {"card_type": "text_notice", "title": "T", "description": src}}});
-        let s = serde_json::to_string(&r(card, Platform::Feishu).unwrap().payloads[0]).unwrap();
+        let s = serde_json::to_string(&r(card, Platform::Feishu).unwrap().payloads[0].to_value()).unwrap();
         assert!(s.contains("lark_md") && s.contains("all"), "{s}");
         assert!(!s.contains("<at"), "{src:?} -> {s}");
     }

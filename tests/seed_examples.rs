@@ -21,7 +21,7 @@ fn seed_examples_render_to_their_golden_payloads() {
             let r = render_value(&msg, p, &RenderOptions::default())
                 .unwrap_or_else(|e| panic!("{name} on {}: {e}", p.as_str()));
             for payload in &r.payloads {
-                if let Err(e) = check_payload(p, payload) {
+                if let Err(e) = check_payload(p, &payload.to_value()) {
                     failures.push(format!("{name} on {}: {e}", p.as_str()));
                 }
             }

@@ -105,8 +105,17 @@ fn cell(msg: &Value, p: Platform) -> String {
                 .payloads
                 .first()
                 .map(|pl| {
-                    let t = pl.get("msgtype").or_else(|| pl.get("msg_type")).and_then(Value::as_str).unwrap_or("?");
-                    match (t, pl.get("template_card").and_then(|c| c.get("card_type")).and_then(Value::as_str)) {
+                    let t = pl
+                        .get("msgtype")
+                        .or_else(|| pl.get("msg_type"))
+                        .and_then(webhook_push::payload::Payload::as_str)
+                        .unwrap_or("?");
+                    match (
+                        t,
+                        pl.get("template_card")
+                            .and_then(|c| c.get("card_type"))
+                            .and_then(webhook_push::payload::Payload::as_str),
+                    ) {
                         ("template_card", Some(ct)) => format!("template_card {ct}"),
                         _ => t.to_string(),
                     }

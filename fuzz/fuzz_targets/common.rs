@@ -2,7 +2,6 @@
 //! the renderers' own bookkeeping.
 #![allow(dead_code)]
 
-use serde_json::Value;
 use webhook_push::limits::Overflow;
 use webhook_push::platform::{dingtalk, feishu, wecom};
 use webhook_push::render::{RenderOptions, Rendered, WecomMarkdown, render};
@@ -36,18 +35,18 @@ pub fn check_limits(r: &Rendered) {
     for p in &r.payloads {
         match r.platform {
             Platform::DingTalk => {
-                let n = webhook_push::json::len(p);
+                let n = p.to_text().len();
                 assert!(n <= dingtalk::BODY_LIMIT, "DingTalk body {n} bytes");
             }
             Platform::Feishu | Platform::Lark => {
-                let n = webhook_push::json::len(p);
+                let n = p.to_text().len();
                 assert!(n <= feishu::BODY_LIMIT, "Feishu body {n} bytes");
             }
             Platform::Wecom => {
                 for (k, limit) in
                     [("text", wecom::TEXT_LIMIT), ("markdown", wecom::MARKDOWN_LIMIT), ("markdown_v2", wecom::MARKDOWN_LIMIT)]
                 {
-                    if let Some(c) = p.get(k).and_then(|b| b.get("content")).and_then(Value::as_str) {
+                    if let Some(c) = p.get(k).and_then(|b| b.get("content")).and_then(webhook_push::payload::Payload::as_str) {
                         assert!(c.len() <= limit, "WeCom {k} content {} bytes", c.len());
                     }
                 }

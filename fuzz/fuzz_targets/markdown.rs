@@ -18,6 +18,6 @@ fuzz_target!(|data: &[u8]| {
         assert!(inline.len() <= bound, "{d:?} inline: {} bytes from {}", inline.len(), s.len());
     }
     let (rows, _) = webhook_push::platform::feishu_post::to_feishu_post(&doc);
-    let n: usize = rows.iter().flatten().flatten().map(webhook_push::json::len).sum();
+    let n: usize = rows.iter().flatten().flatten().map(|e| e.to_text().len()).sum();
     assert!(n <= 4 * bound, "post rows: {n} bytes from {}", s.len());
 });

@@ -252,7 +252,7 @@ fn content_that_renders_to_little_is_parsed_to_the_end() {
             let (b, f) = both(&message(&md, false), p, o);
             assert_same(md.len(), p, o, &b, &f);
             let b = b.unwrap();
-            let text = serde_json::to_string(&b.payloads).unwrap();
+            let text = crate::payload::Payload::from(b.payloads.clone()).to_text();
             assert!(
                 text.contains("https://example.com/late") && text.contains("https://example.com/7"),
                 "{p:?} {o:?} {text}"
@@ -271,7 +271,7 @@ fn a_definition_after_the_cut_still_resolves() {
     for p in PLATFORMS {
         let (b, f) = both(&message(&md, false), p, Overflow::Split);
         assert_same(md.len(), p, Overflow::Split, &b, &f);
-        let text = serde_json::to_string(&b.unwrap().payloads).unwrap();
+        let text = crate::payload::Payload::from(b.unwrap().payloads).to_text();
         assert!(text.contains("https://example.com/far"), "{p:?}");
     }
 }

@@ -33,7 +33,7 @@ fn golden(src: &str, expect: [(&str, &[&str]); 5]) {
 
 fn post(src: &str) -> (Value, Vec<String>) {
     let (blocks, losses) = to_feishu_post(&parse(src));
-    (json!(blocks), names(&losses))
+    (crate::payload::Payload::from(blocks).to_value(), names(&losses))
 }
 
 const SEED: &str = "# Deployment Complete\n\n## Status: ✅ Success\n- Version: v1.2.3\n- Environment: Production\n- Deployed by: @zhangsan\n\n[View Logs](https://example.com/logs)";
@@ -465,7 +465,7 @@ fn deep_nesting_is_flattened() {
         for d in ALL {
             assert!(render(&doc, d).0.concat().contains("deep"), "{d:?} of {}", &src[..8]);
         }
-        assert!(json!(to_feishu_post(&doc).0).to_string().contains("deep"));
+        assert!(crate::payload::Payload::from(to_feishu_post(&doc).0).to_string().contains("deep"));
     }
     // below the cap nothing is flattened
     assert_eq!(render_inline(">>> x", Plain), "> > > x");

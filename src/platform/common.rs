@@ -3,6 +3,8 @@
 
 use serde_json::Value;
 
+use crate::payload::Payload;
+
 use super::spec::{Ctx, Platform};
 use crate::error::{Error, Result};
 use crate::limits::{self, Measure, Overflow};
@@ -42,6 +44,22 @@ pub fn fit_text(
     what: &str,
 ) -> Result<Vec<String>> {
     fit_blocks(blocks, false, sep, room, m, ctx, path, what)
+}
+
+/// [`fit_text`] of a text body cut into [`paragraphs`]: a body that fits is taken whole, without
+/// cutting it up and joining it again.
+pub fn fit_paragraphs(
+    body: &str,
+    room: usize,
+    m: Measure,
+    ctx: &mut Ctx<'_>,
+    path: &str,
+    what: &str,
+) -> Result<Vec<String>> {
+    if m.cost(body) <= room {
+        return Ok(vec![body.to_string()]);
+    }
+    fit_text(&paragraphs(body), "\n\n", room, m, ctx, path, what)
 }
 
 /// The rendered capacity of a message whose content has `room` bytes under the
@@ -146,7 +164,7 @@ pub fn paragraphs(text: &str) -> Vec<String> {
 
 /// The raw payload given for this platform, or for the one it falls back to
 /// (Lark takes Feishu's). Keys are checked here, where the platforms are known.
-pub fn raw_payload(raw: &[(String, Value)], p: Platform) -> Result<Value> {
+pub fn raw_payload(raw: &[(String, Value)], p: Platform) -> Result<Payload> {
     for (k, _) in raw {
         if Platform::parse(k).is_err() {
             return Err(Error::at(
@@ -156,38 +174,31 @@ pub fn raw_payload(raw: &[(String, Value)], p: Platform) -> Result<Value> {
         }
     }
     let find = |name: Platform| {
-        raw.iter().find(|(k, _)| Platform::parse(k).is_ok_and(|kp| kp == name)).map(|(_, v)| v.clone())
+        raw.iter().find(|(k, _)| Platform::parse(k).is_ok_and(|kp| kp == name)).map(|(_, v)| Payload::from(v))
     };
     let fallback = p.spec().raw_fallback().and_then(|n| Platform::parse(n).ok());
     let found = find(p).or_else(|| fallback.and_then(find));
     found.ok_or_else(|| Error::unsupported(format!("the raw message has no payload for {}", p.display())))
 }
 
-/// Size of a JSON value as sent.
-pub fn json_len(v: &Value) -> usize {
-    crate::json::len(v)
+/// Size of a payload as sent.
+pub fn json_len(v: &Payload) -> usize {
+    v.len()
 }
 
-/// A JSON object from its keys and values, built by one out-of-line loop: `json!` inlines a key
-/// allocation and a map insert per key at every call site (measured in bench/LEVERS.md).
-#[inline(never)]
-pub fn object(pairs: &mut [(&str, Value)]) -> Value {
-    let mut m = serde_json::Map::new();
-    for (k, v) in pairs {
-        m.insert((*k).to_string(), std::mem::take(v));
-    }
-    Value::Object(m)
-}
-
-/// `obj!{"key" => value, ...}`: [`object`] with each value turned into a `Value` by `Value::from`.
+/// `obj!{"key" => value, ...}`: a [`Payload`] object, its keys in the order written, each value
+/// turned into a `Payload` by `Payload::from`, built by one out-of-line loop
+/// ([`Payload::object`]: `json!` inlined a key allocation and a map insert per key at every call
+/// site, measured in bench/LEVERS.md).
 macro_rules! obj {
     ($($k:expr => $v:expr),* $(,)?) => {
-        $crate::platform::common::object(&mut [$(($k, ::serde_json::Value::from($v))),*])
+        $crate::payload::Payload::object(&mut [$(($k, $crate::payload::Payload::from($v))),*])
     };
 }
 pub(crate) use obj;
 
-/// `map.put("key", value)`: a map insert with the key's allocation out of line (as [`object`]).
+/// `map.put("key", value)` on a `serde_json::Map` (the facts `platformInfo` shows): a map insert
+/// with the key's allocation out of line.
 pub trait Put {
     fn put(&mut self, key: &str, value: Value);
 }

@@ -6,7 +6,9 @@
 
 use serde_json::{Map, Value};
 
-use super::common::{Put, fit_blocks, fit_text, json_len, mention_sets, obj, paragraphs, raw_payload, text_with_title};
+use crate::payload::{Obj, Payload};
+
+use super::common::{Put, fit_blocks, fit_paragraphs, json_len, mention_sets, obj, raw_payload, text_with_title};
 use super::spec::{
     AnswerFields, CodeMeaning, Credential, Ctx, EnvNames, PlatformRenderer, PlatformSpec, Signature, Signing,
 };
@@ -24,7 +26,7 @@ const TITLE_CHARS: usize = 64;
 pub struct DingTalk;
 
 impl PlatformRenderer for DingTalk {
-    fn render(&self, msg: &UnifiedMessage, ctx: &mut Ctx<'_>) -> Result<Vec<Value>> {
+    fn render(&self, msg: &UnifiedMessage, ctx: &mut Ctx<'_>) -> Result<Vec<Payload>> {
         let c = &msg.content;
         match &c.body {
             Body::Text(t) => text(c, &text_with_title(c.title.as_deref(), t), ctx),
@@ -109,7 +111,7 @@ impl PlatformSpec for DingTalk {
     fn env_names(&self) -> EnvNames {
         EnvNames { webhook: "DINGTALK_ACCESS_TOKEN", secret: Some("DINGTALK_SECRET") }
     }
-    fn measured_size(&self, payload: &Value) -> Option<(usize, usize)> {
+    fn measured_size(&self, payload: &Payload) -> Option<(usize, usize)> {
         Some((json_len(payload), BODY_LIMIT))
     }
     fn answer_fields(&self) -> AnswerFields {
@@ -151,7 +153,7 @@ fn contains_word(text: &str, word: &str) -> bool {
 }
 
 /// The `at` object and the `@...` words the text must contain.
-fn at_object(c: &Content, text: &str) -> (Option<Value>, String) {
+fn at_object(c: &Content, text: &str) -> (Option<Payload>, String) {
     let ms = mention_sets(&c.mentions);
     if c.mentions.is_empty() {
         return (None, String::new());
@@ -163,29 +165,29 @@ fn at_object(c: &Content, text: &str) -> (Option<Value>, String) {
             words.push(w);
         }
     }
-    let mut at = Map::new();
+    let mut at = Obj::new();
     if !ms.mobiles.is_empty() {
-        at.put("atMobiles", ms.mobiles.iter().map(|m| Value::String(m.value.clone())).collect());
+        at.put("atMobiles", Payload::Array(ms.mobiles.iter().map(|m| Payload::from(m.value.clone())).collect()));
     }
     if !ms.user_ids.is_empty() {
-        at.put("atUserIds", ms.user_ids.iter().map(|m| Value::String(m.value.clone())).collect());
+        at.put("atUserIds", Payload::Array(ms.user_ids.iter().map(|m| Payload::from(m.value.clone())).collect()));
     }
-    at.put("isAtAll", Value::Bool(ms.all.is_some()));
-    (Some(Value::Object(at)), words.join(" "))
+    at.put("isAtAll", ms.all.is_some());
+    (Some(Payload::Object(at)), words.join(" "))
 }
 
-fn with_at(mut payload: Value, at: &Option<Value>) -> Value {
-    if let (Some(at), Value::Object(m)) = (at, &mut payload) {
+fn with_at(mut payload: Payload, at: &Option<Payload>) -> Payload {
+    if let (Some(at), Payload::Object(m)) = (at, &mut payload) {
         m.put("at", at.clone());
     }
     payload
 }
 
-fn text(c: &Content, body: &str, ctx: &mut Ctx<'_>) -> Result<Vec<Value>> {
+fn text(c: &Content, body: &str, ctx: &mut Ctx<'_>) -> Result<Vec<Payload>> {
     let (at, words) = at_object(c, body);
     let shell = with_at(obj! {"msgtype" => "text", "text" => obj!{"content" => ""}}, &at);
     let room = BODY_LIMIT.saturating_sub(json_len(&shell) + Measure::Json.cost(&words) + 2);
-    let parts = fit_text(&paragraphs(body), "\n\n", room, Measure::Json, ctx, "content.body.text", "DingTalk")?;
+    let parts = fit_paragraphs(body, room, Measure::Json, ctx, "content.body.text", "DingTalk")?;
     Ok(parts
         .into_iter()
         .enumerate()
@@ -218,7 +220,7 @@ fn title_of_doc(title: Option<&str>, doc: &markdown::Doc) -> String {
     }
 }
 
-fn markdown(c: &Content, src: &str, title: Option<&str>, ctx: &mut Ctx<'_>) -> Result<Vec<Value>> {
+fn markdown(c: &Content, src: &str, title: Option<&str>, ctx: &mut Ctx<'_>) -> Result<Vec<Payload>> {
     // parsed only as far as the parts can hold (see markdown::bounded)
     let capacity = super::common::capacity(BODY_LIMIT, ctx);
     let sep = markdown::block_separator(Dialect::DingTalk);
@@ -238,7 +240,7 @@ fn markdown(c: &Content, src: &str, title: Option<&str>, ctx: &mut Ctx<'_>) -> R
     }
     let (at, words) = at_object(c, src);
     let shell =
-        with_at(obj! {"msgtype" => "markdown", "markdown" => obj!{"title" => title_text.as_str(), "text" => ""}}, &at);
+        with_at(obj! {"msgtype" => "markdown", "markdown" => obj!{"title" => title_text.clone(), "text" => ""}}, &at);
     let room = BODY_LIMIT.saturating_sub(json_len(&shell) + Measure::Json.cost(&words) + 16);
     let path = if matches!(c.body, Body::Markdown(_)) { "content.body.content" } else { "content.body" };
     let parts = fit_blocks(&blocks, partial, sep, room, Measure::Json, ctx, path, "DingTalk")?;
@@ -259,13 +261,13 @@ fn markdown(c: &Content, src: &str, title: Option<&str>, ctx: &mut Ctx<'_>) -> R
 }
 
 /// A link card; its text is cut (recorded) when the body would pass the limit.
-fn link_payload(title: &str, text: Option<&str>, url: &str, pic: Option<&str>, ctx: &mut Ctx<'_>) -> Result<Value> {
-    let mut l = Map::new();
-    l.put("title", Value::String(title.to_string()));
-    l.put("text", Value::String(String::new()));
-    l.put("messageUrl", Value::String(url.to_string()));
+fn link_payload(title: &str, text: Option<&str>, url: &str, pic: Option<&str>, ctx: &mut Ctx<'_>) -> Result<Payload> {
+    let mut l = Obj::new();
+    l.put("title", Payload::from(title.to_string()));
+    l.put("text", "");
+    l.put("messageUrl", Payload::from(url.to_string()));
     if let Some(p) = pic {
-        l.put("picUrl", Value::String(p.to_string()));
+        l.put("picUrl", Payload::from(p.to_string()));
     }
     // DingTalk requires text; the title stands in when there is none.
     let text = text.unwrap_or(title);
@@ -280,11 +282,11 @@ fn link_payload(title: &str, text: Option<&str>, url: &str, pic: Option<&str>, c
             cut
         }
     };
-    l.put("text", Value::String(text));
+    l.put("text", Payload::from(text));
     Ok(obj! {"msgtype" => "link", "link" => l})
 }
 
-fn articles_payload(c: &Content, articles: &[Article], ctx: &mut Ctx<'_>, feed: bool) -> Result<Vec<Value>> {
+fn articles_payload(c: &Content, articles: &[Article], ctx: &mut Ctx<'_>, feed: bool) -> Result<Vec<Payload>> {
     if let [a] = articles {
         if !feed || a.image_url.is_none() {
             return Ok(vec![link_payload(&a.title, a.description.as_deref(), &a.url, a.image_url.as_deref(), ctx)?]);
@@ -294,15 +296,13 @@ fn articles_payload(c: &Content, articles: &[Article], ctx: &mut Ctx<'_>, feed: 
         if articles.iter().any(|a| a.description.is_some()) {
             ctx.degraded.push("description", "none", "DingTalk feedCard shows titles and pictures only");
         }
-        let links: Vec<Value> = articles
+        let links: Vec<Payload> = articles
             .iter()
-            .map(
-                |a| obj! {"title" => a.title.as_str(), "messageURL" => a.url.as_str(), "picURL" => a.image_url.clone()},
-            )
+            .map(|a| obj! {"title" => a.title.clone(), "messageURL" => a.url.clone(), "picURL" => a.image_url.clone()})
             .collect();
         // as many links a message as fit the body limit
         let room = BODY_LIMIT.saturating_sub(json_len(
-            &obj! {"msgtype" => "feedCard", "feedCard" => obj!{"links" => Value::Array(Vec::new())}},
+            &obj! {"msgtype" => "feedCard", "feedCard" => obj!{"links" => Payload::Array(Vec::new())}},
         ));
         let groups = limits::pack_by(links, 1, room, json_len);
         if groups.iter().any(|g| g.iter().map(json_len).sum::<usize>() > room) {
@@ -335,7 +335,7 @@ fn articles_payload(c: &Content, articles: &[Article], ctx: &mut Ctx<'_>, feed: 
     markdown(c, &degrade::articles_to_markdown(articles), title, ctx)
 }
 
-fn action_card(c: &Content, card: &Card, ctx: &mut Ctx<'_>) -> Result<Vec<Value>> {
+fn action_card(c: &Content, card: &Card, ctx: &mut Ctx<'_>) -> Result<Vec<Payload>> {
     let title = card.title.clone().unwrap_or_else(|| title_of(None, card.text.as_deref().unwrap_or("")));
     if card.buttons.is_empty() && card.url.is_none() {
         ctx.degraded.push("card", "markdown", "DingTalk action cards need a button or a URL; the card has none");
@@ -349,8 +349,7 @@ fn action_card(c: &Content, card: &Card, ctx: &mut Ctx<'_>) -> Result<Vec<Value>
         md.push_str(&format!("### {}\n\n", md_escape(&title)));
     }
     // Card body without its buttons: they become the card's own buttons.
-    let body_only = Card { buttons: Vec::new(), url: None, ..card.clone() };
-    md.push_str(&degrade::card_to_markdown(&body_only, false));
+    md.push_str(&degrade::card_body_to_markdown(card));
     let doc = markdown::parse(&md);
     let (blocks, losses) = markdown::render(&doc, Dialect::DingTalk);
     ctx.degraded.losses(&losses, loss_reason);
@@ -361,26 +360,26 @@ fn action_card(c: &Content, card: &Card, ctx: &mut Ctx<'_>) -> Result<Vec<Value>
         text.push_str("\n\n");
         text.push_str(&degrade::visible_mentions(&all, md_escape));
     }
-    let mut ac = Map::new();
-    ac.put("title", Value::String(title));
-    ac.put("text", Value::String(String::new()));
-    ac.put("btnOrientation", Value::String(if card.buttons_horizontal { "1" } else { "0" }.into()));
+    let mut ac = Obj::new();
+    ac.put("title", Payload::from(title));
+    ac.put("text", "");
+    ac.put("btnOrientation", if card.buttons_horizontal { "1" } else { "0" });
     if card.hide_avatar {
-        ac.put("hideAvatar", Value::String("1".into()));
+        ac.put("hideAvatar", "1");
     }
     match card.buttons.as_slice() {
         [] => {
-            ac.put("singleTitle", Value::String("查看详情".into()));
-            ac.put("singleURL", Value::String(card.url.clone().unwrap_or_default()));
+            ac.put("singleTitle", "查看详情");
+            ac.put("singleURL", Payload::from(card.url.clone().unwrap_or_default()));
         }
         [b] => {
-            ac.put("singleTitle", Value::String(b.text.clone()));
-            ac.put("singleURL", Value::String(b.url.clone()));
+            ac.put("singleTitle", Payload::from(b.text.clone()));
+            ac.put("singleURL", Payload::from(b.url.clone()));
         }
         many => {
-            let btns: Vec<Value> =
-                many.iter().map(|b| obj! {"title" => b.text.as_str(), "actionURL" => b.url.as_str()}).collect();
-            ac.put("btns", Value::Array(btns));
+            let btns: Vec<Payload> =
+                many.iter().map(|b| obj! {"title" => b.text.clone(), "actionURL" => b.url.clone()}).collect();
+            ac.put("btns", Payload::Array(btns));
         }
     }
     let shell = obj! {"msgtype" => "actionCard", "actionCard" => ac.clone()};
@@ -406,6 +405,6 @@ fn action_card(c: &Content, card: &Card, ctx: &mut Ctx<'_>) -> Result<Vec<Value>
             }
         }
     }
-    ac.put("text", Value::String(text));
+    ac.put("text", Payload::from(text));
     Ok(vec![obj! {"msgtype" => "actionCard", "actionCard" => ac}])
 }

@@ -6,7 +6,9 @@
 
 use serde_json::{Map, Value};
 
-use super::common::{Put, fit_text, json_len, mention_sets, obj, paragraphs, raw_payload, text_with_title};
+use crate::payload::{Obj, Payload};
+
+use super::common::{Put, fit_paragraphs, json_len, mention_sets, obj, raw_payload, text_with_title};
 use super::spec::{
     AnswerFields, CodeMeaning, Credential, Ctx, EnvNames, PlatformRenderer, PlatformSpec, Signature, Signing,
 };
@@ -61,14 +63,14 @@ pub static LARK: Feishu = Feishu {
 };
 
 impl PlatformRenderer for Feishu {
-    fn render(&self, msg: &UnifiedMessage, ctx: &mut Ctx<'_>) -> Result<Vec<Value>> {
+    fn render(&self, msg: &UnifiedMessage, ctx: &mut Ctx<'_>) -> Result<Vec<Payload>> {
         let c = &msg.content;
         match &c.body {
             crate::model::Body::Text(t) => text(c, &text_with_title(c.title.as_deref(), t), ctx),
             crate::model::Body::Markdown(src) => post(c, src, c.title.as_deref(), ctx),
             crate::model::Body::Image(img) => {
                 if let Some(key) = &img.image_key {
-                    return Ok(vec![obj! {"msg_type" => "image", "content" => obj!{"image_key" => key.as_str()}}]);
+                    return Ok(vec![obj! {"msg_type" => "image", "content" => obj!{"image_key" => key.clone()}}]);
                 }
                 match &img.url {
                     Some(url) => {
@@ -168,7 +170,7 @@ impl PlatformSpec for Feishu {
     fn env_names(&self) -> EnvNames {
         self.env
     }
-    fn measured_size(&self, payload: &Value) -> Option<(usize, usize)> {
+    fn measured_size(&self, payload: &Payload) -> Option<(usize, usize)> {
         Some((json_len(payload), BODY_LIMIT))
     }
     fn answer_fields(&self) -> AnswerFields {
@@ -222,11 +224,11 @@ fn text_mentions(c: &Content, ctx: &mut Ctx<'_>) -> String {
     out.join(" ")
 }
 
-fn text(c: &Content, body: &str, ctx: &mut Ctx<'_>) -> Result<Vec<Value>> {
+fn text(c: &Content, body: &str, ctx: &mut Ctx<'_>) -> Result<Vec<Payload>> {
     let mentions = text_mentions(c, ctx);
     let shell = obj! {"msg_type" => "text", "content" => obj!{"text" => ""}};
     let room = room().saturating_sub(json_len(&shell) + Measure::Json.cost(&mentions) + 2);
-    let parts = fit_text(&paragraphs(body), "\n\n", room, Measure::Json, ctx, "content.body.text", "Feishu")?;
+    let parts = fit_paragraphs(body, room, Measure::Json, ctx, "content.body.text", "Feishu")?;
     Ok(parts
         .into_iter()
         .enumerate()
@@ -241,25 +243,25 @@ fn text(c: &Content, body: &str, ctx: &mut Ctx<'_>) -> Result<Vec<Value>> {
 }
 
 /// What a post row adds to a message: its elements, the commas between them, its brackets.
-fn row_cost(r: &[Value]) -> usize {
+fn row_cost(r: &[Payload]) -> usize {
     r.iter().map(json_len).sum::<usize>() + r.len().max(1) + 1
 }
 
 /// Split a post row that is over `room` on its own into rows of its text.
-fn split_row(row: Vec<Value>, room: usize) -> Vec<Vec<Value>> {
+fn split_row(row: Vec<Payload>, room: usize) -> Vec<Vec<Payload>> {
     if row.iter().map(json_len).sum::<usize>() + row.len() < room {
         return vec![row];
     }
     let mut out = Vec::new();
     for el in row {
         let size = json_len(&el);
-        match (el.as_object(), el.get("text").and_then(Value::as_str)) {
+        match (el.as_object(), el.get("text").and_then(Payload::as_str)) {
             (Some(obj), Some(t)) if size > room => {
                 let shell = size.saturating_sub(Measure::Json.cost(t));
                 for piece in limits::pack(&[t.to_string()], "\n", room.saturating_sub(shell).max(64), Measure::Json) {
                     let mut e = obj.clone();
-                    e.put("text", Value::String(piece));
-                    out.push(vec![Value::Object(e)]);
+                    e.put("text", Payload::from(piece));
+                    out.push(vec![Payload::Object(e)]);
                 }
             }
             _ => out.push(vec![el]),
@@ -268,7 +270,7 @@ fn split_row(row: Vec<Value>, room: usize) -> Vec<Vec<Value>> {
     out
 }
 
-fn post(c: &Content, src: &str, title: Option<&str>, ctx: &mut Ctx<'_>) -> Result<Vec<Value>> {
+fn post(c: &Content, src: &str, title: Option<&str>, ctx: &mut Ctx<'_>) -> Result<Vec<Payload>> {
     // parsed only as far as the parts can hold (see markdown::bounded); a block's cost is
     // what its rows add to the total below (splitting a long row only adds to it)
     let capacity = super::common::capacity(room(), ctx);
@@ -281,13 +283,13 @@ fn post(c: &Content, src: &str, title: Option<&str>, ctx: &mut Ctx<'_>) -> Resul
             let blocks = blocks.into_iter().map(|rows| rows.into_iter().map(|r| (row_cost(&r), r)).collect()).collect();
             (blocks, losses)
         },
-        |rows: &Vec<(usize, Vec<Value>)>| rows.iter().map(|(n, _)| n + 1).sum(),
+        |rows: &Vec<(usize, Vec<Payload>)>| rows.iter().map(|(n, _)| n + 1).sum(),
     );
     let (blocks, losses, partial) = (bounded.out, bounded.losses, bounded.partial);
     ctx.degraded.losses(&losses, super::feishu_post::loss_reason);
     let ms = mention_sets(&c.mentions);
-    let mut mention_row: Vec<Value> =
-        ms.user_ids.iter().map(|m| obj! {"tag" => "at", "user_id" => m.value.as_str()}).collect();
+    let mut mention_row: Vec<Payload> =
+        ms.user_ids.iter().map(|m| obj! {"tag" => "at", "user_id" => m.value.clone()}).collect();
     if ms.all.is_some() {
         mention_row.push(obj! {"tag" => "at", "user_id" => "all"});
     }
@@ -296,12 +298,12 @@ fn post(c: &Content, src: &str, title: Option<&str>, ctx: &mut Ctx<'_>) -> Resul
         mention_row.push(obj! {"tag" => "text", "text" => degrade::visible_mentions(&ms.mobiles, degrade::as_is)});
     }
     let title = title.unwrap_or("");
-    let shell = obj! {"msg_type" => "post", "content" => obj!{"post" => obj!{"zh_cn" => obj!{"title" => title, "content" => Value::Array(Vec::new())}}}};
-    let room = room().saturating_sub(json_len(&shell) + json_len(&Value::Array(mention_row.clone())) + 16);
+    let shell = obj! {"msg_type" => "post", "content" => obj!{"post" => obj!{"zh_cn" => obj!{"title" => title.to_string(), "content" => Payload::Array(Vec::new())}}}};
+    let room = room().saturating_sub(json_len(&shell) + json_len(&Payload::Array(mention_row.clone())) + 16);
     // rows kept within what a group holds (64 under the room) less the truncation row, so
     // no part, with its marker and signature, ends over the limit
     let max = room.saturating_sub(128);
-    let mut rows: Vec<(Vec<Value>, usize)> = Vec::new();
+    let mut rows: Vec<(Vec<Payload>, usize)> = Vec::new();
     for (n, r) in blocks.into_iter().flatten() {
         // what split_row keeps whole, without measuring it again
         if r.is_empty() || n - 1 < max {
@@ -317,7 +319,7 @@ fn post(c: &Content, src: &str, title: Option<&str>, ctx: &mut Ctx<'_>) -> Resul
     let (over, total) =
         (partial || total > room, if partial { format!("more than {total}") } else { total.to_string() });
     let path = if matches!(c.body, crate::model::Body::Markdown(_)) { "content.body.content" } else { "content.body" };
-    let groups: Vec<Vec<(Vec<Value>, usize)>> = if !over {
+    let groups: Vec<Vec<(Vec<Payload>, usize)>> = if !over {
         vec![rows]
     } else if room < super::MIN_ROOM {
         return Err(super::no_room("Feishu", room));
@@ -365,28 +367,28 @@ fn post(c: &Content, src: &str, title: Option<&str>, ctx: &mut Ctx<'_>) -> Resul
         .into_iter()
         .enumerate()
         .map(|(i, rows)| {
-            let mut rows: Vec<Vec<Value>> = rows.into_iter().map(|(r, _)| r).collect();
+            let mut rows: Vec<Vec<Payload>> = rows.into_iter().map(|(r, _)| r).collect();
             if i == 0 && !mention_row.is_empty() {
                 rows.push(mention_row.clone());
             }
             let t = if n > 1 { format!("{title} ({}/{n})", i + 1).trim_start().to_string() } else { title.to_string() };
-            let content: Vec<Value> = rows.into_iter().map(Value::Array).collect();
+            let content: Vec<Payload> = rows.into_iter().map(Payload::Array).collect();
             obj!{"msg_type" => "post", "content" => obj!{"post" => obj!{"zh_cn" => obj!{"title" => t, "content" => content}}}}
         })
         .collect())
 }
 
-fn lark_md(content: String) -> Value {
+fn lark_md(content: String) -> Payload {
     obj! {"tag" => "div", "text" => obj!{"tag" => "lark_md", "content" => content}}
 }
 
-fn button(text: &str, url: &str, style: ButtonStyle) -> Value {
+fn button(text: &str, url: &str, style: ButtonStyle) -> Payload {
     let ty = match style {
         ButtonStyle::Primary => "primary",
         ButtonStyle::Danger => "danger",
         ButtonStyle::Default => "default",
     };
-    obj! {"tag" => "button", "text" => obj!{"tag" => "plain_text", "content" => text}, "url" => url, "type" => ty}
+    obj! {"tag" => "button", "text" => obj!{"tag" => "plain_text", "content" => text.to_string()}, "url" => url.to_string(), "type" => ty}
 }
 
 /// Feishu header templates; other names map to the nearest.
@@ -409,10 +411,10 @@ fn template(color: &str) -> Option<&'static str> {
 }
 
 /// A seed-style button (`{text: "..", url, style}`) as a card button.
-fn seed_button(b: &Value) -> Value {
-    let Some(o) = b.as_object() else { return b.clone() };
+fn seed_button(b: &Value) -> Payload {
+    let Some(o) = b.as_object() else { return Payload::from(b) };
     if o.contains_key("tag") {
-        return b.clone();
+        return Payload::from(b);
     }
     let text = match o.get("text") {
         Some(Value::String(s)) => s.clone(),
@@ -429,45 +431,47 @@ fn seed_button(b: &Value) -> Value {
 }
 
 /// Normalise a seed-style element (`{type: "div", text: "..."}`) to card JSON.
-fn element(e: &Value) -> Value {
-    let Some(o) = e.as_object() else { return e.clone() };
+fn element(e: &Value) -> Payload {
+    let Some(o) = e.as_object() else { return Payload::from(e) };
     if o.contains_key("tag") {
-        return e.clone();
+        return Payload::from(e);
     }
     let ty = o.get("type").and_then(Value::as_str).unwrap_or("div");
     match (ty, o.get("text")) {
         ("action", _) => {
-            let actions: Vec<Value> =
+            let actions: Vec<Payload> =
                 o.get("actions").and_then(Value::as_array).into_iter().flatten().map(seed_button).collect();
             obj! {"tag" => "action", "actions" => actions}
         }
         ("div" | "markdown" | "text", Some(Value::String(s))) => lark_md(s.clone()),
         _ => {
-            let mut m = o.clone();
-            m.remove("type");
-            m.put("tag", Value::String(ty.to_string()));
-            Value::Object(m)
+            let mut m = Obj::with_capacity(o.len());
+            m.push("tag", Payload::from(ty.to_string()));
+            for (k, v) in o.iter().filter(|(k, _)| *k != "type" && *k != "tag") {
+                m.insert(k.clone(), Payload::from(v));
+            }
+            Payload::Object(m)
         }
     }
 }
 
 /// A card JSON 2.0 body passes through whole; buttons given beside it and
 /// mentions are appended to `body.elements` (2.0 has no action element).
-fn interactive_v2(c: &Content, card: &Card, ctx: &mut Ctx<'_>) -> Result<Value> {
-    let mut out = Map::new();
+fn interactive_v2(c: &Content, card: &Card, ctx: &mut Ctx<'_>) -> Result<Payload> {
+    let mut out = Obj::new();
     for key in ["schema", "config", "card_link", "header", "body"] {
         if let Some(v) = card.original.get(key) {
-            out.insert(key.into(), v.clone());
+            out.insert(key, Payload::from(v));
         }
     }
     if out.get("header").is_none_or(|h| h.get("title").is_none()) {
         if let Some(t) = &card.title {
-            let mut h = out.get("header").and_then(Value::as_object).cloned().unwrap_or_default();
-            h.put("title", obj! {"tag" => "plain_text", "content" => t.as_str()});
-            out.put("header", Value::Object(h));
+            let mut h = out.get("header").and_then(Payload::as_object).cloned().unwrap_or_default();
+            h.put("title", obj! {"tag" => "plain_text", "content" => t.clone()});
+            out.put("header", Payload::Object(h));
         }
     }
-    let mut extra: Vec<Value> = card
+    let mut extra: Vec<Payload> = card
         .original
         .get("actions")
         .and_then(Value::as_array)
@@ -477,8 +481,8 @@ fn interactive_v2(c: &Content, card: &Card, ctx: &mut Ctx<'_>) -> Result<Value> 
             let mut v = seed_button(b);
             // 2.0 buttons open URLs through behaviors
             if let Some(o) = v.as_object_mut() {
-                if let Some(Value::String(u)) = o.remove("url") {
-                    o.put("behaviors", Value::Array(vec![obj! {"type" => "open_url", "default_url" => u}]));
+                if let Some(Payload::String(u)) = o.remove("url") {
+                    o.put("behaviors", Payload::Array(vec![obj! {"type" => "open_url", "default_url" => u}]));
                 }
             }
             v
@@ -489,11 +493,11 @@ fn interactive_v2(c: &Content, card: &Card, ctx: &mut Ctx<'_>) -> Result<Value> 
         extra.push(obj! {"tag" => "markdown", "content" => mention.replace("<at user_id=", "<at id=")});
     }
     if !extra.is_empty() {
-        let mut body = out.get("body").and_then(Value::as_object).cloned().unwrap_or_default();
-        let mut els = body.get("elements").and_then(Value::as_array).cloned().unwrap_or_default();
+        let mut body = out.get("body").and_then(Payload::as_object).cloned().unwrap_or_default();
+        let mut els = body.get("elements").and_then(Payload::as_array).cloned().unwrap_or_default();
         els.extend(extra);
-        body.put("elements", Value::Array(els));
-        out.put("body", Value::Object(body));
+        body.put("elements", Payload::Array(els));
+        out.put("body", Payload::Object(body));
     }
     let payload = obj! {"msg_type" => "interactive", "card" => out};
     let size = json_len(&payload);
@@ -503,29 +507,29 @@ fn interactive_v2(c: &Content, card: &Card, ctx: &mut Ctx<'_>) -> Result<Value> 
     Ok(payload)
 }
 
-fn interactive(c: &Content, card: &Card, ctx: &mut Ctx<'_>) -> Result<Value> {
+fn interactive(c: &Content, card: &Card, ctx: &mut Ctx<'_>) -> Result<Payload> {
     if card.flavor == CardFlavor::FeishuInteractive
         && card.original.get("schema").and_then(Value::as_str) == Some("2.0")
     {
         return interactive_v2(c, card, ctx);
     }
-    let mut elements: Vec<Value> = Vec::new();
-    let mut header = Map::new();
+    let mut elements: Vec<Payload> = Vec::new();
+    let mut header = Obj::new();
     let mut config = obj! {"wide_screen_mode" => true};
-    let mut card_link: Option<Value> = None;
+    let mut card_link: Option<Payload> = None;
     let native = card.flavor == CardFlavor::FeishuInteractive;
     if native {
         if let Some(cfg) = card.original.get("config") {
-            config = cfg.clone();
+            config = Payload::from(cfg);
         }
-        if let Some(h) = card.original.get("header").and_then(Value::as_object) {
-            header = h.clone();
+        if let Some(Payload::Object(h)) = card.original.get("header").map(Payload::from) {
+            header = h;
         }
         for e in card.original.get("elements").and_then(Value::as_array).into_iter().flatten() {
             elements.push(element(e));
         }
         if let Some(l) = card.original.get("card_link") {
-            card_link = Some(l.clone());
+            card_link = Some(Payload::from(l));
         }
     } else {
         if let Some(s) = &card.subtitle {
@@ -542,7 +546,7 @@ fn interactive(c: &Content, card: &Card, ctx: &mut Ctx<'_>) -> Result<Value> {
             elements.push(lark_md(blocks.join(markdown::block_separator(Dialect::LarkMd))));
         }
         if !card.fields.is_empty() {
-            let fields: Vec<Value> = card
+            let fields: Vec<Payload> = card
                 .fields
                 .iter()
                 .map(|f| {
@@ -560,17 +564,17 @@ fn interactive(c: &Content, card: &Card, ctx: &mut Ctx<'_>) -> Result<Value> {
             elements.push(lark_md(format!("[🖼 image]({img})")));
         }
         if let Some(u) = &card.url {
-            card_link = Some(obj! {"url" => u.as_str()});
+            card_link = Some(obj! {"url" => u.clone()});
         }
     }
     if !header.contains_key("title") {
         if let Some(t) = &card.title {
-            header.put("title", obj! {"tag" => "plain_text", "content" => t.as_str()});
+            header.put("title", obj! {"tag" => "plain_text", "content" => t.clone()});
         }
     }
     if !header.contains_key("template") {
         if let Some(t) = card.color.as_deref().and_then(template) {
-            header.put("template", Value::String(t.into()));
+            header.put("template", t);
         }
     }
     // Buttons given beside the elements (the seed's `actions`) become one action
@@ -582,7 +586,7 @@ fn interactive(c: &Content, card: &Card, ctx: &mut Ctx<'_>) -> Result<Value> {
     } else {
         &card.buttons[..]
     };
-    let top_buttons: Vec<Value> = top.iter().map(|b| button(&b.text, &b.url, b.style)).collect();
+    let top_buttons: Vec<Payload> = top.iter().map(|b| button(&b.text, &b.url, b.style)).collect();
     if !top_buttons.is_empty() {
         elements.push(obj! {"tag" => "action", "actions" => top_buttons});
     }
@@ -592,12 +596,12 @@ fn interactive(c: &Content, card: &Card, ctx: &mut Ctx<'_>) -> Result<Value> {
         let md = mention.replace("<at user_id=", "<at id=");
         elements.push(lark_md(md));
     }
-    let mut cardv = Map::new();
+    let mut cardv = Obj::new();
     cardv.put("config", config);
     if !header.is_empty() {
-        cardv.put("header", Value::Object(header));
+        cardv.put("header", Payload::Object(header));
     }
-    cardv.put("elements", Value::Array(elements));
+    cardv.put("elements", Payload::Array(elements));
     if let Some(l) = card_link {
         cardv.put("card_link", l);
     }

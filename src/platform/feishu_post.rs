@@ -1,9 +1,9 @@
 //! The Feishu / Lark `post` writer: the markdown IR as post rows of
 //! elements (text, links, code blocks, rules), with styles.
 
-use serde_json::Value;
+use crate::payload::Payload;
 
-use super::common::{Put, obj};
+use super::common::obj;
 use crate::markdown::{Block, Dialect, Doc, Inline, Line, Loss, Writer, block, flatten};
 
 /// What a post loses, in Feishu's words.
@@ -18,12 +18,12 @@ pub(crate) fn loss_reason(l: &Loss) -> &'static str {
 }
 
 /// Feishu `post` rows, grouped per top-level block: block -> rows -> elements.
-pub fn to_feishu_post(doc: &Doc) -> (Vec<Vec<Vec<Value>>>, Vec<Loss>) {
+pub fn to_feishu_post(doc: &Doc) -> (Vec<Vec<Vec<Payload>>>, Vec<Loss>) {
     to_feishu_post_blocks(&doc.blocks)
 }
 
 /// [`to_feishu_post`] of some top-level blocks.
-pub fn to_feishu_post_blocks(blocks: &[Block]) -> (Vec<Vec<Vec<Value>>>, Vec<Loss>) {
+pub fn to_feishu_post_blocks(blocks: &[Block]) -> (Vec<Vec<Vec<Payload>>>, Vec<Loss>) {
     let mut cx = Writer { dialect: Dialect::Plain, post: true, losses: Vec::new() };
     let out = blocks
         .iter()
@@ -47,13 +47,13 @@ const STRIKE: u8 = 4;
 enum PostElement {
     Text(String, u8),
     A(String, String, u8),
-    Raw(Value),
+    Raw(Payload),
 }
 
 type Row = Vec<PostElement>;
 
 impl PostElement {
-    fn into_value(self) -> Value {
+    fn into_value(self) -> Payload {
         let (mut v, style) = match self {
             PostElement::Raw(v) => return v,
             PostElement::Text(t, s) => (obj! {"tag" => "text", "text" => t}, s),
@@ -63,7 +63,7 @@ impl PostElement {
             let names = [(BOLD, "bold"), (ITALIC, "italic"), (STRIKE, "lineThrough")];
             let list: Vec<&str> = names.iter().filter(|(b, _)| style & b != 0).map(|(_, n)| *n).collect();
             if let Some(o) = v.as_object_mut() {
-                o.put("style", Value::from(list));
+                o.put("style", list);
             }
         }
         v
@@ -94,9 +94,9 @@ impl Line for Row {
                 post_inline(cx, v, BOLD, true, &mut rows);
             }
             Block::Code { lang, text } => {
-                let mut v = obj! {"tag" => "code_block", "text" => text.as_str()};
+                let mut v = obj! {"tag" => "code_block", "text" => text.clone()};
                 if let (false, Some(o)) = (lang.is_empty(), v.as_object_mut()) {
-                    o.put("language", Value::from(lang.clone()));
+                    o.put("language", lang.clone());
                 }
                 rows = vec![vec![PostElement::Raw(v)]];
             }

@@ -14,6 +14,7 @@ use crate::degrade::Degraded;
 use crate::error::Result;
 use crate::model::UnifiedMessage;
 use crate::options::RenderOptions;
+use crate::payload::Payload;
 
 /// A platform: a small Copy handle into the registry. The registered
 /// platforms are associated constants (`Platform::Wecom`, …, defined beside
@@ -38,7 +39,7 @@ pub struct Ctx<'a> {
 /// Turning a message into a platform's payloads.
 pub trait PlatformRenderer: Sync {
     /// The payloads to post, in order (several when content was split).
-    fn render(&self, msg: &UnifiedMessage, ctx: &mut Ctx<'_>) -> Result<Vec<Value>>;
+    fn render(&self, msg: &UnifiedMessage, ctx: &mut Ctx<'_>) -> Result<Vec<Payload>>;
 }
 
 /// Where the bot's credential sits in its webhook URL.
@@ -171,7 +172,7 @@ pub trait PlatformSpec: PlatformRenderer {
 
     /// A rendered payload's size as the platform measures it, and its limit;
     /// `None` when the payload has no measured part.
-    fn measured_size(&self, payload: &Value) -> Option<(usize, usize)>;
+    fn measured_size(&self, payload: &Payload) -> Option<(usize, usize)>;
 
     /// The answer's code and message fields.
     fn answer_fields(&self) -> AnswerFields;

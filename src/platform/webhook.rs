@@ -21,6 +21,7 @@ use super::spec::Platform;
 use super::spec::{AnswerFields, CodeMeaning, Credential, Ctx, EnvNames, PlatformRenderer, PlatformSpec, Signing};
 use crate::error::{Error, ErrorCode, Result};
 use crate::model::UnifiedMessage;
+use crate::payload::Payload;
 use crate::rendered::Rendered;
 #[cfg(feature = "webhook")]
 use crate::webhook::{self, Message, WebhookConfig, WebhookRequest};
@@ -42,7 +43,7 @@ pub fn unsupported() -> Error {
 }
 
 impl PlatformRenderer for Webhook {
-    fn render(&self, _msg: &UnifiedMessage, _ctx: &mut Ctx<'_>) -> Result<Vec<Value>> {
+    fn render(&self, _msg: &UnifiedMessage, _ctx: &mut Ctx<'_>) -> Result<Vec<Payload>> {
         // reached only without a configuration: `render_json` and the sender
         // take the configured path
         #[cfg(feature = "webhook")]
@@ -82,7 +83,7 @@ impl PlatformSpec for Webhook {
     fn env_names(&self) -> EnvNames {
         EnvNames { webhook: "WEBHOOK_CONFIG", secret: None }
     }
-    fn measured_size(&self, _payload: &Value) -> Option<(usize, usize)> {
+    fn measured_size(&self, _payload: &Payload) -> Option<(usize, usize)> {
         None
     }
     fn answer_fields(&self) -> AnswerFields {
@@ -143,9 +144,12 @@ pub fn bot_id(cfg: &WebhookConfig) -> String {
 
 /// The request as a payload of [`Rendered`]: `{ method, headers, body }`.
 #[cfg(feature = "webhook")]
-pub fn request_value(req: &WebhookRequest) -> Value {
-    let headers: Map<String, Value> = req.headers.iter().map(|(n, v)| (n.clone(), Value::String(v.clone()))).collect();
-    obj! {"method" => req.method.as_str(), "headers" => headers, "body" => req.body.as_str()}
+pub fn request_value(req: &WebhookRequest) -> Payload {
+    let mut headers = crate::payload::Obj::with_capacity(req.headers.len());
+    for (n, v) in &req.headers {
+        headers.insert(n.clone(), Payload::from(v.clone()));
+    }
+    obj! {"method" => req.method.as_str(), "headers" => headers, "body" => req.body.clone()}
 }
 
 /// `render(message, "webhook", { webhook: config })`: the request the target

@@ -9,7 +9,9 @@ use base64::Engine as _;
 use md5::{Digest, Md5};
 use serde_json::{Map, Value};
 
-use super::common::{Put, fit_blocks, fit_text, mention_sets, obj, paragraphs, raw_payload, text_with_title};
+use crate::payload::{Obj, Payload};
+
+use super::common::{Put, fit_blocks, fit_paragraphs, mention_sets, obj, raw_payload, text_with_title};
 use super::spec::{
     AnswerFields, CodeMeaning, Credential, Ctx, EnvNames, FileUpload, MediaStep, PlatformRenderer, PlatformSpec,
     Signing,
@@ -37,7 +39,7 @@ const CARD_TEXT_CHARS: usize = 112;
 pub struct WeCom;
 
 impl PlatformRenderer for WeCom {
-    fn render(&self, msg: &UnifiedMessage, ctx: &mut Ctx<'_>) -> Result<Vec<Value>> {
+    fn render(&self, msg: &UnifiedMessage, ctx: &mut Ctx<'_>) -> Result<Vec<Payload>> {
         let c = &msg.content;
         match &c.body {
             Body::Text(t) => text(c, &text_with_title(c.title.as_deref(), t), ctx),
@@ -78,7 +80,7 @@ impl PlatformRenderer for WeCom {
             },
             Body::File(f) => {
                 if let Some(id) = &f.media_id {
-                    return Ok(vec![obj! {"msgtype" => "file", "file" => obj!{"media_id" => id.as_str()}}]);
+                    return Ok(vec![obj! {"msgtype" => "file", "file" => obj!{"media_id" => id.clone()}}]);
                 }
                 match &f.url {
                     Some(url) => {
@@ -99,26 +101,26 @@ impl PlatformRenderer for WeCom {
     }
 }
 
-fn text(c: &Content, body: &str, ctx: &mut Ctx<'_>) -> Result<Vec<Value>> {
+fn text(c: &Content, body: &str, ctx: &mut Ctx<'_>) -> Result<Vec<Payload>> {
     let ms = mention_sets(&c.mentions);
-    let parts = fit_text(&paragraphs(body), "\n\n", TEXT_LIMIT, Measure::Utf8, ctx, "content.body.text", "WeCom text")?;
-    let mut user_ids: Vec<Value> = ms.user_ids.iter().map(|m| Value::String(m.value.clone())).collect();
+    let parts = fit_paragraphs(body, TEXT_LIMIT, Measure::Utf8, ctx, "content.body.text", "WeCom text")?;
+    let mut user_ids: Vec<Payload> = ms.user_ids.iter().map(|m| Payload::from(m.value.clone())).collect();
     if ms.all.is_some() {
-        user_ids.push(Value::String("@all".into()));
+        user_ids.push(Payload::from("@all"));
     }
-    let mobiles: Vec<Value> = ms.mobiles.iter().map(|m| Value::String(m.value.clone())).collect();
+    let mobiles: Vec<Payload> = ms.mobiles.iter().map(|m| Payload::from(m.value.clone())).collect();
     Ok(parts
         .into_iter()
         .enumerate()
         .map(|(i, content)| {
-            let mut t = Map::new();
-            t.put("content", Value::String(content));
+            let mut t = Obj::new();
+            t.put("content", Payload::from(content));
             // mention once, with the first part
             if i == 0 && !user_ids.is_empty() {
-                t.put("mentioned_list", Value::Array(user_ids.clone()));
+                t.put("mentioned_list", Payload::Array(user_ids.clone()));
             }
             if i == 0 && !mobiles.is_empty() {
-                t.put("mentioned_mobile_list", Value::Array(mobiles.clone()));
+                t.put("mentioned_mobile_list", Payload::Array(mobiles.clone()));
             }
             obj! {"msgtype" => "text", "text" => t}
         })
@@ -139,7 +141,7 @@ fn loss_reason(dialect: Dialect, l: &markdown::Loss) -> &'static str {
     }
 }
 
-fn markdown(c: &Content, src: &str, title: Option<&str>, ctx: &mut Ctx<'_>) -> Result<Vec<Value>> {
+fn markdown(c: &Content, src: &str, title: Option<&str>, ctx: &mut Ctx<'_>) -> Result<Vec<Payload>> {
     let ms = mention_sets(&c.mentions);
     let (choice, no_mentions) = (ctx.opts.wecom_markdown, c.mentions.is_empty());
     let mut v2 = false;
@@ -201,7 +203,7 @@ fn markdown(c: &Content, src: &str, title: Option<&str>, ctx: &mut Ctx<'_>) -> R
     Ok(parts.into_iter().map(|content| obj! {"msgtype" => msgtype, msgtype => obj!{"content" => content}}).collect())
 }
 
-fn image_payload(b64: &str, md5_given: Option<&str>) -> Result<Value> {
+fn image_payload(b64: &str, md5_given: Option<&str>) -> Result<Payload> {
     let b64 = b64.trim();
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(b64)
@@ -223,7 +225,7 @@ fn image_payload(b64: &str, md5_given: Option<&str>) -> Result<Value> {
             return Err(Error::at("content.body.md5", "does not match the image bytes"));
         }
     }
-    Ok(obj! {"msgtype" => "image", "image" => obj!{"base64" => b64, "md5" => digest}})
+    Ok(obj! {"msgtype" => "image", "image" => obj!{"base64" => b64.to_string(), "md5" => digest}})
 }
 
 impl PlatformSpec for WeCom {
@@ -263,8 +265,8 @@ impl PlatformSpec for WeCom {
         EnvNames { webhook: "WECOM_WEBHOOK_KEY", secret: None }
     }
     /// WeCom counts the content's bytes, not the body's.
-    fn measured_size(&self, payload: &Value) -> Option<(usize, usize)> {
-        let content = |k: &str| payload.get(k).and_then(|b| b.get("content")).and_then(Value::as_str).map(str::len);
+    fn measured_size(&self, payload: &Payload) -> Option<(usize, usize)> {
+        let content = |k: &str| payload.get(k).and_then(|b| b.get("content")).and_then(Payload::as_str).map(str::len);
         match (content("text"), content("markdown").or(content("markdown_v2"))) {
             (Some(n), _) => Some((n, TEXT_LIMIT)),
             (_, Some(n)) => Some((n, MARKDOWN_LIMIT)),
@@ -333,25 +335,25 @@ fn uploaded_media_id(v: &Value) -> Option<String> {
 
 pub use crate::sign::hex;
 
-fn news(articles: &[Article], ctx: &mut Ctx<'_>) -> Result<Vec<Value>> {
+fn news(articles: &[Article], ctx: &mut Ctx<'_>) -> Result<Vec<Payload>> {
     let mut clipped = false;
-    let rendered: Vec<Value> = articles
+    let rendered: Vec<Payload> = articles
         .iter()
         .map(|a| {
             let (title, c1) = clip_bytes(&a.title, TITLE_LIMIT);
-            let mut o = Map::new();
-            o.put("title", Value::String(title));
+            let mut o = Obj::new();
+            o.put("title", Payload::from(title));
             if let Some(d) = &a.description {
                 let (d, c2) = clip_bytes(d, DESCRIPTION_LIMIT);
                 clipped |= c2;
-                o.put("description", Value::String(d));
+                o.put("description", Payload::from(d));
             }
             clipped |= c1;
-            o.put("url", Value::String(a.url.clone()));
+            o.put("url", Payload::from(a.url.clone()));
             if let Some(p) = &a.image_url {
-                o.put("picurl", Value::String(p.clone()));
+                o.put("picurl", Payload::from(p.clone()));
             }
-            Value::Object(o)
+            Payload::Object(o)
         })
         .collect();
     if clipped {
@@ -361,7 +363,7 @@ fn news(articles: &[Article], ctx: &mut Ctx<'_>) -> Result<Vec<Value>> {
             "WeCom news titles take 128 bytes and descriptions 512; longer ones were cut with …",
         );
     }
-    let chunks: Vec<&[Value]> = if rendered.len() <= MAX_ARTICLES {
+    let chunks: Vec<&[Payload]> = if rendered.len() <= MAX_ARTICLES {
         vec![&rendered[..]]
     } else {
         match ctx.opts.overflow {
@@ -380,7 +382,7 @@ fn news(articles: &[Article], ctx: &mut Ctx<'_>) -> Result<Vec<Value>> {
                 vec![&rendered[..MAX_ARTICLES]]
             }
             Overflow::Split => {
-                let c: Vec<&[Value]> = rendered.chunks(MAX_ARTICLES).collect();
+                let c: Vec<&[Payload]> = rendered.chunks(MAX_ARTICLES).collect();
                 ctx.degraded.push(
                     "content",
                     format!("{} messages", c.len()),
@@ -419,7 +421,7 @@ const REBUILT_KEYS: [&str; 16] = [
 /// A template card, or `None` when the card cannot be one (recorded) and
 /// should go down the ladder to markdown. The steps a card takes are recorded
 /// only if the card is what gets sent.
-fn template_card(card: &Card, ctx: &mut Ctx<'_>) -> Option<Value> {
+fn template_card(card: &Card, ctx: &mut Ctx<'_>) -> Option<Payload> {
     let down = |ctx: &mut Ctx<'_>, why: &str| {
         ctx.degraded.push("card", "markdown", why.to_string());
         None
@@ -429,7 +431,8 @@ fn template_card(card: &Card, ctx: &mut Ctx<'_>) -> Option<Value> {
     let empty = Map::new();
     let orig = if native { card.original.as_object().unwrap_or(&empty) } else { &empty };
     // card_action: a WeCom body's own (a mini program needs no URL), else a URL to open
-    let own_action = orig.get("card_action").or_else(|| orig.get("action")).filter(|a| a.is_object()).cloned();
+    let own_action =
+        orig.get("card_action").or_else(|| orig.get("action")).filter(|a| a.is_object()).map(Payload::from);
     let action = match own_action {
         Some(a) => a,
         None => match card.url.clone().or_else(|| card.buttons.first().map(|b| b.url.clone())) {
@@ -444,42 +447,45 @@ fn template_card(card: &Card, ctx: &mut Ctx<'_>) -> Option<Value> {
     if !news_notice && card.title.is_none() && card.text.is_none() {
         return down(ctx, "WeCom text_notice cards need a title or text");
     }
-    let mut tc = Map::new();
+    let mut tc = Obj::new();
     for (k, v) in orig {
         if !REBUILT_KEYS.contains(&k.as_str()) {
-            tc.insert(k.clone(), v.clone());
+            tc.insert(k.clone(), Payload::from(v));
         }
     }
-    tc.put("card_type", Value::String(if news_notice { "news_notice" } else { "text_notice" }.into()));
-    let mut mt = Map::new();
+    tc.put("card_type", if news_notice { "news_notice" } else { "text_notice" });
+    let mut mt = Obj::new();
     if let Some(t) = &card.title {
-        mt.put("title", Value::String(t.clone()));
+        mt.put("title", Payload::from(t.clone()));
     }
     if let Some(s) = &card.subtitle {
-        mt.put("desc", Value::String(s.clone()));
+        mt.put("desc", Payload::from(s.clone()));
     }
     if !mt.is_empty() {
-        tc.put("main_title", Value::Object(mt));
+        tc.put("main_title", Payload::Object(mt));
     }
     // Rows (6) and jumps (3): a WeCom body's own entries as written (typed rows,
     // mini-program jumps), else the card's fields and buttons.
-    let mut rows: Vec<Value> = Vec::new();
-    let mut jumps: Vec<Value> = Vec::new();
+    let mut rows: Vec<Payload> = Vec::new();
+    let mut jumps: Vec<Payload> = Vec::new();
     let mut extra_lines: Vec<String> = Vec::new();
-    let row_line = |r: &Value| {
-        let get = |k: &str| r.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
+    let row_line = |r: &Payload| {
+        let get = |k: &str| r.get(k).and_then(Payload::as_str).unwrap_or_default().to_string();
         format!("{}: {}", get("keyname"), get("value"))
     };
-    let candidate_rows: Vec<Value> = if native {
-        orig.get("horizontal_content_list").and_then(Value::as_array).cloned().unwrap_or_default()
+    let candidate_rows: Vec<Payload> = if native {
+        orig.get("horizontal_content_list")
+            .and_then(Value::as_array)
+            .map(|a| a.iter().map(Payload::from).collect())
+            .unwrap_or_default()
     } else {
         card.fields
             .iter()
             .map(|f| match &f.url {
                 Some(u) => {
-                    obj! {"keyname" => f.name.as_str(), "value" => f.value.as_str(), "type" => 1, "url" => u.as_str()}
+                    obj! {"keyname" => f.name.clone(), "value" => f.value.clone(), "type" => 1, "url" => u.clone()}
                 }
-                None => obj! {"keyname" => f.name.as_str(), "value" => f.value.as_str()},
+                None => obj! {"keyname" => f.name.clone(), "value" => f.value.clone()},
             })
             .collect()
     };
@@ -491,18 +497,21 @@ fn template_card(card: &Card, ctx: &mut Ctx<'_>) -> Option<Value> {
             steps.push("field", "text", "WeCom cards show at most 6 rows; the rest are lines of text");
         }
     }
-    let candidate_jumps: Vec<Value> = if native {
-        orig.get("jump_list").and_then(Value::as_array).cloned().unwrap_or_default()
+    let candidate_jumps: Vec<Payload> = if native {
+        orig.get("jump_list")
+            .and_then(Value::as_array)
+            .map(|a| a.iter().map(Payload::from).collect())
+            .unwrap_or_default()
     } else {
-        card.buttons.iter().map(|b| obj! {"type" => 1, "title" => b.text.as_str(), "url" => b.url.as_str()}).collect()
+        card.buttons.iter().map(|b| obj! {"type" => 1, "title" => b.text.clone(), "url" => b.url.clone()}).collect()
     };
     for j in candidate_jumps {
-        let title = j.get("title").and_then(Value::as_str).unwrap_or_default().to_string();
-        let url = j.get("url").and_then(Value::as_str).map(str::to_string);
+        let title = j.get("title").and_then(Payload::as_str).unwrap_or_default().to_string();
+        let url = j.get("url").and_then(Payload::as_str).map(str::to_string);
         if jumps.len() < MAX_JUMPS {
             jumps.push(j);
         } else if let (Some(u), true) = (&url, rows.len() < MAX_HORIZONTAL) {
-            rows.push(obj! {"keyname" => title, "value" => u.as_str(), "type" => 1, "url" => u.as_str()});
+            rows.push(obj! {"keyname" => title, "value" => u.clone(), "type" => 1, "url" => u.clone()});
             steps.push("button", "link", "WeCom cards have at most 3 buttons; the rest are links in the card");
         } else {
             extra_lines.push(match &url {
@@ -515,7 +524,7 @@ fn template_card(card: &Card, ctx: &mut Ctx<'_>) -> Option<Value> {
     // A neutral card's image: text_notice has no picture; it becomes a link.
     if let (false, Some(img)) = (native, &card.image_url) {
         if rows.len() < MAX_HORIZONTAL {
-            rows.push(obj! {"keyname" => "Image", "value" => "open", "type" => 1, "url" => img.as_str()});
+            rows.push(obj! {"keyname" => "Image", "value" => "open", "type" => 1, "url" => img.clone()});
         } else {
             extra_lines.push(format!("Image: {img}"));
         }
@@ -545,32 +554,32 @@ fn template_card(card: &Card, ctx: &mut Ctx<'_>) -> Option<Value> {
                 );
             }
         } else {
-            tc.put("sub_title_text", Value::String(t));
+            tc.put("sub_title_text", Payload::from(t));
         }
     }
     if let Some((big, desc)) = &card.emphasis {
         if news_notice {
-            let mut list = tc.get("vertical_content_list").and_then(Value::as_array).cloned().unwrap_or_default();
+            let mut list = tc.get("vertical_content_list").and_then(Payload::as_array).cloned().unwrap_or_default();
             if list.len() < 4 {
-                list.insert(0, obj! {"title" => big.as_str(), "desc" => desc.clone().unwrap_or_default()});
-                tc.put("vertical_content_list", Value::Array(list));
+                list.insert(0, obj! {"title" => big.clone(), "desc" => desc.clone().unwrap_or_default()});
+                tc.put("vertical_content_list", Payload::Array(list));
             } else {
                 steps.push("emphasis", "none", "a WeCom news_notice card holds 4 vertical rows, all taken");
             }
         } else {
-            let mut e = Map::new();
-            e.put("title", Value::String(big.clone()));
+            let mut e = Obj::new();
+            e.put("title", Payload::from(big.clone()));
             if let Some(d) = desc {
-                e.put("desc", Value::String(d.clone()));
+                e.put("desc", Payload::from(d.clone()));
             }
-            tc.put("emphasis_content", Value::Object(e));
+            tc.put("emphasis_content", Payload::Object(e));
         }
     }
     if !rows.is_empty() {
-        tc.put("horizontal_content_list", Value::Array(rows));
+        tc.put("horizontal_content_list", Payload::Array(rows));
     }
     if !jumps.is_empty() {
-        tc.put("jump_list", Value::Array(jumps));
+        tc.put("jump_list", Payload::Array(jumps));
     }
     if news_notice && !tc.contains_key("card_image") && !tc.contains_key("image_text_area") {
         return down(ctx, "WeCom news_notice cards need card_image or image_text_area");

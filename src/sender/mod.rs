@@ -25,7 +25,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
 
-use serde_json::Value;
+use crate::payload::Payload;
 
 use crate::coordinator::{Claim, Coordinator};
 use crate::degrade::Degraded;
@@ -420,7 +420,7 @@ impl<H: Host> Sender<H> {
         platform: Platform,
         url: &str,
         secret: Option<&str>,
-        payload: &Value,
+        payload: &Payload,
         start: u64,
         att: &mut Attempt,
     ) -> std::result::Result<(), (SendError, Option<Option<u64>>)> {
@@ -432,7 +432,7 @@ impl<H: Host> Sender<H> {
         // the payload's text, written once for every attempt, unless the signature
         // goes into the body (a new timestamp each attempt)
         let signs_body = secret.is_some() && platform.spec().signing() == Signing::BodyFields;
-        let text = if signs_body { None } else { Some(crate::json::to_string(payload)) };
+        let text = if signs_body { None } else { Some(payload.to_text()) };
         loop {
             let slot = self.wait_for_slot(platform, bot, start, &mut att.degraded).await?;
             let now = self.host.now_ms();
@@ -599,23 +599,23 @@ pub(crate) fn plain(e: Error) -> SendError {
 fn signed<'t>(
     platform: Platform,
     url: &str,
-    payload: &Value,
+    payload: &Payload,
     text: Option<&'t str>,
     secret: Option<&str>,
     now: u64,
 ) -> Result<(String, Cow<'t, str>, Option<String>)> {
     match (secret, text) {
         (None, Some(t)) => Ok((url.to_string(), Cow::Borrowed(t), None)),
-        (None, None) => Ok((url.to_string(), Cow::Owned(crate::json::to_string(payload)), None)),
+        (None, None) => Ok((url.to_string(), Cow::Owned(payload.to_text()), None)),
         (Some(s), Some(t)) => {
             // signed in the URL (or not at all): the payload is left as it is
-            let (u, sig) = render::sign_request(platform, url, &mut Value::Null, s, now)?;
+            let (u, sig) = render::sign_request(platform, url, &mut Payload::Null, s, now)?;
             Ok((u, Cow::Borrowed(t), sig))
         }
         (Some(s), None) => {
             let mut p = payload.clone();
             let (u, sig) = render::sign_request(platform, url, &mut p, s, now)?;
-            Ok((u, Cow::Owned(crate::json::to_string(&p)), sig))
+            Ok((u, Cow::Owned(p.to_text()), sig))
         }
     }
 }

@@ -119,7 +119,7 @@ mod tests {
         let st = resolve(url, None).unwrap();
         let m = UnifiedMessage::from_json(&message_with(&msg.to_string(), Some(&st))).unwrap();
         let r = render(&m, p, &RenderOptions::default()).unwrap();
-        r.payloads[0].clone()
+        r.payloads[0].to_value()
     }
 
     #[test]
