@@ -9,20 +9,33 @@ pub(crate) fn esc(out: &mut String, s: &str, start: bool, link: bool, cell: bool
     // Most text has nothing that could read as markup: copy it whole.
     let special = |b: u8| matches!(b, b'\\' | b'*' | b'_' | b'~' | b'`' | b'[' | b']' | b'|' | b'&' | b'<');
     let lead = |b: u8| b.is_ascii_digit() || matches!(b, b'#' | b'>' | b'-' | b'+' | b'*' | b'_' | b'=' | b'|');
-    if !(s.bytes().any(special) || start && s.bytes().next().is_some_and(lead)) {
+    let any_special = s.bytes().any(special);
+    if !(any_special || start && s.bytes().next().is_some_and(lead)) {
         out.push_str(s);
         return;
     }
-    out.reserve(s.len());
+    out.reserve(s.len() + 1);
     let cs: Vec<char> = s.chars().collect();
     let lead = if start { lead_marker(&cs) } else { None };
+    // only the line's marker can need a backslash (`10.0.12.7` or `2026-11-22` is none); what
+    // comes before it is ASCII (`#`, digits, `|-: `), so its index is a byte offset
+    if !any_special && lead.is_none_or(|i| s.is_char_boundary(i)) {
+        let (a, b) = s.split_at(lead.unwrap_or(s.len()).min(s.len()));
+        out.push_str(a);
+        if lead.is_some() {
+            out.push('\\');
+        }
+        out.push_str(b);
+        return;
+    }
     // CommonMark's delimiter-run rules; markup may touch a string's ends, so
     // they count as punctuation (but a line start as whitespace)
     let space = |c: Option<&char>| c.is_none_or(|c| c.is_whitespace());
     let punct = |c: Option<&char>| c.is_some_and(|c| !c.is_alphanumeric() && !c.is_whitespace());
     // `[` opens a link (or a definition) when its `]` is followed by `(` (`:`),
     // and maybe does when its `]` is not in this string
-    let mut link_opens = vec![false; cs.len()];
+    // (only where there is a `[`: an empty list says no `[` opens)
+    let mut link_opens = if s.contains('[') { vec![false; cs.len()] } else { Vec::new() };
     let (mut open, mut marked) = (Vec::new(), Vec::new());
     for (i, &c) in cs.iter().enumerate() {
         match c {

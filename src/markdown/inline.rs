@@ -10,7 +10,8 @@ pub(crate) fn inline(cx: &mut Writer, v: &[Inline], flags: u8) -> String {
     let mut w = InlineWriter {
         dialect: cx.dialect,
         cx,
-        s: String::new(),
+        // about what the text will take, so the string seldom grows
+        s: String::with_capacity(text_len(v, 16)),
         start: flags & InlineWriter::PARA != 0,
         one_line: flags & InlineWriter::PARA == 0,
         cell: flags & InlineWriter::CELL != 0,
@@ -266,8 +267,28 @@ impl InlineWriter<'_> {
     }
 }
 
+/// About the bytes inlines write: their text, URLs and a few bytes of markup each (`depth` bounds
+/// the walk; the parser's depth limit keeps it short anyway).
+fn text_len(v: &[Inline], depth: u8) -> usize {
+    v.iter()
+        .map(|i| match i {
+            Inline::Text(t) | Inline::Code(t) | Inline::At(t) => t.len(),
+            Inline::Image { url, alt } => url.len() + alt.len() + 5,
+            Inline::Link { url, content } => url.len() + 4 + if depth > 0 { text_len(content, depth - 1) } else { 0 },
+            Inline::Strong(c) | Inline::Emph(c) | Inline::Strike(c) | Inline::Font { content: c, .. } => {
+                4 + if depth > 0 { text_len(c, depth - 1) } else { 0 }
+            }
+            Inline::Break => 1,
+        })
+        .fold(0, usize::saturating_add)
+}
+
 /// A link destination that survives any markdown renderer: no spaces, no parentheses.
 pub(crate) fn push_url(s: &mut String, url: &str) {
+    // most URLs have none of these: copied whole
+    if !url.bytes().any(|b| matches!(b, b' ' | b'(' | b')' | b'<' | b'>')) {
+        return s.push_str(url);
+    }
     for c in url.chars() {
         match c {
             ' ' => s.push_str("%20"),
