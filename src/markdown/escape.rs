@@ -56,12 +56,15 @@ pub(crate) fn esc(out: &mut String, s: &str, start: bool, link: bool, cell: bool
             *m = true;
         }
     }
+    // an index, not an `Option`: compared once per character (an `Option` compare is a call at
+    // opt-level "z")
+    let lead = lead.unwrap_or(usize::MAX);
     let tag_end = cs.iter().rposition(|&c| c == '>');
     let semi = cs.iter().rposition(|&c| c == ';');
     let tildes = cs.iter().filter(|&&c| c == '~').count();
     for (i, &c) in cs.iter().enumerate() {
         // a character that is never escaped, and not the line's marker: its neighbours do not matter
-        if lead != Some(i) && !matches!(c, '\\' | '*' | '_' | '~' | '`' | '[' | ']' | '|' | '&' | '<') {
+        if i != lead && !matches!(c, '\\' | '*' | '_' | '~' | '`' | '[' | ']' | '|' | '&' | '<') {
             out.push(c);
             continue;
         }
@@ -74,7 +77,7 @@ pub(crate) fn esc(out: &mut String, s: &str, start: bool, link: bool, cell: bool
         // flanking, worked out only for the delimiters that need it
         let left = || !space(next) && (!punct(next) || space(prev) || punct(prev));
         let right = || !space(prev) && (!punct(prev) || space(next) || punct(next));
-        let escape = lead == Some(i)
+        let escape = i == lead
             || match c {
                 '\\' => next.is_some_and(char::is_ascii_punctuation),
                 '*' => left() || right(),
@@ -83,7 +86,7 @@ pub(crate) fn esc(out: &mut String, s: &str, start: bool, link: bool, cell: bool
                 // `version~1.0` stays: a lone `~` has nothing to pair with
                 '~' => (left() || right()) && tildes > 1,
                 '`' => true,
-                '[' => link || link_opens.get(i) == Some(&true),
+                '[' => link || matches!(link_opens.get(i), Some(true)),
                 ']' => link,
                 '|' => cell,
                 // `&amp;` / `&#42;` would be read as a character reference

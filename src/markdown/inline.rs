@@ -11,7 +11,7 @@ pub(crate) fn inline(cx: &mut Writer, v: &[Inline], flags: u8) -> String {
         dialect: cx.dialect,
         cx,
         // about what the text will take, so the string seldom grows
-        s: String::with_capacity(text_len(v, 16)),
+        s: String::with_capacity(text_len(v)),
         start: flags & InlineWriter::PARA != 0,
         one_line: flags & InlineWriter::PARA == 0,
         cell: flags & InlineWriter::CELL != 0,
@@ -267,20 +267,24 @@ impl InlineWriter<'_> {
     }
 }
 
-/// About the bytes inlines write: their text, URLs and a few bytes of markup each (`depth` bounds
-/// the walk; the parser's depth limit keeps it short anyway).
-fn text_len(v: &[Inline], depth: u8) -> usize {
-    v.iter()
+/// About the bytes inlines write, to size the string once: the text and URLs of the first 64
+/// (no deeper), scaled to all of them, a few bytes for any other, at most 64 KiB. An estimate,
+/// cheap on a huge paragraph of tiny spans.
+fn text_len(v: &[Inline]) -> usize {
+    const SEEN: usize = 64;
+    let head: usize = v
+        .iter()
+        .take(SEEN)
         .map(|i| match i {
             Inline::Text(t) | Inline::Code(t) | Inline::At(t) => t.len(),
             Inline::Image { url, alt } => url.len() + alt.len() + 5,
-            Inline::Link { url, content } => url.len() + 4 + if depth > 0 { text_len(content, depth - 1) } else { 0 },
-            Inline::Strong(c) | Inline::Emph(c) | Inline::Strike(c) | Inline::Font { content: c, .. } => {
-                4 + if depth > 0 { text_len(c, depth - 1) } else { 0 }
-            }
-            Inline::Break => 1,
+            Inline::Link { url, .. } => url.len() + 16,
+            _ => 8,
         })
-        .fold(0, usize::saturating_add)
+        .fold(0, usize::saturating_add);
+    // past 64 KiB the string grows as it must (no huge guess reserved)
+    let all = if v.len() > SEEN { head.saturating_mul(v.len()) / SEEN } else { head };
+    all.min(1 << 16)
 }
 
 /// A link destination that survives any markdown renderer: no spaces, no parentheses.

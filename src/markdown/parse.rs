@@ -110,7 +110,7 @@ pub(crate) fn blank(v: &[Inline]) -> bool {
 }
 
 pub(crate) fn trim_breaks(mut v: Vec<Inline>) -> Vec<Inline> {
-    while v.last() == Some(&Inline::Break) {
+    while matches!(v.last(), Some(Inline::Break)) {
         v.pop();
     }
     let lead = v.iter().take_while(|i| **i == Inline::Break).count();
@@ -418,8 +418,9 @@ pub(crate) fn parse_with(src: &str, later: &str) -> (Doc, bool) {
                 b.end()
             }
             Event::Html(h) if html_block.is_some() => html_block.get_or_insert_default().push_str(&h),
-            // a byte test: `starts_with('<')` costs a call per event at opt-level "z"
-            Event::Text(t) if t.as_bytes().first() == Some(&b'<') && escaped_mention(src, range.clone(), &t) => {
+            // a byte pattern: `starts_with('<')` or an `Option` compare costs a call per event at
+            // opt-level "z"
+            Event::Text(t) if matches!(t.as_bytes(), [b'<', ..]) && escaped_mention(src, range.clone(), &t) => {
                 b.text(&format!("<\u{200B}{}", &t[1..]), false)
             }
             Event::Text(t) => b.text(&t, false),
@@ -453,7 +454,7 @@ pub(crate) fn escaped_mention(src: &str, range: std::ops::Range<usize>, t: &str)
     let b = src.as_bytes();
     let escaped = match b.get(range.start) {
         Some(b'&') => true,
-        Some(b'<') => range.start > 0 && b.get(range.start - 1) == Some(&b'\\'),
+        Some(b'<') => range.start > 0 && matches!(b.get(range.start - 1), Some(b'\\')),
         _ => false,
     };
     if !escaped {

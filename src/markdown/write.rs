@@ -62,7 +62,12 @@ pub fn first_line(doc: &Doc, dialect: Dialect) -> Option<String> {
 
 /// A short markdown snippet (a title, a field value) written in `dialect`.
 pub fn render_inline(src: &str, dialect: Dialect) -> String {
-    render(&parse(src), dialect).0.join(block_separator(dialect))
+    let mut blocks = render(&parse(src), dialect).0;
+    // most snippets are one block: that string itself, not a joined copy
+    if blocks.len() == 1 {
+        return blocks.pop().unwrap_or_default();
+    }
+    blocks.join(block_separator(dialect))
 }
 
 /// One output line: a string (dialects) or a Feishu post row.
