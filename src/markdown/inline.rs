@@ -65,8 +65,18 @@ impl InlineWriter<'_> {
                     if self.s.ends_with('`') {
                         self.s.push(' '); // two spans must not share a backtick run
                     }
-                    let c = if self.cell { c.replace('|', "\\|") } else { c.clone() };
-                    self.raw(&format!("{fence}{pad}{c}{pad}{fence}"));
+                    // pieces pushed, not `format!` (its machinery is slow in wasm)
+                    let s = &mut self.s;
+                    s.push_str(&fence);
+                    s.push_str(pad);
+                    if self.cell {
+                        s.push_str(&c.replace('|', "\\|"));
+                    } else {
+                        s.push_str(c);
+                    }
+                    s.push_str(pad);
+                    s.push_str(&fence);
+                    self.start = false;
                 }
                 Inline::Code(c) => self.text(c),
                 Inline::Strong(c) => {

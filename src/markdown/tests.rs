@@ -510,6 +510,14 @@ fn lines_with_only_a_marker_to_escape() {
     }
 }
 
+#[test]
+fn ordered_list_numbers() {
+    for (src, want) in [("0. a\n1. b", "0. a\n1. b"), ("999999999. a\n1. b", "999999999. a\n1000000000. b")] {
+        let doc = parse(src);
+        assert_eq!(render(&doc, WecomMarkdownV2).0, [want], "{src:?}");
+    }
+}
+
 /// Every block written the generic way: its lines, joined (what `render` did for every block
 /// before paragraphs were written straight into their string).
 fn by_lines(doc: &Doc, d: Dialect) -> Vec<String> {

@@ -2,8 +2,6 @@
 //! and Feishu post rows, through [`Line`]), and the string dialects' lines,
 //! code blocks and tables.
 
-use std::fmt::Write as _;
-
 use super::escape::esc;
 use super::inline::{InlineWriter, inline, longest_run};
 use super::ir::*;
@@ -115,7 +113,8 @@ pub(crate) fn block<L: Line>(cx: &mut Writer, b: &Block, out: &mut Vec<L>) {
                 let (marker, indent) = match first {
                     Some(n) => {
                         number.clear();
-                        let _ = write!(number, "{}. ", n.saturating_add(i as u64));
+                        push_number(&mut number, n.saturating_add(i as u64));
+                        number.push_str(". ");
                         indent.clear();
                         indent.extend(std::iter::repeat_n(' ', number.len()));
                         (number.as_str(), indent.as_str())
@@ -134,6 +133,21 @@ pub(crate) fn block<L: Line>(cx: &mut Writer, b: &Block, out: &mut Vec<L>) {
         }
         _ => L::leaf(cx, b, out),
     }
+}
+
+/// `n` in decimal (what `write!` would give, without the formatting machinery).
+fn push_number(s: &mut String, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut k = digits.len();
+    loop {
+        k -= 1;
+        digits[k] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    s.extend(digits[k..].iter().map(|&d| char::from(d)));
 }
 
 /// DingTalk only breaks a line on a blank line or two trailing spaces.
@@ -195,7 +209,13 @@ impl Line for String {
                     let run = h.get(body.len()..).unwrap_or("");
                     let sep =
                         if !run.is_empty() && (body.is_empty() || body.ends_with([' ', '\t'])) { "\\" } else { "" };
-                    format!("{} {body}{sep}{run}", "#".repeat(usize::from(*level)))
+                    let mut s = String::with_capacity(h.len() + 8);
+                    s.extend(std::iter::repeat_n('#', usize::from(*level)));
+                    s.push(' ');
+                    s.push_str(body);
+                    s.push_str(sep);
+                    s.push_str(run);
+                    s
                 }
             }),
             Block::Code { lang, text } => match d {
@@ -231,7 +251,14 @@ pub(crate) fn code_lines(text: &str) -> impl Iterator<Item = &str> {
 }
 
 pub(crate) fn bold(s: String) -> String {
-    if s.is_empty() { s } else { format!("**{s}**") }
+    if s.is_empty() {
+        return s;
+    }
+    let mut b = String::with_capacity(s.len() + 4);
+    b.push_str("**");
+    b.push_str(&s);
+    b.push_str("**");
+    b
 }
 
 /// A code line as markdown text: indentation kept as no-break spaces (so it is
