@@ -9,20 +9,33 @@ pub(crate) fn esc(out: &mut String, s: &str, start: bool, link: bool, cell: bool
     // Most text has nothing that could read as markup: copy it whole.
     let special = |b: u8| matches!(b, b'\\' | b'*' | b'_' | b'~' | b'`' | b'[' | b']' | b'|' | b'&' | b'<');
     let lead = |b: u8| b.is_ascii_digit() || matches!(b, b'#' | b'>' | b'-' | b'+' | b'*' | b'_' | b'=' | b'|');
-    if !(s.bytes().any(special) || start && s.bytes().next().is_some_and(lead)) {
+    let any_special = s.bytes().any(special);
+    if !(any_special || start && s.bytes().next().is_some_and(lead)) {
         out.push_str(s);
         return;
     }
-    out.reserve(s.len());
+    out.reserve(s.len() + 1);
     let cs: Vec<char> = s.chars().collect();
     let lead = if start { lead_marker(&cs) } else { None };
+    // only the line's marker can need a backslash (`10.0.12.7` or `2026-11-22` is none); what
+    // comes before it is ASCII (`#`, digits, `|-: `), so its index is a byte offset
+    if !any_special && lead.is_none_or(|i| s.is_char_boundary(i)) {
+        let (a, b) = s.split_at(lead.unwrap_or(s.len()).min(s.len()));
+        out.push_str(a);
+        if lead.is_some() {
+            out.push('\\');
+        }
+        out.push_str(b);
+        return;
+    }
     // CommonMark's delimiter-run rules; markup may touch a string's ends, so
     // they count as punctuation (but a line start as whitespace)
     let space = |c: Option<&char>| c.is_none_or(|c| c.is_whitespace());
     let punct = |c: Option<&char>| c.is_some_and(|c| !c.is_alphanumeric() && !c.is_whitespace());
     // `[` opens a link (or a definition) when its `]` is followed by `(` (`:`),
     // and maybe does when its `]` is not in this string
-    let mut link_opens = vec![false; cs.len()];
+    // (only where there is a `[`: an empty list says no `[` opens)
+    let mut link_opens = if s.contains('[') { vec![false; cs.len()] } else { Vec::new() };
     let (mut open, mut marked) = (Vec::new(), Vec::new());
     for (i, &c) in cs.iter().enumerate() {
         match c {
@@ -43,12 +56,15 @@ pub(crate) fn esc(out: &mut String, s: &str, start: bool, link: bool, cell: bool
             *m = true;
         }
     }
+    // an index, not an `Option`: compared once per character (an `Option` compare is a call at
+    // opt-level "z")
+    let lead = lead.unwrap_or(usize::MAX);
     let tag_end = cs.iter().rposition(|&c| c == '>');
     let semi = cs.iter().rposition(|&c| c == ';');
     let tildes = cs.iter().filter(|&&c| c == '~').count();
     for (i, &c) in cs.iter().enumerate() {
         // a character that is never escaped, and not the line's marker: its neighbours do not matter
-        if lead != Some(i) && !matches!(c, '\\' | '*' | '_' | '~' | '`' | '[' | ']' | '|' | '&' | '<') {
+        if i != lead && !matches!(c, '\\' | '*' | '_' | '~' | '`' | '[' | ']' | '|' | '&' | '<') {
             out.push(c);
             continue;
         }
@@ -61,7 +77,7 @@ pub(crate) fn esc(out: &mut String, s: &str, start: bool, link: bool, cell: bool
         // flanking, worked out only for the delimiters that need it
         let left = || !space(next) && (!punct(next) || space(prev) || punct(prev));
         let right = || !space(prev) && (!punct(prev) || space(next) || punct(next));
-        let escape = lead == Some(i)
+        let escape = i == lead
             || match c {
                 '\\' => next.is_some_and(char::is_ascii_punctuation),
                 '*' => left() || right(),
@@ -70,7 +86,7 @@ pub(crate) fn esc(out: &mut String, s: &str, start: bool, link: bool, cell: bool
                 // `version~1.0` stays: a lone `~` has nothing to pair with
                 '~' => (left() || right()) && tildes > 1,
                 '`' => true,
-                '[' => link || link_opens.get(i) == Some(&true),
+                '[' => link || matches!(link_opens.get(i), Some(true)),
                 ']' => link,
                 '|' => cell,
                 // `&amp;` / `&#42;` would be read as a character reference

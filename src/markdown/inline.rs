@@ -10,7 +10,8 @@ pub(crate) fn inline(cx: &mut Writer, v: &[Inline], flags: u8) -> String {
     let mut w = InlineWriter {
         dialect: cx.dialect,
         cx,
-        s: String::new(),
+        // about what the text will take, so the string seldom grows
+        s: String::with_capacity(text_len(v)),
         start: flags & InlineWriter::PARA != 0,
         one_line: flags & InlineWriter::PARA == 0,
         cell: flags & InlineWriter::CELL != 0,
@@ -64,8 +65,18 @@ impl InlineWriter<'_> {
                     if self.s.ends_with('`') {
                         self.s.push(' '); // two spans must not share a backtick run
                     }
-                    let c = if self.cell { c.replace('|', "\\|") } else { c.clone() };
-                    self.raw(&format!("{fence}{pad}{c}{pad}{fence}"));
+                    // pieces pushed, not `format!` (its machinery is slow in wasm)
+                    let s = &mut self.s;
+                    s.push_str(&fence);
+                    s.push_str(pad);
+                    if self.cell {
+                        s.push_str(&c.replace('|', "\\|"));
+                    } else {
+                        s.push_str(c);
+                    }
+                    s.push_str(pad);
+                    s.push_str(&fence);
+                    self.start = false;
                 }
                 Inline::Code(c) => self.text(c),
                 Inline::Strong(c) => {
@@ -266,8 +277,32 @@ impl InlineWriter<'_> {
     }
 }
 
+/// About the bytes inlines write, to size the string once: the text and URLs of the first 64
+/// (no deeper), scaled to all of them, a few bytes for any other, at most 64 KiB. An estimate,
+/// cheap on a huge paragraph of tiny spans.
+fn text_len(v: &[Inline]) -> usize {
+    const SEEN: usize = 64;
+    let head: usize = v
+        .iter()
+        .take(SEEN)
+        .map(|i| match i {
+            Inline::Text(t) | Inline::Code(t) | Inline::At(t) => t.len(),
+            Inline::Image { url, alt } => url.len() + alt.len() + 5,
+            Inline::Link { url, .. } => url.len() + 16,
+            _ => 8,
+        })
+        .fold(0, usize::saturating_add);
+    // past 64 KiB the string grows as it must (no huge guess reserved)
+    let all = if v.len() > SEEN { head.saturating_mul(v.len()) / SEEN } else { head };
+    all.min(1 << 16)
+}
+
 /// A link destination that survives any markdown renderer: no spaces, no parentheses.
 pub(crate) fn push_url(s: &mut String, url: &str) {
+    // most URLs have none of these: copied whole
+    if !url.bytes().any(|b| matches!(b, b' ' | b'(' | b')' | b'<' | b'>')) {
+        return s.push_str(url);
+    }
     for c in url.chars() {
         match c {
             ' ' => s.push_str("%20"),

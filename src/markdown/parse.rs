@@ -36,6 +36,14 @@ pub(crate) struct Frame {
     skip: u32,
     blocks: Vec<Block>,
     inl: Vec<Inline>,
+    /// What only lists, tables and code blocks collect, boxed: most frames (paragraphs, inline
+    /// spans) never need it, and a small frame is cheap to push and pop.
+    extra: Option<Box<Extra>>,
+}
+
+/// The parts of a list, table, row or code block collected while it is open.
+#[derive(Default)]
+pub(crate) struct Extra {
     cells: Vec<Vec<Inline>>,
     rows: Vec<Vec<Vec<Inline>>>,
     items: Vec<Vec<Block>>,
@@ -43,6 +51,10 @@ pub(crate) struct Frame {
 }
 
 impl Frame {
+    fn extra(&mut self) -> &mut Extra {
+        self.extra.get_or_insert_default()
+    }
+
     /// Swallows a start tag (and so its end tag): too deep, or not modelled.
     fn swallow(&mut self) {
         self.skip = self.skip.saturating_add(1);
@@ -98,7 +110,7 @@ pub(crate) fn blank(v: &[Inline]) -> bool {
 }
 
 pub(crate) fn trim_breaks(mut v: Vec<Inline>) -> Vec<Inline> {
-    while v.last() == Some(&Inline::Break) {
+    while matches!(v.last(), Some(Inline::Break)) {
         v.pop();
     }
     let lead = v.iter().take_while(|i| **i == Inline::Break).count();
@@ -198,6 +210,7 @@ impl Builder {
     fn close(&mut self) {
         let Some(mut f) = self.stack.pop() else { return };
         f.flush();
+        let x = f.extra.take().map_or_else(Extra::default, |b| *b);
         let p = self.top();
         let inl = trim_breaks(f.inl);
         let keep = !inl.is_empty();
@@ -212,22 +225,22 @@ impl Builder {
                 return p.add_block(Block::Heading(l, one.inl));
             }
             FrameKind::Quote => return p.add_block(Block::Quote(f.blocks)),
-            FrameKind::Item => return p.items.push(f.blocks),
-            FrameKind::List(n) => return p.add_block(Block::List(n, f.items)),
+            FrameKind::Item => return p.extra().items.push(f.blocks),
+            FrameKind::List(n) => return p.add_block(Block::List(n, x.items)),
             FrameKind::Code(lang) => {
-                let mut text = f.code;
+                let mut text = x.code;
                 if text.ends_with('\n') {
                     text.pop();
                 }
                 return p.add_block(Block::Code { lang, text });
             }
             FrameKind::Table(align) => {
-                let (head, rows) = (f.cells, f.rows);
+                let (head, rows) = (x.cells, x.rows);
                 return p.add_block(Block::Table { align, head, rows });
             }
-            FrameKind::Row(true) => return p.cells = f.cells,
-            FrameKind::Row(false) => return p.rows.push(f.cells),
-            FrameKind::Cell => return p.cells.push(inl),
+            FrameKind::Row(true) => return p.extra().cells = x.cells,
+            FrameKind::Row(false) => return p.extra().rows.push(x.cells),
+            FrameKind::Cell => return p.extra().cells.push(inl),
             FrameKind::Root => return,
             FrameKind::Image(url) => {
                 let mut alt = String::new();
@@ -248,7 +261,7 @@ impl Builder {
     fn text(&mut self, s: &str, html: bool) {
         let f = self.top();
         if let FrameKind::Code(_) = f.kind {
-            return f.code.push_str(s);
+            return f.extra().code.push_str(s);
         }
         // most text events are one piece of one line: no split, no line start to trim
         if !html && !s.bytes().any(|b| b == b'\n') {
@@ -405,8 +418,9 @@ pub(crate) fn parse_with(src: &str, later: &str) -> (Doc, bool) {
                 b.end()
             }
             Event::Html(h) if html_block.is_some() => html_block.get_or_insert_default().push_str(&h),
-            // a byte test: `starts_with('<')` costs a call per event at opt-level "z"
-            Event::Text(t) if t.as_bytes().first() == Some(&b'<') && escaped_mention(src, range.clone(), &t) => {
+            // a byte pattern: `starts_with('<')` or an `Option` compare costs a call per event at
+            // opt-level "z"
+            Event::Text(t) if matches!(t.as_bytes(), [b'<', ..]) && escaped_mention(src, range.clone(), &t) => {
                 b.text(&format!("<\u{200B}{}", &t[1..]), false)
             }
             Event::Text(t) => b.text(&t, false),
@@ -440,7 +454,7 @@ pub(crate) fn escaped_mention(src: &str, range: std::ops::Range<usize>, t: &str)
     let b = src.as_bytes();
     let escaped = match b.get(range.start) {
         Some(b'&') => true,
-        Some(b'<') => range.start > 0 && b.get(range.start - 1) == Some(&b'\\'),
+        Some(b'<') => range.start > 0 && matches!(b.get(range.start - 1), Some(b'\\')),
         _ => false,
     };
     if !escaped {

@@ -485,7 +485,76 @@ fn bracket_runs_are_one_text() {
     }
 }
 
+#[test]
+fn lines_with_only_a_marker_to_escape() {
+    // no character that could be markup but the line's start: copied whole, or one backslash
+    for (text, want) in [
+        ("10.0.12.7:9100", "10.0.12.7:9100"),
+        ("2026-11-22 09:41:07 CST", "2026-11-22 09:41:07 CST"),
+        ("1. first", "1\\. first"),
+        ("12) twelve", "12\\) twelve"),
+        ("# not a heading", "\\# not a heading"),
+        ("####### seven", "####### seven"),
+        ("> not a quote", "\\> not a quote"),
+        ("- item", "\\- item"),
+        ("+", "\\+"),
+        ("---", "\\---"),
+        ("===", "\\==="),
+        ("| - | :-: |", "| \\- | :-: |"),
+        ("-5 °C", "-5 °C"),
+        ("3 中文", "3 中文"),
+    ] {
+        assert_eq!(escape_text(text, false), want, "{text:?}");
+        let doc = Doc { blocks: vec![Block::Paragraph(vec![Inline::Text(text.into())])] };
+        assert_eq!(render(&doc, WecomMarkdownV2).0, [want], "{text:?}");
+    }
+}
+
+#[test]
+fn ordered_list_numbers() {
+    for (src, want) in [("0. a\n1. b", "0. a\n1. b"), ("999999999. a\n1. b", "999999999. a\n1000000000. b")] {
+        let doc = parse(src);
+        assert_eq!(render(&doc, WecomMarkdownV2).0, [want], "{src:?}");
+    }
+}
+
+/// Every block written the generic way: its lines, joined (what `render` did for every block
+/// before paragraphs were written straight into their string).
+fn by_lines(doc: &Doc, d: Dialect) -> Vec<String> {
+    let mut cx = Writer { dialect: d, post: false, losses: Vec::new() };
+    doc.blocks
+        .iter()
+        .map(|b| {
+            let mut lines: Vec<String> = Vec::new();
+            block(&mut cx, b, &mut lines);
+            let mut s = String::new();
+            let mut prev_empty = true;
+            for (i, l) in lines.iter().enumerate() {
+                if i > 0 {
+                    if d == DingTalk && !prev_empty && !l.is_empty() {
+                        s.push_str("  ");
+                    }
+                    s.push('\n');
+                }
+                s.push_str(l);
+                prev_empty = l.is_empty();
+            }
+            s
+        })
+        .collect()
+}
+
 proptest::proptest! {
+    /// A paragraph written straight into its string is what its lines joined give, in every
+    /// dialect (DingTalk's two spaces before a line break included).
+    #[test]
+    fn paragraphs_written_directly_match_their_lines(s in r"([a-c1 *_`~\[\]()<>#|.-]|<br>|<br><br>|  \n|\\\n|\n|\n\n|\n- |\n1\. |\n> |\n    |中){0,60}") {
+        let doc = parse(&s);
+        for d in ALL {
+            proptest::prop_assert_eq!(render(&doc, d).0, by_lines(&doc, d), "{:?} of {:?}", d, s);
+        }
+    }
+
     #[test]
     fn never_panics(s in r"([#*_\[\]()!>|`~<>:.\\ \t\n-]|[a-c1]|<font color=red>|</font>|```|    |\n\|---\|\n|中|👨‍👩‍👧|\u{0}){0,80}") {
         let doc = parse(&s);

@@ -21,15 +21,27 @@ pub fn render(doc: &Doc, dialect: Dialect) -> (Vec<String>, Vec<Loss>) {
 /// [`render`] of some top-level blocks.
 pub fn render_blocks(blocks: &[Block], dialect: Dialect) -> (Vec<String>, Vec<Loss>) {
     let mut cx = Writer { dialect, post: false, losses: Vec::new() };
-    let out = blocks
-        .iter()
-        .map(|b| {
-            let mut lines: Vec<String> = Vec::new();
-            block(&mut cx, b, &mut lines);
-            join_lines(&lines, dialect)
-        })
-        .collect();
+    // one lines buffer for every block (cleared, not reallocated)
+    let mut lines: Vec<String> = Vec::new();
+    let out = blocks.iter().map(|b| block_string(&mut cx, b, &mut lines)).collect();
     (out, cx.losses)
+}
+
+/// One top-level block written as a string. A paragraph is written straight into its string:
+/// split into lines and joined again (what the walk does) it comes out the same, but for
+/// DingTalk's line ends.
+fn block_string(cx: &mut Writer, b: &Block, lines: &mut Vec<String>) -> String {
+    if let Block::Paragraph(v) = b {
+        let s = inline(cx, v, InlineWriter::PARA);
+        return if cx.dialect == Dialect::DingTalk && s.contains('\n') {
+            join_lines(s.split('\n'), cx.dialect)
+        } else {
+            s
+        };
+    }
+    lines.clear();
+    block(cx, b, lines);
+    join_lines(lines.iter().map(String::as_str), cx.dialect)
 }
 
 /// The first line of `doc` written in `dialect` that shows something, trimmed: what
@@ -39,8 +51,7 @@ pub fn first_line(doc: &Doc, dialect: Dialect) -> Option<String> {
     let mut cx = Writer { dialect, post: false, losses: Vec::new() };
     for b in &doc.blocks {
         let mut lines: Vec<String> = Vec::new();
-        block(&mut cx, b, &mut lines);
-        if let Some(l) = join_lines(&lines, dialect).lines().find(|l| !l.trim().is_empty()) {
+        if let Some(l) = block_string(&mut cx, b, &mut lines).lines().find(|l| !l.trim().is_empty()) {
             return Some(l.trim().to_string());
         }
     }
@@ -49,7 +60,12 @@ pub fn first_line(doc: &Doc, dialect: Dialect) -> Option<String> {
 
 /// A short markdown snippet (a title, a field value) written in `dialect`.
 pub fn render_inline(src: &str, dialect: Dialect) -> String {
-    render(&parse(src), dialect).0.join(block_separator(dialect))
+    let mut blocks = render(&parse(src), dialect).0;
+    // most snippets are one block: that string itself, not a joined copy
+    if blocks.len() == 1 {
+        return blocks.pop().unwrap_or_default();
+    }
+    blocks.join(block_separator(dialect))
 }
 
 /// One output line: a string (dialects) or a Feishu post row.
@@ -89,20 +105,29 @@ pub(crate) fn block<L: Line>(cx: &mut Writer, b: &Block, out: &mut Vec<L>) {
             out.iter_mut().skip(start).for_each(|l| l.prefix("> "));
         }
         Block::List(first, items) => {
+            // a bullet and its indentation are constants; a number is written per item
+            let bullet = if cx.post || cx.dialect == Dialect::Plain { "• " } else { "- " };
+            let mut number = String::new();
+            let mut indent = String::new();
             for (i, item) in items.iter().enumerate() {
-                let marker = match first {
-                    Some(n) => format!("{}. ", n.saturating_add(i as u64)),
-                    None if cx.post || cx.dialect == Dialect::Plain => "• ".to_string(),
-                    None => "- ".to_string(),
+                let (marker, indent) = match first {
+                    Some(n) => {
+                        number.clear();
+                        push_number(&mut number, n.saturating_add(i as u64));
+                        number.push_str(". ");
+                        indent.clear();
+                        indent.extend(std::iter::repeat_n(' ', number.len()));
+                        (number.as_str(), indent.as_str())
+                    }
+                    None => (bullet, "  "),
                 };
-                let indent = " ".repeat(marker.chars().count());
                 let at = out.len();
                 blocks(cx, item, out);
                 if out.len() == at {
                     out.push(L::empty());
                 }
                 for (j, l) in out.iter_mut().skip(at).enumerate() {
-                    l.prefix(if j == 0 { &marker } else { &indent });
+                    l.prefix(if j == 0 { marker } else { indent });
                 }
             }
         }
@@ -110,11 +135,27 @@ pub(crate) fn block<L: Line>(cx: &mut Writer, b: &Block, out: &mut Vec<L>) {
     }
 }
 
+/// `n` in decimal (what `write!` would give, without the formatting machinery).
+fn push_number(s: &mut String, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut k = digits.len();
+    loop {
+        k -= 1;
+        digits[k] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    s.extend(digits[k..].iter().map(|&d| char::from(d)));
+}
+
 /// DingTalk only breaks a line on a blank line or two trailing spaces.
-pub(crate) fn join_lines(lines: &[String], d: Dialect) -> String {
-    let mut s = String::new();
+pub(crate) fn join_lines<'a>(lines: impl Iterator<Item = &'a str> + Clone, d: Dialect) -> String {
+    // the length first (a walk over the lines), so the string is allocated once
+    let mut s = String::with_capacity(lines.clone().map(|l| l.len() + 3).sum());
     let mut prev_empty = true;
-    for (i, l) in lines.iter().enumerate() {
+    for (i, l) in lines.enumerate() {
         if i > 0 {
             if d == Dialect::DingTalk && !prev_empty && !l.is_empty() {
                 s.push_str("  ");
@@ -147,7 +188,13 @@ impl Line for String {
         let d = cx.dialect;
         match b {
             Block::Paragraph(v) => {
-                out.extend(inline(cx, v, InlineWriter::PARA).split('\n').map(String::from));
+                let s = inline(cx, v, InlineWriter::PARA);
+                // one line (most list items): the string itself, not a copy
+                if s.contains('\n') {
+                    out.extend(s.split('\n').map(String::from));
+                } else {
+                    out.push(s);
+                }
             }
             Block::Heading(level, v) => out.push(match d {
                 LarkMd => {
@@ -162,7 +209,13 @@ impl Line for String {
                     let run = h.get(body.len()..).unwrap_or("");
                     let sep =
                         if !run.is_empty() && (body.is_empty() || body.ends_with([' ', '\t'])) { "\\" } else { "" };
-                    format!("{} {body}{sep}{run}", "#".repeat(usize::from(*level)))
+                    let mut s = String::with_capacity(h.len() + 8);
+                    s.extend(std::iter::repeat_n('#', usize::from(*level)));
+                    s.push(' ');
+                    s.push_str(body);
+                    s.push_str(sep);
+                    s.push_str(run);
+                    s
                 }
             }),
             Block::Code { lang, text } => match d {
@@ -198,7 +251,14 @@ pub(crate) fn code_lines(text: &str) -> impl Iterator<Item = &str> {
 }
 
 pub(crate) fn bold(s: String) -> String {
-    if s.is_empty() { s } else { format!("**{s}**") }
+    if s.is_empty() {
+        return s;
+    }
+    let mut b = String::with_capacity(s.len() + 4);
+    b.push_str("**");
+    b.push_str(&s);
+    b.push_str("**");
+    b
 }
 
 /// A code line as markdown text: indentation kept as no-break spaces (so it is
