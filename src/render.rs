@@ -1,8 +1,6 @@
 //! The pure entry point: a message, a platform and options in; the payloads
 //! to post, the URL to post them to, and what was degraded, out.
 
-use serde_json::Value;
-
 use crate::degrade::Degraded;
 use crate::error::{Error, Result};
 use crate::model::UnifiedMessage;
@@ -136,6 +134,7 @@ pub fn sign_payload(platform: Platform, payload: &mut Payload, secret: &str, now
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::Value;
 
     #[test]
     fn a_request_is_signed_once_and_the_signature_returned() {
