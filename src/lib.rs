@@ -53,3 +53,9 @@ pub mod bindings;
 pub mod host;
 
 pub use error::{Error, ErrorCode, Result};
+
+// The wasm's allocator: talc instead of std's dlmalloc (smaller, and not slower: bench/LEVERS.md,
+// "Size levers, third round"). Single-threaded wasm only (no `atomics`), which is every build.
+#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
+#[global_allocator]
+static ALLOC: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
