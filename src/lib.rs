@@ -54,8 +54,7 @@ pub mod host;
 
 pub use error::{Error, ErrorCode, Result};
 
-// The wasm's allocator: talc instead of std's dlmalloc (smaller, and not slower: bench/LEVERS.md,
-// "Size levers, third round"). Single-threaded wasm only (no `atomics`), which is every build.
-#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
-#[global_allocator]
-static ALLOC: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+// The wasm's allocator: talc (crates/wasm-alloc) instead of std's dlmalloc (bench/LEVERS.md,
+// "Size levers, third round"); linking the crate installs it.
+#[cfg(target_arch = "wasm32")]
+use wasm_alloc as _;
