@@ -48,10 +48,7 @@ WASM_OPT_FLAGS=(-Oz --low-memory-unused --strip-debug --strip-producers
   --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue --enable-simd)
 # For both toolchains: 128-bit SIMD (every runtime the package supports has it: Node 16.4+,
 # Deno, Bun, workerd, browsers since 2021-23; tests/e2e loads the wasm in each). Measured -10 KB.
-# Without reference types (rustc enables them by default since 1.82) wasm-bindgen passes JS values
-# through its JS-side table instead of an externref table and a shim per export: wasm -1.8 KB,
-# JS glue +1.3 KB (+0.15 KB gzip), not slower (bench/LEVERS.md, "Size levers, third round").
-WASM_RUSTFLAGS="-Ctarget-feature=+simd128,-reference-types"
+WASM_RUSTFLAGS="-Ctarget-feature=+simd128"
 
 START=$SECONDS
 step() { [ "${WP_BUILD_QUIET:-}" = 1 ] || printf '[build %3ss] %s\n' "$((SECONDS - START))" "$*"; }
