@@ -40,7 +40,10 @@ BINDGEN_DIR=target/wasm-bindgen
 OPT_DIR=target/wasm-opt
 # rustc's default wasm32 features (1.87+) that wasm-bindgen's output uses. wasm-opt also reads
 # them from the target_features section; naming them keeps it working if that section is gone.
-WASM_OPT_FLAGS=(-Oz --strip-debug --strip-producers
+# --low-memory-unused: the low 1 KB of memory is never addressed through an address that wrapped
+# around (Rust never forms one), so wasm-opt may fold added constants into load/store offsets:
+# measured -3.1 KB (bench/LEVERS.md, "Size levers, third round").
+WASM_OPT_FLAGS=(-Oz --low-memory-unused --strip-debug --strip-producers
   --enable-bulk-memory --enable-bulk-memory-opt --enable-nontrapping-float-to-int
   --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue --enable-simd)
 # For both toolchains: 128-bit SIMD (every runtime the package supports has it: Node 16.4+,

@@ -161,7 +161,14 @@ impl JsUnifiedMessage {
 use std::rc::Rc;
 
 use serde_json::{Value, json};
-use wasm_bindgen_futures::future_to_promise;
+
+/// `wasm_bindgen_futures::future_to_promise` with the future boxed: one instance of its
+/// machinery (the task, its waker and queue glue) for every async export instead of one per
+/// export's future type (bench/LEVERS.md, "Size levers, third round").
+pub(crate) fn future_to_promise(f: impl std::future::Future<Output = Result<JsValue, JsValue>> + 'static) -> Promise {
+    let f: std::pin::Pin<Box<dyn std::future::Future<Output = Result<JsValue, JsValue>>>> = Box::pin(f);
+    wasm_bindgen_futures::future_to_promise(f)
+}
 
 use crate::host::JsHost;
 use crate::model::UnifiedMessage;

@@ -10,6 +10,7 @@
 
 use std::rc::Rc;
 
+use super::future_to_promise;
 #[cfg(feature = "webhook")]
 use js_sys::Array;
 use js_sys::Promise;
@@ -17,7 +18,6 @@ use serde_json::Value;
 #[cfg(feature = "webhook")]
 use serde_json::json;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
 
 #[cfg(feature = "webhook")]
 use super::stringify;

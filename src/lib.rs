@@ -54,3 +54,8 @@ pub mod bindings;
 pub mod host;
 
 pub use error::{Error, ErrorCode, Result};
+
+// The wasm's allocator: talc (crates/wasm-alloc) instead of std's dlmalloc (bench/LEVERS.md,
+// "Size levers, third round"); linking the crate installs it.
+#[cfg(target_arch = "wasm32")]
+use wasm_alloc as _;
