@@ -154,7 +154,7 @@ export function parseWasm(buf) {
 }
 
 const STD = new Set(["core", "alloc", "std", "compiler_builtins", "dlmalloc", "__rustc", "panic_abort", "rustc_demangle", "hashbrown", "std_detect", "panic_unwind"]);
-const STD_ROW = "std (core, alloc, dlmalloc, compiler-builtins)";
+const STD_ROW = "std (core, alloc, hashbrown, compiler-builtins)";
 const GROUP = { serde_core: "serde", serde: "serde", md5: "md-5", md_5: "md-5" };
 
 /** `<A as B>::c` -> [A, B]; `<A>::c` -> [A, null]. */
@@ -184,7 +184,7 @@ function pathHeads(s) {
  * The crate a function's code belongs to. `<Type as Trait>::f` counts for the type's crate unless
  * the type is a std or generic one (then the trait's crate); a std generic instantiated for a
  * crate's type (`core::ptr::drop_in_place<serde_json::Value>`) counts for that crate; the rest of
- * std (core, alloc, dlmalloc, hashbrown, compiler_builtins) is one row; the shims wasm-bindgen
+ * std (core, alloc, hashbrown, compiler_builtins; dlmalloc when it is the allocator) is one row; the shims wasm-bindgen
  * generates are one row. `known`: the crates in the build (underscored names).
  */
 export function crateOf(name, known = new Set()) {
