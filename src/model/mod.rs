@@ -393,8 +393,13 @@ pub(crate) fn replace_lone_surrogates(json: &str) -> std::borrow::Cow<'_, str> {
         u16::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok()
     }
     let b = json.as_bytes();
-    // from the first backslash (most messages have none); the copy is made on the first lone
-    // surrogate only
+    // Without a `\u` there is nothing to replace: one fast substring search (the loop below
+    // walks every byte from the first backslash, which a text full of escapes makes long: +14 %
+    // on 1 MiB of `\[`). Otherwise from the first backslash (an escape starts there); the copy
+    // is made on the first lone surrogate only.
+    if !json.contains("\\u") {
+        return std::borrow::Cow::Borrowed(json);
+    }
     let Some(mut i) = b.iter().position(|&c| c == b'\\') else { return std::borrow::Cow::Borrowed(json) };
     let mut out: Option<String> = None;
     let mut last = 0;
