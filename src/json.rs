@@ -1,9 +1,9 @@
-//! Writing a `serde_json::Value` as JSON text.
+//! Writing a `serde_json::Value` as JSON text, and reading JSON text into one ([`parse`]).
 //!
-//! One small writer instead of serde_json's generic serializer, and a length
-//! function that measures a payload without building its text (the
-//! renderers measure often, to fit byte limits). Strings are escaped exactly
-//! as serde_json does, so [`crate::limits::Measure::Json`] counts hold.
+//! One small writer instead of serde_json's generic serializer. Strings are escaped exactly
+//! as serde_json does, so [`crate::limits::Measure::Json`] counts hold. Payloads are
+//! [`crate::payload::Payload`]s, measured by `Payload::len` with the same escaping; [`len`]
+//! is kept for the tests that check the two agree.
 
 use serde_json::Value;
 
@@ -14,7 +14,8 @@ pub fn to_string(v: &Value) -> String {
     out
 }
 
-/// Bytes of [`to_string`], without building it.
+/// Bytes of [`to_string`], without building it (the tests' check of `Payload::len`).
+#[cfg(test)]
 pub fn len(v: &Value) -> usize {
     match v {
         Value::Null => 4,
@@ -34,6 +35,7 @@ pub fn len(v: &Value) -> usize {
     }
 }
 
+#[cfg(test)]
 fn str_len(s: &str) -> usize {
     2 + crate::limits::Measure::Json.cost(s)
 }

@@ -448,7 +448,7 @@ fn element(e: &Value) -> Payload {
             let mut m = Obj::with_capacity(o.len());
             m.push("tag", Payload::from(ty.to_string()));
             for (k, v) in o.iter().filter(|(k, _)| *k != "type" && *k != "tag") {
-                m.insert(k.clone(), Payload::from(v));
+                m.push_new(k.clone(), Payload::from(v));
             }
             Payload::Object(m)
         }

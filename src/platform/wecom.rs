@@ -450,7 +450,7 @@ fn template_card(card: &Card, ctx: &mut Ctx<'_>) -> Option<Payload> {
     let mut tc = Obj::new();
     for (k, v) in orig {
         if !REBUILT_KEYS.contains(&k.as_str()) {
-            tc.insert(k.clone(), Payload::from(v));
+            tc.push_new(k.clone(), Payload::from(v));
         }
     }
     tc.put("card_type", if news_notice { "news_notice" } else { "text_notice" });
