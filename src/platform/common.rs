@@ -112,7 +112,7 @@ pub fn fit_blocks(
             let (capped, cut) = limits::cap_blocks(blocks, sep, (MAX_PARTS + 1) * part_room, m);
             let mut parts = limits::pack(&capped, sep, part_room, m);
             if parts.len() > MAX_PARTS || cut {
-                let keep = parts.len().min(MAX_PARTS) - 1;
+                let keep = parts.len().min(MAX_PARTS).saturating_sub(1); // no parts: nothing kept whole
                 let rest = parts.split_off(keep).join(sep);
                 let last = limits::truncate_always(&rest, part_room, m);
                 parts.push(last);
