@@ -86,6 +86,9 @@ pub(crate) const JSON_EXTRA: [u8; 256] = {
 
 /// Longest link, tag or URL that is kept whole (longer ones may be cut).
 const MAX_SPAN: usize = 2048;
+/// The longest label (or mention id) and URL of a short link or mention (see [`short_spans`]).
+const SHORT_LABEL: usize = 40;
+const SHORT_URL: usize = 80;
 
 /// The next occurrence of a pattern (at most 5 bytes long) at or after a
 /// position, before a limit, remembered: the starts of one scan's queries only
@@ -272,7 +275,12 @@ pub fn safe_cut(s: &str, max: usize, m: Measure) -> usize {
         // nothing better than a plain cut.
         cut = match protected_spans(s, fit, fit, true).first() {
             Some(&(0, end)) if end <= fit => end,
-            Some(&(0, _)) => back_out(&protected_spans(s, fit, fit, false), fit),
+            Some(&(0, _)) => match back_out(&protected_spans(s, fit, fit, false), fit) {
+                // still a chain from the start (false links, `[<<](…)`, overlapping one
+                // another and the real ones): keep the short links and mentions whole
+                0 => short_cut(s, fit),
+                c => c,
+            },
             _ => fit,
         };
         if cut == 0 {
@@ -280,6 +288,77 @@ pub fn safe_cut(s: &str, max: usize, m: Measure) -> usize {
         }
     }
     cut
+}
+
+/// Short links and mentions, the way a reader sees them: `[label](url)` with a label of at
+/// most [`SHORT_LABEL`] bytes (no `[`, `]` or line break) and a URL of at most [`SHORT_URL`]
+/// (no whitespace or `(`), `<@id>` with an id of at most [`SHORT_LABEL`] (no whitespace or
+/// `<`). Each look-ahead is bounded, so the scan of `upto` bytes is linear.
+fn short_spans(s: &str, upto: usize) -> Vec<(usize, usize)> {
+    let b = s.as_bytes();
+    let mut out = Vec::new();
+    for i in 0..upto.min(b.len()) {
+        if b[i] == b'[' {
+            let label_end = (i + 2 + SHORT_LABEL).min(b.len());
+            let Some(mid) =
+                b[i + 1..label_end].iter().position(|&c| matches!(c, b'[' | b']' | b'\n')).map(|k| i + 1 + k)
+            else {
+                continue;
+            };
+            if b[mid] != b']' || b.get(mid + 1) != Some(&b'(') {
+                continue;
+            }
+            let url_end = (mid + 3 + SHORT_URL).min(b.len());
+            if let Some(close) = b[mid + 2..url_end]
+                .iter()
+                .position(|&c| c == b')' || c == b'(' || c.is_ascii_whitespace())
+                .map(|k| mid + 2 + k)
+            {
+                if b[close] == b')' && close > mid + 2 && s[mid + 2..close].chars().all(|c| !c.is_whitespace()) {
+                    out.push((i, close + 1));
+                }
+            }
+        } else if b[i] == b'<' && b.get(i + 1) == Some(&b'@') {
+            let id_end = (i + 3 + SHORT_LABEL).min(b.len());
+            if let Some(gt) = b[i + 2..id_end]
+                .iter()
+                .position(|&c| c == b'>' || c == b'<' || c.is_ascii_whitespace())
+                .map(|k| i + 2 + k)
+            {
+                if b[gt] == b'>' && gt > i + 2 && s[i + 2..gt].chars().all(|c| !c.is_whitespace()) {
+                    out.push((i, gt + 1));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The last cut at or before `fit` inside no short link or mention (see [`short_spans`]) that
+/// does not cross another one (two crossing ones cannot both stay whole); `fit` if that is 0.
+fn short_cut(s: &str, fit: usize) -> usize {
+    let spans = short_spans(s, fit);
+    let mut crossed = vec![false; spans.len()];
+    for k in 0..spans.len() {
+        let end = spans[k].1;
+        // spans are short, so this inner loop is bounded
+        for j in k + 1..spans.len() {
+            if spans[j].0 >= end {
+                break;
+            }
+            if spans[j].1 > end {
+                crossed[j] = true;
+                crossed[k] = true;
+            }
+        }
+    }
+    let mut cut = fit;
+    for (k, &(start, end)) in spans.iter().enumerate().rev() {
+        if !crossed[k] && start < cut && cut < end {
+            cut = start;
+        }
+    }
+    if cut == 0 { fit } else { cut }
 }
 
 /// The largest character boundary whose prefix of `s` costs at most `max`: by bytes (a

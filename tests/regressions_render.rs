@@ -532,3 +532,22 @@ fn split_cuts_a_chain_of_overlapping_spans_at_a_tag() {
         split_keeps_whole(&text, &links.iter().map(String::as_str).collect::<Vec<_>>());
     }
 }
+
+/// Fuzz-found (render target, after the chain fix): a false link that starts a part and fits
+/// (`[x](f(…[y)`), overlapped by a second false link that starts inside it (`[y)…](g(…`) and
+/// runs to the `)` of a real link: merged, one chain from the part's start past the room, read
+/// as a tag-free chain, so the cut fell back to the byte limit, inside the real link. Such a
+/// chain is now cut before the last short link or mention that crosses the limit.
+#[test]
+fn split_does_not_cut_a_link_inside_a_chain_of_false_links() {
+    for link in ["[ab<cd](https://e.com/x)", "[ab](https://e.com/x)", "<@u1>"] {
+        for pad in [505, 510, 515, 520] {
+            let chain = format!("[x](f({}[y){}](g({}", "a".repeat(300), "b".repeat(1200), "c".repeat(pad));
+            // at the start of the text, and at the start of a later part
+            let text = format!("{chain}{link} and <@u1> more {}", "d".repeat(300));
+            split_keeps_whole(&text, &[link, "<@u1>"]);
+            let text = format!("{} {chain}{link} and <@u1> more", "z".repeat(1900));
+            split_keeps_whole(&text, &[link, "<@u1>"]);
+        }
+    }
+}
