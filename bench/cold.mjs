@@ -12,6 +12,7 @@ import { BENCH, CONSUMER, loadavg, median, stats, writeJson } from "./lib/common
 import { startMockProcess } from "./lib/mock.mjs";
 import { MESSAGES } from "./lib/messages.mjs";
 import { importMiniflare, packageModules } from "./lib/miniflare.mjs";
+import { parseWasm } from "./lib/wasm-attr.mjs";
 
 const N_NODE = Number(process.env.WP_BENCH_COLD_N || 25);
 const N_WORKERD = Number(process.env.WP_BENCH_COLD_WORKERD_N || 20);
@@ -97,38 +98,6 @@ console.log(`  node: ${node.package_wall_ms.median.toFixed(1)} ms vs ${node.noth
 // Node has no background tier-up to wait for at exit). Goal: ours added over doing nothing <=
 // 1.3x pushoo's.
 const N_ONESHOT = Number(process.env.WP_BENCH_ONESHOT_N || 15);
-
-/** The body sizes (bytes) of a wasm module's functions, read from its code section. */
-function wasmBodySizes(b) {
-  let p = 8;
-  const leb = () => {
-    let r = 0;
-    let s = 0;
-    let x;
-    do {
-      x = b[p++];
-      r += (x & 0x7f) * 2 ** s;
-      s += 7;
-    } while (x & 0x80);
-    return r;
-  };
-  const out = new Set();
-  while (p < b.length) {
-    const id = b[p++];
-    const len = leb();
-    const end = p + len;
-    if (id === 10) {
-      const n = leb();
-      for (let i = 0; i < n; i++) {
-        const size = leb();
-        out.add(size);
-        p += size;
-      }
-    }
-    p = end;
-  }
-  return out;
-}
 let oneshot = null;
 const PUSHOO_DIR = path.join(BENCH, ".deps");
 let pushooVersion = null;
@@ -196,7 +165,7 @@ if (r?.errcode !== 0) { console.error(JSON.stringify(r)); process.exit(3); }
   // Which wasm functions V8 compiles with TurboFan in one such process (the background work Node
   // waits for before it exits): one traced run of each, untimed. Each is told by its body size,
   // and whether a function of that body size is in our wasm at all.
-  const ourBodies = wasmBodySizes(fs.readFileSync(path.join(CONSUMER, "node_modules", "webhook-push", "webhook_push_bg.wasm")));
+  const ourBodies = new Set(parseWasm(fs.readFileSync(path.join(CONSUMER, "node_modules", "webhook-push", "webhook_push_bg.wasm"))).funcs.map((f) => f.body));
   const turbofan = {};
   for (const k of keys.filter((k) => k !== "nothing")) {
     const [args, cwd, e] = variants[k];

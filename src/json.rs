@@ -120,6 +120,28 @@ pub fn parse(text: &str) -> Result<Value, serde_json::Error> {
     Ok(crate::model::tree::Node::parse(text)?.0.to_value())
 }
 
+/// Any JSON value for property tests: every scalar kind (integers at both ends, finite floats),
+/// strings with the characters JSON escapes or writers treat specially, nested arrays and objects.
+#[cfg(test)]
+pub(crate) fn arb_value() -> impl proptest::strategy::Strategy<Value = Value> {
+    use proptest::prelude::*;
+    use serde_json::json;
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(|n| json!(n)),
+        any::<u64>().prop_map(|n| json!(n)),
+        any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(|f| json!(f)),
+        "\\PC{0,20}|[\\x00-\\x1f\"\\\\\u{7f}\u{2028}]{0,5}".prop_map(Value::String),
+    ];
+    leaf.prop_recursive(4, 32, 6, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..5).prop_map(Value::Array),
+            prop::collection::btree_map("\\PC{0,8}", inner, 0..5).prop_map(|m| Value::Object(m.into_iter().collect())),
+        ]
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -142,26 +164,9 @@ mod tests {
         }
     }
 
-    fn arb() -> impl Strategy<Value = Value> {
-        let leaf = prop_oneof![
-            Just(Value::Null),
-            any::<bool>().prop_map(Value::Bool),
-            any::<i64>().prop_map(|n| json!(n)),
-            any::<u64>().prop_map(|n| json!(n)),
-            "\\PC{0,20}|[\\x00-\\x1f\"\\\\]{0,5}".prop_map(Value::String),
-        ];
-        leaf.prop_recursive(4, 32, 6, |inner| {
-            prop_oneof![
-                prop::collection::vec(inner.clone(), 0..5).prop_map(Value::Array),
-                prop::collection::btree_map("\\PC{0,8}", inner, 0..5)
-                    .prop_map(|m| Value::Object(m.into_iter().collect())),
-            ]
-        })
-    }
-
     proptest! {
         #[test]
-        fn same_text_as_serde_json(v in arb()) {
+        fn same_text_as_serde_json(v in arb_value()) {
             let ours = to_string(&v);
             prop_assert_eq!(&ours, &serde_json::to_string(&v).unwrap());
             prop_assert_eq!(len(&v), ours.len());

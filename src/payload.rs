@@ -475,29 +475,11 @@ mod tests {
         assert!(p["nothing"]["deeper"].is_null());
     }
 
-    fn arb() -> impl Strategy<Value = Value> {
-        let leaf = prop_oneof![
-            Just(Value::Null),
-            any::<bool>().prop_map(Value::Bool),
-            any::<i64>().prop_map(|n| json!(n)),
-            any::<u64>().prop_map(|n| json!(n)),
-            any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(|f| json!(f)),
-            "\\PC{0,20}|[\\x00-\\x1f\"\\\\\u{7f}\u{2028}]{0,5}".prop_map(Value::String),
-        ];
-        leaf.prop_recursive(4, 32, 6, |inner| {
-            prop_oneof![
-                prop::collection::vec(inner.clone(), 0..5).prop_map(Value::Array),
-                prop::collection::btree_map("\\PC{0,8}", inner, 0..5)
-                    .prop_map(|m| Value::Object(m.into_iter().collect())),
-            ]
-        })
-    }
-
     proptest! {
         /// From a `Value` and back: the same value, the same text as serde_json
         /// writes (its objects are sorted, so the order is the same), the same length.
         #[test]
-        fn same_value_text_and_length_as_serde_json(v in arb()) {
+        fn same_value_text_and_length_as_serde_json(v in crate::json::arb_value()) {
             let p = Payload::from(&v);
             prop_assert_eq!(&p.to_value(), &v);
             prop_assert!(p == v);

@@ -96,7 +96,7 @@ export function parseWasm(buf) {
         const before = p;
         let size;
         [size, p] = leb(buf, p);
-        funcs.push({ index: importedFuncs + i, size: size + (p - before) });
+        funcs.push({ index: importedFuncs + i, size: size + (p - before), body: size });
         p += size;
       }
     } else if (s.id === 11) {

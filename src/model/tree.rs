@@ -264,24 +264,6 @@ mod tests {
         assert_eq!(ours, serde_json::from_str::<Value>(&deep).unwrap_err().to_string());
     }
 
-    fn arb() -> impl Strategy<Value = Value> {
-        let leaf = prop_oneof![
-            Just(Value::Null),
-            any::<bool>().prop_map(Value::Bool),
-            any::<i64>().prop_map(|n| json!(n)),
-            any::<u64>().prop_map(|n| json!(n)),
-            any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(|f| json!(f)),
-            "\\PC{0,20}|[\\x00-\\x1f\"\\\\]{0,5}".prop_map(Value::String),
-        ];
-        leaf.prop_recursive(4, 32, 6, |inner| {
-            prop_oneof![
-                prop::collection::vec(inner.clone(), 0..5).prop_map(Value::Array),
-                prop::collection::btree_map("\\PC{0,8}", inner, 0..5)
-                    .prop_map(|m| Value::Object(m.into_iter().collect())),
-            ]
-        })
-    }
-
     fn value_bytes(v: &Value) -> usize {
         match v {
             Value::String(s) => s.len(),
@@ -293,7 +275,7 @@ mod tests {
 
     proptest! {
         #[test]
-        fn reads_what_serde_json_reads(v in arb()) {
+        fn reads_what_serde_json_reads(v in crate::json::arb_value()) {
             let text = serde_json::to_string(&v).unwrap();
             // serde_json's own reading (its floats may differ from `v` in the last digit)
             let read: Value = serde_json::from_str(&text).unwrap();
