@@ -2,8 +2,7 @@
 //!
 //! One small writer instead of serde_json's generic serializer. Strings are escaped exactly
 //! as serde_json does, so [`crate::limits::Measure::Json`] counts hold. Payloads are
-//! [`crate::payload::Payload`]s, measured by `Payload::len` with the same escaping; [`len`]
-//! is kept for the tests that check the two agree.
+//! [`crate::payload::Payload`]s, written and measured (`Payload::len`) with the same escaping.
 
 use serde_json::Value;
 
@@ -12,32 +11,6 @@ pub fn to_string(v: &Value) -> String {
     let mut out = String::with_capacity(128);
     write(v, &mut out);
     out
-}
-
-/// Bytes of [`to_string`], without building it (the tests' check of `Payload::len`).
-#[cfg(test)]
-pub fn len(v: &Value) -> usize {
-    match v {
-        Value::Null => 4,
-        Value::Bool(b) => {
-            if *b {
-                4
-            } else {
-                5
-            }
-        }
-        Value::Number(n) => number(n).len(),
-        Value::String(s) => str_len(s),
-        Value::Array(a) => 2 + a.iter().map(len).sum::<usize>() + a.len().saturating_sub(1),
-        Value::Object(m) => {
-            2 + m.iter().map(|(k, v)| str_len(k) + 1 + len(v)).sum::<usize>() + m.len().saturating_sub(1)
-        }
-    }
-}
-
-#[cfg(test)]
-fn str_len(s: &str) -> usize {
-    2 + crate::limits::Measure::Json.cost(s)
 }
 
 /// A number as JSON text (serde_json's own formatting; a `Number` is never
@@ -152,7 +125,6 @@ mod tests {
     fn matches_serde_json_on_typical_payloads() {
         let v = json!({"msgtype": "text", "text": {"content": "告警 \"x\"\n\t\\ \u{1} 🚀", "n": 20, "neg": -3, "f": 1.5, "t": true, "z": null, "a": [1, "b", []]}});
         assert_eq!(to_string(&v), serde_json::to_string(&v).unwrap());
-        assert_eq!(len(&v), to_string(&v).len());
     }
 
     #[test]
@@ -169,7 +141,6 @@ mod tests {
         fn same_text_as_serde_json(v in arb_value()) {
             let ours = to_string(&v);
             prop_assert_eq!(&ours, &serde_json::to_string(&v).unwrap());
-            prop_assert_eq!(len(&v), ours.len());
             prop_assert_eq!(parse(&ours).unwrap(), serde_json::from_str::<Value>(&ours).unwrap());
         }
     }

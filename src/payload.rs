@@ -486,7 +486,6 @@ mod tests {
             let text = p.to_text();
             prop_assert_eq!(&text, &serde_json::to_string(&v).unwrap());
             prop_assert_eq!(p.len(), text.len());
-            prop_assert_eq!(p.len(), crate::json::len(&v));
         }
     }
 }
