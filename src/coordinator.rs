@@ -69,9 +69,9 @@ pub(crate) enum Claim {
 }
 
 /// The rate windows as the coordinator gets them: each platform's documented
-/// limit, the window widened by the same safety margin the local windows keep.
+/// limit, the window widened by the shared windows' safety margin.
 pub fn windows_for(platform: Platform) -> Vec<(usize, u64)> {
-    policy::rate_limits(platform).iter().map(|&(n, w)| (n, w + (w / 100).max(100))).collect()
+    policy::rate_limits(platform).iter().map(|&(n, w)| (n, w + policy::shared_margin(w))).collect()
 }
 
 pub(crate) fn fallback(what: &str, why: &str) -> Degradation {

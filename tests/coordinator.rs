@@ -193,7 +193,7 @@ fn bot_identity_is_platform_and_credential_hashed() {
     // a URL without a credential has no bot id (the send fails before asking the coordinator)
     assert!(bot_id(Platform::Wecom, "https://qyapi.weixin.qq.com/cgi-bin/webhook/send").is_err());
     assert!(full.starts_with("wecom:") && full[6..].chars().all(|c| c.is_ascii_hexdigit()) && full.len() == 38);
-    // the windows it is asked about are the platform's, with the local margin
+    // the windows it is asked about are the platform's, with the shared margin (100 ms on 1 s)
     assert_eq!(windows_for(Platform::Wecom), vec![(20, 60_600)]);
     assert_eq!(windows_for(Platform::Feishu), vec![(5, 1_100), (100, 60_600)]);
 }
