@@ -7,6 +7,7 @@
 //   node bench/fetch-cost.mjs [PKG_DIR ...]   (each an installed `webhook-push` package dir; its
 //                                             host.js helper and its MessageSender are measured)
 //
+// "send, stub fetch, cold" minus "sweep only" is the send's CPU with no network but cold caches.
 // Env: WP_FC_ROUNDS (9), WP_FC_N (1500 requests a variant a round), WP_FC_C (32,1: concurrencies),
 // WP_FC_ONLY (comma list of variant names).
 import fs from "node:fs";
@@ -52,6 +53,12 @@ try {
   };
   const init = (body) => ({ method: "POST", headers: { "content-type": "application/json" }, body });
   const decoder = new TextDecoder();
+  const junk = new Float64Array(1 << 20); // 8 MB
+  const sweep = () => {
+    let x = 0;
+    for (let k = 0; k < junk.length; k += 8) x += junk[k]++; // one touch per 64-byte line
+    return x;
+  };
   const OK = { wecom: '{"errcode":0,"errmsg":"ok"}', dingtalk: '{"errcode":0,"errmsg":"ok"}', feishu: '{"code":0,"msg":"success","data":{}}' };
   const stubAnswer = (url) => {
     const u = String(url);
@@ -201,6 +208,16 @@ try {
     };
     variants[`${b.name}: send, stub fetch`] = stubbed(false);
     variants[`${b.name}: send, stub fetch + setImmediate`] = stubbed(true);
+    // the stub send with 8 MB of memory swept before each (what undici and the kernel's TCP do
+    // to the caches between two of our steps): minus "sweep only", a no-network model of the
+    // send's cache-cold cost on the real fetch
+    const cold = async (i) => (sweep(), send(i));
+    cold.fetch = async (url) => stubAnswer(url);
+    variants[`${b.name}: send, stub fetch, cold`] = cold;
+  }
+  {
+    const f = async () => (sweep(), true);
+    variants["sweep only (8 MB)"] = f;
   }
   const names = Object.keys(variants).filter((n) => !ONLY || ONLY.some((o) => n.includes(o)));
 
