@@ -39,9 +39,8 @@ function describe(err) {
   return s;
 }
 
-/** A header of a response; undefined when absent or unreadable. */
-function header(resp, name) {
-  const h = get(resp, "headers");
+/** A header of a response's `headers`; undefined when absent or unreadable. */
+function header(h, name) {
   const f = get(h, "get");
   if (typeof f !== "function") return undefined;
   try {
@@ -80,9 +79,9 @@ async function settle(p) {
 
 /**
  * At most `max` bytes of a body: from its stream when it has one (cancelled past `max`, or once
- * the request has timed out: `state.done`), else arrayBuffer() or text().
+ * the request has ended (timed out): `attempt.done`), else arrayBuffer() or text().
  */
-async function readBody(resp, max, state) {
+async function readBody(resp, max, attempt) {
   const body = get(resp, "body");
   if (body === null) return EMPTY; // no body (204, HEAD)
   const getReader = get(body, "getReader");
@@ -99,7 +98,7 @@ async function readBody(resp, max, state) {
     let length = 0;
     let empty = 0; // empty chunks could come forever
     for (;;) {
-      if (state.done) {
+      if (attempt.done) {
         cancel(reader); // the answer went out already (timed out): read no further
         throw new Failed(network("timed out"));
       }
@@ -158,11 +157,16 @@ async function readBody(resp, max, state) {
 }
 
 /** One fetch and its answer, any misbehaviour of the host's fetch as an answer. */
-async function exchange(url, init, max, state) {
+async function exchange(url, init, max, attempt) {
   const f = get(globalThis, "fetch");
   if (typeof f !== "function") return network("the host has no fetch");
   // a synchronous throw, a rejection and a throwing thenable all become a network error
-  const resp = await settle((async () => f.call(globalThis, url, init))());
+  let resp;
+  try {
+    resp = await f.call(globalThis, url, init);
+  } catch (e) {
+    return network(describe(e));
+  }
   if (resp === null || typeof resp !== "object") return notAResponse("not an object");
   const status = get(resp, "status");
   if (get(resp, "type") === "opaqueredirect") {
@@ -172,20 +176,59 @@ async function exchange(url, init, max, state) {
   if (typeof status !== "number" || !Number.isInteger(status) || status < 100 || status > 599) {
     return notAResponse("no HTTP status");
   }
+  const headers = get(resp, "headers");
   if (status >= 300 && status < 400) {
-    const location = header(resp, "location");
+    const location = header(headers, "location");
     cancel(get(resp, "body"));
     return answer(3, status, EMPTY, undefined, undefined, location);
   }
-  const retryAfter = header(resp, "retry-after");
-  const declared = header(resp, "content-length");
+  const retryAfter = header(headers, "retry-after");
+  // A declared length past the cap is refused unread. One within it is not trusted: the body is
+  // still read through the capped reader (a host's fetch may hand a Response whose stream is
+  // longer than its Content-Length says; bench/LEVERS.md: an arrayBuffer() path saved nothing).
+  const declared = header(headers, "content-length");
   if (declared !== undefined && /^\s*\d+\s*$/.test(declared) && Number(declared) > max) {
     cancel(get(resp, "body"));
     return tooLarge(max, "not read");
   }
-  const body = await readBody(resp, max, state);
+  const body = await readBody(resp, max, attempt);
   return answer(0, status, body, undefined, retryAfter, undefined);
 }
+
+/** Abort a request, if it can be; an abort that throws changes nothing. */
+function abort(ctl) {
+  if (ctl === undefined) return;
+  try {
+    ctl.abort();
+  } catch {
+    // nothing more to do
+  }
+}
+
+/** One request in flight: its abort, its timer, and its one ending. */
+class Attempt {
+  constructor(resolve) {
+    this.done = false;
+    this.resolve = resolve;
+    this.ctl = undefined;
+    this.timer = undefined;
+  }
+
+  /**
+   * Ends the request with `a`, once. Anything but a whole answer (timed out, a redirect, a body
+   * past the cap, a broken one) also aborts the request, so that nothing of it runs on: its body
+   * is cancelled where it can be, and the abort also ends one that cannot (no stream to cancel).
+   */
+  finish(a) {
+    if (this.done) return;
+    this.done = true;
+    clearTimeout(this.timer);
+    if (a.kind !== 0) abort(this.ctl);
+    this.resolve(a);
+  }
+}
+
+const timedOut = (at) => at.finish(answer(2, 0, EMPTY, undefined, undefined, undefined));
 
 /**
  * `fetch(url, init)` within `timeoutMs`, reading at most `max` bytes of the answer. `init` gets
@@ -194,31 +237,19 @@ async function exchange(url, init, max, state) {
  */
 export function wpFetch(url, init, timeoutMs, max, follow) {
   return new Promise((resolve) => {
-    const state = { done: false };
-    let ctl;
+    const at = new Attempt(resolve);
     try {
-      ctl = new AbortController();
-      init.signal = ctl.signal;
+      at.ctl = new AbortController();
+      init.signal = at.ctl.signal;
     } catch {
-      ctl = undefined; // no AbortController: the timer alone bounds the wait
+      at.ctl = undefined; // no AbortController: the timer alone bounds the wait
     }
     init.redirect = follow ? "follow" : "manual";
-    const finish = (a) => {
-      if (state.done) return;
-      state.done = true;
-      clearTimeout(timer);
-      resolve(a);
-    };
-    const timer = setTimeout(() => {
-      if (state.done) return;
-      try {
-        ctl?.abort();
-      } catch {
-        // an abort that throws changes nothing: the send has timed out
-      }
-      finish(answer(2, 0, EMPTY, undefined, undefined, undefined));
-    }, Math.min(timeoutMs, MAX_TIMER_MS));
-    exchange(url, init, max, state).then(finish, (e) => finish(e instanceof Failed ? e.answer : network(describe(e))));
+    at.timer = setTimeout(timedOut, Math.min(timeoutMs, MAX_TIMER_MS), at);
+    exchange(url, init, max, at).then(
+      (a) => at.finish(a),
+      (e) => at.finish(e instanceof Failed ? e.answer : network(describe(e))),
+    );
   });
 }
 

@@ -84,6 +84,28 @@ function cases(seen) {
       },
       bounded: 16 * 1024 * 1024,
     },
+    {
+      // a Content-Length within the cap is not trusted: the stream behind it is still read capped
+      name: "Content-Length lies (says 27, streams 300 MB)",
+      fetch: async (url, init) => {
+        note(url, init);
+        const h = hugeStream(300 * 1024 * 1024);
+        seen.streams.push(h);
+        return new Response(h.stream, { status: 200, headers: { "content-type": "application/json", "content-length": "27" } });
+      },
+      bounded: 16 * 1024 * 1024,
+    },
+    {
+      // a declared length past the cap is refused before anything is read
+      name: "declares a huge Content-Length",
+      fetch: async (url, init) => {
+        note(url, init);
+        const h = hugeStream(300 * 1024 * 1024);
+        seen.streams.push(h);
+        return new Response(h.stream, { status: 200, headers: { "content-type": "application/json", "content-length": "1000000000000" } });
+      },
+      bounded: 1024 * 1024,
+    },
   ];
 }
 

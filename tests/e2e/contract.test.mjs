@@ -165,6 +165,15 @@ for (const rt of RUNTIMES) {
       assert.ok(img.value.degraded.some((d) => /larger than/.test(d.reason)), JSON.stringify(img.value.degraded));
     });
 
+    test("a Content-Length is not trusted: one that lies is read capped, a huge one is not read", () => {
+      for (const name of ["Content-Length lies (says 27, streams 300 MB)", "declares a huge Content-Length"]) {
+        const c = run.report.cases.find((x) => x.name === name);
+        assert.ok(c, name);
+        for (const p of c.pulled) assert.ok(p < c.bounded, `${name}: read ${p} bytes of 300 MB`);
+        for (const s of c.settled) for (const r of resultsOf(s.value)) assert.equal(r.error?.code, "NETWORK_ERROR", `${name} / ${s.what}: ${JSON.stringify(r.error)}`);
+      }
+    });
+
     test("a dedup store that hangs or throws does not hold a delivered message", () => {
       assert.equal(run.report.stores.length, 3);
       for (const s of run.report.stores) {

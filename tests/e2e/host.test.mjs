@@ -10,6 +10,7 @@ import { spawn } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import http from "node:http";
+import net from "node:net";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { after, before, describe, test } from "node:test";
@@ -171,6 +172,61 @@ describe("redirects (Node)", () => {
 });
 
 describe("the request helper (Node)", () => {
+  // A real server whose Content-Length is not what it sends: the answer's header comes first, then
+  // up to 64 MB, written as fast as the client takes it, until the client closes the connection.
+  async function lyingServer(head, chunked) {
+    const conns = [];
+    const server = net.createServer((sock) => {
+      const conn = { written: 0, closed: false, sock };
+      conns.push(conn);
+      // (fetch may open a spare connection that never carries a request: only those that do count)
+      sock.on("error", () => {});
+      sock.on("close", () => (conn.closed = true));
+      sock.once("data", () => {
+        conn.asked = true;
+        sock.write(head);
+        const data = Buffer.alloc(64 * 1024, 0x7b);
+        const chunk = chunked ? Buffer.concat([Buffer.from(`${data.length.toString(16)}\r\n`), data, Buffer.from("\r\n")]) : data;
+        const pump = () => {
+          while (!conn.closed && conn.written < 64 * 1024 * 1024) {
+            conn.written += chunk.length;
+            if (!sock.write(chunk)) return sock.once("drain", pump);
+          }
+          if (!conn.closed) sock.end();
+        };
+        pump();
+      });
+    });
+    await new Promise((r) => server.listen(0, "127.0.0.1", r));
+    return { url: `http://127.0.0.1:${server.address().port}`, conns, close: () => new Promise((r) => { server.close(() => r()); for (const c of conns) c.sock.destroy(); }) };
+  }
+
+  for (const [name, head, chunked] of [
+    ["a Content-Length within the cap that lies is not read past", "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 27\r\n\r\n", false],
+    ["a huge Content-Length is refused unread", "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000000000000\r\n\r\n", false],
+    ["an endless chunked answer is read up to the cap, then the connection is closed", "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n", true],
+  ]) {
+    test(name, { timeout: 60_000 }, async () => {
+      const srv = await lyingServer(head, chunked);
+      try {
+        const s = new wp.MessageSender({ baseUrls: { wecom: srv.url }, timeout: 5000, retryPolicy: NO_RETRY, rateLimit: false });
+        const r = await s.send({ content: { type: "text", body: { text: "lies" } } }, "wecom", "lying-length-key-0001");
+        assert.equal(r.success, false, JSON.stringify(r));
+        assert.ok(["NETWORK_ERROR", "PLATFORM_ERROR"].includes(r.error?.code), JSON.stringify(r.error));
+        assert.ok(!JSON.stringify(r).includes("lying-length-key-0001"), "the key is not in the result");
+        const asked = () => srv.conns.filter((c) => c.asked);
+        for (let i = 0; i < 100 && !asked().every((c) => c.closed); i++) await new Promise((res) => setTimeout(res, 20));
+        assert.ok(asked().length >= 1);
+        for (const c of asked()) {
+          assert.ok(c.closed, "the connection was closed by the client");
+          assert.ok(c.written < 16 * 1024 * 1024, `the server got ${c.written} bytes out before the client closed`);
+        }
+      } finally {
+        await srv.close();
+      }
+    });
+  }
+
   // A body that keeps coming slowly, from a fetch that ignores its AbortSignal: the send times
   // out on time, and the helper then cancels the body's stream instead of reading on.
   test("a body still arriving when the time runs out is cancelled, not read further", async () => {
