@@ -43,6 +43,12 @@ impl<'a> Node<'a> {
         Self::parse_serde(json)
     }
 
+    /// [`Node::parse`] by the fast reader alone: `None` where it gives up (any error, a lone
+    /// surrogate escape, deep nesting), when [`Node::parse`] is the way.
+    pub fn parse_fast(json: &'a str) -> Option<(Node<'a>, usize)> {
+        Fast::read(json)
+    }
+
     /// [`Node::parse`] by serde_json's deserializer alone.
     fn parse_serde(json: &'a str) -> Result<(Node<'a>, usize), serde_json::Error> {
         let count = Cell::new(0usize);
@@ -280,100 +286,120 @@ impl<'a> Fast<'a> {
         matches!(node, Node::Number(_)).then_some(node)
     }
 
-    /// Past the first `"`, `\\` or control byte from here (or to the end).
-    #[inline]
-    fn skip_plain(&mut self) {
-        let b = self.s.as_bytes();
-        while let Some(chunk) = b.get(self.i..self.i + 8) {
-            let Ok(eight) = <[u8; 8]>::try_from(chunk) else { break };
-            if has_special(u64::from_le_bytes(eight)) {
-                break;
-            }
-            self.i += 8;
-        }
-        while let Some(c) = self.peek() {
-            if c == b'"' || c == b'\\' || c < 0x20 {
-                break;
-            }
-            self.i += 1;
-        }
-    }
-
     /// A string's value, after its opening quote; borrowed when it holds no escape.
     fn string(&mut self) -> Option<Cow<'a, str>> {
-        let start = self.i;
-        self.skip_plain();
-        if self.peek()? == b'"' {
-            let s = self.s.get(start..self.i)?;
-            self.i += 1;
-            return Some(Cow::Borrowed(s));
+        let (s, next) = string_at(self.s, self.i)?;
+        self.i = next;
+        Some(s)
+    }
+}
+
+/// The index of the first `"`, `\\` or control byte at or after `i` (or the end).
+#[inline(always)]
+fn skip_plain(b: &[u8], mut i: usize) -> usize {
+    while i + 8 <= b.len() {
+        let eight = [b[i], b[i + 1], b[i + 2], b[i + 3], b[i + 4], b[i + 5], b[i + 6], b[i + 7]];
+        if has_special(u64::from_le_bytes(eight)) {
+            break;
         }
-        // escapes: the unescaped text, built from the runs between them
-        let mut out = String::new();
-        let mut run = start;
-        loop {
-            self.skip_plain();
-            out.push_str(self.s.get(run..self.i)?);
-            match self.peek()? {
-                b'"' => {
-                    self.i += 1;
-                    return Some(Cow::Owned(out));
-                }
-                b'\\' => {
-                    let c = match *self.s.as_bytes().get(self.i + 1)? {
-                        b'"' => '"',
-                        b'\\' => '\\',
-                        b'/' => '/',
-                        b'b' => '\u{8}',
-                        b'f' => '\u{c}',
-                        b'n' => '\n',
-                        b'r' => '\r',
-                        b't' => '\t',
-                        b'u' => {
-                            let c = self.unicode_escape()?;
-                            out.push(c);
-                            run = self.i;
-                            continue;
-                        }
-                        _ => return None,
-                    };
-                    out.push(c);
-                    self.i += 2;
-                    run = self.i;
-                }
-                // a control character: serde_json's error
-                _ => return None,
-            }
+        i += 8;
+    }
+    while i < b.len() {
+        let c = b[i];
+        if c == b'"' || c == b'\\' || c < 0x20 {
+            break;
+        }
+        i += 1;
+    }
+    i
+}
+
+/// The string whose text starts at `start` (after its opening quote): its value and the index
+/// past its closing quote. Borrowed when it holds no escape; else the closing quote is found
+/// first (the byte after a backslash is never it), and the text up to it unescaped in one loop
+/// into a buffer of its length (an escape is never shorter written than read). `None` on a
+/// control character, a bad escape, a lone surrogate or no closing quote.
+fn string_at(s: &str, start: usize) -> Option<(Cow<'_, str>, usize)> {
+    let b = s.as_bytes();
+    let mut end = skip_plain(b, start);
+    if *b.get(end)? == b'"' {
+        return Some((Cow::Borrowed(s.get(start..end)?), end + 1));
+    }
+    loop {
+        match *b.get(end)? {
+            b'"' => break,
+            b'\\' => end = skip_plain(b, end + 2),
+            _ => return None,
         }
     }
+    let body = b.get(start..end)?;
+    let mut buf = vec![0u8; body.len()];
+    let out = buf.as_mut_slice();
+    let (mut i, mut j) = (0usize, 0usize);
+    while i < body.len() && j < out.len() {
+        let c = body[i];
+        if c != b'\\' {
+            out[j] = c;
+            i += 1;
+            j += 1;
+            continue;
+        }
+        let e = if i + 1 < body.len() { body[i + 1] } else { return None };
+        let simple = match e {
+            b'"' => b'"',
+            b'\\' => b'\\',
+            b'/' => b'/',
+            b'b' => 0x08,
+            b'f' => 0x0c,
+            b'n' => b'\n',
+            b'r' => b'\r',
+            b't' => b'\t',
+            b'u' => {
+                let (c, used) = unicode_escape(body, i)?;
+                let mut utf8 = [0u8; 4];
+                let utf8 = c.encode_utf8(&mut utf8).as_bytes();
+                out.get_mut(j..j + utf8.len())?.copy_from_slice(utf8);
+                i += used;
+                j += utf8.len();
+                continue;
+            }
+            _ => return None,
+        };
+        out[j] = simple;
+        i += 2;
+        j += 1;
+    }
+    if i != body.len() {
+        return None;
+    }
+    buf.truncate(j);
+    Some((Cow::Owned(String::from_utf8(buf).ok()?), end + 1))
+}
 
-    /// The value of the `\\uXXXX` escape at `at`.
-    fn hex4(&self, at: usize) -> Option<u32> {
-        let b = self.s.as_bytes();
-        if b.get(at) != Some(&b'\\') || b.get(at + 1) != Some(&b'u') {
+/// The value of the `\\uXXXX` escape at `at`.
+fn hex4(b: &[u8], at: usize) -> Option<u32> {
+    if b.get(at) != Some(&b'\\') || b.get(at + 1) != Some(&b'u') {
+        return None;
+    }
+    let mut n = 0u32;
+    for &c in b.get(at + 2..at + 6)? {
+        n = n * 16 + char::from(c).to_digit(16)?;
+    }
+    Some(n)
+}
+
+/// The `\\uXXXX` escape at `at` (a surrogate pair as one character) and the bytes it takes; a
+/// lone surrogate: `None`.
+fn unicode_escape(b: &[u8], at: usize) -> Option<(char, usize)> {
+    let n = hex4(b, at)?;
+    if (0xD800..0xDC00).contains(&n) {
+        let low = hex4(b, at + 6)?;
+        if !(0xDC00..0xE000).contains(&low) {
             return None;
         }
-        let mut n = 0u32;
-        for &c in b.get(at + 2..at + 6)? {
-            n = n * 16 + char::from(c).to_digit(16)?;
-        }
-        Some(n)
+        return Some((char::from_u32(0x10000 + ((n - 0xD800) << 10) + (low - 0xDC00))?, 12));
     }
-
-    /// A `\\uXXXX` escape (a surrogate pair as one character); a lone surrogate: `None`.
-    fn unicode_escape(&mut self) -> Option<char> {
-        let n = self.hex4(self.i)?;
-        self.i += 6;
-        if (0xD800..0xDC00).contains(&n) {
-            let low = self.hex4(self.i)?;
-            if !(0xDC00..0xE000).contains(&low) {
-                return None;
-            }
-            self.i += 6;
-            return char::from_u32(0x10000 + ((n - 0xD800) << 10) + (low - 0xDC00));
-        }
-        char::from_u32(n)
-    }
+    Some((char::from_u32(n)?, 6))
 }
 
 /// Reads one value, adding its strings' and keys' bytes to the count.
