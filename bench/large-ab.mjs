@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // 1 MiB inputs (render.mjs's LARGE_INPUTS, and more with escapes or no ASCII) through two builds
-// in one process, alternating the builds per render: per platform × type × overflow, the median
+// in one process, alternating the builds per render (CPU ms): per platform × type × overflow, the median
 // ms of each input in each build and its ratio to plain text (issue 8: the worst within 3x).
 //
 //   node bench/large-ab.mjs BASE_PKG_DIR NEW_PKG_DIR
@@ -30,10 +30,13 @@ const ALL = {
 const only = process.env.WP_BENCH_LARGE_ONLY?.split(",");
 const INPUTS = Object.fromEntries(Object.entries(ALL).filter(([k]) => k === "plain" || !only || only.includes(k)));
 
+// CPU time (process.cpuUsage), not wall time: on a loaded machine a process waiting for a core
+// is not charged (render.mjs measures wall time)
 const ms = (wp, message, platform, opts) => {
-  const t0 = performance.now();
+  const c0 = process.cpuUsage();
   wp.render(message, platform, opts);
-  return performance.now() - t0;
+  const c = process.cpuUsage(c0);
+  return (c.user + c.system) / 1000;
 };
 const worstAll = { base: 0, new: 0 };
 for (const overflow of OVERFLOW) {

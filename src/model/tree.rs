@@ -141,7 +141,7 @@ struct Fast<'a> {
 }
 
 /// Eight bytes at once: is any of them `"`, `\\` or a control character (below 0x20)?
-#[inline]
+#[inline(always)]
 fn has_special(x: u64) -> bool {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
