@@ -22,10 +22,11 @@ const RUNS = Number(process.env.WP_BENCH_LARGE_RUNS || 5);
 const OVERFLOW = (process.env.WP_BENCH_LARGE_OVERFLOW || "split,truncate").split(",");
 const MIB = (1 << 20) - 8;
 // render.mjs's inputs, then: a `\n` per 2 characters (log text), a `\"` per 2 (JSON in text),
-// a `\\` escape per character, and CJK (3 bytes a character, no escape)
+// a `\\` escape per character, log lines (a `\n` per 80 characters), and CJK (3 bytes a character,
+// no escape)
 const ALL = {
   plain: "a", brackets: "[", angles: "<", links: "[x](", close: "]", emphasis: "*a", tags: "<a", escaped: "\\[",
-  newlines: "a\n", quotes: 'a"', backslashes: "\\", cjk: "中",
+  newlines: "a\n", quotes: 'a"', backslashes: "\\", lines: "x".repeat(79) + "\n", cjk: "中",
 };
 const only = process.env.WP_BENCH_LARGE_ONLY?.split(",");
 const INPUTS = Object.fromEntries(Object.entries(ALL).filter(([k]) => k === "plain" || !only || only.includes(k)));

@@ -294,6 +294,12 @@ impl<'a> Fast<'a> {
     }
 }
 
+/// Neither `"`, `\\` nor a control byte.
+#[inline(always)]
+fn plain(c: u8) -> bool {
+    c != b'"' && c != b'\\' && c >= 0x20
+}
+
 /// The index of the first `"`, `\\` or control byte at or after `i` (or the end).
 #[inline(always)]
 fn skip_plain(b: &[u8], mut i: usize) -> usize {
@@ -304,11 +310,7 @@ fn skip_plain(b: &[u8], mut i: usize) -> usize {
         }
         i += 8;
     }
-    while i < b.len() {
-        let c = b[i];
-        if c == b'"' || c == b'\\' || c < 0x20 {
-            break;
-        }
+    while i < b.len() && plain(b[i]) {
         i += 1;
     }
     i
@@ -328,8 +330,11 @@ fn string_at(s: &str, start: usize) -> Option<(Cow<'_, str>, usize)> {
     loop {
         match *b.get(end)? {
             b'"' => break,
-            b'\\' => end = skip_plain(b, end + 2),
-            _ => return None,
+            b'\\' => end += 2,
+            c if c < 0x20 => return None,
+            // a run of text: eight bytes at a time from its second byte (most escape-heavy text
+            // has runs of one byte or none)
+            _ => end = if b.get(end + 1).is_some_and(|&c| plain(c)) { skip_plain(b, end + 1) } else { end + 1 },
         }
     }
     let body = b.get(start..end)?;
@@ -339,6 +344,15 @@ fn string_at(s: &str, start: usize) -> Option<(Cow<'_, str>, usize)> {
     while i < body.len() && j < out.len() {
         let c = body[i];
         if c != b'\\' {
+            // a run of text (no `"` or control byte is left in `body`): copied whole from its
+            // second byte on
+            if i + 1 < body.len() && plain(body[i + 1]) {
+                let run = skip_plain(body, i + 1) - i;
+                out.get_mut(j..j + run)?.copy_from_slice(body.get(i..i + run)?);
+                i += run;
+                j += run;
+                continue;
+            }
             out[j] = c;
             i += 1;
             j += 1;
