@@ -226,16 +226,3 @@ export function wpFetch(url, init, timeoutMs, max, follow) {
 export function wpPost(url, body, contentType, timeoutMs, max) {
   return wpFetch(url, { method: "POST", headers: { "content-type": contentType }, body }, timeoutMs, max, false);
 }
-
-const ENCODER = new TextEncoder();
-
-/**
- * `JSON.stringify(v)` as UTF-8 bytes, or undefined when it gives no text; throws as it does
- * (src/bindings.rs reads messages and options this way). A string returned to the wasm is
- * copied by the glue one UTF-16 unit at a time in a JS loop (~4 ms per MiB in Node); the
- * encoder does it natively (~0.1 ms per MiB) and the bytes are copied into the wasm at once.
- */
-export function wpJson(v) {
-  const s = JSON.stringify(v);
-  return typeof s === "string" ? ENCODER.encode(s) : undefined;
-}

@@ -32,26 +32,13 @@ pub(crate) fn js_error(e: &Error) -> JsValue {
     err.into()
 }
 
-#[wasm_bindgen(module = "/pkg-template/host.js")]
-extern "C" {
-    /// `JSON.stringify(v)` as UTF-8 bytes (`None`: no text), encoded by the host's
-    /// `TextEncoder` (bench/LEVERS.md, "Escape-heavy strings": the glue's copy of a string is
-    /// a JS loop, ~4 ms per MiB).
-    #[wasm_bindgen(catch, js_name = wpJson)]
-    fn wp_json(v: &JsValue) -> Result<Option<Vec<u8>>, JsValue>;
-}
-
 /// `JSON.stringify(v)`, as a typed error when it cannot be (cyclic, BigInt, undefined).
 fn stringify(v: &JsValue, code: ErrorCode, what: &str) -> Result<String, Error> {
     if v.is_undefined() || v.is_null() {
         return Ok(String::new());
     }
-    match wp_json(v) {
-        // the encoder's output is UTF-8 (a lone surrogate, which JSON.stringify never writes, would be U+FFFD)
-        Ok(Some(bytes)) => {
-            String::from_utf8(bytes).map_err(|_| Error::new(code, format!("{what} is not a JSON value")))
-        }
-        Ok(None) => Err(Error::new(code, format!("{what} is not a JSON value"))),
+    match JSON::stringify(v) {
+        Ok(s) => s.as_string().ok_or_else(|| Error::new(code, format!("{what} is not a JSON value"))),
         Err(_) => Err(Error::new(code, format!("{what} cannot be turned into JSON (a cycle or a BigInt?)"))),
     }
 }
