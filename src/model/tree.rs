@@ -4,8 +4,9 @@
 //! object, then the reader walks it once and drops it all. A message is read once and its
 //! objects are small, so this tree keeps strings borrowed from the input where they hold no
 //! escape, and objects as a `Vec` of pairs in source order, looked up from the end (a key
-//! written twice means its last value, as in serde_json). The JSON itself is read by
-//! serde_json's own deserializer (its errors, its nesting limit); only the tree is ours.
+//! written twice means its last value, as in serde_json). The JSON is read by a fast reader of
+//! our own where it is sure to read it as serde_json does, else by serde_json's own deserializer
+//! (its results, its errors, its nesting limit).
 //! While reading, the bytes of every string and key are counted (the message's size bound),
 //! so no second walk is needed to check it.
 
@@ -35,6 +36,22 @@ impl<'a> Node<'a> {
     /// Read JSON text; also the bytes of its strings and keys (every one as written, so a key
     /// given twice counts twice; `reader::text_bytes` of [`Node::to_value`] is the exact count).
     pub fn parse(json: &'a str) -> Result<(Node<'a>, usize), serde_json::Error> {
+        // Our own reader first (bench/LEVERS.md, "Escape-heavy strings"); it gives up on anything
+        // it is not sure of, and serde_json then reads the text again: its result or its error.
+        if let Some(read) = Fast::read(json) {
+            return Ok(read);
+        }
+        Self::parse_serde(json)
+    }
+
+    /// [`Node::parse`] by the fast reader alone: `None` where it gives up (any error, a lone
+    /// surrogate escape, deep nesting), when [`Node::parse`] is the way.
+    pub fn parse_fast(json: &'a str) -> Option<(Node<'a>, usize)> {
+        Fast::read(json)
+    }
+
+    /// [`Node::parse`] by serde_json's deserializer alone.
+    fn parse_serde(json: &'a str) -> Result<(Node<'a>, usize), serde_json::Error> {
         let count = Cell::new(0usize);
         let mut de = serde_json::Deserializer::from_str(json);
         let node = Seed(&count).deserialize(&mut de)?;
@@ -106,6 +123,298 @@ fn borrow<'a>(v: &'a Value, total: &mut usize) -> Node<'a> {
                 .collect(),
         ),
     }
+}
+
+/// serde_json refuses a 128th nested array or object; the fast reader leaves 127 and deeper to it.
+const FAST_MAX_DEPTH: usize = 126;
+
+/// A JSON reader for the message's tree that is quick on strings full of escapes (serde_json's
+/// string parse, generic and so built at this crate's opt-level "z", spends ~23 ns on every
+/// escape: 11.5 ms for 1 MiB of `\\[` text). It reads only what it is sure of, the way serde_json reads it:
+/// strings (borrowed when they hold no escape), literals, arrays and objects; a number's text is
+/// handed to serde_json itself. On anything else (an error of any kind, a lone surrogate escape,
+/// deep nesting) it gives up (`None`) and the caller lets serde_json read the whole text, so
+/// results and errors are serde_json's by construction (property-tested against it below).
+struct Fast<'a> {
+    s: &'a str,
+    i: usize,
+    count: usize,
+}
+
+/// Eight bytes at once: is any of them `"`, `\\` or a control character (below 0x20)?
+#[inline(always)]
+fn has_special(x: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // a byte is zero in `v` exactly where it matched; `(v - 1) & !v` has its high bit set there
+    // (and, at worst, above a match too: only "any" is asked)
+    let q = x ^ (ONES * u64::from(b'"'));
+    let b = x ^ (ONES * u64::from(b'\\'));
+    let control = x.wrapping_sub(ONES * 0x20) & !x;
+    (control | (q.wrapping_sub(ONES) & !q) | (b.wrapping_sub(ONES) & !b)) & HIGH != 0
+}
+
+impl<'a> Fast<'a> {
+    fn read(s: &'a str) -> Option<(Node<'a>, usize)> {
+        let mut f = Fast { s, i: 0, count: 0 };
+        let node = f.value(0)?;
+        f.ws();
+        (f.i == s.len()).then_some((node, f.count))
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.s.as_bytes().get(self.i).copied()
+    }
+
+    fn ws(&mut self) {
+        while let Some(b' ' | b'\n' | b'\r' | b'\t') = self.peek() {
+            self.i += 1;
+        }
+    }
+
+    /// Past `c` (after white space), or `false` if the next byte is not `c`.
+    fn eat(&mut self, c: u8) -> bool {
+        self.ws();
+        let ok = self.peek() == Some(c);
+        if ok {
+            self.i += 1;
+        }
+        ok
+    }
+
+    fn value(&mut self, depth: usize) -> Option<Node<'a>> {
+        self.ws();
+        match self.peek()? {
+            b'"' => {
+                self.i += 1;
+                let s = self.string()?;
+                self.count = self.count.saturating_add(s.len());
+                Some(Node::String(s))
+            }
+            b'[' if depth < FAST_MAX_DEPTH => {
+                self.i += 1;
+                let mut out = Vec::new();
+                if self.eat(b']') {
+                    return Some(Node::Array(out));
+                }
+                loop {
+                    out.push(self.value(depth + 1)?);
+                    if self.eat(b']') {
+                        return Some(Node::Array(out));
+                    }
+                    if !self.eat(b',') {
+                        return None;
+                    }
+                }
+            }
+            b'{' if depth < FAST_MAX_DEPTH => {
+                self.i += 1;
+                let mut out = Vec::new();
+                if self.eat(b'}') {
+                    return Some(Node::Object(out));
+                }
+                loop {
+                    if !self.eat(b'"') {
+                        return None;
+                    }
+                    let k = self.string()?;
+                    self.count = self.count.saturating_add(k.len());
+                    if !self.eat(b':') {
+                        return None;
+                    }
+                    out.push((k, self.value(depth + 1)?));
+                    if self.eat(b'}') {
+                        return Some(Node::Object(out));
+                    }
+                    if !self.eat(b',') {
+                        return None;
+                    }
+                }
+            }
+            b'n' => self.literal("null", Node::Null),
+            b't' => self.literal("true", Node::Bool(true)),
+            b'f' => self.literal("false", Node::Bool(false)),
+            b'-' | b'0'..=b'9' => self.number(),
+            _ => None,
+        }
+    }
+
+    fn literal(&mut self, word: &str, node: Node<'a>) -> Option<Node<'a>> {
+        let rest = self.s.get(self.i..)?;
+        rest.starts_with(word).then(|| {
+            self.i += word.len();
+            node
+        })
+    }
+
+    fn digits(&mut self) -> usize {
+        let start = self.i;
+        while let Some(b'0'..=b'9') = self.peek() {
+            self.i += 1;
+        }
+        self.i - start
+    }
+
+    /// A number as JSON writes it, read by serde_json (its integers, its floats, its range).
+    fn number(&mut self) -> Option<Node<'a>> {
+        let start = self.i;
+        if self.peek() == Some(b'-') {
+            self.i += 1;
+        }
+        match self.peek()? {
+            b'0' => self.i += 1,
+            b'1'..=b'9' => {
+                self.digits();
+            }
+            _ => return None,
+        }
+        if self.peek() == Some(b'.') {
+            self.i += 1;
+            if self.digits() == 0 {
+                return None;
+            }
+        }
+        if let Some(b'e' | b'E') = self.peek() {
+            self.i += 1;
+            if let Some(b'+' | b'-') = self.peek() {
+                self.i += 1;
+            }
+            if self.digits() == 0 {
+                return None;
+            }
+        }
+        let (node, _) = Node::parse_serde(self.s.get(start..self.i)?).ok()?;
+        matches!(node, Node::Number(_)).then_some(node)
+    }
+
+    /// A string's value, after its opening quote; borrowed when it holds no escape.
+    fn string(&mut self) -> Option<Cow<'a, str>> {
+        let (s, next) = string_at(self.s, self.i)?;
+        self.i = next;
+        Some(s)
+    }
+}
+
+/// Neither `"`, `\\` nor a control byte.
+#[inline(always)]
+fn plain(c: u8) -> bool {
+    c != b'"' && c != b'\\' && c >= 0x20
+}
+
+/// The index of the first `"`, `\\` or control byte at or after `i` (or the end).
+#[inline(always)]
+fn skip_plain(b: &[u8], mut i: usize) -> usize {
+    while i + 8 <= b.len() {
+        let eight = [b[i], b[i + 1], b[i + 2], b[i + 3], b[i + 4], b[i + 5], b[i + 6], b[i + 7]];
+        if has_special(u64::from_le_bytes(eight)) {
+            break;
+        }
+        i += 8;
+    }
+    while i < b.len() && plain(b[i]) {
+        i += 1;
+    }
+    i
+}
+
+/// The string whose text starts at `start` (after its opening quote): its value and the index
+/// past its closing quote. Borrowed when it holds no escape; else the closing quote is found
+/// first (the byte after a backslash is never it), and the text up to it unescaped in one loop
+/// into a buffer of its length (an escape is never shorter written than read). `None` on a
+/// control character, a bad escape, a lone surrogate or no closing quote.
+fn string_at(s: &str, start: usize) -> Option<(Cow<'_, str>, usize)> {
+    let b = s.as_bytes();
+    let mut end = skip_plain(b, start);
+    if *b.get(end)? == b'"' {
+        return Some((Cow::Borrowed(s.get(start..end)?), end + 1));
+    }
+    loop {
+        match *b.get(end)? {
+            b'"' => break,
+            b'\\' => end += 2,
+            c if c < 0x20 => return None,
+            // a run of text: eight bytes at a time from its second byte (most escape-heavy text
+            // has runs of one byte or none)
+            _ => end = if b.get(end + 1).is_some_and(|&c| plain(c)) { skip_plain(b, end + 1) } else { end + 1 },
+        }
+    }
+    let body = b.get(start..end)?;
+    let mut buf = vec![0u8; body.len()];
+    let out = buf.as_mut_slice();
+    let (mut i, mut j) = (0usize, 0usize);
+    while i < body.len() && j < out.len() {
+        let c = body[i];
+        if c != b'\\' {
+            // a run of text (no `"` or control byte is left in `body`): copied whole from its
+            // second byte on
+            if i + 1 < body.len() && plain(body[i + 1]) {
+                let run = skip_plain(body, i + 1) - i;
+                out.get_mut(j..j + run)?.copy_from_slice(body.get(i..i + run)?);
+                i += run;
+                j += run;
+                continue;
+            }
+            out[j] = c;
+            i += 1;
+            j += 1;
+            continue;
+        }
+        let e = if i + 1 < body.len() { body[i + 1] } else { return None };
+        let simple = match e {
+            b'"' => b'"',
+            b'\\' => b'\\',
+            b'/' => b'/',
+            b'b' => 0x08,
+            b'f' => 0x0c,
+            b'n' => b'\n',
+            b'r' => b'\r',
+            b't' => b'\t',
+            b'u' => {
+                let (c, used) = unicode_escape(body, i)?;
+                let mut utf8 = [0u8; 4];
+                let utf8 = c.encode_utf8(&mut utf8).as_bytes();
+                out.get_mut(j..j + utf8.len())?.copy_from_slice(utf8);
+                i += used;
+                j += utf8.len();
+                continue;
+            }
+            _ => return None,
+        };
+        out[j] = simple;
+        i += 2;
+        j += 1;
+    }
+    if i != body.len() {
+        return None;
+    }
+    buf.truncate(j);
+    Some((Cow::Owned(String::from_utf8(buf).ok()?), end + 1))
+}
+
+/// The value of the `\\uXXXX` escape at `at`.
+fn hex4(b: &[u8], at: usize) -> Option<u32> {
+    if b.get(at) != Some(&b'\\') || b.get(at + 1) != Some(&b'u') {
+        return None;
+    }
+    let mut n = 0u32;
+    for &c in b.get(at + 2..at + 6)? {
+        n = n * 16 + char::from(c).to_digit(16)?;
+    }
+    Some(n)
+}
+
+/// The `\\uXXXX` escape at `at` (a surrogate pair as one character) and the bytes it takes; a
+/// lone surrogate: `None`.
+fn unicode_escape(b: &[u8], at: usize) -> Option<(char, usize)> {
+    let n = hex4(b, at)?;
+    if (0xD800..0xDC00).contains(&n) {
+        let low = hex4(b, at + 6)?;
+        if !(0xDC00..0xE000).contains(&low) {
+            return None;
+        }
+        return Some((char::from_u32(0x10000 + ((n - 0xD800) << 10) + (low - 0xDC00))?, 12));
+    }
+    Some((char::from_u32(n)?, 6))
 }
 
 /// Reads one value, adding its strings' and keys' bytes to the count.
@@ -273,7 +582,141 @@ mod tests {
         }
     }
 
+    /// The fast reader's answer, which must be serde_json's whenever it gives one.
+    fn same_as_serde(text: &str) -> Option<(Node<'_>, usize)> {
+        let fast = Fast::read(text);
+        if let Some(f) = &fast {
+            assert_eq!(Some(f), Node::parse_serde(text).ok().as_ref(), "{text:?}");
+        }
+        assert_eq!(
+            Node::parse(text).map_err(|e| e.to_string()),
+            Node::parse_serde(text).map_err(|e| e.to_string()),
+            "{text:?}"
+        );
+        fast
+    }
+
+    #[test]
+    fn the_fast_reader_reads_messages_and_escapes() {
+        for text in [
+            r#"{"content":{"type":"text","body":{"text":"a\\[b\n\"c\"\t\/\b\f\r \u00e9\u4E2D\ud83d\ude80 中"}}}"#,
+            r#" [ null , true,false, 0, -0, 1.5e3, -2E-2, 18446744073709551615, 18446744073709551616, -9223372036854775808, {}, [], "" ] "#,
+            r#"{"k":1,"k":"again","k\u0000":{"":[[]]}}"#,
+            "\"\\u0000\"",
+        ] {
+            assert!(same_as_serde(text).is_some(), "{text:?}");
+        }
+        let (n, total) = Fast::read(r#"{"a\\":"x\ny"}"#).unwrap();
+        assert_eq!(n, Node::Object(vec![("a\\".into(), Node::String("x\ny".into()))]));
+        assert_eq!(total, 2 + 3);
+    }
+
+    #[test]
+    fn the_fast_reader_leaves_errors_and_lone_surrogates_to_serde_json() {
+        for text in [
+            "",
+            " ",
+            "{",
+            "}",
+            "[1,]",
+            "[,1]",
+            "{\"a\" 1}",
+            "{\"a\":1,}",
+            "{1:2}",
+            "01",
+            "1.",
+            "1e",
+            "-",
+            "+1",
+            ".5",
+            "1e400",
+            "-1e400",
+            "nul",
+            "nulll",
+            "truex",
+            "\"a",
+            "\"\\x\"",
+            "\"\\u12\"",
+            "\"\\u12g4\"",
+            "\"\\ud800\"",
+            "\"\\udc00\"",
+            "\"\\ud800\\u0041\"",
+            "\"\\ud800x\"",
+            "\"a\tb\"",
+            "\"\u{1}\"",
+            "[1] 2",
+            "\"\\",
+        ] {
+            assert!(same_as_serde(text).is_none(), "{text:?}");
+        }
+        // nesting: serde_json refuses the 128th level; the fast reader leaves from 127 to it
+        for depth in [1, 126, 127, 128, 129, 300] {
+            let text = "[".repeat(depth) + &"]".repeat(depth);
+            assert_eq!(same_as_serde(&text).is_some(), depth <= 126, "{depth}");
+            let text = "{\"a\":".repeat(depth) + "1" + &"}".repeat(depth);
+            assert_eq!(same_as_serde(&text).is_some(), depth <= 126, "{depth}");
+        }
+    }
+
+    #[test]
+    fn eight_bytes_at_once_finds_every_special_byte() {
+        for pos in 0..8 {
+            for c in 0u8..=255 {
+                let mut b = [b'a'; 8];
+                b[pos] = c;
+                let special = c == b'"' || c == b'\\' || c < 0x20;
+                assert_eq!(has_special(u64::from_le_bytes(b)), special, "{c} at {pos}");
+                let mut b = [0xe4; 8];
+                b[pos] = c;
+                assert_eq!(has_special(u64::from_le_bytes(b)), special, "{c} at {pos} among non-ASCII");
+            }
+        }
+    }
+
     proptest! {
+        #[test]
+        fn fast_reader_strings_are_serde_jsons(
+            s in "\\PC{0,40}|[\\x00-\\x1f\"\\\\/\u{7f}\u{2028}\u{e9}\u{4e2d}\u{1f680}a]{0,40}",
+            escape_as_u in any::<u64>(),
+        ) {
+            // as serde_json writes it, and with some characters written as `\uXXXX` (pairs too)
+            let text = serde_json::to_string(&s).unwrap();
+            prop_assert!(same_as_serde(&text).is_some());
+            let mut u = String::from("\"");
+            for (i, c) in s.chars().enumerate() {
+                if (escape_as_u >> (i % 64)) & 1 == 1 {
+                    let mut units = [0u16; 2];
+                    for unit in c.encode_utf16(&mut units) {
+                        u.push_str(&format!("\\u{unit:04X}"));
+                    }
+                } else {
+                    let w = serde_json::to_string(&c.to_string()).unwrap();
+                    u.push_str(&w[1..w.len() - 1]);
+                }
+            }
+            u.push('"');
+            let (n, _) = same_as_serde(&u).unwrap();
+            prop_assert_eq!(n, Node::String(s.clone().into()));
+        }
+
+        #[test]
+        fn fast_reader_on_broken_json_answers_as_serde_json(
+            v in crate::json::arb_value(),
+            cuts in prop::collection::vec((any::<prop::sample::Index>(), "[\\x00-\\x7f]{0,3}|\\\\u[0-9a-fA-FdD]{0,4}"), 0..4),
+        ) {
+            let mut text = serde_json::to_string(&v).unwrap();
+            for (at, with) in &cuts {
+                let mut i = at.index(text.len() + 1);
+                while !text.is_char_boundary(i) {
+                    i -= 1;
+                }
+                let end = (i + with.len() % 3).min(text.len());
+                let end = (end..=text.len()).find(|&e| text.is_char_boundary(e)).unwrap_or(text.len());
+                text.replace_range(i..end, with);
+            }
+            same_as_serde(&text);
+        }
+
         #[test]
         fn reads_what_serde_json_reads(v in crate::json::arb_value()) {
             let text = serde_json::to_string(&v).unwrap();

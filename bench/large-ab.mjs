@@ -1,0 +1,71 @@
+#!/usr/bin/env node
+// 1 MiB inputs (render.mjs's LARGE_INPUTS, and more with escapes or no ASCII) through two builds
+// in one process, alternating the builds per render (CPU ms): per platform × type × overflow, the median
+// ms of each input in each build and its ratio to plain text (issue 8: the worst within 3x).
+//
+//   node bench/large-ab.mjs BASE_PKG_DIR NEW_PKG_DIR
+//   env: WP_BENCH_LARGE_RUNS (5), WP_BENCH_LARGE_OVERFLOW (split,truncate),
+//        WP_BENCH_LARGE_ONLY (comma-separated input names; plain is always run)
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { stats } from "./lib/common.mjs";
+import { PLATFORMS, SECRETS } from "./lib/messages.mjs";
+
+const [baseDir, newDir] = process.argv.slice(2);
+if (!baseDir || !newDir) {
+  console.error("usage: node bench/large-ab.mjs BASE_PKG_DIR NEW_PKG_DIR");
+  process.exit(2);
+}
+const load = async (dir) => import(pathToFileURL(path.resolve(dir, "node.mjs")).href);
+const builds = { base: await load(baseDir), new: await load(newDir) };
+const RUNS = Number(process.env.WP_BENCH_LARGE_RUNS || 5);
+const OVERFLOW = (process.env.WP_BENCH_LARGE_OVERFLOW || "split,truncate").split(",");
+const MIB = (1 << 20) - 8;
+// render.mjs's inputs, then: a `\n` per 2 characters (log text), a `\"` per 2 (JSON in text),
+// a `\\` escape per character, log lines (a `\n` per 80 characters), and CJK (3 bytes a character,
+// no escape)
+const ALL = {
+  plain: "a", brackets: "[", angles: "<", links: "[x](", close: "]", emphasis: "*a", tags: "<a", escaped: "\\[",
+  newlines: "a\n", quotes: 'a"', backslashes: "\\", lines: "x".repeat(79) + "\n", cjk: "中",
+};
+const only = process.env.WP_BENCH_LARGE_ONLY?.split(",");
+const INPUTS = Object.fromEntries(Object.entries(ALL).filter(([k]) => k === "plain" || !only || only.includes(k)));
+
+// CPU time (process.cpuUsage), not wall time: on a loaded machine a process waiting for a core
+// is not charged (render.mjs measures wall time)
+const ms = (wp, message, platform, opts) => {
+  const c0 = process.cpuUsage();
+  wp.render(message, platform, opts);
+  const c = process.cpuUsage(c0);
+  return (c.user + c.system) / 1000;
+};
+const worstAll = { base: 0, new: 0 };
+for (const overflow of OVERFLOW) {
+  for (const type of ["text", "markdown"]) {
+    for (const platform of PLATFORMS) {
+      const opts = { webhook: `bench${platform}key01`, overflow, ...(SECRETS[platform] ? { secret: SECRETS[platform] } : {}) };
+      const m = { base: {}, new: {} };
+      for (const [name, unit] of Object.entries(INPUTS)) {
+        // a whole number of characters within 1 MiB of UTF-8
+        const s = unit.repeat(Math.floor(MIB / Buffer.byteLength(unit)));
+        const message = { content: { type, body: type === "text" ? { text: s } : { content: s } } };
+        const t = { base: [], new: [] };
+        for (const b of ["base", "new"]) builds[b].render(message, platform, opts); // warm up
+        for (let i = 0; i < RUNS; i++) {
+          for (const b of i % 2 ? ["new", "base"] : ["base", "new"]) t[b].push(ms(builds[b], message, platform, opts));
+        }
+        for (const b of ["base", "new"]) m[b][name] = stats(t[b]).median;
+      }
+      const line = [];
+      for (const b of ["base", "new"]) {
+        const names = Object.keys(INPUTS).filter((k) => k !== "plain");
+        const worst = names.reduce((a, k) => (m[b][k] > m[b][a] ? k : a), names[0]);
+        const r = m[b][worst] / m[b].plain;
+        worstAll[b] = Math.max(worstAll[b], r);
+        line.push(`${b} worst ${worst} ${r.toFixed(2)}x; ` + Object.keys(INPUTS).map((k) => `${k} ${m[b][k].toFixed(1)}`).join(", "));
+      }
+      console.log(`1 MiB ${type.padEnd(8)} ${platform.padEnd(9)} ${overflow.padEnd(8)}\n    ${line.join("\n    ")}`);
+    }
+  }
+}
+console.log(`worst over plain: base ${worstAll.base.toFixed(2)}x, new ${worstAll.new.toFixed(2)}x (goal <= 3x)`);
