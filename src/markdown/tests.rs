@@ -601,6 +601,22 @@ proptest::proptest! {
         proptest::prop_assert_eq!(first_line(&parse(&s), Plain), want, "{:?}", s);
     }
 
+    /// `first_line_start` (a DingTalk title) gives the title `first_line` gives, cut to `n`
+    /// characters, though it writes a long paragraph's first inlines only: paragraphs of many
+    /// spans, breaks, links and images, blank starts and long lines.
+    #[test]
+    fn first_line_start_is_the_first_line_cut(
+        s in r"[ \n]{0,2}(\*a\*|\*\*b\*\*|[a-c ]{1,9}|\[x\]\(/u\)|!\[i\]\(/p\)|`c`|~~d~~|中|\t){0,300}((\n|  \n|<br>)(\*a\*|[a-c ]{1,5})){0,3}",
+        n in 0usize..700,
+    ) {
+        let cut = |t: String| match t.char_indices().nth(n) {
+            Some((i, _)) => format!("{}…", &t[..i]),
+            None => t,
+        };
+        let doc = parse(&s);
+        proptest::prop_assert_eq!(first_line_start(&doc, n).map(cut), first_line(&doc, Plain).map(cut), "{:?}", s);
+    }
+
     /// Text written into a markdown dialect reads back as the same text.
     #[test]
     fn text_reads_back(s in r"[a-c0-9:/&;*_~`\[\]()<>#+=.|\\! -]{1,30}") {
