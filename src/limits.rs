@@ -163,7 +163,8 @@ fn protected_spans(s: &str, upto: usize, room: usize, tags: bool) -> Vec<(usize,
         end
     };
     let mut newline = Next::new(s, 1, |t| t.find('\n'));
-    let mut link_mid = Next::new(s, 2, |t| t.find("]("));
+    // `](` by bytes: `str::find` of a two-byte pattern sets up a substring searcher per call
+    let mut link_mid = Next::new(s, 2, |t| t.as_bytes().windows(2).position(|w| w == b"]("));
     let mut bracket = Next::new(s, 1, |t| t.find('['));
     let mut paren = Next::new(s, 1, |t| t.find(')'));
     let mut space = Next::new(s, 0, |t| t.find(char::is_whitespace));

@@ -94,7 +94,7 @@ impl Frame {
     fn add_text(&mut self, s: &str) {
         match self.inl.last_mut() {
             Some(Inline::Text(a)) => a.push_str(s),
-            _ => self.inl.push(Inline::Text(s.to_string())),
+            _ => self.inl.push(Inline::Text(s.into())),
         }
     }
 }
@@ -359,7 +359,8 @@ pub(crate) fn color_attr(tag: &str) -> String {
 pub(crate) fn flatten(v: &[Inline], out: &mut String) {
     for i in v {
         match i {
-            Inline::Text(t) | Inline::Code(t) => out.push_str(t),
+            Inline::Text(t) => out.push_str(t),
+            Inline::Code(t) => out.push_str(t),
             Inline::Image { alt, .. } => out.push_str(alt),
             Inline::Break => out.push(' '),
             Inline::At(_) => {}
