@@ -123,7 +123,9 @@ impl<'s> Next<'s> {
                 while !self.s.is_char_boundary(start) {
                     start -= 1;
                 }
-                let mut ahead = limit.max(start + MAX_SPAN).min(self.s.len());
+                // read well ahead: a query whose limit moves on by a byte (one per `<` of a
+                // `<<<<` run) then finds the answer remembered instead of searching again
+                let mut ahead = limit.max(start + 4 * MAX_SPAN).min(self.s.len());
                 while !self.s.is_char_boundary(ahead) {
                     ahead -= 1;
                 }
@@ -161,7 +163,8 @@ fn protected_spans(s: &str, upto: usize, room: usize, tags: bool) -> Vec<(usize,
         end
     };
     let mut newline = Next::new(s, 1, |t| t.find('\n'));
-    let mut link_mid = Next::new(s, 2, |t| t.find("]("));
+    // `](` by bytes: `str::find` of a two-byte pattern sets up a substring searcher per call
+    let mut link_mid = Next::new(s, 2, |t| t.as_bytes().windows(2).position(|w| w == b"]("));
     let mut bracket = Next::new(s, 1, |t| t.find('['));
     let mut paren = Next::new(s, 1, |t| t.find(')'));
     let mut space = Next::new(s, 0, |t| t.find(char::is_whitespace));
@@ -189,7 +192,7 @@ fn protected_spans(s: &str, upto: usize, room: usize, tags: bool) -> Vec<(usize,
             }
             b'<' => {
                 let wend = window_end(i);
-                if b.get(i..i + 4) == Some(b"<at ") {
+                if b[i..].starts_with(b"<at ") {
                     if let Some(end) = at_close.find(i, wend) {
                         if tags {
                             push_merged(&mut spans, i, end + "</at>".len());
@@ -199,13 +202,13 @@ fn protected_spans(s: &str, upto: usize, room: usize, tags: bool) -> Vec<(usize,
                     }
                 }
                 if let Some(end) = gt.find(i, wend) {
-                    if end - i < 200 && newline.find(i, end).is_none() && (tags || b.get(i + 1) == Some(&b'@')) {
+                    if end - i < 200 && newline.find(i, end).is_none() && (tags || matches!(b.get(i + 1), Some(b'@'))) {
                         push_merged(&mut spans, i, end + 1);
                     }
                 }
                 i += 1;
             }
-            b'h' if b.get(i..i + 7) == Some(b"http://") || b.get(i..i + 8) == Some(b"https://") => {
+            b'h' if b[i..].starts_with(b"http://") || b[i..].starts_with(b"https://") => {
                 let wend = window_end(i);
                 let w = &s[i..wend];
                 let end = w

@@ -286,7 +286,8 @@ fn text_len(v: &[Inline]) -> usize {
         .iter()
         .take(SEEN)
         .map(|i| match i {
-            Inline::Text(t) | Inline::Code(t) | Inline::At(t) => t.len(),
+            Inline::Text(t) => t.len(),
+            Inline::Code(t) | Inline::At(t) => t.len(),
             Inline::Image { url, alt } => url.len() + alt.len() + 5,
             Inline::Link { url, .. } => url.len() + 16,
             _ => 8,

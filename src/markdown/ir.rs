@@ -44,7 +44,7 @@ pub enum Align {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Inline {
-    Text(String),
+    Text(Text),
     Code(String),
     Strong(Vec<Inline>),
     Emph(Vec<Inline>),
@@ -66,6 +66,83 @@ pub enum Inline {
     At(String),
     /// A line break (soft or hard: chat platforms show both as one).
     Break,
+}
+
+/// The text of an [`Inline::Text`]: up to [`Text::SHORT`] bytes kept in place, longer text in
+/// a `String`. Markup-dense input (`*a*` runs: an emphasis per two characters) makes one text
+/// inline per character or two; kept in place, each costs no allocation of its own (the
+/// inline is no larger than the `Link` variant anyway). Read as a `&str`.
+#[derive(Clone)]
+pub enum Text {
+    Short(u8, [u8; Text::SHORT]),
+    Long(String),
+}
+
+impl Text {
+    /// Bytes kept in place: the inline stays the size of its largest variant on wasm32.
+    pub const SHORT: usize = 22;
+
+    pub fn as_str(&self) -> &str {
+        match self {
+            // always the bytes of a `&str` cut at a character boundary (see `push_str`)
+            Text::Short(n, b) => std::str::from_utf8(b.get(..usize::from(*n)).unwrap_or(&[])).unwrap_or(""),
+            Text::Long(s) => s,
+        }
+    }
+
+    pub fn push_str(&mut self, t: &str) {
+        match self {
+            Text::Short(n, b) => {
+                let at = usize::from(*n);
+                match b.get_mut(at..at + t.len()) {
+                    Some(room) => {
+                        room.copy_from_slice(t.as_bytes());
+                        *n += t.len() as u8;
+                    }
+                    None => {
+                        let mut s = String::with_capacity((at + t.len()).max(2 * Text::SHORT));
+                        s.push_str(self.as_str());
+                        s.push_str(t);
+                        *self = Text::Long(s);
+                    }
+                }
+            }
+            Text::Long(s) => s.push_str(t),
+        }
+    }
+}
+
+impl From<&str> for Text {
+    fn from(t: &str) -> Self {
+        let mut x = Text::Short(0, [0; Text::SHORT]);
+        x.push_str(t);
+        x
+    }
+}
+
+impl From<String> for Text {
+    fn from(t: String) -> Self {
+        if t.len() <= Text::SHORT { Text::from(t.as_str()) } else { Text::Long(t) }
+    }
+}
+
+impl std::ops::Deref for Text {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl PartialEq for Text {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl std::fmt::Debug for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.as_str(), f)
+    }
 }
 
 /// The dialects a [`Doc`] can be written in.

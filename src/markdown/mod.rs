@@ -33,7 +33,7 @@ pub use ir::*;
 pub(crate) use parse::flatten;
 pub use parse::parse;
 pub(crate) use write::{Line, block};
-pub use write::{block_separator, first_line, render, render_blocks, render_inline};
+pub use write::{block_separator, first_line, first_line_start, render, render_blocks, render_inline};
 pub(crate) use writer::Writer;
 
 #[cfg(test)]

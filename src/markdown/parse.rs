@@ -94,7 +94,7 @@ impl Frame {
     fn add_text(&mut self, s: &str) {
         match self.inl.last_mut() {
             Some(Inline::Text(a)) => a.push_str(s),
-            _ => self.inl.push(Inline::Text(s.to_string())),
+            _ => self.inl.push(Inline::Text(s.into())),
         }
     }
 }
@@ -359,7 +359,8 @@ pub(crate) fn color_attr(tag: &str) -> String {
 pub(crate) fn flatten(v: &[Inline], out: &mut String) {
     for i in v {
         match i {
-            Inline::Text(t) | Inline::Code(t) => out.push_str(t),
+            Inline::Text(t) => out.push_str(t),
+            Inline::Code(t) => out.push_str(t),
             Inline::Image { alt, .. } => out.push_str(alt),
             Inline::Break => out.push(' '),
             Inline::At(_) => {}
@@ -386,7 +387,7 @@ pub(crate) fn parse_with(src: &str, later: &str) -> (Doc, bool) {
     let opts = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
     let mut defs: Option<Parser<'_>> = None;
     // one callback type for every parse, so the parser is compiled once
-    let callback = |link: md::BrokenLink<'_>| {
+    let mut callback = |link: md::BrokenLink<'_>| {
         if later.is_empty() {
             return None;
         }
@@ -399,7 +400,8 @@ pub(crate) fn parse_with(src: &str, later: &str) -> (Doc, bool) {
     let mut last_html = false;
     // an HTML block's lines, written as one (a comment or tag may span lines)
     let mut html_block: Option<String> = None;
-    for (ev, range) in Parser::new_with_broken_link_callback(src, opts, Some(callback)).into_offset_iter() {
+    // the parser's loop runs in crates/md-events (compiled at its own opt-level), once per event
+    md_events::each_event(src, opts, &mut callback, &mut |ev, range| {
         match ev {
             Event::Start(tag) => {
                 let html = matches!(tag, md::Tag::HtmlBlock);
@@ -435,7 +437,7 @@ pub(crate) fn parse_with(src: &str, later: &str) -> (Doc, bool) {
             }
             _ => {}
         }
-    }
+    });
     if let Some(h) = html_block.take() {
         b.html(&h);
     }

@@ -58,6 +58,47 @@ pub fn first_line(doc: &Doc, dialect: Dialect) -> Option<String> {
     None
 }
 
+/// The start of [`first_line`] in plain text: at least its first `chars + 1` characters (all
+/// of it when it is shorter), for a title cut to `chars`. A long paragraph is written only as
+/// far as that needs: plain text of its first inlines is the start of the plain text of all of
+/// them (the plain writer only appends), so the first line is known once a line ends there,
+/// or once its start has a character to show past `chars`.
+pub fn first_line_start(doc: &Doc, chars: usize) -> Option<String> {
+    let mut cx = Writer { dialect: Dialect::Plain, post: false, losses: Vec::new() };
+    for b in &doc.blocks {
+        let Block::Paragraph(v) = b else {
+            let mut lines: Vec<String> = Vec::new();
+            match block_string(&mut cx, b, &mut lines).lines().find(|l| !l.trim().is_empty()) {
+                Some(l) => return Some(l.trim().to_string()),
+                None => continue,
+            }
+        };
+        let mut k = 64usize;
+        while k < v.len() {
+            let s = inline(&mut cx, &v[..k], InlineWriter::PARA);
+            let mut lines = s.split('\n').peekable();
+            while let Some(l) = lines.next() {
+                let t = l.trim_start();
+                if lines.peek().is_some() {
+                    // a whole line
+                    if !t.is_empty() {
+                        return Some(t.trim_end().to_string());
+                    }
+                } else if t.chars().skip(chars).any(|c| !c.is_whitespace()) {
+                    // the first line's start, longer than `chars` whatever follows
+                    return Some(t.to_string());
+                }
+            }
+            k = k.saturating_mul(4);
+        }
+        let s = inline(&mut cx, v, InlineWriter::PARA);
+        if let Some(l) = s.lines().find(|l| !l.trim().is_empty()) {
+            return Some(l.trim().to_string());
+        }
+    }
+    None
+}
+
 /// A short markdown snippet (a title, a field value) written in `dialect`.
 pub fn render_inline(src: &str, dialect: Dialect) -> String {
     let mut blocks = render(&parse(src), dialect).0;

@@ -212,7 +212,8 @@ fn title_of(title: Option<&str>, src: &str) -> String {
 fn title_of_doc(title: Option<&str>, doc: &markdown::Doc) -> String {
     let t = match title {
         Some(t) => t.to_string(),
-        None => markdown::first_line(doc, Dialect::Plain).unwrap_or_else(|| "Notification".to_string()),
+        // only as much of a long first paragraph as the title shows
+        None => markdown::first_line_start(doc, TITLE_CHARS).unwrap_or_else(|| "Notification".to_string()),
     };
     match t.char_indices().nth(TITLE_CHARS) {
         Some((i, _)) => format!("{}…", &t[..i]),

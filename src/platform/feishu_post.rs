@@ -138,7 +138,8 @@ fn push_text(rows: &mut Vec<Row>, t: &str, style: u8) {
 fn post_inline(cx: &mut Writer, v: &[Inline], style: u8, one_line: bool, rows: &mut Vec<Row>) {
     for i in v {
         match i {
-            Inline::Text(t) | Inline::Code(t) => push_text(rows, t, style),
+            Inline::Text(t) => push_text(rows, t, style),
+            Inline::Code(t) => push_text(rows, t, style),
             Inline::Strong(c) => post_inline(cx, c, style | BOLD, one_line, rows),
             Inline::Emph(c) => post_inline(cx, c, style | ITALIC, one_line, rows),
             Inline::Strike(c) => post_inline(cx, c, style | STRIKE, one_line, rows),
