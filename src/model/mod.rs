@@ -376,8 +376,6 @@ pub(crate) fn quote(s: &str, n: usize) -> String {
     crate::json::to_string(&Value::String(clip(s, n)))
 }
 
-/// `\uD800`-`\uDFFF` escapes that are not a high-low pair, replaced by `\ufffd`; the text
-/// itself (no copy) when it has none.
 /// The message's JSON text read into a tree (lone surrogate escapes as U+FFFD), handed to `then`.
 fn read_tree<T>(json: &str, then: impl FnOnce(&Node<'_>, usize) -> Result<T>) -> Result<T> {
     // Valid JSON without a lone surrogate escape is read as it is by the fast reader, which
@@ -391,6 +389,8 @@ fn read_tree<T>(json: &str, then: impl FnOnce(&Node<'_>, usize) -> Result<T>) ->
     then(&tree, counted)
 }
 
+/// `\uD800`-`\uDFFF` escapes that are not a high-low pair, replaced by `\ufffd`; the text
+/// itself (no copy) when it has none.
 pub(crate) fn replace_lone_surrogates(json: &str) -> std::borrow::Cow<'_, str> {
     fn unit_at(b: &[u8], i: usize) -> Option<u16> {
         // `\uXXXX` starting at i
