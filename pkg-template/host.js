@@ -167,6 +167,12 @@ async function exchange(url, init, max, attempt) {
   } catch (e) {
     return network(describe(e));
   }
+  if (attempt.done) {
+    // the answer went out already (timed out): read nothing of this one (without an
+    // AbortController, a body read by arrayBuffer() would be read whole, for no one)
+    cancel(get(resp, "body"));
+    return network("timed out");
+  }
   if (resp === null || typeof resp !== "object") return notAResponse("not an object");
   const status = get(resp, "status");
   if (get(resp, "type") === "opaqueredirect") {

@@ -770,4 +770,34 @@ mod tests {
             }
         }
     }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(40))]
+        /// Long texts (past the `4 * MAX_SPAN` a search reads ahead): runs of filler between
+        /// links, `](`s, tags and URLs, so that spans start and end on either side of where a
+        /// search stopped; the byte-level `](` search against `str::find` on each.
+        #[test]
+        fn linear_spans_match_the_reference_on_long_texts(
+            parts in prop::collection::vec((0usize..5000, "(\\[a\\]\\(/u\\)|\\]\\(|\\[|<at |</at>|<@x>|<b>|https://x|\\)|\n|中){1,6}"), 1..8),
+            room in 0usize..20_000,
+        ) {
+            let mut s = String::new();
+            for (fill, piece) in &parts {
+                s.push_str(&"a".repeat(*fill));
+                s.push_str(piece);
+            }
+            for from in [0, 1, MAX_SPAN - 1, 4 * MAX_SPAN - 1] {
+                if let Some(t) = s.get(from.min(s.len())..) {
+                    prop_assert_eq!(t.as_bytes().windows(2).position(|w| w == b"]("), t.find("]("));
+                }
+            }
+            for tags in [true, false] {
+                prop_assert_eq!(protected_spans(&s, s.len(), room, tags), reference_spans(&s, s.len(), room, tags));
+                let upto = room.min(s.len());
+                if s.is_char_boundary(upto) {
+                    prop_assert_eq!(protected_spans(&s, upto, usize::MAX, tags), reference_spans(&s, upto, usize::MAX, tags));
+                }
+            }
+        }
+    }
 }

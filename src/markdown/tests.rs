@@ -630,3 +630,85 @@ proptest::proptest! {
         proptest::prop_assert_eq!(parse(&out[0]).blocks, doc.blocks, "{}", out[0]);
     }
 }
+
+/// `ir::Text` keeps up to 22 bytes in place: text pushed in pieces of every width, with the
+/// piece that crosses the 22nd byte cut nowhere (a character of 2, 3 or 4 bytes that would end
+/// past it moves the whole text out), reads back as the text pushed.
+#[test]
+fn ir_text_keeps_every_character_whole_across_its_short_bound() {
+    for lead in 0..=Text::SHORT {
+        for c in ["é", "中", "🚀", "a", "e\u{301}"] {
+            for tail in ["", "x", "中🚀"] {
+                let head = "a".repeat(lead);
+                let want = format!("{head}{c}{tail}");
+                let mut t = Text::from(head.as_str());
+                t.push_str(c);
+                t.push_str(tail);
+                assert_eq!(&*t, want.as_str(), "{lead} {c:?} {tail:?}");
+                assert_eq!(matches!(t, Text::Short(..)), want.len() <= Text::SHORT, "{lead} {c:?} {tail:?}");
+                assert_eq!(Text::from(want.clone()), t);
+                assert_eq!(&*Text::from(want.as_str()), want.as_str());
+                // and as the parser builds it: a paragraph's text read back whole
+                let doc = parse(&format!("{want}\\*"));
+                assert_eq!(first_line(&doc, Plain), Some(format!("{want}*").trim().to_string()));
+            }
+        }
+    }
+}
+
+/// DingTalk's title is the rendered first line cut to 64 characters: `first_line_start`, which
+/// writes only a long paragraph's first inlines, gives the same title with links, code, CJK,
+/// emoji, entities, escapes, autolinks, inline HTML, mentions and breaks in the first line.
+#[test]
+fn first_line_start_titles_with_every_kind_of_inline() {
+    let units = [
+        "[x](http://a.b/c)",
+        "`c d`",
+        "中文",
+        "🚀",
+        "&amp;",
+        "&#x1F680;",
+        "&lt;b&gt;",
+        "\\*",
+        "<http://x.y>",
+        "<b>",
+        "<at id=1></at>",
+        "![i](/p.png)",
+        "**b**",
+        "*e*",
+        "~~s~~",
+        "  \n",
+        "\n",
+        "<br>",
+        "a ",
+        "👩‍👩‍👧",
+        " ",
+    ];
+    let cut = |t: String, n: usize| match t.char_indices().nth(n) {
+        Some((i, _)) => format!("{}…", &t[..i]),
+        None => t,
+    };
+    let mut seed = 7u64;
+    for _ in 0..400 {
+        let mut s = String::new();
+        let len = (seed % 400) as usize;
+        for _ in 0..len {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            let u = units[(seed >> 33) as usize % units.len()];
+            // line breaks rarely, so that first lines are long
+            if (u.contains('\n') || u == "<br>") && (seed >> 20) % 16 != 0 {
+                s.push('a');
+            } else {
+                s.push_str(u);
+            }
+        }
+        let doc = parse(&s);
+        for n in [0, 1, 20, 64, 65, 200] {
+            assert_eq!(
+                first_line_start(&doc, n).map(|t| cut(t, n)),
+                first_line(&doc, Plain).map(|t| cut(t, n)),
+                "{s:?} {n}"
+            );
+        }
+    }
+}

@@ -673,6 +673,192 @@ mod tests {
         }
     }
 
+    /// Adversarial probes (review): numbers, white space, keys, escapes at every offset of the
+    /// eight-byte scan, raw control bytes, trailing text, a BOM, nesting, a long array. Each is
+    /// read as serde_json reads it (or left to it); the ones marked `true` must be read by the fast
+    /// reader itself, the errors must be errors.
+    #[test]
+    fn review_probes_answer_as_serde_json() {
+        let numbers = [
+            "-0",
+            "-0.0",
+            "0.0",
+            "0e0",
+            "0E-0",
+            "1.0",
+            "1E+2",
+            "1e-400",
+            "-1e-400",
+            "1e308",
+            "1.7976931348623157e308",
+            "4.9e-324",
+            "123456789012345678901234567890",
+            "-9223372036854775809",
+            "-9223372036854775808",
+            "18446744073709551615",
+            "18446744073709551616",
+            "0.1000000000000000055511151231257827",
+            "1e400",
+            "-1e400",
+            "00",
+            "-01",
+            "1.e3",
+            "0x10",
+            "Infinity",
+            "-Infinity",
+            "NaN",
+            "--1",
+            "-",
+            "2.",
+            "1e+",
+            "1e-",
+            "+0",
+            ".0",
+            "1_0",
+            "1 ",
+            " 1",
+            "-a",
+            "0.",
+            "01.5",
+            "1e0001",
+        ];
+        for n in numbers {
+            for text in [n.to_string(), format!("[{n}]"), format!("{{\"a\":{n}}}"), format!("[{n},{n}]")] {
+                same_as_serde(&text);
+            }
+        }
+        for (text, fast) in [
+            (" \t\r\n1\n", true),
+            ("\u{a0}1", false),
+            ("\u{b}1", false),
+            ("\u{c}1", false),
+            ("1\u{feff}", false),
+            ("\u{feff}1", false),
+            ("\u{feff}{}", false),
+            ("\u{2028}[]", false),
+            (r#"{"":1,"":2}"#, true),
+            (r#"{"a":1,"a":{"a":[]},"a":null}"#, true),
+            (r#"{"\u0000":"\u0000","a\u0000b":1}"#, true),
+            (r#"{"a\nb":1,"\u00e9":2,"\ud83d\ude80":3,"\"":4,"\\":5}"#, true),
+            (r#"{"\ud83d":1}"#, false),
+            (r#"{"a":1}{"#, false),
+            ("{} ,", false),
+            ("[]]", false),
+            ("1 2", false),
+            (r#""a""b""#, false),
+            ("null\u{0}", false),
+            ("true false", false),
+            (r#"[1,,2]"#, false),
+            (r#"{"a"::1}"#, false),
+            (r#"{'a':1}"#, false),
+            (r#"{"a":1;"b":2}"#, false),
+            ("\"\u{7f}\u{80}\u{10ffff}\"", true),
+        ] {
+            assert_eq!(same_as_serde(text).is_some(), fast, "{text:?}");
+        }
+        // every escape, a surrogate pair, and a pair split by text, at every offset of the scan
+        let escapes = [
+            (r#"\""#, "\""),
+            (r"\\", "\\"),
+            (r"\/", "/"),
+            (r"\b", "\u{8}"),
+            (r"\f", "\u{c}"),
+            (r"\n", "\n"),
+            (r"\r", "\r"),
+            (r"\t", "\t"),
+            (r"\u0000", "\0"),
+            (r"\u001F", "\u{1f}"),
+            (r"\u00E9", "é"),
+            (r"\uFFFF", "\u{ffff}"),
+            (r"\uD83D\uDE80", "🚀"),
+            (r"\udbff\udfff", "\u{10ffff}"),
+            (r"\uD800\uDC00", "\u{10000}"),
+        ];
+        for pad in 0..20 {
+            for lead in ["a", "é", "中"] {
+                let p = lead.repeat(pad);
+                for (esc, val) in escapes {
+                    let text = format!("\"{p}{esc}{p}\"");
+                    let (n, count) = same_as_serde(&text).unwrap_or_else(|| panic!("{text:?}"));
+                    assert_eq!(n, Node::String(format!("{p}{val}{p}").into()), "{text:?}");
+                    assert_eq!(count, 2 * p.len() + val.len());
+                    let key = format!("{{\"{p}{esc}\":\"{esc}{p}\"}}");
+                    assert!(same_as_serde(&key).is_some(), "{key:?}");
+                }
+                for bad in [
+                    r"\a",
+                    r"\x41",
+                    r"\U0041",
+                    r"\'",
+                    r"\0",
+                    r"\u{41}",
+                    r"\u004-",
+                    r"\u-041",
+                    r"\uD83D",
+                    r"\uDE80",
+                    r"\uD83Da\uDE80",
+                    r"\uD83D\n",
+                    r"\uD83D\uD83D",
+                    r"\uDE80\uD83D",
+                    r"\ ",
+                    r"\é",
+                ] {
+                    let text = format!("\"{p}{bad}{p}\"");
+                    assert!(same_as_serde(&text).is_none(), "{text:?}");
+                }
+                // a string ending in a backslash, or with no closing quote
+                for end in ["\\", "\\\"", "\\\\\\", "", "\\u00"] {
+                    let text = format!("\"{p}{end}");
+                    assert!(same_as_serde(&text).is_none(), "{text:?}");
+                    assert!(Node::parse(&text).is_err(), "{text:?}");
+                }
+                // a raw control byte in a string is an error, wherever it is; DEL is text
+                for c in (0u8..0x20).map(char::from) {
+                    let text = format!("[\"{p}{c}{p}\"]");
+                    assert!(same_as_serde(&text).is_none(), "{text:?}");
+                    assert!(Node::parse(&text).is_err(), "{text:?}");
+                    let text = format!("[\"{p}\\n{c}{p}\"]");
+                    assert!(Node::parse(&text).is_err(), "{text:?}");
+                }
+            }
+        }
+        // nesting of arrays and objects mixed, at and past the limit
+        for depth in 120..132 {
+            let open: String = (0..depth).map(|i| if i % 2 == 0 { "[" } else { "{\"k\":" }).collect();
+            let close: String = (0..depth).rev().map(|i| if i % 2 == 0 { "]" } else { "}" }).collect();
+            let text = format!("{open}\"\\n\"{close}");
+            assert_eq!(same_as_serde(&text).is_some(), depth <= 126, "{depth}");
+            assert_eq!(Node::parse(&text).is_ok(), depth <= 127, "{depth}");
+        }
+        // a long array, and one with a bad last element
+        let long = format!("[{}0]", "0,\"\\t\",{},[],".repeat(50_000));
+        assert!(same_as_serde(&long).is_some());
+        let bad = format!("[{}0,]", "0,".repeat(50_000));
+        assert!(same_as_serde(&bad).is_none());
+    }
+
+    #[test]
+    fn the_message_bound_counts_unescaped_bytes_as_serde_json_does() {
+        use crate::model::{UnifiedMessage, reader::MAX_MESSAGE_BYTES};
+        let fixed = "content".len() + "type".len() + "text".len() * 2 + "body".len() + "a".len();
+        for extra in [0usize, 1] {
+            // `\"` and `\/` are two bytes written, one read: the bound is on what is read (each string
+            // within its own bound of 1 MiB)
+            let first = MAX_MESSAGE_BYTES / 2 - 16;
+            let rest = MAX_MESSAGE_BYTES - fixed - first + extra;
+            let text = format!(
+                r#"{{"content":{{"type":"text","body":{{"text":"{}"}},"a":"{}"}}}}"#,
+                "\\\"".repeat(first),
+                "\\/".repeat(rest)
+            );
+            assert!(Node::parse_fast(&text).is_some(), "read by the fast reader");
+            let fast = UnifiedMessage::from_json(&text).map_err(|e| e.message.clone());
+            let v: Value = serde_json::from_str(&text).unwrap();
+            assert_eq!(fast, UnifiedMessage::from_value(&v).map_err(|e| e.message.clone()), "{extra}");
+            assert_eq!(fast.is_ok(), extra == 0, "{extra}: {fast:?}");
+        }
+    }
+
     proptest! {
         #[test]
         fn fast_reader_strings_are_serde_jsons(

@@ -269,3 +269,173 @@ describe("the request helper (Node)", () => {
     }
   });
 });
+
+// The request helper against a host whose globals misbehave (review of the one-Attempt helper):
+// every send settles with a coded result, nothing is read after the answer went out, and no
+// rejection is left unhandled. The fake fetches stay within this process (no network).
+describe("the request helper with misbehaving host globals (Node)", () => {
+  const OK = '{"errcode":0,"errmsg":"ok"}';
+  const send = (timeout) =>
+    new wp.MessageSender({ timeout, retryPolicy: NO_RETRY, rateLimit: false }).send(
+      { content: { type: "text", body: { text: "host probe" } } },
+      "wecom",
+      "host-probe-key-0001",
+    );
+  /** Runs `fn` with the given globals swapped in, and collects unhandled rejections meanwhile. */
+  async function withGlobals(globals, fn) {
+    const saved = Object.fromEntries(Object.keys(globals).map((k) => [k, globalThis[k]]));
+    const unhandled = [];
+    const onUnhandled = (e) => unhandled.push(e);
+    process.on("unhandledRejection", onUnhandled);
+    Object.assign(globalThis, globals);
+    try {
+      const r = await fn();
+      assert.ok(!JSON.stringify(r).includes("host-probe-key-0001"), "the key is not in the result");
+      // a few turns of the event loop, for late rejections to surface
+      for (let i = 0; i < 5; i++) await new Promise((res) => setImmediate(res));
+      return { r, unhandled };
+    } finally {
+      Object.assign(globalThis, saved);
+      process.off("unhandledRejection", onUnhandled);
+    }
+  }
+  /** A fetch that answers `resp()` only once `release()` is called (after the send timed out). */
+  function lateFetch(resp) {
+    let release;
+    const gate = new Promise((r) => (release = r));
+    let calls = 0;
+    return {
+      fetch: async () => {
+        calls++;
+        await gate;
+        return resp();
+      },
+      release: () => release(),
+      calls: () => calls,
+    };
+  }
+
+  test("an AbortController whose abort throws: the send still times out", async () => {
+    class ThrowingAbort {
+      constructor() {
+        this.signal = new AbortController().signal;
+      }
+      abort() {
+        throw new Error("abort refuses");
+      }
+    }
+    const { r, unhandled } = await withGlobals({ AbortController: ThrowingAbort, fetch: () => new Promise(() => {}) }, () => send(100));
+    assert.equal(r.error?.code, "TIMEOUT", JSON.stringify(r));
+    assert.deepStrictEqual(unhandled, []);
+  });
+
+  test("no AbortController: a fetch that never settles still times out", async () => {
+    const { r, unhandled } = await withGlobals({ AbortController: undefined, fetch: () => new Promise(() => {}) }, () => send(100));
+    assert.equal(r.error?.code, "TIMEOUT", JSON.stringify(r));
+    assert.deepStrictEqual(unhandled, []);
+  });
+
+  test("no AbortController: an answer that comes after the timer is not read", async () => {
+    let read = 0;
+    const late = lateFetch(() => ({
+      status: 200,
+      headers: new Headers(),
+      get body() {
+        throw new Error("no body getter");
+      },
+      arrayBuffer: async () => {
+        read++;
+        return new TextEncoder().encode(OK).buffer;
+      },
+    }));
+    const { r, unhandled } = await withGlobals({ AbortController: undefined, fetch: late.fetch }, async () => {
+      const r = await send(100);
+      late.release();
+      for (let i = 0; i < 10; i++) await new Promise((res) => setImmediate(res));
+      return r;
+    });
+    assert.equal(r.error?.code, "TIMEOUT", JSON.stringify(r));
+    assert.equal(late.calls(), 1);
+    assert.equal(read, 0, "the late answer's body was read by arrayBuffer()");
+    assert.deepStrictEqual(unhandled, []);
+  });
+
+  test("an answer that comes after the timer has its stream cancelled, even by a cancel that throws", async () => {
+    for (const cancel of [() => { throw new Error("cancel refuses"); }, () => new Promise(() => {}), () => Promise.reject(new Error("no"))]) {
+      let pulls = 0;
+      let cancels = 0;
+      const late = lateFetch(() => ({
+        status: 200,
+        headers: new Headers(),
+        body: {
+          getReader: () => ({ read: async () => (pulls++, { done: false, value: new Uint8Array(8) }), cancel: () => (cancels++, cancel()) }),
+          cancel: () => (cancels++, cancel()),
+        },
+      }));
+      const { r, unhandled } = await withGlobals({ fetch: late.fetch }, async () => {
+        const r = await send(100);
+        late.release();
+        for (let i = 0; i < 10; i++) await new Promise((res) => setImmediate(res));
+        return r;
+      });
+      assert.equal(r.error?.code, "TIMEOUT", JSON.stringify(r));
+      assert.equal(pulls, 0, "nothing of the late answer was read");
+      assert.ok(cancels >= 1, "its body was cancelled");
+      assert.deepStrictEqual(unhandled, []);
+    }
+  });
+
+  test("a Response whose body getter throws is read by arrayBuffer(); one with nothing readable is an error", async () => {
+    const ok = await withGlobals(
+      {
+        fetch: async () => ({
+          status: 200,
+          headers: new Headers({ "content-type": "application/json" }),
+          get body() {
+            throw new Error("body getter refuses");
+          },
+          arrayBuffer: async () => new TextEncoder().encode(OK).buffer,
+        }),
+      },
+      () => send(5000),
+    );
+    assert.equal(ok.r.success, true, JSON.stringify(ok.r));
+    const bad = await withGlobals(
+      {
+        fetch: async () => ({
+          status: 200,
+          headers: new Headers(),
+          get body() {
+            throw new Error("body getter refuses");
+          },
+        }),
+      },
+      () => send(5000),
+    );
+    assert.equal(bad.r.success, false);
+    assert.equal(bad.r.error?.code, "NETWORK_ERROR", JSON.stringify(bad.r));
+    assert.deepStrictEqual([...ok.unhandled, ...bad.unhandled], []);
+  });
+
+  test("a stream whose cancel throws or never settles: a redirect, a huge length and an endless body still settle", async () => {
+    for (const cancel of [() => { throw new Error("cancel refuses"); }, () => new Promise(() => {})]) {
+      const endless = () => ({
+        getReader: () => ({ read: async () => ({ done: false, value: new Uint8Array(64 * 1024) }), cancel }),
+        cancel,
+      });
+      for (const [status, headers, code] of [
+        [302, { location: "http://127.0.0.1:9/elsewhere" }, "PLATFORM_ERROR"],
+        [200, { "content-length": "1000000000000" }, "NETWORK_ERROR"],
+        [200, {}, "NETWORK_ERROR"],
+      ]) {
+        const { r, unhandled } = await withGlobals(
+          { fetch: async () => ({ status, headers: new Headers(headers), body: endless() }) },
+          () => send(5000),
+        );
+        assert.equal(r.success, false);
+        assert.equal(r.error?.code, code, `${status} ${JSON.stringify(headers)}: ${JSON.stringify(r)}`);
+        assert.deepStrictEqual(unhandled, []);
+      }
+    }
+  });
+});
