@@ -18,7 +18,8 @@
 //!   the one that fills it (one huge list, code block or paragraph: what it
 //!   renders up to the cut is what the full parse renders there, but for its
 //!   last lines, which the margin covers). A prefix that ends in an HTML block
-//!   (an HTML comment may close after the cut) never fills it with that block.
+//!   (an HTML comment may close after the cut) fills it with that block only
+//!   when nothing after the cut can close it (no `>`, no blank line).
 //! - a reference whose definition comes after the cut still resolves: the rest
 //!   is scanned (one pass, no parse) for lines that may define a link (`[label]:`
 //!   after up to a quote or list marker and a blank or definition line), and
@@ -124,7 +125,7 @@ fn drive(src: &str, capacity: usize, render: &mut dyn FnMut(&Doc, &[Block], bool
                 return (doc, true);
             }
             all = head_cost;
-            if !last_html {
+            if !last_html || html_runs_to_the_end(rest) {
                 all = all.saturating_add(render(&doc, &doc.blocks[n..], true));
                 if all >= need {
                     return (doc, true);
@@ -135,6 +136,28 @@ fn drive(src: &str, capacity: usize, render: &mut dyn FnMut(&Doc, &[Block], bool
         let guess = (end as u128 * need as u128 * 9 / 8 / (all as u128).max(1)).min(usize::MAX as u128);
         want = end.saturating_add(end / 2).max(guess as usize);
     }
+}
+
+/// Whether an HTML block open at the cut runs to the end of the source in the full parse, and
+/// renders there as its prefix does: `rest` has no `>` (every closer of kinds 1-5 has one, and
+/// HTML's tags and comments are only read up to one) and no blank line (kinds 6 and 7 end at
+/// one). Such a block fills the capacity as a long paragraph does (an unclosed `<!--` a line).
+fn html_runs_to_the_end(rest: &str) -> bool {
+    let b = rest.as_bytes();
+    if b.contains(&b'>') {
+        return false;
+    }
+    // a blank line: only spaces, tabs, CR, VT, FF before its `\n` (the end of the source is not one)
+    let mut start = 0;
+    for (k, &c) in b.iter().enumerate() {
+        if c == b'\n' {
+            if b[start..k].iter().all(|c| matches!(c, b' ' | b'\t' | b'\r' | 0x0b | 0x0c)) {
+                return false;
+            }
+            start = k + 1;
+        }
+    }
+    true
 }
 
 /// Where to cut `src` near byte `want` (< `src.len()`): after the first blank
@@ -266,6 +289,55 @@ mod tests {
         assert!(s.is_char_boundary(c) && c >= 4 && c < s.len());
         let s = format!("{}\r\n", "a".repeat(10));
         assert_eq!(cut_at(&s, 11), 12);
+    }
+
+    /// The `str` form the byte scan replaced (one `split` and `str` trims per line).
+    fn later_defs_by_str(rest: &str) -> String {
+        fn strip(line: &str) -> &str {
+            let t = line.trim_start_matches([' ', '\t', '>']);
+            let t = t.strip_prefix(['-', '*', '+']).unwrap_or_else(|| {
+                let digits = t.bytes().take(9).take_while(u8::is_ascii_digit).count();
+                match t.get(digits..) {
+                    Some(r) if digits > 0 && (r.starts_with('.') || r.starts_with(')')) => &r[1..],
+                    _ => t,
+                }
+            });
+            t.trim_start_matches([' ', '\t'])
+        }
+        let mut out = String::new();
+        let mut prev_ok = true;
+        let mut lines = rest.split('\n').peekable();
+        while let Some(line) = lines.next() {
+            let t = strip(line);
+            let cand = prev_ok && t.starts_with('[') && t.contains("]:");
+            prev_ok = t.trim().is_empty() || cand || t.starts_with('#');
+            if !cand {
+                continue;
+            }
+            out.push_str(line);
+            out.push('\n');
+            for _ in 0..2 {
+                match lines.peek() {
+                    Some(next) if !next.trim().is_empty() && !strip(next).starts_with('[') => {
+                        out.push_str(next);
+                        out.push('\n');
+                        lines.next();
+                    }
+                    _ => break,
+                }
+            }
+            out.push('\n');
+        }
+        out
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+        /// The byte scan finds the lines the `str` form found, whatever the lines hold.
+        #[test]
+        fn later_definitions_by_bytes_are_those_by_str(s in "([\\[\\]:#>*+\\-0-9. \t\r\n a\u{3000}\u{a0}中]|\\[a\\]: /x|\n\n|1\\) |12345678901\\.){0,60}") {
+            proptest::prop_assert_eq!(later_defs(&s), later_defs_by_str(&s));
+        }
     }
 
     #[test]
