@@ -24,7 +24,7 @@ const INPUTS = {
   plain: "a", brackets: "[", angles: "<", links: "[x](", close: "]", emphasis: "*a", tags: "<a", escaped: "\\[",
   // line- and block-shaped markdown (issue 8): a line or block per 2-6 bytes; under `truncate` the
   // parse stops near the capacity, so any per-line work over the whole source shows here
-  breaks: "a\n", blank: "\n", quotes_md: "> a\n", bullets: "- a\n", numbered: "1. a\n", headings: "# a\n",
+  breaks: "a\n", paras: "a\n\n", quotes_md: "> a\n", bullets: "- a\n", numbered: "1. a\n", headings: "# a\n",
   table: "|a|\n", indented: "    a\n", fences: "```\n", definitions: "[a]: b\n", refs: "[a]\n", comments: "<!--\n",
   entities: "&amp;", hardbreaks: "a  \n", stars: "*", unders: "_", ticks: "`",
 };

@@ -27,7 +27,7 @@ const MIB = (1 << 20) - 8;
 const ALL = {
   plain: "a", brackets: "[", angles: "<", links: "[x](", close: "]", emphasis: "*a", tags: "<a", escaped: "\\[",
   newlines: "a\n", quotes: 'a"', backslashes: "\\", lines: "x".repeat(79) + "\n", cjk: "中",
-  blank: "\n", quotes_md: "> a\n", bullets: "- a\n", numbered: "1. a\n", headings: "# a\n", table: "|a|\n",
+  paras: "a\n\n", quotes_md: "> a\n", bullets: "- a\n", numbered: "1. a\n", headings: "# a\n", table: "|a|\n",
   indented: "    a\n", fences: "```\n", definitions: "[a]: b\n", refs: "[a]\n", comments: "<!--\n", entities: "&amp;",
   hardbreaks: "a  \n", stars: "*", unders: "_", ticks: "`",
 };
