@@ -202,6 +202,10 @@ pub fn cut_at(src: &str, want: usize) -> usize {
 /// paragraph). One pass over the bytes.
 pub(crate) fn later_defs(rest: &str) -> String {
     let mut out = String::new();
+    // every candidate has a `]:`: none in the rest (no `:` is one `memchr`), no line to look at
+    if !rest.as_bytes().contains(&b':') || !rest.contains("]:") {
+        return out;
+    }
     let mut prev_ok = true;
     let b = rest.as_bytes();
     let mut i = 0;
