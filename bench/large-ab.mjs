@@ -27,6 +27,9 @@ const MIB = (1 << 20) - 8;
 const ALL = {
   plain: "a", brackets: "[", angles: "<", links: "[x](", close: "]", emphasis: "*a", tags: "<a", escaped: "\\[",
   newlines: "a\n", quotes: 'a"', backslashes: "\\", lines: "x".repeat(79) + "\n", cjk: "中",
+  paras: "a\n\n", quotes_md: "> a\n", bullets: "- a\n", numbered: "1. a\n", headings: "# a\n", table: "|a|\n",
+  indented: "    a\n", fences: "```\n", definitions: "[a]: b\n", refs: "[a]\n", comments: "<!--\n", entities: "&amp;",
+  hardbreaks: "a  \n", stars: "*", unders: "_", ticks: "`",
 };
 const only = process.env.WP_BENCH_LARGE_ONLY?.split(",");
 const INPUTS = Object.fromEntries(Object.entries(ALL).filter(([k]) => k === "plain" || !only || only.includes(k)));

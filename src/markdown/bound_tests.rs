@@ -306,6 +306,38 @@ fn inputs_made_to_defeat_the_bound_cost_linear_work() {
     }
 }
 
+#[test]
+fn an_html_block_nothing_can_close_fills_the_output_as_a_paragraph_does() {
+    // an unclosed comment or tag block with no `>` and no blank line after the cut runs to the
+    // end in the full parse: a prefix of it renders as the full parse does, so the bounded
+    // parse stops near the capacity instead of parsing (and rendering) the whole source
+    let mib = 1_000_000;
+    let cases: Vec<(&str, String)> = vec![
+        ("open comments", "<!--\n".repeat(mib / 5)),
+        ("a comment then lines", format!("<!-- a\n{}", "x <y & *z*\n".repeat(mib / 11))),
+        ("a tag block", format!("intro\n\n<div class=a>\n{}", "告警 a\n".repeat(mib / 9))),
+        ("a tag block without its >", format!("<div\n{}", "a\n".repeat(mib / 2))),
+    ];
+    for (what, md) in cases {
+        let msg = message(&md, false);
+        for p in PLATFORMS {
+            for o in MODES {
+                let (b, f) = both(&msg, p, o);
+                let parsed = PARSED.get();
+                assert_same(md.len(), p, o, &b, &f);
+                if o != Overflow::Split {
+                    assert!(parsed < md.len() / 4, "{what} {p:?} {o:?}: parsed {parsed} of {}", md.len());
+                }
+            }
+        }
+    }
+    // something that can close it after the cut: parsed to the end as before
+    let md = format!("<!--\n{}-->\n\nthe end\n", "a\n".repeat(mib / 2));
+    let (b, f) = both(&message(&md, false), Platform::Wecom, Overflow::Truncate);
+    assert_same(md.len(), Platform::Wecom, Overflow::Truncate, &b, &f);
+    assert!(PARSED.get() >= md.len(), "parsed {}", PARSED.get());
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(24))]
 

@@ -379,15 +379,21 @@ pub fn parse(src: &str) -> Doc {
     parse_with(src, "").0
 }
 
-/// Parses `src`; a reference it leaves undefined is looked up in `later`
-/// (candidate definition lines from after a cut, see `super::bound`), parsed
-/// only when such a reference is met. Also says whether the last top-level
-/// block is an HTML block (one a cut may have left open).
-pub(crate) fn parse_with(src: &str, later: &str) -> (Doc, bool) {
+/// Parses `src`; a reference it leaves undefined is looked up in the candidate
+/// definition lines of `rest` (the source after a cut, see `super::bound`),
+/// found and parsed only when such a reference is met. Also says whether the
+/// last top-level block is an HTML block (one a cut may have left open).
+pub(crate) fn parse_with(src: &str, rest: &str) -> (Doc, bool) {
     let opts = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
+    // the rest is scanned on the first undefined reference only: most prefixes have none
+    let later = std::cell::OnceCell::new();
     let mut defs: Option<Parser<'_>> = None;
     // one callback type for every parse, so the parser is compiled once
     let mut callback = |link: md::BrokenLink<'_>| {
+        if rest.is_empty() {
+            return None;
+        }
+        let later: &String = later.get_or_init(|| super::bound::later_defs(rest));
         if later.is_empty() {
             return None;
         }

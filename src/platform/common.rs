@@ -59,6 +59,11 @@ pub fn fit_paragraphs(
     if m.cost(body) <= room {
         return Ok(vec![body.to_string()]);
     }
+    // only `split` packs paragraphs: `truncate` and `error` read the blocks joined, which the
+    // body is (a `String` per paragraph cost ~100 ms for 1 MiB of `a\n\n`)
+    if ctx.opts.overflow != Overflow::Split {
+        return fit_text(&[body.to_string()], "\n\n", room, m, ctx, path, what);
+    }
     fit_text(&paragraphs(body), "\n\n", room, m, ctx, path, what)
 }
 
