@@ -20,6 +20,7 @@
 //! in markdown text).
 
 mod bound;
+mod defs;
 mod escape;
 mod inline;
 mod ir;

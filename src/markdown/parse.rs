@@ -380,7 +380,7 @@ pub fn parse(src: &str) -> Doc {
 }
 
 /// Parses `src`; a reference it leaves undefined is looked up in the candidate
-/// definition lines of `rest` (the source after a cut, see `super::bound`),
+/// definition lines of `rest` (the source after a cut, see `super::bound` and `super::defs`),
 /// found and parsed only when such a reference is met. Also says whether the
 /// last top-level block is an HTML block (one a cut may have left open).
 pub(crate) fn parse_with(src: &str, rest: &str) -> (Doc, bool) {
@@ -393,7 +393,7 @@ pub(crate) fn parse_with(src: &str, rest: &str) -> (Doc, bool) {
         if rest.is_empty() {
             return None;
         }
-        let later: &String = later.get_or_init(|| super::bound::later_defs(rest));
+        let later: &String = later.get_or_init(|| super::defs::later_defs(rest));
         if later.is_empty() {
             return None;
         }
