@@ -8,7 +8,7 @@
 // Environment: R (rounds, default 5), OVER (default "split"), PLATS, ONLY (inputs, comma-separated).
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { SECRETS } from "./lib/messages.mjs";
+import { LARGE_EXTRA, LARGE_INPUTS, SECRETS } from "./lib/messages.mjs";
 
 const dirs = process.argv.slice(2);
 if (dirs.length < 2) {
@@ -20,14 +20,7 @@ const ROUNDS = Number(process.env.R || 5);
 const OVER = (process.env.OVER || "split").split(",");
 const PLATS = (process.env.PLATS || "wecom,dingtalk,feishu").split(",");
 const MIB = (1 << 20) - 8;
-const INPUTS = {
-  plain: "a", brackets: "[", angles: "<", links: "[x](", close: "]", emphasis: "*a", tags: "<a", escaped: "\\[",
-  // line- and block-shaped markdown (issue 8): a line or block per 2-6 bytes; under `truncate` the
-  // parse stops near the capacity, so any per-line work over the whole source shows here
-  breaks: "a\n", paras: "a\n\n", quotes_md: "> a\n", bullets: "- a\n", numbered: "1. a\n", headings: "# a\n",
-  table: "|a|\n", indented: "    a\n", fences: "```\n", definitions: "[a]: b\n", refs: "[a]\n", comments: "<!--\n",
-  entities: "&amp;", hardbreaks: "a  \n", stars: "*", unders: "_", ticks: "`",
-};
+const INPUTS = { ...LARGE_INPUTS, ...LARGE_EXTRA };
 const only = process.env.ONLY ? process.env.ONLY.split(",") : Object.keys(INPUTS);
 const med = (a) => [...a].sort((x, y) => x - y)[a.length >> 1];
 const bare = (r) => JSON.stringify(r.payloads.map((p) => ({ ...p, timestamp: undefined, sign: undefined })));

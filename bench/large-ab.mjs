@@ -9,7 +9,7 @@
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { stats } from "./lib/common.mjs";
-import { PLATFORMS, SECRETS } from "./lib/messages.mjs";
+import { LARGE_EXTRA, LARGE_INPUTS, PLATFORMS, SECRETS } from "./lib/messages.mjs";
 
 const [baseDir, newDir] = process.argv.slice(2);
 if (!baseDir || !newDir) {
@@ -21,16 +21,7 @@ const builds = { base: await load(baseDir), new: await load(newDir) };
 const RUNS = Number(process.env.WP_BENCH_LARGE_RUNS || 5);
 const OVERFLOW = (process.env.WP_BENCH_LARGE_OVERFLOW || "split,truncate").split(",");
 const MIB = (1 << 20) - 8;
-// render.mjs's inputs, then: a `\n` per 2 characters (log text), a `\"` per 2 (JSON in text),
-// a `\\` escape per character, log lines (a `\n` per 80 characters), and CJK (3 bytes a character,
-// no escape)
-const ALL = {
-  plain: "a", brackets: "[", angles: "<", links: "[x](", close: "]", emphasis: "*a", tags: "<a", escaped: "\\[",
-  newlines: "a\n", quotes: 'a"', backslashes: "\\", lines: "x".repeat(79) + "\n", cjk: "中",
-  paras: "a\n\n", quotes_md: "> a\n", bullets: "- a\n", numbered: "1. a\n", headings: "# a\n", table: "|a|\n",
-  indented: "    a\n", fences: "```\n", definitions: "[a]: b\n", refs: "[a]\n", comments: "<!--\n", entities: "&amp;",
-  hardbreaks: "a  \n", stars: "*", unders: "_", ticks: "`",
-};
+const ALL = { ...LARGE_INPUTS, ...LARGE_EXTRA };
 const only = process.env.WP_BENCH_LARGE_ONLY?.split(",");
 const INPUTS = Object.fromEntries(Object.entries(ALL).filter(([k]) => k === "plain" || !only || only.includes(k)));
 

@@ -5,7 +5,7 @@
 // alternate the two (and their order), each sample ~150 ms; the ratio is taken per round.
 // Goal: the geometric mean within 4x of the floor, no case worse than 8x. Writes bench/out/render.json.
 import { loadPackage, loadavg, stats, writeJson } from "./lib/common.mjs";
-import { MESSAGES, MESSAGE_LABELS, PLATFORMS, SECRETS } from "./lib/messages.mjs";
+import { LARGE_INPUTS, MESSAGES, MESSAGE_LABELS, PLATFORMS, SECRETS } from "./lib/messages.mjs";
 
 const ROUNDS = Number(process.env.WP_BENCH_ROUNDS || 9);
 const SAMPLE_MS = 150;
@@ -81,14 +81,6 @@ for (const [key, message] of Object.entries(MESSAGES)) {
 const LARGE_RUNS = Number(process.env.WP_BENCH_LARGE_RUNS || 5);
 const LARGE_OVERFLOW = (process.env.WP_BENCH_LARGE_OVERFLOW || "split,truncate").split(",");
 const MIB = (1 << 20) - 8;
-const LARGE_INPUTS = {
-  plain: "a", brackets: "[", angles: "<", links: "[x](", close: "]", emphasis: "*a", tags: "<a", escaped: "\\[",
-  // line- and block-shaped markdown (issue 8): a line or block per 2-6 bytes; under `truncate` the
-  // parse stops near the capacity, so any per-line work over the whole source shows here
-  breaks: "a\n", paras: "a\n\n", quotes_md: "> a\n", bullets: "- a\n", numbered: "1. a\n", headings: "# a\n",
-  table: "|a|\n", indented: "    a\n", fences: "```\n", definitions: "[a]: b\n", refs: "[a]\n", comments: "<!--\n",
-  entities: "&amp;", hardbreaks: "a  \n", stars: "*", unders: "_", ticks: "`",
-};
 const large = [];
 for (const overflow of LARGE_OVERFLOW) {
   for (const type of ["text", "markdown"]) {

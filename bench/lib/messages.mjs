@@ -148,3 +148,18 @@ export function forApprise(msg) {
   }
   throw new Error(`no Apprise form for ${c.type}`);
 }
+
+// 1 MiB inputs (issue 8: the worst within 3x of plain): the unit each is made of, repeated. Markup
+// the parser makes a tree item of per character (`[`, `]`, `<`, `<a`, `\\[`), links, `*a` (an
+// emphasis span per two characters), and line- and block-shaped markdown (a line or block per 2-6
+// bytes; under `truncate` the parse stops near the capacity, so per-line work over the whole
+// source shows). bench/render.mjs measures these; the A/B scripts these and LARGE_EXTRA.
+export const LARGE_INPUTS = {
+  plain: "a", brackets: "[", angles: "<", links: "[x](", close: "]", emphasis: "*a", tags: "<a", escaped: "\\[",
+  breaks: "a\n", paras: "a\n\n", quotes_md: "> a\n", bullets: "- a\n", numbered: "1. a\n", headings: "# a\n",
+  table: "|a|\n", indented: "    a\n", fences: "```\n", definitions: "[a]: b\n", refs: "[a]\n", comments: "<!--\n",
+  entities: "&amp;", hardbreaks: "a  \n", stars: "*", unders: "_", ticks: "`",
+};
+// escape-heavy and non-ASCII text: a `\"` per 2 characters (JSON in text), a `\\` escape per
+// character, log lines (a `\n` per 80 characters), CJK (3 bytes a character, no escape)
+export const LARGE_EXTRA = { quotes: 'a"', backslashes: "\\", lines: "x".repeat(79) + "\n", cjk: "中" };
