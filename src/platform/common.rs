@@ -116,6 +116,9 @@ pub fn fit_blocks(
             // beyond that, nothing is packed only to be dropped
             let (capped, cut) = limits::cap_blocks(blocks, sep, (MAX_PARTS + 1) * part_room, m);
             let mut parts = limits::pack(&capped, sep, part_room, m);
+            // a part with nothing to show (blank paragraphs between two full ones) is not sent:
+            // nothing in it is lost, and a platform refuses an empty message
+            parts.retain(|p| !p.trim().is_empty());
             if parts.len() > MAX_PARTS || cut {
                 let keep = parts.len().min(MAX_PARTS).saturating_sub(1); // no parts: nothing kept whole
                 let rest = parts.split_off(keep).join(sep);
@@ -137,6 +140,54 @@ pub fn fit_blocks(
             Ok(parts)
         }
     }
+}
+
+/// The error for a body that renders to nothing on a platform (`what`): the platforms refuse an
+/// empty message. Made only when refusing, from a look at the source's lines (no parse).
+pub fn renders_to_nothing(path: &str, what: &str, src: &str) -> Error {
+    let (mut defs, mut html, mut other) = (false, false, false);
+    for line in src.lines() {
+        let t = line.trim_start_matches([' ', '\t', '>']);
+        match t.as_bytes().first() {
+            None | Some(b'\r') => {}
+            Some(b'[') if t.contains("]:") => defs = true,
+            Some(b'<') => html = true,
+            Some(_) => other = true,
+        }
+    }
+    let why = match (defs, html, other) {
+        (true, false, false) => "only link definitions, which show nothing",
+        (false, true, false) => "only HTML (comments, tags), which is not shown",
+        (true, true, false) => "only link definitions and HTML, which show nothing",
+        _ => "nothing in it is shown (empty markup, link definitions, HTML and what the platform drops show nothing)",
+    };
+    Error::at(path, format!("renders to nothing on {what}: {why}"))
+}
+
+/// Where a body that renders to nothing is refused: a markdown body's `content`, a card's
+/// `text` (a card's title shows: its markdown has it), else the body.
+pub fn nothing_path(c: &crate::model::Content) -> &'static str {
+    match &c.body {
+        crate::model::Body::Markdown(_) => "content.body.content",
+        crate::model::Body::Card(_) => "content.body.text",
+        _ => "content.body",
+    }
+}
+
+/// Whether a card's text is all it has to show (no title, subtitle, figure, fields or image;
+/// buttons alone are not a message): a text that renders to nothing then leaves nothing.
+pub fn only_text(card: &crate::model::Card) -> bool {
+    card.title.is_none()
+        && card.subtitle.is_none()
+        && card.emphasis.is_none()
+        && card.fields.is_empty()
+        && card.image_url.is_none()
+        && card.flavor != crate::model::CardFlavor::FeishuInteractive
+}
+
+/// Whether rendered text shows nothing.
+pub fn blank(s: &str) -> bool {
+    s.trim().is_empty()
 }
 
 /// Mentions by kind.

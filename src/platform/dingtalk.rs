@@ -8,7 +8,10 @@ use serde_json::{Map, Value};
 
 use crate::payload::{Obj, Payload};
 
-use super::common::{Put, fit_blocks, fit_paragraphs, json_len, mention_sets, obj, raw_payload, text_with_title};
+use super::common::{
+    Put, blank, fit_blocks, fit_paragraphs, json_len, mention_sets, nothing_path, obj, raw_payload, renders_to_nothing,
+    text_with_title,
+};
 use super::spec::{
     AnswerFields, CodeMeaning, Credential, Ctx, EnvNames, PlatformRenderer, PlatformSpec, Signature, Signing,
 };
@@ -233,6 +236,11 @@ fn markdown(c: &Content, src: &str, title: Option<&str>, ctx: &mut Ctx<'_>) -> R
     );
     let (doc, mut blocks, losses, partial) = (bounded.doc, bounded.out, bounded.losses, bounded.partial);
     ctx.degraded.losses(&losses, loss_reason);
+    // a card's title is its content too (the markdown of a card is given without it)
+    let titled_card = matches!(&c.body, Body::Card(card) if card.title.is_some());
+    if !partial && !titled_card && blocks.iter().all(|b| blank(b)) {
+        return Err(renders_to_nothing(nothing_path(c), "DingTalk", src));
+    }
     let title_text = title_of_doc(title, &doc);
     if let Some(t) = title {
         if !doc.features().headings || !src.trim_start().starts_with('#') {
@@ -355,6 +363,9 @@ fn action_card(c: &Content, card: &Card, ctx: &mut Ctx<'_>) -> Result<Vec<Payloa
     let (blocks, losses) = markdown::render(&doc, Dialect::DingTalk);
     ctx.degraded.losses(&losses, loss_reason);
     let mut text = blocks.join(markdown::block_separator(Dialect::DingTalk));
+    if blank(&text) {
+        return Err(renders_to_nothing("content.body.text", "DingTalk", &md));
+    }
     if !c.mentions.is_empty() {
         ctx.degraded.push("mention", "text", "DingTalk action cards cannot @ anyone; the names are shown as text");
         let all: Vec<_> = c.mentions.iter().collect();

@@ -287,6 +287,9 @@ fn post(c: &Content, src: &str, title: Option<&str>, ctx: &mut Ctx<'_>) -> Resul
     );
     let (blocks, losses, partial) = (bounded.out, bounded.losses, bounded.partial);
     ctx.degraded.losses(&losses, super::feishu_post::loss_reason);
+    if !partial && !blocks.iter().flatten().any(|(_, r)| row_shows(r)) {
+        return Err(super::common::renders_to_nothing(super::common::nothing_path(c), ctx.platform.display(), src));
+    }
     let ms = mention_sets(&c.mentions);
     let mut mention_row: Vec<Payload> =
         ms.user_ids.iter().map(|m| obj! {"tag" => "at", "user_id" => m.value.clone()}).collect();
@@ -333,6 +336,7 @@ fn post(c: &Content, src: &str, title: Option<&str>, ctx: &mut Ctx<'_>) -> Resul
             }
             Overflow::Truncate => {
                 let mut g = limits::pack_by(rows, 1, room.saturating_sub(64), |(_, n)| *n);
+                g.retain(|rows| rows.iter().any(|(r, _)| row_shows(r)));
                 g.truncate(1);
                 if let Some(first) = g.first_mut() {
                     first.push((vec![obj! {"tag" => "text", "text" => limits::TRUNCATION_MARKER.trim_start()}], 0));
@@ -342,6 +346,8 @@ fn post(c: &Content, src: &str, title: Option<&str>, ctx: &mut Ctx<'_>) -> Resul
             }
             Overflow::Split => {
                 let mut g = limits::pack_by(rows, 1, room.saturating_sub(64), |(_, n)| *n);
+                // a part with nothing to show is not sent (nothing in it is lost)
+                g.retain(|rows| rows.iter().any(|(r, _)| row_shows(r)));
                 if g.len() > super::MAX_PARTS {
                     g.truncate(super::MAX_PARTS);
                     if let Some(last) = g.last_mut() {
@@ -376,6 +382,15 @@ fn post(c: &Content, src: &str, title: Option<&str>, ctx: &mut Ctx<'_>) -> Resul
             obj!{"msg_type" => "post", "content" => obj!{"post" => obj!{"zh_cn" => obj!{"title" => t, "content" => content}}}}
         })
         .collect())
+}
+
+/// Whether a post row shows something: an element other than a text or code block with
+/// nothing but white space in it.
+fn row_shows(row: &[Payload]) -> bool {
+    row.iter().any(|e| match e.get("tag").and_then(Payload::as_str) {
+        Some("text" | "code_block") => !e.get("text").and_then(Payload::as_str).is_none_or(super::common::blank),
+        _ => true,
+    })
 }
 
 fn lark_md(content: String) -> Payload {
@@ -533,8 +548,10 @@ fn interactive(c: &Content, card: &Card, ctx: &mut Ctx<'_>) -> Result<Payload> {
         }
     } else {
         if let Some(s) = &card.subtitle {
-            elements
-                .push(lark_md(format!("<font color='grey'>{}</font>", markdown::render_inline(s, Dialect::LarkMd))));
+            let s = markdown::render_inline(s, Dialect::LarkMd);
+            if !super::common::blank(&s) {
+                elements.push(lark_md(format!("<font color='grey'>{s}</font>")));
+            }
         }
         if let Some((big, desc)) = &card.emphasis {
             let d = desc.as_deref().map(|d| format!("\n{d}")).unwrap_or_default();
@@ -543,7 +560,11 @@ fn interactive(c: &Content, card: &Card, ctx: &mut Ctx<'_>) -> Result<Payload> {
         if let Some(t) = &card.text {
             let (blocks, losses) = markdown::render(&markdown::parse(t), Dialect::LarkMd);
             ctx.degraded.losses(&losses, lark_md_loss_reason);
-            elements.push(lark_md(blocks.join(markdown::block_separator(Dialect::LarkMd))));
+            // a text that shows nothing (only link definitions, HTML) is left out, not sent empty
+            let text = blocks.join(markdown::block_separator(Dialect::LarkMd));
+            if !super::common::blank(&text) {
+                elements.push(lark_md(text));
+            }
         }
         if !card.fields.is_empty() {
             let fields: Vec<Payload> = card
@@ -576,6 +597,11 @@ fn interactive(c: &Content, card: &Card, ctx: &mut Ctx<'_>) -> Result<Payload> {
         if let Some(t) = card.color.as_deref().and_then(template) {
             header.put("template", t);
         }
+    }
+    // buttons alone are not a message: a card whose text shows nothing has nothing to send
+    if elements.is_empty() && super::common::only_text(card) {
+        let src = card.text.as_deref().unwrap_or_default();
+        return Err(super::common::renders_to_nothing("content.body.text", ctx.platform.display(), src));
     }
     // Buttons given beside the elements (the seed's `actions`) become one action
     // row. On a native card, buttons inside its own action elements are already

@@ -11,7 +11,10 @@ use serde_json::{Map, Value};
 
 use crate::payload::{Obj, Payload};
 
-use super::common::{Put, fit_blocks, fit_paragraphs, mention_sets, obj, raw_payload, text_with_title};
+use super::common::{
+    Put, blank, fit_blocks, fit_paragraphs, mention_sets, nothing_path, obj, only_text, raw_payload,
+    renders_to_nothing, text_with_title,
+};
 use super::spec::{
     AnswerFields, CodeMeaning, Credential, Ctx, EnvNames, FileUpload, MediaStep, PlatformRenderer, PlatformSpec,
     Signing,
@@ -74,7 +77,7 @@ impl PlatformRenderer for WeCom {
                 news(std::slice::from_ref(&a), ctx)
             }
             Body::News(articles) | Body::Feed(articles) => news(articles, ctx),
-            Body::Card(card) => match template_card(card, ctx) {
+            Body::Card(card) => match template_card(card, ctx)? {
                 Some(v) => Ok(vec![v]),
                 None => markdown(c, &degrade::card_to_markdown(card, true), None, ctx),
             },
@@ -167,6 +170,9 @@ fn markdown(c: &Content, src: &str, title: Option<&str>, ctx: &mut Ctx<'_>) -> R
         if v2 { (Dialect::WecomMarkdownV2, "markdown_v2") } else { (Dialect::WecomMarkdown, "markdown") };
     let (mut blocks, losses, partial) = (bounded.out, bounded.losses, bounded.partial);
     ctx.degraded.losses(&losses, |l| loss_reason(dialect, l));
+    if !partial && blocks.iter().all(|b| blank(b)) {
+        return Err(renders_to_nothing(nothing_path(c), "WeCom", src));
+    }
     if let Some(t) = title {
         blocks.insert(0, format!("**{}**", md_escape(t)));
     }
@@ -420,8 +426,18 @@ const REBUILT_KEYS: [&str; 16] = [
 
 /// A template card, or `None` when the card cannot be one (recorded) and
 /// should go down the ladder to markdown. The steps a card takes are recorded
-/// only if the card is what gets sent.
-fn template_card(card: &Card, ctx: &mut Ctx<'_>) -> Option<Payload> {
+/// only if the card is what gets sent. A card with nothing to show is refused.
+fn template_card(card: &Card, ctx: &mut Ctx<'_>) -> Result<Option<Payload>> {
+    // a text that shows nothing (only link definitions, HTML) is no text: an empty
+    // sub_title_text is refused, and a card with nothing else has nothing to send
+    let shown_text = card.text.as_deref().map(|t| markdown::render_inline(t, Dialect::Plain)).filter(|t| !blank(t));
+    if shown_text.is_none() && only_text(card) {
+        return Err(renders_to_nothing("content.body.text", "WeCom", card.text.as_deref().unwrap_or_default()));
+    }
+    Ok(template_card_of(card, shown_text, ctx))
+}
+
+fn template_card_of(card: &Card, shown_text: Option<String>, ctx: &mut Ctx<'_>) -> Option<Payload> {
     let down = |ctx: &mut Ctx<'_>, why: &str| {
         ctx.degraded.push("card", "markdown", why.to_string());
         None
@@ -444,7 +460,7 @@ fn template_card(card: &Card, ctx: &mut Ctx<'_>) -> Option<Payload> {
     if news_notice && card.title.is_none() {
         return down(ctx, "WeCom news_notice cards need a title");
     }
-    if !news_notice && card.title.is_none() && card.text.is_none() {
+    if !news_notice && card.title.is_none() && shown_text.is_none() {
         return down(ctx, "WeCom text_notice cards need a title or text");
     }
     let mut tc = Obj::new();
@@ -531,7 +547,7 @@ fn template_card(card: &Card, ctx: &mut Ctx<'_>) -> Option<Payload> {
         steps.push("image", "link", "WeCom text_notice cards show no picture; the image is a link");
     }
     // Text: plain and short; news_notice has no text field, so there it is a quote.
-    let mut text = card.text.as_deref().map(|t| markdown::render_inline(t, Dialect::Plain));
+    let mut text = shown_text;
     if !extra_lines.is_empty() {
         let joined = extra_lines.join("\n");
         text = Some(match text {
