@@ -8,6 +8,11 @@ use webhook_push::render::{RenderOptions, Rendered, WecomMarkdown, render};
 use webhook_push::target::Platform;
 use webhook_push::{ErrorCode, model::UnifiedMessage};
 
+/// What the platforms check besides sizes (every required text field shows something): the
+/// native tests' oracle, one file for both.
+#[path = "../../tests/common/acceptable.rs"]
+mod acceptable;
+
 pub const SECRET: &str = "SECfuzz0123456789abcdef";
 pub const KEY: &str = "fuzzkey0123456789";
 
@@ -72,6 +77,14 @@ pub fn render_checked(msg: &UnifiedMessage, p: Platform, opts: &RenderOptions) -
     match render(msg, p, opts) {
         Ok(r) => {
             check_limits(&r);
+            // raw payloads are the caller's own, passed through
+            if !matches!(msg.content.body, webhook_push::model::Body::Raw(_)) {
+                for pl in &r.payloads {
+                    if let Err(e) = acceptable::check_acceptable(r.platform, &pl.to_value()) {
+                        panic!("a payload the platform refuses: {e}");
+                    }
+                }
+            }
             assert!(r.payloads.len() <= webhook_push::platform::MAX_PARTS, "{} parts", r.payloads.len());
             if opts.overflow != Overflow::Split {
                 assert_eq!(r.payloads.len(), 1, "{:?} gave several parts", opts.overflow);

@@ -428,19 +428,9 @@ const REBUILT_KEYS: [&str; 16] = [
 /// should go down the ladder to markdown. The steps a card takes are recorded
 /// only if the card is what gets sent. A card with nothing to show is refused.
 fn template_card(card: &Card, ctx: &mut Ctx<'_>) -> Result<Option<Payload>> {
-    // a text that shows nothing (only link definitions, HTML) is no text: an empty
-    // sub_title_text is refused, and a card with nothing else has nothing to send
-    let shown_text = card.text.as_deref().map(|t| markdown::render_inline(t, Dialect::Plain)).filter(|t| !blank(t));
-    if shown_text.is_none() && only_text(card) {
-        return Err(renders_to_nothing("content.body.text", "WeCom", card.text.as_deref().unwrap_or_default()));
-    }
-    Ok(template_card_of(card, shown_text, ctx))
-}
-
-fn template_card_of(card: &Card, shown_text: Option<String>, ctx: &mut Ctx<'_>) -> Option<Payload> {
     let down = |ctx: &mut Ctx<'_>, why: &str| {
         ctx.degraded.push("card", "markdown", why.to_string());
-        None
+        Ok(None)
     };
     let mut steps = crate::degrade::Degraded::default();
     let native = matches!(card.flavor, CardFlavor::WecomTextNotice | CardFlavor::WecomNewsNotice);
@@ -460,7 +450,7 @@ fn template_card_of(card: &Card, shown_text: Option<String>, ctx: &mut Ctx<'_>) 
     if news_notice && card.title.is_none() {
         return down(ctx, "WeCom news_notice cards need a title");
     }
-    if !news_notice && card.title.is_none() && shown_text.is_none() {
+    if !news_notice && card.title.is_none() && card.text.is_none() {
         return down(ctx, "WeCom text_notice cards need a title or text");
     }
     let mut tc = Obj::new();
@@ -547,13 +537,21 @@ fn template_card_of(card: &Card, shown_text: Option<String>, ctx: &mut Ctx<'_>) 
         steps.push("image", "link", "WeCom text_notice cards show no picture; the image is a link");
     }
     // Text: plain and short; news_notice has no text field, so there it is a quote.
-    let mut text = shown_text;
+    // a text that shows nothing (only link definitions, HTML) is no text: an empty
+    // sub_title_text is refused, and a card with nothing else has nothing to send
+    let mut text = card.text.as_deref().map(|t| markdown::render_inline(t, Dialect::Plain)).filter(|t| !blank(t));
+    if text.is_none() && only_text(card) {
+        return Err(renders_to_nothing("content.body.text", "WeCom", card.text.as_deref().unwrap_or_default()));
+    }
     if !extra_lines.is_empty() {
         let joined = extra_lines.join("\n");
         text = Some(match text {
             Some(t) => format!("{t}\n{joined}"),
             None => joined,
         });
+    }
+    if !news_notice && card.title.is_none() && text.is_none() {
+        return down(ctx, "WeCom text_notice cards need a title or text");
     }
     if let Some(t) = text {
         if t.chars().count() > CARD_TEXT_CHARS {
@@ -607,5 +605,5 @@ fn template_card_of(card: &Card, shown_text: Option<String>, ctx: &mut Ctx<'_>) 
     for d in steps.0 {
         ctx.degraded.push(d.from, d.to, d.reason);
     }
-    Some(obj! {"msgtype" => "template_card", "template_card" => tc})
+    Ok(Some(obj! {"msgtype" => "template_card", "template_card" => tc}))
 }
