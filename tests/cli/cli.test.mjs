@@ -186,6 +186,18 @@ for (const rt of RUNTIMES) {
       assert.ok(!md.includes("\\n"), md);
     });
 
+    test("a markdown body that renders to nothing (only link definitions): exit 2 with the path, nothing sent", async () => {
+      const url = mock.webhookUrl("wecom", wecom);
+      const before = mock.receivedFor("wecom", wecom).length;
+      const beforeFeishu = mock.receivedFor("feishu", feishu).length;
+      const r = await run(rt, ["send", "wecom", url, "--type", "markdown", "--content", "[a]: https://e.com/\\n[b]: https://e.com/", "-e"]);
+      assertUsage(r, /content\.body\.content: renders to nothing on WeCom: only link definitions/);
+      const f = await run(rt, ["send", mock.webhookUrl("feishu", feishu), "--secret", feishuSecret, "--type", "markdown", "--content", "<!-- nothing -->"]);
+      assertUsage(f, /content\.body\.content: renders to nothing on Feishu: only HTML/);
+      assert.equal(mock.receivedFor("wecom", wecom).length, before, "nothing was posted");
+      assert.equal(mock.receivedFor("feishu", feishu).length, beforeFeishu, "nothing was posted");
+    });
+
     test("the platform is inferred from a URL; signed DingTalk from an Apprise URL with phone targets", async () => {
       const r = await run(rt, ["send", mock.webhookUrl("feishu", feishu), "--secret", feishuSecret, "--content", "inferred"]);
       assert.equal(r.code, 0, r.stdout + r.stderr);

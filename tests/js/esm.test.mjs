@@ -96,3 +96,44 @@ test("a lone surrogate (an emoji cut by String#slice) is rendered or reported at
     checkRendered(r, p, `lone surrogate/${p}`);
   }
 });
+
+// Issue 8: markdown that renders to nothing (only link definitions, HTML comments, empty markup)
+// is refused where it is rendered, with the field's path; send() resolves with that error and
+// posts nothing.
+test("a body that renders to nothing: render throws INVALID_MESSAGE at its path, send posts nothing", async () => {
+  const defs = { content: { type: "markdown", body: { content: "[a]: https://e.com/?key=KEY0123456789\n".repeat(10) } } };
+  const comment = { content: { type: "markdown", title: "T", body: { content: "<!-- nothing -->" } } };
+  const names = { wecom: "WeCom", dingtalk: "DingTalk", feishu: "Feishu" };
+  for (const p of PLATFORMS) {
+    expectTypedError(() => render(defs, p), "INVALID_MESSAGE", `defs/${p}`, "content.body.content");
+    expectTypedError(() => render(comment, p), "INVALID_MESSAGE", `comment/${p}`, "content.body.content");
+    try {
+      render(defs, p);
+    } catch (e) {
+      assert.match(e.message, new RegExp(`renders to nothing on ${names[p]}: only link definitions`));
+      assert.ok(!e.message.includes("KEY0123456789"), e.message);
+    }
+  }
+  const saved = globalThis.fetch;
+  let calls = 0;
+  globalThis.fetch = async () => {
+    calls++;
+    return new Response('{"errcode":0,"errmsg":"ok","code":0}', { headers: { "content-type": "application/json" } });
+  };
+  try {
+    const sender = new wp.MessageSender({ retryPolicy: { maxRetries: 0 } });
+    for (const [p, hook] of [["wecom", "KEYabcdef0123456789"], ["dingtalk", "TOKENabcdef0123456789"], ["feishu", "hookabcdef0123456789"]]) {
+      const r = await sender.send(defs, p, p === "wecom" ? hook : { webhookUrl: hook, secret: "SECabcdef0123456789" });
+      assert.equal(r.success, false, `${p}: ${JSON.stringify(r)}`);
+      assert.equal(r.error.code, "INVALID_MESSAGE", p);
+      assert.match(r.error.message, /content\.body\.content/);
+      assert.match(r.error.message, /renders to nothing/);
+      assert.equal(r.retrySuggested, false);
+      const text = JSON.stringify(r);
+      for (const s of [hook, "SECabcdef0123456789", "KEY0123456789"]) assert.ok(!text.includes(s), `${p}: ${s} in ${text}`);
+    }
+    assert.equal(calls, 0, "nothing was posted");
+  } finally {
+    globalThis.fetch = saved;
+  }
+});

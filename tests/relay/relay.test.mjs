@@ -210,6 +210,23 @@ describe("inputs", () => {
     assert.equal(res.status, 502, res.text);
     assert.equal(res.body.summary.failed, 3);
   });
+
+  test("a message that renders to nothing (only link definitions): 400 INVALID_MESSAGE, nothing posted or dead-lettered", async () => {
+    const before = mock.received.length;
+    const res = await r.post("/v1/send", { content: { type: "markdown", body: { content: "[a]: https://e.com/\n[b]: https://e.com/\n" } } });
+    assert.equal(res.status, 400, res.text);
+    assert.equal(res.body.ok, false);
+    assert.equal(res.body.error.code, "INVALID_MESSAGE", res.text);
+    assert.match(res.body.error.message, /content\.body\.content/);
+    assert.match(res.body.error.message, /renders to nothing/);
+    assert.equal(res.body.summary.failed, 3);
+    for (const c of res.body.channels) {
+      assert.equal(c.outcome, "failed", res.text);
+      assert.equal(c.retryable, false);
+      assert.ok(!c.deadLettered, `${c.channel} dead-lettered`);
+    }
+    assert.equal(mock.received.length, before, "nothing was posted");
+  });
 });
 
 describe("the seed's examples", () => {

@@ -193,6 +193,15 @@ export async function deliverAll(env, log, rid, input, items) {
         log.info("duplicate", { ...logged, outcome: "duplicate" });
         return entry;
       }
+      if (r.error?.code === "INVALID_MESSAGE") {
+        // the message itself is refused before anything is posted (e.g. it renders to nothing on
+        // this platform): the caller's error, nothing to retry or dead-letter
+        entry.outcome = "failed";
+        entry.retryable = false;
+        entry.rejected = true;
+        log.info("rejected", { ...logged, outcome: "failed", ...errorFields(r.error) });
+        return entry;
+      }
       const job = {
         v: 1,
         id: rid,
