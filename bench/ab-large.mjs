@@ -8,6 +8,7 @@
 // Environment: R (rounds, default 5), OVER (default "split"), PLATS, ONLY (inputs, comma-separated).
 import path from "node:path";
 import { pathToFileURL } from "node:url";
+import { renderOrRefused } from "./lib/common.mjs";
 import { LARGE_EXTRA, LARGE_INPUTS, SECRETS } from "./lib/messages.mjs";
 
 const dirs = process.argv.slice(2);
@@ -32,7 +33,7 @@ for (const overflow of OVER) {
     for (const name of only) {
       const s = INPUTS[name].repeat(Math.floor(MIB / INPUTS[name].length));
       const message = { content: { type: "markdown", body: { content: s } } };
-      const outs = builds.map((b) => bare(b.render(message, platform, opts)));
+      const outs = builds.map((b) => bare(renderOrRefused(b, message, platform, opts)));
       if (outs.some((o) => o !== outs[0])) {
         differ++;
         console.log(`  payloads differ: ${platform} ${overflow} ${name}`);
@@ -42,7 +43,7 @@ for (const overflow of OVER) {
         const order = builds.map((_, i) => (r % 2 ? builds.length - 1 - i : i));
         for (const i of order) {
           const t0 = performance.now();
-          builds[i].render(message, platform, opts);
+          renderOrRefused(builds[i], message, platform, opts);
           t[i][name].push(performance.now() - t0);
         }
       }

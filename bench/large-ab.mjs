@@ -8,7 +8,7 @@
 //        WP_BENCH_LARGE_ONLY (comma-separated input names; plain is always run)
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { stats } from "./lib/common.mjs";
+import { renderOrRefused, stats } from "./lib/common.mjs";
 import { LARGE_EXTRA, LARGE_INPUTS, PLATFORMS, SECRETS } from "./lib/messages.mjs";
 
 const [baseDir, newDir] = process.argv.slice(2);
@@ -29,7 +29,7 @@ const INPUTS = Object.fromEntries(Object.entries(ALL).filter(([k]) => k === "pla
 // is not charged (render.mjs measures wall time)
 const ms = (wp, message, platform, opts) => {
   const c0 = process.cpuUsage();
-  wp.render(message, platform, opts);
+  renderOrRefused(wp, message, platform, opts);
   const c = process.cpuUsage(c0);
   return (c.user + c.system) / 1000;
 };
@@ -44,7 +44,7 @@ for (const overflow of OVERFLOW) {
         const s = unit.repeat(Math.floor(MIB / Buffer.byteLength(unit)));
         const message = { content: { type, body: type === "text" ? { text: s } : { content: s } } };
         const t = { base: [], new: [] };
-        for (const b of ["base", "new"]) builds[b].render(message, platform, opts); // warm up
+        for (const b of ["base", "new"]) renderOrRefused(builds[b], message, platform, opts); // warm up
         for (let i = 0; i < RUNS; i++) {
           for (const b of i % 2 ? ["new", "base"] : ["base", "new"]) t[b].push(ms(builds[b], message, platform, opts));
         }

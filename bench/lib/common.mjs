@@ -57,6 +57,20 @@ export function stats(xs, digits = 4) {
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * `wp.render(...)`, or the error when it refuses the message as INVALID_MESSAGE (a 1 MiB body of
+ * only link definitions, an unclosed comment or empty code blocks renders to nothing on some
+ * platforms): what a bench times is the call either way.
+ */
+export function renderOrRefused(wp, message, platform, opts) {
+  try {
+    return wp.render(message, platform, opts);
+  } catch (e) {
+    if (e?.code !== "INVALID_MESSAGE") throw e;
+    return { refused: e.message, payloads: [] };
+  }
+}
+
 export function loadavg() {
   const [a, b, c] = os.loadavg();
   return { uptime: safe(() => execFileSync("uptime", { encoding: "utf8" }).trim()), load1: a, load5: b, load15: c, at: new Date().toISOString() };

@@ -287,9 +287,6 @@ fn post(c: &Content, src: &str, title: Option<&str>, ctx: &mut Ctx<'_>) -> Resul
     );
     let (blocks, losses, partial) = (bounded.out, bounded.losses, bounded.partial);
     ctx.degraded.losses(&losses, super::feishu_post::loss_reason);
-    if !partial && !blocks.iter().flatten().any(|(_, r)| row_shows(r)) {
-        return Err(super::common::renders_to_nothing(super::common::nothing_path(c), ctx.platform.display(), src));
-    }
     let ms = mention_sets(&c.mentions);
     let mut mention_row: Vec<Payload> =
         ms.user_ids.iter().map(|m| obj! {"tag" => "at", "user_id" => m.value.clone()}).collect();
@@ -308,15 +305,23 @@ fn post(c: &Content, src: &str, title: Option<&str>, ctx: &mut Ctx<'_>) -> Resul
     let max = room.saturating_sub(128);
     let mut rows: Vec<(Vec<Payload>, usize)> = Vec::new();
     for (n, r) in blocks.into_iter().flatten() {
+        // a row that shows nothing (an empty code block, blank text) is left out: no part is
+        // blank, and a body with no row left renders to nothing
+        if !row_shows(&r) {
+            continue;
+        }
         // what split_row keeps whole, without measuring it again
-        if r.is_empty() || n - 1 < max {
+        if n - 1 < max {
             rows.push((r, n));
             continue;
         }
-        for r in split_row(r, max) {
+        for r in split_row(r, max).into_iter().filter(|r| row_shows(r)) {
             let n = row_cost(&r);
             rows.push((r, n));
         }
+    }
+    if rows.is_empty() && !partial {
+        return Err(super::common::renders_to_nothing(super::common::nothing_path(c), ctx.platform.display(), src));
     }
     let total: usize = rows.iter().map(|(_, n)| n + 1).sum();
     let (over, total) =
@@ -336,7 +341,6 @@ fn post(c: &Content, src: &str, title: Option<&str>, ctx: &mut Ctx<'_>) -> Resul
             }
             Overflow::Truncate => {
                 let mut g = limits::pack_by(rows, 1, room.saturating_sub(64), |(_, n)| *n);
-                g.retain(|rows| rows.iter().any(|(r, _)| row_shows(r)));
                 g.truncate(1);
                 if let Some(first) = g.first_mut() {
                     first.push((vec![obj! {"tag" => "text", "text" => limits::TRUNCATION_MARKER.trim_start()}], 0));
@@ -346,8 +350,6 @@ fn post(c: &Content, src: &str, title: Option<&str>, ctx: &mut Ctx<'_>) -> Resul
             }
             Overflow::Split => {
                 let mut g = limits::pack_by(rows, 1, room.saturating_sub(64), |(_, n)| *n);
-                // a part with nothing to show is not sent (nothing in it is lost)
-                g.retain(|rows| rows.iter().any(|(r, _)| row_shows(r)));
                 if g.len() > super::MAX_PARTS {
                     g.truncate(super::MAX_PARTS);
                     if let Some(last) = g.last_mut() {
