@@ -173,6 +173,22 @@ fn a_card_text_that_renders_to_nothing() {
     }
 }
 
+/// Found by the reader fuzz target with this oracle: a Feishu card given with a text and no
+/// elements rendered as a card with no header and `"elements":[]` (its text dropped). It shows
+/// its text now; a text that renders to nothing is refused like any card's.
+#[test]
+fn a_feishu_card_with_a_text_and_no_elements() {
+    let v = json!({"content": {"type": "card", "body": {"card_type": "interactive", "text": "Deploy **done**",
+        "actions": [{"tag": "button", "text": "Open", "url": "https://e.com/"}]}}});
+    for (p, opts) in variants() {
+        let r = render_checked(&v, p, &opts).unwrap_or_else(|e| panic!("{p:?}: {e:?}"));
+        assert!(r.to_json().contains("done"), "{p:?}: {}", r.to_json());
+    }
+    let v = json!({"content": {"type": "card", "body": {"card_type": "interactive", "text": "[a]: b",
+        "actions": [{"tag": "button", "text": "Open", "url": "https://e.com/"}]}}});
+    refused_everywhere(&v, "content.body.text");
+}
+
 /// Split: a part that would hold only blank paragraphs is not sent, and nothing is lost.
 #[test]
 fn split_sends_no_empty_part() {

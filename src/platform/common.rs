@@ -165,11 +165,11 @@ pub fn renders_to_nothing(path: &str, what: &str, src: &str) -> Error {
 }
 
 /// Where a body that renders to nothing is refused: a markdown body's `content`, a card's
-/// `text` (a card's title shows: its markdown has it), else the body.
+/// `text` when it has one (a card's title shows: its markdown has it), else the body.
 pub fn nothing_path(c: &crate::model::Content) -> &'static str {
     match &c.body {
         crate::model::Body::Markdown(_) => "content.body.content",
-        crate::model::Body::Card(_) => "content.body.text",
+        crate::model::Body::Card(card) if card.text.is_some() => "content.body.text",
         _ => "content.body",
     }
 }
@@ -182,7 +182,6 @@ pub fn only_text(card: &crate::model::Card) -> bool {
         && card.emphasis.is_none()
         && card.fields.is_empty()
         && card.image_url.is_none()
-        && card.flavor != crate::model::CardFlavor::FeishuInteractive
 }
 
 /// Whether rendered text shows nothing.

@@ -364,7 +364,7 @@ fn action_card(c: &Content, card: &Card, ctx: &mut Ctx<'_>) -> Result<Vec<Payloa
     ctx.degraded.losses(&losses, loss_reason);
     let mut text = blocks.join(markdown::block_separator(Dialect::DingTalk));
     if blank(&text) {
-        return Err(renders_to_nothing("content.body.text", "DingTalk", &md));
+        return Err(renders_to_nothing(nothing_path(c), "DingTalk", &md));
     }
     if !c.mentions.is_empty() {
         ctx.degraded.push("mention", "text", "DingTalk action cards cannot @ anyone; the names are shown as text");

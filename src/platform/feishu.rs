@@ -395,6 +395,15 @@ fn row_shows(row: &[Payload]) -> bool {
     })
 }
 
+/// A card's text as a lark_md element; none when it renders to nothing (only link definitions,
+/// HTML): an empty element is not sent.
+fn text_element(card: &Card, ctx: &mut Ctx<'_>) -> Option<Payload> {
+    let (blocks, losses) = markdown::render(&markdown::parse(card.text.as_deref()?), Dialect::LarkMd);
+    ctx.degraded.losses(&losses, lark_md_loss_reason);
+    let text = blocks.join(markdown::block_separator(Dialect::LarkMd));
+    (!super::common::blank(&text)).then(|| lark_md(text))
+}
+
 fn lark_md(content: String) -> Payload {
     obj! {"tag" => "div", "text" => obj!{"tag" => "lark_md", "content" => content}}
 }
@@ -545,6 +554,10 @@ fn interactive(c: &Content, card: &Card, ctx: &mut Ctx<'_>) -> Result<Payload> {
         for e in card.original.get("elements").and_then(Value::as_array).into_iter().flatten() {
             elements.push(element(e));
         }
+        // a Feishu card given with a text and no elements shows its text (it was dropped)
+        if elements.is_empty() {
+            elements.extend(text_element(card, ctx));
+        }
         if let Some(l) = card.original.get("card_link") {
             card_link = Some(Payload::from(l));
         }
@@ -559,15 +572,7 @@ fn interactive(c: &Content, card: &Card, ctx: &mut Ctx<'_>) -> Result<Payload> {
             let d = desc.as_deref().map(|d| format!("\n{d}")).unwrap_or_default();
             elements.push(lark_md(format!("**{big}**{d}")));
         }
-        if let Some(t) = &card.text {
-            let (blocks, losses) = markdown::render(&markdown::parse(t), Dialect::LarkMd);
-            ctx.degraded.losses(&losses, lark_md_loss_reason);
-            // a text that shows nothing (only link definitions, HTML) is left out, not sent empty
-            let text = blocks.join(markdown::block_separator(Dialect::LarkMd));
-            if !super::common::blank(&text) {
-                elements.push(lark_md(text));
-            }
-        }
+        elements.extend(text_element(card, ctx));
         if !card.fields.is_empty() {
             let fields: Vec<Payload> = card
                 .fields
@@ -600,10 +605,12 @@ fn interactive(c: &Content, card: &Card, ctx: &mut Ctx<'_>) -> Result<Payload> {
             header.put("template", t);
         }
     }
-    // buttons alone are not a message: a card whose text shows nothing has nothing to send
-    if elements.is_empty() && super::common::only_text(card) {
+    // buttons alone are not a message: a card with no title and no element that shows
+    // something (its text renders to nothing) has nothing to send
+    if elements.is_empty() && !header.contains_key("title") {
+        let path = if card.text.is_some() { "content.body.text" } else { "content.body" };
         let src = card.text.as_deref().unwrap_or_default();
-        return Err(super::common::renders_to_nothing("content.body.text", ctx.platform.display(), src));
+        return Err(super::common::renders_to_nothing(path, ctx.platform.display(), src));
     }
     // Buttons given beside the elements (the seed's `actions`) become one action
     // row. On a native card, buttons inside its own action elements are already
