@@ -147,7 +147,11 @@ fn text_of<'a>(v: &'a Node<'a>, path: Path<'_>) -> Result<&'a str> {
             let o = as_obj(v, path)?;
             o.req_str("content")
         }
-        other => as_str(other, path),
+        // a text given as a bare string is required like a text object's content
+        other => match as_str(other, path)? {
+            s if s.trim().is_empty() => Err(Error::at(path.text(), "must not be blank")),
+            s => Ok(s),
+        },
     }
 }
 
