@@ -146,13 +146,17 @@ pub fn fit_blocks(
 /// empty message. Made only when refusing, from a look at the source's lines (no parse).
 pub fn renders_to_nothing(path: &str, what: &str, src: &str) -> Error {
     let (mut defs, mut html, mut other) = (false, false, false);
-    for line in src.lines() {
-        let t = line.trim_start_matches([' ', '\t', '>']);
-        match t.as_bytes().first() {
-            None | Some(b'\r') => {}
-            Some(b'[') if t.contains("]:") => defs = true,
-            Some(b'<') => html = true,
-            Some(_) => other = true,
+    // bytes, not `str::lines` and `contains` (a substring searcher set up per line: 9 ms a MiB);
+    // the first line that is neither settles it
+    for line in src.as_bytes().split(|&b| b == b'\n') {
+        let Some(i) = line.iter().position(|b| !matches!(b, b' ' | b'\t' | b'\r' | b'>')) else { continue };
+        match line[i] {
+            b'[' if line[i..].windows(2).any(|w| w == b"]:") => defs = true,
+            b'<' => html = true,
+            _ => {
+                other = true;
+                break;
+            }
         }
     }
     let why = match (defs, html, other) {
