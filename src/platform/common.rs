@@ -173,9 +173,14 @@ pub fn renders_to_nothing(path: &str, what: &str, src: &str) -> Error {
 pub fn nothing_path(c: &crate::model::Content) -> &'static str {
     match &c.body {
         crate::model::Body::Markdown(_) => "content.body.content",
-        crate::model::Body::Card(card) if card.text.is_some() => "content.body.text",
+        crate::model::Body::Card(card) => card_nothing_path(card),
         _ => "content.body",
     }
+}
+
+/// Where a card with nothing to show is refused: its `text` when it has one, else the body.
+pub fn card_nothing_path(card: &crate::model::Card) -> &'static str {
+    if card.text.is_some() { "content.body.text" } else { "content.body" }
 }
 
 /// Whether a card's text is all it has to show (no title, subtitle, figure, fields or image;

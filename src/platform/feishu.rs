@@ -608,9 +608,12 @@ fn interactive(c: &Content, card: &Card, ctx: &mut Ctx<'_>) -> Result<Payload> {
     // buttons alone are not a message: a card with no title and no element that shows
     // something (its text renders to nothing) has nothing to send
     if elements.is_empty() && !header.contains_key("title") {
-        let path = if card.text.is_some() { "content.body.text" } else { "content.body" };
         let src = card.text.as_deref().unwrap_or_default();
-        return Err(super::common::renders_to_nothing(path, ctx.platform.display(), src));
+        return Err(super::common::renders_to_nothing(
+            super::common::card_nothing_path(card),
+            ctx.platform.display(),
+            src,
+        ));
     }
     // Buttons given beside the elements (the seed's `actions`) become one action
     // row. On a native card, buttons inside its own action elements are already

@@ -541,8 +541,11 @@ fn template_card(card: &Card, ctx: &mut Ctx<'_>) -> Result<Option<Payload>> {
     // sub_title_text is refused, and a card with nothing else has nothing to send
     let mut text = card.text.as_deref().map(|t| markdown::render_inline(t, Dialect::Plain)).filter(|t| !blank(t));
     if text.is_none() && only_text(card) {
-        let path = if card.text.is_some() { "content.body.text" } else { "content.body" };
-        return Err(renders_to_nothing(path, "WeCom", card.text.as_deref().unwrap_or_default()));
+        return Err(renders_to_nothing(
+            super::common::card_nothing_path(card),
+            "WeCom",
+            card.text.as_deref().unwrap_or_default(),
+        ));
     }
     if !extra_lines.is_empty() {
         let joined = extra_lines.join("\n");
