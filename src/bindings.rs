@@ -21,6 +21,9 @@ const TS_TYPES: &'static str = include_str!("bindings.d.ts");
 #[path = "bindings_webhook.rs"]
 mod webhook_api;
 
+#[path = "bindings_text.rs"]
+mod text;
+
 /// A JS `Error` with `.code` and `.path`.
 pub(crate) fn js_error(e: &Error) -> JsValue {
     let err = js_sys::Error::new(&e.message);
@@ -38,7 +41,7 @@ fn stringify(v: &JsValue, code: ErrorCode, what: &str) -> Result<String, Error> 
         return Ok(String::new());
     }
     match JSON::stringify(v) {
-        Ok(s) => s.as_string().ok_or_else(|| Error::new(code, format!("{what} is not a JSON value"))),
+        Ok(s) => text::js_string(&s).ok_or_else(|| Error::new(code, format!("{what} is not a JSON value"))),
         Err(_) => Err(Error::new(code, format!("{what} cannot be turned into JSON (a cycle or a BigInt?)"))),
     }
 }

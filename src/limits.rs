@@ -430,8 +430,9 @@ fn chop(s: &str, max: usize, m: Measure) -> Vec<String> {
 }
 
 /// Split one rendered block that is over `max` on its own: by lines, and a
-/// fenced code block keeps its fence on every piece.
-fn split_block(block: &str, max: usize, m: Measure) -> Vec<String> {
+/// fenced code block keeps its fence on every piece. Each piece is handed to `put` with its
+/// cost as it is made (no `String` per line: a block of short lines is mostly lines).
+fn split_block_into(block: &str, max: usize, m: Measure, put: &mut dyn FnMut(&str, usize)) {
     // the fence is as long as the block's own (longer than any backtick run inside)
     let ticks = block.bytes().take_while(|&b| b == b'`').count();
     let fence = &block[..ticks];
@@ -442,49 +443,88 @@ fn split_block(block: &str, max: usize, m: Measure) -> Vec<String> {
             let close = format!("\n{fence}");
             let close = close.as_str();
             let room = max.saturating_sub(m.cost(&open) + m.cost(close)).max(1);
-            return pack_lines(code.trim_end_matches('\n'), room, m)
-                .into_iter()
-                .map(|c| format!("{open}{c}{close}"))
-                .collect();
+            for c in pack_lines(code.trim_end_matches('\n'), room, m) {
+                let piece = format!("{open}{c}{close}");
+                put(&piece, m.cost(&piece));
+            }
+            return;
         }
     }
-    pack_lines(block, max, m)
+    let mut lines = Packer::new("\n", max, m);
+    lines_into(block, max, m, &mut lines);
+    for p in lines.finish() {
+        let c = m.cost(&p);
+        put(&p, c);
+    }
 }
 
 fn pack_lines(text: &str, max: usize, m: Measure) -> Vec<String> {
-    let mut pieces = Vec::new();
-    for line in text.split('\n') {
-        if m.cost(line) > max {
-            pieces.extend(chop(line, max, m));
-        } else {
-            pieces.push(line.to_string());
-        }
-    }
-    pack_items(pieces, "\n", max, m)
+    let mut out = Packer::new("\n", max, m);
+    lines_into(text, max, m, &mut out);
+    out.finish()
 }
 
-fn pack_items(pieces: Vec<String>, sep: &str, max: usize, m: Measure) -> Vec<String> {
-    let sep_cost = m.cost(sep);
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    let mut cur_cost = 0;
-    for p in pieces {
-        let pc = m.cost(&p);
-        if !cur.is_empty() && cur_cost + sep_cost + pc > max {
-            out.push(std::mem::take(&mut cur));
-            cur_cost = 0;
+/// The lines of `text` into a packer (joined by `\n`), a line over `max` cut at safe points.
+fn lines_into(text: &str, max: usize, m: Measure, out: &mut Packer<'_>) {
+    for line in text.split('\n') {
+        let c = m.cost(line);
+        if c > max {
+            for piece in chop(line, max, m) {
+                let pc = m.cost(&piece);
+                out.push(&piece, pc);
+            }
+        } else {
+            out.push(line, c);
         }
-        if !cur.is_empty() {
-            cur.push_str(sep);
-            cur_cost += sep_cost;
+    }
+}
+
+/// Pieces packed greedily into chunks of at most `max`, `sep` between two pieces of a chunk
+/// (a piece over `max` gets a chunk of its own); an empty chunk so far takes the next piece
+/// without `sep`. Pieces are copied in as they come: none needs a `String` of its own.
+struct Packer<'s> {
+    sep: &'s str,
+    sep_cost: usize,
+    max: usize,
+    out: Vec<String>,
+    cur: String,
+    cur_cost: usize,
+}
+
+impl<'s> Packer<'s> {
+    fn new(sep: &'s str, max: usize, m: Measure) -> Self {
+        Packer { sep, sep_cost: m.cost(sep), max, out: Vec::new(), cur: String::new(), cur_cost: 0 }
+    }
+
+    /// Add a piece that costs `pc`.
+    fn push(&mut self, p: &str, pc: usize) {
+        if !self.cur.is_empty() && self.cur_cost + self.sep_cost + pc > self.max {
+            self.out.push(std::mem::take(&mut self.cur));
+            self.cur_cost = 0;
         }
-        cur.push_str(&p);
-        cur_cost += pc;
+        if !self.cur.is_empty() {
+            self.cur.push_str(self.sep);
+            self.cur_cost += self.sep_cost;
+        }
+        self.cur.push_str(p);
+        self.cur_cost += pc;
     }
-    if !cur.is_empty() {
-        out.push(cur);
+
+    fn finish(mut self) -> Vec<String> {
+        if !self.cur.is_empty() {
+            self.out.push(self.cur);
+        }
+        self.out
     }
-    out
+}
+
+/// A block into a packer: whole when it fits `max`, else split first (see [`split_block_into`]).
+fn pack_block(out: &mut Packer<'_>, b: &str, c: usize, max: usize, m: Measure) {
+    if c > max {
+        split_block_into(b, max, m, &mut |p: &str, pc| out.push(p, pc));
+    } else {
+        out.push(b, c);
+    }
 }
 
 /// Pack rendered blocks, joined by `sep`, into chunks of at most `max` each
@@ -492,15 +532,11 @@ fn pack_items(pieces: Vec<String>, sep: &str, max: usize, m: Measure) -> Vec<Str
 /// all fits. Empty input gives one empty chunk.
 pub fn pack(blocks: &[String], sep: &str, max: usize, m: Measure) -> Vec<String> {
     let max = max.max(1);
-    let mut pieces = Vec::with_capacity(blocks.len());
+    let mut out = Packer::new(sep, max, m);
     for b in blocks {
-        if m.cost(b) > max {
-            pieces.extend(split_block(b, max, m));
-        } else {
-            pieces.push(b.clone());
-        }
+        pack_block(&mut out, b, m.cost(b), max, m);
     }
-    let out = pack_items(pieces, sep, max, m);
+    let out = out.finish();
     if out.is_empty() { vec![String::new()] } else { out }
 }
 
@@ -508,25 +544,115 @@ pub fn pack(blocks: &[String], sep: &str, max: usize, m: Measure) -> Vec<String>
 /// the last one cut at a safe point: all a split into a bounded number of
 /// parts can use, so the rest is never packed. `true` when something was left out.
 pub fn cap_blocks(blocks: &[String], sep: &str, budget: usize, m: Measure) -> (Vec<String>, bool) {
-    let sep_cost = m.cost(sep);
     let mut out = Vec::new();
+    let cut = cap(blocks.iter().map(String::as_str), sep, budget, m, |b, _| out.push(b.to_string()));
+    (out, cut)
+}
+
+/// [`cap_blocks`] handing each block kept (borrowed) and its cost to `keep`.
+fn cap<'b>(
+    blocks: impl Iterator<Item = &'b str>,
+    sep: &str,
+    budget: usize,
+    m: Measure,
+    mut keep: impl FnMut(&'b str, usize),
+) -> bool {
+    let sep_cost = m.cost(sep);
     let mut used = 0usize;
-    for (k, b) in blocks.iter().enumerate() {
+    for (k, b) in blocks.enumerate() {
         let add = if k == 0 { 0 } else { sep_cost };
         let c = m.cost(b);
         if used + add + c <= budget {
             used += add + c;
-            out.push(b.clone());
+            keep(b, c);
             continue;
         }
         let room = budget.saturating_sub(used + add);
         let cut = safe_cut(b, room, m);
         if cut > 0 {
-            out.push(b[..cut].to_string());
+            keep(&b[..cut], m.cost(&b[..cut]));
         }
-        return (out, true);
+        return true;
     }
-    (out, false)
+    false
+}
+
+/// `pack(&cap_blocks(&paragraphs, sep, budget, m).0, sep, max, m)` and whether the cap left
+/// something out, for a text whose blocks are its paragraphs (`text.split(sep)`): without a
+/// `String` per paragraph, and reading the text only as far as the budget.
+pub fn cap_and_pack_paragraphs(text: &str, sep: &str, budget: usize, max: usize, m: Measure) -> (Vec<String>, bool) {
+    let max = max.max(1);
+    let mut out = Packer::new(sep, max, m);
+    let cut = cap(Split { rest: Some(text), sep }, sep, budget, m, |b, c| pack_block(&mut out, b, c, max, m));
+    let out = out.finish();
+    (if out.is_empty() { vec![String::new()] } else { out }, cut)
+}
+
+/// `str::split` by a separator, by a byte search for its first byte (the generic substring
+/// search costs more than this for 1 MiB of `a\n\n`: a match every 3 bytes).
+struct Split<'t, 'p> {
+    rest: Option<&'t str>,
+    sep: &'p str,
+}
+
+impl<'t> Iterator for Split<'t, '_> {
+    type Item = &'t str;
+
+    fn next(&mut self) -> Option<&'t str> {
+        let rest = self.rest?;
+        let (first, sep) = (self.sep.as_bytes().first().copied(), self.sep.as_bytes());
+        let Some(first) = first else {
+            // an empty separator is never asked for: the whole text as one piece
+            self.rest = None;
+            return Some(rest);
+        };
+        let b = rest.as_bytes();
+        let second = sep.get(1).copied();
+        let mut from = 0;
+        while let Some(at) = match second {
+            Some(second) => find_pair(b, from, first, second),
+            None => b.get(from..).and_then(|t| t.iter().position(|&x| x == first)).map(|k| from + k),
+        } {
+            if b.get(at..).is_some_and(|t| t.starts_with(sep)) {
+                self.rest = rest.get(at + sep.len()..);
+                return rest.get(..at);
+            }
+            from = at + 1;
+        }
+        self.rest = None;
+        Some(rest)
+    }
+}
+
+/// The first `i >= from` where `b[i] == x` and `b[i + 1] == y`: eight places a step (1 MiB of
+/// `a\n` has a `\n` every other byte and no `\n\n`: a search for `\n` then a look at the
+/// next byte stops half a million times).
+fn find_pair(b: &[u8], from: usize, x: u8, y: u8) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // exactly the bytes equal to `c` (no borrow between bytes: each byte's low seven bits are
+    // added to 0x7f on their own)
+    let eq = |w: u64, c: u8| {
+        let v = w ^ (ONES * u64::from(c));
+        !(((v & !HIGH) + !HIGH) | v) & HIGH
+    };
+    let mut i = from;
+    while let Some(nine) = b.get(i..).and_then(<[u8]>::first_chunk::<9>) {
+        let lo = u64::from_le_bytes([nine[0], nine[1], nine[2], nine[3], nine[4], nine[5], nine[6], nine[7]]);
+        let hi = u64::from_le_bytes([nine[1], nine[2], nine[3], nine[4], nine[5], nine[6], nine[7], nine[8]]);
+        let m = eq(lo, x) & eq(hi, y);
+        if m != 0 {
+            return Some(i + (m.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    while i + 1 < b.len() {
+        if b[i] == x && b[i + 1] == y {
+            return Some(i);
+        }
+        i += 1;
+    }
+    None
 }
 
 /// Pack items of known cost (e.g. Feishu post rows) into groups of at most
@@ -767,6 +893,139 @@ mod tests {
                 if let Some(t) = truncate(&s, max, m) {
                     prop_assert!(m.cost(&t) <= max);
                 }
+            }
+        }
+    }
+
+    /// The packing as it was before [`Packer`] (a `String` per piece, blocks packed from a
+    /// `Vec`): what the streaming one must give, piece for piece.
+    mod before {
+        use super::super::{Measure, chop, safe_cut};
+
+        /// Split one rendered block that is over `max` on its own: by lines, and a
+        /// fenced code block keeps its fence on every piece.
+        fn split_block(block: &str, max: usize, m: Measure) -> Vec<String> {
+            // the fence is as long as the block's own (longer than any backtick run inside)
+            let ticks = block.bytes().take_while(|&b| b == b'`').count();
+            let fence = &block[..ticks];
+            let fenced = ticks >= 3 && block.len() > 2 * ticks && block.ends_with(fence);
+            if let Some(inner) = fenced.then(|| &block[ticks..block.len() - ticks]) {
+                if let Some((lang, code)) = inner.split_once('\n') {
+                    let open = format!("{fence}{lang}\n");
+                    let close = format!("\n{fence}");
+                    let close = close.as_str();
+                    let room = max.saturating_sub(m.cost(&open) + m.cost(close)).max(1);
+                    return pack_lines(code.trim_end_matches('\n'), room, m)
+                        .into_iter()
+                        .map(|c| format!("{open}{c}{close}"))
+                        .collect();
+                }
+            }
+            pack_lines(block, max, m)
+        }
+
+        fn pack_lines(text: &str, max: usize, m: Measure) -> Vec<String> {
+            let mut pieces = Vec::new();
+            for line in text.split('\n') {
+                if m.cost(line) > max {
+                    pieces.extend(chop(line, max, m));
+                } else {
+                    pieces.push(line.to_string());
+                }
+            }
+            pack_items(pieces, "\n", max, m)
+        }
+
+        fn pack_items(pieces: Vec<String>, sep: &str, max: usize, m: Measure) -> Vec<String> {
+            let sep_cost = m.cost(sep);
+            let mut out = Vec::new();
+            let mut cur = String::new();
+            let mut cur_cost = 0;
+            for p in pieces {
+                let pc = m.cost(&p);
+                if !cur.is_empty() && cur_cost + sep_cost + pc > max {
+                    out.push(std::mem::take(&mut cur));
+                    cur_cost = 0;
+                }
+                if !cur.is_empty() {
+                    cur.push_str(sep);
+                    cur_cost += sep_cost;
+                }
+                cur.push_str(&p);
+                cur_cost += pc;
+            }
+            if !cur.is_empty() {
+                out.push(cur);
+            }
+            out
+        }
+
+        /// Pack rendered blocks, joined by `sep`, into chunks of at most `max` each
+        /// (a block over `max` on its own is split by lines first). One chunk when it
+        /// all fits. Empty input gives one empty chunk.
+        pub(super) fn pack(blocks: &[String], sep: &str, max: usize, m: Measure) -> Vec<String> {
+            let max = max.max(1);
+            let mut pieces = Vec::with_capacity(blocks.len());
+            for b in blocks {
+                if m.cost(b) > max {
+                    pieces.extend(split_block(b, max, m));
+                } else {
+                    pieces.push(b.clone());
+                }
+            }
+            let out = pack_items(pieces, sep, max, m);
+            if out.is_empty() { vec![String::new()] } else { out }
+        }
+
+        /// The leading blocks whose cost (with `sep` between them) reaches `budget`,
+        /// the last one cut at a safe point: all a split into a bounded number of
+        /// parts can use, so the rest is never packed. `true` when something was left out.
+        pub(super) fn cap_blocks(blocks: &[String], sep: &str, budget: usize, m: Measure) -> (Vec<String>, bool) {
+            let sep_cost = m.cost(sep);
+            let mut out = Vec::new();
+            let mut used = 0usize;
+            for (k, b) in blocks.iter().enumerate() {
+                let add = if k == 0 { 0 } else { sep_cost };
+                let c = m.cost(b);
+                if used + add + c <= budget {
+                    used += add + c;
+                    out.push(b.clone());
+                    continue;
+                }
+                let room = budget.saturating_sub(used + add);
+                let cut = safe_cut(b, room, m);
+                if cut > 0 {
+                    out.push(b[..cut].to_string());
+                }
+                return (out, true);
+            }
+            (out, false)
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn streaming_pack_matches_the_one_before(
+            s in "([a-z ]{1,6}|\n|\n\n|\n\n\n|```|```rust\n|中|\\[a\\]\\(/u\\)|<@x>|\"){0,120}",
+            max in 1usize..90,
+            budget in 0usize..700,
+        ) {
+            let blocks: Vec<String> = s.split("\n\n").map(str::to_string).collect();
+            for m in [Measure::Utf8, Measure::Json] {
+                prop_assert_eq!(pack(&blocks, "\n\n", max, m), before::pack(&blocks, "\n\n", max, m));
+                prop_assert_eq!(pack(std::slice::from_ref(&s), "\n", max, m), before::pack(std::slice::from_ref(&s), "\n", max, m));
+                let (capped, cut) = before::cap_blocks(&blocks, "\n\n", budget, m);
+                prop_assert_eq!(cap_blocks(&blocks, "\n\n", budget, m), (capped.clone(), cut));
+                let want = (before::pack(&capped, "\n\n", max, m), cut);
+                prop_assert_eq!(cap_and_pack_paragraphs(&s, "\n\n", budget, max, m), want);
+            }
+        }
+
+        #[test]
+        fn split_by_bytes_is_str_split(s in "(a|\n|\n\n|中|ab|\na\n\n\n|aaaaaaa){0,60}") {
+            for sep in ["\n\n", "\n", "ab", "中", "a", "a\n\n"] {
+                let ours: Vec<&str> = Split { rest: Some(&s), sep }.collect();
+                prop_assert_eq!(ours, s.split(sep).collect::<Vec<_>>());
             }
         }
     }

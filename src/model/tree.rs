@@ -317,72 +317,120 @@ fn skip_plain(b: &[u8], mut i: usize) -> usize {
     i
 }
 
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGH: u64 = 0x8080_8080_8080_8080;
+
+/// The high bit of each byte of `x` equal to `c`: the lowest one set is the first such byte
+/// (a borrow can only set bits above a true match).
+#[inline(always)]
+fn bytes_eq(x: u64, c: u8) -> u64 {
+    let v = x ^ (ONES * u64::from(c));
+    v.wrapping_sub(ONES) & !v & HIGH
+}
+
+/// Eight bytes at `i`, if there are eight.
+#[inline(always)]
+fn word_at(b: &[u8], i: usize) -> Option<u64> {
+    b.get(i..).and_then(<[u8]>::first_chunk::<8>).map(|w| u64::from_le_bytes(*w))
+}
+
+/// What a simple escape (`\\n`, …) stands for, by the byte after the backslash; 0: not one.
+const UNESCAPE: [u8; 256] = {
+    let mut t = [0u8; 256];
+    t[b'"' as usize] = b'"';
+    t[b'\\' as usize] = b'\\';
+    t[b'/' as usize] = b'/';
+    t[b'b' as usize] = 0x08;
+    t[b'f' as usize] = 0x0c;
+    t[b'n' as usize] = b'\n';
+    t[b'r' as usize] = b'\r';
+    t[b't' as usize] = b'\t';
+    t
+};
+
+/// The index of the closing quote of the string whose text starts at `start`: the first `"`
+/// after an even run of backslashes (a backslash escapes the byte after it, so in a run of
+/// them they pair up). `None` at a control byte before it (never in a JSON string, escaped or
+/// not) or without one. Eight bytes at a time up to each `"` or control byte.
+fn closing_quote(b: &[u8], start: usize) -> Option<usize> {
+    let mut i = start;
+    loop {
+        while let Some(w) = word_at(b, i) {
+            let m = bytes_eq(w, b'"') | (w.wrapping_sub(ONES * 0x20) & !w & HIGH);
+            if m != 0 {
+                i += (m.trailing_zeros() / 8) as usize;
+                break;
+            }
+            i += 8;
+        }
+        let c = *b.get(i)?;
+        if c < 0x20 {
+            return None;
+        }
+        if c == b'"' {
+            let run = b.get(start..i)?.iter().rev().take_while(|&&x| x == b'\\').count();
+            if run % 2 == 0 {
+                return Some(i);
+            }
+        }
+        i += 1;
+    }
+}
+
 /// The string whose text starts at `start` (after its opening quote): its value and the index
 /// past its closing quote. Borrowed when it holds no escape; else the closing quote is found
-/// first (the byte after a backslash is never it), and the text up to it unescaped in one loop
-/// into a buffer of its length (an escape is never shorter written than read). `None` on a
-/// control character, a bad escape, a lone surrogate or no closing quote.
+/// first ([`closing_quote`]), and the text up to it unescaped in one loop into a buffer of its
+/// length (an escape is never shorter written than read): each escape by a table, the text
+/// between them eight bytes at a time. `None` on a control character, a bad escape, a lone surrogate or no
+/// closing quote.
 fn string_at(s: &str, start: usize) -> Option<(Cow<'_, str>, usize)> {
     let b = s.as_bytes();
-    let mut end = skip_plain(b, start);
+    let end = skip_plain(b, start);
     if *b.get(end)? == b'"' {
         return Some((Cow::Borrowed(s.get(start..end)?), end + 1));
     }
-    loop {
-        match *b.get(end)? {
-            b'"' => break,
-            b'\\' => end += 2,
-            c if c < 0x20 => return None,
-            // a run of text: eight bytes at a time from its second byte (most escape-heavy text
-            // has runs of one byte or none)
-            _ => end = if b.get(end + 1).is_some_and(|&c| plain(c)) { skip_plain(b, end + 1) } else { end + 1 },
-        }
-    }
+    let end = closing_quote(b, end)?;
     let body = b.get(start..end)?;
-    let mut buf = vec![0u8; body.len()];
+    // eight bytes of room past the text: a word is stored whole, up to the backslash in it
+    let mut buf = vec![0u8; body.len() + 8];
     let out = buf.as_mut_slice();
     let (mut i, mut j) = (0usize, 0usize);
-    while i < body.len() && j < out.len() {
-        let c = body[i];
-        if c != b'\\' {
-            // a run of text (no `"` or control byte is left in `body`): copied whole from its
-            // second byte on
-            if i + 1 < body.len() && plain(body[i + 1]) {
-                let run = skip_plain(body, i + 1) - i;
-                out.get_mut(j..j + run)?.copy_from_slice(body.get(i..i + run)?);
-                i += run;
-                j += run;
+    while let Some(&c) = body.get(i) {
+        if c == b'\\' {
+            let e = *body.get(i + 1)?;
+            let simple = UNESCAPE[usize::from(e)];
+            if simple != 0 {
+                *out.get_mut(j)? = simple;
+                i += 2;
+                j += 1;
                 continue;
             }
-            out[j] = c;
-            i += 1;
-            j += 1;
+            if e != b'u' {
+                return None;
+            }
+            let (c, used) = unicode_escape(body, i)?;
+            let mut utf8 = [0u8; 4];
+            let utf8 = c.encode_utf8(&mut utf8).as_bytes();
+            out.get_mut(j..j + utf8.len())?.copy_from_slice(utf8);
+            i += used;
+            j += utf8.len();
             continue;
         }
-        let e = if i + 1 < body.len() { body[i + 1] } else { return None };
-        let simple = match e {
-            b'"' => b'"',
-            b'\\' => b'\\',
-            b'/' => b'/',
-            b'b' => 0x08,
-            b'f' => 0x0c,
-            b'n' => b'\n',
-            b'r' => b'\r',
-            b't' => b'\t',
-            b'u' => {
-                let (c, used) = unicode_escape(body, i)?;
-                let mut utf8 = [0u8; 4];
-                let utf8 = c.encode_utf8(&mut utf8).as_bytes();
-                out.get_mut(j..j + utf8.len())?.copy_from_slice(utf8);
-                i += used;
-                j += utf8.len();
-                continue;
+        // a run of text (no `"` or control byte is left in `body`): eight bytes at a time, up
+        // to the next backslash
+        let k = match word_at(body, i) {
+            Some(w) => {
+                *out.get_mut(j..).and_then(<[u8]>::first_chunk_mut::<8>)? = w.to_le_bytes();
+                let m = bytes_eq(w, b'\\');
+                if m == 0 { 8 } else { (m.trailing_zeros() / 8) as usize }
             }
-            _ => return None,
+            None => {
+                *out.get_mut(j)? = c;
+                1
+            }
         };
-        out[j] = simple;
-        i += 2;
-        j += 1;
+        i += k;
+        j += k;
     }
     if i != body.len() {
         return None;
@@ -901,6 +949,18 @@ mod tests {
                 text.replace_range(i..end, with);
             }
             same_as_serde(&text);
+        }
+
+        /// Strings dense with escapes, backslash runs and quotes (valid or not), long enough
+        /// that the eight-byte steps meet them at every offset.
+        #[test]
+        fn escape_dense_strings_answer_as_serde_json(
+            raw in r#"([a/bfnrtu0-9A-F"]|\\|\\\\|\\"|\\u00e9|\\ud83d\\ude80|\\ud83d|\\n|\\x|\x01|中){0,80}"#,
+            tail in r#"[\]}",: a]{0,3}"#,
+        ) {
+            same_as_serde(&format!("\"{raw}\""));
+            same_as_serde(&format!("[\"{raw}\"{tail}"));
+            same_as_serde(&format!("{{\"{raw}\":\"{raw}\"}}{tail}"));
         }
 
         #[test]

@@ -64,7 +64,14 @@ pub fn fit_paragraphs(
     if ctx.opts.overflow != Overflow::Split {
         return fit_text(&[body.to_string()], "\n\n", room, m, ctx, path, what);
     }
-    fit_text(&paragraphs(body), "\n\n", room, m, ctx, path, what)
+    // what `fit_text(&paragraphs(body), …)` makes, with the paragraphs read from the body as far
+    // as the parts reach, and no `String` for any of them
+    if room < MIN_ROOM {
+        return Err(no_room(what, room));
+    }
+    let part_room = room.saturating_sub(PART_MARKER_ROOM);
+    let (parts, cut) = limits::cap_and_pack_paragraphs(body, "\n\n", (MAX_PARTS + 1) * part_room, part_room, m);
+    Ok(mark_parts(parts, cut, "\n\n", part_room, m, ctx, &m.cost(body).to_string(), room, what))
 }
 
 /// The rendered capacity of a message whose content has `room` bytes under the
@@ -115,29 +122,8 @@ pub fn fit_blocks(
             // what the parts can hold, and a part's worth more to find where the last one ends:
             // beyond that, nothing is packed only to be dropped
             let (capped, cut) = limits::cap_blocks(blocks, sep, (MAX_PARTS + 1) * part_room, m);
-            let mut parts = limits::pack(&capped, sep, part_room, m);
-            // a part with nothing to show (blank paragraphs between two full ones) is not sent:
-            // nothing in it is lost, and a platform refuses an empty message
-            parts.retain(|p| !p.trim().is_empty());
-            if parts.len() > MAX_PARTS || cut {
-                let keep = parts.len().min(MAX_PARTS).saturating_sub(1); // no parts: nothing kept whole
-                let rest = parts.split_off(keep).join(sep);
-                let last = limits::truncate_always(&rest, part_room, m);
-                parts.push(last);
-                ctx.degraded.push(
-                    "content",
-                    "truncated",
-                    format!("{total} bytes would take more than {MAX_PARTS} messages on {what}; the last one is cut"),
-                );
-            }
-            let n = parts.len();
-            if n > 1 {
-                for (i, p) in parts.iter_mut().enumerate() {
-                    p.push_str(&format!("\n\n({}/{n})", i + 1));
-                }
-                ctx.degraded.push("content", format!("{n} messages"), format!("{total} bytes; {what} allows {room}"));
-            }
-            Ok(parts)
+            let parts = limits::pack(&capped, sep, part_room, m);
+            Ok(mark_parts(parts, cut, sep, part_room, m, ctx, &total, room, what))
         }
     }
 }
@@ -196,6 +182,44 @@ pub fn only_text(card: &crate::model::Card) -> bool {
 /// Whether rendered text shows nothing.
 pub fn blank(s: &str) -> bool {
     s.trim().is_empty()
+}
+
+/// The packed parts of a split (`cut`: the cap left something out) as sent: at most
+/// [`MAX_PARTS`], none blank, the last one truncated when there would be more, each marked `(i/n)`.
+#[allow(clippy::too_many_arguments)]
+fn mark_parts(
+    mut parts: Vec<String>,
+    cut: bool,
+    sep: &str,
+    part_room: usize,
+    m: Measure,
+    ctx: &mut Ctx<'_>,
+    total: &str,
+    room: usize,
+    what: &str,
+) -> Vec<String> {
+    // a part with nothing to show (blank paragraphs between two full ones) is not sent:
+    // nothing in it is lost, and a platform refuses an empty message
+    parts.retain(|p| !p.trim().is_empty());
+    if parts.len() > MAX_PARTS || cut {
+        let keep = parts.len().min(MAX_PARTS).saturating_sub(1); // no parts: nothing kept whole
+        let rest = parts.split_off(keep).join(sep);
+        let last = limits::truncate_always(&rest, part_room, m);
+        parts.push(last);
+        ctx.degraded.push(
+            "content",
+            "truncated",
+            format!("{total} bytes would take more than {MAX_PARTS} messages on {what}; the last one is cut"),
+        );
+    }
+    let n = parts.len();
+    if n > 1 {
+        for (i, p) in parts.iter_mut().enumerate() {
+            p.push_str(&format!("\n\n({}/{n})", i + 1));
+        }
+        ctx.degraded.push("content", format!("{n} messages"), format!("{total} bytes; {what} allows {room}"));
+    }
+    parts
 }
 
 /// Mentions by kind.
