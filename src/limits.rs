@@ -452,81 +452,116 @@ fn split_block(block: &str, max: usize, m: Measure) -> Vec<String> {
 }
 
 fn pack_lines(text: &str, max: usize, m: Measure) -> Vec<String> {
-    let mut pieces = Vec::new();
+    let mut p = Packer::new("\n", max, m);
     for line in text.split('\n') {
-        if m.cost(line) > max {
-            pieces.extend(chop(line, max, m));
+        let c = m.cost(line);
+        if c > max {
+            for piece in chop(line, max, m) {
+                p.add(&piece, m.cost(&piece));
+            }
         } else {
-            pieces.push(line.to_string());
+            p.add(line, c);
         }
     }
-    pack_items(pieces, "\n", max, m)
+    p.out()
 }
 
-fn pack_items(pieces: Vec<String>, sep: &str, max: usize, m: Measure) -> Vec<String> {
-    let sep_cost = m.cost(sep);
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    let mut cur_cost = 0;
-    for p in pieces {
-        let pc = m.cost(&p);
-        if !cur.is_empty() && cur_cost + sep_cost + pc > max {
-            out.push(std::mem::take(&mut cur));
-            cur_cost = 0;
-        }
-        if !cur.is_empty() {
-            cur.push_str(sep);
-            cur_cost += sep_cost;
-        }
-        cur.push_str(&p);
-        cur_cost += pc;
+/// Pieces joined by `sep` into strings of at most `max` each, greedily as they come, each
+/// piece's cost given (measured once): a piece is copied once, into the string it ends in.
+struct Packer<'a> {
+    sep: &'a str,
+    sep_cost: usize,
+    max: usize,
+    m: Measure,
+    out: Vec<String>,
+    cur: String,
+    cur_cost: usize,
+}
+
+impl<'a> Packer<'a> {
+    fn new(sep: &'a str, max: usize, m: Measure) -> Self {
+        Packer { sep, sep_cost: m.cost(sep), max, m, out: Vec::new(), cur: String::new(), cur_cost: 0 }
     }
-    if !cur.is_empty() {
-        out.push(cur);
+
+    fn add(&mut self, p: &str, pc: usize) {
+        if !self.cur.is_empty() && self.cur_cost + self.sep_cost + pc > self.max {
+            self.out.push(std::mem::take(&mut self.cur));
+            self.cur_cost = 0;
+        }
+        if !self.cur.is_empty() {
+            self.cur.push_str(self.sep);
+            self.cur_cost += self.sep_cost;
+        } else if self.cur.capacity() == 0 {
+            // a string is filled to about `max` (the packing runs only on content over it)
+            self.cur.reserve(self.max.min(1 << 16).max(p.len()));
+        }
+        self.cur.push_str(p);
+        self.cur_cost += pc;
     }
-    out
+
+    /// A rendered block of cost `c`, split by lines first when it is over `max` on its own.
+    fn block(&mut self, b: &str, c: usize) {
+        if c > self.max {
+            for piece in split_block(b, self.max, self.m) {
+                self.add(&piece, self.m.cost(&piece));
+            }
+        } else {
+            self.add(b, c);
+        }
+    }
+
+    fn out(mut self) -> Vec<String> {
+        if !self.cur.is_empty() {
+            self.out.push(self.cur);
+        }
+        self.out
+    }
 }
 
 /// Pack rendered blocks, joined by `sep`, into chunks of at most `max` each
 /// (a block over `max` on its own is split by lines first). One chunk when it
 /// all fits. Empty input gives one empty chunk.
 pub fn pack(blocks: &[String], sep: &str, max: usize, m: Measure) -> Vec<String> {
-    let max = max.max(1);
-    let mut pieces = Vec::with_capacity(blocks.len());
+    let mut p = Packer::new(sep, max.max(1), m);
     for b in blocks {
-        if m.cost(b) > max {
-            pieces.extend(split_block(b, max, m));
-        } else {
-            pieces.push(b.clone());
-        }
+        p.block(b, m.cost(b));
     }
-    let out = pack_items(pieces, sep, max, m);
+    let out = p.out();
     if out.is_empty() { vec![String::new()] } else { out }
 }
 
-/// The leading blocks whose cost (with `sep` between them) reaches `budget`,
-/// the last one cut at a safe point: all a split into a bounded number of
-/// parts can use, so the rest is never packed. `true` when something was left out.
-pub fn cap_blocks(blocks: &[String], sep: &str, budget: usize, m: Measure) -> (Vec<String>, bool) {
-    let sep_cost = m.cost(sep);
-    let mut out = Vec::new();
+/// [`pack`] of the leading blocks whose cost (with `sep` between them) reaches `budget`, the
+/// last one cut at a safe point: all a split into a bounded number of parts can use, so the
+/// rest is never packed. `costs` are the blocks' own (measured once by the caller). `true`
+/// when something was left out.
+pub fn pack_capped(
+    blocks: &[String],
+    costs: &[usize],
+    sep: &str,
+    budget: usize,
+    max: usize,
+    m: Measure,
+) -> (Vec<String>, bool) {
+    let mut p = Packer::new(sep, max.max(1), m);
     let mut used = 0usize;
-    for (k, b) in blocks.iter().enumerate() {
-        let add = if k == 0 { 0 } else { sep_cost };
-        let c = m.cost(b);
+    let mut cut = false;
+    for (k, (b, &c)) in blocks.iter().zip(costs).enumerate() {
+        let add = if k == 0 { 0 } else { p.sep_cost };
         if used + add + c <= budget {
             used += add + c;
-            out.push(b.clone());
+            p.block(b, c);
             continue;
         }
         let room = budget.saturating_sub(used + add);
-        let cut = safe_cut(b, room, m);
-        if cut > 0 {
-            out.push(b[..cut].to_string());
+        let head = &b[..safe_cut(b, room, m)];
+        if !head.is_empty() {
+            p.block(head, m.cost(head));
         }
-        return (out, true);
+        cut = true;
+        break;
     }
-    (out, false)
+    let out = p.out();
+    (if out.is_empty() { vec![String::new()] } else { out }, cut)
 }
 
 /// Pack items of known cost (e.g. Feishu post rows) into groups of at most
@@ -766,6 +801,108 @@ mod tests {
             for m in [Measure::Utf8, Measure::Json] {
                 if let Some(t) = truncate(&s, max, m) {
                     prop_assert!(m.cost(&t) <= max);
+                }
+            }
+        }
+    }
+
+    /// The packing as it was before it packed in place (a `String` per piece, each measured
+    /// again): the reference [`pack`] and [`pack_capped`] must equal.
+    fn reference_pack(blocks: &[String], sep: &str, max: usize, m: Measure) -> Vec<String> {
+        fn items(pieces: Vec<String>, sep: &str, max: usize, m: Measure) -> Vec<String> {
+            let (mut out, mut cur, mut cur_cost) = (Vec::new(), String::new(), 0);
+            for p in pieces {
+                let pc = m.cost(&p);
+                if !cur.is_empty() && cur_cost + m.cost(sep) + pc > max {
+                    out.push(std::mem::take(&mut cur));
+                    cur_cost = 0;
+                }
+                if !cur.is_empty() {
+                    cur.push_str(sep);
+                    cur_cost += m.cost(sep);
+                }
+                cur.push_str(&p);
+                cur_cost += pc;
+            }
+            if !cur.is_empty() {
+                out.push(cur);
+            }
+            out
+        }
+        let lines = |text: &str, max: usize| {
+            let mut pieces = Vec::new();
+            for line in text.split('\n') {
+                if m.cost(line) > max {
+                    pieces.extend(chop(line, max, m));
+                } else {
+                    pieces.push(line.to_string());
+                }
+            }
+            items(pieces, "\n", max, m)
+        };
+        let max = max.max(1);
+        let mut pieces = Vec::new();
+        for b in blocks {
+            if m.cost(b) <= max {
+                pieces.push(b.clone());
+                continue;
+            }
+            let ticks = b.bytes().take_while(|&c| c == b'`').count();
+            let fence = &b[..ticks];
+            let fenced = ticks >= 3 && b.len() > 2 * ticks && b.ends_with(fence);
+            match fenced.then(|| b[ticks..b.len() - ticks].split_once('\n')).flatten() {
+                Some((lang, code)) => {
+                    let (open, close) = (format!("{fence}{lang}\n"), format!("\n{fence}"));
+                    let room = max.saturating_sub(m.cost(&open) + m.cost(&close)).max(1);
+                    pieces.extend(
+                        lines(code.trim_end_matches('\n'), room).into_iter().map(|c| format!("{open}{c}{close}")),
+                    );
+                }
+                None => pieces.extend(lines(b, max)),
+            }
+        }
+        let out = items(pieces, sep, max, m);
+        if out.is_empty() { vec![String::new()] } else { out }
+    }
+
+    /// The blocks a split used to pack: those within `budget`, the last one cut.
+    fn reference_cap(blocks: &[String], sep: &str, budget: usize, m: Measure) -> (Vec<String>, bool) {
+        let mut out = Vec::new();
+        let mut used = 0usize;
+        for (k, b) in blocks.iter().enumerate() {
+            let add = if k == 0 { 0 } else { m.cost(sep) };
+            if used + add + m.cost(b) <= budget {
+                used += add + m.cost(b);
+                out.push(b.clone());
+                continue;
+            }
+            let cut = safe_cut(b, budget.saturating_sub(used + add), m);
+            if cut > 0 {
+                out.push(b[..cut].to_string());
+            }
+            return (out, true);
+        }
+        (out, false)
+    }
+
+    proptest! {
+        /// Packing in place gives what packing a copy of each piece gave: blocks, empty ones,
+        /// lines over the limit, fenced code over it, escapes; capped at a budget or not.
+        #[test]
+        fn pack_in_place_is_the_reference_packing(
+            blocks in prop::collection::vec("(```\n|```|[a-c ]{0,12}|\n|\"|\\\\|中|\\[x\\]\\(/u\\)){0,12}", 0..30),
+            max in 0usize..80,
+            budget in 0usize..600,
+        ) {
+            for m in [Measure::Utf8, Measure::Json] {
+                for sep in ["\n\n", "\n"] {
+                    prop_assert_eq!(pack(&blocks, sep, max, m), reference_pack(&blocks, sep, max, m));
+                    let costs: Vec<usize> = blocks.iter().map(|b| m.cost(b)).collect();
+                    let (capped, cut) = reference_cap(&blocks, sep, budget, m);
+                    prop_assert_eq!(
+                        pack_capped(&blocks, &costs, sep, budget, max, m),
+                        (reference_pack(&capped, sep, max, m), cut)
+                    );
                 }
             }
         }

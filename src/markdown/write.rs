@@ -74,7 +74,9 @@ pub fn first_line_start(doc: &Doc, chars: usize) -> Option<String> {
             let mut pieces = s.split('\n').peekable();
             while let Some(l) = pieces.next() {
                 let t = l.trim_start();
-                if pieces.peek().is_some() {
+                // without more to grow, a start that writes its first block whole ends with whole
+                // lines (more lines follow it in `b`)
+                if pieces.peek().is_some() || !grows {
                     // a whole line
                     if !t.is_empty() {
                         return Some(t.trim_end().to_string());
