@@ -505,6 +505,9 @@ impl<'s> Packer<'s> {
         if !self.cur.is_empty() {
             self.cur.push_str(self.sep);
             self.cur_cost += self.sep_cost;
+        } else if self.cur.capacity() == 0 {
+            // a string is filled to about `max` (the packing runs only on content over it)
+            self.cur.reserve(self.max.min(1 << 16).max(p.len()));
         }
         self.cur.push_str(p);
         self.cur_cost += pc;
@@ -540,18 +543,31 @@ pub fn pack(blocks: &[String], sep: &str, max: usize, m: Measure) -> Vec<String>
     if out.is_empty() { vec![String::new()] } else { out }
 }
 
-/// The leading blocks whose cost (with `sep` between them) reaches `budget`,
-/// the last one cut at a safe point: all a split into a bounded number of
-/// parts can use, so the rest is never packed. `true` when something was left out.
-pub fn cap_blocks(blocks: &[String], sep: &str, budget: usize, m: Measure) -> (Vec<String>, bool) {
-    let mut out = Vec::new();
-    let cut = cap(blocks.iter().map(String::as_str), sep, budget, m, |b, _| out.push(b.to_string()));
-    (out, cut)
+/// [`pack`] of the leading blocks whose cost (with `sep` between them) reaches `budget`, the
+/// last one cut at a safe point: all a split into a bounded number of parts can use, so the
+/// rest is never packed. `costs` are the blocks' own (measured once by the caller). `true`
+/// when something was left out.
+pub fn pack_capped(
+    blocks: &[String],
+    costs: &[usize],
+    sep: &str,
+    budget: usize,
+    max: usize,
+    m: Measure,
+) -> (Vec<String>, bool) {
+    let max = max.max(1);
+    let mut out = Packer::new(sep, max, m);
+    let given = blocks.iter().map(String::as_str).zip(costs.iter().copied());
+    let cut = cap(given, sep, budget, m, |b, c| pack_block(&mut out, b, c, max, m));
+    let out = out.finish();
+    (if out.is_empty() { vec![String::new()] } else { out }, cut)
 }
 
-/// [`cap_blocks`] handing each block kept (borrowed) and its cost to `keep`.
+/// The leading blocks (each with its cost) whose cost, with `sep` between them, reaches
+/// `budget`, the last one cut at a safe point, each handed (borrowed) with its cost to `keep`.
+/// `true` when something was left out.
 fn cap<'b>(
-    blocks: impl Iterator<Item = &'b str>,
+    blocks: impl Iterator<Item = (&'b str, usize)>,
     sep: &str,
     budget: usize,
     m: Measure,
@@ -559,9 +575,8 @@ fn cap<'b>(
 ) -> bool {
     let sep_cost = m.cost(sep);
     let mut used = 0usize;
-    for (k, b) in blocks.enumerate() {
+    for (k, (b, c)) in blocks.enumerate() {
         let add = if k == 0 { 0 } else { sep_cost };
-        let c = m.cost(b);
         if used + add + c <= budget {
             used += add + c;
             keep(b, c);
@@ -577,13 +592,13 @@ fn cap<'b>(
     false
 }
 
-/// `pack(&cap_blocks(&paragraphs, sep, budget, m).0, sep, max, m)` and whether the cap left
+/// [`pack_capped`] of a text's paragraphs, and whether the cap left
 /// something out, for a text whose blocks are its paragraphs (`text.split(sep)`): without a
 /// `String` per paragraph, and reading the text only as far as the budget.
 pub fn cap_and_pack_paragraphs(text: &str, sep: &str, budget: usize, max: usize, m: Measure) -> (Vec<String>, bool) {
     let max = max.max(1);
     let mut out = Packer::new(sep, max, m);
-    let cut = cap(Split { rest: Some(text), sep }, sep, budget, m, |b, c| pack_block(&mut out, b, c, max, m));
+    let cut = cap(Split { rest: Some(text), sep }.map(|b| (b, m.cost(b))), sep, budget, m, |b, c| pack_block(&mut out, b, c, max, m));
     let out = out.finish();
     (if out.is_empty() { vec![String::new()] } else { out }, cut)
 }
@@ -1015,8 +1030,9 @@ mod tests {
                 prop_assert_eq!(pack(&blocks, "\n\n", max, m), before::pack(&blocks, "\n\n", max, m));
                 prop_assert_eq!(pack(std::slice::from_ref(&s), "\n", max, m), before::pack(std::slice::from_ref(&s), "\n", max, m));
                 let (capped, cut) = before::cap_blocks(&blocks, "\n\n", budget, m);
-                prop_assert_eq!(cap_blocks(&blocks, "\n\n", budget, m), (capped.clone(), cut));
                 let want = (before::pack(&capped, "\n\n", max, m), cut);
+                let costs: Vec<usize> = blocks.iter().map(|b| m.cost(b)).collect();
+                prop_assert_eq!(pack_capped(&blocks, &costs, "\n\n", budget, max, m), want.clone());
                 prop_assert_eq!(cap_and_pack_paragraphs(&s, "\n\n", budget, max, m), want);
             }
         }

@@ -712,3 +712,54 @@ fn first_line_start_titles_with_every_kind_of_inline() {
         }
     }
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(600))]
+    /// `first_line_start` on long lists, quotes and tables (it writes a start of each: the first
+    /// item, the first block, the first rows) gives the title `first_line` gives: items and rows
+    /// that are blank, empty or long, nested quotes and lists, code blocks first.
+    #[test]
+    fn first_line_start_of_long_blocks_is_the_first_line_cut(
+        lead in r"(> |>|- |-|1\. |3\. |\* |> - |- > |    |\| |)(\n)?",
+        units in proptest::collection::vec(r"(> |- |1\. |\|a\|\n|\|b\|\n|\|---\|\n| |\t|\n|a|\*b\*|`c`|```\n|<br>|中|  \n|\\)", 0..200),
+        n in proptest::prelude::prop_oneof![0usize..4, 60usize..70, 190usize..210],
+    ) {
+        let s = format!("{lead}{}", units.concat());
+        let cut = |t: String| match t.char_indices().nth(n) {
+            Some((i, _)) => format!("{}…", &t[..i]),
+            None => t,
+        };
+        let doc = parse(&s);
+        proptest::prop_assert_eq!(first_line_start(&doc, n).map(cut), first_line(&doc, Plain).map(cut), "{:?}", s);
+    }
+}
+
+/// Long lists, quotes and tables as the 1 MiB inputs have them (thousands of items, rows or
+/// lines): the title is the first line's, and so when the first item or row is blank.
+#[test]
+fn first_line_start_of_long_lists_quotes_and_tables() {
+    let cases = [
+        "- a\n".repeat(5000),
+        "1. a\n".repeat(5000),
+        "> a\n".repeat(5000),
+        format!("|h|\n|---|\n{}", "|a|\n".repeat(5000)),
+        format!("| |\n|---|\n|c|\n{}", "|a|\n".repeat(5000)),
+        format!("| |\n|---|\n| |\n|b|\n{}", "|a|\n".repeat(5000)),
+        format!("-\n{}", "- a\n".repeat(5000)),
+        format!("> ```\n> ```\n{}", "> a\n".repeat(5000)),
+        format!("- - {}\n", "a *b* ".repeat(3000)),
+        format!("> {}", "x ".repeat(5000)),
+    ];
+    for s in &cases {
+        let doc = parse(s);
+        let want = first_line(&doc, Plain);
+        assert!(want.is_some(), "{:?}", &s[..20]);
+        for n in [0, 1, 64, 200] {
+            let cut = |t: String| match t.char_indices().nth(n) {
+                Some((i, _)) => format!("{}…", &t[..i]),
+                None => t,
+            };
+            assert_eq!(first_line_start(&doc, n).map(cut), want.clone().map(cut), "{:?} {n}", &s[..20]);
+        }
+    }
+}

@@ -59,27 +59,24 @@ pub fn first_line(doc: &Doc, dialect: Dialect) -> Option<String> {
 }
 
 /// The start of [`first_line`] in plain text: at least its first `chars + 1` characters (all
-/// of it when it is shorter), for a title cut to `chars`. A long paragraph is written only as
-/// far as that needs: plain text of its first inlines is the start of the plain text of all of
-/// them (the plain writer only appends), so the first line is known once a line ends there,
-/// or once its start has a character to show past `chars`.
+/// of it when it is shorter), for a title cut to `chars`. A long block is written only as far
+/// as that needs (see [`shrink`]): what a start of it writes is the start of what all of it
+/// writes (the plain writer only appends; a quote or list prefixes each line), so the first
+/// line is known once a line ends there, or once its start has a character to show past
+/// `chars`.
 pub fn first_line_start(doc: &Doc, chars: usize) -> Option<String> {
     let mut cx = Writer { dialect: Dialect::Plain, post: false, losses: Vec::new() };
+    let mut lines: Vec<String> = Vec::new();
     for b in &doc.blocks {
-        let Block::Paragraph(v) = b else {
-            let mut lines: Vec<String> = Vec::new();
-            match block_string(&mut cx, b, &mut lines).lines().find(|l| !l.trim().is_empty()) {
-                Some(l) => return Some(l.trim().to_string()),
-                None => continue,
-            }
-        };
         let mut k = 64usize;
-        while k < v.len() {
-            let s = inline(&mut cx, &v[..k], InlineWriter::PARA);
-            let mut lines = s.split('\n').peekable();
-            while let Some(l) = lines.next() {
+        while let Some((small, grows)) = shrink(b, k) {
+            let s = block_string(&mut cx, &small, &mut lines);
+            let mut pieces = s.split('\n').peekable();
+            while let Some(l) = pieces.next() {
                 let t = l.trim_start();
-                if lines.peek().is_some() {
+                // without more to grow, a start that writes its first block whole ends with whole
+                // lines (more lines follow it in `b`)
+                if pieces.peek().is_some() || !grows {
                     // a whole line
                     if !t.is_empty() {
                         return Some(t.trim_end().to_string());
@@ -89,14 +86,48 @@ pub fn first_line_start(doc: &Doc, chars: usize) -> Option<String> {
                     return Some(t.to_string());
                 }
             }
+            if !grows {
+                break;
+            }
             k = k.saturating_mul(4);
         }
-        let s = inline(&mut cx, v, InlineWriter::PARA);
-        if let Some(l) = s.lines().find(|l| !l.trim().is_empty()) {
+        if let Some(l) = block_string(&mut cx, b, &mut lines).lines().find(|l| !l.trim().is_empty()) {
             return Some(l.trim().to_string());
         }
     }
     None
+}
+
+/// A start of `b` for [`first_line_start`]: a paragraph's first `k` inlines, a table's first `k`
+/// rows, a quote's first block or a list's first item's first block (each cut the same way).
+/// What it writes in plain text is a start of what `b` writes. `None` when nothing would be
+/// left out; with whether a larger `k` leaves out less.
+fn shrink(b: &Block, k: usize) -> Option<(Block, bool)> {
+    match b {
+        Block::Paragraph(v) if v.len() > k => Some((Block::Paragraph(v[..k].to_vec()), true)),
+        Block::Table { align, head, rows } if rows.len() > k => {
+            Some((Block::Table { align: align.clone(), head: head.clone(), rows: rows[..k].to_vec() }, true))
+        }
+        Block::Quote(bs) => {
+            let first = bs.first()?;
+            match shrink(first, k) {
+                Some((s, grows)) => Some((Block::Quote(vec![s]), grows)),
+                None if bs.len() > 1 => Some((Block::Quote(vec![first.clone()]), false)),
+                None => None,
+            }
+        }
+        Block::List(n, items) => {
+            let item = items.first()?;
+            match item.first().and_then(|f| shrink(f, k)) {
+                Some((s, grows)) => Some((Block::List(*n, vec![vec![s]]), grows)),
+                None if items.len() > 1 || item.len() > 1 => {
+                    Some((Block::List(*n, vec![item.iter().take(1).cloned().collect()]), false))
+                }
+                None => None,
+            }
+        }
+        _ => None,
+    }
 }
 
 /// A short markdown snippet (a title, a field value) written in `dialect`.

@@ -98,10 +98,11 @@ pub fn fit_blocks(
     path: &str,
     what: &str,
 ) -> Result<Vec<String>> {
-    let joined = blocks.join(sep);
-    let cost = m.cost(&joined);
+    // each block measured once (a cost is additive: the join's is the blocks' and the separators')
+    let costs: Vec<usize> = blocks.iter().map(|b| m.cost(b)).collect();
+    let cost = costs.iter().sum::<usize>() + m.cost(sep) * blocks.len().saturating_sub(1);
     if !partial && cost <= room {
-        return Ok(vec![joined]);
+        return Ok(vec![blocks.join(sep)]);
     }
     if room < MIN_ROOM {
         return Err(no_room(what, room));
@@ -113,6 +114,7 @@ pub fn fit_blocks(
             format!("is {total} bytes as rendered for {what}, which allows {room} (overflow: \"error\")"),
         )),
         Overflow::Truncate => {
+            let joined = blocks.join(sep);
             let t = limits::truncate(&joined, room, m).unwrap_or(joined);
             ctx.degraded.push("content", "truncated", format!("{total} bytes; {what} allows {room}"));
             Ok(vec![t])
@@ -121,8 +123,7 @@ pub fn fit_blocks(
             let part_room = room.saturating_sub(PART_MARKER_ROOM);
             // what the parts can hold, and a part's worth more to find where the last one ends:
             // beyond that, nothing is packed only to be dropped
-            let (capped, cut) = limits::cap_blocks(blocks, sep, (MAX_PARTS + 1) * part_room, m);
-            let parts = limits::pack(&capped, sep, part_room, m);
+            let (parts, cut) = limits::pack_capped(blocks, &costs, sep, (MAX_PARTS + 1) * part_room, part_room, m);
             Ok(mark_parts(parts, cut, sep, part_room, m, ctx, &total, room, what))
         }
     }

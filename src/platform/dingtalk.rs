@@ -228,11 +228,14 @@ fn markdown(c: &Content, src: &str, title: Option<&str>, ctx: &mut Ctx<'_>) -> R
     // parsed only as far as the parts can hold (see markdown::bounded)
     let capacity = super::common::capacity(BODY_LIMIT, ctx);
     let sep = markdown::block_separator(Dialect::DingTalk);
+    // a block costs what it adds to a part: its JSON bytes and the separator's (`\n\n` is 4
+    // JSON bytes, not 2: counted as 2, the parse went on for ~1.7x what 1 MiB of `a\n\n` keeps)
+    let sep_cost = Measure::Json.cost(sep);
     let bounded = markdown::bounded(
         src,
         capacity,
         |_, bs| markdown::render_blocks(bs, Dialect::DingTalk),
-        |b| Measure::Json.cost(b) + sep.len(),
+        |b| Measure::Json.cost(b) + sep_cost,
     );
     let (doc, mut blocks, losses, partial) = (bounded.doc, bounded.out, bounded.losses, bounded.partial);
     ctx.degraded.losses(&losses, loss_reason);
