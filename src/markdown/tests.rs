@@ -712,3 +712,36 @@ fn first_line_start_titles_with_every_kind_of_inline() {
         }
     }
 }
+
+proptest::proptest! {
+    /// The vendored parser's memo of the last link destination scan (crates/pulldown-cmark,
+    /// PATCH.md) gives what a fresh scan gives, for scans started in any order, over text made
+    /// of what the scan looks at: parentheses at depths around the limit, escapes, spaces,
+    /// line ends, pointy destinations, multi-byte characters.
+    #[test]
+    fn link_destination_memo_matches_a_fresh_scan(
+        s in r"(\(|\)|\\|\\\(|\\\)|<|>|x|\[|\]|\]\(| |\n|中){0,160}",
+        starts in proptest::collection::vec(0usize..170, 0..40),
+        max in 0usize..6,
+    ) {
+        let mut sorted = starts.clone();
+        sorted.sort_unstable();
+        for max in [max, 32] {
+            proptest::prop_assert!(pulldown_cmark::link_dest_memo_agrees(&s, &starts, max), "{:?} {:?} {}", s, starts, max);
+            proptest::prop_assert!(pulldown_cmark::link_dest_memo_agrees(&s, &sorted, max), "{:?} {:?} {}", s, sorted, max);
+        }
+    }
+}
+
+/// `[x](` repeated: each `](` starts its scan inside the last one's (the case the memo is for);
+/// with a `)` or a space now and then, and at every start, in order.
+#[test]
+fn link_destination_memo_on_repeated_link_openers() {
+    for unit in ["[x](", "[x](a", "[x](()", "[x]( ", "(((\\(", "[x](<a>"] {
+        let s = unit.repeat(100);
+        let starts: Vec<usize> = (0..s.len()).collect();
+        for max in [0, 1, 3, 32] {
+            assert!(pulldown_cmark::link_dest_memo_agrees(&s, &starts, max), "{unit:?} {max}");
+        }
+    }
+}
