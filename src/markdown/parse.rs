@@ -5,6 +5,13 @@ use pulldown_cmark::{self as md, CodeBlockKind, Event, Options, Parser};
 
 use super::ir::*;
 
+#[cfg(test)]
+thread_local! {
+    /// Tests: every text event handed to the builder on its own (the reference the runs of
+    /// [`verbatim`] text are compared with).
+    pub(crate) static NO_RUNS: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
 #[derive(Default, PartialEq)]
 pub(crate) enum FrameKind {
     #[default]
@@ -406,8 +413,27 @@ pub(crate) fn parse_with(src: &str, rest: &str) -> (Doc, bool) {
     let mut last_html = false;
     // an HTML block's lines, written as one (a comment or tag may span lines)
     let mut html_block: Option<String> = None;
+    // a run of text events that are the source as written, back to back (`[[[`: an event per
+    // bracket), handed to the builder as one: the same text, one call instead of one per event
+    let mut run: Option<std::ops::Range<usize>> = None;
     // the parser's loop runs in crates/md-events (compiled at its own opt-level), once per event
     md_events::each_event(src, opts, &mut callback, &mut |ev, range| {
+        if let Event::Text(t) = &ev {
+            if verbatim(src, &range, t) {
+                match &mut run {
+                    Some(r) if r.end == range.start => r.end = range.end,
+                    _ => {
+                        if let Some(r) = run.replace(range) {
+                            b.text(src.get(r).unwrap_or(""), false);
+                        }
+                    }
+                }
+                return;
+            }
+        }
+        if let Some(r) = run.take() {
+            b.text(src.get(r).unwrap_or(""), false);
+        }
         match ev {
             Event::Start(tag) => {
                 let html = matches!(tag, md::Tag::HtmlBlock);
@@ -444,6 +470,9 @@ pub(crate) fn parse_with(src: &str, rest: &str) -> (Doc, bool) {
             _ => {}
         }
     });
+    if let Some(r) = run.take() {
+        b.text(src.get(r).unwrap_or(""), false);
+    }
     if let Some(h) = html_block.take() {
         b.html(&h);
     }
@@ -452,6 +481,20 @@ pub(crate) fn parse_with(src: &str, rest: &str) -> (Doc, bool) {
     }
     b.root.flush();
     (Doc { blocks: b.root.blocks }, last_html)
+}
+
+/// Whether a text event is the source of its range as written (not an escape, an entity or a
+/// trimmed line), so that back-to-back ones are one text: not a `<` after a `\\`, which
+/// [`escaped_mention`] must see on its own.
+fn verbatim(src: &str, range: &std::ops::Range<usize>, t: &str) -> bool {
+    #[cfg(test)]
+    if NO_RUNS.get() {
+        return false;
+    }
+    let b = src.as_bytes();
+    std::ptr::eq(t.as_ptr(), b.as_ptr().wrapping_add(range.start))
+        && t.len() == range.end.wrapping_sub(range.start)
+        && !(matches!(t.as_bytes(), [b'<', ..]) && range.start > 0 && matches!(b.get(range.start - 1), Some(b'\\')))
 }
 
 /// Whether a text event starting with `<` begins with a `<` the source escaped (`\<`) or

@@ -745,3 +745,19 @@ fn link_destination_memo_on_repeated_link_openers() {
         }
     }
 }
+
+proptest::proptest! {
+    /// Text events that are the source as written are given to the IR builder as one run
+    /// (parse.rs, `verbatim`): the same document as one at a time, around escapes, entities,
+    /// `<` after a backslash (an escaped mention), code, HTML, tables and line ends.
+    #[test]
+    fn text_runs_parse_as_their_events_one_by_one(
+        s in r"([a@ *_`~\[\]()<>|!:.-]|\\|\\<|\\\[|&amp;|&lt;|&#60;|<@a>|<br>|<font color=red>|</font>|<!--|-->|```|  \n|\n|\n\n|\n- |\n> |\n    |\n\|-\|\n|中){0,60}"
+    ) {
+        let runs = parse(&s);
+        super::parse::NO_RUNS.set(true);
+        let events = parse(&s);
+        super::parse::NO_RUNS.set(false);
+        proptest::prop_assert_eq!(runs, events, "{:?}", s);
+    }
+}
