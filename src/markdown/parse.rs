@@ -419,6 +419,8 @@ pub(crate) fn parse_with(src: &str, rest: &str) -> (Doc, bool) {
     // the parser's loop runs in crates/md-events (compiled at its own opt-level), once per event
     md_events::each_event(src, opts, &mut callback, &mut |ev, range| {
         if let Event::Text(t) = &ev {
+            // the `CowStr` read once (its deref is a call of the parser's crate)
+            let t: &str = t;
             if let Some(v) = mergeable(src, &range, t) {
                 return run.add(src, range, t, v);
             }
