@@ -5,6 +5,13 @@ use pulldown_cmark::{self as md, CodeBlockKind, Event, Options, Parser};
 
 use super::ir::*;
 
+#[cfg(test)]
+thread_local! {
+    /// Tests: every text event handed to the builder on its own (the reference the runs of
+    /// text events, see [`Run`], are compared with).
+    pub(crate) static NO_RUNS: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
 #[derive(Default, PartialEq)]
 pub(crate) enum FrameKind {
     #[default]
@@ -406,8 +413,19 @@ pub(crate) fn parse_with(src: &str, rest: &str) -> (Doc, bool) {
     let mut last_html = false;
     // an HTML block's lines, written as one (a comment or tag may span lines)
     let mut html_block: Option<String> = None;
+    // back-to-back text events (`[[[`: an event per bracket; `&amp;&amp;`: one per entity)
+    // handed to the builder as one run: the same text, one call instead of one per event
+    let mut run = Run::default();
     // the parser's loop runs in crates/md-events (compiled at its own opt-level), once per event
     md_events::each_event(src, opts, &mut callback, &mut |ev, range| {
+        if let Event::Text(t) = &ev {
+            // the `CowStr` read once (its deref is a call of the parser's crate)
+            let t: &str = t;
+            if let Some(v) = mergeable(src, &range, t) {
+                return run.add(src, range, t, v);
+            }
+        }
+        run.flush(src, &mut b);
         match ev {
             Event::Start(tag) => {
                 let html = matches!(tag, md::Tag::HtmlBlock);
@@ -444,6 +462,7 @@ pub(crate) fn parse_with(src: &str, rest: &str) -> (Doc, bool) {
             _ => {}
         }
     });
+    run.flush(src, &mut b);
     if let Some(h) = html_block.take() {
         b.html(&h);
     }
@@ -452,6 +471,69 @@ pub(crate) fn parse_with(src: &str, rest: &str) -> (Doc, bool) {
     }
     b.root.flush();
     (Doc { blocks: b.root.blocks }, last_html)
+}
+
+/// Text events not yet given to the builder: the source of `range` as written, or (`owned`)
+/// the text in `own`.
+#[derive(Default)]
+struct Run {
+    range: Option<std::ops::Range<usize>>,
+    owned: bool,
+    own: String,
+}
+
+impl Run {
+    /// Adds a text event (`verbatim`: it is the source of its range as written).
+    fn add(&mut self, src: &str, range: std::ops::Range<usize>, t: &str, verbatim: bool) {
+        match &mut self.range {
+            Some(r) if !self.owned && verbatim && r.end == range.start => r.end = range.end,
+            Some(r) => {
+                if !self.owned {
+                    self.own.push_str(src.get(r.clone()).unwrap_or(""));
+                    self.owned = true;
+                }
+                self.own.push_str(t);
+                r.end = range.end;
+            }
+            None => {
+                if !verbatim {
+                    self.own.push_str(t);
+                    self.owned = true;
+                }
+                self.range = Some(range);
+            }
+        }
+    }
+
+    /// Gives the text to the builder.
+    fn flush(&mut self, src: &str, b: &mut Builder) {
+        let Some(r) = self.range.take() else { return };
+        if self.owned {
+            b.text(&self.own, false);
+            self.own.clear();
+            self.owned = false;
+        } else {
+            b.text(src.get(r).unwrap_or(""), false);
+        }
+    }
+}
+
+/// Whether a text event joins a run (`Some`), and whether it is the source of its range as
+/// written (not an escape, an entity or a trimmed line): every event but one starting with a
+/// `<` that [`escaped_mention`] must see on its own (one not written as such in the source, or
+/// after a `\\`).
+fn mergeable(src: &str, range: &std::ops::Range<usize>, t: &str) -> Option<bool> {
+    #[cfg(test)]
+    if NO_RUNS.get() {
+        return None;
+    }
+    let b = src.as_bytes();
+    let verbatim = std::ptr::eq(t.as_ptr(), b.as_ptr().wrapping_add(range.start))
+        && t.len() == range.end.wrapping_sub(range.start);
+    match t.as_bytes() {
+        [b'<', ..] => (verbatim && !(range.start > 0 && matches!(b.get(range.start - 1), Some(b'\\')))).then_some(true),
+        _ => Some(verbatim),
+    }
 }
 
 /// Whether a text event starting with `<` begins with a `<` the source escaped (`\<`) or

@@ -763,3 +763,61 @@ fn first_line_start_of_long_lists_quotes_and_tables() {
         }
     }
 }
+
+proptest::proptest! {
+    /// The vendored parser's memo of the last link destination scan (crates/pulldown-cmark,
+    /// PATCH.md) gives what a fresh scan gives, for scans started in any order, over text made
+    /// of what the scan looks at: parentheses at depths around the limit, escapes, spaces,
+    /// line ends, pointy destinations, multi-byte characters.
+    #[test]
+    fn link_destination_memo_matches_a_fresh_scan(
+        s in r"(\(|\)|\\|\\\(|\\\)|<|>|x|\[|\]|\]\(| |\n|中){0,160}",
+        starts in proptest::collection::vec(0usize..170, 0..40),
+        max in 0usize..6,
+    ) {
+        let mut sorted = starts.clone();
+        sorted.sort_unstable();
+        for max in [max, 32] {
+            proptest::prop_assert!(pulldown_cmark::link_dest_memo_agrees(&s, &starts, max), "{:?} {:?} {}", s, starts, max);
+            proptest::prop_assert!(pulldown_cmark::link_dest_memo_agrees(&s, &sorted, max), "{:?} {:?} {}", s, sorted, max);
+        }
+    }
+}
+
+/// `[x](` repeated: each `](` starts its scan inside the last one's (the case the memo is for);
+/// with a `)` or a space now and then, and at every start, in order.
+#[test]
+fn link_destination_memo_on_repeated_link_openers() {
+    for unit in ["[x](", "[x](a", "[x](()", "[x]( ", "(((\\(", "[x](<a>"] {
+        let s = unit.repeat(100);
+        let starts: Vec<usize> = (0..s.len()).collect();
+        for max in [0, 1, 3, 32] {
+            assert!(pulldown_cmark::link_dest_memo_agrees(&s, &starts, max), "{unit:?} {max}");
+        }
+    }
+}
+
+proptest::proptest! {
+    /// Text events that are the source as written are given to the IR builder as one run
+    /// (parse.rs, `verbatim`): the same document as one at a time, around escapes, entities,
+    /// `<` after a backslash (an escaped mention), code, HTML, tables and line ends.
+    #[test]
+    fn text_runs_parse_as_their_events_one_by_one(
+        s in r"([a@ *_`~\[\]()<>|!:.-]|\\|\\<|\\\[|&amp;|&lt;|&#60;|<@a>|<br>|<font color=red>|</font>|<!--|-->|```|  \n|\n|\n\n|\n- |\n> |\n    |\n\|-\|\n|中){0,60}"
+    ) {
+        let runs = parse(&s);
+        super::parse::NO_RUNS.set(true);
+        let events = parse(&s);
+        super::parse::NO_RUNS.set(false);
+        proptest::prop_assert_eq!(runs, events, "{:?}", s);
+    }
+}
+
+/// The vendored parser's short cut for the commonest entities (crates/pulldown-cmark,
+/// PATCH.md) gives the table's values, and the parse reads them as before.
+#[test]
+fn common_entities_read_as_the_table_says() {
+    assert!(pulldown_cmark::common_entities_agree());
+    let doc = parse("&amp;&lt;&gt;&quot;&nbsp;&copy;&AMP;&amp");
+    assert_eq!(doc.blocks, vec![Block::Paragraph(vec![Inline::Text("&<>\"\u{A0}©&&amp".into())])]);
+}

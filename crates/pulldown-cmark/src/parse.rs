@@ -203,6 +203,8 @@ pub struct Parser<'input, F = DefaultBrokenLinkCallback> {
     allocs: Allocations<'input>,
     broken_link_callback: Option<F>,
     html_scan_guard: HtmlScanGuard,
+    // the last inline link destination scan (webhook-push patch, see PATCH.md)
+    link_dest_memo: LinkDestMemo,
 
     // https://github.com/pulldown-cmark/pulldown-cmark/issues/844
     // Consider this example:
@@ -296,6 +298,7 @@ impl<'input, F: BrokenLinkCallback<'input>> Parser<'input, F> {
             link_stack,
             wikilink_stack,
             html_scan_guard,
+            link_dest_memo: LinkDestMemo::default(),
             // always allow 100KiB
             link_ref_expansion_limit: text.len().max(100_000),
             code_delims: CodeDelims::new(),
@@ -1163,7 +1166,7 @@ impl<'input, F: BrokenLinkCallback<'input>> Parser<'input, F> {
 
     /// Returns next byte index, url and title.
     fn scan_inline_link(
-        &self,
+        &mut self,
         underlying: &'input str,
         mut ix: usize,
         node: Option<TreeIndex>,
@@ -1188,7 +1191,12 @@ impl<'input, F: BrokenLinkCallback<'input>> Parser<'input, F> {
 
         scan_separator(&mut ix);
 
-        let (dest_length, dest) = scan_link_dest(underlying, ix, LINK_MAX_NESTED_PARENS)?;
+        let (dest_length, dest) = scan_link_dest_memo(
+            underlying,
+            ix,
+            LINK_MAX_NESTED_PARENS,
+            Some(&mut self.link_dest_memo),
+        )?;
         let dest = unescape(dest, self.tree.is_in_table());
         ix += dest_length;
 

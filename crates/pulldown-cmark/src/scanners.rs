@@ -902,6 +902,29 @@ fn char_from_codepoint(input: usize) -> Option<char> {
     char::from_u32(codepoint)
 }
 
+/// The commonest entities, without the search of the table (webhook-push patch, see PATCH.md):
+/// the table's own values for these names (`common_entities_agree`).
+fn common_entity(name: &[u8]) -> Option<&'static str> {
+    match name {
+        b"amp" => Some("&"),
+        b"lt" => Some("<"),
+        b"gt" => Some(">"),
+        b"quot" => Some("\""),
+        b"nbsp" => Some("\u{A0}"),
+        _ => None,
+    }
+}
+
+/// Whether [`common_entity`] gives the table's value for each of its names (webhook-push
+/// patch, for the vendoring crate's tests).
+#[doc(hidden)]
+pub fn common_entities_agree() -> bool {
+    ["amp", "lt", "gt", "quot", "nbsp"].iter().all(|n| {
+        let v = common_entity(n.as_bytes());
+        v.is_some() && v == entities::get_entity(n.as_bytes())
+    })
+}
+
 // doesn't bother to check data[0] == '&'
 pub(crate) fn scan_entity(bytes: &[u8]) -> (usize, Option<CowStr<'static>>) {
     let mut end = 1;
@@ -925,7 +948,8 @@ pub(crate) fn scan_entity(bytes: &[u8]) -> (usize, Option<CowStr<'static>>) {
     }
     end += scan_while(&bytes[end..], is_ascii_alphanumeric);
     if bytes.get(end) == Some(&b';') {
-        if let Some(value) = entities::get_entity(&bytes[1..end]) {
+        let name = &bytes[1..end];
+        if let Some(value) = common_entity(name).or_else(|| entities::get_entity(name)) {
             return (end + 1, Some(value.into()));
         }
     }
@@ -954,6 +978,34 @@ pub(crate) fn scan_link_dest(
     start_ix: usize,
     max_next: usize,
 ) -> Option<(usize, &str)> {
+    scan_link_dest_memo(data, start_ix, max_next, None)
+}
+
+/// What the last scan of a non-pointy link destination walked through cleanly: from `start`
+/// to `end` (exclusive) of the text whose address and length are `data`, bytes that are none
+/// of `\0`..=`' '`, `)` and `\\`, holding `nest` opening parentheses, each of which passed
+/// the depth check of `max_next`. (webhook-push patch, see PATCH.md.)
+#[derive(Clone, Copy, Default)]
+pub(crate) struct LinkDestMemo {
+    data: (usize, usize),
+    max_next: usize,
+    start: usize,
+    end: usize,
+    nest: usize,
+}
+
+/// [`scan_link_dest`], resuming a non-pointy scan from the last one's clean stretch when it
+/// starts inside it. A scan from `s'` within `start..=end` of the memo walks that stretch as
+/// the memo's scan did, with `nest` less the `(` between `start` and `s'`: no byte there stops
+/// it, and no `(` there fails the depth check (its depth is at most the memo scan's). So it
+/// is at `end` with that depth, and goes on from there as a fresh scan would. Same results as
+/// a fresh scan; each `](` of `[x](` repeated no longer rescans the ~33 nested `(` before it.
+pub(crate) fn scan_link_dest_memo<'a>(
+    data: &'a str,
+    start_ix: usize,
+    max_next: usize,
+    memo: Option<&mut LinkDestMemo>,
+) -> Option<(usize, &'a str)> {
     let bytes = &data.as_bytes()[start_ix..];
     let mut i = scan_ch(bytes, b'<');
 
@@ -974,6 +1026,17 @@ pub(crate) fn scan_link_dest(
     } else {
         // non-pointy links
         let mut nest = 0;
+        let key = (data.as_ptr() as usize, data.len());
+        if let Some(m) = memo.as_deref() {
+            if m.data == key && m.max_next == max_next && m.start <= start_ix && start_ix <= m.end {
+                let skipped = &data.as_bytes()[m.start..start_ix];
+                nest = m.nest.saturating_sub(skipped.iter().filter(|&&c| c == b'(').count());
+                i = m.end - start_ix;
+            }
+        }
+        // the clean stretch of this scan ends at the first `)` or `\\`, or where it stops
+        let mut clean: Option<(usize, usize)> = None;
+        let mut result = None;
         while i < bytes.len() {
             match bytes[i] {
                 0x0..=0x20 => {
@@ -981,22 +1044,36 @@ pub(crate) fn scan_link_dest(
                 }
                 b'(' => {
                     if nest > max_next {
-                        return None;
+                        clean.get_or_insert((i, nest));
+                        result = Some(None);
+                        break;
                     }
                     nest += 1;
                 }
                 b')' => {
+                    clean.get_or_insert((i, nest));
                     if nest == 0 {
                         break;
                     }
                     nest -= 1;
                 }
                 b'\\' if i + 1 < bytes.len() && is_ascii_punctuation(bytes[i + 1]) => {
+                    clean.get_or_insert((i, nest));
                     i += 1;
+                }
+                b'\\' => {
+                    clean.get_or_insert((i, nest));
                 }
                 _ => {}
             }
             i += 1;
+        }
+        if let Some(m) = memo {
+            let (end, at) = clean.unwrap_or((i, nest));
+            *m = LinkDestMemo { data: key, max_next, start: start_ix, end: start_ix + end, nest: at };
+        }
+        if let Some(r) = result {
+            return r;
         }
         if nest != 0 {
             return None;
@@ -1563,4 +1640,15 @@ mod test {
             assert!(scan_email(email, 1).is_none());
         }
     }
+}
+
+/// Whether [`scan_link_dest_memo`] gives what [`scan_link_dest`] gives for each start in
+/// turn, one memo carried through (starts past the end or inside a character are skipped).
+/// For the tests of the crate that vendors this one (webhook-push patch, see PATCH.md).
+#[doc(hidden)]
+pub fn link_dest_memo_agrees(data: &str, starts: &[usize], max_next: usize) -> bool {
+    let mut memo = LinkDestMemo::default();
+    starts.iter().filter(|&&s| s < data.len() && data.is_char_boundary(s)).all(|&s| {
+        scan_link_dest_memo(data, s, max_next, Some(&mut memo)) == scan_link_dest(data, s, max_next)
+    })
 }
