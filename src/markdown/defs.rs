@@ -15,14 +15,15 @@ use std::ops::Range;
 /// small document of their own: a line whose text (after indentation, quote
 /// markers and one list marker) starts with `[` and has `]:`, after a blank
 /// line, a heading or another such line (a definition cannot interrupt a
-/// paragraph). One pass over the bytes.
-pub(crate) fn later_defs(rest: &str) -> String {
+/// paragraph). One pass over the bytes. `prev_ok`: whether the line before
+/// `rest` allows one ([`allows_def_after`] of the source before it).
+pub(crate) fn later_defs(rest: &str, prev_ok: bool) -> String {
     let mut out = String::new();
     // every candidate has a `]:`: none in the rest (no `:` is one `memchr`), no line to look at
     if !rest.as_bytes().contains(&b':') || !rest.contains("]:") {
         return out;
     }
-    let mut prev_ok = true;
+    let mut prev_ok = prev_ok;
     let b = rest.as_bytes();
     let mut i = 0;
     // by bytes, one line at a time (a `split` and `str` trims per line cost ~100 ns a line: 60 ms
@@ -71,6 +72,37 @@ pub(crate) fn later_defs(rest: &str) -> String {
     out
 }
 
+/// Whether a definition may start on the line after `head` (which ends with a line break, or is
+/// empty), by the rule of [`later_defs`]: `head`'s last line is blank, a heading or a candidate
+/// after such a line (a cut inside a paragraph leaves its next lines paragraph text). Reads back
+/// to the last blank line only.
+pub(crate) fn allows_def_after(head: &str) -> bool {
+    let b = head.as_bytes();
+    // the start of the line after the last blank line (or 0)
+    let mut from = 0;
+    let mut end = b.len();
+    while end > 0 {
+        let start = b[..end - 1].iter().rposition(|&c| c == b'\n').map_or(0, |k| k + 1);
+        if start + 1 < end && b[start..end - 1].iter().all(|c| matches!(c, b' ' | b'\t' | b'\r')) {
+            from = end;
+            break;
+        }
+        if start + 1 == end {
+            // an empty line
+            from = end;
+            break;
+        }
+        end = start;
+    }
+    let mut prev_ok = true;
+    for line in head.get(from..).unwrap_or("").split_terminator('\n') {
+        let t = strip_markers(line);
+        let cand = prev_ok && t.starts_with('[') && t.contains("]:");
+        prev_ok = t.trim().is_empty() || cand || t.starts_with('#');
+    }
+    prev_ok
+}
+
 /// The end of the line starting at `i` (its `\n`, or the end of `b`).
 fn line_end(b: &[u8], i: usize) -> usize {
     b.get(i..).and_then(|r| r.iter().position(|&c| c == b'\n')).map_or(b.len(), |k| i + k)
@@ -94,12 +126,14 @@ fn strip_markers(line: &str) -> &str {
 }
 
 /// Runs whose inner lines hold fewer bytes are parsed as they are (and sources shorter than this).
-const MIN_SKIP: usize = 2048;
+pub(crate) const MIN_SKIP: usize = 2048;
 
 #[cfg(test)]
 thread_local! {
     /// Tests: the least bytes a run leaves out (0: every run of three lines or more).
     pub(crate) static SKIP_MIN: std::cell::Cell<usize> = const { std::cell::Cell::new(MIN_SKIP) };
+    /// Tests: source bytes left out of parses whose result was kept.
+    pub(crate) static LEFT_OUT: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }
 
 /// A run of three or more lines, each a whole definition ([`simple_def`]), the first after a
@@ -131,6 +165,8 @@ pub(crate) struct Compact<'s> {
     pub runs: Vec<Run>,
     /// The first left-out definition of each label: its line's start in the source, and its run.
     index: std::cell::OnceCell<HashMap<Label<'s>, (usize, usize)>>,
+    /// Labels looked for line by line so far.
+    scans: std::cell::Cell<u8>,
 }
 
 /// A label compared as pulldown-cmark compares link labels (`unicase::UniCase`, the ASCII folding
@@ -183,8 +219,13 @@ pub(crate) fn compact(src: &str) -> Option<Compact<'_>> {
                 last = j;
                 j = e2.saturating_add(1);
             }
-            if last > first_end && last - first_end >= min.max(1) {
-                skips.push((i, first_end..last));
+            // the last line is kept (its next line may continue or end it otherwise) unless a
+            // blank line or the end follows it: one ends the first line as it ended the last
+            let end = j.min(b.len());
+            let blank_next = b[end..line_end(b, end)].iter().all(|c| matches!(c, b' ' | b'\t' | b'\r'));
+            let cut = if blank_next { end } else { last };
+            if cut > first_end && cut - first_end >= min.max(1) {
+                skips.push((i, first_end..cut));
             }
             // the line at `j` follows a definition (not a blank line)
             after_blank = false;
@@ -209,12 +250,20 @@ pub(crate) fn compact(src: &str) -> Option<Compact<'_>> {
         from = removed.end;
     }
     text.push_str(&src[from..]);
-    Some(Compact { src, text, runs, index: std::cell::OnceCell::new() })
+    Some(Compact { src, text, runs, index: std::cell::OnceCell::new(), scans: std::cell::Cell::new(0) })
 }
 
 impl<'s> Compact<'s> {
-    /// The left-out line that first defines `label`, if one does (its start in the source, its run).
+    /// The left-out line that first defines `label`, if one does (its start in the source, its
+    /// run): the first few labels asked for are looked for line by line, then an index is made
+    /// (so a source with many undefined references costs one pass per line, not one per reference).
     fn find(&self, label: &str) -> Option<(usize, usize)> {
+        if self.index.get().is_none() && self.scans.get() < 4 {
+            self.scans.set(self.scans.get() + 1);
+            return self.runs.iter().enumerate().find_map(|(r, run)| {
+                self.lines(run).find(|(_, l)| l.eq_ignore_ascii_case(label)).map(|(start, _)| (start, r))
+            });
+        }
         let index = self.index.get_or_init(|| {
             let mut m = HashMap::new();
             for (r, run) in self.runs.iter().enumerate() {
@@ -256,16 +305,8 @@ impl<'s> Compact<'s> {
 
     /// Whether a definition the parse kept (`label`, at `at` in the compacted text) comes after a
     /// left-out line with the same label: the full parse would take that line's (the first wins).
-    /// `checks` is how many labels are asked about: a few are looked for line by line, more
-    /// through the index.
-    pub(crate) fn shadowed(&self, label: &str, at: usize, checks: usize) -> bool {
-        if checks > 4 {
-            return self.find(label).is_some_and(|(_, r)| self.runs[r].first.end <= at);
-        }
-        self.runs
-            .iter()
-            .take_while(|run| run.first.end <= at)
-            .any(|run| self.lines(run).any(|(_, l)| l.eq_ignore_ascii_case(label)))
+    pub(crate) fn shadowed(&self, label: &str, at: usize) -> bool {
+        self.find(label).is_some_and(|(_, r)| self.runs.get(r).is_some_and(|run| run.first.end <= at))
     }
 }
 
@@ -362,7 +403,7 @@ mod tests {
     use super::*;
 
     /// The `str` form the byte scan replaced (one `split` and `str` trims per line).
-    fn later_defs_by_str(rest: &str) -> String {
+    fn later_defs_by_str(rest: &str, prev_ok: bool) -> String {
         fn strip(line: &str) -> &str {
             let t = line.trim_start_matches([' ', '\t', '>']);
             let t = t.strip_prefix(['-', '*', '+']).unwrap_or_else(|| {
@@ -375,7 +416,7 @@ mod tests {
             t.trim_start_matches([' ', '\t'])
         }
         let mut out = String::new();
-        let mut prev_ok = true;
+        let mut prev_ok = prev_ok;
         let mut lines = rest.split('\n').peekable();
         while let Some(line) = lines.next() {
             let t = strip(line);
@@ -406,14 +447,27 @@ mod tests {
         /// The byte scan finds the lines the `str` form found, whatever the lines hold.
         #[test]
         fn later_definitions_by_bytes_are_those_by_str(s in "([\\[\\]:#>*+\\-0-9. \t\r\n a\u{3000}\u{a0}中]|\\[a\\]: /x|\n\n|1\\) |12345678901\\.){0,60}") {
-            proptest::prop_assert_eq!(later_defs(&s), later_defs_by_str(&s));
+            proptest::prop_assert_eq!(later_defs(&s, true), later_defs_by_str(&s, true));
+            proptest::prop_assert_eq!(later_defs(&s, false), later_defs_by_str(&s, false));
+            // reading back to the last blank line gives the state a reading from the start has
+            let head = match s.rfind('\n') {
+                Some(k) => &s[..=k],
+                None => "",
+            };
+            let mut prev_ok = true;
+            for line in head.split_terminator('\n') {
+                let t = strip_markers(line);
+                let cand = prev_ok && t.starts_with('[') && t.contains("]:");
+                prev_ok = t.trim().is_empty() || cand || t.starts_with('#');
+            }
+            proptest::prop_assert_eq!(allows_def_after(head), prev_ok, "{:?}", head);
         }
     }
 
     #[test]
     fn later_definitions_are_found_and_prose_is_not() {
         let rest = "text\n[not]: a paragraph line\n\n[a]: https://e.com/a\n> [b]:\n> https://e.com/b\n- [c]: /c \"t\"\n\nx [d]: no";
-        let d = later_defs(rest);
+        let d = later_defs(rest, true);
         assert!(d.contains("[a]: https://e.com/a") && d.contains("> https://e.com/b") && d.contains("- [c]"), "{d}");
         assert!(!d.contains("[not]") && !d.contains("[d]"), "{d}");
     }

@@ -391,6 +391,8 @@ pub fn parse(src: &str) -> Doc {
 pub(crate) fn parse_with(src: &str, rest: &str, whole: usize) -> (Doc, bool) {
     if let Some(c) = super::defs::compact(src) {
         if let Some(r) = parse_in(&c.text, rest, whole, Some(&c)) {
+            #[cfg(test)]
+            super::defs::LEFT_OUT.set(super::defs::LEFT_OUT.get() + (src.len() - c.text.len()));
             return r;
         }
     }
@@ -412,7 +414,7 @@ fn parse_in(src: &str, rest: &str, whole: usize, compact: Option<&super::defs::C
         if rest.is_empty() {
             return None;
         }
-        let later: &String = later.get_or_init(|| super::defs::later_defs(rest));
+        let later: &String = later.get_or_init(|| super::defs::later_defs(rest, super::defs::allows_def_after(src)));
         if later.is_empty() {
             return None;
         }
@@ -481,7 +483,7 @@ fn parse_in(src: &str, rest: &str, whole: usize, compact: Option<&super::defs::C
     };
     md_events::each_event(src, opts, whole, &mut callback, &mut sink, &mut kept);
     if let Some(c) = compact {
-        if covered || after.iter().any(|(l, at)| c.shadowed(l, *at, after.len())) {
+        if covered || after.iter().any(|(l, at)| c.shadowed(l, *at)) {
             return None;
         }
     }
