@@ -516,7 +516,7 @@ proptest! {
         let msg = message(&md, false);
         for p in PLATFORMS {
             for o in MODES {
-                fast_path_changes_nothing(&md, &msg, p, o);
+                let _ = fast_path_changes_nothing(&md, &msg, p, o);
             }
         }
     }
