@@ -9,7 +9,7 @@
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { renderOrRefused, stats } from "./lib/common.mjs";
-import { LARGE_EXTRA, LARGE_INPUTS, PLATFORMS, SECRETS } from "./lib/messages.mjs";
+import { LARGE_DEFS, LARGE_EXTRA, LARGE_INPUTS, PLATFORMS, SECRETS } from "./lib/messages.mjs";
 
 const [baseDir, newDir] = process.argv.slice(2);
 if (!baseDir || !newDir) {
@@ -21,7 +21,7 @@ const builds = { base: await load(baseDir), new: await load(newDir) };
 const RUNS = Number(process.env.WP_BENCH_LARGE_RUNS || 5);
 const OVERFLOW = (process.env.WP_BENCH_LARGE_OVERFLOW || "split,truncate").split(",");
 const MIB = (1 << 20) - 8;
-const ALL = { ...LARGE_INPUTS, ...LARGE_EXTRA };
+const ALL = { ...LARGE_INPUTS, ...LARGE_EXTRA, ...LARGE_DEFS };
 const only = process.env.WP_BENCH_LARGE_ONLY?.split(",");
 const INPUTS = Object.fromEntries(Object.entries(ALL).filter(([k]) => k === "plain" || !only || only.includes(k)));
 
@@ -41,7 +41,7 @@ for (const overflow of OVERFLOW) {
       const m = { base: {}, new: {} };
       for (const [name, unit] of Object.entries(INPUTS)) {
         // a whole number of characters within 1 MiB of UTF-8
-        const s = unit.repeat(Math.floor(MIB / Buffer.byteLength(unit)));
+        const s = typeof unit === "function" ? unit(MIB) : unit.repeat(Math.floor(MIB / Buffer.byteLength(unit)));
         const message = { content: { type, body: type === "text" ? { text: s } : { content: s } } };
         const t = { base: [], new: [] };
         for (const b of ["base", "new"]) renderOrRefused(builds[b], message, platform, opts); // warm up

@@ -163,3 +163,27 @@ export const LARGE_INPUTS = {
 // escape-heavy and non-ASCII text: a `\"` per 2 characters (JSON in text), a `\\` escape per
 // character, log lines (a `\n` per 80 characters), CJK (3 bytes a character, no escape)
 export const LARGE_EXTRA = { quotes: 'a"', backslashes: "\\", lines: "x".repeat(79) + "\n", cjk: "中" };
+// markdown made of link reference definitions (they render to nothing, so a bounded parse reads
+// on to the end): each a function of the byte budget (bench/large-ab.mjs; WP_BENCH_LARGE_ONLY names them)
+const fill = (n, unit) => unit.repeat(Math.floor(n / Buffer.byteLength(unit)));
+const upTo = (n, line) => {
+  const out = [];
+  let len = 0;
+  for (let i = 0; ; i++) {
+    const l = line(i);
+    if (len + l.length > n) return out.join("");
+    out.push(l);
+    len += l.length;
+  }
+};
+export const LARGE_DEFS = {
+  defs_tail: (n) => "x\n\n" + fill(n - 12, "[a]: b\n") + "\n\ntail",
+  defs_distinct: (n) => upTo(n, (i) => `[a${i}]: b\n`),
+  defs_titles: (n) => fill(n, '[a]: b "t"\n'),
+  defs_multiline: (n) => fill(n, "[a]:\nb\n"),
+  defs_quote: (n) => fill(n, "> [a]: b\n"),
+  defs_list: (n) => fill(n, "- [a]: b\n"),
+  defs_crlf: (n) => fill(n, "[a]: b\r\n"),
+  defs_ref_end: (n) => "see [x]\n\n" + fill(n - 30, "[a]: b\n") + "[x]: /u\n",
+  defs_distinct_ref_end: (n) => "see [x]\n\n" + upTo(n - 30, (i) => `[a${i}]: b\n`) + "[x]: /u\n",
+};

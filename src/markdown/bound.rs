@@ -109,14 +109,14 @@ fn drive(src: &str, capacity: usize, render: &mut dyn FnMut(&Doc, &[Block], bool
         if end >= src.len() {
             #[cfg(test)]
             PARSED.set(PARSED.get() + src.len());
-            let doc = super::parse(src);
+            let doc = parse_with(src, "", src.len()).0;
             render(&doc, &doc.blocks, false);
             return (doc, false);
         }
         let (head, rest) = src.split_at(end);
         #[cfg(test)]
         PARSED.set(PARSED.get() + end);
-        let (mut doc, last_html) = parse_with(head, rest);
+        let (mut doc, last_html) = parse_with(head, rest, src.len());
         let mut all = 0;
         if let Some(n) = doc.blocks.len().checked_sub(1) {
             let head_cost = render(&doc, &doc.blocks[..n], false);

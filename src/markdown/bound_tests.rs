@@ -386,3 +386,221 @@ fn the_json_of_a_partial_render_is_valid() {
         assert!(v.is_object());
     }
 }
+
+// ---- runs of one-line definitions left out of the parse (super::defs::compact) ----
+
+use super::defs::{LEFT_OUT, SKIP_MIN};
+
+const LABELS: &[&str] = &["a", "A", "b", "ref1", "REF1", "x-y", "a.b", "c_d", "t9"];
+
+/// A line that is (or nearly is) a link reference definition: valid ones of each form, and
+/// ones pulldown-cmark reads otherwise or that the fast path must not take as whole definitions.
+fn def_line(g: &mut Gen) -> String {
+    let l = g.pick(LABELS);
+    let n = g.below(4);
+    match g.below(16) {
+        0..=5 => format!("[{l}]: /u/{n}"),
+        6 => format!("[{l}]: https://e.com/{n}?q=1&amp;r \"title {n}\""),
+        7 => format!("[{l}]: /t/{n} 'it''s'"),
+        8 => format!("[{l}]: /p/{n} (paren)  "),
+        9 => format!("[{l}]: /v/{n} \"告警\""),
+        10 => format!("[{l}]: /w/{n}\r"),
+        11 => format!("[{l}]"),
+        12 => format!("[{l}]:"),
+        13 => format!("[{l}]: /x/{n} \"open"),
+        14 => format!("\"closing\" [{l}]: /y"),
+        _ => g
+            .pick(&[
+                "[a]:/n",
+                "[a b]: /s",
+                "[a]: <x y>",
+                "[a]: /x \"t\" junk",
+                "[a]: /x\t",
+                "   [a]: /i",
+                "[a]: (x)",
+                "[^a]: /f",
+                "[a]: /x |",
+            ])
+            .to_string(),
+    }
+}
+
+/// A document of definitions, mixed: runs of one-line definitions (valid, invalid, duplicate
+/// labels, titles, CRLF), multi-line ones, ones in quotes and lists, after a paragraph line or a
+/// table row, inside a fence or an HTML block, with references to them before and after.
+fn defs_document(seed: u64, long: bool) -> String {
+    let mut g = Gen(seed | 1);
+    let mut out = String::new();
+    for _ in 0..1 + g.below(14) {
+        let l = g.pick(LABELS);
+        match g.below(14) {
+            0..=4 => {
+                let n = 2 + if long && g.below(3) == 0 { g.below(400) } else { g.below(10) };
+                for _ in 0..n {
+                    out.push_str(&def_line(&mut g));
+                    out.push('\n');
+                }
+            }
+            5 | 6 => out.push_str(&format!(
+                "see [{l}], [text][{}], [{}][] and ![img][{l}] here\n",
+                g.pick(LABELS),
+                g.pick(LABELS)
+            )),
+            7 => out.push_str(&format!("> [{l}]: /q/1\n> [{}]: /q/2\n", g.pick(LABELS))),
+            8 => out.push_str(&format!("- [{l}]: /li\n- [{}]: /li2\n", g.pick(LABELS))),
+            9 => out.push_str(g.pick(&["```\n", "```\n", "~~~\n", "<!--\n", "-->\n", "<div>\n", "    indented\n"])),
+            10 => out.push_str(&format!("[{l}]:\n/multi/line\n[{}]: /m\n\"title on its own line\"\n", g.pick(LABELS))),
+            11 => out.push_str("| a | b |\n|---|---|\n| 1 | 2 |\n"),
+            12 => out.push_str("a paragraph line\n"),
+            _ => out.push_str(&format!("# heading [{l}]\n")),
+        }
+        if g.below(4) != 0 {
+            out.push('\n');
+        }
+    }
+    if g.below(3) == 0 { out.replace('\n', "\r\n") } else { out }
+}
+
+/// `parse` with every run of three or more definition lines left out, and with none.
+fn parse_both(md: &str) -> (super::Doc, super::Doc, usize) {
+    SKIP_MIN.set(0);
+    LEFT_OUT.set(0);
+    let fast = super::parse(md);
+    let left = LEFT_OUT.get();
+    SKIP_MIN.set(usize::MAX);
+    let full = super::parse(md);
+    SKIP_MIN.set(super::defs::MIN_SKIP);
+    (fast, full, left)
+}
+
+/// Renders with runs of definitions left out and with none left out, the parse bounded and
+/// whole: the same payloads each way. Returns the bounded render with runs left out and the
+/// full render with none (for the bounded parse's own comparison, [`assert_same`]).
+fn fast_path_changes_nothing(
+    md: &str,
+    msg: &UnifiedMessage,
+    p: Platform,
+    o: Overflow,
+) -> (Result<Rendered, String>, Result<Rendered, String>) {
+    SKIP_MIN.set(0);
+    let (fast_bounded, fast_full) = both(msg, p, o);
+    SKIP_MIN.set(usize::MAX);
+    let (bounded, full) = both(msg, p, o);
+    SKIP_MIN.set(super::defs::MIN_SKIP);
+    assert_same(md.len(), p, o, &fast_bounded, &bounded);
+    assert_same(md.len(), p, o, &fast_full, &full);
+    (fast_bounded, full)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(3000))]
+
+    /// What a document of definitions parses to, with runs of definitions left out, is what it
+    /// parses to whole: the same blocks, and each reference resolved to the same destination.
+    #[test]
+    fn definitions_left_out_parse_as_the_whole(seed in any::<u64>()) {
+        let md = defs_document(seed, false);
+        let (fast, full, _) = parse_both(&md);
+        prop_assert_eq!(fast, full, "{:?}", md);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(40))]
+
+    /// The same through `render` on every platform and overflow mode, on documents long enough
+    /// to be cut, with text around the runs: the payloads of the full parse.
+    #[test]
+    fn definitions_left_out_render_as_the_full_parse(seed in any::<u64>(), reps in 1usize..40) {
+        let md = defs_document(seed, true).repeat(reps);
+        let msg = message(&md, false);
+        for p in PLATFORMS {
+            for o in MODES {
+                let _ = fast_path_changes_nothing(&md, &msg, p, o);
+            }
+        }
+    }
+}
+
+/// The shapes of 1 MiB of definitions (bench/lib/messages.mjs LARGE_DEFS), smaller: left out
+/// (the work is not the parse of every definition) and rendered as the full parse.
+#[test]
+fn runs_of_definitions_are_left_out_and_render_the_same() {
+    let n = 60_000;
+    let fill = |unit: &str| unit.repeat(n / unit.len());
+    let distinct = |k: usize| (0..k).map(|i| format!("[a{i}]: b\n")).collect::<String>();
+    let cases: Vec<(&str, String, bool)> = vec![
+        ("definitions", fill("[a]: b\n"), true),
+        ("then text", format!("x\n\n{}\n\ntail [a] end", fill("[a]: b\n")), true),
+        ("distinct", distinct(n / 9), true),
+        ("titles", fill("[a]: b \"t\"\n"), true),
+        ("crlf", fill("[a]: b\r\n"), true),
+        ("a reference before to the last", format!("see [x] and [a77]\n\n{}[x]: /u\n", distinct(n / 9)), true),
+        ("a reference before to one left out", format!("see [A77] and [a7][]\n\n{}", distinct(n / 9)), true),
+        ("a reference after", format!("{}\n\n[a500] and [zz]\n", distinct(n / 9)), true),
+        ("in a fence", format!("```\n\n{}", fill("[a]: b\n")), false),
+        ("in a comment", format!("<!--\n\n{}-->\n", fill("[a]: b\n")), false),
+        ("after a paragraph line", format!("para\n{}", fill("[a]: b\n")), false),
+        ("in a quote", fill("> [a]: b\n"), false),
+        ("multi-line", fill("[a]:\nb\n"), false),
+    ];
+    for (what, md, left) in cases {
+        let (fast, full, left_out) = parse_both(&md);
+        assert!(fast == full, "{what}: parse differs");
+        assert_eq!(left_out > 0, left, "{what}: left out {left_out}");
+        let msg = message(&md, false);
+        for p in PLATFORMS {
+            for o in MODES {
+                let (b, f) = fast_path_changes_nothing(&md, &msg, p, o);
+                assert_same(md.len(), p, o, &b, &f);
+                if what.contains("reference") {
+                    let text = crate::payload::Payload::from(b.unwrap().payloads).to_text();
+                    assert!(text.contains("/u") || text.contains("(b)") || text.contains("b"), "{what} {p:?} {o:?}");
+                }
+            }
+        }
+    }
+}
+
+/// A label left out and defined again after its run (kept in the parse): the full parse takes
+/// the first definition, so the whole source is parsed; and a label defined before the run
+/// keeps its first definition.
+#[test]
+fn a_label_left_out_and_defined_again_later_resolves_to_the_first() {
+    let mut md = String::from("[k] and [first]\n\n[first]: /before\n");
+    for i in 0..400 {
+        md.push_str(&format!("[a{i}]: /x\n"));
+        if i == 200 {
+            md.push_str("[K]: /left-out\n[first]: /not-this\n");
+        }
+    }
+    md.push_str("\n> [k]: /later\n");
+    let (fast, full, left_out) = parse_both(&md);
+    assert!(fast == full);
+    assert_eq!(left_out, 0, "the shadowed label must make the whole source parsed");
+    let text = format!("{fast:?}");
+    assert!(text.contains("/left-out") && text.contains("/before") && !text.contains("/later"), "{text}");
+    // defined again before its run only: left out, resolved to the first
+    let md = md.replace("> [k]: /later", "the end");
+    let (fast, full, left_out) = parse_both(&md);
+    assert!(fast == full && left_out > 0);
+    assert!(format!("{fast:?}").contains("/left-out"));
+}
+
+/// References expand (pulldown-cmark's limit on the bytes references add) as in the whole
+/// source, though the text parsed is shorter: 300 references to a 1 KB destination add 300 KB,
+/// over the 100 KB a short text allows, within what the 400 KB source allows.
+#[test]
+fn references_expand_as_in_the_whole_source() {
+    let url = format!("/{}", "u".repeat(1000));
+    let mut md = format!("[x]: {url}\n\n{}\n\n", "[x] ".repeat(300));
+    md.push_str(&"[a]: b\n".repeat(400_000 / 7));
+    let (fast, full, left_out) = parse_both(&md);
+    assert!(left_out > 300_000);
+    assert!(fast == full);
+    assert_eq!(format!("{fast:?}").matches(&url).count(), 300);
+    // a prefix parsed alone expands as the whole source too (bounded under split)
+    let msg = message(&md, false);
+    let (b, f) = fast_path_changes_nothing(&md, &msg, Platform::Feishu, Overflow::Split);
+    assert_same(md.len(), Platform::Feishu, Overflow::Split, &b, &f);
+}

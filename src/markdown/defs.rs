@@ -1,21 +1,29 @@
-//! Link reference definitions after a cut: the lines of the rest of a source
-//! that may define one, found without parsing it (see `super::bound`, which
-//! parses a prefix, and `super::parse::parse_with`, which reads these lines the
-//! first time a reference is not defined in the prefix).
+//! Link reference definitions found without parsing:
+//! - after a cut: the lines of the rest of a source that may define one (see `super::bound`,
+//!   which parses a prefix, and `super::parse::parse_with`, which reads these lines the first
+//!   time a reference is not defined in the prefix);
+//! - in what is parsed: runs of lines that are each a whole definition on one line, whose
+//!   inner lines are left out of the parse ([`compact`]: they render to nothing, and pulldown-cmark
+//!   would read each into its map) and looked up only when a reference is not found.
+
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::ops::Range;
 
 /// The lines of `rest` that may define a link reference, each with up to two
 /// lines after it (a destination or title may follow on its own line), as a
 /// small document of their own: a line whose text (after indentation, quote
 /// markers and one list marker) starts with `[` and has `]:`, after a blank
 /// line, a heading or another such line (a definition cannot interrupt a
-/// paragraph). One pass over the bytes.
-pub(crate) fn later_defs(rest: &str) -> String {
+/// paragraph). One pass over the bytes. `prev_ok`: whether the line before
+/// `rest` allows one ([`allows_def_after`] of the source before it).
+pub(crate) fn later_defs(rest: &str, prev_ok: bool) -> String {
     let mut out = String::new();
     // every candidate has a `]:`: none in the rest (no `:` is one `memchr`), no line to look at
     if !rest.as_bytes().contains(&b':') || !rest.contains("]:") {
         return out;
     }
-    let mut prev_ok = true;
+    let mut prev_ok = prev_ok;
     let b = rest.as_bytes();
     let mut i = 0;
     // by bytes, one line at a time (a `split` and `str` trims per line cost ~100 ns a line: 60 ms
@@ -64,6 +72,37 @@ pub(crate) fn later_defs(rest: &str) -> String {
     out
 }
 
+/// Whether a definition may start on the line after `head` (which ends with a line break, or is
+/// empty), by the rule of [`later_defs`]: `head`'s last line is blank, a heading or a candidate
+/// after such a line (a cut inside a paragraph leaves its next lines paragraph text). Reads back
+/// to the last blank line only.
+pub(crate) fn allows_def_after(head: &str) -> bool {
+    let b = head.as_bytes();
+    // the start of the line after the last blank line (or 0)
+    let mut from = 0;
+    let mut end = b.len();
+    while end > 0 {
+        let start = b[..end - 1].iter().rposition(|&c| c == b'\n').map_or(0, |k| k + 1);
+        if start + 1 < end && b[start..end - 1].iter().all(|c| matches!(c, b' ' | b'\t' | b'\r')) {
+            from = end;
+            break;
+        }
+        if start + 1 == end {
+            // an empty line
+            from = end;
+            break;
+        }
+        end = start;
+    }
+    let mut prev_ok = true;
+    for line in head.get(from..).unwrap_or("").split_terminator('\n') {
+        let t = strip_markers(line);
+        let cand = prev_ok && t.starts_with('[') && t.contains("]:");
+        prev_ok = t.trim().is_empty() || cand || t.starts_with('#');
+    }
+    prev_ok
+}
+
 /// The end of the line starting at `i` (its `\n`, or the end of `b`).
 fn line_end(b: &[u8], i: usize) -> usize {
     b.get(i..).and_then(|r| r.iter().position(|&c| c == b'\n')).map_or(b.len(), |k| i + k)
@@ -86,12 +125,285 @@ fn strip_markers(line: &str) -> &str {
     line.get(k..).unwrap_or("")
 }
 
+/// Runs whose inner lines hold fewer bytes are parsed as they are (and sources shorter than this).
+pub(crate) const MIN_SKIP: usize = 2048;
+
+#[cfg(test)]
+thread_local! {
+    /// Tests: the least bytes a run leaves out (0: every run of three lines or more).
+    pub(crate) static SKIP_MIN: std::cell::Cell<usize> = const { std::cell::Cell::new(MIN_SKIP) };
+    /// Tests: source bytes left out of parses whose result was kept.
+    pub(crate) static LEFT_OUT: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// A run of three or more lines, each a whole definition ([`simple_def`]), the first after a
+/// blank line or at the start: its first and last lines are parsed, the lines between are not.
+pub(crate) struct Run {
+    /// The first line (with its line break) in the compacted text.
+    pub first: Range<usize>,
+    /// The lines left out, in the source.
+    pub removed: Range<usize>,
+}
+
+/// A source with the inner lines of its runs of definitions left out.
+///
+/// Why the parse of `text` is the parse of the source but for the definitions left out
+/// (pulldown-cmark's first pass, `firstpass.rs`): a run's first line, parsed as a definition
+/// (checked on the parse: no event covers it), leaves the parser in its loop of definitions
+/// (`parse_block`: `while let Some(..) = self.parse_refdef_total(..)`), in which each next line
+/// that is a whole definition is read as one and leaves it there again. What a line of the run
+/// does to the parse depends only on itself and on the first byte of the line after it (a title
+/// may continue on the next line, which may also interrupt or underline: a `[` does none of
+/// these; so the last line, whose next line can be anything, is kept). So leaving lines out
+/// between the first and the last changes nothing but the definitions they add: a label already
+/// defined is not redefined (the first definition wins), and the others are looked up here when
+/// a reference is not found in the parse ([`Compact::lookup`]), unless a definition parsed after
+/// the run has the same label ([`Compact::shadowed`]: the whole source is then parsed).
+pub(crate) struct Compact<'s> {
+    pub src: &'s str,
+    pub text: String,
+    pub runs: Vec<Run>,
+    /// The first left-out definition of each label: its line's start in the source, and its run.
+    index: std::cell::OnceCell<HashMap<Label<'s>, (usize, usize)>>,
+    /// Labels looked for line by line so far.
+    scans: std::cell::Cell<u8>,
+}
+
+/// A label compared as pulldown-cmark compares link labels (`unicase::UniCase`, the ASCII folding
+/// of crates/unicase-ascii): ASCII letters without case.
+#[derive(Clone, Copy)]
+struct Label<'s>(&'s str);
+
+impl PartialEq for Label<'_> {
+    fn eq(&self, o: &Self) -> bool {
+        self.0.eq_ignore_ascii_case(o.0)
+    }
+}
+
+impl Eq for Label<'_> {}
+
+impl Hash for Label<'_> {
+    fn hash<H: Hasher>(&self, h: &mut H) {
+        for b in self.0.bytes() {
+            h.write_u8(b.to_ascii_lowercase());
+        }
+        h.write_u8(0xff);
+    }
+}
+
+/// `src` with the inner lines of each run of one-line definitions left out, or `None` when no
+/// run leaves out enough to be worth it. One pass over the lines.
+pub(crate) fn compact(src: &str) -> Option<Compact<'_>> {
+    #[cfg(test)]
+    let min = SKIP_MIN.get();
+    #[cfg(not(test))]
+    let min = MIN_SKIP;
+    if src.len() < min || !src.contains("]:") {
+        return None;
+    }
+    let b = src.as_bytes();
+    let mut skips: Vec<(usize, Range<usize>)> = Vec::new();
+    let (mut i, mut after_blank) = (0, true);
+    while i < b.len() {
+        let e = line_end(b, i);
+        let line = &b[i..e];
+        if after_blank && e < b.len() && simple_def(line).is_some() {
+            // the run: its first line [i, e], then every whole-definition line after it
+            let first_end = e + 1;
+            let (mut last, mut j) = (i, first_end);
+            while j < b.len() {
+                let e2 = line_end(b, j);
+                if simple_def(&b[j..e2]).is_none() {
+                    break;
+                }
+                last = j;
+                j = e2.saturating_add(1);
+            }
+            // the last line is kept (its next line may continue or end it otherwise) unless a
+            // blank line or the end follows it: one ends the first line as it ended the last
+            let end = j.min(b.len());
+            let blank_next = b[end..line_end(b, end)].iter().all(|c| matches!(c, b' ' | b'\t' | b'\r'));
+            let cut = if blank_next { end } else { last };
+            if cut > first_end && cut - first_end >= min.max(1) {
+                skips.push((i, first_end..cut));
+            }
+            // the line at `j` follows a definition (not a blank line)
+            after_blank = false;
+            i = j;
+            continue;
+        }
+        after_blank = line.iter().all(|c| matches!(c, b' ' | b'\t' | b'\r'));
+        i = e + 1;
+    }
+    if skips.is_empty() {
+        return None;
+    }
+    let left_out: usize = skips.iter().map(|(_, r)| r.len()).sum();
+    let mut text = String::with_capacity(src.len() - left_out);
+    let mut runs = Vec::with_capacity(skips.len());
+    let mut from = 0;
+    for (start, removed) in skips {
+        text.push_str(&src[from..start]);
+        let first_at = text.len();
+        text.push_str(&src[start..removed.start]);
+        runs.push(Run { first: first_at..text.len(), removed: removed.clone() });
+        from = removed.end;
+    }
+    text.push_str(&src[from..]);
+    Some(Compact { src, text, runs, index: std::cell::OnceCell::new(), scans: std::cell::Cell::new(0) })
+}
+
+impl<'s> Compact<'s> {
+    /// The left-out line that first defines `label`, if one does (its start in the source, its
+    /// run): the first few labels asked for are looked for line by line, then an index is made
+    /// (so a source with many undefined references costs one pass per line, not one per reference).
+    fn find(&self, label: &str) -> Option<(usize, usize)> {
+        if self.index.get().is_none() && self.scans.get() < 4 {
+            self.scans.set(self.scans.get() + 1);
+            return self.runs.iter().enumerate().find_map(|(r, run)| {
+                self.lines(run).find(|(_, l)| l.eq_ignore_ascii_case(label)).map(|(start, _)| (start, r))
+            });
+        }
+        let index = self.index.get_or_init(|| {
+            let mut m = HashMap::new();
+            for (r, run) in self.runs.iter().enumerate() {
+                for (start, l) in self.lines(run) {
+                    m.entry(Label(l)).or_insert((start, r));
+                }
+            }
+            m
+        });
+        index.get(&Label(label)).copied()
+    }
+
+    /// The labels of a run's left-out lines, each with its line's start.
+    fn lines<'a>(&'a self, run: &'a Run) -> impl Iterator<Item = (usize, &'s str)> + 'a {
+        let src: &'s str = self.src;
+        let b = src.as_bytes();
+        let mut i = run.removed.start;
+        std::iter::from_fn(move || {
+            if i >= run.removed.end {
+                return None;
+            }
+            let e = line_end(b, i);
+            let start = i;
+            i = e + 1;
+            let l = simple_def(&b[start..e])?;
+            src.get(start + l.start..start + l.end).map(|s| (start, s))
+        })
+    }
+
+    /// The destination and title a left-out line gives `label` (a reference the parse did not find).
+    pub(crate) fn lookup(&self, label: &str, opts: pulldown_cmark::Options) -> Option<(String, String)> {
+        let (start, _) = self.find(label)?;
+        let line = self.src.get(start..line_end(self.src.as_bytes(), start))?;
+        // the line alone, parsed as it was in the source: a definition at the start of a block
+        let p = pulldown_cmark::Parser::new_ext(line, opts);
+        let d = p.reference_definitions().get(label)?;
+        Some((d.dest.to_string(), d.title.as_ref().map_or(String::new(), |t| t.to_string())))
+    }
+
+    /// Whether a definition the parse kept (`label`, at `at` in the compacted text) comes after a
+    /// left-out line with the same label: the full parse would take that line's (the first wins).
+    pub(crate) fn shadowed(&self, label: &str, at: usize) -> bool {
+        self.find(label).is_some_and(|(_, r)| self.runs.get(r).is_some_and(|run| run.first.end <= at))
+    }
+}
+
+/// A line that is one whole link reference definition, read as one in pulldown-cmark whatever the
+/// line after it starts with but `[`... (see [`Compact`]): `[label]: dest`, a title or not, spaces
+/// after, an optional `\r` at the end, nothing else. The label: 1 to 64 ASCII letters, digits,
+/// `-`, `_`, `.`; the destination: visible ASCII but `<`, `>`, `(`, `)`, `\`, `"`, `'`, `|`, `` ` ``;
+/// the title: `"…"`, `'…'` or `(…)` holding no backslash, line break or its own delimiters (any
+/// other UTF-8). Separators are spaces (no tabs). Returns the label's range in the line.
+pub(crate) fn simple_def(line: &[u8]) -> Option<Range<usize>> {
+    // by index with a table per byte: this runs for every line of a run (150 K lines a MiB)
+    let l = match line {
+        [rest @ .., b'\r'] => rest,
+        _ => line,
+    };
+    if l.first() != Some(&b'[') {
+        return None;
+    }
+    let at = |k: usize| l.get(k).copied().unwrap_or(b'\n');
+    let spaces = |mut k: usize| {
+        while at(k) == b' ' {
+            k += 1;
+        }
+        k
+    };
+    let mut k = 1;
+    while k <= 64 && CLASS[at(k) as usize] & LABEL != 0 {
+        k += 1;
+    }
+    if k == 1 || at(k) != b']' || at(k + 1) != b':' {
+        return None;
+    }
+    let label = 1..k;
+    let d = spaces(k + 2);
+    if d == k + 2 {
+        return None;
+    }
+    k = d;
+    while CLASS[at(k) as usize] & DEST != 0 {
+        k += 1;
+    }
+    if k == d {
+        return None;
+    }
+    let t = spaces(k);
+    if t < l.len() {
+        let close = match l[t] {
+            _ if t == k => return None,
+            b'"' => b'"',
+            b'\'' => b'\'',
+            b'(' => b')',
+            _ => return None,
+        };
+        k = t + 1;
+        while k < l.len() && l[k] != close && CLASS[l[k] as usize] & NOT_IN_TITLE == 0 {
+            k += 1;
+        }
+        if at(k) != close {
+            return None;
+        }
+        k = spaces(k + 1);
+    } else {
+        k = t;
+    }
+    (k == l.len()).then_some(label)
+}
+
+const LABEL: u8 = 1;
+const DEST: u8 = 2;
+const NOT_IN_TITLE: u8 = 4;
+
+/// What each byte may be in [`simple_def`].
+static CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.') {
+            t[c] |= LABEL;
+        }
+        if b.is_ascii_graphic() && !matches!(b, b'<' | b'>' | b'(' | b')' | b'\\' | b'"' | b'\'' | b'|' | b'`') {
+            t[c] |= DEST;
+        }
+        if matches!(b, b'\\' | b'\r' | b'\n' | b'(' | b'"' | b'\'') {
+            t[c] |= NOT_IN_TITLE;
+        }
+        c += 1;
+    }
+    t
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     /// The `str` form the byte scan replaced (one `split` and `str` trims per line).
-    fn later_defs_by_str(rest: &str) -> String {
+    fn later_defs_by_str(rest: &str, prev_ok: bool) -> String {
         fn strip(line: &str) -> &str {
             let t = line.trim_start_matches([' ', '\t', '>']);
             let t = t.strip_prefix(['-', '*', '+']).unwrap_or_else(|| {
@@ -104,7 +416,7 @@ mod tests {
             t.trim_start_matches([' ', '\t'])
         }
         let mut out = String::new();
-        let mut prev_ok = true;
+        let mut prev_ok = prev_ok;
         let mut lines = rest.split('\n').peekable();
         while let Some(line) = lines.next() {
             let t = strip(line);
@@ -135,14 +447,27 @@ mod tests {
         /// The byte scan finds the lines the `str` form found, whatever the lines hold.
         #[test]
         fn later_definitions_by_bytes_are_those_by_str(s in "([\\[\\]:#>*+\\-0-9. \t\r\n a\u{3000}\u{a0}中]|\\[a\\]: /x|\n\n|1\\) |12345678901\\.){0,60}") {
-            proptest::prop_assert_eq!(later_defs(&s), later_defs_by_str(&s));
+            proptest::prop_assert_eq!(later_defs(&s, true), later_defs_by_str(&s, true));
+            proptest::prop_assert_eq!(later_defs(&s, false), later_defs_by_str(&s, false));
+            // reading back to the last blank line gives the state a reading from the start has
+            let head = match s.rfind('\n') {
+                Some(k) => &s[..=k],
+                None => "",
+            };
+            let mut prev_ok = true;
+            for line in head.split_terminator('\n') {
+                let t = strip_markers(line);
+                let cand = prev_ok && t.starts_with('[') && t.contains("]:");
+                prev_ok = t.trim().is_empty() || cand || t.starts_with('#');
+            }
+            proptest::prop_assert_eq!(allows_def_after(head), prev_ok, "{:?}", head);
         }
     }
 
     #[test]
     fn later_definitions_are_found_and_prose_is_not() {
         let rest = "text\n[not]: a paragraph line\n\n[a]: https://e.com/a\n> [b]:\n> https://e.com/b\n- [c]: /c \"t\"\n\nx [d]: no";
-        let d = later_defs(rest);
+        let d = later_defs(rest, true);
         assert!(d.contains("[a]: https://e.com/a") && d.contains("> https://e.com/b") && d.contains("- [c]"), "{d}");
         assert!(!d.contains("[not]") && !d.contains("[d]"), "{d}");
     }

@@ -383,24 +383,45 @@ pub(crate) fn flatten(v: &[Inline], out: &mut String) {
 /// Parses CommonMark with GFM tables and strikethrough. Never fails: whatever
 /// is not markup is text.
 pub fn parse(src: &str) -> Doc {
-    parse_with(src, "").0
+    parse_with(src, "", src.len()).0
 }
 
-/// Parses `src`; a reference it leaves undefined is looked up in the candidate
+/// Parses `src`, the first part of a text of `whole` bytes (references expand as in the whole
+/// text); a reference it leaves undefined is looked up in the candidate
 /// definition lines of `rest` (the source after a cut, see `super::bound` and `super::defs`),
 /// found and parsed only when such a reference is met. Also says whether the
 /// last top-level block is an HTML block (one a cut may have left open).
-pub(crate) fn parse_with(src: &str, rest: &str) -> (Doc, bool) {
+///
+/// Long runs of one-line definitions are left out of the parse (`super::defs::compact`); when
+/// the parse shows that this could change what it gives (a run's first line was not read as a
+/// definition, or a label left out is defined again after it), `src` is parsed as it is.
+pub(crate) fn parse_with(src: &str, rest: &str, whole: usize) -> (Doc, bool) {
+    if let Some(c) = super::defs::compact(src) {
+        if let Some(r) = parse_in(&c.text, rest, whole, Some(&c)) {
+            #[cfg(test)]
+            super::defs::LEFT_OUT.set(super::defs::LEFT_OUT.get() + (src.len() - c.text.len()));
+            return r;
+        }
+    }
+    parse_in(src, rest, whole, None).unwrap_or_default()
+}
+
+/// [`parse_with`] of `src` (`compact`'s text when given): `None` when what was left out may matter.
+fn parse_in(src: &str, rest: &str, whole: usize, compact: Option<&super::defs::Compact<'_>>) -> Option<(Doc, bool)> {
     let opts = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
     // the rest is scanned on the first undefined reference only: most prefixes have none
     let later = std::cell::OnceCell::new();
     let mut defs: Option<Parser<'_>> = None;
     // one callback type for every parse, so the parser is compiled once
     let mut callback = |link: md::BrokenLink<'_>| {
+        // the lines left out come before the rest
+        if let Some((dest, title)) = compact.and_then(|c| c.lookup(&link.reference, opts)) {
+            return Some((md::CowStr::from(dest), md::CowStr::from(title)));
+        }
         if rest.is_empty() {
             return None;
         }
-        let later: &String = later.get_or_init(|| super::defs::later_defs(rest));
+        let later: &String = later.get_or_init(|| super::defs::later_defs(rest, super::defs::allows_def_after(src)));
         if later.is_empty() {
             return None;
         }
@@ -409,6 +430,9 @@ pub(crate) fn parse_with(src: &str, rest: &str) -> (Doc, bool) {
         let title = d.title.as_ref().map_or(String::new(), |t| t.to_string());
         Some((md::CowStr::from(d.dest.to_string()), md::CowStr::from(title)))
     };
+    // a run's first line must be read as a definition: no event covers it
+    let guards: &[super::defs::Run] = compact.map_or(&[], |c| &c.runs);
+    let mut covered = false;
     let mut b = Builder::default();
     let mut last_html = false;
     // an HTML block's lines, written as one (a comment or tag may span lines)
@@ -417,7 +441,11 @@ pub(crate) fn parse_with(src: &str, rest: &str) -> (Doc, bool) {
     // handed to the builder as one run: the same text, one call instead of one per event
     let mut run = Run::default();
     // the parser's loop runs in crates/md-events (compiled at its own opt-level), once per event
-    md_events::each_event(src, opts, &mut callback, &mut |ev, range| {
+    let mut sink = |ev: Event<'_>, range: std::ops::Range<usize>| {
+        if !guards.is_empty() {
+            let k = guards.partition_point(|g| g.first.end <= range.start);
+            covered |= guards.get(k).is_some_and(|g| g.first.start < range.end);
+        }
         if let Event::Text(t) = &ev {
             // the `CowStr` read once (its deref is a call of the parser's crate)
             let t: &str = t;
@@ -461,8 +489,23 @@ pub(crate) fn parse_with(src: &str, rest: &str) -> (Doc, bool) {
             }
             _ => {}
         }
-    });
+    };
+    // the definitions kept after a run's first line, whose labels a left-out line may define first
+    let mut after: Vec<(String, usize)> = Vec::new();
+    let mut kept = |d: &md::RefDefs<'_>| {
+        if let Some(g) = guards.first() {
+            after.extend(
+                d.iter().filter(|(_, d)| d.span.start >= g.first.end).map(|(l, d)| (l.to_string(), d.span.start)),
+            );
+        }
+    };
+    md_events::each_event(src, opts, whole, &mut callback, &mut sink, &mut kept);
     run.flush(src, &mut b);
+    if let Some(c) = compact {
+        if covered || after.iter().any(|(l, at)| c.shadowed(l, *at)) {
+            return None;
+        }
+    }
     if let Some(h) = html_block.take() {
         b.html(&h);
     }
@@ -470,7 +513,7 @@ pub(crate) fn parse_with(src: &str, rest: &str) -> (Doc, bool) {
         b.close();
     }
     b.root.flush();
-    (Doc { blocks: b.root.blocks }, last_html)
+    Some((Doc { blocks: b.root.blocks }, last_html))
 }
 
 /// Text events not yet given to the builder: the source of `range` as written, or (`owned`)

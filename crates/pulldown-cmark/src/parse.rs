@@ -312,6 +312,13 @@ impl<'input, F: BrokenLinkCallback<'input>> Parser<'input, F> {
         &self.allocs.refdefs
     }
 
+    /// webhook-push patch: the link reference expansion limit set as for a text of `len` bytes
+    /// (a parse of part of a text, or of a text with some of its lines left out, expands
+    /// references as the parse of the whole text does). See PATCH.md.
+    pub fn set_link_ref_expansion_limit_for_len(&mut self, len: usize) {
+        self.link_ref_expansion_limit = len.max(100_000);
+    }
+
     /// Use a link label to fetch a type, url, and title.
     ///
     /// This function enforces the [`link_ref_expansion_limit`].
