@@ -598,7 +598,9 @@ fn cap<'b>(
 pub fn cap_and_pack_paragraphs(text: &str, sep: &str, budget: usize, max: usize, m: Measure) -> (Vec<String>, bool) {
     let max = max.max(1);
     let mut out = Packer::new(sep, max, m);
-    let cut = cap(Split { rest: Some(text), sep }.map(|b| (b, m.cost(b))), sep, budget, m, |b, c| pack_block(&mut out, b, c, max, m));
+    let cut = cap(Split { rest: Some(text), sep }.map(|b| (b, m.cost(b))), sep, budget, m, |b, c| {
+        pack_block(&mut out, b, c, max, m)
+    });
     let out = out.finish();
     (if out.is_empty() { vec![String::new()] } else { out }, cut)
 }
