@@ -227,6 +227,27 @@ describe("inputs", () => {
     }
     assert.equal(mock.received.length, before, "nothing was posted");
   });
+
+  test("a message no requested platform can show (a file by media_id on DingTalk and Feishu): 400 UNSUPPORTED, nothing posted or dead-lettered; 207 where another channel takes it", async () => {
+    const before = mock.received.length;
+    const file = { content: { type: "file", body: { media_id: "MEDIA0123456789" } } };
+    let res = await r.post("/v1/send", { ...file, platforms: ["dingtalk", "feishu"] });
+    assert.equal(res.status, 400, res.text);
+    assert.equal(res.body.ok, false);
+    assert.equal(res.body.error.code, "UNSUPPORTED", res.text);
+    assert.equal(res.body.summary.failed, 2, res.text);
+    for (const c of res.body.channels) {
+      assert.equal(c.outcome, "failed", res.text);
+      assert.equal(c.retryable, false);
+      assert.ok(!c.deadLettered, `${c.channel} dead-lettered`);
+    }
+    assert.equal(mock.received.length, before, "nothing was posted");
+    // WeCom uploads a file given as base64 and sends it: one channel delivered, two refused it
+    res = await r.post("/v1/send", { content: { type: "file", body: { base64: Buffer.from("report").toString("base64"), name: "r.txt" } } });
+    assert.equal(res.status, 207, res.text);
+    assert.deepEqual(res.body.summary, { delivered: 1, duplicate: 0, queued: 0, failed: 2 }, res.text);
+    for (const c of res.body.channels.filter((c) => c.outcome === "failed")) assert.ok(!c.deadLettered, `${c.channel} dead-lettered`);
+  });
 });
 
 describe("the seed's examples", () => {

@@ -193,9 +193,10 @@ export async function deliverAll(env, log, rid, input, items) {
         log.info("duplicate", { ...logged, outcome: "duplicate" });
         return entry;
       }
-      if (r.error?.code === "INVALID_MESSAGE") {
-        // the message itself is refused before anything is posted (e.g. it renders to nothing on
-        // this platform): the caller's error, nothing to retry or dead-letter
+      if (r.error?.code === "INVALID_MESSAGE" || r.error?.code === "UNSUPPORTED") {
+        // the message itself is refused before anything is posted (it renders to nothing on this
+        // platform, or asks for what the platform cannot show, such as a file by media_id on
+        // DingTalk): the caller's error, nothing to retry or dead-letter
         entry.outcome = "failed";
         entry.retryable = false;
         entry.rejected = true;

@@ -317,14 +317,16 @@ function sendItems(body, config, override, rid) {
 /**
  * 200 all delivered (or already delivered); 202 some queued; 207 some failed for good while others
  * went out or were queued; 502 all failed for good; 503 a retryable failure could not be queued
- * (the caller should retry); 400 every channel refused the message itself (INVALID_MESSAGE).
+ * (the caller should retry); 400 every channel refused the message itself (INVALID_MESSAGE,
+ * UNSUPPORTED: nothing was posted).
  */
 function summarize(entries) {
   const summary = { delivered: 0, duplicate: 0, queued: 0, failed: 0 };
   for (const e of entries) summary[e.outcome]++;
   const unqueued = entries.some((e) => e.outcome === "failed" && e.retryable);
   let status = 200;
-  // every channel refused the message itself (INVALID_MESSAGE, nothing posted): a client error
+  // every channel refused the message itself (INVALID_MESSAGE or UNSUPPORTED, nothing posted): a
+  // client error
   if (entries.length && entries.every((e) => e.rejected)) status = 400;
   else if (unqueued) status = 503;
   else if (summary.failed && summary.failed === entries.length) status = 502;
