@@ -2,10 +2,13 @@
 // 1 MiB inputs (render.mjs's LARGE_INPUTS, and more with escapes or no ASCII) through two builds
 // in one process, alternating the builds per render (CPU ms): per platform × type × overflow, the median
 // ms of each input in each build and its ratio to plain text (issue 8: the worst within 3x).
+// Also checks that the two builds' payloads are equal (timestamps and signatures left out, a
+// refusal by its message): exit code 1 when any differ.
 //
 //   node bench/large-ab.mjs BASE_PKG_DIR NEW_PKG_DIR
 //   env: WP_BENCH_LARGE_RUNS (5), WP_BENCH_LARGE_OVERFLOW (split,truncate),
-//        WP_BENCH_LARGE_ONLY (comma-separated input names; plain is always run)
+//        WP_BENCH_LARGE_ONLY (comma-separated input names; plain is always run),
+//        WP_BENCH_LARGE_TYPES (text,markdown), WP_BENCH_LARGE_PLATFORMS (all three)
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { renderOrRefused, stats } from "./lib/common.mjs";
@@ -23,6 +26,11 @@ const OVERFLOW = (process.env.WP_BENCH_LARGE_OVERFLOW || "split,truncate").split
 const MIB = (1 << 20) - 8;
 const ALL = { ...LARGE_INPUTS, ...LARGE_EXTRA, ...LARGE_DEFS };
 const only = process.env.WP_BENCH_LARGE_ONLY?.split(",");
+const TYPES = (process.env.WP_BENCH_LARGE_TYPES || "text,markdown").split(",");
+const PLATS = process.env.WP_BENCH_LARGE_PLATFORMS?.split(",") ?? PLATFORMS;
+// a render's payloads without what changes from one render to the next
+const bare = (r) => JSON.stringify(r.refused ?? r.payloads.map((p) => ({ ...p, timestamp: undefined, sign: undefined })));
+const differ = [];
 const INPUTS = Object.fromEntries(Object.entries(ALL).filter(([k]) => k === "plain" || !only || only.includes(k)));
 
 // CPU time (process.cpuUsage), not wall time: on a loaded machine a process waiting for a core
@@ -35,8 +43,8 @@ const ms = (wp, message, platform, opts) => {
 };
 const worstAll = { base: 0, new: 0 };
 for (const overflow of OVERFLOW) {
-  for (const type of ["text", "markdown"]) {
-    for (const platform of PLATFORMS) {
+  for (const type of TYPES) {
+    for (const platform of PLATS) {
       const opts = { webhook: `bench${platform}key01`, overflow, ...(SECRETS[platform] ? { secret: SECRETS[platform] } : {}) };
       const m = { base: {}, new: {} };
       for (const [name, unit] of Object.entries(INPUTS)) {
@@ -44,7 +52,9 @@ for (const overflow of OVERFLOW) {
         const s = typeof unit === "function" ? unit(MIB) : unit.repeat(Math.floor(MIB / Buffer.byteLength(unit)));
         const message = { content: { type, body: type === "text" ? { text: s } : { content: s } } };
         const t = { base: [], new: [] };
-        for (const b of ["base", "new"]) renderOrRefused(builds[b], message, platform, opts); // warm up
+        // the warm-up render, whose payloads are compared
+        const [a, b] = ["base", "new"].map((k) => bare(renderOrRefused(builds[k], message, platform, opts)));
+        if (a !== b) differ.push(`${type} ${platform} ${overflow} ${name}`);
         for (let i = 0; i < RUNS; i++) {
           for (const b of i % 2 ? ["new", "base"] : ["base", "new"]) t[b].push(ms(builds[b], message, platform, opts));
         }
@@ -63,3 +73,5 @@ for (const overflow of OVERFLOW) {
   }
 }
 console.log(`worst over plain: base ${worstAll.base.toFixed(2)}x, new ${worstAll.new.toFixed(2)}x (goal <= 3x)`);
+console.log(differ.length ? `payloads differ (${differ.length}): ${differ.join("; ")}` : "payloads equal");
+process.exitCode = differ.length ? 1 : 0;
