@@ -564,8 +564,8 @@ pub fn pack_capped(
 }
 
 /// The leading blocks (each with its cost) whose cost, with `sep` between them, reaches
-/// `budget`, the last one cut at a safe point, each handed (borrowed) with its cost to `keep`.
-/// `true` when something was left out.
+/// `budget`, the last one cut at a safe point, each handed (borrowed) with its cost to `keep`;
+/// blank blocks are left out. `true` when something was left out.
 fn cap<'b>(
     blocks: impl Iterator<Item = (&'b str, usize)>,
     sep: &str,
@@ -575,8 +575,15 @@ fn cap<'b>(
 ) -> bool {
     let sep_cost = m.cost(sep);
     let mut used = 0usize;
-    for (k, (b, c)) in blocks.enumerate() {
-        let add = if k == 0 { 0 } else { sep_cost };
+    let mut first = true;
+    for (b, c) in blocks {
+        // a blank block shows nothing and no part is sent blank: it is left out here, before it
+        // takes any of the budget (thousands of them would otherwise cut the content after them)
+        if b.trim().is_empty() {
+            continue;
+        }
+        let add = if first { 0 } else { sep_cost };
+        first = false;
         if used + add + c <= budget {
             used += add + c;
             keep(b, c);
@@ -1031,7 +1038,9 @@ mod tests {
             for m in [Measure::Utf8, Measure::Json] {
                 prop_assert_eq!(pack(&blocks, "\n\n", max, m), before::pack(&blocks, "\n\n", max, m));
                 prop_assert_eq!(pack(std::slice::from_ref(&s), "\n", max, m), before::pack(std::slice::from_ref(&s), "\n", max, m));
-                let (capped, cut) = before::cap_blocks(&blocks, "\n\n", budget, m);
+                // blank blocks are left out before the cap: what the split sends
+                let shown: Vec<String> = blocks.iter().filter(|b| !b.trim().is_empty()).cloned().collect();
+                let (capped, cut) = before::cap_blocks(&shown, "\n\n", budget, m);
                 let want = (before::pack(&capped, "\n\n", max, m), cut);
                 let costs: Vec<usize> = blocks.iter().map(|b| m.cost(b)).collect();
                 prop_assert_eq!(pack_capped(&blocks, &costs, "\n\n", budget, max, m), want.clone());

@@ -228,6 +228,38 @@ fn split_sends_no_empty_part() {
     }
 }
 
+/// Blank paragraphs or rows take none of what a split may send: thousands of them before the
+/// text must not fill the parts (or the parse's capacity) and leave the text out. Both failed
+/// before: the blank parts were dropped only after the cap had cut the rest, and a Feishu post's
+/// blank rows (empty code blocks) filled the bounded parse, which then gave no payload at all.
+#[test]
+fn blanks_take_no_room_in_a_split() {
+    let para = |c: &str| c.repeat(1900);
+    let mut text = vec![para("x"); 10];
+    text.extend(vec![para(" "); 10]);
+    text.extend(vec![para("y"); 5]);
+    // (body, type, what must arrive, platforms where what comes before it shows nothing): WeCom
+    // shows an empty code block (its fences), and DingTalk one of spaces
+    let all = &PLATFORMS[..];
+    let cases: [(String, &str, &str, &[Platform]); 4] = [
+        (text.join("\n\n"), "text", "yyyy", all),
+        (format!("{}hello", " \n\n".repeat(300_000)), "text", "hello", all),
+        (format!("{}hello world\n", "```\n```\n\n".repeat(50_000)), "markdown", "hello world", &all[1..]),
+        (format!("{}hello world\n", "```\n   \n```\n\n".repeat(40_000)), "markdown", "hello world", &all[2..]),
+    ];
+    for (body, ty, want, on) in cases {
+        let v = if ty == "text" { json!({"content": {"type": "text", "body": {"text": body}}}) } else { md(&body) };
+        for (p, opts) in variants().into_iter().filter(|(p, o)| o.overflow == Overflow::Split && on.contains(p)) {
+            let r = render_checked(&v, p, &opts).unwrap_or_else(|e| panic!("{p:?} {ty} {want}: {e:?}"));
+            assert!(!r.payloads.is_empty(), "{p:?} {ty} {want}: no payload");
+            let all = r.to_json();
+            assert!(!all.contains("truncated"), "{p:?} {ty} {want} {:?}: cut though the parts had room", &body[..12]);
+            let (n, given) = (all.matches(want).count(), body.matches(want).count());
+            assert!(n >= given, "{p:?} {ty}: {n} of {given} {want:?} arrived");
+        }
+    }
+}
+
 /// Markdown made of pieces that show nothing, and maybe one that does: every render is
 /// acceptable or refused as rendering to nothing (never a payload the platform refuses).
 mod pieces {

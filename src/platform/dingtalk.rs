@@ -235,7 +235,9 @@ fn markdown(c: &Content, src: &str, title: Option<&str>, ctx: &mut Ctx<'_>) -> R
         src,
         capacity,
         |_, bs| markdown::render_blocks(bs, Dialect::DingTalk),
-        |b| Measure::Json.cost(b) + sep_cost,
+        // a blank block is not sent (see `fit_blocks`): it costs nothing, so that thousands of
+        // them do not fill the capacity and cut the content after them
+        |b| if blank(b) { 0 } else { Measure::Json.cost(b) + sep_cost },
     );
     let (doc, mut blocks, losses, partial) = (bounded.doc, bounded.out, bounded.losses, bounded.partial);
     ctx.degraded.losses(&losses, loss_reason);

@@ -279,8 +279,13 @@ fn post(c: &Content, src: &str, title: Option<&str>, ctx: &mut Ctx<'_>) -> Resul
         capacity,
         |_, bs| {
             let (blocks, losses) = super::feishu_post::to_feishu_post_blocks(bs);
-            // each row's cost measured once, here
-            let blocks = blocks.into_iter().map(|rows| rows.into_iter().map(|r| (row_cost(&r), r)).collect()).collect();
+            // each row's cost measured once, here; a row that shows nothing (an empty code block,
+            // blank text) is left out here, so it costs nothing: thousands of them must not fill
+            // the capacity and stop the parse before the text after them
+            let blocks = blocks
+                .into_iter()
+                .map(|rows| rows.into_iter().filter(|r| row_shows(r)).map(|r| (row_cost(&r), r)).collect())
+                .collect();
             (blocks, losses)
         },
         |rows: &Vec<(usize, Vec<Payload>)>| rows.iter().map(|(n, _)| n + 1).sum(),
@@ -320,7 +325,8 @@ fn post(c: &Content, src: &str, title: Option<&str>, ctx: &mut Ctx<'_>) -> Resul
             rows.push((r, n));
         }
     }
-    if rows.is_empty() && !partial {
+    // (no row left of a partial parse cannot be: the parse stops only once rows fill the capacity)
+    if rows.is_empty() {
         return Err(super::common::renders_to_nothing(super::common::nothing_path(c), ctx.platform.display(), src));
     }
     let total: usize = rows.iter().map(|(_, n)| n + 1).sum();

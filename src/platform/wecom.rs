@@ -164,7 +164,8 @@ fn markdown(c: &Content, src: &str, title: Option<&str>, ctx: &mut Ctx<'_>) -> R
             };
             markdown::render_blocks(bs, if v2 { Dialect::WecomMarkdownV2 } else { Dialect::WecomMarkdown })
         },
-        |b| b.len() + sep_cost,
+        // a blank block is not sent (see `fit_blocks`): it costs nothing
+        |b| if super::common::blank(b) { 0 } else { b.len() + sep_cost },
     );
     let (dialect, msgtype) =
         if v2 { (Dialect::WecomMarkdownV2, "markdown_v2") } else { (Dialect::WecomMarkdown, "markdown") };
