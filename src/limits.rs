@@ -82,15 +82,20 @@ fn word_escapes(w: u64) -> bool {
 /// escapes (most rendered text), by the table elsewhere. Every part is measured several times
 /// over (the bounded parse, the packing, each cut): per byte, that was ~10 instructions a byte.
 fn json_extra(b: &[u8]) -> usize {
+    let by_byte = |b: &[u8]| b.iter().map(|&b| usize::from(JSON_EXTRA[usize::from(b)])).sum::<usize>();
+    // a short string (a one-word block) by the table alone
+    if b.len() < 16 {
+        return by_byte(b);
+    }
     let mut extra = 0usize;
     let mut words = b.chunks_exact(8);
     for c in &mut words {
         let w = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
         if word_escapes(w) {
-            extra += c.iter().map(|&b| usize::from(JSON_EXTRA[usize::from(b)])).sum::<usize>();
+            extra += by_byte(c);
         }
     }
-    extra + words.remainder().iter().map(|&b| usize::from(JSON_EXTRA[usize::from(b)])).sum::<usize>()
+    extra + by_byte(words.remainder())
 }
 
 /// Bytes a byte costs inside a JSON string beyond itself (a table: counting is per byte of
@@ -1171,7 +1176,12 @@ mod word_tests {
                 v[at] = b;
                 let w = u64::from_le_bytes(v.clone().try_into().unwrap());
                 assert_eq!(word_escapes(w), JSON_EXTRA[usize::from(b)] > 0, "{b:#x} at {at}");
-                assert_eq!(json_extra(&v), usize::from(JSON_EXTRA[usize::from(b)]));
+                // and in a string long enough to be read by words, at every offset of one
+                for pad in 8..17 {
+                    let mut long = vec![b'a'; pad + 16];
+                    long[pad + at] = b;
+                    assert_eq!(json_extra(&long), usize::from(JSON_EXTRA[usize::from(b)]), "{b:#x} at {pad}+{at}");
+                }
             }
         }
     }

@@ -208,7 +208,9 @@ impl Builder {
             | FrameKind::Font(_) => t.inline_depth + 1,
             _ => 0,
         };
-        self.stack.push(Frame { kind: k, block_depth, inline_depth, ..Frame::default() });
+        // every field given: `..Frame::default()` makes a default kind only to drop it
+        let f = Frame { kind: k, block_depth, inline_depth, skip: 0, blocks: Vec::new(), inl: Vec::new(), extra: None };
+        self.stack.push(f);
     }
 
     fn end(&mut self) {
