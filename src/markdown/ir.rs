@@ -131,9 +131,15 @@ impl Text {
 
 impl From<&str> for Text {
     fn from(t: &str) -> Self {
-        let mut x = Text(Repr::Short(0, [0; Text::SHORT]));
-        x.push_str(t);
-        x
+        // made in place at once (one per text inline of the parse)
+        let mut b = [0; Text::SHORT];
+        match b.get_mut(..t.len()) {
+            Some(room) => {
+                room.copy_from_slice(t.as_bytes());
+                Text(Repr::Short(t.len() as u8, b))
+            }
+            None => Text(Repr::Long(t.to_string())),
+        }
     }
 }
 
