@@ -60,6 +60,10 @@ impl Measure {
         match self {
             Measure::Utf8 => s.len(),
             // a multi-byte character costs its bytes, so counting escapes by byte is exact
+            // a short string (a one-word block, a line) by the table here, a longer one by words
+            Measure::Json if s.len() < 16 => {
+                s.len() + s.bytes().map(|b| usize::from(JSON_EXTRA[usize::from(b)])).sum::<usize>()
+            }
             Measure::Json => s.len() + json_extra(s.as_bytes()),
         }
     }
@@ -83,10 +87,6 @@ fn word_escapes(w: u64) -> bool {
 /// over (the bounded parse, the packing, each cut): per byte, that was ~10 instructions a byte.
 fn json_extra(b: &[u8]) -> usize {
     let by_byte = |b: &[u8]| b.iter().map(|&b| usize::from(JSON_EXTRA[usize::from(b)])).sum::<usize>();
-    // a short string (a one-word block) by the table alone
-    if b.len() < 16 {
-        return by_byte(b);
-    }
     let mut extra = 0usize;
     let mut words = b.chunks_exact(8);
     for c in &mut words {
@@ -284,14 +284,17 @@ fn back_out(spans: &[(usize, usize)], cut: usize) -> usize {
 }
 
 /// The last paragraph break of `s[..fit]` in its second half, else the last line break there,
-/// else the last space there, else `fit`. Only the second half is read (by bytes: its start may
-/// be inside a character, the bytes looked for never are); no `\n\n` without a `\n`.
+/// else the last space there, else `fit`. Only the second half is read; no `\n\n` without a `\n`.
 fn break_in_room(s: &str, fit: usize) -> usize {
-    let floor = fit / 2;
-    let tail = s.as_bytes().get(floor..fit).unwrap_or(&[]);
-    match tail.iter().rposition(|&b| b == b'\n') {
-        Some(nl) => floor + tail.windows(2).rposition(|w| w == b"\n\n").unwrap_or(nl),
-        None => tail.iter().rposition(|&b| b == b' ').map_or(fit, |k| floor + k),
+    // from the first character at or after the middle: the bytes looked for are ASCII
+    let mut from = fit / 2;
+    while !s.is_char_boundary(from) {
+        from += 1;
+    }
+    let tail = s.get(from..fit).unwrap_or("");
+    match tail.rfind('\n') {
+        Some(nl) => from + tail.rfind("\n\n").unwrap_or(nl),
+        None => tail.rfind(' ').map_or(fit, |k| from + k),
     }
 }
 
@@ -413,21 +416,32 @@ fn fit_len(s: &str, max: usize, m: Measure) -> usize {
             let b = s.as_bytes();
             let mut i = 0;
             loop {
-                if let Some(c) = b.get(i..i + 8) {
-                    let w = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
-                    if used + 8 <= max && !word_escapes(w) {
-                        used += 8;
-                        i += 8;
-                        continue;
+                // a word that escapes, or the last bytes: byte by byte (escape-dense text is
+                // tested once a word, not once a byte)
+                let n = match b.get(i..i + 8) {
+                    Some(c) => {
+                        let w = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+                        if used + 8 <= max && !word_escapes(w) {
+                            used += 8;
+                            i += 8;
+                            continue;
+                        }
+                        8
                     }
-                }
-                let Some(&x) = b.get(i) else { break };
-                used += 1 + usize::from(JSON_EXTRA[usize::from(x)]);
-                if used > max {
-                    end = i;
+                    None => b.len() - i,
+                };
+                if n == 0 {
                     break;
                 }
-                i += 1;
+                let over = b[i..i + n].iter().position(|&x| {
+                    used += 1 + usize::from(JSON_EXTRA[usize::from(x)]);
+                    used > max
+                });
+                if let Some(k) = over {
+                    end = i + k;
+                    break;
+                }
+                i += n;
             }
             end
         }
