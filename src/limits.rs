@@ -60,8 +60,9 @@ impl Measure {
         match self {
             Measure::Utf8 => s.len(),
             // a multi-byte character costs its bytes, so counting escapes by byte is exact
-            // a short string (a one-word block, a line) by the table here, a longer one by words
-            Measure::Json if s.len() < 16 => {
+            // a short string (a block, a line, a Feishu element's JSON, which is escape-dense) by
+            // the table here, a longer one (a part's text) by words
+            Measure::Json if s.len() < 64 => {
                 s.len() + s.bytes().map(|b| usize::from(JSON_EXTRA[usize::from(b)])).sum::<usize>()
             }
             Measure::Json => s.len() + json_extra(s.as_bytes()),

@@ -99,7 +99,7 @@ fn drive(src: &str, capacity: usize, render: &mut dyn FnMut(&Doc, &[Block], bool
     // a source within the need is parsed whole; else a first look at a sixteenth of it, then
     // as far as what that rendered says is needed (markup can render many times its size: a
     // Feishu post element per `*a*`), and at least half as far again each time
-    let mut want = if src.len() <= need { src.len() } else { need / 32 };
+    let mut want = if src.len() <= need { src.len() } else { need / 16 };
     #[cfg(test)]
     if FULL.get() {
         want = usize::MAX;
