@@ -89,15 +89,24 @@ fn word_escapes(w: u64) -> bool {
 fn json_extra(b: &[u8]) -> usize {
     let by_byte = |b: &[u8]| b.iter().map(|&b| usize::from(JSON_EXTRA[usize::from(b)])).sum::<usize>();
     let mut extra = 0usize;
-    let mut words = b.chunks_exact(8);
-    for c in &mut words {
+    let mut i = 0;
+    while let Some(c) = b.get(i..i + 8) {
         let w = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
-        if word_escapes(w) {
-            extra += by_byte(c);
+        if !word_escapes(w) {
+            i += 8;
+            continue;
         }
+        // where one word escapes, more may: the next [`DENSE`] bytes by the table (escape-dense
+        // text is not tested word by word)
+        let end = (i + DENSE).min(b.len());
+        extra += by_byte(&b[i..end]);
+        i = end;
     }
-    extra + by_byte(words.remainder())
+    extra + by_byte(b.get(i..).unwrap_or(&[]))
 }
+
+/// Bytes read by the table after a word that escapes.
+const DENSE: usize = 64;
 
 /// Bytes a byte costs inside a JSON string beyond itself (a table: counting is per byte of
 /// every rendered part, several times over).
@@ -417,8 +426,7 @@ fn fit_len(s: &str, max: usize, m: Measure) -> usize {
             let b = s.as_bytes();
             let mut i = 0;
             loop {
-                // a word that escapes, or the last bytes: byte by byte (escape-dense text is
-                // tested once a word, not once a byte)
+                // a word that escapes (then the next `DENSE` bytes), or the last bytes: byte by byte
                 let n = match b.get(i..i + 8) {
                     Some(c) => {
                         let w = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
@@ -427,7 +435,7 @@ fn fit_len(s: &str, max: usize, m: Measure) -> usize {
                             i += 8;
                             continue;
                         }
-                        8
+                        DENSE.min(b.len() - i)
                     }
                     None => b.len() - i,
                 };
