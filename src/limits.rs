@@ -60,10 +60,53 @@ impl Measure {
         match self {
             Measure::Utf8 => s.len(),
             // a multi-byte character costs its bytes, so counting escapes by byte is exact
-            Measure::Json => s.len() + s.bytes().map(|b| usize::from(JSON_EXTRA[usize::from(b)])).sum::<usize>(),
+            // a short string (a block, a line, a Feishu element's JSON, which is escape-dense) by
+            // the table here, a longer one (a part's text) by words
+            Measure::Json if s.len() < 64 => {
+                s.len() + s.bytes().map(|b| usize::from(JSON_EXTRA[usize::from(b)])).sum::<usize>()
+            }
+            Measure::Json => s.len() + json_extra(s.as_bytes()),
         }
     }
 }
+
+/// Whether any of 8 bytes (a little-endian word) escapes in JSON: a control byte, `"` or `\`.
+/// Exact (no false positives or negatives): the classic "has a byte less than n" and "has a
+/// zero byte" word tests.
+#[inline(always)]
+fn word_escapes(w: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGH != 0;
+    w.wrapping_sub(ONES * 0x20) & !w & HIGH != 0
+        || zero(w ^ (ONES * u64::from(b'"')))
+        || zero(w ^ (ONES * u64::from(b'\\')))
+}
+
+/// The extra JSON bytes of `b` (see [`JSON_EXTRA`]): eight bytes at a time where none of them
+/// escapes (most rendered text), by the table elsewhere. Every part is measured several times
+/// over (the bounded parse, the packing, each cut): per byte, that was ~10 instructions a byte.
+fn json_extra(b: &[u8]) -> usize {
+    let by_byte = |b: &[u8]| b.iter().map(|&b| usize::from(JSON_EXTRA[usize::from(b)])).sum::<usize>();
+    let mut extra = 0usize;
+    let mut i = 0;
+    while let Some(c) = b.get(i..i + 8) {
+        let w = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+        if !word_escapes(w) {
+            i += 8;
+            continue;
+        }
+        // where one word escapes, more may: the next [`DENSE`] bytes by the table (escape-dense
+        // text is not tested word by word)
+        let end = (i + DENSE).min(b.len());
+        extra += by_byte(&b[i..end]);
+        i = end;
+    }
+    extra + by_byte(b.get(i..).unwrap_or(&[]))
+}
+
+/// Bytes read by the table after a word that escapes.
+const DENSE: usize = 64;
 
 /// Bytes a byte costs inside a JSON string beyond itself (a table: counting is per byte of
 /// every rendered part, several times over).
@@ -250,6 +293,21 @@ fn back_out(spans: &[(usize, usize)], cut: usize) -> usize {
     spans.iter().take_while(|&&(start, _)| start < cut).find(|&&(_, end)| cut < end).map_or(cut, |&(start, _)| start)
 }
 
+/// The last paragraph break of `s[..fit]` in its second half, else the last line break there,
+/// else the last space there, else `fit`. Only the second half is read; no `\n\n` without a `\n`.
+fn break_in_room(s: &str, fit: usize) -> usize {
+    // from the first character at or after the middle: the bytes looked for are ASCII
+    let mut from = fit / 2;
+    while !s.is_char_boundary(from) {
+        from += 1;
+    }
+    let tail = s.get(from..fit).unwrap_or("");
+    match tail.rfind('\n') {
+        Some(nl) => from + tail.rfind("\n\n").unwrap_or(nl),
+        None => tail.rfind(' ').map_or(fit, |k| from + k),
+    }
+}
+
 /// The byte index of the best place to cut `s` so the head costs at most
 /// `max`: the last paragraph or line break in the second half of the room,
 /// else the last space there, else the last character that fits; moved back
@@ -259,15 +317,7 @@ pub fn safe_cut(s: &str, max: usize, m: Measure) -> usize {
     if fit == s.len() {
         return fit;
     }
-    let head = &s[..fit];
-    let floor = fit / 2;
-    let mut cut = match head.rfind("\n\n").filter(|&k| k >= floor) {
-        Some(k) => k,
-        None => match head.rfind('\n').filter(|&k| k >= floor) {
-            Some(k) => k,
-            None => head.rfind(' ').filter(|&k| k >= floor).unwrap_or(fit),
-        },
-    };
+    let mut cut = break_in_room(s, fit);
     cut = back_out(&protected_spans(s, cut, fit, true), cut);
     if cut == 0 {
         // The cut was inside a span that starts the text: cut right after it when it fits
@@ -372,12 +422,35 @@ fn fit_len(s: &str, max: usize, m: Measure) -> usize {
         Measure::Json => {
             let mut used = 0usize;
             let mut end = s.len();
-            for (i, &b) in s.as_bytes().iter().enumerate() {
-                used += 1 + usize::from(JSON_EXTRA[usize::from(b)]);
-                if used > max {
-                    end = i;
+            // eight bytes at a time while none of them escapes and they fit, else one
+            let b = s.as_bytes();
+            let mut i = 0;
+            loop {
+                // a word that escapes (then the next `DENSE` bytes), or the last bytes: byte by byte
+                let n = match b.get(i..i + 8) {
+                    Some(c) => {
+                        let w = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+                        if used + 8 <= max && !word_escapes(w) {
+                            used += 8;
+                            i += 8;
+                            continue;
+                        }
+                        DENSE.min(b.len() - i)
+                    }
+                    None => b.len() - i,
+                };
+                if n == 0 {
                     break;
                 }
+                let over = b[i..i + n].iter().position(|&x| {
+                    used += 1 + usize::from(JSON_EXTRA[usize::from(x)]);
+                    used > max
+                });
+                if let Some(k) = over {
+                    end = i + k;
+                    break;
+                }
+                i += n;
             }
             end
         }
@@ -1083,6 +1156,79 @@ mod tests {
                 if s.is_char_boundary(upto) {
                     prop_assert_eq!(protected_spans(&s, upto, usize::MAX, tags), reference_spans(&s, upto, usize::MAX, tags));
                 }
+            }
+        }
+    }
+}
+
+/// The JSON measure eight bytes at a time and the cut's search of the room's second half
+/// against the byte-by-byte code they replace.
+#[cfg(test)]
+mod word_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn cost_before(s: &str) -> usize {
+        s.len() + s.bytes().map(|b| usize::from(JSON_EXTRA[usize::from(b)])).sum::<usize>()
+    }
+
+    fn fit_len_before(s: &str, max: usize) -> usize {
+        let mut used = 0usize;
+        let mut end = s.len();
+        for (i, &b) in s.as_bytes().iter().enumerate() {
+            used += 1 + usize::from(JSON_EXTRA[usize::from(b)]);
+            if used > max {
+                end = i;
+                break;
+            }
+        }
+        while !s.is_char_boundary(end) {
+            end -= 1;
+        }
+        end
+    }
+
+    fn cut_before(s: &str, fit: usize) -> usize {
+        let head = &s[..fit];
+        let floor = fit / 2;
+        match head.rfind("\n\n").filter(|&k| k >= floor) {
+            Some(k) => k,
+            None => match head.rfind('\n').filter(|&k| k >= floor) {
+                Some(k) => k,
+                None => head.rfind(' ').filter(|&k| k >= floor).unwrap_or(fit),
+            },
+        }
+    }
+
+    #[test]
+    fn every_byte_value_at_every_offset_of_a_word() {
+        for b in 0..=255u8 {
+            for at in 0..8 {
+                let mut v = vec![b'a'; 8];
+                v[at] = b;
+                let w = u64::from_le_bytes(v.clone().try_into().unwrap());
+                assert_eq!(word_escapes(w), JSON_EXTRA[usize::from(b)] > 0, "{b:#x} at {at}");
+                // and in a string long enough to be read by words, at every offset of one
+                for pad in 8..17 {
+                    let mut long = vec![b'a'; pad + 16];
+                    long[pad + at] = b;
+                    assert_eq!(json_extra(&long), usize::from(JSON_EXTRA[usize::from(b)]), "{b:#x} at {pad}+{at}");
+                }
+            }
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn word_measures_match_the_byte_ones(
+            s in "([a-z ]{1,12}|\n|\n\n|\"|\\\\|\t|\u{1}|\u{1f}|\u{7f}|中|é|🚀| \u{2028}){0,80}",
+            max in 0usize..400,
+        ) {
+            prop_assert_eq!(Measure::Json.cost(&s), cost_before(&s));
+            prop_assert_eq!(fit_len(&s, max, Measure::Json), fit_len_before(&s, max));
+            for m in [Measure::Json, Measure::Utf8] {
+                let fit = fit_len(&s, max, m);
+                prop_assert_eq!(break_in_room(&s, fit), cut_before(&s, fit));
             }
         }
     }

@@ -133,7 +133,7 @@ fn drive(src: &str, capacity: usize, render: &mut dyn FnMut(&Doc, &[Block], bool
             }
         }
         // what the rendered bytes per source byte so far say is needed, an eighth more
-        let guess = (end as u128 * need as u128 * 9 / 8 / (all as u128).max(1)).min(usize::MAX as u128);
+        let guess = (end as u128 * need as u128 * 17 / 16 / (all as u128).max(1)).min(usize::MAX as u128);
         want = end.saturating_add(end / 2).max(guess as usize);
     }
 }

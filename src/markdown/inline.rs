@@ -7,11 +7,18 @@ use super::writer::Writer;
 
 /// Writes inlines in `cx.dialect`; `flags` are `InlineWriter::*`.
 pub(crate) fn inline(cx: &mut Writer, v: &[Inline], flags: u8) -> String {
+    // about what the text will take, so the string seldom grows
+    inline_in(cx, v, flags, String::with_capacity(text_len(v)))
+}
+
+/// [`inline`] written into `s` (emptied first): a buffer used again, for a line that is copied
+/// on (a list item's).
+pub(crate) fn inline_in(cx: &mut Writer, v: &[Inline], flags: u8, mut s: String) -> String {
+    s.clear();
     let mut w = InlineWriter {
         dialect: cx.dialect,
         cx,
-        // about what the text will take, so the string seldom grows
-        s: String::with_capacity(text_len(v)),
+        s,
         start: flags & InlineWriter::PARA != 0,
         one_line: flags & InlineWriter::PARA == 0,
         cell: flags & InlineWriter::CELL != 0,

@@ -10,6 +10,18 @@ thread_local! {
     /// Tests: every text event handed to the builder on its own (the reference the runs of
     /// text events, see [`Run`], are compared with).
     pub(crate) static NO_RUNS: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    /// Tests: the IR built by the paths the fast ones replace (a heading's inlines copied into
+    /// one line, a block written through its lines), the reference they are compared with.
+    pub(crate) static SLOW: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Whether the fast paths are taken (tests take the paths they replace too, see `SLOW`).
+#[inline(always)]
+fn fast() -> bool {
+    #[cfg(test)]
+    return !SLOW.get();
+    #[cfg(not(test))]
+    true
 }
 
 #[derive(Default, PartialEq)]
@@ -121,7 +133,9 @@ pub(crate) fn trim_breaks(mut v: Vec<Inline>) -> Vec<Inline> {
         v.pop();
     }
     let lead = v.iter().take_while(|i| **i == Inline::Break).count();
-    v.drain(..lead);
+    if lead > 0 {
+        v.drain(..lead);
+    }
     v
 }
 
@@ -194,7 +208,9 @@ impl Builder {
             | FrameKind::Font(_) => t.inline_depth + 1,
             _ => 0,
         };
-        self.stack.push(Frame { kind: k, block_depth, inline_depth, ..Frame::default() });
+        // every field given: `..Frame::default()` makes a default kind only to drop it
+        let f = Frame { kind: k, block_depth, inline_depth, skip: 0, blocks: Vec::new(), inl: Vec::new(), extra: None };
+        self.stack.push(f);
     }
 
     fn end(&mut self) {
@@ -216,6 +232,10 @@ impl Builder {
     /// Pops the top frame (never the root) into its parent.
     fn close(&mut self) {
         let Some(mut f) = self.stack.pop() else { return };
+        // the most common frame: nothing of a container's to collect
+        if fast() && f.kind == FrameKind::Para && f.extra.is_none() && f.blocks.is_empty() {
+            return self.top().add_block(Block::Paragraph(trim_breaks(f.inl)));
+        }
         f.flush();
         let x = f.extra.take().map_or_else(Extra::default, |b| *b);
         let p = self.top();
@@ -223,6 +243,10 @@ impl Builder {
         let keep = !inl.is_empty();
         let i = match f.kind {
             FrameKind::Para => return p.add_block(Block::Paragraph(inl)),
+            // no line break: the inlines are already one line (adjacent texts are always merged)
+            FrameKind::Heading(l) if fast() && !inl.iter().any(|i| matches!(i, Inline::Break)) => {
+                return p.add_block(Block::Heading(l, inl));
+            }
             FrameKind::Heading(l) => {
                 // a setext heading's lines are one line anywhere
                 let mut one = Frame::default();

@@ -645,7 +645,7 @@ fn ir_text_keeps_every_character_whole_across_its_short_bound() {
                 t.push_str(c);
                 t.push_str(tail);
                 assert_eq!(&*t, want.as_str(), "{lead} {c:?} {tail:?}");
-                assert_eq!(matches!(t, Text::Short(..)), want.len() <= Text::SHORT, "{lead} {c:?} {tail:?}");
+                assert_eq!(t.in_place(), want.len() <= Text::SHORT, "{lead} {c:?} {tail:?}");
                 assert_eq!(Text::from(want.clone()), t);
                 assert_eq!(&*Text::from(want.as_str()), want.as_str());
                 // and as the parser builds it: a paragraph's text read back whole
@@ -820,4 +820,42 @@ fn common_entities_read_as_the_table_says() {
     assert!(pulldown_cmark::common_entities_agree());
     let doc = parse("&amp;&lt;&gt;&quot;&nbsp;&copy;&AMP;&amp");
     assert_eq!(doc.blocks, vec![Block::Paragraph(vec![Inline::Text("&<>\"\u{A0}©&&amp".into())])]);
+}
+
+proptest::proptest! {
+    /// The IR builder's fast paths (parse.rs, `fast`: a paragraph frame closed without the
+    /// container steps, a heading's inlines kept when no line break is in them) build the same
+    /// document as the paths they replace: headings (ATX and setext, over several lines),
+    /// paragraphs, emphasis and breaks inside quotes and lists.
+    #[test]
+    fn fast_builder_paths_build_what_the_slow_ones_do(
+        s in r"(#{1,7} |a|中|\*|_|`|\n|\n\n|  \n|\n===\n|\n---\n|<br>|\\\n|> |- |1\. |<font color=red>|</font>|\[a\]\(u\)){0,60}"
+    ) {
+        let fast = parse(&s);
+        super::parse::SLOW.set(true);
+        let slow = parse(&s);
+        super::parse::SLOW.set(false);
+        proptest::prop_assert_eq!(fast, slow, "{:?}", s);
+    }
+}
+
+proptest::proptest! {
+    /// The block writer's fast paths (write.rs, `fast`: a list of one-paragraph items written
+    /// straight into one string, a one-line block not joined again) write what the paths they
+    /// replace write, in every string dialect, with the same losses: lists (bulleted, numbered
+    /// from any number, items over several lines, empty, nested, loose), headings, code, tables,
+    /// rules, quotes.
+    #[test]
+    fn fast_block_writers_write_what_the_slow_ones_do(
+        s in r"(- |\* |1\. |7\. |10\) |  - |\n|\n\n|a|b c|中|\*a\*|~~s~~|`c`|\[l\]\(u\)|  \n|# |---\n|```\n|> |\|a\|b\|\n\|-\|-\|\n|<br>|<font color=red>x</font>|\\){0,50}"
+    ) {
+        let doc = parse(&s);
+        for d in [Dialect::WecomMarkdown, Dialect::WecomMarkdownV2, Dialect::DingTalk, Dialect::LarkMd, Dialect::Plain] {
+            let fast = super::write::render_blocks(&doc.blocks, d);
+            super::parse::SLOW.set(true);
+            let slow = super::write::render_blocks(&doc.blocks, d);
+            super::parse::SLOW.set(false);
+            proptest::prop_assert_eq!(fast, slow, "{:?} {:?}", d, s);
+        }
+    }
 }

@@ -3,7 +3,7 @@
 //! code blocks and tables.
 
 use super::escape::esc;
-use super::inline::{InlineWriter, inline, longest_run};
+use super::inline::{InlineWriter, inline, inline_in, longest_run};
 use super::ir::*;
 use super::parse::parse;
 use super::writer::Writer;
@@ -39,9 +39,73 @@ fn block_string(cx: &mut Writer, b: &Block, lines: &mut Vec<String>) -> String {
             s
         };
     }
+    if fast() {
+        if let Block::List(first, items) = b {
+            if items.iter().all(|i| matches!(i.as_slice(), [Block::Paragraph(_)])) {
+                return list_string(cx, *first, items);
+            }
+        }
+    }
     lines.clear();
     block(cx, b, lines);
+    // one line (a heading, a rule): that string itself, not a joined copy
+    if fast() && lines.len() == 1 {
+        return lines.pop().unwrap_or_default();
+    }
     join_lines(lines.iter().map(String::as_str), cx.dialect)
+}
+
+/// Whether the fast paths are taken (tests take the paths they replace too, see `parse::SLOW`).
+#[inline(always)]
+fn fast() -> bool {
+    #[cfg(test)]
+    return !super::parse::SLOW.get();
+    #[cfg(not(test))]
+    true
+}
+
+/// A list whose items are each one paragraph (most lists), written as [`block`] and
+/// [`join_lines`] write it, but straight into one string: each item's text written into one
+/// buffer used again, not a string per line that gets a marker put in front and is then copied.
+fn list_string(cx: &mut Writer, first: Option<u64>, items: &[Vec<Block>]) -> String {
+    let d = cx.dialect;
+    let bullet = if d == Dialect::Plain { "• " } else { "- " };
+    let mut number = String::new();
+    let mut indent = String::new();
+    let mut s = String::new();
+    let mut buf = String::new();
+    let mut prev_empty = true;
+    for (i, item) in items.iter().enumerate() {
+        let (marker, indent) = match first {
+            Some(n) => {
+                number.clear();
+                push_number(&mut number, n.saturating_add(i as u64));
+                number.push_str(". ");
+                indent.clear();
+                indent.extend(std::iter::repeat_n(' ', number.len()));
+                (number.as_str(), indent.as_str())
+            }
+            None => (bullet, "  "),
+        };
+        let [Block::Paragraph(v)] = item.as_slice() else { continue };
+        buf = inline_in(cx, v, InlineWriter::PARA, buf);
+        for (j, l) in buf.split('\n').enumerate() {
+            let p = if j == 0 { marker } else { indent };
+            // an empty line gets its marker without the space (an indentation: nothing)
+            let p = if l.is_empty() { p.trim_end() } else { p };
+            let empty = p.is_empty() && l.is_empty();
+            if i > 0 || j > 0 {
+                if d == Dialect::DingTalk && !prev_empty && !empty {
+                    s.push_str("  ");
+                }
+                s.push('\n');
+            }
+            s.push_str(p);
+            s.push_str(l);
+            prev_empty = empty;
+        }
+    }
+    s
 }
 
 /// The first line of `doc` written in `dialect` that shows something, trimmed: what
