@@ -17,12 +17,36 @@ use std::ops::Range;
 /// line, a heading or another such line (a definition cannot interrupt a
 /// paragraph). One pass over the bytes. `prev_ok`: whether the line before
 /// `rest` allows one ([`allows_def_after`] of the source before it).
-pub(crate) fn later_defs(rest: &str, prev_ok: bool) -> String {
-    let mut out = String::new();
+///
+/// Returned as a [`Compact`] of `rest`: its `text` is that document, but for candidates that are
+/// each a whole definition on one line ([`simple_def`]) with no line taken after them, which are
+/// left out of it (its `runs`: where each would have been in `text`, and the lines in `rest`) and
+/// looked up by [`Compact::later`]. In the document such a line would be a block of its own,
+/// `line\n\n`, at the top level (a block before it ends at the blank line before it, unless it
+/// is a fence or an HTML block left open, which needs a `` ` ``, `~` or `<` in a line of the
+/// document: from the first such line on, every candidate is written out), so a definition
+/// read exactly as that line read alone. Each run of such lines leaves [`CLOSER`] in `text`,
+/// which ends what the lines would have ended for the blocks after them. The first definition
+/// of a label wins, which [`Compact::later`] keeps by comparing positions in `text`.
+pub(crate) fn later_defs(rest: &str, prev_ok: bool) -> Compact<'_> {
+    #[cfg(test)]
+    let fast = SKIP_MIN.get() != usize::MAX;
+    #[cfg(not(test))]
+    let fast = true;
+    let mut c = Compact {
+        src: rest,
+        text: String::new(),
+        runs: Vec::new(),
+        index: std::cell::OnceCell::new(),
+        scans: std::cell::Cell::new(0),
+    };
     // every candidate has a `]:`: none in the rest (no `:` is one `memchr`), no line to look at
     if !rest.as_bytes().contains(&b':') || !rest.contains("]:") {
-        return out;
+        return c;
     }
+    // a line of the document may open a fence or an HTML block (see above)
+    let mut open = !fast;
+    let out = &mut c.text;
     let mut prev_ok = prev_ok;
     let b = rest.as_bytes();
     let mut i = 0;
@@ -52,6 +76,26 @@ pub(crate) fn later_defs(rest: &str, prev_ok: bool) -> String {
         if !cand {
             continue;
         }
+        let start = end - line.len();
+        // no line taken after it: the end, a blank line or a `[` line follows
+        let alone = i > b.len() || {
+            let next = &rest[i..line_end(b, i)];
+            next.trim().is_empty() || strip_markers(next).starts_with('[')
+        };
+        if alone && !open && simple_def(line.as_bytes()).is_some() {
+            // left out: after the lines left out just before it (the same place in `text`) or
+            // as a run of its own
+            match c.runs.last_mut() {
+                Some(r) if r.removed.end == start && r.first.end == out.len() => r.removed.end = end + 1,
+                _ => {
+                    let at = out.len();
+                    out.push_str(CLOSER);
+                    c.runs.push(Run { first: at..out.len(), removed: start..end + 1 });
+                }
+            }
+            continue;
+        }
+        let from = out.len();
         out.push_str(line);
         out.push('\n');
         for _ in 0..2 {
@@ -68,8 +112,9 @@ pub(crate) fn later_defs(rest: &str, prev_ok: bool) -> String {
             i = e + 1;
         }
         out.push('\n');
+        open = open || out.as_bytes()[from..].iter().any(|c| matches!(c, b'`' | b'~' | b'<'));
     }
-    out
+    c
 }
 
 /// Whether a definition may start on the line after `head` (which ends with a line break, or is
@@ -102,6 +147,11 @@ pub(crate) fn allows_def_after(head: &str) -> bool {
     }
     prev_ok
 }
+
+/// What stands in `text` for lines left out of a later-definitions document: a block at the top
+/// level that closes what a definition line there would close (a list item, indented code
+/// continued after a blank line) and defines nothing.
+const CLOSER: &str = "[]\n\n";
 
 /// The end of the line starting at `i` (its `\n`, or the end of `b`).
 fn line_end(b: &[u8], i: usize) -> usize {
@@ -303,6 +353,21 @@ impl<'s> Compact<'s> {
         Some((d.dest.to_string(), d.title.as_ref().map_or(String::new(), |t| t.to_string())))
     }
 
+    /// What `label` resolves to in a later-definitions document ([`later_defs`]): `kept`, the
+    /// definition its parse of `text` holds (the destination and title, and where it starts in
+    /// `text`), or a left-out line's, whichever comes first.
+    pub(crate) fn later(
+        &self,
+        label: &str,
+        kept: Option<(String, String, usize)>,
+        opts: pulldown_cmark::Options,
+    ) -> Option<(String, String)> {
+        match kept {
+            Some((dest, title, at)) if !self.shadowed(label, at) => Some((dest, title)),
+            _ => self.lookup(label, opts),
+        }
+    }
+
     /// Whether a definition the parse kept (`label`, at `at` in the compacted text) comes after a
     /// left-out line with the same label: the full parse would take that line's (the first wins).
     pub(crate) fn shadowed(&self, label: &str, at: usize) -> bool {
@@ -447,8 +512,11 @@ mod tests {
         /// The byte scan finds the lines the `str` form found, whatever the lines hold.
         #[test]
         fn later_definitions_by_bytes_are_those_by_str(s in "([\\[\\]:#>*+\\-0-9. \t\r\n a\u{3000}\u{a0}中]|\\[a\\]: /x|\n\n|1\\) |12345678901\\.){0,60}") {
-            proptest::prop_assert_eq!(later_defs(&s, true), later_defs_by_str(&s, true));
-            proptest::prop_assert_eq!(later_defs(&s, false), later_defs_by_str(&s, false));
+            SKIP_MIN.set(usize::MAX);
+            let (a, b) = (later_defs(&s, true).text, later_defs(&s, false).text);
+            SKIP_MIN.set(MIN_SKIP);
+            proptest::prop_assert_eq!(a, later_defs_by_str(&s, true));
+            proptest::prop_assert_eq!(b, later_defs_by_str(&s, false));
             // reading back to the last blank line gives the state a reading from the start has
             let head = match s.rfind('\n') {
                 Some(k) => &s[..=k],
@@ -464,10 +532,62 @@ mod tests {
         }
     }
 
+    /// What `label` resolves to among the later definitions of `rest`, as `parse_with` asks.
+    fn resolve(rest: &str, prev_ok: bool, label: &str) -> Option<(String, String)> {
+        let opts = pulldown_cmark::Options::ENABLE_TABLES | pulldown_cmark::Options::ENABLE_STRIKETHROUGH;
+        let c = later_defs(rest, prev_ok);
+        let p = pulldown_cmark::Parser::new_ext(&c.text, opts);
+        let kept = p
+            .reference_definitions()
+            .get(label)
+            .map(|d| (d.dest.to_string(), d.title.as_ref().map_or(String::new(), |t| t.to_string()), d.span.start));
+        c.later(label, kept, opts)
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+        /// One-line definitions left out of the later-definitions document resolve every label
+        /// as the whole document does: the same definition (the first), the same destination
+        /// and title, none where it has none (a fence or an HTML block it opens, a paragraph).
+        #[test]
+        fn later_definitions_left_out_resolve_as_the_whole_document(
+            lines in proptest::collection::vec(proptest::sample::select(vec![
+                "[a]: /x", "[A]: /y \"t\"", "[b]: /z", "[b]: /w 'u'", "[c]: /c\r", "[a]: /x junk", "[b]: <x y>",
+                "[a]:", "/next", "\"title\"", "(t)", "```", "~~~", "<!--", "-->", "<div>", "> [a]: /q", "- [b]: /l",
+                "> ```", "- ~~~", "para", "", "", "", "    [a]: /i", "# h", "[c]: /c `x`", "[a]: /a <b>", "=",
+            ]), 0..40),
+            prev_ok in proptest::prelude::any::<bool>(),
+        ) {
+            let rest = lines.join("\n");
+            for label in ["a", "A", "b", "c", "d"] {
+                let fast = resolve(&rest, prev_ok, label);
+                SKIP_MIN.set(usize::MAX);
+                let whole = resolve(&rest, prev_ok, label);
+                SKIP_MIN.set(MIN_SKIP);
+                proptest::prop_assert_eq!(fast, whole, "{} in {:?}", label, rest);
+            }
+        }
+    }
+
+    #[test]
+    fn later_definitions_of_one_line_are_left_out_and_found() {
+        let rest = format!("{}[x]: /u\n", "[a]: b\n".repeat(1000));
+        let c = later_defs(&rest, true);
+        assert!(c.text == CLOSER && c.runs.len() == 1, "{:?}", c.text);
+        assert_eq!(resolve(&rest, true, "X"), Some(("/u".to_string(), String::new())));
+        assert_eq!(resolve(&rest, true, "a"), Some(("b".to_string(), String::new())));
+        // after a fence a line of the document opens, written out (and not a definition)
+        let rest = format!("[a]: b\n```\n\n{rest}");
+        assert!(later_defs(&rest, true).text.contains("[x]: /u"));
+        assert_eq!(resolve(&rest, true, "x"), None);
+    }
+
     #[test]
     fn later_definitions_are_found_and_prose_is_not() {
         let rest = "text\n[not]: a paragraph line\n\n[a]: https://e.com/a\n> [b]:\n> https://e.com/b\n- [c]: /c \"t\"\n\nx [d]: no";
-        let d = later_defs(rest, true);
+        let c = later_defs(rest, true);
+        assert_eq!(c.runs.len(), 1);
+        let d = format!("{}{}", c.text, &rest[c.runs[0].removed.clone()]);
         assert!(d.contains("[a]: https://e.com/a") && d.contains("> https://e.com/b") && d.contains("- [c]"), "{d}");
         assert!(!d.contains("[not]") && !d.contains("[d]"), "{d}");
     }

@@ -421,14 +421,19 @@ fn parse_in(src: &str, rest: &str, whole: usize, compact: Option<&super::defs::C
         if rest.is_empty() {
             return None;
         }
-        let later: &String = later.get_or_init(|| super::defs::later_defs(rest, super::defs::allows_def_after(src)));
-        if later.is_empty() {
-            return None;
-        }
-        let p = defs.get_or_insert_with(|| Parser::new_ext(later, opts));
-        let d = p.reference_definitions().get(&link.reference)?;
-        let title = d.title.as_ref().map_or(String::new(), |t| t.to_string());
-        Some((md::CowStr::from(d.dest.to_string()), md::CowStr::from(title)))
+        let later: &super::defs::Compact<'_> =
+            later.get_or_init(|| super::defs::later_defs(rest, super::defs::allows_def_after(src)));
+        // the candidates written out are parsed, those left out looked up (the first wins)
+        let kept = match later.text.as_str() {
+            "" => None,
+            text => {
+                defs.get_or_insert_with(|| Parser::new_ext(text, opts)).reference_definitions().get(&link.reference)
+            }
+        };
+        let kept =
+            kept.map(|d| (d.dest.to_string(), d.title.as_ref().map_or(String::new(), |t| t.to_string()), d.span.start));
+        let (dest, title) = later.later(&link.reference, kept, opts)?;
+        Some((md::CowStr::from(dest), md::CowStr::from(title)))
     };
     // a run's first line must be read as a definition: no event covers it
     let guards: &[super::defs::Run] = compact.map_or(&[], |c| &c.runs);
