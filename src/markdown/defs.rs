@@ -54,6 +54,15 @@ pub(crate) fn later_defs(rest: &str, prev_ok: bool) -> Compact<'_> {
     // natively for 1 MiB of `a\n`); every test below is the one of the `str` form
     while i <= b.len() {
         let end = line_end(b, i);
+        // the common line of a run of definitions, decided at once: a candidate (its text is the
+        // line, which starts with `[` and holds `]:`), alone (the end or a `[` line follows)
+        if prev_ok && !open && b.get(i) == Some(&b'[') && (end == b.len() || b.get(end + 1) == Some(&b'[')) {
+            if simple_def(&b[i..end]).is_some() {
+                leave_out(&mut c.runs, out, i..end + 1);
+                i = end + 1;
+                continue;
+            }
+        }
         let line = &rest[i..end];
         i = end + 1;
         // a line starting with no marker is its own text (no call for the markers)
@@ -83,16 +92,7 @@ pub(crate) fn later_defs(rest: &str, prev_ok: bool) -> Compact<'_> {
             next.trim().is_empty() || strip_markers(next).starts_with('[')
         };
         if alone && !open && simple_def(line.as_bytes()).is_some() {
-            // left out: after the lines left out just before it (the same place in `text`) or
-            // as a run of its own
-            match c.runs.last_mut() {
-                Some(r) if r.removed.end == start && r.first.end == out.len() => r.removed.end = end + 1,
-                _ => {
-                    let at = out.len();
-                    out.push_str(CLOSER);
-                    c.runs.push(Run { first: at..out.len(), removed: start..end + 1 });
-                }
-            }
+            leave_out(&mut c.runs, out, start..end + 1);
             continue;
         }
         let from = out.len();
@@ -115,6 +115,19 @@ pub(crate) fn later_defs(rest: &str, prev_ok: bool) -> Compact<'_> {
         open = open || out.as_bytes()[from..].iter().any(|c| matches!(c, b'`' | b'~' | b'<'));
     }
     c
+}
+
+/// A line (`line`, with its line break) left out of a later-definitions document `text`: after the
+/// lines left out just before it (the same place in `text`) or as a run of its own.
+fn leave_out(runs: &mut Vec<Run>, text: &mut String, line: Range<usize>) {
+    match runs.last_mut() {
+        Some(r) if r.removed.end == line.start && r.first.end == text.len() => r.removed.end = line.end,
+        _ => {
+            let at = text.len();
+            text.push_str(CLOSER);
+            runs.push(Run { first: at..text.len(), removed: line });
+        }
+    }
 }
 
 /// Whether a definition may start on the line after `head` (which ends with a line break, or is
@@ -338,8 +351,9 @@ impl<'s> Compact<'s> {
             let e = line_end(b, i);
             let start = i;
             i = e + 1;
-            let l = simple_def(&b[start..e])?;
-            src.get(start + l.start..start + l.end).map(|s| (start, s))
+            // a whole definition ([`simple_def`]): its label runs from its `[` to the first `]`
+            let k = b.get(start + 1..e)?.iter().position(|&c| c == b']')?;
+            src.get(start + 1..start + 1 + k).map(|s| (start, s))
         })
     }
 
