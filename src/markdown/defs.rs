@@ -56,12 +56,15 @@ pub(crate) fn later_defs(rest: &str, prev_ok: bool) -> Compact<'_> {
         let end = line_end(b, i);
         // the common line of a run of definitions, decided at once: a candidate (its text is the
         // line, which starts with `[` and holds `]:`), alone (the end or a `[` line follows)
-        if prev_ok && !open && b.get(i) == Some(&b'[') && (end == b.len() || b.get(end + 1) == Some(&b'[')) {
-            if simple_def(&b[i..end]).is_some() {
-                leave_out(&mut c.runs, out, i..end + 1);
-                i = end + 1;
-                continue;
-            }
+        if prev_ok
+            && !open
+            && b.get(i) == Some(&b'[')
+            && (end == b.len() || b.get(end + 1) == Some(&b'['))
+            && simple_def(&b[i..end]).is_some()
+        {
+            leave_out(&mut c.runs, out, i..end + 1);
+            i = end + 1;
+            continue;
         }
         let line = &rest[i..end];
         i = end + 1;
