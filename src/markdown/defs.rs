@@ -53,19 +53,18 @@ pub(crate) fn later_defs(rest: &str, prev_ok: bool) -> Compact<'_> {
     // by bytes, one line at a time (a `split` and `str` trims per line cost ~100 ns a line: 60 ms
     // natively for 1 MiB of `a\n`); every test below is the one of the `str` form
     while i <= b.len() {
-        let end = line_end(b, i);
         // the common line of a run of definitions, decided at once: a candidate (its text is the
         // line, which starts with `[` and holds `]:`), alone (the end or a `[` line follows)
-        if prev_ok
-            && !open
-            && b.get(i) == Some(&b'[')
-            && (end == b.len() || b.get(end + 1) == Some(&b'['))
-            && simple_def(&b[i..end]).is_some()
-        {
-            leave_out(&mut c.runs, out, i..end + 1);
-            i = end + 1;
-            continue;
+        if prev_ok && !open {
+            if let Some((_, end)) = scan_def(b, i) {
+                if end == b.len() || b.get(end + 1) == Some(&b'[') {
+                    leave_out(&mut c.runs, out, i..end + 1);
+                    i = end + 1;
+                    continue;
+                }
+            }
         }
+        let end = line_end(b, i);
         let line = &rest[i..end];
         i = end + 1;
         // a line starting with no marker is its own text (no call for the markers)
@@ -277,11 +276,7 @@ pub(crate) fn compact(src: &str) -> Option<Compact<'_>> {
             // the run: its first line [i, e], then every whole-definition line after it
             let first_end = e + 1;
             let (mut last, mut j) = (i, first_end);
-            while j < b.len() {
-                let e2 = line_end(b, j);
-                if simple_def(&b[j..e2]).is_none() {
-                    break;
-                }
+            while let Some((_, e2)) = scan_def(b, j) {
                 last = j;
                 j = e2.saturating_add(1);
             }
@@ -326,9 +321,7 @@ impl<'s> Compact<'s> {
     fn find(&self, label: &str) -> Option<(usize, usize)> {
         if self.index.get().is_none() && self.scans.get() < 4 {
             self.scans.set(self.scans.get() + 1);
-            return self.runs.iter().enumerate().find_map(|(r, run)| {
-                self.lines(run).find(|(_, l)| l.eq_ignore_ascii_case(label)).map(|(start, _)| (start, r))
-            });
+            return self.runs.iter().enumerate().find_map(|(r, run)| self.scan(run, label).map(|start| (start, r)));
         }
         let index = self.index.get_or_init(|| {
             let mut m = HashMap::new();
@@ -340,6 +333,27 @@ impl<'s> Compact<'s> {
             m
         });
         index.get(&Label(label)).copied()
+    }
+
+    /// The start of the first left-out line of `run` that defines `label`. By bytes, without
+    /// reading the lines: each is a whole definition ([`simple_def`]), whose label runs from its
+    /// `[` to the first `]`, so a line defines `label` (made of label bytes only, as every label
+    /// of such a line is) when `label`'s bytes, without ASCII case, and a `]` follow its `[`.
+    fn scan(&self, run: &Run, label: &str) -> Option<usize> {
+        let (b, l) = (self.src.as_bytes(), label.as_bytes());
+        if l.is_empty() || l.len() > 64 || l.iter().any(|&c| CLASS[c as usize] & LABEL == 0) {
+            return None;
+        }
+        let hit = |s: usize| {
+            b.get(s + 1 + l.len()) == Some(&b']')
+                && b.get(s + 1..s + 1 + l.len()).is_some_and(|x| x.eq_ignore_ascii_case(l))
+        };
+        let r = run.removed.start..run.removed.end.min(b.len());
+        if hit(r.start) {
+            return Some(r.start);
+        }
+        // the other lines start after a line break inside the run
+        (r.start..r.end.saturating_sub(1)).find(|&p| b[p] == b'\n' && hit(p + 1)).map(|p| p + 1)
     }
 
     /// The labels of a run's left-out lines, each with its line's start.
@@ -399,15 +413,22 @@ impl<'s> Compact<'s> {
 /// the title: `"…"`, `'…'` or `(…)` holding no backslash, line break or its own delimiters (any
 /// other UTF-8). Separators are spaces (no tabs). Returns the label's range in the line.
 pub(crate) fn simple_def(line: &[u8]) -> Option<Range<usize>> {
+    scan_def(line, 0).map(|(label, _)| label)
+}
+
+/// [`simple_def`] of the line of `b` starting at `i`, read up to its end (not looked for first:
+/// one pass over the line): the label's range in the line, and the line's end (its `\n`, or the
+/// end of `b`).
+pub(crate) fn scan_def(b: &[u8], i: usize) -> Option<(Range<usize>, usize)> {
     // by index with a table per byte: this runs for every line of a run (150 K lines a MiB)
-    let l = match line {
-        [rest @ .., b'\r'] => rest,
-        _ => line,
-    };
+    let l = b.get(i..)?;
     if l.first() != Some(&b'[') {
         return None;
     }
+    // past the end of `b` reads as a line break
     let at = |k: usize| l.get(k).copied().unwrap_or(b'\n');
+    // the line ends at `k`: a line break, or a `\r` before one
+    let eol = |k: usize| at(k) == b'\n' || (at(k) == b'\r' && at(k + 1) == b'\n');
     let spaces = |mut k: usize| {
         while at(k) == b' ' {
             k += 1;
@@ -434,8 +455,8 @@ pub(crate) fn simple_def(line: &[u8]) -> Option<Range<usize>> {
         return None;
     }
     let t = spaces(k);
-    if t < l.len() {
-        let close = match l[t] {
+    if !eol(t) {
+        let close = match at(t) {
             _ if t == k => return None,
             b'"' => b'"',
             b'\'' => b'\'',
@@ -443,7 +464,8 @@ pub(crate) fn simple_def(line: &[u8]) -> Option<Range<usize>> {
             _ => return None,
         };
         k = t + 1;
-        while k < l.len() && l[k] != close && CLASS[l[k] as usize] & NOT_IN_TITLE == 0 {
+        // a line break is not in a title
+        while at(k) != close && CLASS[at(k) as usize] & NOT_IN_TITLE == 0 {
             k += 1;
         }
         if at(k) != close {
@@ -453,7 +475,11 @@ pub(crate) fn simple_def(line: &[u8]) -> Option<Range<usize>> {
     } else {
         k = t;
     }
-    (k == l.len()).then_some(label)
+    if !eol(k) {
+        return None;
+    }
+    let end = if at(k) == b'\r' { k + 1 } else { k };
+    Some((label, (i + end).min(b.len())))
 }
 
 const LABEL: u8 = 1;
@@ -483,6 +509,66 @@ static CLASS: [u8; 256] = {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The line form [`scan_def`] replaced (the line found first, then read).
+    #[rustfmt::skip]
+    fn simple_def_by_line(line: &[u8]) -> Option<Range<usize>> {
+        // by index with a table per byte: this runs for every line of a run (150 K lines a MiB)
+        let l = match line {
+            [rest @ .., b'\r'] => rest,
+            _ => line,
+        };
+        if l.first() != Some(&b'[') {
+            return None;
+        }
+        let at = |k: usize| l.get(k).copied().unwrap_or(b'\n');
+        let spaces = |mut k: usize| {
+            while at(k) == b' ' {
+                k += 1;
+            }
+            k
+        };
+        let mut k = 1;
+        while k <= 64 && CLASS[at(k) as usize] & LABEL != 0 {
+            k += 1;
+        }
+        if k == 1 || at(k) != b']' || at(k + 1) != b':' {
+            return None;
+        }
+        let label = 1..k;
+        let d = spaces(k + 2);
+        if d == k + 2 {
+            return None;
+        }
+        k = d;
+        while CLASS[at(k) as usize] & DEST != 0 {
+            k += 1;
+        }
+        if k == d {
+            return None;
+        }
+        let t = spaces(k);
+        if t < l.len() {
+            let close = match l[t] {
+                _ if t == k => return None,
+                b'"' => b'"',
+                b'\'' => b'\'',
+                b'(' => b')',
+                _ => return None,
+            };
+            k = t + 1;
+            while k < l.len() && l[k] != close && CLASS[l[k] as usize] & NOT_IN_TITLE == 0 {
+                k += 1;
+            }
+            if at(k) != close {
+                return None;
+            }
+            k = spaces(k + 1);
+        } else {
+            k = t;
+        }
+        (k == l.len()).then_some(label)
+    }
 
     /// The `str` form the byte scan replaced (one `split` and `str` trims per line).
     fn later_defs_by_str(rest: &str, prev_ok: bool) -> String {
@@ -563,6 +649,17 @@ mod tests {
 
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+        /// Read in place, a line is the whole definition it is when cut out first, and ends where
+        /// it ends.
+        #[test]
+        fn definitions_read_in_place_are_those_read_by_line(s in "(\\[a\\]: /x|\\[A-b\\]:|[\\[\\]: /xa\"'()\r\n\t\\\\<|`中]){0,40}") {
+            let b = s.as_bytes();
+            for i in (0..=b.len()).filter(|&i| i == 0 || b[i - 1] == b'\n') {
+                let e = line_end(b, i);
+                proptest::prop_assert_eq!(scan_def(b, i), simple_def_by_line(&b[i..e]).map(|l| (l, e)), "{:?} at {}", s, i);
+            }
+        }
+
         /// One-line definitions left out of the later-definitions document resolve every label
         /// as the whole document does: the same definition (the first), the same destination
         /// and title, none where it has none (a fence or an HTML block it opens, a paragraph).
