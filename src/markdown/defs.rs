@@ -344,16 +344,21 @@ impl<'s> Compact<'s> {
         if l.is_empty() || l.len() > 64 || l.iter().any(|&c| CLASS[c as usize] & LABEL == 0) {
             return None;
         }
-        let hit = |s: usize| {
-            b.get(s + 1 + l.len()) == Some(&b']')
-                && b.get(s + 1..s + 1 + l.len()).is_some_and(|x| x.eq_ignore_ascii_case(l))
-        };
-        let r = run.removed.start..run.removed.end.min(b.len());
-        if hit(r.start) {
-            return Some(r.start);
+        // by index in one loop (closures and `Option` compares here were calls at opt-level "z")
+        let (n, end) = (l.len(), run.removed.end.min(b.len()));
+        let mut s = run.removed.start;
+        while s < end {
+            if s + 1 + n < b.len() && b[s + 1 + n] == b']' && b[s + 1..s + 1 + n].eq_ignore_ascii_case(l) {
+                return Some(s);
+            }
+            // the next line
+            let mut k = s;
+            while k < end && b[k] != b'\n' {
+                k += 1;
+            }
+            s = k + 1;
         }
-        // the other lines start after a line break inside the run
-        (r.start..r.end.saturating_sub(1)).find(|&p| b[p] == b'\n' && hit(p + 1)).map(|p| p + 1)
+        None
     }
 
     /// The labels of a run's left-out lines, each with its line's start.
@@ -421,42 +426,50 @@ pub(crate) fn simple_def(line: &[u8]) -> Option<Range<usize>> {
 /// end of `b`).
 pub(crate) fn scan_def(b: &[u8], i: usize) -> Option<(Range<usize>, usize)> {
     // by index with a table per byte: this runs for every line of a run (150 K lines a MiB)
+    // helpers always inlined: at opt-level "z" closures here were calls, a few per byte
+    /// The byte at `k`; past the end of `b`, a line break.
+    #[inline(always)]
+    fn at(l: &[u8], k: usize) -> u8 {
+        if k < l.len() { l[k] } else { b'\n' }
+    }
+    /// The line ends at `k`: a line break, or a `\r` before one.
+    #[inline(always)]
+    fn eol(l: &[u8], k: usize) -> bool {
+        at(l, k) == b'\n' || (at(l, k) == b'\r' && at(l, k + 1) == b'\n')
+    }
+    #[inline(always)]
+    fn spaces(l: &[u8], mut k: usize) -> usize {
+        while at(l, k) == b' ' {
+            k += 1;
+        }
+        k
+    }
     let l = b.get(i..)?;
     if l.first() != Some(&b'[') {
         return None;
     }
-    // past the end of `b` reads as a line break
-    let at = |k: usize| l.get(k).copied().unwrap_or(b'\n');
-    // the line ends at `k`: a line break, or a `\r` before one
-    let eol = |k: usize| at(k) == b'\n' || (at(k) == b'\r' && at(k + 1) == b'\n');
-    let spaces = |mut k: usize| {
-        while at(k) == b' ' {
-            k += 1;
-        }
-        k
-    };
     let mut k = 1;
-    while k <= 64 && CLASS[at(k) as usize] & LABEL != 0 {
+    while k <= 64 && CLASS[at(l, k) as usize] & LABEL != 0 {
         k += 1;
     }
-    if k == 1 || at(k) != b']' || at(k + 1) != b':' {
+    if k == 1 || at(l, k) != b']' || at(l, k + 1) != b':' {
         return None;
     }
     let label = 1..k;
-    let d = spaces(k + 2);
+    let d = spaces(l, k + 2);
     if d == k + 2 {
         return None;
     }
     k = d;
-    while CLASS[at(k) as usize] & DEST != 0 {
+    while CLASS[at(l, k) as usize] & DEST != 0 {
         k += 1;
     }
     if k == d {
         return None;
     }
-    let t = spaces(k);
-    if !eol(t) {
-        let close = match at(t) {
+    let t = spaces(l, k);
+    if !eol(l, t) {
+        let close = match at(l, t) {
             _ if t == k => return None,
             b'"' => b'"',
             b'\'' => b'\'',
@@ -465,20 +478,20 @@ pub(crate) fn scan_def(b: &[u8], i: usize) -> Option<(Range<usize>, usize)> {
         };
         k = t + 1;
         // a line break is not in a title
-        while at(k) != close && CLASS[at(k) as usize] & NOT_IN_TITLE == 0 {
+        while at(l, k) != close && CLASS[at(l, k) as usize] & NOT_IN_TITLE == 0 {
             k += 1;
         }
-        if at(k) != close {
+        if at(l, k) != close {
             return None;
         }
-        k = spaces(k + 1);
+        k = spaces(l, k + 1);
     } else {
         k = t;
     }
-    if !eol(k) {
+    if !eol(l, k) {
         return None;
     }
-    let end = if at(k) == b'\r' { k + 1 } else { k };
+    let end = if at(l, k) == b'\r' { k + 1 } else { k };
     Some((label, (i + end).min(b.len())))
 }
 
