@@ -28,7 +28,10 @@ use std::ops::Range;
 /// read exactly as that line read alone. Each run of such lines leaves [`CLOSER`] in `text`,
 /// which ends what the lines would have ended for the blocks after them. The first definition
 /// of a label wins, which [`Compact::later`] keeps by comparing positions in `text`.
-pub(crate) fn later_defs(rest: &str, prev_ok: bool) -> Compact<'_> {
+///
+/// `want`: the label of the reference that asks for the document; the first left-out line that
+/// defines it is noted on the way (no scan of the lines for it afterwards).
+pub(crate) fn later_defs<'s>(rest: &'s str, prev_ok: bool, want: &str) -> Compact<'s> {
     #[cfg(test)]
     let fast = SKIP_MIN.get() != usize::MAX;
     #[cfg(not(test))]
@@ -39,6 +42,7 @@ pub(crate) fn later_defs(rest: &str, prev_ok: bool) -> Compact<'_> {
         runs: Vec::new(),
         index: std::cell::OnceCell::new(),
         scans: std::cell::Cell::new(0),
+        memo: None,
     };
     // every candidate has a `]:`: none in the rest (no `:` is one `memchr`), no line to look at
     if !rest.as_bytes().contains(&b':') || !rest.contains("]:") {
@@ -50,15 +54,20 @@ pub(crate) fn later_defs(rest: &str, prev_ok: bool) -> Compact<'_> {
     let mut prev_ok = prev_ok;
     let b = rest.as_bytes();
     let mut i = 0;
+    // the first left-out line defining `want` (its start, its run)
+    let mut found = None;
     // by bytes, one line at a time (a `split` and `str` trims per line cost ~100 ns a line: 60 ms
     // natively for 1 MiB of `a\n`); every test below is the one of the `str` form
     while i <= b.len() {
         // the common line of a run of definitions, decided at once: a candidate (its text is the
         // line, which starts with `[` and holds `]:`), alone (the end or a `[` line follows)
         if prev_ok && !open {
-            if let Some((_, end)) = scan_def(b, i) {
-                if end == b.len() || b.get(end + 1) == Some(&b'[') {
+            if let Some((label, end)) = scan_def(b, i) {
+                if end == b.len() || (end + 1 < b.len() && b[end + 1] == b'[') {
                     leave_out(&mut c.runs, out, i..end + 1);
+                    if found.is_none() && b[i + label.start..i + label.end].eq_ignore_ascii_case(want.as_bytes()) {
+                        found = Some((i, c.runs.len() - 1));
+                    }
                     i = end + 1;
                     continue;
                 }
@@ -93,8 +102,11 @@ pub(crate) fn later_defs(rest: &str, prev_ok: bool) -> Compact<'_> {
             let next = &rest[i..line_end(b, i)];
             next.trim().is_empty() || strip_markers(next).starts_with('[')
         };
-        if alone && !open && simple_def(line.as_bytes()).is_some() {
+        if let Some(label) = simple_def(line.as_bytes()).filter(|_| alone && !open) {
             leave_out(&mut c.runs, out, start..end + 1);
+            if found.is_none() && line.as_bytes()[label].eq_ignore_ascii_case(want.as_bytes()) {
+                found = Some((start, c.runs.len() - 1));
+            }
             continue;
         }
         let from = out.len();
@@ -116,6 +128,7 @@ pub(crate) fn later_defs(rest: &str, prev_ok: bool) -> Compact<'_> {
         out.push('\n');
         open = open || out.as_bytes()[from..].iter().any(|c| matches!(c, b'`' | b'~' | b'<'));
     }
+    c.memo = Some((want.into(), found));
     c
 }
 
@@ -232,6 +245,8 @@ pub(crate) struct Compact<'s> {
     index: std::cell::OnceCell<HashMap<Label<'s>, (usize, usize)>>,
     /// Labels looked for line by line so far.
     scans: std::cell::Cell<u8>,
+    /// A label whose first left-out line was noted when the lines were read, and that line.
+    memo: Option<(Box<str>, Option<(usize, usize)>)>,
 }
 
 /// A label compared as pulldown-cmark compares link labels (`unicase::UniCase`, the ASCII folding
@@ -311,7 +326,7 @@ pub(crate) fn compact(src: &str) -> Option<Compact<'_>> {
         from = removed.end;
     }
     text.push_str(&src[from..]);
-    Some(Compact { src, text, runs, index: std::cell::OnceCell::new(), scans: std::cell::Cell::new(0) })
+    Some(Compact { src, text, runs, index: std::cell::OnceCell::new(), scans: std::cell::Cell::new(0), memo: None })
 }
 
 impl<'s> Compact<'s> {
@@ -319,6 +334,11 @@ impl<'s> Compact<'s> {
     /// run): the first few labels asked for are looked for line by line, then an index is made
     /// (so a source with many undefined references costs one pass per line, not one per reference).
     fn find(&self, label: &str) -> Option<(usize, usize)> {
+        if let Some((l, found)) = &self.memo {
+            if l.eq_ignore_ascii_case(label) {
+                return *found;
+            }
+        }
         if self.index.get().is_none() && self.scans.get() < 4 {
             self.scans.set(self.scans.get() + 1);
             return self.runs.iter().enumerate().find_map(|(r, run)| self.scan(run, label).map(|start| (start, r)));
@@ -445,7 +465,7 @@ pub(crate) fn scan_def(b: &[u8], i: usize) -> Option<(Range<usize>, usize)> {
         k
     }
     let l = b.get(i..)?;
-    if l.first() != Some(&b'[') {
+    if l.is_empty() || l[0] != b'[' {
         return None;
     }
     let mut k = 1;
@@ -629,7 +649,7 @@ mod tests {
         #[test]
         fn later_definitions_by_bytes_are_those_by_str(s in "([\\[\\]:#>*+\\-0-9. \t\r\n a\u{3000}\u{a0}中]|\\[a\\]: /x|\n\n|1\\) |12345678901\\.){0,60}") {
             SKIP_MIN.set(usize::MAX);
-            let (a, b) = (later_defs(&s, true).text, later_defs(&s, false).text);
+            let (a, b) = (later_defs(&s, true, "a").text, later_defs(&s, false, "a").text);
             SKIP_MIN.set(MIN_SKIP);
             proptest::prop_assert_eq!(a, later_defs_by_str(&s, true));
             proptest::prop_assert_eq!(b, later_defs_by_str(&s, false));
@@ -649,9 +669,10 @@ mod tests {
     }
 
     /// What `label` resolves to among the later definitions of `rest`, as `parse_with` asks.
-    fn resolve(rest: &str, prev_ok: bool, label: &str) -> Option<(String, String)> {
+    /// `want`: the label the document is made for (its first left-out line noted on the way).
+    fn resolve(rest: &str, prev_ok: bool, label: &str, want: &str) -> Option<(String, String)> {
         let opts = pulldown_cmark::Options::ENABLE_TABLES | pulldown_cmark::Options::ENABLE_STRIKETHROUGH;
-        let c = later_defs(rest, prev_ok);
+        let c = later_defs(rest, prev_ok, want);
         let p = pulldown_cmark::Parser::new_ext(&c.text, opts);
         let kept = p
             .reference_definitions()
@@ -687,11 +708,13 @@ mod tests {
         ) {
             let rest = lines.join("\n");
             for label in ["a", "A", "b", "c", "d"] {
-                let fast = resolve(&rest, prev_ok, label);
+                // the label noted while reading, and looked for in the lines left out
+                let (noted, looked) = (resolve(&rest, prev_ok, label, label), resolve(&rest, prev_ok, label, "e"));
                 SKIP_MIN.set(usize::MAX);
-                let whole = resolve(&rest, prev_ok, label);
+                let whole = resolve(&rest, prev_ok, label, label);
                 SKIP_MIN.set(MIN_SKIP);
-                proptest::prop_assert_eq!(fast, whole, "{} in {:?}", label, rest);
+                proptest::prop_assert_eq!(&noted, &whole, "{} in {:?}", label, rest);
+                proptest::prop_assert_eq!(&looked, &whole, "{} in {:?}", label, rest);
             }
         }
     }
@@ -699,20 +722,21 @@ mod tests {
     #[test]
     fn later_definitions_of_one_line_are_left_out_and_found() {
         let rest = format!("{}[x]: /u\n", "[a]: b\n".repeat(1000));
-        let c = later_defs(&rest, true);
+        let c = later_defs(&rest, true, "x");
         assert!(c.text == CLOSER && c.runs.len() == 1, "{:?}", c.text);
-        assert_eq!(resolve(&rest, true, "X"), Some(("/u".to_string(), String::new())));
-        assert_eq!(resolve(&rest, true, "a"), Some(("b".to_string(), String::new())));
+        assert_eq!(resolve(&rest, true, "X", "x"), Some(("/u".to_string(), String::new())));
+        assert_eq!(resolve(&rest, true, "X", "a"), Some(("/u".to_string(), String::new())));
+        assert_eq!(resolve(&rest, true, "a", "x"), Some(("b".to_string(), String::new())));
         // after a fence a line of the document opens, written out (and not a definition)
         let rest = format!("[a]: b\n```\n\n{rest}");
-        assert!(later_defs(&rest, true).text.contains("[x]: /u"));
-        assert_eq!(resolve(&rest, true, "x"), None);
+        assert!(later_defs(&rest, true, "x").text.contains("[x]: /u"));
+        assert_eq!(resolve(&rest, true, "x", "x"), None);
     }
 
     #[test]
     fn later_definitions_are_found_and_prose_is_not() {
         let rest = "text\n[not]: a paragraph line\n\n[a]: https://e.com/a\n> [b]:\n> https://e.com/b\n- [c]: /c \"t\"\n\nx [d]: no";
-        let c = later_defs(rest, true);
+        let c = later_defs(rest, true, "a");
         assert_eq!(c.runs.len(), 1);
         let d = format!("{}{}", c.text, &rest[c.runs[0].removed.clone()]);
         assert!(d.contains("[a]: https://e.com/a") && d.contains("> https://e.com/b") && d.contains("- [c]"), "{d}");

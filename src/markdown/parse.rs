@@ -422,7 +422,7 @@ fn parse_in(src: &str, rest: &str, whole: usize, compact: Option<&super::defs::C
             return None;
         }
         let later: &super::defs::Compact<'_> =
-            later.get_or_init(|| super::defs::later_defs(rest, super::defs::allows_def_after(src)));
+            later.get_or_init(|| super::defs::later_defs(rest, super::defs::allows_def_after(src), &link.reference));
         // the candidates written out are parsed, those left out looked up (the first wins)
         let kept = match later.text.as_str() {
             "" => None,
