@@ -246,8 +246,11 @@ pub(crate) struct Compact<'s> {
     /// Labels looked for line by line so far.
     scans: std::cell::Cell<u8>,
     /// A label whose first left-out line was noted when the lines were read, and that line.
-    memo: Option<(Box<str>, Option<(usize, usize)>)>,
+    memo: Option<(Box<str>, Option<Found>)>,
 }
+
+/// A left-out line: its start in the source, and its run.
+type Found = (usize, usize);
 
 /// A label compared as pulldown-cmark compares link labels (`unicase::UniCase`, the ASCII folding
 /// of crates/unicase-ascii): ASCII letters without case.
