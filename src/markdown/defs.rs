@@ -65,7 +65,7 @@ pub(crate) fn later_defs<'s>(rest: &'s str, prev_ok: bool, want: &str) -> Compac
             if let Some((label, end)) = scan_def(b, i) {
                 if end == b.len() || (end + 1 < b.len() && b[end + 1] == b'[') {
                     leave_out(&mut c.runs, out, i..end + 1);
-                    if found.is_none() && b[i + label.start..i + label.end].eq_ignore_ascii_case(want.as_bytes()) {
+                    if found.is_none() && same_label(&b[i + label.start..i + label.end], want.as_bytes()) {
                         found = Some((i, c.runs.len() - 1));
                     }
                     i = end + 1;
@@ -104,7 +104,7 @@ pub(crate) fn later_defs<'s>(rest: &'s str, prev_ok: bool, want: &str) -> Compac
         };
         if let Some(label) = simple_def(line.as_bytes()).filter(|_| alone && !open) {
             leave_out(&mut c.runs, out, start..end + 1);
-            if found.is_none() && line.as_bytes()[label].eq_ignore_ascii_case(want.as_bytes()) {
+            if found.is_none() && same_label(&line.as_bytes()[label], want.as_bytes()) {
                 found = Some((start, c.runs.len() - 1));
             }
             continue;
@@ -130,6 +130,13 @@ pub(crate) fn later_defs<'s>(rest: &'s str, prev_ok: bool, want: &str) -> Compac
     }
     c.memo = Some((want.into(), found));
     c
+}
+
+/// Labels equal without ASCII case; the length and the first byte compared in line first (the
+/// call is one per line of a run otherwise).
+#[inline(always)]
+fn same_label(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && (a.is_empty() || a[0].eq_ignore_ascii_case(&b[0])) && a.eq_ignore_ascii_case(b)
 }
 
 /// A line (`line`, with its line break) left out of a later-definitions document `text`: after the
