@@ -147,7 +147,7 @@ fn leave_out(runs: &mut Vec<Run>, text: &mut String, line: Range<usize>) {
         _ => {
             let at = text.len();
             text.push_str(CLOSER);
-            runs.push(Run { first: at..text.len(), removed: line });
+            runs.push(Run { first: at..text.len(), removed: line, pre: 0 });
         }
     }
 }
@@ -221,13 +221,17 @@ thread_local! {
     pub(crate) static LEFT_OUT: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }
 
-/// A run of three or more lines, each a whole definition ([`simple_def`]), the first after a
-/// blank line or at the start: its first and last lines are parsed, the lines between are not.
+/// A run of three or more lines, each a whole definition ([`simple_def`]), all at the start of
+/// the line or all after a quote marker and a space (`> `), the first after a blank line or at
+/// the start: its first and last lines are parsed, the lines between are not.
 pub(crate) struct Run {
     /// The first line (with its line break) in the compacted text.
     pub first: Range<usize>,
     /// The lines left out, in the source.
     pub removed: Range<usize>,
+    /// The quote marker before each line's definition: none (0) or `> ` (2), the same on every
+    /// line of the run.
+    pub pre: usize,
 }
 
 /// A source with the inner lines of its runs of definitions left out.
@@ -244,6 +248,13 @@ pub(crate) struct Run {
 /// defined is not redefined (the first definition wins), and the others are looked up here when
 /// a reference is not found in the parse ([`Compact::lookup`]), unless a definition parsed after
 /// the run has the same label ([`Compact::shadowed`]: the whole source is then parsed).
+///
+/// A quoted run (`> [label]: dest` lines): its first line, after a blank line, opens a quote
+/// (no container before it stays open: a blank line closes a quote, and a list item's text
+/// starts past column 0) in which the definition loop runs the same way: after each definition
+/// the next line is matched against the open containers (`scan_next_line_or_lazy_continuation`),
+/// and `> [` matches the quote and interrupts nothing, so the loop goes on. The only event
+/// allowed to cover the first line is the quote's own start and end.
 pub(crate) struct Compact<'s> {
     pub src: &'s str,
     pub text: String,
@@ -292,16 +303,19 @@ pub(crate) fn compact(src: &str) -> Option<Compact<'_>> {
         return None;
     }
     let b = src.as_bytes();
-    let mut skips: Vec<(usize, Range<usize>)> = Vec::new();
+    let mut skips: Vec<(usize, Range<usize>, usize)> = Vec::new();
     let (mut i, mut after_blank) = (0, true);
     while i < b.len() {
         let e = line_end(b, i);
         let line = &b[i..e];
-        if after_blank && e < b.len() && simple_def(line).is_some() {
-            // the run: its first line [i, e], then every whole-definition line after it
+        let pre = if line.starts_with(b"> ") { 2 } else { 0 };
+        if after_blank && e < b.len() && scan_def(b, i + pre).is_some() {
+            // the run: its first line [i, e], then every whole-definition line after it, each
+            // after the same quote marker
             let first_end = e + 1;
             let (mut last, mut j) = (i, first_end);
-            while let Some((_, e2)) = scan_def(b, j) {
+            while b.get(j..j + pre).is_some_and(|m| m == &line[..pre]) {
+                let Some((_, e2)) = scan_def(b, j + pre) else { break };
                 last = j;
                 j = e2.saturating_add(1);
             }
@@ -311,7 +325,7 @@ pub(crate) fn compact(src: &str) -> Option<Compact<'_>> {
             let blank_next = b[end..line_end(b, end)].iter().all(|c| matches!(c, b' ' | b'\t' | b'\r'));
             let cut = if blank_next { end } else { last };
             if cut > first_end && cut - first_end >= min.max(1) {
-                skips.push((i, first_end..cut));
+                skips.push((i, first_end..cut, pre));
             }
             // the line at `j` follows a definition (not a blank line)
             after_blank = false;
@@ -324,15 +338,15 @@ pub(crate) fn compact(src: &str) -> Option<Compact<'_>> {
     if skips.is_empty() {
         return None;
     }
-    let left_out: usize = skips.iter().map(|(_, r)| r.len()).sum();
+    let left_out: usize = skips.iter().map(|(_, r, _)| r.len()).sum();
     let mut text = String::with_capacity(src.len() - left_out);
     let mut runs = Vec::with_capacity(skips.len());
     let mut from = 0;
-    for (start, removed) in skips {
+    for (start, removed, pre) in skips {
         text.push_str(&src[from..start]);
         let first_at = text.len();
         text.push_str(&src[start..removed.start]);
-        runs.push(Run { first: first_at..text.len(), removed: removed.clone() });
+        runs.push(Run { first: first_at..text.len(), removed: removed.clone(), pre });
         from = removed.end;
     }
     text.push_str(&src[from..]);
@@ -378,7 +392,8 @@ impl<'s> Compact<'s> {
         let (n, end) = (l.len(), run.removed.end.min(b.len()));
         let mut s = run.removed.start;
         while s < end {
-            if s + 1 + n < b.len() && b[s + 1 + n] == b']' && b[s + 1..s + 1 + n].eq_ignore_ascii_case(l) {
+            let f = s + run.pre + 1;
+            if f + n < b.len() && b[f + n] == b']' && b[f..f + n].eq_ignore_ascii_case(l) {
                 return Some(s);
             }
             // the next line
@@ -403,9 +418,11 @@ impl<'s> Compact<'s> {
             let e = line_end(b, i);
             let start = i;
             i = e + 1;
-            // a whole definition ([`simple_def`]): its label runs from its `[` to the first `]`
-            let k = b.get(start + 1..e)?.iter().position(|&c| c == b']')?;
-            src.get(start + 1..start + 1 + k).map(|s| (start, s))
+            // a whole definition ([`simple_def`]) after the run's marker: its label runs from its
+            // `[` to the first `]`
+            let from = start + run.pre + 1;
+            let k = b.get(from..e)?.iter().position(|&c| c == b']')?;
+            src.get(from..from + k).map(|s| (start, s))
         })
     }
 

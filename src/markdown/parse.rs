@@ -449,7 +449,13 @@ fn parse_in(src: &str, rest: &str, whole: usize, compact: Option<&super::defs::C
     let mut sink = |ev: Event<'_>, range: std::ops::Range<usize>| {
         if !guards.is_empty() {
             let k = guards.partition_point(|g| g.first.end <= range.start);
-            covered |= guards.get(k).is_some_and(|g| g.first.start < range.end);
+            // the quote a quoted run's first line opens starts there and covers it
+            covered |= guards.get(k).is_some_and(|g| {
+                g.first.start < range.end
+                    && !(g.pre > 0
+                        && range.start == g.first.start
+                        && matches!(ev, Event::Start(md::Tag::BlockQuote(_)) | Event::End(md::TagEnd::BlockQuote(_))))
+            });
         }
         if let Event::Text(t) = &ev {
             // the `CowStr` read once (its deref is a call of the parser's crate)
