@@ -62,7 +62,7 @@ pub(crate) fn later_defs<'s>(rest: &'s str, prev_ok: bool, want: &str) -> Compac
         // the common line of a run of definitions, decided at once: a candidate (its text is the
         // line, which starts with `[` and holds `]:`), alone (the end or a `[` line follows)
         if prev_ok && !open {
-            if let Some((label, end)) = scan_def(b, i) {
+            if let Some((label, end)) = scan_def(b, i, true) {
                 if end == b.len() || (end + 1 < b.len() && b[end + 1] == b'[') {
                     leave_out(&mut c.runs, out, i..end + 1);
                     if found.is_none() && same_label(&b[i + label.start..i + label.end], want.as_bytes()) {
@@ -221,9 +221,10 @@ thread_local! {
     pub(crate) static LEFT_OUT: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }
 
-/// A run of three or more lines, each a whole definition ([`simple_def`]), all at the start of
-/// the line or all after a quote marker and a space (`> `), the first after a blank line or at
-/// the start: its first and last lines are parsed, the lines between are not.
+/// A run of three or more definitions, each whole on its line ([`simple_def`]) or on two lines
+/// ([`scan_def`]), all at the start of the line or all on one line after a quote marker and a
+/// space (`> `), the first after a blank line or at the start: its first and last definitions are
+/// parsed, the ones between are not.
 pub(crate) struct Run {
     /// The first line (with its line break) in the compacted text.
     pub first: Range<usize>,
@@ -255,6 +256,12 @@ pub(crate) struct Run {
 /// the next line is matched against the open containers (`scan_next_line_or_lazy_continuation`),
 /// and `> [` matches the quote and interrupts nothing, so the loop goes on. The only event
 /// allowed to cover the first line is the quote's own start and end.
+///
+/// A definition on two lines (runs at the start of the line only): `[label]:` then, on the next
+/// line, the destination, read by `scan_refdef_space`, which refuses a next line that interrupts
+/// a paragraph or underlines a heading (and checks neither when it is indented by 4): one that
+/// starts at column 0 with a letter or `/` does neither, so the pair is one definition whatever
+/// comes after it but a title, and a `[` line after it is none.
 pub(crate) struct Compact<'s> {
     pub src: &'s str,
     pub text: String,
@@ -309,13 +316,15 @@ pub(crate) fn compact(src: &str) -> Option<Compact<'_>> {
         let e = line_end(b, i);
         let line = &b[i..e];
         let pre = if line.starts_with(b"> ") { 2 } else { 0 };
-        if after_blank && e < b.len() && scan_def(b, i + pre).is_some() {
-            // the run: its first line [i, e], then every whole-definition line after it, each
+        // two-line definitions at the start of the line only
+        let first = if after_blank { scan_def(b, i + pre, pre == 0) } else { None };
+        if let Some((_, fe)) = first.filter(|&(_, fe)| fe < b.len()) {
+            // the run: its first definition [i, fe], then every whole definition after it, each
             // after the same quote marker
-            let first_end = e + 1;
+            let first_end = fe + 1;
             let (mut last, mut j) = (i, first_end);
             while b.get(j..j + pre).is_some_and(|m| m == &line[..pre]) {
-                let Some((_, e2)) = scan_def(b, j + pre) else { break };
+                let Some((_, e2)) = scan_def(b, j + pre, pre == 0) else { break };
                 last = j;
                 j = e2.saturating_add(1);
             }
@@ -392,8 +401,9 @@ impl<'s> Compact<'s> {
         let (n, end) = (l.len(), run.removed.end.min(b.len()));
         let mut s = run.removed.start;
         while s < end {
+            // a definition's first line (a second line, its destination, starts otherwise)
             let f = s + run.pre + 1;
-            if f + n < b.len() && b[f + n] == b']' && b[f..f + n].eq_ignore_ascii_case(l) {
+            if f + n < b.len() && b[f - 1] == b'[' && b[f + n] == b']' && b[f..f + n].eq_ignore_ascii_case(l) {
                 return Some(s);
             }
             // the next line
@@ -415,21 +425,21 @@ impl<'s> Compact<'s> {
             if i >= run.removed.end {
                 return None;
             }
-            let e = line_end(b, i);
             let start = i;
+            // a whole definition after the run's marker, on one line or two
+            let (label, e) = scan_def(b, start + run.pre, run.pre == 0)?;
             i = e + 1;
-            // a whole definition ([`simple_def`]) after the run's marker: its label runs from its
-            // `[` to the first `]`
-            let from = start + run.pre + 1;
-            let k = b.get(from..e)?.iter().position(|&c| c == b']')?;
-            src.get(from..from + k).map(|s| (start, s))
+            src.get(start + run.pre + label.start..start + run.pre + label.end).map(|s| (start, s))
         })
     }
 
     /// The destination and title a left-out line gives `label` (a reference the parse did not find).
     pub(crate) fn lookup(&self, label: &str, opts: pulldown_cmark::Options) -> Option<(String, String)> {
-        let (start, _) = self.find(label)?;
-        let line = self.src.get(start..line_end(self.src.as_bytes(), start))?;
+        let (start, r) = self.find(label)?;
+        let pre = self.runs.get(r)?.pre;
+        // its line, or its two lines
+        let end = scan_def(self.src.as_bytes(), start + pre, pre == 0)?.1;
+        let line = self.src.get(start..end)?;
         // the line alone, parsed as it was in the source: a definition at the start of a block
         let p = pulldown_cmark::Parser::new_ext(line, opts);
         let d = p.reference_definitions().get(label)?;
@@ -465,13 +475,18 @@ impl<'s> Compact<'s> {
 /// the title: `"…"`, `'…'` or `(…)` holding no backslash, line break or its own delimiters (any
 /// other UTF-8). Separators are spaces (no tabs). Returns the label's range in the line.
 pub(crate) fn simple_def(line: &[u8]) -> Option<Range<usize>> {
-    scan_def(line, 0).map(|(label, _)| label)
+    scan_def(line, 0, false).map(|(label, _)| label)
 }
 
 /// [`simple_def`] of the line of `b` starting at `i`, read up to its end (not looked for first:
 /// one pass over the line): the label's range in the line, and the line's end (its `\n`, or the
 /// end of `b`).
-pub(crate) fn scan_def(b: &[u8], i: usize) -> Option<(Range<usize>, usize)> {
+///
+/// `two`: a definition may also be on two lines, `[label]:` (spaces after it) then the
+/// destination (and title) on the next line, which starts with an ASCII letter or `/` (no
+/// indentation: nothing that could interrupt a paragraph or underline a heading, and not `[`);
+/// the end is then the second line's.
+pub(crate) fn scan_def(b: &[u8], i: usize, two: bool) -> Option<(Range<usize>, usize)> {
     // by index with a table per byte: this runs for every line of a run (150 K lines a MiB)
     // helpers always inlined: at opt-level "z" closures here were calls, a few per byte
     /// The byte at `k`; past the end of `b`, a line break.
@@ -503,8 +518,15 @@ pub(crate) fn scan_def(b: &[u8], i: usize) -> Option<(Range<usize>, usize)> {
         return None;
     }
     let label = 1..k;
-    let d = spaces(l, k + 2);
-    if d == k + 2 {
+    let mut d = spaces(l, k + 2);
+    if two && eol(l, d) && d < l.len() {
+        // the destination on the next line
+        let n = d + if at(l, d) == b'\r' { 2 } else { 1 };
+        if !(at(l, n).is_ascii_alphabetic() || at(l, n) == b'/') || n >= l.len() {
+            return None;
+        }
+        d = n;
+    } else if d == k + 2 {
         return None;
     }
     k = d;
@@ -717,7 +739,7 @@ mod tests {
             let b = s.as_bytes();
             for i in (0..=b.len()).filter(|&i| i == 0 || b[i - 1] == b'\n') {
                 let e = line_end(b, i);
-                proptest::prop_assert_eq!(scan_def(b, i), simple_def_by_line(&b[i..e]).map(|l| (l, e)), "{:?} at {}", s, i);
+                proptest::prop_assert_eq!(scan_def(b, i, false), simple_def_by_line(&b[i..e]).map(|l| (l, e)), "{:?} at {}", s, i);
             }
         }
 
