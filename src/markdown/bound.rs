@@ -24,7 +24,8 @@
 //!   is scanned (one pass, no parse) for lines that may define a link (`[label]:`
 //!   after up to a quote or list marker and a blank or definition line), and
 //!   those lines alone are parsed, once, the first time a reference is not
-//!   found (the scan too is made then, not before). A candidate the full parse would not read as a definition (one
+//!   found (the scan too is made then, not before); whole one-line (or two-line)
+//!   definitions among them are not parsed but looked up (`super::defs::later_defs`). A candidate the full parse would not read as a definition (one
 //!   inside a code block after the cut) may resolve a reference it would not.
 //! - the dialect, what was degraded and a title taken from the body come from
 //!   the blocks kept; what was dropped is reported by the overflow (truncated,

@@ -433,7 +433,7 @@ fn defs_document(seed: u64, long: bool) -> String {
     let mut out = String::new();
     for _ in 0..1 + g.below(14) {
         let l = g.pick(LABELS);
-        match g.below(14) {
+        match g.below(16) {
             0..=4 => {
                 let n = 2 + if long && g.below(3) == 0 { g.below(400) } else { g.below(10) };
                 for _ in 0..n {
@@ -447,11 +447,60 @@ fn defs_document(seed: u64, long: bool) -> String {
                 g.pick(LABELS)
             )),
             7 => out.push_str(&format!("> [{l}]: /q/1\n> [{}]: /q/2\n", g.pick(LABELS))),
+            // a run of quoted definitions (left out when each line is `> ` and one whole
+            // definition), with other markers, nested quotes and quoted text among them
+            14 => {
+                for _ in 0..3 + g.below(12) {
+                    out.push_str(g.pick(&["> ", "> ", "> ", "> ", ">", ">  ", "> > ", " > "]));
+                    match g.below(8) {
+                        0 => out.push_str(&format!("quoted [{l}] text")),
+                        1 => out.push_str(g.pick(&["```", "<!--", "- ", "# h", "", "    [a]: /code"])),
+                        _ => out.push_str(&def_line(&mut g)),
+                    }
+                    out.push('\n');
+                }
+            }
             8 => out.push_str(&format!("- [{l}]: /li\n- [{}]: /li2\n", g.pick(LABELS))),
             9 => out.push_str(g.pick(&["```\n", "```\n", "~~~\n", "<!--\n", "-->\n", "<div>\n", "    indented\n"])),
             10 => out.push_str(&format!("[{l}]:\n/multi/line\n[{}]: /m\n\"title on its own line\"\n", g.pick(LABELS))),
             11 => out.push_str("| a | b |\n|---|---|\n| 1 | 2 |\n"),
             12 => out.push_str("a paragraph line\n"),
+            // a run of definitions on two lines (`[label]:` then the destination: left out when
+            // it starts with a letter or `/`), among one-line ones, with next lines that
+            // interrupt, underline, indent or carry a title
+            15 => {
+                for _ in 0..3 + g.below(12) {
+                    let l = g.pick(LABELS);
+                    match g.below(4) {
+                        0 => out.push_str(&def_line(&mut g)),
+                        _ => out.push_str(&format!(
+                            "[{l}]:{}\n{}",
+                            g.pick(&["", "", "  ", "\t"]),
+                            g.pick(&[
+                                "b",
+                                "/x/2",
+                                "b \"t\"",
+                                "http://e.com (p)",
+                                "b c",
+                                "1. x",
+                                "- x",
+                                "# h",
+                                "===",
+                                "---",
+                                "  b",
+                                "    b",
+                                "<b>",
+                                "\"t\"",
+                                "b 't",
+                                "a|b",
+                                "> b",
+                                "[x]",
+                            ])
+                        )),
+                    }
+                    out.push('\n');
+                }
+            }
             _ => out.push_str(&format!("# heading [{l}]\n")),
         }
         if g.below(4) != 0 {
@@ -541,8 +590,8 @@ fn runs_of_definitions_are_left_out_and_render_the_same() {
         ("in a fence", format!("```\n\n{}", fill("[a]: b\n")), false),
         ("in a comment", format!("<!--\n\n{}-->\n", fill("[a]: b\n")), false),
         ("after a paragraph line", format!("para\n{}", fill("[a]: b\n")), false),
-        ("in a quote", fill("> [a]: b\n"), false),
-        ("multi-line", fill("[a]:\nb\n"), false),
+        ("in a quote", fill("> [a]: b\n"), true),
+        ("multi-line", fill("[a]:\nb\n"), true),
     ];
     for (what, md, left) in cases {
         let (fast, full, left_out) = parse_both(&md);

@@ -445,14 +445,19 @@ fn parse_in(src: &str, rest: &str, whole: usize, compact: Option<&super::defs::C
         if rest.is_empty() {
             return None;
         }
-        let later: &String = later.get_or_init(|| super::defs::later_defs(rest, super::defs::allows_def_after(src)));
-        if later.is_empty() {
-            return None;
-        }
-        let p = defs.get_or_insert_with(|| Parser::new_ext(later, opts));
-        let d = p.reference_definitions().get(&link.reference)?;
-        let title = d.title.as_ref().map_or(String::new(), |t| t.to_string());
-        Some((md::CowStr::from(d.dest.to_string()), md::CowStr::from(title)))
+        let later: &super::defs::Compact<'_> =
+            later.get_or_init(|| super::defs::later_defs(rest, super::defs::allows_def_after(src), &link.reference));
+        // the candidates written out are parsed, those left out looked up (the first wins)
+        let kept = match later.text.as_str() {
+            "" => None,
+            text => {
+                defs.get_or_insert_with(|| Parser::new_ext(text, opts)).reference_definitions().get(&link.reference)
+            }
+        };
+        let kept =
+            kept.map(|d| (d.dest.to_string(), d.title.as_ref().map_or(String::new(), |t| t.to_string()), d.span.start));
+        let (dest, title) = later.later(&link.reference, kept, opts)?;
+        Some((md::CowStr::from(dest), md::CowStr::from(title)))
     };
     // a run's first line must be read as a definition: no event covers it
     let guards: &[super::defs::Run] = compact.map_or(&[], |c| &c.runs);
@@ -468,7 +473,13 @@ fn parse_in(src: &str, rest: &str, whole: usize, compact: Option<&super::defs::C
     let mut sink = |ev: Event<'_>, range: std::ops::Range<usize>| {
         if !guards.is_empty() {
             let k = guards.partition_point(|g| g.first.end <= range.start);
-            covered |= guards.get(k).is_some_and(|g| g.first.start < range.end);
+            // the quote a quoted run's first line opens starts there and covers it
+            covered |= guards.get(k).is_some_and(|g| {
+                g.first.start < range.end
+                    && !(g.pre > 0
+                        && range.start == g.first.start
+                        && matches!(ev, Event::Start(md::Tag::BlockQuote(_)) | Event::End(md::TagEnd::BlockQuote(_))))
+            });
         }
         if let Event::Text(t) = &ev {
             // the `CowStr` read once (its deref is a call of the parser's crate)
