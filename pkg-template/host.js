@@ -263,3 +263,67 @@ export function wpFetch(url, init, timeoutMs, max, follow) {
 export function wpPost(url, body, contentType, timeoutMs, max) {
   return wpFetch(url, { method: "POST", headers: { "content-type": contentType }, body }, timeoutMs, max, false);
 }
+
+// ---- a message's long strings, beside its JSON (src/bindings.rs `message_text`) ----
+//
+// `JSON.stringify` writes every `"`, `\` and newline of a string as two bytes, and the wasm reads
+// them back one escape at a time: 1 MiB of short lines costs twice as much as 1 MiB of plain text.
+// So strings from RAW_MIN UTF-16 units on cross as they are (copied into the wasm by
+// `encodeInto`), and the JSON holds a placeholder for each: "\uFDD0" + its index. Every string
+// value that starts with U+FDD0 crosses beside the JSON too, so one left in it is a placeholder.
+// A string with a lone surrogate keeps the JSON path (its escapes are read as they always were).
+
+/** From this many UTF-16 units on, a string crosses beside the JSON (bench/LEVERS.md, "Long strings beside the JSON"). */
+const RAW_MIN = 4096;
+/** How many values `hasLong` looks at, at most: a message bigger than that in values takes the JSON path. */
+const WALK_MAX = 512;
+const WALK_DEPTH = 8;
+/** For tests only: `globalThis[Symbol.for("webhook-push.jsonOnly")] = true` makes every string cross in the JSON (the path before). */
+const JSON_ONLY = Symbol.for("webhook-push.jsonOnly");
+const LONE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?:^|[^\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const wellFormed =
+  typeof String.prototype.isWellFormed === "function" ? (s) => s.isWellFormed() : (s) => !LONE.test(s);
+
+/** Is there a string of RAW_MIN units or more in `v` (plain objects and arrays, a few levels down)? A guess: a wrong "no" is only the slower path. */
+function hasLong(v) {
+  let budget = WALK_MAX;
+  const walk = (x, depth) => {
+    if (typeof x === "string") return x.length >= RAW_MIN;
+    if (x === null || typeof x !== "object" || depth >= WALK_DEPTH || --budget < 0) return false;
+    if (Array.isArray(x)) {
+      for (let i = 0; i < x.length && budget > 0; i++) if (walk(x[i], depth + 1)) return true;
+      return false;
+    }
+    const proto = Object.getPrototypeOf(x);
+    if (proto !== Object.prototype && proto !== null) return false;
+    for (const k in x) {
+      if (walk(x[k], depth + 1)) return true;
+      if (budget <= 0) return false;
+    }
+    return false;
+  };
+  try {
+    return walk(v, 0);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * `JSON.stringify(v)` (it throws what that throws), or, when `v` holds long strings,
+ * `[json, s0, s1, …]`: the JSON with each long string as a placeholder, and the strings.
+ */
+export function messageJson(v) {
+  if (globalThis[JSON_ONLY] === true || !hasLong(v)) return JSON.stringify(v);
+  const raw = [];
+  const json = JSON.stringify(v, (_k, x) => {
+    if (typeof x === "string" && (x.length >= RAW_MIN || x.charCodeAt(0) === 0xfdd0) && wellFormed(x)) {
+      raw.push(x);
+      return `\uFDD0${raw.length - 1}`;
+    }
+    return x;
+  });
+  if (raw.length === 0 || typeof json !== "string") return json;
+  raw.unshift(json);
+  return raw;
+}

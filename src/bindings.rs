@@ -46,6 +46,65 @@ fn stringify(v: &JsValue, code: ErrorCode, what: &str) -> Result<String, Error> 
     }
 }
 
+#[wasm_bindgen(module = "/pkg-template/host.js")]
+extern "C" {
+    /// `JSON.stringify(v)`, or `[json, long strings…]` with the long strings out of the JSON.
+    #[wasm_bindgen(js_name = messageJson, catch)]
+    fn message_json_js(v: &JsValue) -> Result<JsValue, JsValue>;
+}
+
+/// A message's JSON text, and the long strings that crossed beside it (`raw`, none for most
+/// messages): each is a placeholder in `json` ([`crate::model::tree::raw_index`]). They cross
+/// as they are (`encodeInto`), without JSON's escapes to write and read back.
+pub(crate) struct MessageText {
+    pub(crate) json: String,
+    pub(crate) raw: Vec<String>,
+}
+
+impl MessageText {
+    /// The message as one JSON text (a copy, written again, when strings crossed beside it).
+    pub(crate) fn full(&self) -> std::borrow::Cow<'_, str> {
+        if self.raw.is_empty() {
+            return self.json.as_str().into();
+        }
+        crate::model::expand_raw(&self.json, &self.raw).map_or(self.json.as_str().into(), Into::into)
+    }
+}
+
+/// The message `v` as [`MessageText`] (empty JSON for undefined or null), as a typed error
+/// when it cannot be (what [`stringify`] says).
+pub(crate) fn message_text(v: &JsValue, code: ErrorCode, what: &str) -> Result<MessageText, Error> {
+    if v.is_undefined() || v.is_null() {
+        return Ok(MessageText { json: String::new(), raw: Vec::new() });
+    }
+    let out = message_json_js(v)
+        .map_err(|_| Error::new(code, format!("{what} cannot be turned into JSON (a cycle or a BigInt?)")))?;
+    let not_json = || Error::new(code, format!("{what} is not a JSON value"));
+    if !Array::is_array(&out) {
+        return Ok(MessageText { json: text::js_string(&out).ok_or_else(not_json)?, raw: Vec::new() });
+    }
+    let list = Array::from(&out);
+    let json = text::js_string(&list.get(0)).ok_or_else(not_json)?;
+    let raw =
+        (1..list.length()).map(|i| text::js_string(&list.get(i)).ok_or_else(not_json)).collect::<Result<_, _>>()?;
+    Ok(MessageText { json, raw })
+}
+
+/// `f` of the message's text; if that fails with strings beside the text, `f` of the message
+/// as plain JSON (the path before: its errors, serde_json's columns included, are the ones given).
+pub(crate) fn read_with<T>(
+    message: &JsValue,
+    text: &MessageText,
+    code: ErrorCode,
+    what: &str,
+    f: impl Fn(&MessageText) -> Result<T, Error>,
+) -> Result<T, Error> {
+    match f(text) {
+        Err(_) if !text.raw.is_empty() => f(&MessageText { json: stringify(message, code, what)?, raw: Vec::new() }),
+        r => r,
+    }
+}
+
 fn parse(json: &str) -> Result<JsValue, JsValue> {
     JSON::parse(json).map_err(|_| js_error(&Error::new(ErrorCode::InvalidConfig, "internal: output is not JSON")))
 }
@@ -54,14 +113,23 @@ fn render_inner(message: &JsValue, platform: &JsValue, options: &JsValue) -> Res
     let platform = platform.as_string().ok_or_else(|| {
         Error::new(ErrorCode::UnknownPlatform, "the platform must be a string: wecom, dingtalk, feishu or lark")
     })?;
-    let msg = stringify(message, ErrorCode::InvalidMessage, "the message")?;
-    if msg.is_empty() {
+    let text = message_text(message, ErrorCode::InvalidMessage, "the message")?;
+    if text.json.is_empty() {
         return Err(Error::at("", "a message is required"));
     }
     let (opts, st) = service_options(&platform, &stringify(options, ErrorCode::InvalidConfig, "the options")?)?;
-    let msg = with_message_options(&msg, st.as_ref());
-    let rendered = render_json(&msg, &platform, &opts, js_sys::Date::now() as u64)?;
-    Ok(rendered.to_json())
+    let now = js_sys::Date::now() as u64;
+    read_with(message, &text, ErrorCode::InvalidMessage, "the message", |text| {
+        let configured = crate::target::Platform::parse(&platform).is_ok_and(|p| p.spec().configured());
+        let rendered = if text.raw.is_empty() || configured || st.as_ref().is_some_and(|s| s.has_message_options()) {
+            render_json(&with_message_options(&text.full(), st.as_ref()), &platform, &opts, now)?
+        } else {
+            let p = crate::target::Platform::parse(&platform)?;
+            let msg = UnifiedMessage::from_json_raw(&text.json, &text.raw)?;
+            crate::render::render(&msg, p, &crate::render::RenderOptions::from_json(&opts, now)?)?
+        };
+        Ok(rendered.to_json())
+    })
 }
 
 /// Render a message for a platform: the payloads to POST, the URL to post
@@ -273,16 +341,19 @@ fn input_failure_named(platform: &str, e: &Error) -> Value {
 }
 
 fn parse_message(message: &JsValue) -> Result<UnifiedMessage, Error> {
-    UnifiedMessage::from_json(&message_json(message)?)
+    let text = message_json(message)?;
+    read_with(message, &text, ErrorCode::InvalidMessage, "the message", |t| {
+        UnifiedMessage::from_json_raw(&t.json, &t.raw)
+    })
 }
 
-/// The message's JSON text, as given.
-fn message_json(message: &JsValue) -> Result<String, Error> {
-    let json = stringify(message, ErrorCode::InvalidMessage, "the message")?;
-    if json.is_empty() {
+/// The message's JSON text, as given (its long strings beside it).
+fn message_json(message: &JsValue) -> Result<MessageText, Error> {
+    let text = message_text(message, ErrorCode::InvalidMessage, "the message")?;
+    if text.json.is_empty() {
         return Err(Error::at("", "a message is required"));
     }
-    Ok(json)
+    Ok(text)
 }
 
 /// A service URL's `overflow=`.
@@ -291,8 +362,11 @@ fn url_overflow(st: Option<&crate::service_url::ServiceTarget>) -> Option<crate:
 }
 
 /// The message sent to a target written as a service URL: its message options applied.
-fn message_for(json: &str, st: Option<&crate::service_url::ServiceTarget>) -> Result<UnifiedMessage, Error> {
-    UnifiedMessage::from_json(&with_message_options(json, st))
+fn message_for(text: &MessageText, st: Option<&crate::service_url::ServiceTarget>) -> Result<UnifiedMessage, Error> {
+    match st {
+        Some(s) if s.has_message_options() => UnifiedMessage::from_json(&with_message_options(&text.full(), st)),
+        _ => UnifiedMessage::from_json_raw(&text.json, &text.raw),
+    }
 }
 
 /// The message's JSON text with a service URL's message options applied; the text itself (no
@@ -310,12 +384,12 @@ fn with_message_options<'a>(
 /// The message for one target of several: the one read already (read and
 /// checked once per call), unless a service URL's options change it.
 fn message_for_target(
-    json: &str,
+    text: &MessageText,
     read: &UnifiedMessage,
     st: Option<&crate::service_url::ServiceTarget>,
 ) -> Result<UnifiedMessage, Error> {
     match st {
-        Some(s) if s.has_message_options() => message_for(json, st),
+        Some(s) if s.has_message_options() => message_for(text, st),
         _ => Ok(read.clone()),
     }
 }
@@ -404,7 +478,11 @@ impl JsMessageSender {
     ) -> Promise {
         let inner = self.inner.clone();
         let json = message_json(&message);
-        let msg = json.as_deref().map_err(Clone::clone).and_then(UnifiedMessage::from_json);
+        let msg = json.as_ref().map_err(Clone::clone).and_then(|t| {
+            read_with(&message, t, ErrorCode::InvalidMessage, "the message", |t| {
+                UnifiedMessage::from_json_raw(&t.json, &t.raw)
+            })
+        });
         let platforms = get(&options, "platforms");
         let urls = get(&options, "webhookUrls");
         let secrets = get(&options, "secrets");
@@ -522,7 +600,7 @@ fn parse_inputs(message: &JsValue, platform: &JsValue, target: &JsValue) -> Resu
     let name = platform.as_string().unwrap_or_default();
     let p = Platform::parse(&name).map_err(|e| (target::shown_name(&name).unwrap_or("unknown").to_string(), e))?;
     let fail = |e: Error| (p.as_str().to_string(), e);
-    let json = message_json(message).map_err(fail)?;
+    let text = message_json(message).map_err(fail)?;
     let t = if let Some(url) = target.as_string() {
         Target { webhook: url, secret: None }
     } else if target.is_object() {
@@ -533,7 +611,8 @@ fn parse_inputs(message: &JsValue, platform: &JsValue, target: &JsValue) -> Resu
         return Err(fail(Error::config("the target must be a webhook URL string or { webhookUrl, secret }")));
     };
     let (t, st) = service_target(p, t).map_err(fail)?;
-    let msg = message_for(&json, st.as_ref()).map_err(fail)?;
+    let msg = read_with(message, &text, ErrorCode::InvalidMessage, "the message", |t| message_for(t, st.as_ref()))
+        .map_err(fail)?;
     Ok((msg, p, t, url_overflow(st.as_ref())))
 }
 

@@ -36,25 +36,36 @@ impl<'a> Node<'a> {
     /// Read JSON text; also the bytes of its strings and keys (every one as written, so a key
     /// given twice counts twice; `reader::text_bytes` of [`Node::to_value`] is the exact count).
     pub fn parse(json: &'a str) -> Result<(Node<'a>, usize), serde_json::Error> {
+        Self::parse_raw(json, &[])
+    }
+
+    /// [`Node::parse`] of JSON text whose long strings crossed beside it (`raw`, see
+    /// [`raw_index`]): a string value that is a placeholder is read as the string it stands for.
+    pub fn parse_raw(json: &'a str, raw: &'a [String]) -> Result<(Node<'a>, usize), serde_json::Error> {
         // Our own reader first (bench/LEVERS.md, "Escape-heavy strings"); it gives up on anything
         // it is not sure of, and serde_json then reads the text again: its result or its error.
-        if let Some(read) = Fast::read(json) {
+        if let Some(read) = Fast::read(json, raw) {
             return Ok(read);
         }
-        Self::parse_serde(json)
+        Self::parse_serde(json, raw)
     }
 
     /// [`Node::parse`] by the fast reader alone: `None` where it gives up (any error, a lone
     /// surrogate escape, deep nesting), when [`Node::parse`] is the way.
     pub fn parse_fast(json: &'a str) -> Option<(Node<'a>, usize)> {
-        Fast::read(json)
+        Fast::read(json, &[])
+    }
+
+    /// [`Node::parse_fast`] with long strings beside the text ([`Node::parse_raw`]).
+    pub fn parse_fast_raw(json: &'a str, raw: &'a [String]) -> Option<(Node<'a>, usize)> {
+        Fast::read(json, raw)
     }
 
     /// [`Node::parse`] by serde_json's deserializer alone.
-    fn parse_serde(json: &'a str) -> Result<(Node<'a>, usize), serde_json::Error> {
+    fn parse_serde(json: &'a str, raw: &'a [String]) -> Result<(Node<'a>, usize), serde_json::Error> {
         let count = Cell::new(0usize);
         let mut de = serde_json::Deserializer::from_str(json);
-        let node = Seed(&count).deserialize(&mut de)?;
+        let node = Seed(&count, raw).deserialize(&mut de)?;
         de.end()?;
         Ok((node, count.get()))
     }
@@ -125,6 +136,28 @@ fn borrow<'a>(v: &'a Value, total: &mut usize) -> Node<'a> {
     }
 }
 
+/// The first character of a placeholder: a string value `"\u{FDD0}N"` (N in decimal, no sign, no
+/// leading zero) in JSON text that crossed with long strings beside it stands for the Nth of them.
+/// When any crossed so, every string value that starts with this noncharacter crossed beside the
+/// text too (pkg-template/host.js `messageJson`), so one left in the text is a placeholder; keys
+/// are never replaced.
+pub const RAW_MARK: char = '\u{FDD0}';
+
+/// The string of `raw` that the string value `s` stands for, if it is a placeholder.
+#[inline]
+pub fn raw_index<'r>(s: &str, raw: &'r [String]) -> Option<&'r str> {
+    if raw.is_empty() {
+        return None;
+    }
+    let digits = s.strip_prefix(RAW_MARK)?;
+    let b = digits.as_bytes();
+    if b.is_empty() || b.len() > 9 || !b.iter().all(u8::is_ascii_digit) || (b.len() > 1 && b[0] == b'0') {
+        return None;
+    }
+    let n: usize = digits.parse().ok()?;
+    raw.get(n).map(String::as_str)
+}
+
 /// serde_json refuses a 128th nested array or object; the fast reader leaves 127 and deeper to it.
 const FAST_MAX_DEPTH: usize = 126;
 
@@ -139,6 +172,8 @@ struct Fast<'a> {
     s: &'a str,
     i: usize,
     count: usize,
+    /// Long strings that crossed beside the text ([`raw_index`]).
+    raw: &'a [String],
 }
 
 /// Eight bytes at once: is any of them `"`, `\\` or a control character (below 0x20)?
@@ -155,8 +190,8 @@ fn has_special(x: u64) -> bool {
 }
 
 impl<'a> Fast<'a> {
-    fn read(s: &'a str) -> Option<(Node<'a>, usize)> {
-        let mut f = Fast { s, i: 0, count: 0 };
+    fn read(s: &'a str, raw: &'a [String]) -> Option<(Node<'a>, usize)> {
+        let mut f = Fast { s, i: 0, count: 0, raw };
         let node = f.value(0)?;
         f.ws();
         (f.i == s.len()).then_some((node, f.count))
@@ -187,7 +222,10 @@ impl<'a> Fast<'a> {
         match self.peek()? {
             b'"' => {
                 self.i += 1;
-                let s = self.string()?;
+                let mut s = self.string()?;
+                if let Some(r) = raw_index(&s, self.raw) {
+                    s = Cow::Borrowed(r);
+                }
                 self.count = self.count.saturating_add(s.len());
                 Some(Node::String(s))
             }
@@ -283,7 +321,7 @@ impl<'a> Fast<'a> {
                 return None;
             }
         }
-        let (node, _) = Node::parse_serde(self.s.get(start..self.i)?).ok()?;
+        let (node, _) = Node::parse_serde(self.s.get(start..self.i)?, &[]).ok()?;
         matches!(node, Node::Number(_)).then_some(node)
     }
 
@@ -465,17 +503,27 @@ fn unicode_escape(b: &[u8], at: usize) -> Option<(char, usize)> {
     Some((char::from_u32(n)?, 6))
 }
 
-/// Reads one value, adding its strings' and keys' bytes to the count.
+/// Reads one value, adding its strings' and keys' bytes to the count; a placeholder string
+/// value is read as the long string of `raw` it stands for.
 #[derive(Clone, Copy)]
-struct Seed<'c>(&'c Cell<usize>);
+struct Seed<'c, 'r>(&'c Cell<usize>, &'r [String]);
 
-impl Seed<'_> {
+impl Seed<'_, '_> {
     fn add(&self, n: usize) {
         self.0.set(self.0.get().saturating_add(n));
     }
 }
 
-impl<'de> DeserializeSeed<'de> for Seed<'_> {
+impl<'de, 'r: 'de> Seed<'_, 'r> {
+    /// The long string `s` stands for, counted, if it is a placeholder.
+    fn raw(&self, s: &str) -> Option<Node<'de>> {
+        let r = raw_index(s, self.1)?;
+        self.add(r.len());
+        Some(Node::String(Cow::Borrowed(r)))
+    }
+}
+
+impl<'de, 'r: 'de> DeserializeSeed<'de> for Seed<'_, 'r> {
     type Value = Node<'de>;
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Node<'de>, D::Error> {
@@ -483,7 +531,7 @@ impl<'de> DeserializeSeed<'de> for Seed<'_> {
     }
 }
 
-impl<'de> Visitor<'de> for Seed<'_> {
+impl<'de, 'r: 'de> Visitor<'de> for Seed<'_, 'r> {
     type Value = Node<'de>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -508,16 +556,25 @@ impl<'de> Visitor<'de> for Seed<'_> {
     }
 
     fn visit_borrowed_str<E>(self, s: &'de str) -> Result<Node<'de>, E> {
+        if let Some(n) = self.raw(s) {
+            return Ok(n);
+        }
         self.add(s.len());
         Ok(Node::String(Cow::Borrowed(s)))
     }
 
     fn visit_str<E>(self, s: &str) -> Result<Node<'de>, E> {
+        if let Some(n) = self.raw(s) {
+            return Ok(n);
+        }
         self.add(s.len());
         Ok(Node::String(Cow::Owned(s.to_string())))
     }
 
     fn visit_string<E>(self, s: String) -> Result<Node<'de>, E> {
+        if let Some(n) = self.raw(&s) {
+            return Ok(n);
+        }
         self.add(s.len());
         Ok(Node::String(Cow::Owned(s)))
     }
@@ -632,13 +689,13 @@ mod tests {
 
     /// The fast reader's answer, which must be serde_json's whenever it gives one.
     fn same_as_serde(text: &str) -> Option<(Node<'_>, usize)> {
-        let fast = Fast::read(text);
+        let fast = Fast::read(text, &[]);
         if let Some(f) = &fast {
-            assert_eq!(Some(f), Node::parse_serde(text).ok().as_ref(), "{text:?}");
+            assert_eq!(Some(f), Node::parse_serde(text, &[]).ok().as_ref(), "{text:?}");
         }
         assert_eq!(
             Node::parse(text).map_err(|e| e.to_string()),
-            Node::parse_serde(text).map_err(|e| e.to_string()),
+            Node::parse_serde(text, &[]).map_err(|e| e.to_string()),
             "{text:?}"
         );
         fast
@@ -654,7 +711,7 @@ mod tests {
         ] {
             assert!(same_as_serde(text).is_some(), "{text:?}");
         }
-        let (n, total) = Fast::read(r#"{"a\\":"x\ny"}"#).unwrap();
+        let (n, total) = Fast::read(r#"{"a\\":"x\ny"}"#, &[]).unwrap();
         assert_eq!(n, Node::Object(vec![("a\\".into(), Node::String("x\ny".into()))]));
         assert_eq!(total, 2 + 3);
     }
