@@ -95,12 +95,12 @@ pub(crate) fn message_text(v: &JsValue, code: ErrorCode, what: &str) -> Result<M
 pub(crate) fn read_with<T>(
     message: &JsValue,
     text: &MessageText,
-    code: ErrorCode,
-    what: &str,
-    f: impl Fn(&MessageText) -> Result<T, Error>,
+    f: &dyn Fn(&MessageText) -> Result<T, Error>,
 ) -> Result<T, Error> {
     match f(text) {
-        Err(_) if !text.raw.is_empty() => f(&MessageText { json: stringify(message, code, what)?, raw: Vec::new() }),
+        Err(_) if !text.raw.is_empty() => {
+            f(&MessageText { json: stringify(message, ErrorCode::InvalidMessage, "the message")?, raw: Vec::new() })
+        }
         r => r,
     }
 }
@@ -119,7 +119,7 @@ fn render_inner(message: &JsValue, platform: &JsValue, options: &JsValue) -> Res
     }
     let (opts, st) = service_options(&platform, &stringify(options, ErrorCode::InvalidConfig, "the options")?)?;
     let now = js_sys::Date::now() as u64;
-    read_with(message, &text, ErrorCode::InvalidMessage, "the message", |text| {
+    read_with(message, &text, &|text| {
         let configured = crate::target::Platform::parse(&platform).is_ok_and(|p| p.spec().configured());
         let rendered = if text.raw.is_empty() || configured || st.as_ref().is_some_and(|s| s.has_message_options()) {
             render_json(&with_message_options(&text.full(), st.as_ref()), &platform, &opts, now)?
@@ -342,9 +342,7 @@ fn input_failure_named(platform: &str, e: &Error) -> Value {
 
 fn parse_message(message: &JsValue) -> Result<UnifiedMessage, Error> {
     let text = message_json(message)?;
-    read_with(message, &text, ErrorCode::InvalidMessage, "the message", |t| {
-        UnifiedMessage::from_json_raw(&t.json, &t.raw)
-    })
+    read_with(message, &text, &|t| UnifiedMessage::from_json_raw(&t.json, &t.raw))
 }
 
 /// The message's JSON text, as given (its long strings beside it).
@@ -478,11 +476,10 @@ impl JsMessageSender {
     ) -> Promise {
         let inner = self.inner.clone();
         let json = message_json(&message);
-        let msg = json.as_ref().map_err(Clone::clone).and_then(|t| {
-            read_with(&message, t, ErrorCode::InvalidMessage, "the message", |t| {
-                UnifiedMessage::from_json_raw(&t.json, &t.raw)
-            })
-        });
+        let msg = json
+            .as_ref()
+            .map_err(Clone::clone)
+            .and_then(|t| read_with(&message, t, &|t| UnifiedMessage::from_json_raw(&t.json, &t.raw)));
         let platforms = get(&options, "platforms");
         let urls = get(&options, "webhookUrls");
         let secrets = get(&options, "secrets");
@@ -611,8 +608,7 @@ fn parse_inputs(message: &JsValue, platform: &JsValue, target: &JsValue) -> Resu
         return Err(fail(Error::config("the target must be a webhook URL string or { webhookUrl, secret }")));
     };
     let (t, st) = service_target(p, t).map_err(fail)?;
-    let msg = read_with(message, &text, ErrorCode::InvalidMessage, "the message", |t| message_for(t, st.as_ref()))
-        .map_err(fail)?;
+    let msg = read_with(message, &text, &|t| message_for(t, st.as_ref())).map_err(fail)?;
     Ok((msg, p, t, url_overflow(st.as_ref())))
 }
 

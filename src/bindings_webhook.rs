@@ -88,7 +88,7 @@ fn message_of(message: &JsValue) -> Result<Message, Error> {
     if text.json.is_empty() {
         return Err(Error::at("", "a message is required"));
     }
-    read_with(message, &text, ErrorCode::InvalidMessage, "the message", |t| {
+    read_with(message, &text, &|t| {
         let (parsed, raw) = crate::model::UnifiedMessage::from_json_with_value_raw(&t.json, &t.raw)?;
         Ok(Message { parsed, raw })
     })

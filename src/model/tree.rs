@@ -41,13 +41,19 @@ impl<'a> Node<'a> {
 
     /// [`Node::parse`] of JSON text whose long strings crossed beside it (`raw`, see
     /// [`raw_index`]): a string value that is a placeholder is read as the string it stands for.
+    /// With some beside it, only by the fast reader: where that gives up (an error, deep
+    /// nesting), an error (the caller reads the message again as one JSON text, whose result or
+    /// error is serde_json's, its columns included).
     pub fn parse_raw(json: &'a str, raw: &'a [String]) -> Result<(Node<'a>, usize), serde_json::Error> {
         // Our own reader first (bench/LEVERS.md, "Escape-heavy strings"); it gives up on anything
         // it is not sure of, and serde_json then reads the text again: its result or its error.
         if let Some(read) = Fast::read(json, raw) {
             return Ok(read);
         }
-        Self::parse_serde(json, raw)
+        if !raw.is_empty() {
+            return Err(de::Error::custom("not read with long strings beside it"));
+        }
+        Self::parse_serde(json)
     }
 
     /// [`Node::parse`] by the fast reader alone: `None` where it gives up (any error, a lone
@@ -62,10 +68,10 @@ impl<'a> Node<'a> {
     }
 
     /// [`Node::parse`] by serde_json's deserializer alone.
-    fn parse_serde(json: &'a str, raw: &'a [String]) -> Result<(Node<'a>, usize), serde_json::Error> {
+    fn parse_serde(json: &'a str) -> Result<(Node<'a>, usize), serde_json::Error> {
         let count = Cell::new(0usize);
         let mut de = serde_json::Deserializer::from_str(json);
-        let node = Seed(&count, raw).deserialize(&mut de)?;
+        let node = Seed(&count).deserialize(&mut de)?;
         de.end()?;
         Ok((node, count.get()))
     }
@@ -321,7 +327,7 @@ impl<'a> Fast<'a> {
                 return None;
             }
         }
-        let (node, _) = Node::parse_serde(self.s.get(start..self.i)?, &[]).ok()?;
+        let (node, _) = Node::parse_serde(self.s.get(start..self.i)?).ok()?;
         matches!(node, Node::Number(_)).then_some(node)
     }
 
@@ -503,27 +509,17 @@ fn unicode_escape(b: &[u8], at: usize) -> Option<(char, usize)> {
     Some((char::from_u32(n)?, 6))
 }
 
-/// Reads one value, adding its strings' and keys' bytes to the count; a placeholder string
-/// value is read as the long string of `raw` it stands for.
+/// Reads one value, adding its strings' and keys' bytes to the count.
 #[derive(Clone, Copy)]
-struct Seed<'c, 'r>(&'c Cell<usize>, &'r [String]);
+struct Seed<'c>(&'c Cell<usize>);
 
-impl Seed<'_, '_> {
+impl Seed<'_> {
     fn add(&self, n: usize) {
         self.0.set(self.0.get().saturating_add(n));
     }
 }
 
-impl<'de, 'r: 'de> Seed<'_, 'r> {
-    /// The long string `s` stands for, counted, if it is a placeholder.
-    fn raw(&self, s: &str) -> Option<Node<'de>> {
-        let r = raw_index(s, self.1)?;
-        self.add(r.len());
-        Some(Node::String(Cow::Borrowed(r)))
-    }
-}
-
-impl<'de, 'r: 'de> DeserializeSeed<'de> for Seed<'_, 'r> {
+impl<'de> DeserializeSeed<'de> for Seed<'_> {
     type Value = Node<'de>;
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Node<'de>, D::Error> {
@@ -531,7 +527,7 @@ impl<'de, 'r: 'de> DeserializeSeed<'de> for Seed<'_, 'r> {
     }
 }
 
-impl<'de, 'r: 'de> Visitor<'de> for Seed<'_, 'r> {
+impl<'de> Visitor<'de> for Seed<'_> {
     type Value = Node<'de>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -556,25 +552,16 @@ impl<'de, 'r: 'de> Visitor<'de> for Seed<'_, 'r> {
     }
 
     fn visit_borrowed_str<E>(self, s: &'de str) -> Result<Node<'de>, E> {
-        if let Some(n) = self.raw(s) {
-            return Ok(n);
-        }
         self.add(s.len());
         Ok(Node::String(Cow::Borrowed(s)))
     }
 
     fn visit_str<E>(self, s: &str) -> Result<Node<'de>, E> {
-        if let Some(n) = self.raw(s) {
-            return Ok(n);
-        }
         self.add(s.len());
         Ok(Node::String(Cow::Owned(s.to_string())))
     }
 
     fn visit_string<E>(self, s: String) -> Result<Node<'de>, E> {
-        if let Some(n) = self.raw(&s) {
-            return Ok(n);
-        }
         self.add(s.len());
         Ok(Node::String(Cow::Owned(s)))
     }
@@ -691,11 +678,11 @@ mod tests {
     fn same_as_serde(text: &str) -> Option<(Node<'_>, usize)> {
         let fast = Fast::read(text, &[]);
         if let Some(f) = &fast {
-            assert_eq!(Some(f), Node::parse_serde(text, &[]).ok().as_ref(), "{text:?}");
+            assert_eq!(Some(f), Node::parse_serde(text).ok().as_ref(), "{text:?}");
         }
         assert_eq!(
             Node::parse(text).map_err(|e| e.to_string()),
-            Node::parse_serde(text, &[]).map_err(|e| e.to_string()),
+            Node::parse_serde(text).map_err(|e| e.to_string()),
             "{text:?}"
         );
         fast
