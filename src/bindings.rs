@@ -10,7 +10,6 @@ use js_sys::{Array, JSON, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 
 use crate::error::{Error, ErrorCode};
-use crate::render::render_json;
 use crate::target;
 
 /// The TypeScript declarations of this surface, kept as TypeScript in
@@ -72,21 +71,24 @@ impl MessageText {
 }
 
 /// The message `v` as [`MessageText`] (empty JSON for undefined or null), as a typed error
-/// when it cannot be (what [`stringify`] says).
-pub(crate) fn message_text(v: &JsValue, code: ErrorCode, what: &str) -> Result<MessageText, Error> {
+/// when it cannot be (what [`stringify`] says of a message).
+pub(crate) fn message_text(v: &JsValue) -> Result<MessageText, Error> {
     if v.is_undefined() || v.is_null() {
         return Ok(MessageText { json: String::new(), raw: Vec::new() });
     }
-    let out = message_json_js(v)
-        .map_err(|_| Error::new(code, format!("{what} cannot be turned into JSON (a cycle or a BigInt?)")))?;
-    let not_json = || Error::new(code, format!("{what} is not a JSON value"));
+    let out = message_json_js(v).map_err(|_| {
+        Error::new(ErrorCode::InvalidMessage, "the message cannot be turned into JSON (a cycle or a BigInt?)")
+    })?;
+    let not_json = || Error::new(ErrorCode::InvalidMessage, "the message is not a JSON value");
     if !Array::is_array(&out) {
         return Ok(MessageText { json: text::js_string(&out).ok_or_else(not_json)?, raw: Vec::new() });
     }
     let list = Array::from(&out);
     let json = text::js_string(&list.get(0)).ok_or_else(not_json)?;
-    let raw =
-        (1..list.length()).map(|i| text::js_string(&list.get(i)).ok_or_else(not_json)).collect::<Result<_, _>>()?;
+    let mut raw = Vec::new();
+    for i in 1..list.length() {
+        raw.push(text::js_string(&list.get(i)).ok_or_else(not_json)?);
+    }
     Ok(MessageText { json, raw })
 }
 
@@ -113,19 +115,19 @@ fn render_inner(message: &JsValue, platform: &JsValue, options: &JsValue) -> Res
     let platform = platform.as_string().ok_or_else(|| {
         Error::new(ErrorCode::UnknownPlatform, "the platform must be a string: wecom, dingtalk, feishu or lark")
     })?;
-    let text = message_text(message, ErrorCode::InvalidMessage, "the message")?;
+    let text = message_text(message)?;
     if text.json.is_empty() {
         return Err(Error::at("", "a message is required"));
     }
     let (opts, st) = service_options(&platform, &stringify(options, ErrorCode::InvalidConfig, "the options")?)?;
     let now = js_sys::Date::now() as u64;
-    read_with(message, &text, &|text| {
-        let configured = crate::target::Platform::parse(&platform).is_ok_and(|p| p.spec().configured());
-        let rendered = if text.raw.is_empty() || configured || st.as_ref().is_some_and(|s| s.has_message_options()) {
-            render_json(&with_message_options(&text.full(), st.as_ref()), &platform, &opts, now)?
+    // what `render::render_json` does, with the message read from its text and long strings
+    read_with(message, &text, &|t| {
+        let p = Platform::parse(&platform)?;
+        let rendered = if p.spec().configured() {
+            crate::platform::webhook::render_json(&with_message_options(&t.full(), st.as_ref()), &opts, now)?
         } else {
-            let p = crate::target::Platform::parse(&platform)?;
-            let msg = UnifiedMessage::from_json_raw(&text.json, &text.raw)?;
+            let msg = message_for(t, st.as_ref())?;
             crate::render::render(&msg, p, &crate::render::RenderOptions::from_json(&opts, now)?)?
         };
         Ok(rendered.to_json())
@@ -347,7 +349,7 @@ fn parse_message(message: &JsValue) -> Result<UnifiedMessage, Error> {
 
 /// The message's JSON text, as given (its long strings beside it).
 fn message_json(message: &JsValue) -> Result<MessageText, Error> {
-    let text = message_text(message, ErrorCode::InvalidMessage, "the message")?;
+    let text = message_text(message)?;
     if text.json.is_empty() {
         return Err(Error::at("", "a message is required"));
     }

@@ -84,7 +84,7 @@ pub(super) fn is_configured(platform: &JsValue) -> bool {
 
 #[cfg(feature = "webhook")]
 fn message_of(message: &JsValue) -> Result<Message, Error> {
-    let text = message_text(message, ErrorCode::InvalidMessage, "the message")?;
+    let text = message_text(message)?;
     if text.json.is_empty() {
         return Err(Error::at("", "a message is required"));
     }

@@ -155,12 +155,18 @@ pub fn raw_index<'r>(s: &str, raw: &'r [String]) -> Option<&'r str> {
     if raw.is_empty() {
         return None;
     }
-    let digits = s.strip_prefix(RAW_MARK)?;
-    let b = digits.as_bytes();
-    if b.is_empty() || b.len() > 9 || !b.iter().all(u8::is_ascii_digit) || (b.len() > 1 && b[0] == b'0') {
+    // U+FDD0 is EF B7 90 in UTF-8
+    let digits = s.as_bytes().strip_prefix(&[0xEF, 0xB7, 0x90])?;
+    if digits.is_empty() || digits.len() > 9 || (digits.len() > 1 && digits[0] == b'0') {
         return None;
     }
-    let n: usize = digits.parse().ok()?;
+    let mut n = 0usize;
+    for &d in digits {
+        if !d.is_ascii_digit() {
+            return None;
+        }
+        n = n * 10 + usize::from(d - b'0');
+    }
     raw.get(n).map(String::as_str)
 }
 
