@@ -649,6 +649,27 @@ mod tests {
     }
 
     #[test]
+    fn placeholders_stand_for_the_strings_beside_the_text() {
+        let raw = vec!["long \"one\"\n".to_string(), "two".to_string()];
+        let text = "{\"a\":\"\u{FDD0}1\",\"\u{FDD0}0\":[\"\u{FDD0}0\",\"\u{FDD0}01\",\"\u{FDD0}2\",\"\u{FDD0}\",\"\u{FDD0}+1\"]}";
+        let (n, total) = Node::parse_raw(text, &raw).unwrap();
+        let expect =
+            json!({"a": "two", "\u{FDD0}0": ["long \"one\"\n", "\u{FDD0}01", "\u{FDD0}2", "\u{FDD0}", "\u{FDD0}+1"]});
+        assert_eq!(n.to_value(), expect);
+        // counted as read: the long strings' bytes, the key and the look-alikes as written
+        assert_eq!(total, 1 + 3 + 4 + 11 + 5 + 4 + 3 + 5);
+        assert_eq!(crate::model::reader::text_bytes(&n.to_value()), total);
+        // without strings beside the text nothing is a placeholder
+        let (n, _) = Node::parse(text).unwrap();
+        assert_eq!(n.to_value()["a"], json!("\u{FDD0}1"));
+        // what the fast reader gives up on is an error with strings beside it (read again as JSON)
+        let deep = format!("{}\"\u{FDD0}0\"{}", "[".repeat(130), "]".repeat(130));
+        assert!(Node::parse_raw(&deep, &raw).is_err());
+        assert!(Node::parse(&deep).is_err());
+        assert!(Node::parse_raw("[\"\u{FDD0}0\",]", &raw).is_err());
+    }
+
+    #[test]
     fn a_key_given_twice_means_its_last_value() {
         let (n, total) = Node::parse(r#"{"k":"first","x":1,"k":"second"}"#).unwrap();
         let Node::Object(pairs) = &n else { panic!() };

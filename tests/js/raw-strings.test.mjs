@@ -277,3 +277,36 @@ test("send, sendMulti, sendAuto: the same results and bodies on both paths", asy
     }
   }
 });
+
+test("webhook-push/webhook: a generic webhook posts the same body on both paths", async () => {
+  const wh = await import("webhook-push/webhook");
+  const list = messages(SEED + 2, Math.max(6, CASES >> 3));
+  list.push({ content: { type: "text", body: { text: 'x"\n'.repeat(3000), extra: { n: 1, tags: ["\uFDD00", "y\\".repeat(2500)] } } } });
+  const target = {
+    webhook: {
+      url: "http://127.0.0.1:9/hook",
+      body: '{"text": "{{message|text}}", "md": "{{message|markdown}}", "all": {{message}}, "tags": {{content.body.extra.tags|none}}}',
+    },
+  };
+  let delivered = 0;
+  for (const [i, m] of list.entries()) {
+    const run = async () => {
+      const posted = [];
+      const saved = globalThis.fetch;
+      globalThis.fetch = async (url, init) => {
+        posted.push([String(url), init?.body]);
+        return new Response("ok");
+      };
+      try {
+        const s = new wh.MessageSender({ rateLimit: false, retryPolicy: { maxRetries: 0 } });
+        return { result: stable(await s.send(m, "webhook", target)), posted };
+      } finally {
+        globalThis.fetch = saved;
+      }
+    };
+    const [before, now] = await bothPaths(run);
+    assert.deepStrictEqual(now, before, `seed ${SEED + 2} case ${i}`);
+    if (now.value?.posted.length) delivered++;
+  }
+  assert.ok(delivered > 0, "some messages were posted");
+});
