@@ -61,12 +61,15 @@ pub(crate) struct MessageText {
 }
 
 impl MessageText {
-    /// The message as one JSON text (a copy, written again, when strings crossed beside it).
-    pub(crate) fn full(&self) -> std::borrow::Cow<'_, str> {
+    /// The message as one JSON text (a copy, written again, when strings crossed beside it);
+    /// where the reader gives up on it, the error [`read_with`] reads the message again on.
+    pub(crate) fn full(&self) -> Result<std::borrow::Cow<'_, str>, Error> {
         if self.raw.is_empty() {
-            return self.json.as_str().into();
+            return Ok(self.json.as_str().into());
         }
-        crate::model::expand_raw(&self.json, &self.raw).map_or(self.json.as_str().into(), Into::into)
+        crate::model::expand_raw(&self.json, &self.raw)
+            .map(Into::into)
+            .ok_or_else(|| Error::at("", crate::model::RAW_UNREAD))
     }
 }
 
@@ -92,15 +95,17 @@ pub(crate) fn message_text(v: &JsValue) -> Result<MessageText, Error> {
     Ok(MessageText { json, raw })
 }
 
-/// `f` of the message's text; if that fails with strings beside the text, `f` of the message
-/// as plain JSON (the path before: its errors, serde_json's columns included, are the ones given).
+/// `f` of the message's text; if the reader gave up on it with strings beside the text (deep
+/// nesting, or what is not JSON), `f` of the message as plain JSON: the path before, whose
+/// result or error (serde_json's, its columns included) is the one given. Any other error is
+/// the same on both paths (the message read is the same).
 pub(crate) fn read_with<T>(
     message: &JsValue,
     text: &MessageText,
     f: &dyn Fn(&MessageText) -> Result<T, Error>,
 ) -> Result<T, Error> {
     match f(text) {
-        Err(_) if !text.raw.is_empty() => {
+        Err(e) if !text.raw.is_empty() && e.message == crate::model::RAW_UNREAD => {
             f(&MessageText { json: stringify(message, ErrorCode::InvalidMessage, "the message")?, raw: Vec::new() })
         }
         r => r,
@@ -125,7 +130,7 @@ fn render_inner(message: &JsValue, platform: &JsValue, options: &JsValue) -> Res
     read_with(message, &text, &|t| {
         let p = Platform::parse(&platform)?;
         let rendered = if p.spec().configured() {
-            crate::platform::webhook::render_json(&with_message_options(&t.full(), st.as_ref()), &opts, now)?
+            crate::platform::webhook::render_json(&with_message_options(&t.full()?, st.as_ref()), &opts, now)?
         } else {
             let msg = message_for(t, st.as_ref())?;
             crate::render::render(&msg, p, &crate::render::RenderOptions::from_json(&opts, now)?)?
@@ -364,7 +369,7 @@ fn url_overflow(st: Option<&crate::service_url::ServiceTarget>) -> Option<crate:
 /// The message sent to a target written as a service URL: its message options applied.
 fn message_for(text: &MessageText, st: Option<&crate::service_url::ServiceTarget>) -> Result<UnifiedMessage, Error> {
     match st {
-        Some(s) if s.has_message_options() => UnifiedMessage::from_json(&with_message_options(&text.full(), st)),
+        Some(s) if s.has_message_options() => UnifiedMessage::from_json(&with_message_options(&text.full()?, st)),
         _ => UnifiedMessage::from_json_raw(&text.json, &text.raw),
     }
 }

@@ -397,9 +397,17 @@ fn read_tree<T>(json: &str, raw: &[String], then: impl FnOnce(&Node<'_>, usize) 
         return then(&tree, counted);
     }
     let fixed = replace_lone_surrogates(json);
-    let (tree, counted) = Node::parse_raw(&fixed, raw).map_err(|e| Error::at("", format!("is not valid JSON: {e}")))?;
+    let (tree, counted) = Node::parse_raw(&fixed, raw).map_err(|e| {
+        // with long strings beside it, only the fast reader reads the text: the caller reads the
+        // message again as one JSON text, for serde_json's own result or error
+        Error::at("", if raw.is_empty() { format!("is not valid JSON: {e}") } else { RAW_UNREAD.to_string() })
+    })?;
     then(&tree, counted)
 }
+
+/// The error of a message read with long strings beside its text where the fast reader gave up
+/// ([`tree::Node::parse_raw`]): the caller reads it again as one JSON text.
+pub const RAW_UNREAD: &str = "internal: to be read again as JSON";
 
 /// JSON text whose long strings crossed beside it, as one JSON text again (lone surrogate
 /// escapes as U+FFFD, which every reader of a message makes of them); `None` if it is not JSON.
