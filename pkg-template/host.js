@@ -264,27 +264,23 @@ export function wpPost(url, body, contentType, timeoutMs, max) {
   return wpFetch(url, { method: "POST", headers: { "content-type": contentType }, body }, timeoutMs, max, false);
 }
 
-// ---- a message's long strings, beside its JSON (src/bindings.rs `message_text`) ----
-//
-// `JSON.stringify` writes every `"`, `\` and newline of a string as two bytes, and the wasm reads
-// them back one escape at a time: 1 MiB of short lines costs twice as much as 1 MiB of plain text.
-// So strings from RAW_MIN UTF-16 units on cross as they are (copied into the wasm by
-// `encodeInto`), and the JSON holds a placeholder for each: "\uFDD0" + its index. Every string
-// value that starts with U+FDD0 crosses beside the JSON too, so one left in it is a placeholder.
-// A string with a lone surrogate keeps the JSON path (its escapes are read as they always were).
+// ---- a message's long strings beside its JSON (src/bindings.rs `message_text`) ----
+// JSON writes each `"`, `\` and newline of a string as two bytes that the wasm reads back one by
+// one, so strings of RAW_MIN units and more cross as they are (by `encodeInto`), each a placeholder
+// "\uFDD0" + index in the JSON. Every string value starting with U+FDD0 crosses so too (one left in
+// the JSON is a placeholder); a string with a lone surrogate stays in the JSON, as before.
 
-/** From this many UTF-16 units on, a string crosses beside the JSON (bench/LEVERS.md, "Long strings beside the JSON"). */
-const RAW_MIN = 4096;
-/** How many values `hasLong` looks at, at most: a message bigger than that in values takes the JSON path. */
+/** bench/LEVERS.md, "Long strings beside the JSON". */
+const RAW_MIN = 1024;
 const WALK_MAX = 512;
 const WALK_DEPTH = 8;
-/** For tests only: `globalThis[Symbol.for("webhook-push.jsonOnly")] = true` makes every string cross in the JSON (the path before). */
+/** Tests only: `globalThis[Symbol.for("webhook-push.jsonOnly")] = true` keeps every string in the JSON. */
 const JSON_ONLY = Symbol.for("webhook-push.jsonOnly");
 const LONE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?:^|[^\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const wellFormed =
   typeof String.prototype.isWellFormed === "function" ? (s) => s.isWellFormed() : (s) => !LONE.test(s);
 
-/** Is there a string of RAW_MIN units or more in `v` (plain objects and arrays, a few levels down)? A guess: a wrong "no" is only the slower path. */
+/** A long string in `v`'s plain objects and arrays (WALK_MAX values, WALK_DEPTH levels)? A wrong "no" only costs time. */
 function hasLong(v) {
   let budget = WALK_MAX;
   const walk = (x, depth) => {
@@ -309,10 +305,7 @@ function hasLong(v) {
   }
 }
 
-/**
- * `JSON.stringify(v)` (it throws what that throws), or, when `v` holds long strings,
- * `[json, s0, s1, …]`: the JSON with each long string as a placeholder, and the strings.
- */
+/** `JSON.stringify(v)` (throwing what it throws), or `[json, s0, s1, …]`: the long strings out of the JSON. */
 export function messageJson(v) {
   if (globalThis[JSON_ONLY] === true || !hasLong(v)) return JSON.stringify(v);
   const raw = [];

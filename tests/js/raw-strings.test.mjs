@@ -1,4 +1,4 @@
-// Long strings of a message (4096 UTF-16 units and more, well-formed) cross into the wasm beside
+// Long strings of a message (1024 UTF-16 units and more, well-formed) cross into the wasm beside
 // its JSON, not written into it (pkg-template/host.js `messageJson`). Property test: random
 // messages with long strings of random content (escapes, CJK, emoji, lone surrogates, control
 // characters, the placeholder's own mark) at random places give exactly what the JSON path gives
@@ -69,7 +69,7 @@ function longString(r, n) {
   return parts.join("");
 }
 
-const LENGTHS = [4095, 4096, 4097, 6000, 20000, 70000];
+const LENGTHS = [1023, 1024, 1025, 4096, 20000, 70000];
 const SHORT = ["\uFDD0", "\uFDD00", "\uFDD01", "\uFDD0x", "\uFDD0\ud800", "", "short"];
 
 /** The paths of the string values of `v` (a JSON value). */
