@@ -280,24 +280,27 @@ const LONE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?:^|[^\uD800-\uDBFF])[\uDC00-\
 const wellFormed =
   typeof String.prototype.isWellFormed === "function" ? (s) => s.isWellFormed() : (s) => !LONE.test(s);
 
-/** A long string in `v`'s plain objects and arrays (WALK_MAX values, WALK_DEPTH levels)? A wrong "no" only costs time. */
-function hasLong(v) {
-  let budget = WALK_MAX;
-  const walk = (x, depth) => {
-    if (typeof x === "string") return x.length >= RAW_MIN;
-    if (x === null || typeof x !== "object" || depth >= WALK_DEPTH || --budget < 0) return false;
-    if (Array.isArray(x)) {
-      for (let i = 0; i < x.length && budget > 0; i++) if (walk(x[i], depth + 1)) return true;
-      return false;
-    }
-    const proto = Object.getPrototypeOf(x);
-    if (proto !== Object.prototype && proto !== null) return false;
-    for (const k in x) {
-      if (walk(x[k], depth + 1)) return true;
-      if (budget <= 0) return false;
-    }
+let budget = 0;
+
+/** A long string in `x`'s plain objects and arrays (WALK_MAX values, WALK_DEPTH levels)? A wrong "no" only costs time. */
+function walk(x, depth) {
+  if (typeof x === "string") return x.length >= RAW_MIN;
+  if (typeof x !== "object" || x === null || depth >= WALK_DEPTH) return false;
+  if (Array.isArray(x)) {
+    for (let i = 0; i < x.length && --budget >= 0; i++) if (walk(x[i], depth + 1)) return true;
     return false;
-  };
+  }
+  const proto = Object.getPrototypeOf(x);
+  if (proto !== Object.prototype && proto !== null) return false;
+  for (const k in x) {
+    if (--budget < 0) return false;
+    if (walk(x[k], depth + 1)) return true;
+  }
+  return false;
+}
+
+function hasLong(v) {
+  budget = WALK_MAX;
   try {
     return walk(v, 0);
   } catch {
@@ -307,7 +310,7 @@ function hasLong(v) {
 
 /** `JSON.stringify(v)` (throwing what it throws), or `[json, s0, s1, …]`: the long strings out of the JSON. */
 export function messageJson(v) {
-  if (globalThis[JSON_ONLY] === true || !hasLong(v)) return JSON.stringify(v);
+  if (!hasLong(v) || globalThis[JSON_ONLY] === true) return JSON.stringify(v);
   const raw = [];
   const json = JSON.stringify(v, (_k, x) => {
     if (typeof x === "string" && (x.length >= RAW_MIN || x.charCodeAt(0) === 0xfdd0) && wellFormed(x)) {
