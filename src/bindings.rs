@@ -83,8 +83,12 @@ pub(crate) fn message_text(v: &JsValue) -> Result<MessageText, Error> {
         Error::new(ErrorCode::InvalidMessage, "the message cannot be turned into JSON (a cycle or a BigInt?)")
     })?;
     let not_json = || Error::new(ErrorCode::InvalidMessage, "the message is not a JSON value");
+    // a string (most messages) is one check; the array of a message with long strings another
+    if let Some(json) = text::js_string(&out) {
+        return Ok(MessageText { json, raw: Vec::new() });
+    }
     if !Array::is_array(&out) {
-        return Ok(MessageText { json: text::js_string(&out).ok_or_else(not_json)?, raw: Vec::new() });
+        return Err(not_json());
     }
     let list = Array::from(&out);
     let json = text::js_string(&list.get(0)).ok_or_else(not_json)?;
