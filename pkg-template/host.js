@@ -299,10 +299,12 @@ function walk(x, depth) {
   return false;
 }
 
+/** Long strings are in a message's `content.body` (text, markdown, card fields, raw payloads): only there is looked. */
 function hasLong(v) {
   budget = WALK_MAX;
   try {
-    return walk(v, 0);
+    const content = typeof v === "object" && v !== null ? v.content : undefined;
+    return walk(typeof content === "object" && content !== null ? content.body : v, 0);
   } catch {
     return false;
   }
