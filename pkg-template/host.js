@@ -282,7 +282,11 @@ const wellFormed =
 
 let budget = 0;
 
-/** A long string in `x`'s plain objects and arrays (WALK_MAX values, WALK_DEPTH levels)? A wrong "no" only costs time. */
+const isPlain = (x) => {
+  const proto = Object.getPrototypeOf(x);
+  return proto === Object.prototype || proto === null;
+};
+
 function walk(x, depth) {
   if (typeof x === "string") return x.length >= RAW_MIN;
   if (typeof x !== "object" || x === null || depth >= WALK_DEPTH) return false;
@@ -290,8 +294,7 @@ function walk(x, depth) {
     for (let i = 0; i < x.length && --budget >= 0; i++) if (walk(x[i], depth + 1)) return true;
     return false;
   }
-  const proto = Object.getPrototypeOf(x);
-  if (proto !== Object.prototype && proto !== null) return false;
+  if (!isPlain(x)) return false;
   for (const k in x) {
     if (--budget < 0) return false;
     if (walk(x[k], depth + 1)) return true;
@@ -299,12 +302,17 @@ function walk(x, depth) {
   return false;
 }
 
-/** Long strings are in a message's `content.body` (text, markdown, card fields, raw payloads): only there is looked. */
+/**
+ * A long string in the message's `content.body` (text, markdown, card fields, raw payloads), in
+ * plain objects and arrays (WALK_MAX values, WALK_DEPTH levels)? Nothing else is read (a class
+ * instance's getters are not called). A wrong "no" only costs time.
+ */
 function hasLong(v) {
   budget = WALK_MAX;
   try {
-    const content = typeof v === "object" && v !== null ? v.content : undefined;
-    return walk(typeof content === "object" && content !== null ? content.body : v, 0);
+    if (typeof v !== "object" || v === null) return walk(v, 0);
+    const content = isPlain(v) ? v.content : undefined;
+    return typeof content === "object" && content !== null && isPlain(content) && walk(content.body, 0);
   } catch {
     return false;
   }
