@@ -1,4 +1,4 @@
-// Long strings of a message (1024 UTF-16 units and more, well-formed) cross into the wasm beside
+// Long strings of a message (1024 UTF-16 units and more, well-formed, in content.body) cross into the wasm beside
 // its JSON, not written into it (pkg-template/host.js `messageJson`). Property test: random
 // messages with long strings of random content (escapes, CJK, emoji, lone surrogates, control
 // characters, the placeholder's own mark) at random places give exactly what the JSON path gives
