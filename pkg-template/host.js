@@ -263,3 +263,73 @@ export function wpFetch(url, init, timeoutMs, max, follow) {
 export function wpPost(url, body, contentType, timeoutMs, max) {
   return wpFetch(url, { method: "POST", headers: { "content-type": contentType }, body }, timeoutMs, max, false);
 }
+
+// ---- a message's long strings beside its JSON (src/bindings.rs `message_text`) ----
+// JSON writes each `"`, `\` and newline of a string as two bytes that the wasm reads back one by
+// one, so strings of RAW_MIN units and more cross as they are (by `encodeInto`), each a placeholder
+// "\uFDD0" + index in the JSON. Every string value starting with U+FDD0 crosses so too (one left in
+// the JSON is a placeholder); a string with a lone surrogate stays in the JSON, as before.
+
+/** bench/LEVERS.md, "Long strings beside the JSON". */
+const RAW_MIN = 1024;
+const WALK_MAX = 512;
+const WALK_DEPTH = 8;
+/** Tests only: `globalThis[Symbol.for("webhook-push.jsonOnly")] = true` keeps every string in the JSON. */
+const JSON_ONLY = Symbol.for("webhook-push.jsonOnly");
+const LONE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?:^|[^\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const wellFormed =
+  typeof String.prototype.isWellFormed === "function" ? (s) => s.isWellFormed() : (s) => !LONE.test(s);
+
+let budget = 0;
+
+const isPlain = (x) => {
+  const proto = Object.getPrototypeOf(x);
+  return proto === Object.prototype || proto === null;
+};
+
+function walk(x, depth) {
+  if (typeof x === "string") return x.length >= RAW_MIN;
+  if (typeof x !== "object" || x === null || depth >= WALK_DEPTH) return false;
+  if (Array.isArray(x)) {
+    for (let i = 0; i < x.length && --budget >= 0; i++) if (walk(x[i], depth + 1)) return true;
+    return false;
+  }
+  if (!isPlain(x)) return false;
+  for (const k in x) {
+    if (--budget < 0) return false;
+    if (walk(x[k], depth + 1)) return true;
+  }
+  return false;
+}
+
+/**
+ * A long string in the message's `content.body` (text, markdown, card fields, raw payloads), in
+ * plain objects and arrays (WALK_MAX values, WALK_DEPTH levels)? Nothing else is read (a class
+ * instance's getters are not called). A wrong "no" only costs time.
+ */
+function hasLong(v) {
+  budget = WALK_MAX;
+  try {
+    if (typeof v !== "object" || v === null) return walk(v, 0);
+    const content = isPlain(v) ? v.content : undefined;
+    return typeof content === "object" && content !== null && isPlain(content) && walk(content.body, 0);
+  } catch {
+    return false;
+  }
+}
+
+/** `JSON.stringify(v)` (throwing what it throws), or `[json, s0, s1, …]`: the long strings out of the JSON. */
+export function messageJson(v) {
+  if (!hasLong(v) || globalThis[JSON_ONLY] === true) return JSON.stringify(v);
+  const raw = [];
+  const json = JSON.stringify(v, (_k, x) => {
+    if (typeof x === "string" && (x.length >= RAW_MIN || x.charCodeAt(0) === 0xfdd0) && wellFormed(x)) {
+      raw.push(x);
+      return `\uFDD0${raw.length - 1}`;
+    }
+    return x;
+  });
+  if (raw.length === 0 || typeof json !== "string") return json;
+  raw.unshift(json);
+  return raw;
+}

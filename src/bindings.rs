@@ -10,7 +10,6 @@ use js_sys::{Array, JSON, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 
 use crate::error::{Error, ErrorCode};
-use crate::render::render_json;
 use crate::target;
 
 /// The TypeScript declarations of this surface, kept as TypeScript in
@@ -46,6 +45,77 @@ fn stringify(v: &JsValue, code: ErrorCode, what: &str) -> Result<String, Error> 
     }
 }
 
+#[wasm_bindgen(module = "/pkg-template/host.js")]
+extern "C" {
+    /// `JSON.stringify(v)`, or `[json, long strings…]` with the long strings out of the JSON.
+    #[wasm_bindgen(js_name = messageJson, catch)]
+    fn message_json_js(v: &JsValue) -> Result<JsValue, JsValue>;
+}
+
+/// A message's JSON text, and the long strings that crossed beside it (`raw`, none for most
+/// messages): each is a placeholder in `json` ([`crate::model::tree::raw_index`]). They cross
+/// as they are (`encodeInto`), without JSON's escapes to write and read back.
+pub(crate) struct MessageText {
+    pub(crate) json: String,
+    pub(crate) raw: Vec<String>,
+}
+
+impl MessageText {
+    /// The message as one JSON text (a copy, written again, when strings crossed beside it);
+    /// where the reader gives up on it, the error [`read_with`] reads the message again on.
+    pub(crate) fn full(&self) -> Result<std::borrow::Cow<'_, str>, Error> {
+        if self.raw.is_empty() {
+            return Ok(self.json.as_str().into());
+        }
+        crate::model::expand_raw(&self.json, &self.raw)
+            .map(Into::into)
+            .ok_or_else(|| Error::at("", crate::model::RAW_UNREAD))
+    }
+}
+
+/// The message `v` as [`MessageText`] (empty JSON for undefined or null), as a typed error
+/// when it cannot be (what [`stringify`] says of a message).
+pub(crate) fn message_text(v: &JsValue) -> Result<MessageText, Error> {
+    if v.is_undefined() || v.is_null() {
+        return Ok(MessageText { json: String::new(), raw: Vec::new() });
+    }
+    let out = message_json_js(v).map_err(|_| {
+        Error::new(ErrorCode::InvalidMessage, "the message cannot be turned into JSON (a cycle or a BigInt?)")
+    })?;
+    let not_json = || Error::new(ErrorCode::InvalidMessage, "the message is not a JSON value");
+    // a string (most messages) is one check; the array of a message with long strings another
+    if let Some(json) = text::js_string(&out) {
+        return Ok(MessageText { json, raw: Vec::new() });
+    }
+    if !Array::is_array(&out) {
+        return Err(not_json());
+    }
+    let list = Array::from(&out);
+    let json = text::js_string(&list.get(0)).ok_or_else(not_json)?;
+    let mut raw = Vec::new();
+    for i in 1..list.length() {
+        raw.push(text::js_string(&list.get(i)).ok_or_else(not_json)?);
+    }
+    Ok(MessageText { json, raw })
+}
+
+/// `f` of the message's text; if the reader gave up on it with strings beside the text (deep
+/// nesting, or what is not JSON), `f` of the message as plain JSON: the path before, whose
+/// result or error (serde_json's, its columns included) is the one given. Any other error is
+/// the same on both paths (the message read is the same).
+pub(crate) fn read_with<T>(
+    message: &JsValue,
+    text: &MessageText,
+    f: &dyn Fn(&MessageText) -> Result<T, Error>,
+) -> Result<T, Error> {
+    match f(text) {
+        Err(e) if !text.raw.is_empty() && e.message == crate::model::RAW_UNREAD => {
+            f(&MessageText { json: stringify(message, ErrorCode::InvalidMessage, "the message")?, raw: Vec::new() })
+        }
+        r => r,
+    }
+}
+
 fn parse(json: &str) -> Result<JsValue, JsValue> {
     JSON::parse(json).map_err(|_| js_error(&Error::new(ErrorCode::InvalidConfig, "internal: output is not JSON")))
 }
@@ -54,14 +124,23 @@ fn render_inner(message: &JsValue, platform: &JsValue, options: &JsValue) -> Res
     let platform = platform.as_string().ok_or_else(|| {
         Error::new(ErrorCode::UnknownPlatform, "the platform must be a string: wecom, dingtalk, feishu or lark")
     })?;
-    let msg = stringify(message, ErrorCode::InvalidMessage, "the message")?;
-    if msg.is_empty() {
+    let text = message_text(message)?;
+    if text.json.is_empty() {
         return Err(Error::at("", "a message is required"));
     }
     let (opts, st) = service_options(&platform, &stringify(options, ErrorCode::InvalidConfig, "the options")?)?;
-    let msg = with_message_options(&msg, st.as_ref());
-    let rendered = render_json(&msg, &platform, &opts, js_sys::Date::now() as u64)?;
-    Ok(rendered.to_json())
+    let now = js_sys::Date::now() as u64;
+    // what `render::render_json` does, with the message read from its text and long strings
+    read_with(message, &text, &|t| {
+        let p = Platform::parse(&platform)?;
+        let rendered = if p.spec().configured() {
+            crate::platform::webhook::render_json(&with_message_options(&t.full()?, st.as_ref()), &opts, now)?
+        } else {
+            let msg = message_for(t, st.as_ref())?;
+            crate::render::render(&msg, p, &crate::render::RenderOptions::from_json(&opts, now)?)?
+        };
+        Ok(rendered.to_json())
+    })
 }
 
 /// Render a message for a platform: the payloads to POST, the URL to post
@@ -273,16 +352,17 @@ fn input_failure_named(platform: &str, e: &Error) -> Value {
 }
 
 fn parse_message(message: &JsValue) -> Result<UnifiedMessage, Error> {
-    UnifiedMessage::from_json(&message_json(message)?)
+    let text = message_json(message)?;
+    read_with(message, &text, &|t| UnifiedMessage::from_json_raw(&t.json, &t.raw))
 }
 
-/// The message's JSON text, as given.
-fn message_json(message: &JsValue) -> Result<String, Error> {
-    let json = stringify(message, ErrorCode::InvalidMessage, "the message")?;
-    if json.is_empty() {
+/// The message's JSON text, as given (its long strings beside it).
+fn message_json(message: &JsValue) -> Result<MessageText, Error> {
+    let text = message_text(message)?;
+    if text.json.is_empty() {
         return Err(Error::at("", "a message is required"));
     }
-    Ok(json)
+    Ok(text)
 }
 
 /// A service URL's `overflow=`.
@@ -291,8 +371,11 @@ fn url_overflow(st: Option<&crate::service_url::ServiceTarget>) -> Option<crate:
 }
 
 /// The message sent to a target written as a service URL: its message options applied.
-fn message_for(json: &str, st: Option<&crate::service_url::ServiceTarget>) -> Result<UnifiedMessage, Error> {
-    UnifiedMessage::from_json(&with_message_options(json, st))
+fn message_for(text: &MessageText, st: Option<&crate::service_url::ServiceTarget>) -> Result<UnifiedMessage, Error> {
+    match st {
+        Some(s) if s.has_message_options() => UnifiedMessage::from_json(&with_message_options(&text.full()?, st)),
+        _ => UnifiedMessage::from_json_raw(&text.json, &text.raw),
+    }
 }
 
 /// The message's JSON text with a service URL's message options applied; the text itself (no
@@ -310,12 +393,12 @@ fn with_message_options<'a>(
 /// The message for one target of several: the one read already (read and
 /// checked once per call), unless a service URL's options change it.
 fn message_for_target(
-    json: &str,
+    text: &MessageText,
     read: &UnifiedMessage,
     st: Option<&crate::service_url::ServiceTarget>,
 ) -> Result<UnifiedMessage, Error> {
     match st {
-        Some(s) if s.has_message_options() => message_for(json, st),
+        Some(s) if s.has_message_options() => message_for(text, st),
         _ => Ok(read.clone()),
     }
 }
@@ -404,7 +487,10 @@ impl JsMessageSender {
     ) -> Promise {
         let inner = self.inner.clone();
         let json = message_json(&message);
-        let msg = json.as_deref().map_err(Clone::clone).and_then(UnifiedMessage::from_json);
+        let msg = json
+            .as_ref()
+            .map_err(Clone::clone)
+            .and_then(|t| read_with(&message, t, &|t| UnifiedMessage::from_json_raw(&t.json, &t.raw)));
         let platforms = get(&options, "platforms");
         let urls = get(&options, "webhookUrls");
         let secrets = get(&options, "secrets");
@@ -522,7 +608,7 @@ fn parse_inputs(message: &JsValue, platform: &JsValue, target: &JsValue) -> Resu
     let name = platform.as_string().unwrap_or_default();
     let p = Platform::parse(&name).map_err(|e| (target::shown_name(&name).unwrap_or("unknown").to_string(), e))?;
     let fail = |e: Error| (p.as_str().to_string(), e);
-    let json = message_json(message).map_err(fail)?;
+    let text = message_json(message).map_err(fail)?;
     let t = if let Some(url) = target.as_string() {
         Target { webhook: url, secret: None }
     } else if target.is_object() {
@@ -533,7 +619,7 @@ fn parse_inputs(message: &JsValue, platform: &JsValue, target: &JsValue) -> Resu
         return Err(fail(Error::config("the target must be a webhook URL string or { webhookUrl, secret }")));
     };
     let (t, st) = service_target(p, t).map_err(fail)?;
-    let msg = message_for(&json, st.as_ref()).map_err(fail)?;
+    let msg = read_with(message, &text, &|t| message_for(t, st.as_ref())).map_err(fail)?;
     Ok((msg, p, t, url_overflow(st.as_ref())))
 }
 

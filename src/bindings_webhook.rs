@@ -19,9 +19,9 @@ use serde_json::Value;
 use serde_json::json;
 use wasm_bindgen::prelude::*;
 
-#[cfg(feature = "webhook")]
-use super::stringify;
 use super::{JsMessageSender, input_failure, js_error, to_js};
+#[cfg(feature = "webhook")]
+use super::{message_text, read_with, stringify};
 use crate::error::Error;
 #[cfg(feature = "webhook")]
 use crate::error::ErrorCode;
@@ -84,11 +84,14 @@ pub(super) fn is_configured(platform: &JsValue) -> bool {
 
 #[cfg(feature = "webhook")]
 fn message_of(message: &JsValue) -> Result<Message, Error> {
-    let json = stringify(message, ErrorCode::InvalidMessage, "the message")?;
-    if json.is_empty() {
+    let text = message_text(message)?;
+    if text.json.is_empty() {
         return Err(Error::at("", "a message is required"));
     }
-    Message::from_json(&json)
+    read_with(message, &text, &|t| {
+        let (parsed, raw) = crate::model::UnifiedMessage::from_json_with_value_raw(&t.json, &t.raw)?;
+        Ok(Message { parsed, raw })
+    })
 }
 
 #[cfg(feature = "webhook")]

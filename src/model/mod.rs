@@ -145,12 +145,23 @@ impl UnifiedMessage {
     /// JS `.slice()`, which `JSON.stringify` writes as `\ud83d`) becomes
     /// U+FFFD rather than refusing the whole message.
     pub fn from_json(json: &str) -> Result<Self> {
-        read_tree(json, Self::from_tree)
+        read_tree(json, &[], Self::from_tree)
+    }
+
+    /// [`UnifiedMessage::from_json`] of JSON text whose long strings crossed beside it (`raw`:
+    /// each string value `"\u{FDD0}N"` stands for `raw[N]`; see [`tree::raw_index`]).
+    pub fn from_json_raw(json: &str, raw: &[String]) -> Result<Self> {
+        read_tree(json, raw, Self::from_tree)
     }
 
     /// [`UnifiedMessage::from_json`], and the message as a `Value` too (read once).
     pub fn from_json_with_value(json: &str) -> Result<(Self, Value)> {
-        read_tree(json, |tree, counted| Ok((Self::from_tree(tree, counted)?, tree.to_value())))
+        Self::from_json_with_value_raw(json, &[])
+    }
+
+    /// [`UnifiedMessage::from_json_with_value`] with long strings beside the text.
+    pub fn from_json_with_value_raw(json: &str, raw: &[String]) -> Result<(Self, Value)> {
+        read_tree(json, raw, |tree, counted| Ok((Self::from_tree(tree, counted)?, tree.to_value())))
     }
 
     /// Parse and validate a message from a JSON value.
@@ -376,17 +387,35 @@ pub(crate) fn quote(s: &str, n: usize) -> String {
     crate::json::to_string(&Value::String(clip(s, n)))
 }
 
-/// The message's JSON text read into a tree (lone surrogate escapes as U+FFFD), handed to `then`.
-fn read_tree<T>(json: &str, then: impl FnOnce(&Node<'_>, usize) -> Result<T>) -> Result<T> {
+/// The message's JSON text read into a tree (lone surrogate escapes as U+FFFD), handed to `then`;
+/// `raw`: long strings that crossed beside the text (none: `&[]`).
+fn read_tree<T>(json: &str, raw: &[String], then: impl FnOnce(&Node<'_>, usize) -> Result<T>) -> Result<T> {
     // Valid JSON without a lone surrogate escape is read as it is by the fast reader, which
     // gives up on anything else (the scan for lone surrogates is then not needed: 1 MiB of
     // escaped text spent 2.6 ms in its search for a `\u`)
-    if let Some((tree, counted)) = Node::parse_fast(json) {
+    if let Some((tree, counted)) = Node::parse_fast_raw(json, raw) {
         return then(&tree, counted);
     }
     let fixed = replace_lone_surrogates(json);
-    let (tree, counted) = Node::parse(&fixed).map_err(|e| Error::at("", format!("is not valid JSON: {e}")))?;
+    let (tree, counted) = Node::parse_raw(&fixed, raw).map_err(|e| {
+        // with long strings beside it, only the fast reader reads the text: the caller reads the
+        // message again as one JSON text, for serde_json's own result or error
+        Error::at("", if raw.is_empty() { format!("is not valid JSON: {e}") } else { RAW_UNREAD.to_string() })
+    })?;
     then(&tree, counted)
+}
+
+/// The error of a message read with long strings beside its text where the fast reader gave up
+/// ([`tree::Node::parse_raw`]): the caller reads it again as one JSON text.
+pub const RAW_UNREAD: &str = "internal: to be read again as JSON";
+
+/// JSON text whose long strings crossed beside it, as one JSON text again (lone surrogate
+/// escapes as U+FFFD, which every reader of a message makes of them); `None` if it is not JSON.
+/// For the rare paths that work on a message's text (a service URL's message options).
+pub fn expand_raw(json: &str, raw: &[String]) -> Option<String> {
+    let fixed = replace_lone_surrogates(json);
+    let (tree, _) = Node::parse_raw(&fixed, raw).ok()?;
+    Some(crate::json::to_string(&tree.to_value()))
 }
 
 /// `\uD800`-`\uDFFF` escapes that are not a high-low pair, replaced by `\ufffd`; the text

@@ -36,10 +36,22 @@ impl<'a> Node<'a> {
     /// Read JSON text; also the bytes of its strings and keys (every one as written, so a key
     /// given twice counts twice; `reader::text_bytes` of [`Node::to_value`] is the exact count).
     pub fn parse(json: &'a str) -> Result<(Node<'a>, usize), serde_json::Error> {
+        Self::parse_raw(json, &[])
+    }
+
+    /// [`Node::parse`] of JSON text whose long strings crossed beside it (`raw`, see
+    /// [`raw_index`]): a string value that is a placeholder is read as the string it stands for.
+    /// With some beside it, only by the fast reader: where that gives up (an error, deep
+    /// nesting), an error (the caller reads the message again as one JSON text, whose result or
+    /// error is serde_json's, its columns included).
+    pub fn parse_raw(json: &'a str, raw: &'a [String]) -> Result<(Node<'a>, usize), serde_json::Error> {
         // Our own reader first (bench/LEVERS.md, "Escape-heavy strings"); it gives up on anything
         // it is not sure of, and serde_json then reads the text again: its result or its error.
-        if let Some(read) = Fast::read(json) {
+        if let Some(read) = Fast::read(json, raw) {
             return Ok(read);
+        }
+        if !raw.is_empty() {
+            return Err(de::Error::custom("not read with long strings beside it"));
         }
         Self::parse_serde(json)
     }
@@ -47,7 +59,12 @@ impl<'a> Node<'a> {
     /// [`Node::parse`] by the fast reader alone: `None` where it gives up (any error, a lone
     /// surrogate escape, deep nesting), when [`Node::parse`] is the way.
     pub fn parse_fast(json: &'a str) -> Option<(Node<'a>, usize)> {
-        Fast::read(json)
+        Fast::read(json, &[])
+    }
+
+    /// [`Node::parse_fast`] with long strings beside the text ([`Node::parse_raw`]).
+    pub fn parse_fast_raw(json: &'a str, raw: &'a [String]) -> Option<(Node<'a>, usize)> {
+        Fast::read(json, raw)
     }
 
     /// [`Node::parse`] by serde_json's deserializer alone.
@@ -125,6 +142,34 @@ fn borrow<'a>(v: &'a Value, total: &mut usize) -> Node<'a> {
     }
 }
 
+/// The first character of a placeholder: a string value `"\u{FDD0}N"` (N in decimal, no sign, no
+/// leading zero) in JSON text that crossed with long strings beside it stands for the Nth of them.
+/// When any crossed so, every string value that starts with this noncharacter crossed beside the
+/// text too (pkg-template/host.js `messageJson`), so one left in the text is a placeholder; keys
+/// are never replaced.
+pub const RAW_MARK: char = '\u{FDD0}';
+
+/// The string of `raw` that the string value `s` stands for, if it is a placeholder.
+#[inline]
+pub fn raw_index<'r>(s: &str, raw: &'r [String]) -> Option<&'r str> {
+    if raw.is_empty() {
+        return None;
+    }
+    // U+FDD0 is EF B7 90 in UTF-8
+    let digits = s.as_bytes().strip_prefix(&[0xEF, 0xB7, 0x90])?;
+    if digits.is_empty() || digits.len() > 9 || (digits.len() > 1 && digits[0] == b'0') {
+        return None;
+    }
+    let mut n = 0usize;
+    for &d in digits {
+        if !d.is_ascii_digit() {
+            return None;
+        }
+        n = n * 10 + usize::from(d - b'0');
+    }
+    raw.get(n).map(String::as_str)
+}
+
 /// serde_json refuses a 128th nested array or object; the fast reader leaves 127 and deeper to it.
 const FAST_MAX_DEPTH: usize = 126;
 
@@ -139,6 +184,8 @@ struct Fast<'a> {
     s: &'a str,
     i: usize,
     count: usize,
+    /// Long strings that crossed beside the text ([`raw_index`]).
+    raw: &'a [String],
 }
 
 /// Eight bytes at once: is any of them `"`, `\\` or a control character (below 0x20)?
@@ -155,8 +202,8 @@ fn has_special(x: u64) -> bool {
 }
 
 impl<'a> Fast<'a> {
-    fn read(s: &'a str) -> Option<(Node<'a>, usize)> {
-        let mut f = Fast { s, i: 0, count: 0 };
+    fn read(s: &'a str, raw: &'a [String]) -> Option<(Node<'a>, usize)> {
+        let mut f = Fast { s, i: 0, count: 0, raw };
         let node = f.value(0)?;
         f.ws();
         (f.i == s.len()).then_some((node, f.count))
@@ -187,7 +234,10 @@ impl<'a> Fast<'a> {
         match self.peek()? {
             b'"' => {
                 self.i += 1;
-                let s = self.string()?;
+                let mut s = self.string()?;
+                if let Some(r) = raw_index(&s, self.raw) {
+                    s = Cow::Borrowed(r);
+                }
                 self.count = self.count.saturating_add(s.len());
                 Some(Node::String(s))
             }
@@ -599,6 +649,27 @@ mod tests {
     }
 
     #[test]
+    fn placeholders_stand_for_the_strings_beside_the_text() {
+        let raw = vec!["long \"one\"\n".to_string(), "two".to_string()];
+        let text = "{\"a\":\"\u{FDD0}1\",\"\u{FDD0}0\":[\"\u{FDD0}0\",\"\u{FDD0}01\",\"\u{FDD0}2\",\"\u{FDD0}\",\"\u{FDD0}+1\"]}";
+        let (n, total) = Node::parse_raw(text, &raw).unwrap();
+        let expect =
+            json!({"a": "two", "\u{FDD0}0": ["long \"one\"\n", "\u{FDD0}01", "\u{FDD0}2", "\u{FDD0}", "\u{FDD0}+1"]});
+        assert_eq!(n.to_value(), expect);
+        // counted as read: the long strings' bytes, the key and the look-alikes as written
+        assert_eq!(total, 1 + 3 + 4 + 11 + 5 + 4 + 3 + 5);
+        assert_eq!(crate::model::reader::text_bytes(&n.to_value()), total);
+        // without strings beside the text nothing is a placeholder
+        let (n, _) = Node::parse(text).unwrap();
+        assert_eq!(n.to_value()["a"], json!("\u{FDD0}1"));
+        // what the fast reader gives up on is an error with strings beside it (read again as JSON)
+        let deep = format!("{}\"\u{FDD0}0\"{}", "[".repeat(130), "]".repeat(130));
+        assert!(Node::parse_raw(&deep, &raw).is_err());
+        assert!(Node::parse(&deep).is_err());
+        assert!(Node::parse_raw("[\"\u{FDD0}0\",]", &raw).is_err());
+    }
+
+    #[test]
     fn a_key_given_twice_means_its_last_value() {
         let (n, total) = Node::parse(r#"{"k":"first","x":1,"k":"second"}"#).unwrap();
         let Node::Object(pairs) = &n else { panic!() };
@@ -632,7 +703,7 @@ mod tests {
 
     /// The fast reader's answer, which must be serde_json's whenever it gives one.
     fn same_as_serde(text: &str) -> Option<(Node<'_>, usize)> {
-        let fast = Fast::read(text);
+        let fast = Fast::read(text, &[]);
         if let Some(f) = &fast {
             assert_eq!(Some(f), Node::parse_serde(text).ok().as_ref(), "{text:?}");
         }
@@ -654,7 +725,7 @@ mod tests {
         ] {
             assert!(same_as_serde(text).is_some(), "{text:?}");
         }
-        let (n, total) = Fast::read(r#"{"a\\":"x\ny"}"#).unwrap();
+        let (n, total) = Fast::read(r#"{"a\\":"x\ny"}"#, &[]).unwrap();
         assert_eq!(n, Node::Object(vec![("a\\".into(), Node::String("x\ny".into()))]));
         assert_eq!(total, 2 + 3);
     }
