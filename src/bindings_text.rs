@@ -64,8 +64,11 @@ fn long_string(s: &JsString, n: u32) -> Option<String> {
         let spare = buf.capacity() - len;
         let (r, w) = ENCODER.with(|e| {
             // SAFETY: the view is of the buffer's spare capacity, made after the buffer's last
-            // (re)allocation, and used at once by `encodeInto`, which runs no wasm code (so the
-            // memory cannot grow and detach it) and writes at most `spare` bytes.
+            // (re)allocation, and used at once by `encodeInto`, which runs no wasm code and writes
+            // at most `spare` bytes. Handing the view back to Rust may itself run wasm code (the
+            // externref table's slot), and if that grew the memory the view is detached:
+            // `encodeInto` then writes nothing (`read` 0), and the caller falls back to
+            // `as_string()` (nothing is written through a stale view either way).
             let view = unsafe { Uint8Array::view_mut_raw(buf.as_mut_ptr().add(len), spare) };
             let res = e.encode_into(src, &view);
             (res.read(), res.written())
