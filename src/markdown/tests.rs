@@ -797,6 +797,15 @@ fn link_destination_memo_on_repeated_link_openers() {
     }
 }
 
+/// `s` parsed as is, then with one of parse.rs's test switches on (the path a fast one replaced).
+fn parse_switched(switch: &'static std::thread::LocalKey<std::cell::Cell<bool>>, s: &str) -> (Doc, Doc) {
+    let as_is = parse(s);
+    switch.set(true);
+    let switched = parse(s);
+    switch.set(false);
+    (as_is, switched)
+}
+
 proptest::proptest! {
     /// Text events that are the source as written are given to the IR builder as one run
     /// (parse.rs, `verbatim`): the same document as one at a time, around escapes, entities,
@@ -805,10 +814,7 @@ proptest::proptest! {
     fn text_runs_parse_as_their_events_one_by_one(
         s in r"([a@ *_`~\[\]()<>|!:.-]|\\|\\<|\\\[|&amp;|&lt;|&#60;|<@a>|<br>|<font color=red>|</font>|<!--|-->|```|  \n|\n|\n\n|\n- |\n> |\n    |\n\|-\|\n|中){0,60}"
     ) {
-        let runs = parse(&s);
-        super::parse::NO_RUNS.set(true);
-        let events = parse(&s);
-        super::parse::NO_RUNS.set(false);
+        let (runs, events) = parse_switched(&super::parse::NO_RUNS, &s);
         proptest::prop_assert_eq!(runs, events, "{:?}", s);
     }
 }
@@ -831,10 +837,7 @@ proptest::proptest! {
     fn fast_builder_paths_build_what_the_slow_ones_do(
         s in r"(#{1,7} |a|中|\*|_|`|\n|\n\n|  \n|\n===\n|\n---\n|<br>|\\\n|> |- |1\. |<font color=red>|</font>|\[a\]\(u\)){0,60}"
     ) {
-        let fast = parse(&s);
-        super::parse::SLOW.set(true);
-        let slow = parse(&s);
-        super::parse::SLOW.set(false);
+        let (fast, slow) = parse_switched(&super::parse::SLOW, &s);
         proptest::prop_assert_eq!(fast, slow, "{:?}", s);
     }
 }

@@ -76,17 +76,7 @@ fn list_string(cx: &mut Writer, first: Option<u64>, items: &[Vec<Block>]) -> Str
     let mut buf = String::new();
     let mut prev_empty = true;
     for (i, item) in items.iter().enumerate() {
-        let (marker, indent) = match first {
-            Some(n) => {
-                number.clear();
-                push_number(&mut number, n.saturating_add(i as u64));
-                number.push_str(". ");
-                indent.clear();
-                indent.extend(std::iter::repeat_n(' ', number.len()));
-                (number.as_str(), indent.as_str())
-            }
-            None => (bullet, "  "),
-        };
+        let (marker, indent) = item_marker(first, i, bullet, &mut number, &mut indent);
         let [Block::Paragraph(v)] = item.as_slice() else { continue };
         buf = inline_in(cx, v, InlineWriter::PARA, buf);
         for (j, l) in buf.split('\n').enumerate() {
@@ -246,17 +236,7 @@ pub(crate) fn block<L: Line>(cx: &mut Writer, b: &Block, out: &mut Vec<L>) {
             let mut number = String::new();
             let mut indent = String::new();
             for (i, item) in items.iter().enumerate() {
-                let (marker, indent) = match first {
-                    Some(n) => {
-                        number.clear();
-                        push_number(&mut number, n.saturating_add(i as u64));
-                        number.push_str(". ");
-                        indent.clear();
-                        indent.extend(std::iter::repeat_n(' ', number.len()));
-                        (number.as_str(), indent.as_str())
-                    }
-                    None => (bullet, "  "),
-                };
+                let (marker, indent) = item_marker(*first, i, bullet, &mut number, &mut indent);
                 let at = out.len();
                 blocks(cx, item, out);
                 if out.len() == at {
@@ -268,6 +248,29 @@ pub(crate) fn block<L: Line>(cx: &mut Writer, b: &Block, out: &mut Vec<L>) {
             }
         }
         _ => L::leaf(cx, b, out),
+    }
+}
+
+/// The marker of a list's item `i` and the indentation of its next lines: `bullet` and two
+/// spaces, or (an ordered list starting at `first`) its number written into `number` and as many
+/// spaces into `indent` (both reused from item to item).
+fn item_marker<'a>(
+    first: Option<u64>,
+    i: usize,
+    bullet: &'a str,
+    number: &'a mut String,
+    indent: &'a mut String,
+) -> (&'a str, &'a str) {
+    match first {
+        Some(n) => {
+            number.clear();
+            push_number(number, n.saturating_add(i as u64));
+            number.push_str(". ");
+            indent.clear();
+            indent.extend(std::iter::repeat_n(' ', number.len()));
+            (number.as_str(), indent.as_str())
+        }
+        None => (bullet, "  "),
     }
 }
 
