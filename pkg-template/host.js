@@ -323,6 +323,9 @@ export function messageJson(v) {
   if (!hasLong(v) || globalThis[JSON_ONLY] === true) return JSON.stringify(v);
   const raw = [];
   const json = JSON.stringify(v, (_k, x) => {
+    // a String object is written as its string: it is one here too (else a `new String("\uFDD00")`
+    // would be left in the JSON looking like a placeholder)
+    if (typeof x === "object" && x !== null && Object.prototype.toString.call(x) === "[object String]") x = String(x);
     if (typeof x === "string" && (x.length >= RAW_MIN || x.charCodeAt(0) === 0xfdd0) && wellFormed(x)) {
       raw.push(x);
       return `\uFDD0${raw.length - 1}`;

@@ -171,6 +171,11 @@ test("a string with a lone surrogate, a placeholder look-alike, a long key: the 
     { content: { type: "text", body: { text: long } }, metadata: { message_id: long } },
     { content: { type: "nope", body: { text: long } } },
     { content: { type: "text", body: { text: " ".repeat(5000) } } },
+    // String objects: JSON writes them as strings, so one that looks like a placeholder must not
+    // be read as one, and a long one may cross beside the JSON too
+    { content: { type: "markdown", title: new String("\uFDD00"), body: { content: long } } },
+    { content: { type: "link", body: { title: new String("\uFDD00"), text: long, url: "https://e.com/" } } },
+    { content: { type: "text", body: { text: new String(long) } }, metadata: { a: new String("\uFDD00") } },
     long,
     [long, long],
     // several long strings: each placeholder must stand for its own string
