@@ -12,12 +12,14 @@
 //
 //   bash scripts/pack-install.sh target/consumer && node --test tests/e2e/node-http.test.mjs
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import diagnostics from "node:diagnostics_channel";
 import fs from "node:fs";
 import http from "node:http";
+import https from "node:https";
 import net from "node:net";
 import path from "node:path";
+import os from "node:os";
 import { pathToFileURL } from "node:url";
 import { after, before, describe, test } from "node:test";
 import { ROOT, toolBin } from "./harness.mjs";
@@ -249,6 +251,49 @@ describe("which transport (Node)", () => {
       const out = await child(null, { bin: bun, args: ["--no-install", "run", "run.mjs"], cwd: dir, env: { BUN_RUNTIME_TRANSPILER_CACHE_PATH: "0" } });
       assert.deepStrictEqual(out, { success: true });
       assert.equal(transportOf(seen.at(-1).headers), "bun-fetch");
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("https on the Node transport", () => {
+  test("a certificate Node does not trust is a NETWORK_ERROR; with NODE_EXTRA_CA_CERTS it is sent over node:https", { timeout: 60_000 }, async (t) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "wp-node-https-"));
+    try {
+      try {
+        execFileSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", path.join(dir, "key.pem"), "-out", path.join(dir, "cert.pem"), "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"], { stdio: "ignore" });
+      } catch {
+        return t.skip("openssl cannot make a test certificate here");
+      }
+      const seenTls = [];
+      const srv = https.createServer({ key: fs.readFileSync(path.join(dir, "key.pem")), cert: fs.readFileSync(path.join(dir, "cert.pem")) }, (req, res) => {
+        seenTls.push(req.headers);
+        req.resume();
+        req.on("end", () => res.writeHead(200, { "content-type": "application/json" }).end(OK));
+      });
+      await new Promise((r) => srv.listen(0, "127.0.0.1", r));
+      const url = `https://127.0.0.1:${srv.address().port}`;
+      try {
+        const u = undiciRequests;
+        const r = await new wp.MessageSender({ baseUrls: { wecom: url }, retryPolicy: NO_RETRY, rateLimit: false, timeout: 5000 }).send(MSG, "wecom", KEY);
+        assert.equal(r.error?.code, "NETWORK_ERROR", JSON.stringify(r));
+        assert.match(r.error.message, /certificate/i);
+        assert.ok(!JSON.stringify(r).includes(KEY));
+        assert.equal(undiciRequests, u, "over node:https");
+        const out = await child(
+          `const wp = await import(process.env.PKG);
+           const s = new wp.MessageSender({ baseUrls: { wecom: process.env.TLS_URL }, retryPolicy: { maxRetries: 0 }, rateLimit: false });
+           const r = await s.send({ content: { type: "text", body: { text: "tls" } } }, "wecom", "k-tls-0001");
+           console.log(JSON.stringify({ success: r.success, error: r.error }));`,
+          { env: { NODE_EXTRA_CA_CERTS: path.join(dir, "cert.pem"), TLS_URL: url } },
+        );
+        assert.deepStrictEqual(out, { success: true, error: null });
+        assert.equal(seenTls.length, 1);
+        assert.equal(transportOf(seenTls[0]), "node-http");
+      } finally {
+        await new Promise((r) => { srv.close(() => r()); srv.closeAllConnections(); });
+      }
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
