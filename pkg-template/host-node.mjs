@@ -208,6 +208,12 @@ function exchange(mod, u, method, headers, body, timeoutMs, max, resolve) {
   req.end(body);
 }
 
-if (process.env.WEBHOOK_PUSH_TRANSPORT !== "fetch" && globalThis[TRANSPORT] === undefined) {
+/**
+ * Puts the transport in host.js's slot, unless WEBHOOK_PUSH_TRANSPORT=fetch or a copy is there
+ * already. A call, not an import's side effect: the entries are the package's only `sideEffects`,
+ * and a bundler keeps a call.
+ */
+export function installNodeTransport() {
+  if (process.env.WEBHOOK_PUSH_TRANSPORT === "fetch" || globalThis[TRANSPORT] !== undefined) return;
   Object.defineProperty(globalThis, TRANSPORT, { value: nodeFetch, writable: true, configurable: true, enumerable: false });
 }
