@@ -6,7 +6,8 @@
 //   - the same bin with V8's default wasm tiering (its setFlagsFromString line removed), and
 //     with `--no-wasm-tier-up` instead, to show what the shipped choice buys,
 // each sending to the loopback mock (rate limits off), in interleaved rounds.
-// Goal: the shipped bin ≤ 1.3x the minimal script. Writes bench/out/cli.json.
+// Goal: the shipped bin ≤ 1.3x the minimal script. WP_BENCH_BASE_CONSUMER=DIR adds a base build's
+// bin (DIR/node_modules/webhook-push/cli.mjs) to the rounds. Writes bench/out/cli.json.
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
@@ -60,6 +61,10 @@ const VARIANTS = {
   cli_default_tiering: [process.execPath, tiering, ...send],
   cli_no_wasm_tier_up: [process.execPath, noTierUp, ...send],
   cli_full_wasm: [process.execPath, fullWasm, ...send],
+  // WP_BENCH_BASE_CONSUMER=DIR: a base build's bin (DIR/node_modules/webhook-push/cli.mjs), interleaved
+  ...(process.env.WP_BENCH_BASE_CONSUMER
+    ? { cli_base: [process.execPath, path.resolve(process.env.WP_BENCH_BASE_CONSUMER, "node_modules", "webhook-push", "cli.mjs"), ...send] }
+    : {}),
 };
 
 function once([cmd, ...args]) {
@@ -89,6 +94,7 @@ for (let i = 0; i < N; i++) {
 }
 load.push(loadavg());
 const delivered = mock.received.length - before;
+const sends = Object.keys(VARIANTS).filter((k) => k.startsWith("cli") || k.startsWith("minimal")).length;
 await mock.close();
 fs.rmSync(tiering, { force: true });
 fs.rmSync(noTierUp, { force: true });
@@ -106,12 +112,13 @@ const out = {
   ratio_default_tiering_to_minimal: ratio("cli_default_tiering", "minimal_fetch"),
   ratio_no_wasm_tier_up_to_minimal: ratio("cli_no_wasm_tier_up", "minimal_fetch"),
   ratio_full_wasm_to_minimal: ratio("cli_full_wasm", "minimal_fetch"),
+  ...(s.cli_base ? { ratio_base_to_minimal: ratio("cli_base", "minimal_fetch"), ratio_cli_to_base: ratio("cli", "cli_base") } : {}),
   goal: 1.3,
   delivered,
-  expected_deliveries: N * 6,
+  expected_deliveries: N * sends,
   loadavg: load,
 };
 writeJson("cli.json", out);
 for (const [k, v] of Object.entries(s)) console.log(`${k.padEnd(22)} median ${v.median.toFixed(1)} ms  min ${v.min.toFixed(1)}  max ${v.max.toFixed(1)}`);
-console.log(`cli / minimal fetch script: ${out.ratio_cli_to_minimal.toFixed(2)}x (goal ≤ ${out.goal}x); ${delivered}/${N * 6} delivered`);
-if (delivered !== N * 6) process.exit(1);
+console.log(`cli / minimal fetch script: ${out.ratio_cli_to_minimal.toFixed(2)}x (goal ≤ ${out.goal}x); ${delivered}/${N * sends} delivered`);
+if (delivered !== N * sends) process.exit(1);

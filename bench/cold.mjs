@@ -4,7 +4,9 @@
 // wall time from spawn to exit, pairs in alternating order. workerd: a fresh Miniflare (a new
 // workerd process) running a Worker that imports the package and renders one message per
 // request, against a Worker that answers without it; time from `new Miniflare` to the first
-// response. Writes bench/out/cold.json.
+// response. Then one-shots (import + one send) against pushoo, fetch alone and http.request alone
+// (WP_BENCH_BASE_CONSUMER adds a base build; WP_BENCH_ONESHOT_ONLY=1 runs only those). Writes
+// bench/out/cold.json.
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
@@ -53,40 +55,45 @@ function once(mode) {
   return { wall_ms: ms, ...JSON.parse(r.stdout.trim().split("\n").pop()) };
 }
 
-once("package");
-once("nothing");
-const pkg = [];
-const nothing = [];
-const noTier = [];
-for (let i = 0; i < N_NODE; i++) {
-  if (i % 2 === 0) {
-    pkg.push(once("package"));
-    nothing.push(once("nothing"));
-    noTier.push(once("package_no_tierup"));
-  } else {
-    noTier.push(once("package_no_tierup"));
-    nothing.push(once("nothing"));
-    pkg.push(once("package"));
+// WP_BENCH_ONESHOT_ONLY=1: only the one-shot section below (no render cold start, no workerd).
+const ONESHOT_ONLY = process.env.WP_BENCH_ONESHOT_ONLY === "1";
+let node = null;
+if (!ONESHOT_ONLY) {
+  once("package");
+  once("nothing");
+  const pkg = [];
+  const nothing = [];
+  const noTier = [];
+  for (let i = 0; i < N_NODE; i++) {
+    if (i % 2 === 0) {
+      pkg.push(once("package"));
+      nothing.push(once("nothing"));
+      noTier.push(once("package_no_tierup"));
+    } else {
+      noTier.push(once("package_no_tierup"));
+      nothing.push(once("nothing"));
+      pkg.push(once("package"));
+    }
   }
+  node = {
+    runs: N_NODE,
+    message: "markdown_report -> wecom",
+    package_wall_ms: stats(pkg.map((r) => r.wall_ms)),
+    nothing_wall_ms: stats(nothing.map((r) => r.wall_ms)),
+    added_ms: stats(pkg.map((r, i) => r.wall_ms - nothing[i].wall_ms)),
+    ratio: stats(pkg.map((r, i) => r.wall_ms / nothing[i].wall_ms)),
+    import_ms: stats(pkg.map((r) => r.import_ms)),
+    first_render_ms: stats(pkg.map((r) => r.render_ms)),
+    script_done_ms: stats(pkg.map((r) => r.since_start_ms)),
+    nothing_script_done_ms: stats(nothing.map((r) => r.since_start_ms)),
+    no_tierup: {
+      node_flags: NO_TIERUP.join(" "),
+      package_wall_ms: stats(noTier.map((r) => r.wall_ms)),
+      added_ms: stats(noTier.map((r, i) => r.wall_ms - nothing[i].wall_ms)),
+    },
+  };
+  console.log(`  node: ${node.package_wall_ms.median.toFixed(1)} ms vs ${node.nothing_wall_ms.median.toFixed(1)} ms doing nothing (+${node.added_ms.median.toFixed(1)} ms; import ${node.import_ms.median.toFixed(1)} ms, first render ${node.first_render_ms.median.toFixed(2)} ms; without wasm tier-up +${node.no_tierup.added_ms.median.toFixed(1)} ms)`);
 }
-const node = {
-  runs: N_NODE,
-  message: "markdown_report -> wecom",
-  package_wall_ms: stats(pkg.map((r) => r.wall_ms)),
-  nothing_wall_ms: stats(nothing.map((r) => r.wall_ms)),
-  added_ms: stats(pkg.map((r, i) => r.wall_ms - nothing[i].wall_ms)),
-  ratio: stats(pkg.map((r, i) => r.wall_ms / nothing[i].wall_ms)),
-  import_ms: stats(pkg.map((r) => r.import_ms)),
-  first_render_ms: stats(pkg.map((r) => r.render_ms)),
-  script_done_ms: stats(pkg.map((r) => r.since_start_ms)),
-  nothing_script_done_ms: stats(nothing.map((r) => r.since_start_ms)),
-  no_tierup: {
-    node_flags: NO_TIERUP.join(" "),
-    package_wall_ms: stats(noTier.map((r) => r.wall_ms)),
-    added_ms: stats(noTier.map((r, i) => r.wall_ms - nothing[i].wall_ms)),
-  },
-};
-console.log(`  node: ${node.package_wall_ms.median.toFixed(1)} ms vs ${node.nothing_wall_ms.median.toFixed(1)} ms doing nothing (+${node.added_ms.median.toFixed(1)} ms; import ${node.import_ms.median.toFixed(1)} ms, first render ${node.first_render_ms.median.toFixed(2)} ms; without wasm tier-up +${node.no_tierup.added_ms.median.toFixed(1)} ms)`);
 
 // ---- one-shot: import + one send, against pushoo -------------------------------------------------
 // What a CLI or a cron job pays: a fresh `node` that imports the package, sends one text message to
@@ -132,6 +139,31 @@ const j = await r.json();
 if (j.errcode !== 0) { console.error(JSON.stringify(j)); process.exit(3); }
 `,
   );
+  // The cheapest way there in Node: the same request with http.request alone (node:http's global
+  // agent). In Node the package posts through node:http (pkg-template/host-node.mjs).
+  const httpScript = path.join(CONSUMER, "bench-oneshot-http.mjs");
+  fs.writeFileSync(
+    httpScript,
+    `// bench/cold.mjs: one-shot, the same WeCom text posted with http.request alone (no package)
+import http from "node:http";
+const body = JSON.stringify({ msgtype: "text", text: { content: ${JSON.stringify(TEXT)} } });
+const text = await new Promise((resolve, reject) => {
+  const req = http.request(process.env.WP_MOCK_URL + "/cgi-bin/webhook/send?key=oneshotkey", { method: "POST", headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) } }, (res) => {
+    const chunks = [];
+    res.on("data", (c) => chunks.push(c));
+    res.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+  });
+  req.on("error", reject);
+  req.end(body);
+});
+const j = JSON.parse(text);
+if (j.errcode !== 0) { console.error(JSON.stringify(j)); process.exit(3); }
+`,
+  );
+  // WP_BENCH_BASE_CONSUMER=DIR (a project with a base build in node_modules/webhook-push): the
+  // same one-shot with it, interleaved with the others.
+  const BASE_CONSUMER = process.env.WP_BENCH_BASE_CONSUMER ? path.resolve(process.env.WP_BENCH_BASE_CONSUMER) : null;
+  if (BASE_CONSUMER) fs.copyFileSync(oursScript, path.join(BASE_CONSUMER, "bench-oneshot.mjs"));
   const pushooScript = path.join(PUSHOO_DIR, "bench-oneshot-pushoo.mjs");
   if (pushooVersion) {
     fs.writeFileSync(
@@ -151,6 +183,10 @@ if (r?.errcode !== 0) { console.error(JSON.stringify(r)); process.exit(3); }
     ours: [[oursScript], CONSUMER, env],
     ours_liftoff: [[oursScript, "liftoff"], CONSUMER, env],
     fetch_only: [[fetchScript], CONSUMER, env],
+    http_only: [[httpScript], CONSUMER, env],
+    ...(BASE_CONSUMER
+      ? { base: [[path.join(BASE_CONSUMER, "bench-oneshot.mjs")], BASE_CONSUMER, env], base_liftoff: [[path.join(BASE_CONSUMER, "bench-oneshot.mjs"), "liftoff"], BASE_CONSUMER, env] }
+      : {}),
     ...(pushooVersion ? { pushoo: [[pushooScript], PUSHOO_DIR, { ...env, https_proxy: mock.url, HTTPS_PROXY: mock.url, no_proxy: "", NO_PROXY: "" }] } : {}),
   };
   const spawnTimed = ([args, cwd, e]) => {
@@ -192,6 +228,8 @@ if (r?.errcode !== 0) { console.error(JSON.stringify(r)); process.exit(3); }
     oneshot.ratio_added_over_pushoo_liftoff = Number(((median(t.ours_liftoff) - median(t.nothing)) / pm).toFixed(3));
     oneshot.ratio_wall_over_pushoo = Number((median(t.ours) / median(t.pushoo)).toFixed(3));
     oneshot.ratio_fetch_only_added_over_pushoo = Number((fm / pm).toFixed(3));
+    oneshot.ratio_http_only_added_over_pushoo = Number(((median(t.http_only) - median(t.nothing)) / pm).toFixed(3));
+    if (BASE_CONSUMER) oneshot.ratio_base_added_over_pushoo = Number(((median(t.base) - median(t.nothing)) / pm).toFixed(3));
     oneshot.pushoo_delivered = (await mock.stats(["wecom:oneshotpushoo"]))["wecom:oneshotpushoo"]?.delivered ?? null;
     oneshot.pushoo_runs = N_ONESHOT + 2; // + the warm-up run and the traced run
   }
@@ -205,7 +243,7 @@ if (r?.errcode !== 0) { console.error(JSON.stringify(r)); process.exit(3); }
 
 // ---- workerd (Miniflare) --------------------------------------------------------------------
 let workerd = null;
-try {
+if (!ONESHOT_ONLY) try {
   const { Miniflare, version, from } = await importMiniflare();
   const dir = path.join(CONSUMER, "bench-worker");
   const pkgDir = path.join(CONSUMER, "node_modules", "webhook-push");

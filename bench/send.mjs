@@ -9,60 +9,90 @@
 // and the mock's CPU are not in it). Goals: text >= 0.9 of plain fetch and <= 0.1 ms CPU per
 // message above it; the mix >= 0.8 and <= 0.25 ms. Last, the CPU per send with the host's fetch
 // replaced by an in-process stub (no network: the package's own work, without the noise of the
-// loopback round trip). Writes bench/out/send.json.
+// loopback round trip). A plain node:http loop runs beside plain fetch (ratios and CPU over both:
+// in Node the package posts through node:http, so the gain over fetch is the transport's and
+// what remains over node:http is ours). WP_BENCH_BASE=DIR adds a base build (an installed
+// webhook-push package dir) to every round; WP_BENCH_NO_BREAKDOWN=1 skips the per-message rows.
+// Writes bench/out/send.json.
 import { loadavg, loadPackage, stats, writeJson } from "./lib/common.mjs";
 import { MESSAGES, MESSAGE_LABELS, SECRETS } from "./lib/messages.mjs";
 import { startMockProcess } from "./lib/mock.mjs";
-import { fetchRunner, makeCombos, oursRunner, pool, precompute, timed } from "./lib/workloads.mjs";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { fetchRunner, httpRunner, makeCombos, oursRunner, pool, precompute, timed } from "./lib/workloads.mjs";
 
 const ROUNDS = Number(process.env.WP_BENCH_ROUNDS || 5);
 const N = { 1: 600, 32: 2400 };
 const BREAKDOWN_N = 600;
 
 const wp = await loadPackage();
+/** WP_BENCH_BASE=DIR (an installed webhook-push package dir): a base build run beside, interleaved. */
+const base = process.env.WP_BENCH_BASE ? await import(pathToFileURL(path.resolve(process.env.WP_BENCH_BASE, "node.mjs")).href) : null;
 const mock = await startMockProcess({ rateLimits: false });
 const load = [loadavg()];
 try {
   const out = { rounds: ROUNDS, goal_ratio: { text: 0.9, mix: 0.8 }, goal_cpu_ms: { text: 0.1, mix: 0.25 }, mix: {}, by_message: [], load };
 
+  // Four runners per round, in an order that rotates each round: ours, plain fetch, plain
+  // node:http (the cheapest transport: in Node ours posts through it, pkg-template/host-node.mjs),
+  // and, with WP_BENCH_BASE, a base build of the package loaded beside (an A/B in one process).
   async function compare(combos, n, concurrency, rounds) {
     const pre = precompute(wp, combos, mock.baseUrls);
     const reqPerMsg = pre.reduce((a, p) => a + p.bodies.length, 0) / pre.length;
-    const ours = oursRunner(wp, combos, mock.baseUrls);
-    const plain = fetchRunner(pre);
-    await ours(Math.min(200, n), concurrency); // warm up: JIT, connections
-    await plain(Math.min(200, n), concurrency);
-    const o = [];
-    const f = [];
+    const runners = { ours: oursRunner(wp, combos, mock.baseUrls), fetch: fetchRunner(pre), http: await httpRunner(pre) };
+    if (base) runners.base = oursRunner(base, combos, mock.baseUrls);
+    const names = Object.keys(runners);
+    for (const name of names) await runners[name](Math.min(200, n), concurrency); // warm up: JIT, connections
+    const runs = Object.fromEntries(names.map((k) => [k, []]));
     for (let k = 0; k < rounds; k++) {
-      if (k % 2 === 0) {
-        o.push(await timed(() => ours(n, concurrency)));
-        f.push(await timed(() => plain(n, concurrency)));
-      } else {
-        f.push(await timed(() => plain(n, concurrency)));
-        o.push(await timed(() => ours(n, concurrency)));
+      for (let j = 0; j < names.length; j++) {
+        const name = names[(j + k) % names.length];
+        runs[name].push(await timed(() => runners[name](n, concurrency)));
       }
     }
     const rate = (r) => n / (r.ms / 1000);
-    return {
+    const ratio = (a, b) => stats(runs[a].map((r, i) => rate(r) / rate(runs[b][i])));
+    const cpuOver = (a, b) => stats(runs[a].map((r, i) => (r.cpuMs - runs[b][i].cpuMs) / n));
+    const out = {
       concurrency,
       messages_per_round: n,
       requests_per_message: reqPerMsg,
-      ours_per_s: stats(o.map(rate)),
-      fetch_per_s: stats(f.map(rate)),
-      ratio_ours_over_fetch: stats(o.map((r, i) => rate(r) / rate(f[i]))),
-      ours_cpu_ms_per_msg: stats(o.map((r) => r.cpuMs / n)),
-      fetch_cpu_ms_per_msg: stats(f.map((r) => r.cpuMs / n)),
-      cpu_ms_per_msg_over_fetch: stats(o.map((r, i) => (r.cpuMs - f[i].cpuMs) / n)),
-      failures: { ours: o.reduce((a, r) => a + r.failed, 0), fetch: f.reduce((a, r) => a + r.failed, 0) },
+      ours_per_s: stats(runs.ours.map(rate)),
+      fetch_per_s: stats(runs.fetch.map(rate)),
+      http_per_s: stats(runs.http.map(rate)),
+      ratio_ours_over_fetch: ratio("ours", "fetch"),
+      ratio_ours_over_http: ratio("ours", "http"),
+      ratio_http_over_fetch: ratio("http", "fetch"),
+      ours_cpu_ms_per_msg: stats(runs.ours.map((r) => r.cpuMs / n)),
+      fetch_cpu_ms_per_msg: stats(runs.fetch.map((r) => r.cpuMs / n)),
+      http_cpu_ms_per_msg: stats(runs.http.map((r) => r.cpuMs / n)),
+      cpu_ms_per_msg_over_fetch: cpuOver("ours", "fetch"),
+      cpu_ms_per_msg_over_http: cpuOver("ours", "http"),
+      failures: Object.fromEntries(names.map((k) => [k, runs[k].reduce((a, r) => a + r.failed, 0)])),
     };
+    if (base) {
+      Object.assign(out, {
+        base_per_s: stats(runs.base.map(rate)),
+        ratio_base_over_fetch: ratio("base", "fetch"),
+        ratio_ours_over_base: ratio("ours", "base"),
+        base_cpu_ms_per_msg: stats(runs.base.map((r) => r.cpuMs / n)),
+        base_cpu_ms_per_msg_over_fetch: cpuOver("base", "fetch"),
+      });
+    }
+    return out;
   }
+  const line = (what, c, r) =>
+    console.log(
+      `  ${what}, concurrency ${String(c).padStart(2)}: ours ${r.ours_per_s.median.toFixed(0)}/s, fetch ${r.fetch_per_s.median.toFixed(0)}/s, node:http ${r.http_per_s.median.toFixed(0)}/s; ` +
+        `ratio ours/fetch ${r.ratio_ours_over_fetch.median.toFixed(2)}, ours/http ${r.ratio_ours_over_http.median.toFixed(2)}; CPU/msg ours-fetch ${r.cpu_ms_per_msg_over_fetch.median.toFixed(3)} ms, ours-http ${r.cpu_ms_per_msg_over_http.median.toFixed(3)} ms` +
+        (base ? `; base ${r.base_per_s.median.toFixed(0)}/s, base/fetch ${r.ratio_base_over_fetch.median.toFixed(2)}, base-fetch ${r.base_cpu_ms_per_msg_over_fetch.median.toFixed(3)} ms` : ""),
+    );
 
   const { combos } = await makeCombos(mock, { prefix: "send-mix-" });
   for (const c of [1, 32]) {
     const r = await compare(combos, N[c], c, ROUNDS);
     out.mix[c] = r;
-    console.log(`  mix, concurrency ${String(c).padStart(2)}: ours ${r.ours_per_s.median.toFixed(0)}/s, fetch ${r.fetch_per_s.median.toFixed(0)}/s, ratio ${r.ratio_ours_over_fetch.median.toFixed(2)}; CPU/msg ours-fetch ${r.cpu_ms_per_msg_over_fetch.median.toFixed(3)} ms`);
+    line("mix", c, r);
   }
   // Text messages alone (text + 2 mentions to each platform), at both concurrencies: goal >= 0.9
   // of plain fetch and <= 0.1 ms CPU per message above it (the mix: >= 0.8 and <= 0.25 ms).
@@ -72,10 +102,10 @@ try {
     for (const c of [1, 32]) {
       const r = await compare(textCombos, N[c], c, ROUNDS);
       out.text[c] = r;
-      console.log(`  text, concurrency ${String(c).padStart(2)}: ours ${r.ours_per_s.median.toFixed(0)}/s, fetch ${r.fetch_per_s.median.toFixed(0)}/s, ratio ${r.ratio_ours_over_fetch.median.toFixed(2)}; CPU/msg ours-fetch ${r.cpu_ms_per_msg_over_fetch.median.toFixed(3)} ms`);
+      line("text", c, r);
     }
   }
-  for (const m of Object.keys(MESSAGES)) {
+  for (const m of process.env.WP_BENCH_NO_BREAKDOWN === "1" ? [] : Object.keys(MESSAGES)) {
     const { combos: one } = await makeCombos(mock, { prefix: `send-${m}-`, messages: [m] });
     const r = await compare(one, BREAKDOWN_N, 32, 3);
     out.by_message.push({ message: m, label: MESSAGE_LABELS[m], ...r });

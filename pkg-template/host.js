@@ -7,7 +7,8 @@
 // timeout, to an answer: { kind, status, retryAfter, location, message, body }, kind 0 = an HTTP
 // answer (body: at most `max` bytes), 1 = a network error (message, not redacted: the caller
 // redacts), 2 = the time ran out, 3 = a redirect (not followed unless `follow`). It never
-// rejects. Only web globals: Node, Deno, Bun, workerd, browsers.
+// rejects. Only web globals: Node, Deno, Bun, workerd, browsers (in Node, the entry puts its
+// node:http transport first: TRANSPORT below, host-node.mjs).
 
 /** Longest delay a JS timer takes (2^31 - 1 ms); a larger one fires at once. */
 const MAX_TIMER_MS = 2147483647;
@@ -234,6 +235,12 @@ class Attempt {
   }
 }
 
+/**
+ * A host's own transport, asked first (Node's entries put node:http there: host-node.mjs). It
+ * keeps wpFetch's promises, or returns undefined to leave the request to fetch.
+ */
+const TRANSPORT = Symbol.for("webhook-push.transport.1");
+
 const timedOut = (at) => at.finish(answer(2, 0, EMPTY, undefined, undefined, undefined));
 
 /**
@@ -242,6 +249,15 @@ const timedOut = (at) => at.finish(answer(2, 0, EMPTY, undefined, undefined, und
  * a redirect would re-post the body, and its signature, to another origin).
  */
 export function wpFetch(url, init, timeoutMs, max, follow) {
+  const t = globalThis[TRANSPORT];
+  if (typeof t === "function") {
+    try {
+      const p = t(url, init, timeoutMs, max, follow);
+      if (p !== undefined) return p;
+    } catch {
+      // a transport that throws: fetch, as without one
+    }
+  }
   return new Promise((resolve) => {
     const at = new Attempt(resolve);
     try {

@@ -82,3 +82,33 @@ export function fetchRunner(pre) {
       return ok;
     });
 }
+
+/**
+ * The cheapest transport in Node: the same POSTs as fetchRunner through `http.request` and
+ * node:http's global agent (keep-alive), each answer read whole and parsed. The floor our Node
+ * transport (pkg-template/host-node.mjs) is measured against.
+ */
+export async function httpRunner(pre) {
+  const http = await import("node:http");
+  const post = (url, body) =>
+    new Promise((resolve, reject) => {
+      const req = http.request(url, { method: "POST", headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) } }, (res) => {
+        const chunks = [];
+        res.on("data", (c) => chunks.push(c));
+        res.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+        res.on("error", reject);
+      });
+      req.on("error", reject);
+      req.end(body);
+    });
+  return (n, concurrency) =>
+    pool(n, concurrency, async (i) => {
+      const p = pre[i % pre.length];
+      let ok = true;
+      for (const body of p.bodies) {
+        const j = JSON.parse(await post(p.url, body));
+        if ((j.errcode ?? j.code) !== 0) ok = false;
+      }
+      return ok;
+    });
+}
