@@ -128,6 +128,8 @@ function plainHeaders(h) {
   return out;
 }
 
+const hasHeader = (h, name) => Object.keys(h).some((k) => k.toLowerCase() === name);
+
 /**
  * `init` (method, headers, body) to `url` through node:http(s), or undefined to leave it to fetch.
  * `follow`: a redirect would be followed (a media GET): left to fetch.
@@ -151,6 +153,10 @@ function nodeFetch(url, init, timeoutMs, max, follow) {
   const headers = plainHeaders(init.headers);
   if (headers === undefined) return undefined;
   if (body !== undefined) headers["content-length"] = Buffer.byteLength(body);
+  // what Node's fetch sends when the caller does not say (a CDN may refuse a request without a
+  // user-agent); no accept-encoding: the answer is read as it comes
+  if (!hasHeader(headers, "user-agent")) headers["user-agent"] = "node";
+  if (!hasHeader(headers, "accept")) headers.accept = "*/*";
   return new Promise((resolve) => exchange(mod, u, method, headers, body, timeoutMs, max, resolve));
 }
 

@@ -7,7 +7,8 @@
 //
 // Which transport sent a request is told by what the server sees: Node's fetch (undici) sends
 // `sec-fetch-mode: cors` and `user-agent: node`, Bun's fetch `user-agent: Bun/…`, node:http
-// neither. Within this process, undici's diagnostics channel `undici:request:create` (Node's own
+// `user-agent: node` and `accept: */*` (as fetch, when the caller sets neither) and no
+// `sec-fetch-mode`. Within this process, undici's diagnostics channel `undici:request:create` (Node's own
 // undici and npm undici both publish on it) counts the requests that went through fetch.
 //
 //   bash scripts/pack-install.sh target/consumer && node --test tests/e2e/node-http.test.mjs
@@ -59,7 +60,7 @@ after(async () => {
 const base = () => `http://127.0.0.1:${server.address().port}`;
 const sender = (opts = {}) => new wp.MessageSender({ baseUrls: { wecom: base() }, retryPolicy: NO_RETRY, rateLimit: false, timeout: 5000, ...opts });
 /** Which transport the last request the server saw came by. */
-const transportOf = (h) => (h["sec-fetch-mode"] === "cors" ? "node-fetch" : /^Bun\//.test(h["user-agent"] ?? "") ? "bun-fetch" : h["user-agent"] === undefined ? "node-http" : `other (${h["user-agent"]})`);
+const transportOf = (h) => (h["sec-fetch-mode"] === "cors" ? "node-fetch" : /^Bun\//.test(h["user-agent"] ?? "") ? "bun-fetch" : h["user-agent"] === "node" && h.accept === "*/*" ? "node-http" : `other (${h["user-agent"]})`);
 
 /** Sends once; what the server saw of it and how many undici requests it made. */
 async function sendOnce(s = sender()) {
