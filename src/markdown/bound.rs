@@ -60,17 +60,20 @@ pub struct Bounded<B> {
 /// Parses as much of `src` as an output holding `capacity` rendered bytes
 /// needs, and renders it: `render` writes blocks (the whole prefix document is
 /// given for what depends on it, such as the dialect), `cost` measures one
-/// rendered block (with its separator).
+/// rendered block (with its separator; nothing for a block that shows nothing).
+/// `blank_dropped`: a block that shows nothing leaves nothing in the output (no
+/// separator either), so runs of such blocks may be left out of the parse.
 pub fn bounded<B>(
     src: &str,
     capacity: usize,
+    blank_dropped: bool,
     mut render: impl FnMut(&Doc, &[Block]) -> (Vec<B>, Vec<Loss>),
     cost: impl Fn(&B) -> usize,
 ) -> Bounded<B> {
     let (mut out, mut losses) = (Vec::new(), Vec::new());
     // the loop is not generic (compiled once, not per platform): it asks for blocks rendered
     // (after what was rendered before, or afresh) and their cost
-    let (doc, partial) = drive(src, capacity, &mut |doc, blocks, append| {
+    let (doc, partial) = drive(src, capacity, blank_dropped, &mut |doc, blocks, append| {
         let (o, l) = render(doc, blocks);
         if !append {
             out.clear();
@@ -95,32 +98,55 @@ fn merge(losses: &mut Vec<Loss>, more: Vec<Loss>) {
 
 /// The loop of [`bounded`]: the document kept (its blocks are the ones last rendered) and
 /// whether it is partial.
-fn drive(src: &str, capacity: usize, render: &mut dyn FnMut(&Doc, &[Block], bool) -> usize) -> (Doc, bool) {
+fn drive(
+    src: &str,
+    capacity: usize,
+    blank_dropped: bool,
+    render: &mut dyn FnMut(&Doc, &[Block], bool) -> usize,
+) -> (Doc, bool) {
     let need = capacity.saturating_add(MARGIN);
     // a source within the need is parsed whole; else a first look at a sixteenth of it, then
     // as far as what that rendered says is needed (markup can render many times its size: a
     // Feishu post element per `*a*`), and at least half as far again each time
     let mut want = if src.len() <= need { src.len() } else { need / 16 };
+    // runs of empty code blocks are left out of the parse when one shows nothing here (a block
+    // rendered alone costs nothing): asked only of a source that may hold such a run
+    let mut blank_code = super::blanks::may_compact(src) && {
+        let probe = Doc { blocks: vec![Block::Code { lang: String::new(), text: String::new() }] };
+        render(&probe, &probe.blocks, false) == 0
+    };
     #[cfg(test)]
     if FULL.get() {
         want = usize::MAX;
+        // the full parse leaves no empty code block out
+        blank_code = false;
     }
     loop {
         let end = if want >= src.len() { src.len() } else { cut_at(src, want) };
-        if end >= src.len() {
-            #[cfg(test)]
-            PARSED.set(PARSED.get() + src.len());
-            let doc = parse_with(src, "", src.len()).0;
-            render(&doc, &doc.blocks, false);
-            return (doc, false);
-        }
         let (head, rest) = src.split_at(end);
         #[cfg(test)]
         PARSED.set(PARSED.get() + end);
-        let (mut doc, last_html) = parse_with(head, rest, src.len());
+        let (mut doc, last_html, left_out) = parse_with(head, rest, src.len(), blank_code);
+        // empty code blocks left out are kept out where such a block leaves nothing in the
+        // output; elsewhere (a separator each) only while nothing shows (then the body is refused,
+        // as the whole source would be): else this prefix is parsed again with nothing left out
+        let mut shows = |c: usize| {
+            let again = left_out && !blank_dropped && c > 0;
+            blank_code &= !again;
+            again
+        };
+        if end >= src.len() {
+            if shows(render(&doc, &doc.blocks, false)) {
+                continue;
+            }
+            return (doc, false);
+        }
         let mut all = 0;
         if let Some(n) = doc.blocks.len().checked_sub(1) {
             let head_cost = render(&doc, &doc.blocks[..n], false);
+            if shows(head_cost) {
+                continue;
+            }
             if head_cost >= need {
                 doc.blocks.truncate(n);
                 return (doc, true);
@@ -128,6 +154,9 @@ fn drive(src: &str, capacity: usize, render: &mut dyn FnMut(&Doc, &[Block], bool
             all = head_cost;
             if !last_html || html_runs_to_the_end(rest) {
                 all = all.saturating_add(render(&doc, &doc.blocks[n..], true));
+                if shows(all) {
+                    continue;
+                }
                 if all >= need {
                     return (doc, true);
                 }

@@ -155,6 +155,8 @@ fn markdown(c: &Content, src: &str, title: Option<&str>, ctx: &mut Ctx<'_>) -> R
     let bounded = markdown::bounded(
         src,
         capacity,
+        // a blank block still adds its separator
+        false,
         |doc, bs| {
             let f = doc.features();
             v2 = match choice {
