@@ -61,11 +61,15 @@ pub struct Bounded<B> {
 /// needs, and renders it: `render` writes blocks (the whole prefix document is
 /// given for what depends on it, such as the dialect), `cost` measures one
 /// rendered block (with its separator; nothing for a block that shows nothing).
-/// `blank_dropped`: a block that shows nothing leaves nothing in the output (no
-/// separator either), so runs of such blocks may be left out of the parse.
+/// `fill`: what whole blocks must cost to fill the output as the whole source does, when
+/// that is less than the capacity and [`MARGIN`] (what the cut reads past the capacity; no
+/// margin for a last block left open by the cut is needed for them); `blank_dropped`: a block
+/// that shows nothing leaves nothing in the output (no separator either), so runs of such
+/// blocks may be left out of the parse.
 pub fn bounded<B>(
     src: &str,
     capacity: usize,
+    fill: Option<usize>,
     blank_dropped: bool,
     mut render: impl FnMut(&Doc, &[Block]) -> (Vec<B>, Vec<Loss>),
     cost: impl Fn(&B) -> usize,
@@ -73,7 +77,7 @@ pub fn bounded<B>(
     let (mut out, mut losses) = (Vec::new(), Vec::new());
     // the loop is not generic (compiled once, not per platform): it asks for blocks rendered
     // (after what was rendered before, or afresh) and their cost
-    let (doc, partial) = drive(src, capacity, blank_dropped, &mut |doc, blocks, append| {
+    let (doc, partial) = drive(src, capacity, fill, blank_dropped, &mut |doc, blocks, append| {
         let (o, l) = render(doc, blocks);
         if !append {
             out.clear();
@@ -101,10 +105,13 @@ fn merge(losses: &mut Vec<Loss>, more: Vec<Loss>) {
 fn drive(
     src: &str,
     capacity: usize,
+    fill: Option<usize>,
     blank_dropped: bool,
     render: &mut dyn FnMut(&Doc, &[Block], bool) -> usize,
 ) -> (Doc, bool) {
     let need = capacity.saturating_add(MARGIN);
+    // what the blocks before the last must cost to be kept alone (the last may go on past the cut)
+    let fill = fill.map_or(need, |f| f.min(need));
     // a source within the need is parsed whole; else a first look at a sixteenth of it, then
     // as far as what that rendered says is needed (markup can render many times its size: a
     // Feishu post element per `*a*`), and at least half as far again each time
@@ -141,13 +148,14 @@ fn drive(
             }
             return (doc, false);
         }
-        let mut all = 0;
+        let (mut all, mut head) = (0, 0);
         if let Some(n) = doc.blocks.len().checked_sub(1) {
             let head_cost = render(&doc, &doc.blocks[..n], false);
+            head = head_cost;
             if shows(head_cost) {
                 continue;
             }
-            if head_cost >= need {
+            if head_cost >= fill {
                 doc.blocks.truncate(n);
                 return (doc, true);
             }
@@ -162,8 +170,15 @@ fn drive(
                 }
             }
         }
-        // what the rendered bytes per source byte so far say is needed, an eighth more
-        let guess = (end as u128 * need as u128 * 17 / 16 / (all as u128).max(1)).min(usize::MAX as u128);
+        // what the rendered bytes per source byte so far say is needed, an eighth more (a first
+        // look's blocks cost a little more per source byte than a longer prefix's: a sixteenth
+        // more left 1 MiB of `&amp;` on Feishu 23 bytes short of the need, and the next prefix,
+        // half as long again, made the parse 461 KB instead of ~200)
+        // blocks small beside what they render together are kept once they `fill` the output;
+        // a big last block (one paragraph or list) only once it passes the `need`
+        let small = doc.blocks.len() > 1 && (all - head).saturating_mul(4) <= all;
+        let target = if small { fill } else { need };
+        let guess = (end as u128 * target as u128 * 9 / 8 / (all as u128).max(1)).min(usize::MAX as u128);
         want = end.saturating_add(end / 2).max(guess as usize);
     }
 }

@@ -234,6 +234,7 @@ fn markdown(c: &Content, src: &str, title: Option<&str>, ctx: &mut Ctx<'_>) -> R
     let bounded = markdown::bounded(
         src,
         capacity,
+        None,
         // a blank block still adds its separator
         false,
         |_, bs| markdown::render_blocks(bs, Dialect::DingTalk),

@@ -277,6 +277,7 @@ fn post(c: &Content, src: &str, title: Option<&str>, ctx: &mut Ctx<'_>) -> Resul
     let bounded = markdown::bounded(
         src,
         capacity,
+        None,
         // a row that shows nothing is left out (below)
         true,
         |_, bs| {
