@@ -117,29 +117,34 @@ fn drive(
     // Feishu post element per `*a*`), and at least half as far again each time
     let mut want = if src.len() <= need { src.len() } else { need / 16 };
     // runs of empty code blocks are left out of the parse when one shows nothing here (a block
-    // rendered alone costs nothing): asked only of a source that may hold such a run
-    let mut blank_code = super::blanks::may_compact(src) && {
-        let probe = Doc { blocks: vec![Block::Code { lang: String::new(), text: String::new() }] };
-        render(&probe, &probe.blocks, false) == 0
-    };
+    // rendered alone costs nothing): asked once, of the first prefix that may hold such a run
+    // (the prefix only is looked at: two `memchr`s of a whole MiB cost ~0.5 ms in wasm)
+    let mut blank_code: Option<bool> = None;
     #[cfg(test)]
     if FULL.get() {
         want = usize::MAX;
         // the full parse leaves no empty code block out
-        blank_code = false;
+        blank_code = Some(false);
     }
     loop {
         let end = if want >= src.len() { src.len() } else { cut_at(src, want) };
         let (head, rest) = src.split_at(end);
         #[cfg(test)]
         PARSED.set(PARSED.get() + end);
-        let (mut doc, last_html, left_out) = parse_with(head, rest, src.len(), blank_code);
+        let leave_out = super::blanks::may_compact(head)
+            && *blank_code.get_or_insert_with(|| {
+                let probe = Doc { blocks: vec![Block::Code { lang: String::new(), text: String::new() }] };
+                render(&probe, &probe.blocks, false) == 0
+            });
+        let (mut doc, last_html, left_out) = parse_with(head, rest, src.len(), leave_out);
         // empty code blocks left out are kept out where such a block leaves nothing in the
         // output; elsewhere (a separator each) only while nothing shows (then the body is refused,
         // as the whole source would be): else this prefix is parsed again with nothing left out
         let mut shows = |c: usize| {
             let again = left_out && !blank_dropped && c > 0;
-            blank_code &= !again;
+            if again {
+                blank_code = Some(false);
+            }
             again
         };
         if end >= src.len() {
