@@ -288,6 +288,26 @@ mod tests {
     }
 
     #[test]
+    fn runs_of_definitions_and_of_code_blocks_left_out_together() {
+        // the definitions' runs are left out of the text the code blocks' were: the blocks kept
+        // are checked where they are in that text (`defs::Compact::at`)
+        let defs = "[a]: /u\n".repeat(400);
+        let fences = "```\n```\n".repeat(400);
+        for src in [
+            format!("see [a] and [b]\n\n{defs}\n{fences}\n[b]: /v\n\ntext\n"),
+            format!("{fences}\n{defs}\n{fences}x [a]\n\n{defs}\n{fences}"),
+        ] {
+            crate::markdown::defs::LEFT_OUT.set(0);
+            LEFT_OUT.set(0);
+            let fast = parse_with(&src, "", src.len(), true).0;
+            // both kinds left out in the parse kept
+            assert!(LEFT_OUT.get() > 0 && crate::markdown::defs::LEFT_OUT.get() > 0, "{src:?}");
+            let full = parse_with(&src, "", src.len(), false).0;
+            assert_eq!(runs_as_one(fast), runs_as_one(full), "{src:?}");
+        }
+    }
+
+    #[test]
     fn empty_fences_are_read_as_commonmark_reads_them() {
         // (source, whether its first two lines are an empty fenced code block)
         for (s, yes) in [

@@ -27,6 +27,12 @@
 //!   found (the scan too is made then, not before); whole one-line (or two-line)
 //!   definitions among them are not parsed but looked up (`super::defs::later_defs`). A candidate the full parse would not read as a definition (one
 //!   inside a code block after the cut) may resolve a reference it would not.
+//! - blocks before the last fill the output once they pass the capacity by the
+//!   margin, or by less where the platform says what its cut reads past its limit
+//!   (`fill`: WeCom's one part); a prefix that shows little grows.
+//! - where an empty code block renders to nothing, long runs of them are left out
+//!   of the parse (`super::blanks`; where a blank block still adds a separator,
+//!   only while nothing shows: such a body is refused, as the whole would be).
 //! - the dialect, what was degraded and a title taken from the body come from
 //!   the blocks kept; what was dropped is reported by the overflow (truncated,
 //!   "more than N bytes").
