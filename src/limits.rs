@@ -129,6 +129,10 @@ pub(crate) const JSON_EXTRA: [u8; 256] = {
 
 /// Longest link, tag or URL that is kept whole (longer ones may be cut).
 const MAX_SPAN: usize = 2048;
+/// How far past the room a cut of text reads ([`truncate`]: a span kept whole that starts in
+/// the room ends within [`MAX_SPAN`] past it): text known this far past the room is cut as
+/// the whole text would be (a bounded markdown parse stops there, see `markdown::bounded`).
+pub const CUT_READS_AHEAD: usize = MAX_SPAN;
 /// The longest label (or mention id) and URL of a short link or mention (see [`short_spans`]).
 const SHORT_LABEL: usize = 40;
 const SHORT_URL: usize = 80;

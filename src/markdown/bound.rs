@@ -27,6 +27,12 @@
 //!   found (the scan too is made then, not before); whole one-line (or two-line)
 //!   definitions among them are not parsed but looked up (`super::defs::later_defs`). A candidate the full parse would not read as a definition (one
 //!   inside a code block after the cut) may resolve a reference it would not.
+//! - blocks before the last fill the output once they pass the capacity by the
+//!   margin, or by less where the platform says what its cut reads past its limit
+//!   (`fill`: WeCom's one part); a prefix that shows little grows.
+//! - where an empty code block renders to nothing, long runs of them are left out
+//!   of the parse (`super::blanks`; where a blank block still adds a separator,
+//!   only while nothing shows: such a body is refused, as the whole would be).
 //! - the dialect, what was degraded and a title taken from the body come from
 //!   the blocks kept; what was dropped is reported by the overflow (truncated,
 //!   "more than N bytes").
@@ -60,17 +66,24 @@ pub struct Bounded<B> {
 /// Parses as much of `src` as an output holding `capacity` rendered bytes
 /// needs, and renders it: `render` writes blocks (the whole prefix document is
 /// given for what depends on it, such as the dialect), `cost` measures one
-/// rendered block (with its separator).
+/// rendered block (with its separator; nothing for a block that shows nothing).
+/// `fill`: what whole blocks must cost to fill the output as the whole source does, when
+/// that is less than the capacity and [`MARGIN`] (what the cut reads past the capacity; no
+/// margin for a last block left open by the cut is needed for them); `blank_dropped`: a block
+/// that shows nothing leaves nothing in the output (no separator either), so runs of such
+/// blocks may be left out of the parse.
 pub fn bounded<B>(
     src: &str,
     capacity: usize,
+    fill: Option<usize>,
+    blank_dropped: bool,
     mut render: impl FnMut(&Doc, &[Block]) -> (Vec<B>, Vec<Loss>),
     cost: impl Fn(&B) -> usize,
 ) -> Bounded<B> {
     let (mut out, mut losses) = (Vec::new(), Vec::new());
     // the loop is not generic (compiled once, not per platform): it asks for blocks rendered
     // (after what was rendered before, or afresh) and their cost
-    let (doc, partial) = drive(src, capacity, &mut |doc, blocks, append| {
+    let (doc, partial) = drive(src, capacity, fill, blank_dropped, &mut |doc, blocks, append| {
         let (o, l) = render(doc, blocks);
         if !append {
             out.clear();
@@ -95,46 +108,88 @@ fn merge(losses: &mut Vec<Loss>, more: Vec<Loss>) {
 
 /// The loop of [`bounded`]: the document kept (its blocks are the ones last rendered) and
 /// whether it is partial.
-fn drive(src: &str, capacity: usize, render: &mut dyn FnMut(&Doc, &[Block], bool) -> usize) -> (Doc, bool) {
+fn drive(
+    src: &str,
+    capacity: usize,
+    fill: Option<usize>,
+    blank_dropped: bool,
+    render: &mut dyn FnMut(&Doc, &[Block], bool) -> usize,
+) -> (Doc, bool) {
     let need = capacity.saturating_add(MARGIN);
+    // what the blocks before the last must cost to be kept alone (the last may go on past the cut)
+    let fill = fill.map_or(need, |f| f.min(need));
     // a source within the need is parsed whole; else a first look at a sixteenth of it, then
     // as far as what that rendered says is needed (markup can render many times its size: a
     // Feishu post element per `*a*`), and at least half as far again each time
     let mut want = if src.len() <= need { src.len() } else { need / 16 };
+    // runs of empty code blocks are left out of the parse when one shows nothing here (a block
+    // rendered alone costs nothing): asked once, of the first prefix that may hold such a run
+    // (the prefix only is looked at: two `memchr`s of a whole MiB cost ~0.5 ms in wasm)
+    let mut blank_code: Option<bool> = None;
     #[cfg(test)]
     if FULL.get() {
         want = usize::MAX;
+        // the full parse leaves no empty code block out
+        blank_code = Some(false);
     }
     loop {
         let end = if want >= src.len() { src.len() } else { cut_at(src, want) };
-        if end >= src.len() {
-            #[cfg(test)]
-            PARSED.set(PARSED.get() + src.len());
-            let doc = parse_with(src, "", src.len()).0;
-            render(&doc, &doc.blocks, false);
-            return (doc, false);
-        }
         let (head, rest) = src.split_at(end);
         #[cfg(test)]
         PARSED.set(PARSED.get() + end);
-        let (mut doc, last_html) = parse_with(head, rest, src.len());
-        let mut all = 0;
+        let leave_out = super::blanks::may_compact(head)
+            && *blank_code.get_or_insert_with(|| {
+                let probe = Doc { blocks: vec![Block::Code { lang: String::new(), text: String::new() }] };
+                render(&probe, &probe.blocks, false) == 0
+            });
+        let (mut doc, last_html, left_out) = parse_with(head, rest, src.len(), leave_out);
+        // empty code blocks left out are kept out where such a block leaves nothing in the
+        // output; elsewhere (a separator each) only while nothing shows (then the body is refused,
+        // as the whole source would be): else this prefix is parsed again with nothing left out
+        let mut shows = |c: usize| {
+            let again = left_out && !blank_dropped && c > 0;
+            if again {
+                blank_code = Some(false);
+            }
+            again
+        };
+        if end >= src.len() {
+            if shows(render(&doc, &doc.blocks, false)) {
+                continue;
+            }
+            return (doc, false);
+        }
+        let (mut all, mut head) = (0, 0);
         if let Some(n) = doc.blocks.len().checked_sub(1) {
             let head_cost = render(&doc, &doc.blocks[..n], false);
-            if head_cost >= need {
+            head = head_cost;
+            if shows(head_cost) {
+                continue;
+            }
+            if head_cost >= fill {
                 doc.blocks.truncate(n);
                 return (doc, true);
             }
             all = head_cost;
             if !last_html || html_runs_to_the_end(rest) {
                 all = all.saturating_add(render(&doc, &doc.blocks[n..], true));
+                if shows(all) {
+                    continue;
+                }
                 if all >= need {
                     return (doc, true);
                 }
             }
         }
-        // what the rendered bytes per source byte so far say is needed, an eighth more
-        let guess = (end as u128 * need as u128 * 17 / 16 / (all as u128).max(1)).min(usize::MAX as u128);
+        // what the rendered bytes per source byte so far say is needed, an eighth more (a first
+        // look's blocks cost a little more per source byte than a longer prefix's: a sixteenth
+        // more left 1 MiB of `&amp;` on Feishu 23 bytes short of the need, and the next prefix,
+        // half as long again, made the parse 461 KB instead of ~200)
+        // blocks small beside what they render together are kept once they `fill` the output;
+        // a big last block (one paragraph or list) only once it passes the `need`
+        let small = doc.blocks.len() > 1 && (all - head).saturating_mul(4) <= all;
+        let target = if small { fill } else { need };
+        let guess = (end as u128 * target as u128 * 9 / 8 / (all as u128).max(1)).min(usize::MAX as u128);
         want = end.saturating_add(end / 2).max(guess as usize);
     }
 }

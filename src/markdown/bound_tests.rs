@@ -653,3 +653,53 @@ fn references_expand_as_in_the_whole_source() {
     let (b, f) = fast_path_changes_nothing(&md, &msg, Platform::Feishu, Overflow::Split);
     assert_same(md.len(), Platform::Feishu, Overflow::Split, &b, &f);
 }
+
+/// Runs of empty code blocks, left out of the bounded parse where an empty code block renders
+/// to nothing (DingTalk, Feishu, WeCom markdown v1), kept where it shows (WeCom markdown_v2, the
+/// dialect WeCom picks for code blocks when there is no mention): the same payloads, losses and
+/// refusals as the whole source parsed with nothing left out, on every platform and mode.
+#[test]
+fn runs_of_empty_code_blocks_are_left_out_where_they_show_nothing() {
+    let n = 100_000;
+    let fill = |unit: &str| unit.repeat(n / unit.len());
+    let run = "```\n```\n".repeat(300);
+    // (what, the source, whether it shows nothing)
+    let cases: Vec<(&str, String, bool)> = vec![
+        ("only fences", fill("```\n"), true),
+        ("tildes with blank lines", fill("~~~ sh\n~~~\n\n"), true),
+        ("text around", format!("# Report\n\nbefore [x]\n{}after *this*\n\n[x]: /u\n", fill("```\n```\n")), false),
+        ("runs between paragraphs", format!("{}\n\nlast", fill(&format!("para [x](/y)\n{run}\n"))), false),
+        ("text after a long run", format!("{}\n\n{}", fill("```\n"), "a line\n\n".repeat(3000)), false),
+        ("in a longer fence", format!("````\n{}````\ntail", fill("```\n")), false),
+        ("in a list item", format!("- a\n\n{}", fill("  ```\n")), false),
+    ];
+    for (what, md, nothing) in cases {
+        for mention in [false, true] {
+            let mut c = json!({"type": "markdown", "body": {"content": md}});
+            if mention {
+                c["mentions"] = json!([{"type": "user_id", "value": "zhangsan"}]);
+            }
+            let msg = UnifiedMessage::from_json(&json!({ "content": c }).to_string()).unwrap();
+            for p in PLATFORMS {
+                for o in MODES {
+                    super::blanks::LEFT_OUT.set(0);
+                    let (b, f) = both(&msg, p, o);
+                    assert_same(md.len(), p, o, &b, &f);
+                    let left_out = super::blanks::LEFT_OUT.get() > 0;
+                    // WeCom shows code blocks (markdown_v2) unless a mention asks for v1; only
+                    // Feishu leaves no separator for a blank block (elsewhere a run left out is
+                    // kept out only while nothing shows, and parsed again as it is when something does)
+                    let shows = p == Platform::Wecom && !mention;
+                    if shows || what.starts_with("in a") {
+                        assert!(!left_out, "{what} {p:?} {o:?} mention {mention}");
+                    } else if p == Platform::Feishu || nothing {
+                        assert!(left_out, "{what} {p:?} {o:?} mention {mention}");
+                    }
+                    if nothing && !shows {
+                        assert!(b.is_err(), "{what} {p:?} {o:?} mention {mention}");
+                    }
+                }
+            }
+        }
+    }
+}

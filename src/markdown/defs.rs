@@ -363,6 +363,12 @@ pub(crate) fn compact(src: &str) -> Option<Compact<'_>> {
 }
 
 impl<'s> Compact<'s> {
+    /// Where a position of the source outside the lines left out is in `text`.
+    pub(crate) fn at(&self, pos: usize) -> usize {
+        let gone: usize = self.runs.iter().take_while(|r| r.removed.end <= pos).map(|r| r.removed.len()).sum();
+        pos - gone
+    }
+
     /// The left-out line that first defines `label`, if one does (its start in the source, its
     /// run): the first few labels asked for are looked for line by line, then an index is made
     /// (so a source with many undefined references costs one pass per line, not one per reference).

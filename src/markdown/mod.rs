@@ -14,11 +14,13 @@
 //! kept verbatim for lark_md only).
 
 //!
-//! The parts: `bound` (parsing only what the output can hold), `ir` (the document model and its walkers), `parse`
+//! The parts: `bound` (parsing only what the output can hold), `defs` and `blanks` (link
+//! definitions and empty code blocks left out of a parse), `ir` (the document model and its walkers), `parse`
 //! (pulldown-cmark events -> IR), `write` (the block writer and the string
 //! dialects), `writer` (what is written and what was lost), `inline` (the inline writer), `escape` (what must be escaped
 //! in markdown text).
 
+mod blanks;
 mod bound;
 mod defs;
 mod escape;

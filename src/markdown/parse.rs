@@ -407,7 +407,7 @@ pub(crate) fn flatten(v: &[Inline], out: &mut String) {
 /// Parses CommonMark with GFM tables and strikethrough. Never fails: whatever
 /// is not markup is text.
 pub fn parse(src: &str) -> Doc {
-    parse_with(src, "", src.len()).0
+    parse_with(src, "", src.len(), false).0
 }
 
 /// Parses `src`, the first part of a text of `whole` bytes (references expand as in the whole
@@ -416,22 +416,52 @@ pub fn parse(src: &str) -> Doc {
 /// found and parsed only when such a reference is met. Also says whether the
 /// last top-level block is an HTML block (one a cut may have left open).
 ///
-/// Long runs of one-line definitions are left out of the parse (`super::defs::compact`); when
-/// the parse shows that this could change what it gives (a run's first line was not read as a
-/// definition, or a label left out is defined again after it), `src` is parsed as it is.
-pub(crate) fn parse_with(src: &str, rest: &str, whole: usize) -> (Doc, bool) {
-    if let Some(c) = super::defs::compact(src) {
-        if let Some(r) = parse_in(&c.text, rest, whole, Some(&c)) {
-            #[cfg(test)]
-            super::defs::LEFT_OUT.set(super::defs::LEFT_OUT.get() + (src.len() - c.text.len()));
-            return r;
+/// Long runs of one-line definitions are left out of the parse (`super::defs::compact`), and,
+/// when `blank_code` (an empty code block renders to nothing), long runs of empty fenced code
+/// blocks but their first (`super::blanks::compact`); when the parse shows that this could
+/// change what it gives (a run's first line was not read as a definition, or as an empty code
+/// block at the top level, or a label left out is defined again after it), `src` is parsed
+/// with less or nothing left out.
+///
+/// Returns the document, whether its last top-level block is an HTML block, and whether empty
+/// code blocks were left out.
+pub(crate) fn parse_with(src: &str, rest: &str, whole: usize, blank_code: bool) -> (Doc, bool, bool) {
+    if blank_code {
+        if let Some(f) = super::blanks::compact(src) {
+            if let Some((doc, html)) = parse_defs(&f.text, rest, whole, &f.firsts) {
+                #[cfg(test)]
+                super::blanks::LEFT_OUT.set(super::blanks::LEFT_OUT.get() + (src.len() - f.text.len()));
+                return (doc, html, true);
+            }
         }
     }
-    parse_in(src, rest, whole, None).unwrap_or_default()
+    let (doc, html) = parse_defs(src, rest, whole, &[]).unwrap_or_default();
+    (doc, html, false)
+}
+
+/// [`parse_with`] of `src` with its runs of definitions left out when it can, and the empty code
+/// blocks `fences` (in `src`, see `super::blanks::Fences`) checked: `None` when one is not read
+/// as such.
+fn parse_defs(src: &str, rest: &str, whole: usize, fences: &[std::ops::Range<usize>]) -> Option<(Doc, bool)> {
+    if let Some(c) = super::defs::compact(src) {
+        let moved: Vec<std::ops::Range<usize>> = fences.iter().map(|r| c.at(r.start)..c.at(r.end)).collect();
+        if let Some(r) = parse_in(&c.text, rest, whole, Some(&c), &moved) {
+            #[cfg(test)]
+            super::defs::LEFT_OUT.set(super::defs::LEFT_OUT.get() + (src.len() - c.text.len()));
+            return Some(r);
+        }
+    }
+    parse_in(src, rest, whole, None, fences)
 }
 
 /// [`parse_with`] of `src` (`compact`'s text when given): `None` when what was left out may matter.
-fn parse_in(src: &str, rest: &str, whole: usize, compact: Option<&super::defs::Compact<'_>>) -> Option<(Doc, bool)> {
+fn parse_in(
+    src: &str,
+    rest: &str,
+    whole: usize,
+    compact: Option<&super::defs::Compact<'_>>,
+    fences: &[std::ops::Range<usize>],
+) -> Option<(Doc, bool)> {
     let opts = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
     // the rest is scanned on the first undefined reference only: most prefixes have none
     let later = std::cell::OnceCell::new();
@@ -462,6 +492,9 @@ fn parse_in(src: &str, rest: &str, whole: usize, compact: Option<&super::defs::C
     // a run's first line must be read as a definition: no event covers it
     let guards: &[super::defs::Run] = compact.map_or(&[], |c| &c.runs);
     let mut covered = false;
+    // each of `fences` must be read as a fenced code block starting on its first line (the scan
+    // read the rest: see `super::blanks::Fences`); `opened` counts those seen
+    let mut opened = 0usize;
     let mut b = Builder::default();
     let mut last_html = false;
     // an HTML block's lines, written as one (a comment or tag may span lines)
@@ -480,6 +513,10 @@ fn parse_in(src: &str, rest: &str, whole: usize, compact: Option<&super::defs::C
                         && range.start == g.first.start
                         && matches!(ev, Event::Start(md::Tag::BlockQuote(_)) | Event::End(md::TagEnd::BlockQuote(_))))
             });
+        }
+        if !fences.is_empty() && matches!(ev, Event::Start(md::Tag::CodeBlock(CodeBlockKind::Fenced(_)))) {
+            let k = fences.partition_point(|g| g.start < range.start);
+            opened += usize::from(fences.get(k).is_some_and(|g| g.start == range.start));
         }
         if let Event::Text(t) = &ev {
             // the `CowStr` read once (its deref is a call of the parser's crate)
@@ -536,6 +573,9 @@ fn parse_in(src: &str, rest: &str, whole: usize, compact: Option<&super::defs::C
     };
     md_events::each_event(src, opts, whole, &mut callback, &mut sink, &mut kept);
     run.flush(src, &mut b);
+    if opened != fences.len() {
+        return None;
+    }
     if let Some(c) = compact {
         if covered || after.iter().any(|(l, at)| c.shadowed(l, *at)) {
             return None;

@@ -234,6 +234,9 @@ fn markdown(c: &Content, src: &str, title: Option<&str>, ctx: &mut Ctx<'_>) -> R
     let bounded = markdown::bounded(
         src,
         capacity,
+        None,
+        // a blank block still adds its separator
+        false,
         |_, bs| markdown::render_blocks(bs, Dialect::DingTalk),
         // a blank block is not sent (see `fit_blocks`): it costs nothing, so that thousands of
         // them do not fill the capacity and cut the content after them

@@ -277,6 +277,9 @@ fn post(c: &Content, src: &str, title: Option<&str>, ctx: &mut Ctx<'_>) -> Resul
     let bounded = markdown::bounded(
         src,
         capacity,
+        None,
+        // a row that shows nothing is left out (below)
+        true,
         |_, bs| {
             let (blocks, losses) = super::feishu_post::to_feishu_post_blocks(bs);
             // each row's cost measured once, here; a row that shows nothing (an empty code block,

@@ -152,9 +152,16 @@ fn markdown(c: &Content, src: &str, title: Option<&str>, ctx: &mut Ctx<'_>) -> R
     // the dialect is chosen from what was parsed
     let capacity = super::common::capacity(MARKDOWN_LIMIT, ctx);
     let sep_cost = markdown::block_separator(Dialect::WecomMarkdown).len();
+    // one part (truncate, error): whole blocks past the limit by what its cut reads after it
+    // fill it as the whole body does (its text measured in UTF-8 bytes, as blocks cost here)
+    let fill = (!matches!(ctx.opts.overflow, Overflow::Split))
+        .then(|| capacity.saturating_add(crate::limits::CUT_READS_AHEAD + 64));
     let bounded = markdown::bounded(
         src,
         capacity,
+        fill,
+        // a blank block still adds its separator
+        false,
         |doc, bs| {
             let f = doc.features();
             v2 = match choice {
