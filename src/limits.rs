@@ -68,7 +68,31 @@ impl Measure {
             Measure::Json => s.len() + json_extra(s.as_bytes()),
         }
     }
+
+    /// [`Measure::cost`] of `s` when it is at most `cap`, else a number over `cap`: a long string
+    /// is read only as far as it takes (a 1 MiB paragraph against a split's budget or a part).
+    pub fn cost_within(self, s: &str, cap: usize) -> usize {
+        match self {
+            Measure::Utf8 => s.len(),
+            // a byte costs at least itself
+            Measure::Json if s.len() > cap => s.len(),
+            Measure::Json if s.len() < 4 * CHUNK => self.cost(s),
+            Measure::Json => {
+                let mut c = 0;
+                for chunk in s.as_bytes().chunks(CHUNK) {
+                    c += chunk.len() + json_extra(chunk);
+                    if c > cap {
+                        break;
+                    }
+                }
+                c
+            }
+        }
+    }
 }
+
+/// Bytes [`Measure::cost_within`] measures before it looks at the sum.
+const CHUNK: usize = 4096;
 
 /// Whether any of 8 bytes (a little-endian word) escapes in JSON: a control byte, `"` or `\`.
 /// Exact (no false positives or negatives): the classic "has a byte less than n" and "has a
@@ -133,16 +157,25 @@ const MAX_SPAN: usize = 2048;
 const SHORT_LABEL: usize = 40;
 const SHORT_URL: usize = 80;
 
-/// The next occurrence of a pattern (at most 5 bytes long) at or after a
+/// What a [`Next`] looks for.
+#[derive(Clone, Copy)]
+enum Pat {
+    /// ASCII bytes (at most 5): never part of a multi-byte character, so searched for by bytes,
+    /// eight places a step (a `str::find` of a `char` sets up a searcher per call: with a `[`
+    /// every 4 bytes, that setup was most of a split's cost)
+    Ascii(&'static [u8]),
+    /// a whitespace character
+    Space,
+}
+
+/// The next occurrence of a pattern (see [`Pat`]) at or after a
 /// position, before a limit, remembered: the starts of one scan's queries only
 /// move forward, and each search reads ahead [`MAX_SPAN`] bytes, so each byte
 /// is searched about once and the scan stays linear however many `[` or `<`
 /// the text has.
 struct Next<'s> {
     s: &'s str,
-    pat: fn(&str) -> Option<usize>,
-    /// the pattern's length in bytes (0: one character)
-    len: usize,
+    pat: Pat,
     /// the first match at or after the previous query's start, if found
     found: Option<usize>,
     /// searched up to here (a match starting 5 bytes before may not be seen)
@@ -150,8 +183,42 @@ struct Next<'s> {
 }
 
 impl<'s> Next<'s> {
-    fn new(s: &'s str, len: usize, pat: fn(&str) -> Option<usize>) -> Self {
-        Next { s, pat, len, found: None, done_to: 0 }
+    fn new(s: &'s str, pat: Pat) -> Self {
+        Next { s, pat, found: None, done_to: 0 }
+    }
+
+    /// The first match that starts at or after `start` and ends by `end`.
+    fn search(&self, start: usize, end: usize) -> Option<usize> {
+        match self.pat {
+            Pat::Ascii(p) => {
+                let b = self.s.as_bytes().get(..end)?;
+                match *p {
+                    [x] => find_byte(b, start, x),
+                    [x, y, ..] => {
+                        let mut from = start;
+                        loop {
+                            let at = find_pair(b, from, x, y)?;
+                            // a pair is the pattern's first two bytes: a longer one is compared on
+                            if p.len() == 2 || b.get(at..).is_some_and(|t| t.starts_with(p)) {
+                                return Some(at);
+                            }
+                            from = at + 1;
+                        }
+                    }
+                    [] => None,
+                }
+            }
+            Pat::Space => {
+                let (mut start, mut end) = (start, end);
+                while !self.s.is_char_boundary(start) {
+                    start -= 1;
+                }
+                while !self.s.is_char_boundary(end) {
+                    end -= 1;
+                }
+                self.s.get(start..end)?.find(char::is_whitespace).map(|k| start + k)
+            }
+        }
     }
 
     /// The first match at or after byte `from`, ending by byte `limit` (both
@@ -162,26 +229,23 @@ impl<'s> Next<'s> {
             // searched past the limit already, and nothing there
             None if self.done_to >= limit => return None,
             _ => {
-                let mut start = from.max(self.done_to.saturating_sub(4));
-                while !self.s.is_char_boundary(start) {
-                    start -= 1;
-                }
+                let start = from.max(self.done_to.saturating_sub(4));
                 // read well ahead: a query whose limit moves on by a byte (one per `<` of a
                 // `<<<<` run) then finds the answer remembered instead of searching again
-                let mut ahead = limit.max(start + 4 * MAX_SPAN).min(self.s.len());
-                while !self.s.is_char_boundary(ahead) {
-                    ahead -= 1;
-                }
+                let ahead = limit.max(start + 4 * MAX_SPAN).min(self.s.len());
                 if start >= ahead {
                     return None;
                 }
-                let found = self.s.get(start..ahead).and_then(self.pat).map(|k| start + k);
+                let found = self.search(start, ahead);
                 self.found = found;
                 self.done_to = found.unwrap_or(ahead);
                 found
             }
         }?;
-        let len = if self.len > 0 { self.len } else { self.s[hit..].chars().next().map_or(1, char::len_utf8) };
+        let len = match self.pat {
+            Pat::Ascii(p) => p.len(),
+            Pat::Space => self.s[hit..].chars().next().map_or(1, char::len_utf8),
+        };
         (hit + len <= limit).then_some(hit)
     }
 }
@@ -205,14 +269,13 @@ fn protected_spans(s: &str, upto: usize, room: usize, tags: bool) -> Vec<(usize,
         }
         end
     };
-    let mut newline = Next::new(s, 1, |t| t.find('\n'));
-    // `](` by bytes: `str::find` of a two-byte pattern sets up a substring searcher per call
-    let mut link_mid = Next::new(s, 2, |t| t.as_bytes().windows(2).position(|w| w == b"]("));
-    let mut bracket = Next::new(s, 1, |t| t.find('['));
-    let mut paren = Next::new(s, 1, |t| t.find(')'));
-    let mut space = Next::new(s, 0, |t| t.find(char::is_whitespace));
-    let mut at_close = Next::new(s, 5, |t| t.find("</at>"));
-    let mut gt = Next::new(s, 1, |t| t.find('>'));
+    let mut newline = Next::new(s, Pat::Ascii(b"\n"));
+    let mut link_mid = Next::new(s, Pat::Ascii(b"]("));
+    let mut bracket = Next::new(s, Pat::Ascii(b"["));
+    let mut paren = Next::new(s, Pat::Ascii(b")"));
+    let mut space = Next::new(s, Pat::Space);
+    let mut at_close = Next::new(s, Pat::Ascii(b"</at>"));
+    let mut gt = Next::new(s, Pat::Ascii(b">"));
     let mut spans = Spans { v: Vec::new(), room };
     let mut i = 0;
     while i < upto.min(b.len()) {
@@ -221,13 +284,14 @@ fn protected_spans(s: &str, upto: usize, room: usize, tags: bool) -> Vec<(usize,
                 // [text](url) or ![alt](url), on one line, url without spaces, text without `[`
                 let wend = window_end(i);
                 let eol = newline.find(i, wend).unwrap_or(wend);
-                if let Some(mid) = link_mid.find(i, eol) {
-                    if bracket.find(i + 1, mid).is_none() {
-                        if let Some(close) = paren.find(mid + 2, eol) {
-                            if space.find(mid + 2, close).is_none() {
-                                let start = if i > 0 && b[i - 1] == b'!' { i - 1 } else { i };
-                                push_merged(&mut spans, start, close + 1);
-                            }
+                // the label's end by a look at the next bytes (most `[` settle there), else searched
+                let mid = label_end(b, i, eol)
+                    .unwrap_or_else(|| link_mid.find(i, eol).filter(|&mid| bracket.find(i + 1, mid).is_none()));
+                if let Some(mid) = mid {
+                    if let Some(close) = paren.find(mid + 2, eol) {
+                        if !url_has_space(b, mid + 2, close).unwrap_or_else(|| space.find(mid + 2, close).is_some()) {
+                            let start = if i > 0 && b[i - 1] == b'!' { i - 1 } else { i };
+                            push_merged(&mut spans, start, close + 1);
                         }
                     }
                 }
@@ -265,6 +329,42 @@ fn protected_spans(s: &str, upto: usize, room: usize, tags: bool) -> Vec<(usize,
         }
     }
     spans.v
+}
+
+/// Bytes a link's label or URL is looked at directly before the searches of [`Next`] take over.
+const LOOK: usize = 48;
+
+/// Where the label of a link opened by the `[` at byte `i` ends (its `](`, ending by `eol`),
+/// `Some(None)` when it has none (a `[` comes first, or no `](` before `eol`), read from the next
+/// [`LOOK`] bytes: `None` when they do not settle it. What `protected_spans` would find by its
+/// `](` and `[` searches (the first `](` at or after `i`, no `[` between), at a few bytes' cost.
+fn label_end(b: &[u8], i: usize, eol: usize) -> Option<Option<usize>> {
+    let mut j = i + 1;
+    while j + 2 <= eol {
+        if j > i + LOOK {
+            return None;
+        }
+        match b[j] {
+            b'[' => return Some(None),
+            b']' if b[j + 1] == b'(' => return Some(Some(j)),
+            _ => j += 1,
+        }
+    }
+    Some(None)
+}
+
+/// Whether `b[from..to]` (a link's URL) holds a whitespace character, read byte by byte when it
+/// is short and ASCII; `None` otherwise (then searched as characters).
+fn url_has_space(b: &[u8], from: usize, to: usize) -> Option<bool> {
+    let url = b.get(from..to).filter(|u| u.len() <= LOOK)?;
+    let mut space = false;
+    for &c in url {
+        if c >= 0x80 {
+            return None;
+        }
+        space |= matches!(c, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r');
+    }
+    Some(space)
 }
 
 /// Spans sorted by start, overlapping ones merged, without the one that starts
@@ -525,8 +625,7 @@ fn split_block_into(block: &str, max: usize, m: Measure, put: &mut dyn FnMut(&st
     }
     let mut lines = Packer::new("\n", max, m);
     lines_into(block, max, m, &mut lines);
-    for p in lines.finish() {
-        let c = m.cost(&p);
+    for (p, c) in lines.finish_with_costs() {
         put(&p, c);
     }
 }
@@ -537,19 +636,59 @@ fn pack_lines(text: &str, max: usize, m: Measure) -> Vec<String> {
     out.finish()
 }
 
-/// The lines of `text` into a packer (joined by `\n`), a line over `max` cut at safe points.
+/// The lines of `text` into a packer whose separator is `\n` (they are joined as they were), a
+/// line over `max` cut at safe points. What a [`Packer::push`] of each line makes, but a run of
+/// lines that go into one chunk is copied in at once (they are the text between them, line
+/// breaks included): 1 MiB of `a\n` was a `str::split` step, a cost and two copies per line.
 fn lines_into(text: &str, max: usize, m: Measure, out: &mut Packer<'_>) {
-    for line in text.split('\n') {
-        let c = m.cost(line);
+    debug_assert_eq!(out.sep, "\n");
+    let b = text.as_bytes();
+    // lines pushed but not yet copied into `out.cur`: `text[run.0..run.1]`
+    let mut run = (0, 0);
+    let flush_run = |out: &mut Packer<'_>, run: &mut (usize, usize)| {
+        if run.1 > run.0 {
+            out.reserve_for(run.1 - run.0);
+            out.cur.push_str(&text[run.0..run.1]);
+        }
+        *run = (0, 0);
+    };
+    let mut start = 0;
+    loop {
+        let end = find_byte(b, start, b'\n').unwrap_or(b.len());
+        let line = &text[start..end];
+        let c = m.cost_within(line, max);
         if c > max {
+            flush_run(out, &mut run);
             for piece in chop(line, max, m) {
                 let pc = m.cost(&piece);
                 out.push(&piece, pc);
             }
         } else {
-            out.push(line, c);
+            // `out.push(line, c)`, with what is pushed kept in `run` as long as it is the text
+            let empty = out.cur.is_empty() && run.1 == run.0;
+            if !empty && out.cur_cost + out.sep_cost + c > out.max {
+                flush_run(out, &mut run);
+                out.end_chunk();
+            }
+            if out.cur.is_empty() && run.1 == run.0 {
+                run = (start, end);
+                out.cur_cost += c;
+            } else {
+                // the separator is the line break before this line
+                if run.1 == run.0 {
+                    run = (start - 1, end);
+                } else {
+                    run.1 = end;
+                }
+                out.cur_cost += out.sep_cost + c;
+            }
         }
+        if end == b.len() {
+            break;
+        }
+        start = end + 1;
     }
+    flush_run(out, &mut run);
 }
 
 /// Pieces packed greedily into chunks of at most `max`, `sep` between two pieces of a chunk
@@ -560,37 +699,56 @@ struct Packer<'s> {
     sep_cost: usize,
     max: usize,
     out: Vec<String>,
+    /// each chunk's cost (`out`'s, then `cur`'s)
+    costs: Vec<usize>,
     cur: String,
     cur_cost: usize,
 }
 
 impl<'s> Packer<'s> {
     fn new(sep: &'s str, max: usize, m: Measure) -> Self {
-        Packer { sep, sep_cost: m.cost(sep), max, out: Vec::new(), cur: String::new(), cur_cost: 0 }
+        Packer { sep, sep_cost: m.cost(sep), max, out: Vec::new(), costs: Vec::new(), cur: String::new(), cur_cost: 0 }
     }
 
     /// Add a piece that costs `pc`.
     fn push(&mut self, p: &str, pc: usize) {
         if !self.cur.is_empty() && self.cur_cost + self.sep_cost + pc > self.max {
-            self.out.push(std::mem::take(&mut self.cur));
-            self.cur_cost = 0;
+            self.end_chunk();
         }
         if !self.cur.is_empty() {
             self.cur.push_str(self.sep);
             self.cur_cost += self.sep_cost;
-        } else if self.cur.capacity() == 0 {
-            // a string is filled to about `max` (the packing runs only on content over it)
-            self.cur.reserve(self.max.min(1 << 16).max(p.len()));
+        } else {
+            self.reserve_for(p.len());
         }
         self.cur.push_str(p);
         self.cur_cost += pc;
     }
 
-    fn finish(mut self) -> Vec<String> {
-        if !self.cur.is_empty() {
-            self.out.push(self.cur);
+    /// Room in an empty chunk so far: a string is filled to about `max` (the packing runs only on
+    /// content over it).
+    fn reserve_for(&mut self, len: usize) {
+        if self.cur.capacity() == 0 {
+            self.cur.reserve(self.max.min(1 << 16).max(len));
         }
-        self.out
+    }
+
+    /// The chunk so far is done.
+    fn end_chunk(&mut self) {
+        self.out.push(std::mem::take(&mut self.cur));
+        self.costs.push(std::mem::take(&mut self.cur_cost));
+    }
+
+    fn finish(self) -> Vec<String> {
+        self.finish_with_costs().map(|(p, _)| p).collect()
+    }
+
+    /// The chunks, each with its cost.
+    fn finish_with_costs(mut self) -> impl Iterator<Item = (String, usize)> {
+        if !self.cur.is_empty() {
+            self.end_chunk();
+        }
+        self.out.into_iter().zip(self.costs)
     }
 }
 
@@ -631,18 +789,20 @@ pub fn pack_capped(
     let max = max.max(1);
     let mut out = Packer::new(sep, max, m);
     let given = blocks.iter().map(String::as_str).zip(costs.iter().copied());
-    let cut = cap(given, sep, budget, m, |b, c| pack_block(&mut out, b, c, max, m));
+    let cut = cap(given, sep, budget, max, m, |b, c| pack_block(&mut out, b, c, max, m));
     let out = out.finish();
     (if out.is_empty() { vec![String::new()] } else { out }, cut)
 }
 
-/// The leading blocks (each with its cost) whose cost, with `sep` between them, reaches
-/// `budget`, the last one cut at a safe point, each handed (borrowed) with its cost to `keep`;
-/// blank blocks are left out. `true` when something was left out.
+/// The leading blocks (each with its cost, or with a number over `budget` when it costs more)
+/// whose cost, with `sep` between them, reaches `budget`, the last one cut at a safe point, each
+/// handed (borrowed) with its cost to `keep` (the cut one's only when at most `max`, else a
+/// number over `max`); blank blocks are left out. `true` when something was left out.
 fn cap<'b>(
     blocks: impl Iterator<Item = (&'b str, usize)>,
     sep: &str,
     budget: usize,
+    max: usize,
     m: Measure,
     mut keep: impl FnMut(&'b str, usize),
 ) -> bool {
@@ -665,7 +825,7 @@ fn cap<'b>(
         let room = budget.saturating_sub(used + add);
         let cut = safe_cut(b, room, m);
         if cut > 0 {
-            keep(&b[..cut], m.cost(&b[..cut]));
+            keep(&b[..cut], m.cost_within(&b[..cut], max));
         }
         return true;
     }
@@ -678,9 +838,8 @@ fn cap<'b>(
 pub fn cap_and_pack_paragraphs(text: &str, sep: &str, budget: usize, max: usize, m: Measure) -> (Vec<String>, bool) {
     let max = max.max(1);
     let mut out = Packer::new(sep, max, m);
-    let cut = cap(Split { rest: Some(text), sep }.map(|b| (b, m.cost(b))), sep, budget, m, |b, c| {
-        pack_block(&mut out, b, c, max, m)
-    });
+    let blocks = Split { rest: Some(text), sep }.map(|b| (b, m.cost_within(b, budget)));
+    let cut = cap(blocks, sep, budget, max, m, |b, c| pack_block(&mut out, b, c, max, m));
     let out = out.finish();
     (if out.is_empty() { vec![String::new()] } else { out }, cut)
 }
@@ -725,14 +884,7 @@ impl<'t> Iterator for Split<'t, '_> {
 /// `a\n` has a `\n` every other byte and no `\n\n`: a search for `\n` then a look at the
 /// next byte stops half a million times).
 fn find_pair(b: &[u8], from: usize, x: u8, y: u8) -> Option<usize> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    // exactly the bytes equal to `c` (no borrow between bytes: each byte's low seven bits are
-    // added to 0x7f on their own)
-    let eq = |w: u64, c: u8| {
-        let v = w ^ (ONES * u64::from(c));
-        !(((v & !HIGH) + !HIGH) | v) & HIGH
-    };
+    let eq = eq_mask;
     let mut i = from;
     while let Some(nine) = b.get(i..).and_then(<[u8]>::first_chunk::<9>) {
         let lo = u64::from_le_bytes([nine[0], nine[1], nine[2], nine[3], nine[4], nine[5], nine[6], nine[7]]);
@@ -750,6 +902,29 @@ fn find_pair(b: &[u8], from: usize, x: u8, y: u8) -> Option<usize> {
         i += 1;
     }
     None
+}
+
+/// The high bit of each byte of `w` (a little-endian word) that equals `c`, exactly (no borrow
+/// between bytes: each byte's low seven bits are added to 0x7f on their own).
+#[inline(always)]
+fn eq_mask(w: u64, c: u8) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let v = w ^ (ONES * u64::from(c));
+    !(((v & !HIGH) + !HIGH) | v) & HIGH
+}
+
+/// The first `i >= from` where `b[i] == x`: eight places a step.
+fn find_byte(b: &[u8], from: usize, x: u8) -> Option<usize> {
+    let mut i = from;
+    while let Some(w) = b.get(i..).and_then(<[u8]>::first_chunk::<8>) {
+        let m = eq_mask(u64::from_le_bytes(*w), x);
+        if m != 0 {
+            return Some(i + (m.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    b.get(i..)?.iter().position(|&c| c == x).map(|k| i + k)
 }
 
 /// Pack items of known cost (e.g. Feishu post rows) into groups of at most
@@ -949,7 +1124,7 @@ mod tests {
 
     proptest! {
         #[test]
-        fn linear_spans_match_the_reference(s in "([\\[\\]()<>!h \n中a]|<at |</at>|<@|\\]\\(|https://){0,300}", room in 0usize..400) {
+        fn linear_spans_match_the_reference(s in "([\\[\\]()<>!h \n\t中a\u{a0}\u{3000}]|<at |</at>|<@|\\]\\(|https://|\\[a\\]\\(/u\\)){0,300}", room in 0usize..400) {
             prop_assert_eq!(protected_spans(&s, s.len(), usize::MAX, true), reference_spans(&s, s.len(), usize::MAX, true));
             for tags in [true, false] {
                 prop_assert_eq!(protected_spans(&s, s.len(), room, tags), reference_spans(&s, s.len(), room, tags));
@@ -1118,6 +1293,22 @@ mod tests {
                 let costs: Vec<usize> = blocks.iter().map(|b| m.cost(b)).collect();
                 prop_assert_eq!(pack_capped(&blocks, &costs, "\n\n", budget, max, m), want.clone());
                 prop_assert_eq!(cap_and_pack_paragraphs(&s, "\n\n", budget, max, m), want);
+            }
+        }
+
+        #[test]
+        fn cost_within_is_the_cost_or_over_the_cap(
+            units in prop::collection::vec(("[a\"\\\n\u{1}中]{0,3}", 1usize..6000), 0..6),
+            cap in 0usize..80_000,
+        ) {
+            let s: String = units.iter().map(|(u, n)| u.repeat(*n)).collect();
+            for m in [Measure::Utf8, Measure::Json] {
+                let (c, full) = (m.cost_within(&s, cap), m.cost(&s));
+                if full <= cap {
+                    prop_assert_eq!(c, full);
+                } else {
+                    prop_assert!(c > cap, "{} within {} of {}", c, cap, full);
+                }
             }
         }
 
