@@ -94,43 +94,42 @@ impl Measure {
 /// Bytes [`Measure::cost_within`] measures before it looks at the sum.
 const CHUNK: usize = 4096;
 
-/// Whether any of 8 bytes (a little-endian word) escapes in JSON: a control byte, `"` or `\`.
-/// Exact (no false positives or negatives): the classic "has a byte less than n" and "has a
-/// zero byte" word tests.
+/// The extra JSON bytes of 8 bytes (a little-endian word), what [`JSON_EXTRA`] gives them: 1 for
+/// each `"`, `\\` and control byte, 4 more for each control byte other than `\n`, `\r`, `\t`,
+/// backspace and form feed (written `\u00XX`). Exact: per-byte masks without carries between
+/// bytes (see [`eq_mask`]), counted by `popcnt`.
 #[inline(always)]
-fn word_escapes(w: u64) -> bool {
+fn word_extra(w: u64) -> usize {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
-    let zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGH != 0;
-    w.wrapping_sub(ONES * 0x20) & !w & HIGH != 0
-        || zero(w ^ (ONES * u64::from(b'"')))
-        || zero(w ^ (ONES * u64::from(b'\\')))
-}
-
-/// The extra JSON bytes of `b` (see [`JSON_EXTRA`]): eight bytes at a time where none of them
-/// escapes (most rendered text), by the table elsewhere. Every part is measured several times
-/// over (the bounded parse, the packing, each cut): per byte, that was ~10 instructions a byte.
-fn json_extra(b: &[u8]) -> usize {
-    let by_byte = |b: &[u8]| b.iter().map(|&b| usize::from(JSON_EXTRA[usize::from(b)])).sum::<usize>();
-    let mut extra = 0usize;
-    let mut i = 0;
-    while let Some(c) = b.get(i..i + 8) {
-        let w = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
-        if !word_escapes(w) {
-            i += 8;
-            continue;
-        }
-        // where one word escapes, more may: the next [`DENSE`] bytes by the table (escape-dense
-        // text is not tested word by word)
-        let end = (i + DENSE).min(b.len());
-        extra += by_byte(&b[i..end]);
-        i = end;
+    // the bytes under 0x20: the low seven bits plus 0x60 reach 0x80 from 0x20 on, and a byte
+    // of 0x80 or more has its high bit already
+    let control = !(((w & !HIGH) + ONES * 0x60) | w) & HIGH;
+    let quote = eq_mask(w, b'"') | eq_mask(w, b'\\');
+    if control | quote == 0 {
+        // most words of most text
+        return 0;
     }
-    extra + by_byte(b.get(i..).unwrap_or(&[]))
+    let mut extra = (control | quote).count_ones() as usize;
+    if control != 0 {
+        let short = eq_mask(w, b'\n') | eq_mask(w, b'\r') | eq_mask(w, b'\t') | eq_mask(w, 0x08) | eq_mask(w, 0x0c);
+        extra += 4 * (control & !short).count_ones() as usize;
+    }
+    extra
 }
 
-/// Bytes read by the table after a word that escapes.
-const DENSE: usize = 64;
+/// The extra JSON bytes of `b` (see [`JSON_EXTRA`]): eight bytes at a time ([`word_extra`]), the
+/// last few by the table. Every part is measured several times over (the bounded parse, the
+/// packing, each cut): per byte, that was ~10 instructions a byte; escape-dense text (1 MiB of
+/// `a\n`) was read by the table.
+fn json_extra(b: &[u8]) -> usize {
+    let mut extra = 0usize;
+    let mut words = b.chunks_exact(8);
+    for c in &mut words {
+        extra += word_extra(u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]));
+    }
+    extra + words.remainder().iter().map(|&b| usize::from(JSON_EXTRA[usize::from(b)])).sum::<usize>()
+}
 
 /// Bytes a byte costs inside a JSON string beyond itself (a table: counting is per byte of
 /// every rendered part, several times over).
@@ -222,31 +221,43 @@ impl<'s> Next<'s> {
     }
 
     /// The first match at or after byte `from`, ending by byte `limit` (both
-    /// char boundaries, `from` never less than in the previous call).
+    /// char boundaries, `from` never less than in the previous call). What was found before
+    /// answers most calls: that check is inlined, the search is not.
+    #[inline(always)]
     fn find(&mut self, from: usize, limit: usize) -> Option<usize> {
         let hit = match self.found {
-            Some(a) if a >= from => Some(a),
+            Some(a) if a >= from => a,
             // searched past the limit already, and nothing there
             None if self.done_to >= limit => return None,
-            _ => {
-                let start = from.max(self.done_to.saturating_sub(4));
-                // read well ahead: a query whose limit moves on by a byte (one per `<` of a
-                // `<<<<` run) then finds the answer remembered instead of searching again
-                let ahead = limit.max(start + 4 * MAX_SPAN).min(self.s.len());
-                if start >= ahead {
-                    return None;
-                }
-                let found = self.search(start, ahead);
-                self.found = found;
-                self.done_to = found.unwrap_or(ahead);
-                found
-            }
-        }?;
+            _ => return self.search_on(from, limit),
+        };
+        self.ends_by(hit, limit)
+    }
+
+    /// `hit` if the match there ends by `limit`.
+    #[inline(always)]
+    fn ends_by(&self, hit: usize, limit: usize) -> Option<usize> {
         let len = match self.pat {
             Pat::Ascii(p) => p.len(),
             Pat::Space => self.s[hit..].chars().next().map_or(1, char::len_utf8),
         };
         (hit + len <= limit).then_some(hit)
+    }
+
+    /// [`Next::find`] when what was found before does not answer it.
+    #[inline(never)]
+    fn search_on(&mut self, from: usize, limit: usize) -> Option<usize> {
+        let start = from.max(self.done_to.saturating_sub(4));
+        // read well ahead: a query whose limit moves on by a byte (one per `<` of a
+        // `<<<<` run) then finds the answer remembered instead of searching again
+        let ahead = limit.max(start + 4 * MAX_SPAN).min(self.s.len());
+        if start >= ahead {
+            return None;
+        }
+        let found = self.search(start, ahead);
+        self.found = found;
+        self.done_to = found.unwrap_or(ahead);
+        self.ends_by(found?, limit)
     }
 }
 
@@ -262,13 +273,7 @@ impl<'s> Next<'s> {
 fn protected_spans(s: &str, upto: usize, room: usize, tags: bool) -> Vec<(usize, usize)> {
     let b = s.as_bytes();
     // the end of the window a span starting at `from` must fit in
-    let window_end = |from: usize| {
-        let mut end = (from + MAX_SPAN).min(s.len());
-        while !s.is_char_boundary(end) {
-            end -= 1;
-        }
-        end
-    };
+    let window_end = |from: usize| window_end(s, from);
     let mut newline = Next::new(s, Pat::Ascii(b"\n"));
     let mut link_mid = Next::new(s, Pat::Ascii(b"]("));
     let mut bracket = Next::new(s, Pat::Ascii(b"["));
@@ -283,11 +288,16 @@ fn protected_spans(s: &str, upto: usize, room: usize, tags: bool) -> Vec<(usize,
             b'[' => {
                 // [text](url) or ![alt](url), on one line, url without spaces, text without `[`
                 let wend = window_end(i);
-                let eol = newline.find(i, wend).unwrap_or(wend);
+                // the line's end, looked for only when the label does not settle it
+                let mut eol = None;
+                let mut eol = || *eol.get_or_insert_with(|| newline.find(i, wend).unwrap_or(wend));
                 // the label's end by a look at the next bytes (most `[` settle there), else searched
-                let mid = label_end(b, i, eol)
-                    .unwrap_or_else(|| link_mid.find(i, eol).filter(|&mid| bracket.find(i + 1, mid).is_none()));
+                let mid = label_end(b, i).unwrap_or_else(|| {
+                    let eol = eol();
+                    link_mid.find(i, eol).filter(|&mid| bracket.find(i + 1, mid).is_none())
+                });
                 if let Some(mid) = mid {
+                    let eol = eol();
                     if let Some(close) = paren.find(mid + 2, eol) {
                         if !url_has_space(b, mid + 2, close).unwrap_or_else(|| space.find(mid + 2, close).is_some()) {
                             let start = if i > 0 && b[i - 1] == b'!' { i - 1 } else { i };
@@ -299,7 +309,7 @@ fn protected_spans(s: &str, upto: usize, room: usize, tags: bool) -> Vec<(usize,
             }
             b'<' => {
                 let wend = window_end(i);
-                if b[i..].starts_with(b"<at ") {
+                if b[i..].first_chunk::<4>() == Some(b"<at ") {
                     if let Some(end) = at_close.find(i, wend) {
                         if tags {
                             push_merged(&mut spans, i, end + "</at>".len());
@@ -334,23 +344,27 @@ fn protected_spans(s: &str, upto: usize, room: usize, tags: bool) -> Vec<(usize,
 /// Bytes a link's label or URL is looked at directly before the searches of [`Next`] take over.
 const LOOK: usize = 48;
 
-/// Where the label of a link opened by the `[` at byte `i` ends (its `](`, ending by `eol`),
-/// `Some(None)` when it has none (a `[` comes first, or no `](` before `eol`), read from the next
-/// [`LOOK`] bytes: `None` when they do not settle it. What `protected_spans` would find by its
-/// `](` and `[` searches (the first `](` at or after `i`, no `[` between), at a few bytes' cost.
-fn label_end(b: &[u8], i: usize, eol: usize) -> Option<Option<usize>> {
+/// Where the label of a link opened by the `[` at byte `i` ends (its `](`, which must end by the
+/// line's end), `Some(None)` when it has none (a `[` or a line break comes first, or the text
+/// ends), read from the next [`LOOK`] bytes: `None` when they do not settle it. What
+/// `protected_spans` would find by its `](` and `[` searches (the first `](` at or after `i`
+/// ending by the line's end or the window's, no `[` between; the window reaches past [`LOOK`]
+/// bytes unless the text ends first), at a few bytes' cost.
+#[inline(always)]
+fn label_end(b: &[u8], i: usize) -> Option<Option<usize>> {
     let mut j = i + 1;
-    while j + 2 <= eol {
+    loop {
         if j > i + LOOK {
             return None;
         }
-        match b[j] {
-            b'[' => return Some(None),
-            b']' if b[j + 1] == b'(' => return Some(Some(j)),
+        match b.get(j..j + 2) {
+            // no room for a `](` before the text ends
+            None => return Some(None),
+            Some([b'[' | b'\n', _]) => return Some(None),
+            Some([b']', b'(']) => return Some(Some(j)),
             _ => j += 1,
         }
     }
-    Some(None)
 }
 
 /// Whether `b[from..to]` (a link's URL) holds a whitespace character, read byte by byte when it
@@ -365,6 +379,17 @@ fn url_has_space(b: &[u8], from: usize, to: usize) -> Option<bool> {
         space |= matches!(c, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r');
     }
     Some(space)
+}
+
+/// The end of the window a span starting at byte `from` of `s` must fit in: [`MAX_SPAN`] bytes on,
+/// back to a character boundary, or the end of `s`.
+#[inline(always)]
+fn window_end(s: &str, from: usize) -> usize {
+    let mut end = (from + MAX_SPAN).min(s.len());
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    end
 }
 
 /// Spans sorted by start, overlapping ones merged, without the one that starts
@@ -401,10 +426,11 @@ fn break_in_room(s: &str, fit: usize) -> usize {
     while !s.is_char_boundary(from) {
         from += 1;
     }
-    let tail = s.get(from..fit).unwrap_or("");
-    match tail.rfind('\n') {
-        Some(nl) => from + tail.rfind("\n\n").unwrap_or(nl),
-        None => tail.rfind(' ').map_or(fit, |k| from + k),
+    let tail = s.get(from..fit).unwrap_or("").as_bytes();
+    // by bytes (a `str::rfind` of `\n\n` sets up a two-way searcher)
+    match tail.iter().rposition(|&b| b == b'\n') {
+        Some(nl) => from + tail.windows(2).rposition(|w| w[0] == b'\n' && w[1] == b'\n').unwrap_or(nl),
+        None => tail.iter().rposition(|&b| b == b' ').map_or(fit, |k| from + k),
     }
 }
 
@@ -522,20 +548,21 @@ fn fit_len(s: &str, max: usize, m: Measure) -> usize {
         Measure::Json => {
             let mut used = 0usize;
             let mut end = s.len();
-            // eight bytes at a time while none of them escapes and they fit, else one
+            // eight bytes at a time while they fit, else one
             let b = s.as_bytes();
             let mut i = 0;
             loop {
-                // a word that escapes (then the next `DENSE` bytes), or the last bytes: byte by byte
+                // the word that goes over, or the last bytes: byte by byte
                 let n = match b.get(i..i + 8) {
                     Some(c) => {
                         let w = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
-                        if used + 8 <= max && !word_escapes(w) {
-                            used += 8;
+                        let add = 8 + word_extra(w);
+                        if used + add <= max {
+                            used += add;
                             i += 8;
                             continue;
                         }
-                        DENSE.min(b.len() - i)
+                        8
                     }
                     None => b.len() - i,
                 };
@@ -637,58 +664,28 @@ fn pack_lines(text: &str, max: usize, m: Measure) -> Vec<String> {
 }
 
 /// The lines of `text` into a packer whose separator is `\n` (they are joined as they were), a
-/// line over `max` cut at safe points. What a [`Packer::push`] of each line makes, but a run of
-/// lines that go into one chunk is copied in at once (they are the text between them, line
-/// breaks included): 1 MiB of `a\n` was a `str::split` step, a cost and two copies per line.
-fn lines_into(text: &str, max: usize, m: Measure, out: &mut Packer<'_>) {
-    debug_assert_eq!(out.sep, "\n");
+/// line over `max` cut at safe points. Lines found by bytes and pushed where they are in the text
+/// ([`Packer::push_at`]): 1 MiB of `a\n` was a `str::split` step, a cost and two copies per line.
+fn lines_into<'t>(text: &'t str, max: usize, m: Measure, out: &mut Packer<'t>) {
     let b = text.as_bytes();
-    // lines pushed but not yet copied into `out.cur`: `text[run.0..run.1]`
-    let mut run = (0, 0);
-    let flush_run = |out: &mut Packer<'_>, run: &mut (usize, usize)| {
-        if run.1 > run.0 {
-            out.reserve_for(run.1 - run.0);
-            out.cur.push_str(&text[run.0..run.1]);
-        }
-        *run = (0, 0);
-    };
     let mut start = 0;
     loop {
         let end = find_byte(b, start, b'\n').unwrap_or(b.len());
         let line = &text[start..end];
         let c = m.cost_within(line, max);
         if c > max {
-            flush_run(out, &mut run);
             for piece in chop(line, max, m) {
                 let pc = m.cost(&piece);
                 out.push(&piece, pc);
             }
         } else {
-            // `out.push(line, c)`, with what is pushed kept in `run` as long as it is the text
-            let empty = out.cur.is_empty() && run.1 == run.0;
-            if !empty && out.cur_cost + out.sep_cost + c > out.max {
-                flush_run(out, &mut run);
-                out.end_chunk();
-            }
-            if out.cur.is_empty() && run.1 == run.0 {
-                run = (start, end);
-                out.cur_cost += c;
-            } else {
-                // the separator is the line break before this line
-                if run.1 == run.0 {
-                    run = (start - 1, end);
-                } else {
-                    run.1 = end;
-                }
-                out.cur_cost += out.sep_cost + c;
-            }
+            out.push_at(text, start, end, c);
         }
         if end == b.len() {
             break;
         }
         start = end + 1;
     }
-    flush_run(out, &mut run);
 }
 
 /// Pieces packed greedily into chunks of at most `max`, `sep` between two pieces of a chunk
@@ -703,15 +700,63 @@ struct Packer<'s> {
     costs: Vec<usize>,
     cur: String,
     cur_cost: usize,
+    /// what was pushed by [`Packer::push_at`] and not yet copied into `cur`: `run.0[run.1..run.2]`
+    run: (&'s str, usize, usize),
 }
 
 impl<'s> Packer<'s> {
     fn new(sep: &'s str, max: usize, m: Measure) -> Self {
-        Packer { sep, sep_cost: m.cost(sep), max, out: Vec::new(), costs: Vec::new(), cur: String::new(), cur_cost: 0 }
+        Packer {
+            sep,
+            sep_cost: m.cost(sep),
+            max,
+            out: Vec::new(),
+            costs: Vec::new(),
+            cur: String::new(),
+            cur_cost: 0,
+            run: ("", 0, 0),
+        }
+    }
+
+    /// `push(&text[at..end], pc)` for a piece of `text` that `sep` comes before in it (unless
+    /// it is the first; the callers' pieces are what `text` split by `sep` gives): a run of such pieces going into one chunk is the text from the first to
+    /// the last, separators included, and is copied in at once when the chunk ends (the pieces
+    /// are paragraphs or lines: for 1 MiB of `a\n\n`, a copy per 3 bytes).
+    fn push_at(&mut self, text: &'s str, at: usize, end: usize, pc: usize) {
+        let (t, from, to) = self.run;
+        let empty = self.cur.is_empty() && from == to;
+        if !empty && self.cur_cost + self.sep_cost + pc > self.max {
+            self.end_chunk();
+        }
+        if self.cur.is_empty() && self.run.1 == self.run.2 {
+            // into an empty chunk, without `sep` (an empty piece leaves it empty)
+            self.run = (text, at, end);
+            self.cur_cost += pc;
+            return;
+        }
+        let n = self.sep.len();
+        debug_assert!(text.get(at.wrapping_sub(n)..at) == Some(self.sep), "no separator before the piece");
+        if to > from && to == at - n && std::ptr::eq(t, text) {
+            self.run.2 = end;
+        } else {
+            self.copy_run();
+            self.run = (text, at - n, end);
+        }
+        self.cur_cost += self.sep_cost + pc;
+    }
+
+    /// The run of [`Packer::push_at`] copied into `cur`.
+    fn copy_run(&mut self) {
+        let (t, from, to) = std::mem::replace(&mut self.run, ("", 0, 0));
+        if to > from {
+            self.reserve_for(to - from);
+            self.cur.push_str(&t[from..to]);
+        }
     }
 
     /// Add a piece that costs `pc`.
     fn push(&mut self, p: &str, pc: usize) {
+        self.copy_run();
         if !self.cur.is_empty() && self.cur_cost + self.sep_cost + pc > self.max {
             self.end_chunk();
         }
@@ -735,6 +780,7 @@ impl<'s> Packer<'s> {
 
     /// The chunk so far is done.
     fn end_chunk(&mut self) {
+        self.copy_run();
         self.out.push(std::mem::take(&mut self.cur));
         self.costs.push(std::mem::take(&mut self.cur_cost));
     }
@@ -745,6 +791,7 @@ impl<'s> Packer<'s> {
 
     /// The chunks, each with its cost.
     fn finish_with_costs(mut self) -> impl Iterator<Item = (String, usize)> {
+        self.copy_run();
         if !self.cur.is_empty() {
             self.end_chunk();
         }
@@ -839,7 +886,15 @@ pub fn cap_and_pack_paragraphs(text: &str, sep: &str, budget: usize, max: usize,
     let max = max.max(1);
     let mut out = Packer::new(sep, max, m);
     let blocks = Split { rest: Some(text), sep }.map(|b| (b, m.cost_within(b, budget)));
-    let cut = cap(blocks, sep, budget, max, m, |b, c| pack_block(&mut out, b, c, max, m));
+    let cut = cap(blocks, sep, budget, max, m, |b, c| {
+        if c > max {
+            pack_block(&mut out, b, c, max, m);
+        } else {
+            // where the paragraph is in the text (it is a slice of it)
+            let at = b.as_ptr() as usize - text.as_ptr() as usize;
+            out.push_at(text, at, at + b.len(), c);
+        }
+    });
     let out = out.finish();
     (if out.is_empty() { vec![String::new()] } else { out }, cut)
 }
@@ -869,7 +924,8 @@ impl<'t> Iterator for Split<'t, '_> {
             Some(second) => find_pair(b, from, first, second),
             None => b.get(from..).and_then(|t| t.iter().position(|&x| x == first)).map(|k| from + k),
         } {
-            if b.get(at..).is_some_and(|t| t.starts_with(sep)) {
+            // a pair found is the separator when it is two bytes (`\n\n`)
+            if sep.len() == 2 || b.get(at..).is_some_and(|t| t.starts_with(sep)) {
                 self.rest = rest.get(at + sep.len()..);
                 return rest.get(..at);
             }
@@ -1398,7 +1454,7 @@ mod word_tests {
                 let mut v = vec![b'a'; 8];
                 v[at] = b;
                 let w = u64::from_le_bytes(v.clone().try_into().unwrap());
-                assert_eq!(word_escapes(w), JSON_EXTRA[usize::from(b)] > 0, "{b:#x} at {at}");
+                assert_eq!(word_extra(w), usize::from(JSON_EXTRA[usize::from(b)]), "{b:#x} at {at}");
                 // and in a string long enough to be read by words, at every offset of one
                 for pad in 8..17 {
                     let mut long = vec![b'a'; pad + 16];
@@ -1410,6 +1466,11 @@ mod word_tests {
     }
 
     proptest! {
+        #[test]
+        fn word_extra_is_the_tables(w in any::<[u8; 8]>()) {
+            prop_assert_eq!(word_extra(u64::from_le_bytes(w)), w.iter().map(|&b| usize::from(JSON_EXTRA[usize::from(b)])).sum::<usize>());
+        }
+
         #[test]
         fn word_measures_match_the_byte_ones(
             s in "([a-z ]{1,12}|\n|\n\n|\"|\\\\|\t|\u{1}|\u{1f}|\u{7f}|中|é|🚀| \u{2028}){0,80}",
