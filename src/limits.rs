@@ -666,10 +666,34 @@ fn pack_lines(text: &str, max: usize, m: Measure) -> Vec<String> {
 /// The lines of `text` into a packer whose separator is `\n` (they are joined as they were), a
 /// line over `max` cut at safe points. Lines found by bytes and pushed where they are in the text
 /// ([`Packer::push_at`]): 1 MiB of `a\n` was a `str::split` step, a cost and two copies per line.
+/// Into a chunk begun, the lines that fit are taken at once: a line break costs what the
+/// separator does, so they are the whole lines of the longest part of the text, from the line
+/// break before them, whose cost fits the room left ([`fit_len`]).
 fn lines_into<'t>(text: &'t str, max: usize, m: Measure, out: &mut Packer<'t>) {
+    debug_assert_eq!(out.sep, "\n");
     let b = text.as_bytes();
     let mut start = 0;
     loop {
+        if start > 0 && !out.is_empty() {
+            // from the line break before the next line
+            let from = start - 1;
+            let fit = from + fit_len(&text[from..], max.saturating_sub(out.cur_cost), m);
+            // the end of the last line that fits whole
+            let last = if fit == b.len() || b[fit] == b'\n' {
+                Some(fit)
+            } else {
+                b[start..fit].iter().rposition(|&c| c == b'\n').map(|k| start + k)
+            };
+            // none when not even the next line fits (`fit` may be the line break before it)
+            if let Some(end) = last.filter(|&end| end >= start) {
+                out.append_at(text, from, end, m.cost(&text[from..end]));
+                if end == b.len() {
+                    break;
+                }
+                start = end + 1;
+                continue;
+            }
+        }
         let end = find_byte(b, start, b'\n').unwrap_or(b.len());
         let line = &text[start..end];
         let c = m.cost_within(line, max);
@@ -743,6 +767,26 @@ impl<'s> Packer<'s> {
             self.run = (text, at - n, end);
         }
         self.cur_cost += self.sep_cost + pc;
+    }
+
+    /// Whether the chunk so far is empty (the next piece goes in without `sep`).
+    fn is_empty(&self) -> bool {
+        self.cur.is_empty() && self.run.1 == self.run.2
+    }
+
+    /// `text[from..to]`, which costs `c`, into a chunk begun, where it fits: pieces of `text` each
+    /// with the `sep` before it, as [`Packer::push_at`] of each would put them in.
+    fn append_at(&mut self, text: &'s str, from: usize, to: usize, c: usize) {
+        debug_assert!(!self.is_empty() && self.cur_cost + c <= self.max);
+        debug_assert!(text[from..].starts_with(self.sep));
+        let (t, run_from, run_to) = self.run;
+        if run_to > run_from && run_to == from && std::ptr::eq(t, text) {
+            self.run.2 = to;
+        } else {
+            self.copy_run();
+            self.run = (text, from, to);
+        }
+        self.cur_cost += c;
     }
 
     /// The run of [`Packer::push_at`] copied into `cur`.
