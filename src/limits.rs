@@ -791,7 +791,7 @@ impl<'s> Packer<'s> {
 
     /// The run of [`Packer::push_at`] copied into `cur`.
     fn copy_run(&mut self) {
-        let (t, from, to) = std::mem::replace(&mut self.run, ("", 0, 0));
+        let (t, from, to) = std::mem::take(&mut self.run);
         if to > from {
             self.reserve_for(to - from);
             self.cur.push_str(&t[from..to]);
