@@ -1,6 +1,7 @@
 //! Times (the fastest of runs) the whole `render` of 1 MiB markdown bodies natively, per platform, input and overflow
 //! mode (the render bench's large inputs), to profile with `perf`. A look, not a test:
-//! `cargo run --release --example render_md_large [runs] [platform] [input] [overflow]`.
+//! `cargo run --release --example render_md_large [runs] [platform] [input] [overflow] [type]`
+//! (type `markdown`, the default, or `text`).
 use std::time::Instant;
 
 use webhook_push::render::render_json;
@@ -11,12 +12,14 @@ fn main() {
     let plats = arg(2).unwrap_or_else(|| "wecom,dingtalk,feishu".into());
     let inputs = arg(3).unwrap_or_else(|| "a,[,<,[x](,],*a,<a,\\[".into());
     let overflow = arg(4).unwrap_or_else(|| "split".into());
+    let ty = arg(5).unwrap_or_else(|| "markdown".into());
     let mib = (1 << 20) - 8;
     for p in plats.split(',') {
         let mut row = Vec::new();
         for unit in inputs.split(',') {
             let s = unit.repeat(mib / unit.len());
-            let msg = serde_json::json!({"content": {"type": "markdown", "body": {"content": s}}}).to_string();
+            let body = if ty == "text" { serde_json::json!({"text": s}) } else { serde_json::json!({"content": s}) };
+            let msg = serde_json::json!({"content": {"type": ty, "body": body}}).to_string();
             let opts = serde_json::json!({"webhook": "benchkey0123456789", "overflow": overflow}).to_string();
             let mut t = Vec::new();
             for _ in 0..runs {

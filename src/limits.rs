@@ -68,45 +68,68 @@ impl Measure {
             Measure::Json => s.len() + json_extra(s.as_bytes()),
         }
     }
+
+    /// [`Measure::cost`] of `s` when it is at most `cap`, else a number over `cap`: a long string
+    /// is read only as far as it takes (a 1 MiB paragraph against a split's budget or a part).
+    pub fn cost_within(self, s: &str, cap: usize) -> usize {
+        match self {
+            Measure::Utf8 => s.len(),
+            // a byte costs at least itself
+            Measure::Json if s.len() > cap => s.len(),
+            Measure::Json if s.len() < 4 * CHUNK => self.cost(s),
+            Measure::Json => {
+                let mut c = 0;
+                for chunk in s.as_bytes().chunks(CHUNK) {
+                    c += chunk.len() + json_extra(chunk);
+                    if c > cap {
+                        break;
+                    }
+                }
+                c
+            }
+        }
+    }
 }
 
-/// Whether any of 8 bytes (a little-endian word) escapes in JSON: a control byte, `"` or `\`.
-/// Exact (no false positives or negatives): the classic "has a byte less than n" and "has a
-/// zero byte" word tests.
+/// Bytes [`Measure::cost_within`] measures before it looks at the sum.
+const CHUNK: usize = 4096;
+
+/// The extra JSON bytes of 8 bytes (a little-endian word), what [`JSON_EXTRA`] gives them: 1 for
+/// each `"`, `\\` and control byte, 4 more for each control byte other than `\n`, `\r`, `\t`,
+/// backspace and form feed (written `\u00XX`). Exact: per-byte masks without carries between
+/// bytes (see [`eq_mask`]), counted by `popcnt`.
 #[inline(always)]
-fn word_escapes(w: u64) -> bool {
+fn word_extra(w: u64) -> usize {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
-    let zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGH != 0;
-    w.wrapping_sub(ONES * 0x20) & !w & HIGH != 0
-        || zero(w ^ (ONES * u64::from(b'"')))
-        || zero(w ^ (ONES * u64::from(b'\\')))
-}
-
-/// The extra JSON bytes of `b` (see [`JSON_EXTRA`]): eight bytes at a time where none of them
-/// escapes (most rendered text), by the table elsewhere. Every part is measured several times
-/// over (the bounded parse, the packing, each cut): per byte, that was ~10 instructions a byte.
-fn json_extra(b: &[u8]) -> usize {
-    let by_byte = |b: &[u8]| b.iter().map(|&b| usize::from(JSON_EXTRA[usize::from(b)])).sum::<usize>();
-    let mut extra = 0usize;
-    let mut i = 0;
-    while let Some(c) = b.get(i..i + 8) {
-        let w = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
-        if !word_escapes(w) {
-            i += 8;
-            continue;
-        }
-        // where one word escapes, more may: the next [`DENSE`] bytes by the table (escape-dense
-        // text is not tested word by word)
-        let end = (i + DENSE).min(b.len());
-        extra += by_byte(&b[i..end]);
-        i = end;
+    // the bytes under 0x20: the low seven bits plus 0x60 reach 0x80 from 0x20 on, and a byte
+    // of 0x80 or more has its high bit already
+    let control = !(((w & !HIGH) + ONES * 0x60) | w) & HIGH;
+    let quote = eq_mask(w, b'"') | eq_mask(w, b'\\');
+    if control | quote == 0 {
+        // most words of most text
+        return 0;
     }
-    extra + by_byte(b.get(i..).unwrap_or(&[]))
+    let mut extra = (control | quote).count_ones() as usize;
+    if control != 0 {
+        let short = eq_mask(w, b'\n') | eq_mask(w, b'\r') | eq_mask(w, b'\t') | eq_mask(w, 0x08) | eq_mask(w, 0x0c);
+        extra += 4 * (control & !short).count_ones() as usize;
+    }
+    extra
 }
 
-/// Bytes read by the table after a word that escapes.
-const DENSE: usize = 64;
+/// The extra JSON bytes of `b` (see [`JSON_EXTRA`]): eight bytes at a time ([`word_extra`]), the
+/// last few by the table. Every part is measured several times over (the bounded parse, the
+/// packing, each cut): per byte, that was ~10 instructions a byte; escape-dense text (1 MiB of
+/// `a\n`) was read by the table.
+fn json_extra(b: &[u8]) -> usize {
+    let mut extra = 0usize;
+    let mut words = b.chunks_exact(8);
+    for c in &mut words {
+        extra += word_extra(u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]));
+    }
+    extra + words.remainder().iter().map(|&b| usize::from(JSON_EXTRA[usize::from(b)])).sum::<usize>()
+}
 
 /// Bytes a byte costs inside a JSON string beyond itself (a table: counting is per byte of
 /// every rendered part, several times over).
@@ -137,16 +160,25 @@ pub const CUT_READS_AHEAD: usize = MAX_SPAN;
 const SHORT_LABEL: usize = 40;
 const SHORT_URL: usize = 80;
 
-/// The next occurrence of a pattern (at most 5 bytes long) at or after a
+/// What a [`Next`] looks for.
+#[derive(Clone, Copy)]
+enum Pat {
+    /// ASCII bytes (at most 5): never part of a multi-byte character, so searched for by bytes,
+    /// eight places a step (a `str::find` of a `char` sets up a searcher per call: with a `[`
+    /// every 4 bytes, that setup was most of a split's cost)
+    Ascii(&'static [u8]),
+    /// a whitespace character
+    Space,
+}
+
+/// The next occurrence of a pattern (see [`Pat`]) at or after a
 /// position, before a limit, remembered: the starts of one scan's queries only
 /// move forward, and each search reads ahead [`MAX_SPAN`] bytes, so each byte
 /// is searched about once and the scan stays linear however many `[` or `<`
 /// the text has.
 struct Next<'s> {
     s: &'s str,
-    pat: fn(&str) -> Option<usize>,
-    /// the pattern's length in bytes (0: one character)
-    len: usize,
+    pat: Pat,
     /// the first match at or after the previous query's start, if found
     found: Option<usize>,
     /// searched up to here (a match starting 5 bytes before may not be seen)
@@ -154,39 +186,82 @@ struct Next<'s> {
 }
 
 impl<'s> Next<'s> {
-    fn new(s: &'s str, len: usize, pat: fn(&str) -> Option<usize>) -> Self {
-        Next { s, pat, len, found: None, done_to: 0 }
+    fn new(s: &'s str, pat: Pat) -> Self {
+        Next { s, pat, found: None, done_to: 0 }
     }
 
-    /// The first match at or after byte `from`, ending by byte `limit` (both
-    /// char boundaries, `from` never less than in the previous call).
-    fn find(&mut self, from: usize, limit: usize) -> Option<usize> {
-        let hit = match self.found {
-            Some(a) if a >= from => Some(a),
-            // searched past the limit already, and nothing there
-            None if self.done_to >= limit => return None,
-            _ => {
-                let mut start = from.max(self.done_to.saturating_sub(4));
+    /// The first match that starts at or after `start` and ends by `end`.
+    fn search(&self, start: usize, end: usize) -> Option<usize> {
+        match self.pat {
+            Pat::Ascii(p) => {
+                let b = self.s.as_bytes().get(..end)?;
+                match *p {
+                    [x] => find_byte(b, start, x),
+                    [x, y, ..] => {
+                        let mut from = start;
+                        loop {
+                            let at = find_pair(b, from, x, y)?;
+                            // a pair is the pattern's first two bytes: a longer one is compared on
+                            if p.len() == 2 || b.get(at..).is_some_and(|t| t.starts_with(p)) {
+                                return Some(at);
+                            }
+                            from = at + 1;
+                        }
+                    }
+                    [] => None,
+                }
+            }
+            Pat::Space => {
+                let (mut start, mut end) = (start, end);
                 while !self.s.is_char_boundary(start) {
                     start -= 1;
                 }
-                // read well ahead: a query whose limit moves on by a byte (one per `<` of a
-                // `<<<<` run) then finds the answer remembered instead of searching again
-                let mut ahead = limit.max(start + 4 * MAX_SPAN).min(self.s.len());
-                while !self.s.is_char_boundary(ahead) {
-                    ahead -= 1;
+                while !self.s.is_char_boundary(end) {
+                    end -= 1;
                 }
-                if start >= ahead {
-                    return None;
-                }
-                let found = self.s.get(start..ahead).and_then(self.pat).map(|k| start + k);
-                self.found = found;
-                self.done_to = found.unwrap_or(ahead);
-                found
+                self.s.get(start..end)?.find(char::is_whitespace).map(|k| start + k)
             }
-        }?;
-        let len = if self.len > 0 { self.len } else { self.s[hit..].chars().next().map_or(1, char::len_utf8) };
+        }
+    }
+
+    /// The first match at or after byte `from`, ending by byte `limit` (both
+    /// char boundaries, `from` never less than in the previous call). What was found before
+    /// answers most calls: that check is inlined, the search is not.
+    #[inline(always)]
+    fn find(&mut self, from: usize, limit: usize) -> Option<usize> {
+        let hit = match self.found {
+            Some(a) if a >= from => a,
+            // searched past the limit already, and nothing there
+            None if self.done_to >= limit => return None,
+            _ => return self.search_on(from, limit),
+        };
+        self.ends_by(hit, limit)
+    }
+
+    /// `hit` if the match there ends by `limit`.
+    #[inline(always)]
+    fn ends_by(&self, hit: usize, limit: usize) -> Option<usize> {
+        let len = match self.pat {
+            Pat::Ascii(p) => p.len(),
+            Pat::Space => self.s[hit..].chars().next().map_or(1, char::len_utf8),
+        };
         (hit + len <= limit).then_some(hit)
+    }
+
+    /// [`Next::find`] when what was found before does not answer it.
+    #[inline(never)]
+    fn search_on(&mut self, from: usize, limit: usize) -> Option<usize> {
+        let start = from.max(self.done_to.saturating_sub(4));
+        // read well ahead: a query whose limit moves on by a byte (one per `<` of a
+        // `<<<<` run) then finds the answer remembered instead of searching again
+        let ahead = limit.max(start + 4 * MAX_SPAN).min(self.s.len());
+        if start >= ahead {
+            return None;
+        }
+        let found = self.search(start, ahead);
+        self.found = found;
+        self.done_to = found.unwrap_or(ahead);
+        self.ends_by(found?, limit)
     }
 }
 
@@ -202,21 +277,14 @@ impl<'s> Next<'s> {
 fn protected_spans(s: &str, upto: usize, room: usize, tags: bool) -> Vec<(usize, usize)> {
     let b = s.as_bytes();
     // the end of the window a span starting at `from` must fit in
-    let window_end = |from: usize| {
-        let mut end = (from + MAX_SPAN).min(s.len());
-        while !s.is_char_boundary(end) {
-            end -= 1;
-        }
-        end
-    };
-    let mut newline = Next::new(s, 1, |t| t.find('\n'));
-    // `](` by bytes: `str::find` of a two-byte pattern sets up a substring searcher per call
-    let mut link_mid = Next::new(s, 2, |t| t.as_bytes().windows(2).position(|w| w == b"]("));
-    let mut bracket = Next::new(s, 1, |t| t.find('['));
-    let mut paren = Next::new(s, 1, |t| t.find(')'));
-    let mut space = Next::new(s, 0, |t| t.find(char::is_whitespace));
-    let mut at_close = Next::new(s, 5, |t| t.find("</at>"));
-    let mut gt = Next::new(s, 1, |t| t.find('>'));
+    let window_end = |from: usize| window_end(s, from);
+    let mut newline = Next::new(s, Pat::Ascii(b"\n"));
+    let mut link_mid = Next::new(s, Pat::Ascii(b"]("));
+    let mut bracket = Next::new(s, Pat::Ascii(b"["));
+    let mut paren = Next::new(s, Pat::Ascii(b")"));
+    let mut space = Next::new(s, Pat::Space);
+    let mut at_close = Next::new(s, Pat::Ascii(b"</at>"));
+    let mut gt = Next::new(s, Pat::Ascii(b">"));
     let mut spans = Spans { v: Vec::new(), room };
     let mut i = 0;
     while i < upto.min(b.len()) {
@@ -224,14 +292,20 @@ fn protected_spans(s: &str, upto: usize, room: usize, tags: bool) -> Vec<(usize,
             b'[' => {
                 // [text](url) or ![alt](url), on one line, url without spaces, text without `[`
                 let wend = window_end(i);
-                let eol = newline.find(i, wend).unwrap_or(wend);
-                if let Some(mid) = link_mid.find(i, eol) {
-                    if bracket.find(i + 1, mid).is_none() {
-                        if let Some(close) = paren.find(mid + 2, eol) {
-                            if space.find(mid + 2, close).is_none() {
-                                let start = if i > 0 && b[i - 1] == b'!' { i - 1 } else { i };
-                                push_merged(&mut spans, start, close + 1);
-                            }
+                // the line's end, looked for only when the label does not settle it
+                let mut eol = None;
+                let mut eol = || *eol.get_or_insert_with(|| newline.find(i, wend).unwrap_or(wend));
+                // the label's end by a look at the next bytes (most `[` settle there), else searched
+                let mid = label_end(b, i).unwrap_or_else(|| {
+                    let eol = eol();
+                    link_mid.find(i, eol).filter(|&mid| bracket.find(i + 1, mid).is_none())
+                });
+                if let Some(mid) = mid {
+                    let eol = eol();
+                    if let Some(close) = paren.find(mid + 2, eol) {
+                        if !url_has_space(b, mid + 2, close).unwrap_or_else(|| space.find(mid + 2, close).is_some()) {
+                            let start = if i > 0 && b[i - 1] == b'!' { i - 1 } else { i };
+                            push_merged(&mut spans, start, close + 1);
                         }
                     }
                 }
@@ -239,7 +313,7 @@ fn protected_spans(s: &str, upto: usize, room: usize, tags: bool) -> Vec<(usize,
             }
             b'<' => {
                 let wend = window_end(i);
-                if b[i..].starts_with(b"<at ") {
+                if b[i..].first_chunk::<4>() == Some(b"<at ") {
                     if let Some(end) = at_close.find(i, wend) {
                         if tags {
                             push_merged(&mut spans, i, end + "</at>".len());
@@ -269,6 +343,57 @@ fn protected_spans(s: &str, upto: usize, room: usize, tags: bool) -> Vec<(usize,
         }
     }
     spans.v
+}
+
+/// Bytes a link's label or URL is looked at directly before the searches of [`Next`] take over.
+const LOOK: usize = 48;
+
+/// Where the label of a link opened by the `[` at byte `i` ends (its `](`, which must end by the
+/// line's end), `Some(None)` when it has none (a `[` or a line break comes first, or the text
+/// ends), read from the next [`LOOK`] bytes: `None` when they do not settle it. What
+/// `protected_spans` would find by its `](` and `[` searches (the first `](` at or after `i`
+/// ending by the line's end or the window's, no `[` between; the window reaches past [`LOOK`]
+/// bytes unless the text ends first), at a few bytes' cost.
+#[inline(always)]
+fn label_end(b: &[u8], i: usize) -> Option<Option<usize>> {
+    let mut j = i + 1;
+    loop {
+        if j > i + LOOK {
+            return None;
+        }
+        match b.get(j..j + 2) {
+            // no room for a `](` before the text ends
+            None => return Some(None),
+            Some([b'[' | b'\n', _]) => return Some(None),
+            Some([b']', b'(']) => return Some(Some(j)),
+            _ => j += 1,
+        }
+    }
+}
+
+/// Whether `b[from..to]` (a link's URL) holds a whitespace character, read byte by byte when it
+/// is short and ASCII; `None` otherwise (then searched as characters).
+fn url_has_space(b: &[u8], from: usize, to: usize) -> Option<bool> {
+    let url = b.get(from..to).filter(|u| u.len() <= LOOK)?;
+    let mut space = false;
+    for &c in url {
+        if c >= 0x80 {
+            return None;
+        }
+        space |= matches!(c, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r');
+    }
+    Some(space)
+}
+
+/// The end of the window a span starting at byte `from` of `s` must fit in: [`MAX_SPAN`] bytes on,
+/// back to a character boundary, or the end of `s`.
+#[inline(always)]
+fn window_end(s: &str, from: usize) -> usize {
+    let mut end = (from + MAX_SPAN).min(s.len());
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    end
 }
 
 /// Spans sorted by start, overlapping ones merged, without the one that starts
@@ -305,10 +430,11 @@ fn break_in_room(s: &str, fit: usize) -> usize {
     while !s.is_char_boundary(from) {
         from += 1;
     }
-    let tail = s.get(from..fit).unwrap_or("");
-    match tail.rfind('\n') {
-        Some(nl) => from + tail.rfind("\n\n").unwrap_or(nl),
-        None => tail.rfind(' ').map_or(fit, |k| from + k),
+    let tail = s.get(from..fit).unwrap_or("").as_bytes();
+    // by bytes (a `str::rfind` of `\n\n` sets up a two-way searcher)
+    match tail.iter().rposition(|&b| b == b'\n') {
+        Some(nl) => from + tail.windows(2).rposition(|w| w[0] == b'\n' && w[1] == b'\n').unwrap_or(nl),
+        None => tail.iter().rposition(|&b| b == b' ').map_or(fit, |k| from + k),
     }
 }
 
@@ -426,20 +552,21 @@ fn fit_len(s: &str, max: usize, m: Measure) -> usize {
         Measure::Json => {
             let mut used = 0usize;
             let mut end = s.len();
-            // eight bytes at a time while none of them escapes and they fit, else one
+            // eight bytes at a time while they fit, else one
             let b = s.as_bytes();
             let mut i = 0;
             loop {
-                // a word that escapes (then the next `DENSE` bytes), or the last bytes: byte by byte
+                // the word that goes over, or the last bytes: byte by byte
                 let n = match b.get(i..i + 8) {
                     Some(c) => {
                         let w = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
-                        if used + 8 <= max && !word_escapes(w) {
-                            used += 8;
+                        let add = 8 + word_extra(w);
+                        if used + add <= max {
+                            used += add;
                             i += 8;
                             continue;
                         }
-                        DENSE.min(b.len() - i)
+                        8
                     }
                     None => b.len() - i,
                 };
@@ -529,8 +656,7 @@ fn split_block_into(block: &str, max: usize, m: Measure, put: &mut dyn FnMut(&st
     }
     let mut lines = Packer::new("\n", max, m);
     lines_into(block, max, m, &mut lines);
-    for p in lines.finish() {
-        let c = m.cost(&p);
+    for (p, c) in lines.finish_with_costs() {
         put(&p, c);
     }
 }
@@ -541,18 +667,52 @@ fn pack_lines(text: &str, max: usize, m: Measure) -> Vec<String> {
     out.finish()
 }
 
-/// The lines of `text` into a packer (joined by `\n`), a line over `max` cut at safe points.
-fn lines_into(text: &str, max: usize, m: Measure, out: &mut Packer<'_>) {
-    for line in text.split('\n') {
-        let c = m.cost(line);
+/// The lines of `text` into a packer whose separator is `\n` (they are joined as they were), a
+/// line over `max` cut at safe points. Lines found by bytes and pushed where they are in the text
+/// ([`Packer::push_at`]): 1 MiB of `a\n` was a `str::split` step, a cost and two copies per line.
+/// Into a chunk begun, the lines that fit are taken at once: a line break costs what the
+/// separator does, so they are the whole lines of the longest part of the text, from the line
+/// break before them, whose cost fits the room left ([`fit_len`]).
+fn lines_into<'t>(text: &'t str, max: usize, m: Measure, out: &mut Packer<'t>) {
+    debug_assert_eq!(out.sep, "\n");
+    let b = text.as_bytes();
+    let mut start = 0;
+    loop {
+        if start > 0 && !out.is_empty() {
+            // from the line break before the next line
+            let from = start - 1;
+            let fit = from + fit_len(&text[from..], max.saturating_sub(out.cur_cost), m);
+            // the end of the last line that fits whole
+            let last = if fit == b.len() || b[fit] == b'\n' {
+                Some(fit)
+            } else {
+                b[start..fit].iter().rposition(|&c| c == b'\n').map(|k| start + k)
+            };
+            // none when not even the next line fits (`fit` may be the line break before it)
+            if let Some(end) = last.filter(|&end| end >= start) {
+                out.append_at(text, from, end, m.cost(&text[from..end]));
+                if end == b.len() {
+                    break;
+                }
+                start = end + 1;
+                continue;
+            }
+        }
+        let end = find_byte(b, start, b'\n').unwrap_or(b.len());
+        let line = &text[start..end];
+        let c = m.cost_within(line, max);
         if c > max {
             for piece in chop(line, max, m) {
                 let pc = m.cost(&piece);
                 out.push(&piece, pc);
             }
         } else {
-            out.push(line, c);
+            out.push_at(text, start, end, c);
         }
+        if end == b.len() {
+            break;
+        }
+        start = end + 1;
     }
 }
 
@@ -564,37 +724,126 @@ struct Packer<'s> {
     sep_cost: usize,
     max: usize,
     out: Vec<String>,
+    /// each chunk's cost (`out`'s, then `cur`'s)
+    costs: Vec<usize>,
     cur: String,
     cur_cost: usize,
+    /// what was pushed by [`Packer::push_at`] and not yet copied into `cur`: `run.0[run.1..run.2]`
+    run: (&'s str, usize, usize),
 }
 
 impl<'s> Packer<'s> {
     fn new(sep: &'s str, max: usize, m: Measure) -> Self {
-        Packer { sep, sep_cost: m.cost(sep), max, out: Vec::new(), cur: String::new(), cur_cost: 0 }
+        Packer {
+            sep,
+            sep_cost: m.cost(sep),
+            max,
+            out: Vec::new(),
+            costs: Vec::new(),
+            cur: String::new(),
+            cur_cost: 0,
+            run: ("", 0, 0),
+        }
+    }
+
+    /// `push(&text[at..end], pc)` for a piece of `text` that `sep` comes before in it (unless
+    /// it is the first; the callers' pieces are what `text` split by `sep` gives): a run of such pieces going into one chunk is the text from the first to
+    /// the last, separators included, and is copied in at once when the chunk ends (the pieces
+    /// are paragraphs or lines: for 1 MiB of `a\n\n`, a copy per 3 bytes).
+    fn push_at(&mut self, text: &'s str, at: usize, end: usize, pc: usize) {
+        let (t, from, to) = self.run;
+        let empty = self.cur.is_empty() && from == to;
+        if !empty && self.cur_cost + self.sep_cost + pc > self.max {
+            self.end_chunk();
+        }
+        if self.cur.is_empty() && self.run.1 == self.run.2 {
+            // into an empty chunk, without `sep` (an empty piece leaves it empty)
+            self.run = (text, at, end);
+            self.cur_cost += pc;
+            return;
+        }
+        let n = self.sep.len();
+        debug_assert!(text.get(at.wrapping_sub(n)..at) == Some(self.sep), "no separator before the piece");
+        if to > from && to == at - n && std::ptr::eq(t, text) {
+            self.run.2 = end;
+        } else {
+            self.copy_run();
+            self.run = (text, at - n, end);
+        }
+        self.cur_cost += self.sep_cost + pc;
+    }
+
+    /// Whether the chunk so far is empty (the next piece goes in without `sep`).
+    fn is_empty(&self) -> bool {
+        self.cur.is_empty() && self.run.1 == self.run.2
+    }
+
+    /// `text[from..to]`, which costs `c`, into a chunk begun, where it fits: pieces of `text` each
+    /// with the `sep` before it, as [`Packer::push_at`] of each would put them in.
+    fn append_at(&mut self, text: &'s str, from: usize, to: usize, c: usize) {
+        debug_assert!(!self.is_empty() && self.cur_cost + c <= self.max);
+        debug_assert!(text[from..].starts_with(self.sep));
+        let (t, run_from, run_to) = self.run;
+        if run_to > run_from && run_to == from && std::ptr::eq(t, text) {
+            self.run.2 = to;
+        } else {
+            self.copy_run();
+            self.run = (text, from, to);
+        }
+        self.cur_cost += c;
+    }
+
+    /// The run of [`Packer::push_at`] copied into `cur`.
+    fn copy_run(&mut self) {
+        let (t, from, to) = std::mem::take(&mut self.run);
+        if to > from {
+            self.reserve_for(to - from);
+            self.cur.push_str(&t[from..to]);
+        }
     }
 
     /// Add a piece that costs `pc`.
     fn push(&mut self, p: &str, pc: usize) {
+        self.copy_run();
         if !self.cur.is_empty() && self.cur_cost + self.sep_cost + pc > self.max {
-            self.out.push(std::mem::take(&mut self.cur));
-            self.cur_cost = 0;
+            self.end_chunk();
         }
         if !self.cur.is_empty() {
             self.cur.push_str(self.sep);
             self.cur_cost += self.sep_cost;
-        } else if self.cur.capacity() == 0 {
-            // a string is filled to about `max` (the packing runs only on content over it)
-            self.cur.reserve(self.max.min(1 << 16).max(p.len()));
+        } else {
+            self.reserve_for(p.len());
         }
         self.cur.push_str(p);
         self.cur_cost += pc;
     }
 
-    fn finish(mut self) -> Vec<String> {
-        if !self.cur.is_empty() {
-            self.out.push(self.cur);
+    /// Room in an empty chunk so far: a string is filled to about `max` (the packing runs only on
+    /// content over it).
+    fn reserve_for(&mut self, len: usize) {
+        if self.cur.capacity() == 0 {
+            self.cur.reserve(self.max.min(1 << 16).max(len));
         }
-        self.out
+    }
+
+    /// The chunk so far is done.
+    fn end_chunk(&mut self) {
+        self.copy_run();
+        self.out.push(std::mem::take(&mut self.cur));
+        self.costs.push(std::mem::take(&mut self.cur_cost));
+    }
+
+    fn finish(self) -> Vec<String> {
+        self.finish_with_costs().map(|(p, _)| p).collect()
+    }
+
+    /// The chunks, each with its cost.
+    fn finish_with_costs(mut self) -> impl Iterator<Item = (String, usize)> {
+        self.copy_run();
+        if !self.cur.is_empty() {
+            self.end_chunk();
+        }
+        self.out.into_iter().zip(self.costs)
     }
 }
 
@@ -635,18 +884,20 @@ pub fn pack_capped(
     let max = max.max(1);
     let mut out = Packer::new(sep, max, m);
     let given = blocks.iter().map(String::as_str).zip(costs.iter().copied());
-    let cut = cap(given, sep, budget, m, |b, c| pack_block(&mut out, b, c, max, m));
+    let cut = cap(given, sep, budget, max, m, |b, c| pack_block(&mut out, b, c, max, m));
     let out = out.finish();
     (if out.is_empty() { vec![String::new()] } else { out }, cut)
 }
 
-/// The leading blocks (each with its cost) whose cost, with `sep` between them, reaches
-/// `budget`, the last one cut at a safe point, each handed (borrowed) with its cost to `keep`;
-/// blank blocks are left out. `true` when something was left out.
+/// The leading blocks (each with its cost, or with a number over `budget` when it costs more)
+/// whose cost, with `sep` between them, reaches `budget`, the last one cut at a safe point, each
+/// handed (borrowed) with its cost to `keep` (the cut one's only when at most `max`, else a
+/// number over `max`); blank blocks are left out. `true` when something was left out.
 fn cap<'b>(
     blocks: impl Iterator<Item = (&'b str, usize)>,
     sep: &str,
     budget: usize,
+    max: usize,
     m: Measure,
     mut keep: impl FnMut(&'b str, usize),
 ) -> bool {
@@ -669,7 +920,7 @@ fn cap<'b>(
         let room = budget.saturating_sub(used + add);
         let cut = safe_cut(b, room, m);
         if cut > 0 {
-            keep(&b[..cut], m.cost(&b[..cut]));
+            keep(&b[..cut], m.cost_within(&b[..cut], max));
         }
         return true;
     }
@@ -682,8 +933,15 @@ fn cap<'b>(
 pub fn cap_and_pack_paragraphs(text: &str, sep: &str, budget: usize, max: usize, m: Measure) -> (Vec<String>, bool) {
     let max = max.max(1);
     let mut out = Packer::new(sep, max, m);
-    let cut = cap(Split { rest: Some(text), sep }.map(|b| (b, m.cost(b))), sep, budget, m, |b, c| {
-        pack_block(&mut out, b, c, max, m)
+    let blocks = Split { rest: Some(text), sep }.map(|b| (b, m.cost_within(b, budget)));
+    let cut = cap(blocks, sep, budget, max, m, |b, c| {
+        if c > max {
+            pack_block(&mut out, b, c, max, m);
+        } else {
+            // where the paragraph is in the text (it is a slice of it)
+            let at = b.as_ptr() as usize - text.as_ptr() as usize;
+            out.push_at(text, at, at + b.len(), c);
+        }
     });
     let out = out.finish();
     (if out.is_empty() { vec![String::new()] } else { out }, cut)
@@ -714,7 +972,8 @@ impl<'t> Iterator for Split<'t, '_> {
             Some(second) => find_pair(b, from, first, second),
             None => b.get(from..).and_then(|t| t.iter().position(|&x| x == first)).map(|k| from + k),
         } {
-            if b.get(at..).is_some_and(|t| t.starts_with(sep)) {
+            // a pair found is the separator when it is two bytes (`\n\n`)
+            if sep.len() == 2 || b.get(at..).is_some_and(|t| t.starts_with(sep)) {
                 self.rest = rest.get(at + sep.len()..);
                 return rest.get(..at);
             }
@@ -729,14 +988,7 @@ impl<'t> Iterator for Split<'t, '_> {
 /// `a\n` has a `\n` every other byte and no `\n\n`: a search for `\n` then a look at the
 /// next byte stops half a million times).
 fn find_pair(b: &[u8], from: usize, x: u8, y: u8) -> Option<usize> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    // exactly the bytes equal to `c` (no borrow between bytes: each byte's low seven bits are
-    // added to 0x7f on their own)
-    let eq = |w: u64, c: u8| {
-        let v = w ^ (ONES * u64::from(c));
-        !(((v & !HIGH) + !HIGH) | v) & HIGH
-    };
+    let eq = eq_mask;
     let mut i = from;
     while let Some(nine) = b.get(i..).and_then(<[u8]>::first_chunk::<9>) {
         let lo = u64::from_le_bytes([nine[0], nine[1], nine[2], nine[3], nine[4], nine[5], nine[6], nine[7]]);
@@ -754,6 +1006,29 @@ fn find_pair(b: &[u8], from: usize, x: u8, y: u8) -> Option<usize> {
         i += 1;
     }
     None
+}
+
+/// The high bit of each byte of `w` (a little-endian word) that equals `c`, exactly (no borrow
+/// between bytes: each byte's low seven bits are added to 0x7f on their own).
+#[inline(always)]
+fn eq_mask(w: u64, c: u8) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let v = w ^ (ONES * u64::from(c));
+    !(((v & !HIGH) + !HIGH) | v) & HIGH
+}
+
+/// The first `i >= from` where `b[i] == x`: eight places a step.
+fn find_byte(b: &[u8], from: usize, x: u8) -> Option<usize> {
+    let mut i = from;
+    while let Some(w) = b.get(i..).and_then(<[u8]>::first_chunk::<8>) {
+        let m = eq_mask(u64::from_le_bytes(*w), x);
+        if m != 0 {
+            return Some(i + (m.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    b.get(i..)?.iter().position(|&c| c == x).map(|k| i + k)
 }
 
 /// Pack items of known cost (e.g. Feishu post rows) into groups of at most
@@ -953,7 +1228,7 @@ mod tests {
 
     proptest! {
         #[test]
-        fn linear_spans_match_the_reference(s in "([\\[\\]()<>!h \n中a]|<at |</at>|<@|\\]\\(|https://){0,300}", room in 0usize..400) {
+        fn linear_spans_match_the_reference(s in "([\\[\\]()<>!h \n\t中a\u{a0}\u{3000}]|<at |</at>|<@|\\]\\(|https://|\\[a\\]\\(/u\\)){0,300}", room in 0usize..400) {
             prop_assert_eq!(protected_spans(&s, s.len(), usize::MAX, true), reference_spans(&s, s.len(), usize::MAX, true));
             for tags in [true, false] {
                 prop_assert_eq!(protected_spans(&s, s.len(), room, tags), reference_spans(&s, s.len(), room, tags));
@@ -1126,6 +1401,22 @@ mod tests {
         }
 
         #[test]
+        fn cost_within_is_the_cost_or_over_the_cap(
+            units in prop::collection::vec(("[a\"\\\n\u{1}中]{0,3}", 1usize..6000), 0..6),
+            cap in 0usize..80_000,
+        ) {
+            let s: String = units.iter().map(|(u, n)| u.repeat(*n)).collect();
+            for m in [Measure::Utf8, Measure::Json] {
+                let (c, full) = (m.cost_within(&s, cap), m.cost(&s));
+                if full <= cap {
+                    prop_assert_eq!(c, full);
+                } else {
+                    prop_assert!(c > cap, "{} within {} of {}", c, cap, full);
+                }
+            }
+        }
+
+        #[test]
         fn split_by_bytes_is_str_split(s in "(a|\n|\n\n|中|ab|\na\n\n\n|aaaaaaa){0,60}") {
             for sep in ["\n\n", "\n", "ab", "中", "a", "a\n\n"] {
                 let ours: Vec<&str> = Split { rest: Some(&s), sep }.collect();
@@ -1211,7 +1502,7 @@ mod word_tests {
                 let mut v = vec![b'a'; 8];
                 v[at] = b;
                 let w = u64::from_le_bytes(v.clone().try_into().unwrap());
-                assert_eq!(word_escapes(w), JSON_EXTRA[usize::from(b)] > 0, "{b:#x} at {at}");
+                assert_eq!(word_extra(w), usize::from(JSON_EXTRA[usize::from(b)]), "{b:#x} at {at}");
                 // and in a string long enough to be read by words, at every offset of one
                 for pad in 8..17 {
                     let mut long = vec![b'a'; pad + 16];
@@ -1223,6 +1514,11 @@ mod word_tests {
     }
 
     proptest! {
+        #[test]
+        fn word_extra_is_the_tables(w in any::<[u8; 8]>()) {
+            prop_assert_eq!(word_extra(u64::from_le_bytes(w)), w.iter().map(|&b| usize::from(JSON_EXTRA[usize::from(b)])).sum::<usize>());
+        }
+
         #[test]
         fn word_measures_match_the_byte_ones(
             s in "([a-z ]{1,12}|\n|\n\n|\"|\\\\|\t|\u{1}|\u{1f}|\u{7f}|中|é|🚀| \u{2028}){0,80}",
