@@ -28,10 +28,12 @@ import { createRequire } from "node:module";
 const TRANSPORT = Symbol.for("webhook-push.transport.1");
 /** Where undici's setGlobalDispatcher puts the dispatcher that Node's fetch uses. */
 const DISPATCHER = Symbol.for("undici.globalDispatcher.1");
+/** Where undici 7 puts it too (it sets both). */
+const DISPATCHER_2 = Symbol.for("undici.globalDispatcher.2");
 const MAX_TIMER_MS = 2147483647;
 const EMPTY = new Uint8Array(0);
 /** Headers that fetch refuses or sets itself: a request with one stays with fetch, as today. */
-const SPECIAL = /^(?:content-length|transfer-encoding|connection|keep-alive|upgrade|expect|host|te|trailer)$/i;
+const SPECIAL = /^(?:content-length|transfer-encoding|connection|keep-alive|upgrade|expect|host|te|trailer|accept-encoding)$/i;
 /** Node 20+ (`require('internal/deps/undici/undici')`) and Node 18 (`lazyUndici().fetch(`). */
 const NODE_FETCH_SOURCE = /\brequire\('internal\/deps\/undici\/undici'\)|\blazyUndici\(\)\.fetch\(/;
 
@@ -42,6 +44,9 @@ const tooLarge = (max, how) => network(`the answer is larger than ${max} bytes (
 const require = createRequire(import.meta.url);
 let http;
 let https;
+let zlib;
+let utilModule;
+const util = () => (utilModule ??= require("node:util"));
 
 /** The fetch last checked, and whether it is Node's own. */
 let seenFetch;
@@ -74,7 +79,16 @@ function isDefaultDispatcher(d) {
     seenDispatcher = d;
     seenDispatcherIsDefault = false;
     try {
-      if (typeof d === "object" && d !== null && Object.getPrototypeOf(d)?.constructor?.name === "Agent") {
+      const proto = typeof d === "object" && d !== null ? Object.getPrototypeOf(d) : null;
+      if (
+        proto?.constructor?.name === "Agent" &&
+        // not composed (`compose()` gives a Proxy of the Agent), nothing of its own over the
+        // Agent's methods (a subclass named Agent, a patched dispatch)
+        !util().types.isProxy(d) &&
+        !Object.hasOwn(d, "dispatch") &&
+        !Object.hasOwn(proto, "dispatch") &&
+        Object.getPrototypeOf(proto)?.constructor?.name === "DispatcherBase"
+      ) {
         const own = (name) => {
           const key = Object.getOwnPropertySymbols(d).find((s) => s.description === name);
           return key === undefined ? undefined : d[key];
@@ -135,7 +149,9 @@ const hasHeader = (h, name) => Object.keys(h).some((k) => k.toLowerCase() === na
  * `follow`: a redirect would be followed (a media GET): left to fetch.
  */
 function nodeFetch(url, init, timeoutMs, max, follow) {
-  if (follow || !isNodeFetch(globalThis.fetch) || !isDefaultDispatcher(globalThis[DISPATCHER])) return undefined;
+  if (follow || !isNodeFetch(globalThis.fetch) || !isDefaultDispatcher(globalThis[DISPATCHER]) || !isDefaultDispatcher(globalThis[DISPATCHER_2])) {
+    return undefined;
+  }
   const body = init.body;
   const method = init.method ?? "GET";
   if ((body !== undefined && typeof body !== "string") || typeof method !== "string") return undefined;
@@ -160,6 +176,40 @@ function nodeFetch(url, init, timeoutMs, max, follow) {
   return new Promise((resolve) => exchange(mod, u, method, headers, body, timeoutMs, max, resolve));
 }
 
+/**
+ * The body as fetch would give it: `Content-Encoding` undone (gzip, deflate, br, in the reverse of
+ * their order; an unknown one leaves the bytes as they are, as fetch does), at most `max` bytes
+ * decoded. Nothing asks for an encoding, but a server may use one unasked.
+ */
+function decoded(b, encoding, max, ok) {
+  const codings = typeof encoding === "string" ? encoding.toLowerCase().split(",").map((c) => c.trim()).filter((c) => c !== "" && c !== "identity") : [];
+  if (codings.length === 0 || b.length === 0) return ok(b);
+  zlib ??= require("node:zlib");
+  const opts = { maxOutputLength: Math.max(1, max) };
+  try {
+    for (const c of codings.reverse()) {
+      if (c === "gzip" || c === "x-gzip") b = zlib.gunzipSync(b, { ...opts, finishFlush: zlib.constants.Z_SYNC_FLUSH });
+      else if (c === "deflate") b = inflate(b, opts);
+      else if (c === "br") b = zlib.brotliDecompressSync(b, opts);
+      else break;
+    }
+  } catch (e) {
+    if (e?.code === "ERR_BUFFER_TOO_LARGE") return tooLarge(max, "decoded");
+    return network("the answer's body could not be decoded (its Content-Encoding)");
+  }
+  return b.length > max ? tooLarge(max, "decoded") : ok(b);
+}
+
+/** `deflate` as servers send it: zlib-wrapped, or raw (fetch takes both). */
+function inflate(b, opts) {
+  try {
+    return zlib.inflateSync(b, opts);
+  } catch (e) {
+    if (e?.code === "ERR_BUFFER_TOO_LARGE") throw e;
+    return zlib.inflateRawSync(b, opts);
+  }
+}
+
 function exchange(mod, u, method, headers, body, timeoutMs, max, resolve) {
   let done = false;
   let req;
@@ -181,7 +231,12 @@ function exchange(mod, u, method, headers, body, timeoutMs, max, resolve) {
   } catch (e) {
     return finish(network(describe(e))); // an invalid method or header value
   }
-  req.on("error", (e) => finish(network(describe(e))));
+  req.on("error", (e) => {
+    // an answer read whole, then bytes past it (a length counted in characters): the parser's
+    // error comes before the answer's "end", which still comes: the answer is what it said
+    if (res?.complete) return;
+    finish(network(describe(e)));
+  });
   req.on("close", () => {
     if (res === undefined) finish(network("the connection closed before an answer"));
   });
@@ -204,7 +259,7 @@ function exchange(mod, u, method, headers, body, timeoutMs, max, resolve) {
     });
     r.on("end", () => {
       const b = length === 0 ? EMPTY : chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, length);
-      finish(answer(0, status, b, undefined, retryAfter, undefined));
+      finish(decoded(b, r.headers["content-encoding"], max, (body) => answer(0, status, body, undefined, retryAfter, undefined)));
     });
     r.on("error", (e) => finish(network(describe(e))));
     r.on("close", () => {

@@ -19,6 +19,7 @@ import fs from "node:fs";
 import http from "node:http";
 import https from "node:https";
 import net from "node:net";
+import zlib from "node:zlib";
 import path from "node:path";
 import os from "node:os";
 import { pathToFileURL } from "node:url";
@@ -203,6 +204,25 @@ describe("which transport (Node)", () => {
     } finally {
       setGlobalDispatcher(saved);
       await tuned.close();
+    }
+  });
+
+  test("a composed undici dispatcher (Agent.compose: a Proxy of a plain Agent) keeps fetch: its interceptor runs", async () => {
+    const { Agent, getGlobalDispatcher, setGlobalDispatcher } = await import("undici");
+    const saved = getGlobalDispatcher();
+    let intercepted = 0;
+    const composed = new Agent().compose((dispatch) => (opts, handler) => {
+      intercepted++;
+      return dispatch(opts, handler);
+    });
+    setGlobalDispatcher(composed);
+    try {
+      const r = await sendOnce();
+      assert.equal(intercepted, 1, "the user's interceptor saw the request");
+      assert.equal(r.undici, 1, "through fetch");
+    } finally {
+      setGlobalDispatcher(saved);
+      await composed.close();
     }
   });
 
@@ -440,6 +460,57 @@ describe("misbehaving servers on the Node transport", () => {
         assert.equal(r.error?.code, "PLATFORM_ERROR", JSON.stringify(r));
         assert.match(r.error.message, /redirects are not followed/);
         assert.equal(srv.conns.reduce((n, c) => n + c.requests, 0), 1, "posted once");
+      } finally {
+        await srv.close();
+      }
+    });
+  }
+
+  test("an answer read whole, then bytes past its length in the same write: delivered, posted once", async () => {
+    const srv = await rawServer((sock) => sock.write(`HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: ${OK.length}\r\n\r\n${OK}已收到 and more`));
+    try {
+      const r = await new wp.MessageSender({ baseUrls: { wecom: srv.url }, timeout: 3000, retryPolicy: { maxRetries: 2, initialDelay: 10, maxDelay: 50, backoffMultiplier: 2, jitter: 0 }, rateLimit: false }).send(MSG, "wecom", KEY);
+      assert.equal(r.success, true, JSON.stringify(r));
+      assert.equal(srv.conns.reduce((n, c) => n + c.requests, 0), 1, "posted once");
+    } finally {
+      await srv.close();
+    }
+  });
+
+  for (const [coding, encode] of [
+    ["gzip", (b) => zlib.gzipSync(b)],
+    ["deflate", (b) => zlib.deflateSync(b)],
+    ["deflate (raw)", (b) => zlib.deflateRawSync(b)],
+    ["br", (b) => zlib.brotliCompressSync(b)],
+  ]) {
+    test(`an answer in Content-Encoding ${coding} (unasked) is decoded, as fetch does`, async () => {
+      const body = encode(Buffer.from(OK));
+      const srv = await rawServer((sock) => {
+        sock.write(`HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Encoding: ${coding.split(" ")[0]}\r\nContent-Length: ${body.length}\r\n\r\n`);
+        sock.write(body);
+      });
+      try {
+        const { r } = await sendTo(srv);
+        assert.equal(r.success, true, JSON.stringify(r));
+      } finally {
+        await srv.close();
+      }
+    });
+  }
+
+  for (const [name, body, says] of [
+    ["a gzip answer that decodes past the cap: refused", zlib.gzipSync(Buffer.alloc(8 * 1024 * 1024, 0x20)), /larger than \d+ bytes \(decoded\)/],
+    ["a gzip answer that is not gzip: NETWORK_ERROR", Buffer.from("not gzip at all"), /could not be decoded/],
+  ]) {
+    test(name, async () => {
+      const srv = await rawServer((sock) => {
+        sock.write(`HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Encoding: gzip\r\nContent-Length: ${body.length}\r\n\r\n`);
+        sock.write(body);
+      });
+      try {
+        const { r } = await sendTo(srv);
+        assert.equal(r.error?.code, "NETWORK_ERROR", JSON.stringify(r));
+        assert.match(r.error.message, says);
       } finally {
         await srv.close();
       }
