@@ -396,32 +396,28 @@ describe("misbehaving servers on the Node transport", () => {
     });
   }
 
-  test("a server that never answers: TIMEOUT on time, the connection closed", { timeout: 30_000 }, async () => {
-    const srv = await rawServer(() => {});
-    try {
-      const { r, ms } = await sendTo(srv, 300);
-      assert.equal(r.error?.code, "TIMEOUT", JSON.stringify(r));
-      assert.ok(ms < 3000, `settled in ${ms} ms`);
-      await closedByClient(srv);
-    } finally {
-      await srv.close();
-    }
-  });
-
-  test("a body that drips past the timeout: TIMEOUT, the connection closed", { timeout: 30_000 }, async () => {
-    const srv = await rawServer((sock, conn) => {
-      sock.write("HTTP/1.1 200 OK\r\nContent-Length: 60000\r\n\r\n{");
-      const t = setInterval(() => (conn.closed ? clearInterval(t) : sock.write(" ")), 20);
+  for (const [name, onRequest] of [
+    ["a server that never answers", () => {}],
+    [
+      "a body that drips past the timeout",
+      (sock, conn) => {
+        sock.write("HTTP/1.1 200 OK\r\nContent-Length: 60000\r\n\r\n{");
+        const t = setInterval(() => (conn.closed ? clearInterval(t) : sock.write(" ")), 20);
+      },
+    ],
+  ]) {
+    test(`${name}: TIMEOUT on time, the connection closed`, { timeout: 30_000 }, async () => {
+      const srv = await rawServer(onRequest);
+      try {
+        const { r, ms } = await sendTo(srv, 300);
+        assert.equal(r.error?.code, "TIMEOUT", JSON.stringify(r));
+        assert.ok(ms < 3000, `settled in ${ms} ms`);
+        await closedByClient(srv);
+      } finally {
+        await srv.close();
+      }
     });
-    try {
-      const { r, ms } = await sendTo(srv, 300);
-      assert.equal(r.error?.code, "TIMEOUT", JSON.stringify(r));
-      assert.ok(ms < 3000, `settled in ${ms} ms`);
-      await closedByClient(srv);
-    } finally {
-      await srv.close();
-    }
-  });
+  }
 
   for (const [name, onRequest] of [
     ["a reset before the answer", (sock) => sock.resetAndDestroy()],
