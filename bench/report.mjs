@@ -11,6 +11,7 @@ const size = readJson("size.json");
 const cold = readJson("cold.json");
 const render = readJson("render.json");
 const send = readJson("send.json");
+const sendRt = readJson("send-runtimes.json");
 const multi = readJson("multi.json");
 const apprise = readJson("apprise.json");
 const memory = readJson("memory.json");
@@ -82,6 +83,21 @@ if (send) {
   if (t) goal("CPU per message over plain fetch (text + mentions, c=32), ms", t.cpu_ms_per_msg_over_fetch.median, gc.text, "max", `${mmm(t.cpu_ms_per_msg_over_fetch, 3)} ms`, "CPU ms/msg (text)");
   const r = send.mix["32"];
   if (r) goal("CPU per message over plain fetch (mix, c=32), ms", r.cpu_ms_per_msg_over_fetch.median, gc.mix, "max", `${mmm(r.cpu_ms_per_msg_over_fetch, 3)} ms`, "CPU ms/msg (mix)");
+}
+// the same goals in Deno, Bun and workerd (bench/send-runtimes.mjs), against each runtime's own fetch
+const RT_NAMES = { deno: "Deno", bun: "Bun", workerd: "workerd (Miniflare)" };
+for (const [rt, res] of Object.entries(sendRt?.runtimes ?? {})) {
+  if (res.error) continue;
+  const gr = sendRt.goal_ratio;
+  const gc = sendRt.goal_cpu_ms;
+  for (const w of ["text", "mix"]) {
+    for (const c of ["1", "32"]) {
+      const r = res[w]?.[c];
+      if (r) goal(`${RT_NAMES[rt] ?? rt}: send throughput vs its plain fetch, ${w === "text" ? "text" : "mix with the 10 KB markdown"}, concurrency ${c}`, r.ratio_ours_over_fetch.median, gr[w], "min", mmm(r.ratio_ours_over_fetch), `${rt}: send / fetch, ${w}, c=${c}`);
+    }
+    const r = res[w]?.["32"];
+    if (r?.cpu_ms_per_msg_over_fetch) goal(`${RT_NAMES[rt] ?? rt}: CPU per message over its plain fetch (${w === "text" ? "text + mentions" : "mix"}, c=32), ms${rt === "workerd" ? " (the workerd process's CPU)" : ""}`, r.cpu_ms_per_msg_over_fetch.median, gc[w], "max", `${mmm(r.cpu_ms_per_msg_over_fetch, 3)} ms`, `${rt}: CPU ms/msg (${w})`);
+  }
 }
 if (apprise?.raw?.length) {
   for (const r of apprise.raw) {
@@ -333,6 +349,31 @@ if (send) {
     })()}`);
   }
   p("", `Goals: text at least 0.9 of plain fetch and at most 0.1 ms CPU per message above it; the mix at least 0.8 and at most 0.25 ms (Workers' free plan allows 10 ms of CPU per request). Failed sends in these runs: ${fails}.`, "");
+}
+if (sendRt) {
+  p(
+    "### Send in Deno, Bun and workerd",
+    "",
+    `The same workloads (bench/send-runtimes.mjs) in each runtime against that runtime's own plain \`fetch\` loop, from the packed package imported by name (Deno: deno.mjs; Bun: node.mjs, which leaves Bun's fetch in place; workerd: workerd.mjs in Miniflare). ${sendRt.rounds} interleaved rounds of ${sendRt.n[1]} (concurrency 1) / ${sendRt.n[32]} (32) messages per runner. CPU per message: Deno and Bun \`process.cpuUsage()\` in the runtime around each run; workerd: the workerd process's utime + stime from /proc (all its threads, including its own HTTP client work, 10 ms ticks; wall time from outside, one dispatch per run).`,
+    "",
+  );
+  for (const [rt, res] of Object.entries(sendRt.runtimes)) {
+    if (res.error) {
+      p(`**${RT_NAMES[rt] ?? rt}**: not measured (${res.error.split("\n")[0]}).`, "");
+      continue;
+    }
+    p(`**${RT_NAMES[rt] ?? rt}** ${res.version} (${res.seconds.toFixed(0)} s)`, "", "| workload | concurrency | ours, msg/s | plain fetch, msg/s | ours / fetch | CPU ms/msg ours | CPU ms/msg fetch | CPU ms/msg over fetch |", "|---|---:|---|---|---|---|---|---|");
+    for (const w of ["text", "mix"]) {
+      for (const c of ["1", "32"]) {
+        const r = res[w]?.[c];
+        if (!r) continue;
+        const label = w === "text" ? "text + 2 mentions (×3 platforms)" : `mix (${f(r.requests_per_message, 2)} requests/msg)`;
+        p(`| ${label} | ${c} | ${mmmi(r.ours_per_s)} | ${mmmi(r.fetch_per_s)} | ${mmm(r.ratio_ours_over_fetch)} | ${mmm(r.ours_cpu_ms_per_msg, 3)} | ${mmm(r.fetch_cpu_ms_per_msg, 3)} | ${mmm(r.cpu_ms_per_msg_over_fetch, 3)} |`);
+      }
+    }
+    const fails = ["text", "mix"].flatMap((w) => Object.values(res[w] ?? {})).reduce((a, r) => a + r.failures.ours + r.failures.fetch, 0);
+    p("", `Failed sends: ${fails}.`, "");
+  }
 }
 
 // ---- 5. apprise --------------------------------------------------------------------------------

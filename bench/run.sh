@@ -74,6 +74,7 @@ phase "2. cold start (Node, workerd)" node bench/cold.mjs
 phase "   CLI one-shot (webhook-push send)" node bench/cli.mjs
 phase "3. render throughput" node bench/render.mjs
 phase "4. send throughput + CPU" node bench/send.mjs
+phase "   send in Deno, Bun, workerd" node bench/send-runtimes.mjs
 phase "   sendMulti vs send" node bench/multi.mjs
 phase "   profile (node --cpu-prof)" node bench/profile.mjs
 phase "5. against Apprise${QUICK:+ (QUICK: no long bursts)}" node bench/apprise.mjs
