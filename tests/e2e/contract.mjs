@@ -96,6 +96,35 @@ function cases(seen) {
       bounded: 16 * 1024 * 1024,
     },
     {
+      // a Response that claims a fetch's URL (set on the object) is still not trusted as framed
+      name: "Content-Length lies, with a URL set on the Response",
+      fetch: async (url, init) => {
+        note(url, init);
+        const h = hugeStream(300 * 1024 * 1024);
+        seen.streams.push(h);
+        const r = new Response(h.stream, { status: 200, headers: { "content-type": "application/json", "content-length": "27" } });
+        Object.defineProperty(r, "url", { value: String(url) });
+        return r;
+      },
+      bounded: 16 * 1024 * 1024,
+    },
+    {
+      // nor a subclass of Response with a URL
+      name: "Content-Length lies, from a subclass of Response with a URL",
+      fetch: async (url, init) => {
+        note(url, init);
+        const h = hugeStream(300 * 1024 * 1024);
+        seen.streams.push(h);
+        class FetchedLike extends Response {
+          get url() {
+            return String(url);
+          }
+        }
+        return new FetchedLike(h.stream, { status: 200, headers: { "content-type": "application/json", "content-length": "27" } });
+      },
+      bounded: 16 * 1024 * 1024,
+    },
+    {
       // a declared length past the cap is refused before anything is read
       name: "declares a huge Content-Length",
       fetch: async (url, init) => {
