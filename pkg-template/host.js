@@ -211,10 +211,11 @@ async function exchange(url, init, max, attempt) {
 
 /**
  * A Response made by the runtime's own fetch, untouched: an instance of the global Response (not
- * a subclass, a Proxy's target or a plain object), with its URL (a constructed Response has "")
- * and none of `url`, `body`, `arrayBuffer` set on the object itself. The runtimes' HTTP clients
- * end such a body at its Content-Length (Node's undici, Deno, Bun and workerd, each checked
- * against a server that sends more: tests/e2e/host.test.mjs, contract.test.mjs).
+ * a subclass or a plain object; a Proxy's `url` getter throws), with its URL (a constructed
+ * Response has "") and none of `url`, `body`, `arrayBuffer` set on the object itself. The
+ * runtimes' HTTP clients end such a body at its Content-Length (Node's fetch, Deno, Bun and
+ * workerd, each checked against a server that sends more: tests/e2e/transport.test.mjs); test
+ * doubles that lie stay with the reader (tests/e2e/contract.mjs).
  */
 function framed(resp) {
   try {
