@@ -353,7 +353,7 @@ fn plain(c: u8) -> bool {
 
 /// The index of the first `"`, `\\` or control byte at or after `i` (or the end).
 #[inline(always)]
-fn skip_plain(b: &[u8], mut i: usize) -> usize {
+pub(crate) fn skip_plain(b: &[u8], mut i: usize) -> usize {
     while i + 8 <= b.len() {
         let eight = [b[i], b[i + 1], b[i + 2], b[i + 3], b[i + 4], b[i + 5], b[i + 6], b[i + 7]];
         if has_special(u64::from_le_bytes(eight)) {
