@@ -157,5 +157,37 @@ pub fn as_is(s: &str) -> String {
 
 /// Text for Feishu, whose text messages read `<at ...>` tags: `&`, `<`, `>` escaped.
 pub fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    // one pass, one allocation (three `replace`s made three of each); an index loop:
+    // `bytes().enumerate()` here made that adapter out of line in `json::write_str` too
+    let (bytes, mut out, mut last, mut i) = (s.as_bytes(), String::with_capacity(s.len()), 0, 0);
+    while i < bytes.len() {
+        let rep = match bytes[i] {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            _ => {
+                i += 1;
+                continue;
+            }
+        };
+        out.push_str(&s[last..i]);
+        out.push_str(rep);
+        i += 1;
+        last = i;
+    }
+    out.push_str(&s[last..]);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The one-pass escape writes what the three `replace`s it replaced wrote.
+        #[test]
+        fn html_escape_is_the_three_replaces(s in "[&<>a-z é中\u{1F600}]{0,40}|\\PC{0,40}") {
+            prop_assert_eq!(super::html_escape(&s), s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;"));
+        }
+    }
 }

@@ -14,7 +14,7 @@ use std::fmt;
 
 use serde_json::{Number, Value};
 
-use crate::json::write_str;
+use crate::json::{push_ascii, write_str};
 
 /// A string of a payload: a literal, or owned.
 pub type Str = Cow<'static, str>;
@@ -245,26 +245,26 @@ impl Payload {
             Payload::Number(n) => out.push_str(&crate::json::number(n)),
             Payload::String(s) => write_str(s, out),
             Payload::Array(a) => {
-                out.push('[');
+                push_ascii(out, b'[');
                 for (i, x) in a.iter().enumerate() {
                     if i > 0 {
-                        out.push(',');
+                        push_ascii(out, b',');
                     }
                     x.write(out);
                 }
-                out.push(']');
+                push_ascii(out, b']');
             }
             Payload::Object(m) => {
-                out.push('{');
+                push_ascii(out, b'{');
                 for (i, (k, x)) in m.0.iter().enumerate() {
                     if i > 0 {
-                        out.push(',');
+                        push_ascii(out, b',');
                     }
                     write_str(k, out);
-                    out.push(':');
+                    push_ascii(out, b':');
                     x.write(out);
                 }
-                out.push('}');
+                push_ascii(out, b'}');
             }
         }
     }

@@ -32,15 +32,15 @@ impl Rendered {
         out.push_str(",\"payloads\":[");
         for (i, p) in self.payloads.iter().enumerate() {
             if i > 0 {
-                out.push(',');
+                crate::json::push_ascii(&mut out, b',');
             }
             p.write(&mut out);
         }
         out.push_str("],\"degraded\":");
-        out.push('[');
+        crate::json::push_ascii(&mut out, b'[');
         for (i, d) in self.degraded.iter().enumerate() {
             if i > 0 {
-                out.push(',');
+                crate::json::push_ascii(&mut out, b',');
             }
             out.push_str("{\"from\":");
             crate::json::write_str(&d.from, &mut out);
@@ -48,12 +48,12 @@ impl Rendered {
             crate::json::write_str(&d.to, &mut out);
             out.push_str(",\"reason\":");
             crate::json::write_str(&d.reason, &mut out);
-            out.push('}');
+            crate::json::push_ascii(&mut out, b'}');
         }
-        out.push(']');
+        crate::json::push_ascii(&mut out, b']');
         out.push_str(",\"parts\":");
         out.push_str(&self.payloads.len().to_string());
-        out.push('}');
+        crate::json::push_ascii(&mut out, b'}');
         out
     }
 

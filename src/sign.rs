@@ -13,12 +13,47 @@ type HmacSha256 = Hmac<Sha256>;
 /// What is left unencoded in a query value: RFC 3986 unreserved characters.
 const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
 
+/// The last key signed with, its HMAC state after the key (two of a short message's four
+/// SHA-256 blocks), and the last message signed with it and its signature.
+struct Last {
+    key: Vec<u8>,
+    mac: HmacSha256,
+    signed: Option<(Vec<u8>, String)>,
+}
+
+thread_local! {
+    /// One entry: renders and sends to one bot repeat their key (DingTalk's is the secret; Feishu's
+    /// the timestamp in seconds and the secret, with an empty message: the same signature for a
+    /// whole second). Never read out of this module; replaced by the next key.
+    static LAST: std::cell::RefCell<Option<Last>> = const { std::cell::RefCell::new(None) };
+}
+
 /// base64 of HMAC-SHA256(key, msg).
 pub(crate) fn hmac_b64(key: &[u8], msg: &[u8]) -> Result<String> {
-    // HMAC accepts keys of any length; the error arm exists only in the type.
-    let mut mac = HmacSha256::new_from_slice(key).map_err(|_| Error::config("the signing secret is unusable"))?;
+    LAST.with(|last| {
+        let mut last = last.borrow_mut();
+        if let Some(l) = last.as_ref().filter(|l| l.key == key) {
+            if let Some((m, out)) = &l.signed {
+                if m == msg {
+                    return Ok(out.clone());
+                }
+            }
+        } else {
+            // HMAC accepts keys of any length; the error arm exists only in the type.
+            let mac = HmacSha256::new_from_slice(key).map_err(|_| Error::config("the signing secret is unusable"))?;
+            *last = Some(Last { key: key.to_vec(), mac, signed: None });
+        }
+        let Some(l) = last.as_mut() else { return Err(Error::config("the signing secret is unusable")) };
+        let out = uncached(l.mac.clone(), msg);
+        l.signed = Some((msg.to_vec(), out.clone()));
+        Ok(out)
+    })
+}
+
+/// base64 of the HMAC of `msg` from `mac`, the state after its key.
+fn uncached(mut mac: HmacSha256, msg: &[u8]) -> String {
     mac.update(msg);
-    Ok(base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes()))
+    base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
 }
 
 /// DingTalk: base64(HmacSHA256(key = secret, msg = timestamp_ms + "\n" + secret)), not yet URL-encoded.
@@ -97,6 +132,27 @@ mod tests {
             "https://oapi.dingtalk.com/robot/send?access_token=T&timestamp=1577836800000&sign=%2BnNCK5RddMDikgXSXJcDpPb9RZqSQXlesQPy6NpNYUk%3D"
         );
         assert!(!url.contains("%25"), "double-encoded");
+    }
+
+    /// The cache of the last key and signature gives what a fresh HMAC gives, whatever the
+    /// order of keys and messages (a key repeated, a message repeated under another key).
+    #[test]
+    fn the_last_key_cache_signs_as_a_fresh_hmac() {
+        use proptest::prelude::*;
+        let fresh = |key: &[u8], msg: &[u8]| uncached(HmacSha256::new_from_slice(key).unwrap(), msg);
+        let pick = proptest::collection::vec((0usize..3, 0usize..3), 1..40);
+        proptest!(|(calls in pick, keys in proptest::collection::vec(".{0,80}", 3), msgs in proptest::collection::vec(".{0,80}", 3))| {
+            for (k, m) in calls {
+                let (key, msg) = (keys[k].as_bytes(), msgs[m].as_bytes());
+                prop_assert_eq!(hmac_b64(key, msg).unwrap(), fresh(key, msg));
+            }
+        });
+        // a key over the block size (hashed first) too
+        let long = "S".repeat(100);
+        for ts in [1u64, 1, 2, 2, 1] {
+            assert_eq!(dingtalk_sign(&long, ts).unwrap(), fresh(long.as_bytes(), format!("{ts}\n{long}").as_bytes()));
+            assert_eq!(feishu_sign(&long, ts).unwrap(), fresh(format!("{ts}\n{long}").as_bytes(), b""));
+        }
     }
 
     #[test]

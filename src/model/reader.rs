@@ -251,8 +251,45 @@ pub fn owned(s: Option<&str>) -> Option<String> {
 }
 
 pub fn check_url(s: &str, path: Path<'_>) -> Result<()> {
-    if s.chars().any(|c| c.is_whitespace() || c.is_control()) {
+    if bad_url_chars(s) {
         return Err(Error::at(path.text(), "must be a URL without spaces or control characters"));
     }
     Ok(())
+}
+
+/// Whether `s` holds white space or a control character. ASCII is checked a byte at a time (in
+/// ASCII those are the bytes up to the space, and DEL); only a URL with other characters is
+/// decoded and asked of each character (what `char::is_whitespace` / `is_control` say).
+fn bad_url_chars(s: &str) -> bool {
+    let b = s.as_bytes();
+    if b.is_ascii() {
+        return b.iter().any(|&c| c <= b' ' || c == 0x7f);
+    }
+    s.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The ASCII check finds exactly what the per-character one finds.
+        #[test]
+        fn url_chars_are_checked_as_chars(s in "[ -~\t\n\r\x0b\x0c\x00-\x1f\x7f\u{85}\u{a0}\u{2028}\u{3000}é中]{0,30}|\\PC{0,30}|\\pC{0,5}") {
+            prop_assert_eq!(super::bad_url_chars(&s), s.chars().any(|c| c.is_whitespace() || c.is_control()));
+        }
+    }
+
+    /// Every ASCII character alone, in a URL and at its end, and a few others.
+    #[test]
+    fn each_character_is_checked_as_a_char() {
+        let chars =
+            (0u8..128).map(char::from).chain(['\u{85}', '\u{a0}', '\u{2028}', '\u{3000}', 'é', '中', '\u{1F600}']);
+        for c in chars {
+            let bad = c.is_whitespace() || c.is_control();
+            for s in [c.to_string(), format!("https://e.com/{c}a"), format!("https://e.com/{c}")] {
+                assert_eq!(super::bad_url_chars(&s), bad, "{s:?}");
+            }
+        }
+    }
 }

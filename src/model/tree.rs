@@ -209,17 +209,22 @@ impl<'a> Fast<'a> {
         (f.i == s.len()).then_some((node, f.count))
     }
 
+    #[inline(always)]
     fn peek(&self) -> Option<u8> {
         self.s.as_bytes().get(self.i).copied()
     }
 
+    #[inline(always)]
     fn ws(&mut self) {
         while let Some(b' ' | b'\n' | b'\r' | b'\t') = self.peek() {
             self.i += 1;
         }
     }
 
-    /// Past `c` (after white space), or `false` if the next byte is not `c`.
+    /// Past `c` (after white space), or `false` if the next byte is not `c`. These three are
+    /// called per token: out of line at -Oz (calls, not work) they were a third of the reader's
+    /// time (bench/LEVERS.md, "`render()` of small messages outside markdown").
+    #[inline(always)]
     fn eat(&mut self, c: u8) -> bool {
         self.ws();
         let ok = self.peek() == Some(c);
@@ -353,7 +358,7 @@ fn plain(c: u8) -> bool {
 
 /// The index of the first `"`, `\\` or control byte at or after `i` (or the end).
 #[inline(always)]
-fn skip_plain(b: &[u8], mut i: usize) -> usize {
+pub(crate) fn skip_plain(b: &[u8], mut i: usize) -> usize {
     while i + 8 <= b.len() {
         let eight = [b[i], b[i + 1], b[i + 2], b[i + 3], b[i + 4], b[i + 5], b[i + 6], b[i + 7]];
         if has_special(u64::from_le_bytes(eight)) {
