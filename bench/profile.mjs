@@ -131,11 +131,11 @@ if (worst && !jobs.some(([n]) => n === `render ${worst.message}/${worst.platform
   jobs.splice(3, 0, [`render ${worst.message}/${worst.platform}`, ["render", worst.message, worst.platform, "2000"]]);
 }
 // WP_PROFILE_LARGE=input/type/platform/overflow[,…] (WP_PROFILE_ITERATIONS, 40): those 1 MiB
-// inputs of bench/large-ab.mjs instead of the jobs above, e.g. emphasis/markdown/dingtalk/truncate
-if (process.env.WP_PROFILE_LARGE) {
-  jobs.length = 0;
-  for (const spec of process.env.WP_PROFILE_LARGE.split(",")) jobs.push([`large ${spec}`, ["large", spec, process.env.WP_PROFILE_ITERATIONS || "40"]]);
-}
+// inputs of bench/large-ab.mjs instead of the jobs above, e.g. emphasis/markdown/dingtalk/truncate;
+// WP_PROFILE_RENDER=message/platform[,…] (WP_PROFILE_ITERATIONS, 2000): those bench messages rendered
+if (process.env.WP_PROFILE_LARGE || process.env.WP_PROFILE_RENDER) jobs.length = 0;
+for (const spec of process.env.WP_PROFILE_LARGE?.split(",") ?? []) jobs.push([`large ${spec}`, ["large", spec, process.env.WP_PROFILE_ITERATIONS || "40"]]);
+for (const spec of process.env.WP_PROFILE_RENDER?.split(",") ?? []) jobs.push([`render ${spec}`, ["render", ...spec.split("/"), process.env.WP_PROFILE_ITERATIONS || "2000"]]);
 for (const [name, args] of jobs) {
   const r = run(name.replace(/[^a-z0-9_-]+/gi, "_"), args);
   r.workload = name;

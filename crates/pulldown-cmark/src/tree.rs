@@ -100,6 +100,7 @@ impl<T: Default> Tree<T> {
     }
 
     /// Create an isolated node.
+    #[inline]
     pub(crate) fn create_node(&mut self, item: T) -> TreeIndex {
         let this = self.nodes.len();
         self.nodes.push(Node {
