@@ -17,8 +17,9 @@ struct Parsed {
 /// The broken-link callback's answer for a label: some labels resolve (to a destination that
 /// depends on the label), others do not, so both paths run.
 fn answer(label: &str) -> Option<(String, String)> {
-    (label.len() % 3 != 0)
-        .then(|| (format!("/d/{label}"), if label.len() % 2 == 0 { String::new() } else { "t".into() }))
+    let n = label.len();
+    (!n.is_multiple_of(3))
+        .then(|| (format!("/d/{label}"), if n.is_multiple_of(2) { String::new() } else { "t".into() }))
 }
 
 macro_rules! parse_with {
