@@ -10,7 +10,8 @@ import path from "node:path";
 import { at, CONSUMER, readJson, ROOT, writeJson } from "./lib/common.mjs";
 import { crateOf } from "./lib/wasm-attr.mjs";
 
-const DBG = at("target", "bench-wasm", "webhook_push_bg.debuginfo.wasm");
+// WP_PROFILE_WASM: another wasm with names (e.g. a variant built with `wasm-opt --no-inline=PATTERN`)
+const DBG = process.env.WP_PROFILE_WASM ? path.resolve(process.env.WP_PROFILE_WASM) : at("target", "bench-wasm", "webhook_push_bg.debuginfo.wasm");
 const PROFILE_CONSUMER = at("target", "bench-profile");
 if (!fs.existsSync(DBG)) throw new Error(`${DBG} is missing: run bench/size.mjs first`);
 
@@ -20,7 +21,7 @@ fs.cpSync(path.join(CONSUMER, "node_modules", "webhook-push"), path.join(PROFILE
 fs.copyFileSync(path.join(CONSUMER, "package.json"), path.join(PROFILE_CONSUMER, "package.json"));
 fs.copyFileSync(DBG, path.join(PROFILE_CONSUMER, "node_modules", "webhook-push", "webhook_push_bg.wasm"));
 
-const known = new Set(["webhook_push", "pulldown_cmark", "serde_json", "serde_core", "js_sys", "wasm_bindgen", "wasm_bindgen_futures", "sha2", "hmac", "md5", "base64", "percent_encoding", "unicase", "memchr", "digest", "itoa", "zmij", "hybrid_array", "block_buffer", "crypto_common"]);
+const known = new Set(["webhook_push", "pulldown_cmark", "serde_json", "serde_core", "js_sys", "wasm_bindgen", "wasm_bindgen_futures", "sha2", "hmac", "md5", "base64", "percent_encoding", "unicase", "memchr", "digest", "itoa", "zmij", "hybrid_array", "block_buffer", "crypto_common", "md_events"]);
 
 function clean(name) {
   return name.replace(/\[[0-9a-f]{16}\]/g, "").replace(/::h[0-9a-f]{16}$/, "");
@@ -88,16 +89,16 @@ function analyse(file) {
     const [fn, file] = k.split("\t");
     return { function: fn.length > 160 ? `${fn.slice(0, 157)}...` : fn, where: sourceOf(fn) ?? (file || null), share: Number((v / total).toFixed(4)) };
   };
-  const interesting = /^(webhook_push::|<webhook_push::|js_sys::JSON|render$|handleError|passStringToWasm0|getStringFromWasm0|__wbg_(parse|stringify)|pulldown_cmark::|serde_json::de::from_str|core::ptr::drop_in_place<serde_json)/;
+  const interesting = /^(webhook_push::|<webhook_push::|js_sys::JSON|render$|handleError|passStringToWasm0|getStringFromWasm0|__wbg_(parse|stringify)|pulldown_cmark::|<pulldown_cmark|md_events::|serde_json::de::from_str|core::ptr::drop_in_place<serde_json)/;
   return {
     samples: total,
     interval_us: (prof.endTime - prof.startTime) / prof.samples.length,
     areas: [...areas].sort((a, b) => b[1] - a[1]).map(([area, v]) => ({ area, share: Number((v / total).toFixed(4)) })),
-    top_self: [...self].sort((a, b) => b[1] - a[1]).slice(0, 20).map(row),
+    top_self: [...self].sort((a, b) => b[1] - a[1]).slice(0, Number(process.env.WP_PROFILE_TOP || 20)).map(row),
     top_inclusive: [...incl]
       .filter(([k]) => interesting.test(k.split("\t")[0]))
       .sort((a, b) => b[1] - a[1])
-      .slice(0, 25)
+      .slice(0, Number(process.env.WP_PROFILE_TOP || 25))
       .map(row),
   };
 }
@@ -129,6 +130,12 @@ const jobs = [
 if (worst && !jobs.some(([n]) => n === `render ${worst.message}/${worst.platform}`)) {
   jobs.splice(3, 0, [`render ${worst.message}/${worst.platform}`, ["render", worst.message, worst.platform, "2000"]]);
 }
+// WP_PROFILE_LARGE=input/type/platform/overflow[,…] (WP_PROFILE_ITERATIONS, 40): those 1 MiB
+// inputs of bench/large-ab.mjs instead of the jobs above, e.g. emphasis/markdown/dingtalk/truncate;
+// WP_PROFILE_RENDER=message/platform[,…] (WP_PROFILE_ITERATIONS, 2000): those bench messages rendered
+if (process.env.WP_PROFILE_LARGE || process.env.WP_PROFILE_RENDER) jobs.length = 0;
+for (const spec of process.env.WP_PROFILE_LARGE?.split(",") ?? []) jobs.push([`large ${spec}`, ["large", spec, process.env.WP_PROFILE_ITERATIONS || "40"]]);
+for (const spec of process.env.WP_PROFILE_RENDER?.split(",") ?? []) jobs.push([`render ${spec}`, ["render", ...spec.split("/"), process.env.WP_PROFILE_ITERATIONS || "2000"]]);
 for (const [name, args] of jobs) {
   const r = run(name.replace(/[^a-z0-9_-]+/gi, "_"), args);
   r.workload = name;

@@ -6,6 +6,9 @@
 #   clippy      cargo clippy --all-targets -- -D warnings
 #   clippy-wasm cargo clippy --target wasm32-unknown-unknown --lib -- -D warnings  (bindings.rs is wasm-only)
 #   test        cargo test
+#   md-upstream the patched pulldown-cmark (crates/pulldown-cmark) against crates.io's 0.13.6, event for
+#               event on random markdown (crates/md-upstream: its own workspace, outside the root's [patch]):
+#               fmt, clippy, cargo test --release
 #   test-wasm   wasm-bindgen tests under Node (tests/wasm.rs; skipped while it does not exist)
 #   mock        node --test tests/mock/*.test.mjs (the mock platforms server's own tests)
 #   build       scripts/build.sh (pkg/)
@@ -99,6 +102,14 @@ e2e_tests() {
     node --test --test-reporter=spec tests/e2e/*.test.mjs
 }
 
+# crates/md-upstream: its own workspace (outside the root's [patch]), its own target dir
+md_upstream() {
+  local m=(--manifest-path crates/md-upstream/Cargo.toml --target-dir target/md-upstream)
+  cargo fmt --manifest-path crates/md-upstream/Cargo.toml --check &&
+    cargo clippy "${m[@]}" --all-targets -- -D warnings &&
+    cargo test --release "${m[@]}"
+}
+
 # the inbound layer (feature "inbound", the webhook-push/inbound subpath)
 inbound_rust() {
   cargo clippy --all-targets --features inbound -- -D warnings &&
@@ -127,6 +138,7 @@ step fmt "tools" fmt_check
 step clippy "tools" cargo clippy --all-targets -- -D warnings
 step clippy-wasm "tools" cargo clippy --target wasm32-unknown-unknown --lib -- -D warnings
 step test "" cargo test
+step md-upstream "" md_upstream
 step test-wasm "tools" wasm_tests
 step mock "" mock_tests
 step build "tools" bash scripts/build.sh

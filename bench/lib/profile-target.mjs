@@ -1,8 +1,9 @@
 // What bench/profile.mjs runs under `node --cpu-prof`: one workload on the package installed in
 // WP_BENCH_CONSUMER (a copy whose wasm keeps its name section).
 //   render <message> <platform> <iterations>     sendmix|sendtext <messages> <concurrency>
-import { loadPackage } from "./common.mjs";
-import { MESSAGES, SECRETS } from "./messages.mjs";
+//   large <input>/<type>/<platform>/<overflow> <iterations>   (an input of bench/large-ab.mjs, 1 MiB)
+import { loadPackage, renderOrRefused } from "./common.mjs";
+import { LARGE_DEFS, LARGE_EXTRA, LARGE_INPUTS, MESSAGES, SECRETS } from "./messages.mjs";
 import { startMockProcess } from "./mock.mjs";
 import { makeCombos, oursRunner } from "./workloads.mjs";
 
@@ -11,6 +12,14 @@ const wp = await loadPackage();
 if (mode === "render") {
   const opts = { webhook: `bench${b}key01`, ...(SECRETS[b] ? { secret: SECRETS[b] } : {}) };
   for (let i = 0, n = Number(c); i < n; i++) wp.render(MESSAGES[a], b, opts);
+} else if (mode === "large") {
+  const [input, type, platform, overflow] = a.split("/");
+  const unit = { ...LARGE_INPUTS, ...LARGE_EXTRA, ...LARGE_DEFS }[input];
+  const MIB = (1 << 20) - 8;
+  const s = typeof unit === "function" ? unit(MIB) : unit.repeat(Math.floor(MIB / Buffer.byteLength(unit)));
+  const message = { content: { type, body: type === "text" ? { text: s } : { content: s } } };
+  const opts = { webhook: `bench${platform}key01`, overflow, ...(SECRETS[platform] ? { secret: SECRETS[platform] } : {}) };
+  for (let i = 0, n = Number(b); i < n; i++) renderOrRefused(wp, message, platform, opts);
 } else if (mode === "sendmix" || mode === "sendtext") {
   const mock = await startMockProcess({ rateLimits: false });
   try {

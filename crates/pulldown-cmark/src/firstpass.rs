@@ -1584,7 +1584,8 @@ impl<'a, 'b> FirstPass<'a, 'b> {
         self.tree.append(Item {
             start,
             end: 0, // will get set later
-            body: ItemBody::List(Cell::new(ListFlags::IS_TIGHT), ch, index),
+            // at most 9 digits (`scan_list_marker_with_indent`): within `u32`
+            body: ItemBody::List(Cell::new(ListFlags::IS_TIGHT), ch, index as u32),
         });
         self.tree.push();
         self.last_line_blank = false;

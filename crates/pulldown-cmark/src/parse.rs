@@ -53,6 +53,10 @@ pub(crate) struct Item {
     pub body: ItemBody,
 }
 
+// webhook-push: a tree node is 24 bytes on wasm32 (32 with the list start a `u64`)
+#[cfg(target_pointer_width = "32")]
+const _: () = assert!(std::mem::size_of::<crate::tree::Node<Item>>() == 24);
+
 #[derive(Debug, PartialEq, Clone, Default)]
 pub(crate) enum ItemBody {
     // These are possible inline items, need to be resolved in second pass.
@@ -109,8 +113,10 @@ pub(crate) enum ItemBody {
     IndentCodeBlock,
     HtmlBlock,
     BlockQuote(Option<BlockQuoteKind>),
-    // is_tight|last_line empty, list character, list start index
-    List(Cell<ListFlags>, u8, u64),
+    // is_tight|last_line empty, list character, list start index (webhook-push: `u32`, was
+    // `u64`: at most 9 digits are read, and a `u64` field made every node 8 bytes longer on
+    // wasm32; widened back to `u64` in the event)
+    List(Cell<ListFlags>, u8, u32),
     ListItem(usize), // indent level
     FootnoteDefinition(CowIndex),
     MetadataBlock(MetadataBlockKind),
@@ -2291,15 +2297,17 @@ impl<'a, F: BrokenLinkCallback<'a>> Iterator for OffsetIter<'a, F> {
                     self.inner.handle_inline();
                 }
 
-                let item = self.inner.tree[cur_ix].item.clone();
-                let event = item_to_event(&item, self.inner.text, &mut self.inner.allocs);
+                // webhook-push: the item read in place (was a clone of it)
+                let item = &self.inner.tree[cur_ix].item;
+                let span = item.start..item.end;
+                let event = item_to_event(item, self.inner.text, &mut self.inner.allocs);
                 if let Event::Start(..) = event {
                     self.inner.tree.push();
                 } else {
                     self.inner.tree.next_sibling(cur_ix);
                 }
-                debug_assert!(item.start <= item.end);
-                Some((event, item.start..item.end))
+                debug_assert!(span.start <= span.end);
+                Some((event, span))
             }
         }
     }
@@ -2400,7 +2408,7 @@ fn item_to_event<'a>(item: &Item, text: &'a str, allocs: &mut Allocations<'a>) -
         ItemBody::BlockQuote(kind) => Tag::BlockQuote(kind),
         ItemBody::List(_, c, listitem_start) => {
             if c == b'.' || c == b')' {
-                Tag::List(Some(listitem_start))
+                Tag::List(Some(u64::from(listitem_start)))
             } else {
                 Tag::List(None)
             }

@@ -237,6 +237,7 @@ impl<'a> From<CowStr<'a>> for String {
 impl<'a> Deref for CowStr<'a> {
     type Target = str;
 
+    #[inline]
     fn deref(&self) -> &str {
         match self {
             CowStr::Boxed(ref b) => b,

@@ -15,10 +15,12 @@ use crate::parse::{Item, ItemBody};
 pub(crate) struct TreeIndex(NonZeroUsize);
 
 impl TreeIndex {
+    #[inline]
     fn new(i: usize) -> Self {
         TreeIndex(NonZeroUsize::new(i).unwrap())
     }
 
+    #[inline]
     pub fn get(self) -> usize {
         self.0.get()
     }
@@ -27,6 +29,7 @@ impl TreeIndex {
 impl Add<usize> for TreeIndex {
     type Output = TreeIndex;
 
+    #[inline]
     fn add(self, rhs: usize) -> Self {
         let inner = self.0.get() + rhs;
         TreeIndex::new(inner)
@@ -36,6 +39,7 @@ impl Add<usize> for TreeIndex {
 impl Sub<usize> for TreeIndex {
     type Output = TreeIndex;
 
+    #[inline]
     fn sub(self, rhs: usize) -> Self {
         let inner = self.0.get().checked_sub(rhs).unwrap();
         TreeIndex::new(inner)
@@ -76,6 +80,7 @@ impl<T: Default> Tree<T> {
     }
 
     /// Returns the index of the element currently in focus.
+    #[inline]
     pub(crate) fn cur(&self) -> Option<TreeIndex> {
         self.cur
     }
@@ -95,6 +100,7 @@ impl<T: Default> Tree<T> {
     }
 
     /// Create an isolated node.
+    #[inline]
     pub(crate) fn create_node(&mut self, item: T) -> TreeIndex {
         let this = self.nodes.len();
         self.nodes.push(Node {
@@ -131,6 +137,7 @@ impl<T: Default> Tree<T> {
     }
 
     /// Look at the parent node.
+    #[inline]
     pub(crate) fn peek_up(&self) -> Option<TreeIndex> {
         self.spine.last().copied()
     }
@@ -171,6 +178,7 @@ impl<T: Default> Tree<T> {
     }
 
     /// Moves focus to the next sibling of the given node.
+    #[inline]
     pub(crate) fn next_sibling(&mut self, cur_ix: TreeIndex) -> Option<TreeIndex> {
         self.cur = self[cur_ix].next;
         self.cur
@@ -286,12 +294,14 @@ where
 impl<T> std::ops::Index<TreeIndex> for Tree<T> {
     type Output = Node<T>;
 
+    #[inline]
     fn index(&self, ix: TreeIndex) -> &Self::Output {
         self.nodes.index(ix.get())
     }
 }
 
 impl<T> std::ops::IndexMut<TreeIndex> for Tree<T> {
+    #[inline]
     fn index_mut(&mut self, ix: TreeIndex) -> &mut Node<T> {
         self.nodes.index_mut(ix.get())
     }
