@@ -236,6 +236,11 @@ impl Builder {
         if fast() && f.kind == FrameKind::Para && f.extra.is_none() && f.blocks.is_empty() {
             return self.top().add_block(Block::Paragraph(trim_breaks(f.inl)));
         }
+        // a list item: its blocks (its pending text one more paragraph), no parts to collect
+        if fast() && f.kind == FrameKind::Item && f.extra.is_none() {
+            f.flush();
+            return self.top().extra().items.push(f.blocks);
+        }
         f.flush();
         let x = f.extra.take().map_or_else(Extra::default, |b| *b);
         let p = self.top();
