@@ -165,8 +165,10 @@ fn markdown(c: &Content, src: &str, title: Option<&str>, ctx: &mut Ctx<'_>) -> R
         false,
         |doc, bs| {
             // the prefix's features, walked once per parse: blocks that do not start the document
-            // are its last block, rendered after the blocks before it (see `markdown::bounded`)
-            if std::ptr::eq(bs.as_ptr(), doc.blocks.as_ptr()) {
+            // are its last block, rendered after the blocks before it (see `markdown::bounded`);
+            // no blocks before a last one write nothing (the last one, after them, walks)
+            let head = std::ptr::eq(bs.as_ptr(), doc.blocks.as_ptr());
+            if head && (!bs.is_empty() || doc.blocks.is_empty()) {
                 features = doc.features();
             }
             let f = features;
