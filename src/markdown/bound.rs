@@ -46,6 +46,8 @@ thread_local! {
     pub(crate) static FULL: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
     /// Tests: source bytes parsed as prefixes (the work a bounded parse did).
     pub(crate) static PARSED: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+    /// Tests: the end of each prefix parsed (how many parses, how long each).
+    pub(crate) static ATTEMPTS: std::cell::RefCell<Vec<usize>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 /// Rendered bytes past the capacity a partial parse must reach to be kept.
@@ -65,7 +67,8 @@ pub struct Bounded<B> {
 
 /// Parses as much of `src` as an output holding `capacity` rendered bytes
 /// needs, and renders it: `render` writes blocks (the whole prefix document is
-/// given for what depends on it, such as the dialect), `cost` measures one
+/// given for what depends on it, such as the dialect; blocks that do not start it are
+/// always its last block, asked for right after the blocks before it), `cost` measures one
 /// rendered block (with its separator; nothing for a block that shows nothing).
 /// `fill`: what whole blocks must cost to fill the output as the whole source does, when
 /// that is less than the capacity and [`MARGIN`] (what the cut reads past the capacity; no
@@ -137,6 +140,8 @@ fn drive(
         let (head, rest) = src.split_at(end);
         #[cfg(test)]
         PARSED.set(PARSED.get() + end);
+        #[cfg(test)]
+        ATTEMPTS.with_borrow_mut(|a| a.push(end));
         let leave_out = super::blanks::may_compact(head)
             && *blank_code.get_or_insert_with(|| {
                 let probe = Doc { blocks: vec![Block::Code { lang: String::new(), text: String::new() }] };

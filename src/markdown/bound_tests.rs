@@ -703,3 +703,29 @@ fn runs_of_empty_code_blocks_are_left_out_where_they_show_nothing() {
         }
     }
 }
+
+/// A look, not a test: the bounded parse's attempts per 1 MiB input, platform and overflow
+/// (`cargo test --lib attempts_per_large_input -- --ignored --nocapture`).
+#[test]
+#[ignore]
+fn attempts_per_large_input() {
+    let inputs = [
+        "a", "[", "<", "[x](", "]", "*a", "<a", "\\[", "a\n", "a\n\n", "> a\n", "- a\n", "1. a\n", "# a\n", "|a|\n",
+        "[a]\n", "&amp;", "a  \n", "*", "_", "`",
+    ];
+    let mib = (1 << 20) - 8;
+    for o in [Overflow::Truncate, Overflow::Split] {
+        for p in PLATFORMS {
+            for unit in inputs {
+                let md = unit.repeat(mib / unit.len());
+                let msg = message(&md, false);
+                super::bound::ATTEMPTS.with_borrow_mut(|a| a.clear());
+                let opts = RenderOptions { overflow: o, ..Default::default() };
+                let r = render(&msg, p, &opts);
+                let a = super::bound::ATTEMPTS.with_borrow(|a| a.clone());
+                let out: usize = r.map(|r| r.payloads.iter().map(|v| v.to_string().len()).sum()).unwrap_or(0);
+                println!("{o:?}\t{p:?}\t{unit:?}\tparses {a:?}\tout {out}");
+            }
+        }
+    }
+}

@@ -132,7 +132,7 @@ pub(crate) fn trim_breaks(mut v: Vec<Inline>) -> Vec<Inline> {
     while matches!(v.last(), Some(Inline::Break)) {
         v.pop();
     }
-    let lead = v.iter().take_while(|i| **i == Inline::Break).count();
+    let lead = v.iter().take_while(|i| matches!(i, Inline::Break)).count();
     if lead > 0 {
         v.drain(..lead);
     }
@@ -233,8 +233,13 @@ impl Builder {
     fn close(&mut self) {
         let Some(mut f) = self.stack.pop() else { return };
         // the most common frame: nothing of a container's to collect
-        if fast() && f.kind == FrameKind::Para && f.extra.is_none() && f.blocks.is_empty() {
+        if fast() && matches!(f.kind, FrameKind::Para) && f.extra.is_none() && f.blocks.is_empty() {
             return self.top().add_block(Block::Paragraph(trim_breaks(f.inl)));
+        }
+        // a list item: its blocks (its pending text one more paragraph), no parts to collect
+        if fast() && matches!(f.kind, FrameKind::Item) && f.extra.is_none() {
+            f.flush();
+            return self.top().extra().items.push(f.blocks);
         }
         f.flush();
         let x = f.extra.take().map_or_else(Extra::default, |b| *b);

@@ -156,6 +156,7 @@ fn markdown(c: &Content, src: &str, title: Option<&str>, ctx: &mut Ctx<'_>) -> R
     // fill it as the whole body does (its text measured in UTF-8 bytes, as blocks cost here)
     let fill = (!matches!(ctx.opts.overflow, Overflow::Split))
         .then(|| capacity.saturating_add(crate::limits::CUT_READS_AHEAD + 64));
+    let mut features = markdown::Features::default();
     let bounded = markdown::bounded(
         src,
         capacity,
@@ -163,7 +164,14 @@ fn markdown(c: &Content, src: &str, title: Option<&str>, ctx: &mut Ctx<'_>) -> R
         // a blank block still adds its separator
         false,
         |doc, bs| {
-            let f = doc.features();
+            // the prefix's features, walked once per parse: blocks that do not start the document
+            // are its last block, rendered after the blocks before it (see `markdown::bounded`);
+            // no blocks before a last one write nothing (the last one, after them, walks)
+            let head = std::ptr::eq(bs.as_ptr(), doc.blocks.as_ptr());
+            if head && (!bs.is_empty() || doc.blocks.is_empty()) {
+                features = doc.features();
+            }
+            let f = features;
             v2 = match choice {
                 WecomMarkdown::V1 => false,
                 WecomMarkdown::V2 => true,
