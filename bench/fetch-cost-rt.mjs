@@ -23,7 +23,7 @@ const snippets = path.join(pkgDir, "snippets");
 const hostJs = fs.readdirSync(snippets).map((d) => path.join(snippets, d, "pkg-template", "host.js")).find((f) => fs.existsSync(f));
 const dir = path.join(CONSUMER, "bench-rt");
 fs.mkdirSync(dir, { recursive: true });
-fs.copyFileSync(path.join(ROOT, "bench", "lib", "rt-steps.mjs"), path.join(dir, "rt-steps.mjs"));
+for (const f of ["rt-steps.mjs", "rt-loop.mjs"]) fs.copyFileSync(path.join(ROOT, "bench", "lib", f), path.join(dir, f));
 
 const wp = await loadPackage();
 const mock = await startMockProcess({ rateLimits: false });

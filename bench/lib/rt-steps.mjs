@@ -3,6 +3,7 @@
 // rotated), µs of CPU (node:process cpuUsage) and of wall time per request. Prints one line.
 import process from "node:process";
 import * as wp from "webhook-push";
+import { pool } from "./rt-loop.mjs";
 
 const MARK = "@@RT-BENCH@@";
 const cfgText = globalThis.Deno ? Deno.readTextFileSync(process.argv.at(-1)) : await Bun.file(process.argv.at(-1)).text();
@@ -16,15 +17,6 @@ const CAP = 64 * 1024;
 const dec = new TextDecoder();
 const realFetch = globalThis.fetch;
 
-async function pool(n, concurrency, one) {
-  let next = 0;
-  let failed = 0;
-  const worker = async () => {
-    while (next < n) if (!(await one(next++))) failed++;
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, n) }, worker));
-  return failed;
-}
 async function capped(res) {
   const reader = res.body.getReader();
   const chunks = [];
@@ -32,7 +24,10 @@ async function capped(res) {
   for (;;) {
     const r = await reader.read();
     if (r.done) break;
-    if (length + r.value.length > CAP) throw new Error("too large");
+    if (length + r.value.length > CAP) {
+      reader.cancel().catch(() => {});
+      throw new Error("too large");
+    }
     chunks.push(r.value);
     length += r.value.length;
   }

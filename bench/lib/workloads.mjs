@@ -28,19 +28,10 @@ export function precompute(wp, combos, baseUrls) {
   });
 }
 
-/** Run `one(i)` for i in [0, n) with `concurrency` workers; returns the count of failures. */
-export async function pool(n, concurrency, one) {
-  let next = 0;
-  let failed = 0;
-  const worker = async () => {
-    while (next < n) {
-      const i = next++;
-      if (!(await one(i))) failed++;
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, n) }, worker));
-  return failed;
-}
+// `pool(n, concurrency, one)`: one definition, in rt-loop.mjs (web globals only, so Deno, Bun and
+// workerd load it too)
+import { pool } from "./rt-loop.mjs";
+export { pool };
 
 /** One timed run: wall ms, process CPU ms (user + system), failures. */
 export async function timed(fn) {
