@@ -439,3 +439,99 @@ describe("the request helper with misbehaving host globals (Node)", () => {
     }
   });
 });
+
+// host.js's shared request timer (outside Workers one timer serves every request in flight): a
+// child process posts through fetch (a stub in place of Node's own, so host-node.mjs's node:http
+// transport stays out) and reports what its event loop still holds.
+const TIMER_CHILD = `
+const OK = '{"errcode":0,"errmsg":"ok"}';
+globalThis.fetch = process.env.HANG === "1" ? () => new Promise(() => {}) : async () => new Response(OK, { headers: { "content-type": "application/json" } });
+const wp = await import(process.env.PKG);
+const sender = new wp.MessageSender({ timeout: Number(process.env.TIMEOUT), rateLimit: false, retryPolicy: { maxRetries: 0 } });
+const msg = { content: { type: "text", body: { text: "shared timer" } } };
+const results = [];
+for (let i = 0; i < 3; i++) results.push(await sender.send(msg, "wecom", "shared-timer-key-0001"));
+await new Promise((res) => setImmediate(res));
+const pending = process.getActiveResourcesInfo().filter((x) => x === "Timeout").length;
+console.log(JSON.stringify({ codes: results.map((r) => (r.success ? "OK" : r.error.code)), pending }));
+`;
+
+async function timerChild(env) {
+  const child = spawn(process.execPath, ["--input-type=module", "-e", TIMER_CHILD], {
+    env: { ...process.env, PKG: pathToFileURL(entry).href, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  let err = "";
+  child.stdout.on("data", (d) => (out += d));
+  child.stderr.on("data", (d) => (err += d));
+  const code = await new Promise((r) => child.on("exit", r));
+  return { code, out, err };
+}
+
+describe("the shared request timer (Node, through fetch)", () => {
+  test("no request in flight: the timer holds nothing open", { timeout: 120_000 }, async () => {
+    const { code, out, err } = await timerChild({ TIMEOUT: "60000" });
+    assert.equal(code, 0, err);
+    const report = JSON.parse(out.trim().split("\n").pop());
+    assert.deepStrictEqual(report.codes, ["OK", "OK", "OK"]);
+    assert.equal(report.pending, 0, "a timer of a request that ended still holds the process open");
+  });
+
+  test("a fetch that never settles and holds nothing open still times out (the timer is ref'd while a request is in flight)", { timeout: 120_000 }, async () => {
+    const { code, out, err } = await timerChild({ TIMEOUT: "200", HANG: "1" });
+    assert.equal(code, 0, `the process ended before the sends settled (exit ${code}) ${err}`);
+    const report = JSON.parse(out.trim().split("\n").pop());
+    assert.deepStrictEqual(report.codes, ["TIMEOUT", "TIMEOUT", "TIMEOUT"]);
+  });
+
+  test("a short timeout begun while a long one is in flight ends first", { timeout: 60_000 }, async () => {
+    const saved = globalThis.fetch;
+    globalThis.fetch = () => new Promise(() => {});
+    try {
+      let longDone = false;
+      const long = send(4000).then((r) => ((longDone = true), r));
+      await new Promise((res) => setTimeout(res, 20));
+      assert.equal((await send(100)).error?.code, "TIMEOUT");
+      await new Promise((res) => setImmediate(res));
+      assert.equal(longDone, false, "the short timeout waited for the long one's deadline");
+      assert.equal((await long).error?.code, "TIMEOUT");
+    } finally {
+      globalThis.fetch = saved;
+    }
+  });
+
+  test("many requests with mixed timeouts each end at their own", { timeout: 60_000 }, async () => {
+    const saved = globalThis.fetch;
+    globalThis.fetch = () => new Promise(() => {});
+    try {
+      // each ends alone: when one has ended, those with longer timeouts are all still in flight
+      const order = [];
+      const ms = [900, 300, 600, 150, 750, 450];
+      const pendingWhenEnded = [];
+      await Promise.all(
+        ms.map((t) =>
+          send(t).then(async (r) => {
+            order.push([t, r.error?.code]);
+            await new Promise((res) => setImmediate(res));
+            pendingWhenEnded.push([t, ms.length - order.length]);
+          }),
+        ),
+      );
+      const sorted = [...ms].sort((a, b) => a - b);
+      assert.deepStrictEqual(order, sorted.map((t) => [t, "TIMEOUT"]));
+      assert.deepStrictEqual(pendingWhenEnded, sorted.map((t, i) => [t, ms.length - 1 - i]));
+    } finally {
+      globalThis.fetch = saved;
+    }
+  });
+});
+
+/** A text send to a WeCom key through the host's fetch, with `timeout` ms and no retry. */
+function send(timeout) {
+  return new wp.MessageSender({ timeout, retryPolicy: NO_RETRY, rateLimit: false }).send(
+    { content: { type: "text", body: { text: "host probe" } } },
+    "wecom",
+    "host-probe-key-0001",
+  );
+}
