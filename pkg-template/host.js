@@ -258,19 +258,32 @@ function abort(ctl) {
 }
 
 // ---- the time limit of each request ----
-// Outside Workers, one timer serves every request in flight (a setTimeout / clearTimeout pair per
-// request costs 3.5-7 µs of CPU in Deno 2, whose timers are Node's Timeout objects: bench/LEVERS.md,
-// "A send's own CPU in Deno, Bun and workerd"): it is armed for the earliest deadline, and a
-// request that ends before it takes nothing off it. When it fires it times out every request past
-// its deadline and is armed again for the next one. While no request is in flight it is unref'd
-// (Node, Deno, Bun: it holds no process open; ref'd again by the next request) or, where a timer
-// cannot be unref'd, cleared. In Workers a timer armed in one request's context does not fire once
-// that request has ended, so each request keeps its own timer there.
+// In Node, Deno and Bun, one timer serves every request in flight (a setTimeout / clearTimeout
+// pair per request costs 3.5-7 µs of CPU in Deno 2, whose timers are Node's Timeout objects:
+// bench/LEVERS.md, "A send's own CPU in Deno, Bun and workerd"): it is armed for the earliest
+// deadline, and a request that ends before it takes nothing off it. When it fires it times out
+// every request past its deadline and is armed again for the next one. While no request is in
+// flight it is unref'd (it holds no process open; ref'd again by the next request) or, where a
+// timer cannot be unref'd, cleared. Everywhere else each request keeps its own timer: in Workers a
+// timer armed in one request's context does not fire once that request has ended, and a runtime
+// not known here is not assumed to keep one process-wide timer alive.
 
-/** workerd (Cloudflare Workers, Miniflare): a timer per request. */
+/**
+ * Whether each request keeps its own timer: workerd (Cloudflare Workers, Miniflare), known by its
+ * `WebSocketPair` global or its navigator (a compatibility date before `global_navigator` has no
+ * navigator, and `nodejs_compat` gives it a `process` that names a Node version), and any runtime
+ * that is not Node, Deno or Bun (browsers and the rest).
+ */
 const PER_REQUEST_TIMERS = (() => {
   try {
-    return typeof navigator === "object" && navigator !== null && navigator.userAgent === "Cloudflare-Workers";
+    const g = globalThis;
+    if (typeof g.WebSocketPair === "function") return true;
+    if (typeof navigator === "object" && navigator !== null && navigator.userAgent === "Cloudflare-Workers") return true;
+    const known =
+      typeof g.Deno?.version?.deno === "string" ||
+      typeof g.Bun?.version === "string" ||
+      typeof g.process?.versions?.node === "string";
+    return !known;
   } catch {
     return true;
   }
