@@ -600,7 +600,8 @@ fn fit_len(s: &str, max: usize, m: Measure) -> usize {
 
 /// `s` cut to fit `max` with [`TRUNCATION_MARKER`]; `None` when it fits as is.
 pub fn truncate(s: &str, max: usize, m: Measure) -> Option<String> {
-    if m.cost(s) <= max {
+    // read only as far as `max` (1 MiB cut to a message's 20 KB was measured whole)
+    if m.cost_within(s, max) <= max {
         return None;
     }
     let room = max.saturating_sub(m.cost(TRUNCATION_MARKER));
