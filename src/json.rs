@@ -52,13 +52,25 @@ pub fn write(v: &Value, out: &mut String) {
 }
 
 pub fn write_str(s: &str, out: &mut String) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
     // SAFETY: only whole UTF-8 text is appended: slices of `s` cut before and after ASCII bytes
     // (a `"`, `\\` or control byte never sits inside a multi-byte character), and ASCII.
     let v = unsafe { out.as_mut_vec() };
     let b = s.as_bytes();
     v.reserve(b.len() + 2);
     v.push(b'"');
+    // the text up to the first byte to escape, eight bytes at a time (as the reader skips it):
+    // most strings (keys, short texts) have none and are this copy
+    let first = crate::model::tree::skip_plain(b, 0);
+    v.extend_from_slice(&b[..first]);
+    if first < b.len() {
+        write_escaped(&b[first..], v);
+    }
+    v.push(b'"');
+}
+
+/// The rest of [`write_str`]'s string from its first byte to escape, without the closing quote.
+fn write_escaped(b: &[u8], v: &mut Vec<u8>) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     // escapes and the short runs between them gather here and go into `v` a buffer at a time:
     // text dense with escapes (1 MiB of `a\n\n` or `\\`) was two `extend_from_slice` calls
     // per escape, most of a split's render of it
@@ -117,7 +129,6 @@ pub fn write_str(s: &str, out: &mut String) {
         start = i + 1;
     }
     v.extend_from_slice(&buf[..k]);
-    v.push(b'"');
 }
 
 /// The buffer [`write_str`] gathers escapes and short runs in.
