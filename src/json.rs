@@ -52,34 +52,90 @@ pub fn write(v: &Value, out: &mut String) {
 }
 
 pub fn write_str(s: &str, out: &mut String) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
     // SAFETY: only whole UTF-8 text is appended: slices of `s` cut before and after ASCII bytes
     // (a `"`, `\\` or control byte never sits inside a multi-byte character), and ASCII.
     let v = unsafe { out.as_mut_vec() };
     let b = s.as_bytes();
     v.reserve(b.len() + 2);
     v.push(b'"');
+    // the text up to the first byte to escape, eight bytes at a time (as the reader skips it):
+    // most strings (keys, short texts) have none and are this copy
+    let first = crate::model::tree::skip_plain(b, 0);
+    v.extend_from_slice(&b[..first]);
+    if first < b.len() {
+        write_escaped(&b[first..], v);
+    }
+    v.push(b'"');
+}
+
+/// The rest of [`write_str`]'s string from its first byte to escape, without the closing quote.
+fn write_escaped(b: &[u8], v: &mut Vec<u8>) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    // escapes and the short runs between them gather here and go into `v` a buffer at a time:
+    // text dense with escapes (1 MiB of `a\n\n` or `\\`) was two `extend_from_slice` calls
+    // per escape, most of a split's render of it
+    let mut buf = [0u8; ESC_BUF];
+    let mut k = 0;
     let mut start = 0;
     loop {
-        // the text up to the next byte to escape, eight bytes at a time (as the reader skips it)
-        let i = crate::model::tree::skip_plain(b, start);
+        // the text up to the next byte to escape: its first few bytes one at a time (escapes
+        // often come close together: `\n\n`, `\\\\`), then eight at a time (as the reader skips it)
+        let mut i = start;
+        while i < b.len() && i < start + 4 && crate::model::tree::plain(b[i]) {
+            i += 1;
+        }
+        if i == start + 4 {
+            i = crate::model::tree::skip_plain(b, i);
+        }
+        let run = &b[start..i];
+        if run.len() > SHORT_RUN {
+            v.extend_from_slice(&buf[..k]);
+            k = 0;
+            v.extend_from_slice(run);
+        } else {
+            // a short run and an escape (6 bytes at most) always fit an emptied buffer
+            if k + run.len() + 6 > ESC_BUF {
+                v.extend_from_slice(&buf[..k]);
+                k = 0;
+            }
+            for &x in run {
+                buf[k] = x;
+                k += 1;
+            }
+        }
         let Some(&c) = b.get(i) else { break };
-        v.extend_from_slice(&b[start..i]);
-        match c {
-            b'"' => v.extend_from_slice(b"\\\""),
-            b'\\' => v.extend_from_slice(b"\\\\"),
-            b'\n' => v.extend_from_slice(b"\\n"),
-            b'\r' => v.extend_from_slice(b"\\r"),
-            b'\t' => v.extend_from_slice(b"\\t"),
-            0x08 => v.extend_from_slice(b"\\b"),
-            0x0c => v.extend_from_slice(b"\\f"),
-            _ => v.extend_from_slice(&[b'\\', b'u', b'0', b'0', HEX[usize::from(c >> 4)], HEX[usize::from(c & 15)]]),
+        let esc = match c {
+            b'"' => b'"',
+            b'\\' => b'\\',
+            b'\n' => b'n',
+            b'\r' => b'r',
+            b'\t' => b't',
+            0x08 => b'b',
+            0x0c => b'f',
+            _ => 0,
+        };
+        if k + 6 > ESC_BUF {
+            v.extend_from_slice(&buf[..k]);
+            k = 0;
+        }
+        buf[k] = b'\\';
+        if esc != 0 {
+            buf[k + 1] = esc;
+            k += 2;
+        } else {
+            buf[k + 1..k + 6].copy_from_slice(&[b'u', b'0', b'0', HEX[usize::from(c >> 4)], HEX[usize::from(c & 15)]]);
+            k += 6;
         }
         start = i + 1;
     }
-    v.extend_from_slice(&b[start..]);
-    v.push(b'"');
+    v.extend_from_slice(&buf[..k]);
 }
+
+/// The buffer [`write_str`] gathers escapes and short runs in.
+const ESC_BUF: usize = 128;
+/// Runs of plain text at most this long go through [`write_str`]'s buffer (longer ones straight
+/// into the output).
+const SHORT_RUN: usize = 32;
 
 /// `out.push(char::from(b))` for an ASCII byte without `String::push`'s UTF-8 encoder (out of
 /// line at -Oz; it was most of a payload writer's own time): brackets, commas, colons.
@@ -154,7 +210,7 @@ mod tests {
         /// Strings with runs of plain text (read eight bytes at a time) between escapes, after
         /// text already in the buffer.
         #[test]
-        fn strings_are_escaped_as_serde_json_does(s in "([a-z 中é🚀]{0,19}[\"\\\\\n\r\t\x00-\x1f\x7f]?){0,6}|\\PC{0,70}", head in "\\PC{0,3}") {
+        fn strings_are_escaped_as_serde_json_does(s in "([a-z 中é🚀]{0,19}[\"\\\\\n\r\t\x00-\x1f\x7f]?){0,6}|\\PC{0,70}|(a|\n|\n\n|\\\\|\"|\x01|[a-z]{2,9}|[a-z]{30,40}|中){0,300}", head in "\\PC{0,3}") {
             let mut out = head.clone();
             write_str(&s, &mut out);
             prop_assert_eq!(out, format!("{head}{}", serde_json::to_string(&s).unwrap()));

@@ -291,12 +291,18 @@ fn protected_spans(s: &str, upto: usize, room: usize, tags: bool) -> Vec<(usize,
         match b[i] {
             b'[' => {
                 // [text](url) or ![alt](url), on one line, url without spaces, text without `[`
+                // the label's end by a look at the next bytes (most `[` settle there), else searched
+                let settled = label_end(b, i);
+                if settled == Some(None) {
+                    // no link here: nothing else to look up (a `[[[[` run is all this)
+                    i += 1;
+                    continue;
+                }
                 let wend = window_end(i);
                 // the line's end, looked for only when the label does not settle it
                 let mut eol = None;
                 let mut eol = || *eol.get_or_insert_with(|| newline.find(i, wend).unwrap_or(wend));
-                // the label's end by a look at the next bytes (most `[` settle there), else searched
-                let mid = label_end(b, i).unwrap_or_else(|| {
+                let mid = settled.unwrap_or_else(|| {
                     let eol = eol();
                     link_mid.find(i, eol).filter(|&mid| bracket.find(i + 1, mid).is_none())
                 });
@@ -594,7 +600,8 @@ fn fit_len(s: &str, max: usize, m: Measure) -> usize {
 
 /// `s` cut to fit `max` with [`TRUNCATION_MARKER`]; `None` when it fits as is.
 pub fn truncate(s: &str, max: usize, m: Measure) -> Option<String> {
-    if m.cost(s) <= max {
+    // read only as far as `max` (1 MiB cut to a message's 20 KB was measured whole)
+    if m.cost_within(s, max) <= max {
         return None;
     }
     let room = max.saturating_sub(m.cost(TRUNCATION_MARKER));

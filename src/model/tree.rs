@@ -352,7 +352,7 @@ impl<'a> Fast<'a> {
 
 /// Neither `"`, `\\` nor a control byte.
 #[inline(always)]
-fn plain(c: u8) -> bool {
+pub(crate) fn plain(c: u8) -> bool {
     c != b'"' && c != b'\\' && c >= 0x20
 }
 

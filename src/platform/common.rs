@@ -61,15 +61,16 @@ pub fn fit_paragraphs(
     if cost <= room {
         return Ok(vec![body.to_string()]);
     }
-    // only `split` packs paragraphs: `truncate` and `error` read the blocks joined, which the
-    // body is (a `String` per paragraph cost ~100 ms for 1 MiB of `a\n\n`)
-    if ctx.opts.overflow != Overflow::Split {
-        return fit_text(&[body.to_string()], "\n\n", room, m, ctx, path, what);
-    }
     // what `fit_text(&paragraphs(body), …)` makes, with the paragraphs read from the body as far
     // as the parts reach, and no `String` for any of them
     if room < MIN_ROOM {
         return Err(no_room(what, room));
+    }
+    // only `split` packs paragraphs: `truncate` and `error` read the blocks joined, which the
+    // body is (a `String` per paragraph cost ~100 ms for 1 MiB of `a\n\n`); its cost is known
+    // (`fit_text` of the body measured it twice more and copied it twice)
+    if ctx.opts.overflow != Overflow::Split {
+        return refuse_or_truncate(body, &cost.to_string(), room, m, ctx, path, what);
     }
     let part_room = room.saturating_sub(PART_MARKER_ROOM);
     let (parts, cut) = limits::cap_and_pack_paragraphs(body, "\n\n", (MAX_PARTS + 1) * part_room, part_room, m);
@@ -111,16 +112,7 @@ pub fn fit_blocks(
     }
     let total = if partial { format!("more than {cost}") } else { cost.to_string() };
     match ctx.opts.overflow {
-        Overflow::Error => Err(Error::at(
-            path,
-            format!("is {total} bytes as rendered for {what}, which allows {room} (overflow: \"error\")"),
-        )),
-        Overflow::Truncate => {
-            let joined = blocks.join(sep);
-            let t = limits::truncate(&joined, room, m).unwrap_or(joined);
-            ctx.degraded.push("content", "truncated", format!("{total} bytes; {what} allows {room}"));
-            Ok(vec![t])
-        }
+        Overflow::Error | Overflow::Truncate => refuse_or_truncate(&blocks.join(sep), &total, room, m, ctx, path, what),
         Overflow::Split => {
             let part_room = room.saturating_sub(PART_MARKER_ROOM);
             // what the parts can hold, and a part's worth more to find where the last one ends:
@@ -129,6 +121,29 @@ pub fn fit_blocks(
             Ok(mark_parts(parts, cut, sep, part_room, m, ctx, &total, room, what))
         }
     }
+}
+
+/// Under `error`, the refusal of `text` (`total` bytes as rendered, over `room`); under
+/// `truncate`, `text` cut to `room` (recorded).
+#[allow(clippy::too_many_arguments)]
+fn refuse_or_truncate(
+    text: &str,
+    total: &str,
+    room: usize,
+    m: Measure,
+    ctx: &mut Ctx<'_>,
+    path: &str,
+    what: &str,
+) -> Result<Vec<String>> {
+    if ctx.opts.overflow == Overflow::Error {
+        return Err(Error::at(
+            path,
+            format!("is {total} bytes as rendered for {what}, which allows {room} (overflow: \"error\")"),
+        ));
+    }
+    let t = limits::truncate(text, room, m).unwrap_or_else(|| text.to_string());
+    ctx.degraded.push("content", "truncated", format!("{total} bytes; {what} allows {room}"));
+    Ok(vec![t])
 }
 
 /// The error for a body that renders to nothing on a platform (`what`): the platforms refuse an
@@ -298,5 +313,39 @@ impl Put for serde_json::Map<String, Value> {
     #[inline(never)]
     fn put(&mut self, key: &str, value: Value) {
         self.insert(key.to_string(), value);
+    }
+}
+
+/// [`fit_paragraphs`] against what it stands for, `fit_text` of the body's [`paragraphs`]: the
+/// same parts or error, the same notes, in every overflow mode.
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::degrade::Degraded;
+    use crate::options::RenderOptions;
+    use proptest::prelude::*;
+
+    fn run(overflow: Overflow, f: impl FnOnce(&mut Ctx<'_>) -> Result<Vec<String>>) -> (Result<Vec<String>>, Degraded) {
+        let opts = RenderOptions { overflow, ..RenderOptions::default() };
+        let mut degraded = Degraded::default();
+        let mut ctx = Ctx { platform: Platform::DingTalk, opts: &opts, degraded: &mut degraded };
+        let r = f(&mut ctx);
+        (r, degraded)
+    }
+
+    proptest! {
+        #[test]
+        fn fit_paragraphs_is_fit_text_of_the_paragraphs(
+            body in "([a-z ]{1,30}|\n|\n\n|\n\n\n|\"|\\\\|中|\\[a\\]\\(/u\\)|<@x>| \n\n){0,200}",
+            room in 200usize..1200,
+        ) {
+            for overflow in [Overflow::Split, Overflow::Truncate, Overflow::Error] {
+                for m in [Measure::Utf8, Measure::Json] {
+                    let ours = run(overflow, |ctx| fit_paragraphs(&body, room, m, ctx, "p", "X"));
+                    let want = run(overflow, |ctx| fit_text(&paragraphs(&body), "\n\n", room, m, ctx, "p", "X"));
+                    prop_assert_eq!(ours, want, "{:?} {:?}", overflow, m);
+                }
+            }
+        }
     }
 }
