@@ -220,7 +220,7 @@ if (size) {
       "| data | bytes | share of the wasm |",
       "|---|---:|---:|",
     );
-    const layout = e?.format === "records" ? "one string of name/value records (crates/pulldown-cmark)" : `${fi(e?.table_bytes)} B of (name, value) slices + ${fi(e?.string_bytes)} B of strings`;
+    const layout = e?.format === "front-coded" ? `names front-coded in runs of 16, values end to end, ${fi(e.table_bytes)} B of run offsets (crates/pulldown-cmark)` : e?.format === "records" ? "one string of name/value records (crates/pulldown-cmark)" : `${fi(e?.table_bytes)} B of (name, value) slices + ${fi(e?.string_bytes)} B of strings`;
     if (e) p(`| pulldown-cmark's HTML entity table (${e.entries} entries, \`${e.first}\` … \`${e.last}\`: ${layout}) | ${fi(e.total_bytes)} | ${((100 * e.total_bytes) / a.total_bytes).toFixed(1)} % |`);
     p(
       `| other data (string constants, tables, ${a.data_segments.length} segments in all) | ${fi(a.data_bytes - (e?.total_bytes ?? 0))} | ${((100 * (a.data_bytes - (e?.total_bytes ?? 0))) / a.total_bytes).toFixed(1)} % |`,

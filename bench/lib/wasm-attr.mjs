@@ -239,7 +239,54 @@ export function dependencyParents(root) {
  * run of such records in the data and the strings they point at.
  */
 export function findEntityTable(segments) {
-  return findEntityRecords(segments) ?? findEntityPairs(segments);
+  return findEntityFrontCoded(segments) ?? findEntityRecords(segments) ?? findEntityPairs(segments);
+}
+
+/**
+ * The table as the patched pulldown-cmark stores it now (crates/pulldown-cmark/PATCH.md): NAMES,
+ * per entry a byte `prefix length << 3 | value length` and the rest of the name with the high bit
+ * set on its last byte, starting with "AElig" (value of 2 bytes); VALUES (the values end to end,
+ * sized from the value lengths) and BUCKETS (4 bytes per 16 entries) beside it.
+ */
+function findEntityFrontCoded(segments) {
+  const start = Buffer.from([0x02, ...Buffer.from("AEli", "latin1"), "g".charCodeAt(0) | 0x80]);
+  for (const s of segments.filter((x) => x.mode === "active" && x.offset !== null)) {
+    const at = s.bytes.indexOf(start);
+    if (at < 0) continue;
+    const b = s.bytes;
+    const names = [];
+    let o = at;
+    let values = 0;
+    for (;;) {
+      const head = b[o];
+      if (head === undefined || (head & 7) === 0 || (names.length % 16 === 0 && head >> 3 !== 0)) break;
+      const keep = head >> 3;
+      const prev = names.at(-1) ?? "";
+      if (keep > prev.length) break;
+      let n = o + 1;
+      let rest = "";
+      while (n < b.length && (b[n] & 0x80) === 0 && /[A-Za-z0-9]/.test(String.fromCharCode(b[n]))) rest += String.fromCharCode(b[n++]);
+      if (n >= b.length || !/[A-Za-z0-9]/.test(String.fromCharCode(b[n] & 0x7f))) break;
+      rest += String.fromCharCode(b[n] & 0x7f);
+      names.push(prev.slice(0, keep) + rest);
+      values += head & 7;
+      o = n + 1;
+    }
+    if (names.length < 100) continue;
+    const buckets = Math.ceil(names.length / 16) * 4;
+    return {
+      format: "front-coded",
+      segment: s.index,
+      address: s.offset + at,
+      entries: names.length,
+      first: names[0],
+      last: names.at(-1),
+      table_bytes: buckets,
+      string_bytes: o - at + values,
+      total_bytes: o - at + values + buckets,
+    };
+  }
+  return null;
 }
 
 /**
