@@ -274,11 +274,11 @@ function abort(ctl) {
  * navigator, and `nodejs_compat` gives it a `process` that names a Node version), and any runtime
  * that is not Node, Deno or Bun (browsers and the rest).
  */
-const PER_REQUEST_TIMERS = (() => {
+export function perRequestTimers(g = globalThis) {
   try {
-    const g = globalThis;
     if (typeof g.WebSocketPair === "function") return true;
-    if (typeof navigator === "object" && navigator !== null && navigator.userAgent === "Cloudflare-Workers") return true;
+    const nav = g.navigator;
+    if (typeof nav === "object" && nav !== null && nav.userAgent === "Cloudflare-Workers") return true;
     const known =
       typeof g.Deno?.version?.deno === "string" ||
       typeof g.Bun?.version === "string" ||
@@ -287,7 +287,8 @@ const PER_REQUEST_TIMERS = (() => {
   } catch {
     return true;
   }
-})();
+}
+const PER_REQUEST_TIMERS = perRequestTimers();
 /** A monotonic clock in ms where there is one (a wall clock step moves no deadline). */
 const clock =
   typeof performance === "object" && performance !== null && typeof performance.now === "function"
@@ -299,6 +300,8 @@ const live = new Set();
 /** The shared timer (undefined when none is armed), when it fires, and whether it is ref'd. */
 let wheel;
 let wheelAt = Infinity;
+/** When the armed timer fires, on `clock` (its deadline, or sooner when capped at MAX_TIMER_MS). */
+let wheelFires = Infinity;
 let wheelRef = false;
 
 /** Unref a timer handle, if this runtime can; whether it did. */
@@ -331,29 +334,35 @@ function refTimer(h) {
 
 function armWheel(at, now) {
   if (wheel !== undefined) clearTimeout(wheel);
+  const delay = Math.min(Math.max(Math.ceil(at - now), 0), MAX_TIMER_MS);
   wheelAt = at;
+  wheelFires = now + delay;
   wheelRef = true;
-  wheel = setTimeout(sweep, Math.min(Math.max(Math.ceil(at - now), 0), MAX_TIMER_MS));
+  wheel = setTimeout(sweep, delay);
 }
 
 /** The shared timer fired: every request past its deadline times out; armed again for the next. */
 function sweep() {
+  // the time is at least what the timer was armed for: it fired (a timer may fire a fraction of a
+  // ms before the clock reads its deadline, and fake timers, as test frameworks install them, move
+  // setTimeout's time but not performance.now's; under them a request's deadline still counts from
+  // the real time it began, so one begun after another ends up to that real gap after its timeout)
+  const now = Math.max(clock(), wheelFires);
   wheel = undefined;
   wheelAt = Infinity;
+  wheelFires = Infinity;
   wheelRef = false;
-  const now = clock();
-  let next = Infinity;
   const due = [];
-  for (const at of live) {
-    // (within 1 ms: a timer may fire a fraction of a ms before the clock reads its deadline)
-    if (at.deadline <= now + 1) due.push(at);
-    else if (at.deadline < next) next = at.deadline;
-  }
+  for (const at of live) if (at.deadline <= now + 1) due.push(at);
   // in the order of their deadlines, as their own timers would have fired (finish() takes each
   // out of `live`)
   if (due.length > 1) due.sort((a, b) => a.deadline - b.deadline);
   for (const at of due) timedOut(at);
-  if (next !== Infinity) armWheel(next, now);
+  // the next deadline, of what is still in flight (after the time-outs: whatever they led to
+  // start is counted), unless a request started meanwhile armed the timer for an earlier one
+  let next = Infinity;
+  for (const at of live) if (at.deadline < next) next = at.deadline;
+  if (next < wheelAt) armWheel(next, now);
 }
 
 /** Time `at` out after `ms`. */
@@ -385,6 +394,7 @@ function unwatch(at) {
       clearTimeout(wheel);
       wheel = undefined;
       wheelAt = Infinity;
+      wheelFires = Infinity;
       wheelRef = false;
     }
   }

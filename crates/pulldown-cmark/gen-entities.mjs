@@ -62,12 +62,13 @@ if (entries.length === 0 || entries.length !== declared) {
   throw new Error(`read ${entries.length} entries, upstream declares ${declared}`);
 }
 // The lookup is a binary search by bytes: names must be strictly increasing (all ASCII, so
-// JS string order is byte order), and the separators must not occur in names or values.
+// JS string order is byte order); the checksum below separates names and values by `\0`, which
+// must not occur in a value.
 for (let i = 1; i < entries.length; i++) {
   if (!(entries[i - 1].name < entries[i].name)) throw new Error(`not sorted at ${entries[i].name}`);
 }
 for (const e of entries) {
-  if (/[\0\u0001]/.test(e.value)) throw new Error(`separator inside the value of ${e.name}`);
+  if (/\0/.test(e.value)) throw new Error(`separator inside the value of ${e.name}`);
 }
 
 // FNV-1a 64 over the UTF-8 of `name \0 value \0` per entry.
@@ -85,7 +86,7 @@ const header = upstream.slice(0, upstream.indexOf("//! Expansions of HTML5 entit
 if (!header.includes("Permission is hereby granted")) throw new Error("upstream's license header not found");
 // Front coding (webhook-push's patch): the names are sorted, so each shares a prefix with the
 // one before it. Per entry, NAMES holds one byte `prefix length << 3 | value length` (prefix at
-// most 31, a value's UTF-8 at most 6 bytes) and the rest of the name, its last byte with the high
+// most 31, a value's UTF-8 1 to 7 bytes: three bits) and the rest of the name, its last byte with the high
 // bit set (names are ASCII and never a prefix of the name after them: the rest is never empty).
 // Every BUCKET-th entry starts a bucket and is stored whole (prefix length 0); BUCKETS holds
 // where each bucket starts in NAMES and in VALUES (the values, end to end, in entry order).

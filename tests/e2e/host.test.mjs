@@ -527,6 +527,79 @@ describe("the shared request timer (Node, through fetch)", () => {
   });
 });
 
+/** The package's host.js (wasm-bindgen's snippet copy), for what it exports beside the entries. */
+function hostJs() {
+  const snippets = path.join(pkgDir, "snippets");
+  for (const d of fs.readdirSync(snippets)) {
+    const f = path.join(snippets, d, "pkg-template", "host.js");
+    if (fs.existsSync(f)) return f;
+  }
+  throw new Error(`no host.js under ${snippets}`);
+}
+
+describe("which runtimes share one request timer", () => {
+  test("Node, Deno and Bun share it; workerd (with or without a navigator or a process) and unknown runtimes do not", async () => {
+    const { perRequestTimers } = await import(pathToFileURL(hostJs()).href);
+    const node = { process: { versions: { node: "20.20.0" } } };
+    assert.equal(perRequestTimers(node), false);
+    assert.equal(perRequestTimers({ Deno: { version: { deno: "2.9.6" } } }), false);
+    assert.equal(perRequestTimers({ Bun: { version: "1.4.5" }, process: { versions: { node: "24.3.0" } } }), false);
+    // workerd: its navigator; an old compatibility date (no navigator) still has WebSocketPair;
+    // nodejs_compat gives it a process naming a Node version
+    assert.equal(perRequestTimers({ navigator: { userAgent: "Cloudflare-Workers" }, ...node }), true);
+    assert.equal(perRequestTimers({ WebSocketPair: function WebSocketPair() {}, ...node }), true);
+    // a browser, or anything not known
+    assert.equal(perRequestTimers({ navigator: { userAgent: "Mozilla/5.0" } }), true);
+    assert.equal(perRequestTimers({}), true);
+    const throwing = Object.defineProperty({}, "WebSocketPair", { get() { throw new Error("no"); } });
+    assert.equal(perRequestTimers(throwing), true);
+    // this process (Node) shares it
+    assert.equal(perRequestTimers(), false);
+  });
+
+  test("under fake timers (setTimeout faked, performance.now not), hung requests time out as the time is ticked", { timeout: 60_000 }, async () => {
+    // node:test's mock.timers (as Vitest's and sinon's fake timers by default) moves setTimeout's
+    // time only: the shared timer must take its own firing as the time having come
+    const child = spawn(
+      process.execPath,
+      [
+        "--input-type=module",
+        "-e",
+        `
+const { mock } = await import("node:test");
+const host = await import(process.env.HOST);
+globalThis.fetch = () => new Promise(() => {});
+mock.timers.enable({ apis: ["setTimeout"] });
+const got = [];
+const post = (name, ms) => host.wpPost("http://127.0.0.1:9/" + name, "{}", "application/json", ms, 65536).then((a) => got.push([name, a.kind]));
+post("a", 10000);
+post("b", 20000);
+const turn = () => new Promise((r) => setImmediate(r));
+await turn();
+mock.timers.tick(10000);
+await turn();
+const first = [...got];
+// the second began a little later in real time, which is when its deadline counts from (the
+// timer's own time is not readable): a second more covers it
+mock.timers.tick(11000);
+await turn();
+console.log(JSON.stringify({ first, all: got }));
+process.exit(0);
+`,
+      ],
+      { env: { ...process.env, HOST: pathToFileURL(hostJs()).href }, stdio: ["ignore", "pipe", "pipe"] },
+    );
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (d) => (out += d));
+    child.stderr.on("data", (d) => (err += d));
+    const code = await new Promise((r) => child.on("exit", r));
+    assert.equal(code, 0, err);
+    // kind 2: the time ran out; the 10 s one at 10 s, the 20 s one by 21 s
+    assert.deepStrictEqual(JSON.parse(out), { first: [["a", 2]], all: [["a", 2], ["b", 2]] });
+  });
+});
+
 /** A text send to a WeCom key through the host's fetch, with `timeout` ms and no retry. */
 function send(timeout) {
   return new wp.MessageSender({ timeout, retryPolicy: NO_RETRY, rateLimit: false }).send(
