@@ -88,15 +88,7 @@ process.exit(0);
 describe("host timers (Node)", () => {
   test("no timer is left pending after a send with a coordinator", { timeout: 120_000 }, async () => {
     const bot = wecomBot();
-    const child = spawn(process.execPath, ["--input-type=module", "-e", CHILD], {
-      env: { ...process.env, PKG: pathToFileURL(entry).href, BASE: mock.url, KEY: bot.key },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (d) => (out += d));
-    child.stderr.on("data", (d) => (err += d));
-    const code = await new Promise((r) => child.on("exit", r));
+    const { code, out, err } = await nodeChild(CHILD, { PKG: pathToFileURL(entry).href, BASE: mock.url, KEY: bot.key });
     assert.equal(code, 0, err);
     const report = JSON.parse(out.trim().split("\n").pop());
     assert.equal(report.success, true, JSON.stringify(report.error));
@@ -456,17 +448,8 @@ const pending = process.getActiveResourcesInfo().filter((x) => x === "Timeout").
 console.log(JSON.stringify({ codes: results.map((r) => (r.success ? "OK" : r.error.code)), pending }));
 `;
 
-async function timerChild(env) {
-  const child = spawn(process.execPath, ["--input-type=module", "-e", TIMER_CHILD], {
-    env: { ...process.env, PKG: pathToFileURL(entry).href, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let out = "";
-  let err = "";
-  child.stdout.on("data", (d) => (out += d));
-  child.stderr.on("data", (d) => (err += d));
-  const code = await new Promise((r) => child.on("exit", r));
-  return { code, out, err };
+function timerChild(env) {
+  return nodeChild(TIMER_CHILD, { PKG: pathToFileURL(entry).href, ...env });
 }
 
 describe("the shared request timer (Node, through fetch)", () => {
@@ -527,6 +510,20 @@ describe("the shared request timer (Node, through fetch)", () => {
   });
 });
 
+/** `script` run as an ES module by a fresh `node` with `env` added: its exit code and output. */
+async function nodeChild(script, env) {
+  const child = spawn(process.execPath, ["--input-type=module", "-e", script], {
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  let err = "";
+  child.stdout.on("data", (d) => (out += d));
+  child.stderr.on("data", (d) => (err += d));
+  const code = await new Promise((r) => child.on("exit", r));
+  return { code, out, err };
+}
+
 /** The package's host.js (wasm-bindgen's snippet copy), for what it exports beside the entries. */
 function hostJs() {
   const snippets = path.join(pkgDir, "snippets");
@@ -536,6 +533,29 @@ function hostJs() {
   }
   throw new Error(`no host.js under ${snippets}`);
 }
+
+// node:test's mock.timers in a child (its own timers and host.js's state)
+const FAKE_TIMERS_CHILD = `
+const { mock } = await import("node:test");
+const host = await import(process.env.HOST);
+globalThis.fetch = () => new Promise(() => {});
+mock.timers.enable({ apis: ["setTimeout"] });
+const got = [];
+const post = (name, ms) => host.wpPost("http://127.0.0.1:9/" + name, "{}", "application/json", ms, 65536).then((a) => got.push([name, a.kind]));
+post("a", 10000);
+post("b", 20000);
+const turn = () => new Promise((r) => setImmediate(r));
+await turn();
+mock.timers.tick(10000);
+await turn();
+const first = [...got];
+// the second began a little later in real time, which is when its deadline counts from (the
+// timer's own time is not readable): a second more covers it
+mock.timers.tick(11000);
+await turn();
+console.log(JSON.stringify({ first, all: got }));
+process.exit(0);
+`;
 
 describe("which runtimes share one request timer", () => {
   test("Node, Deno and Bun share it; workerd (with or without a navigator or a process) and unknown runtimes do not", async () => {
@@ -560,40 +580,7 @@ describe("which runtimes share one request timer", () => {
   test("under fake timers (setTimeout faked, performance.now not), hung requests time out as the time is ticked", { timeout: 60_000 }, async () => {
     // node:test's mock.timers (as Vitest's and sinon's fake timers by default) moves setTimeout's
     // time only: the shared timer must take its own firing as the time having come
-    const child = spawn(
-      process.execPath,
-      [
-        "--input-type=module",
-        "-e",
-        `
-const { mock } = await import("node:test");
-const host = await import(process.env.HOST);
-globalThis.fetch = () => new Promise(() => {});
-mock.timers.enable({ apis: ["setTimeout"] });
-const got = [];
-const post = (name, ms) => host.wpPost("http://127.0.0.1:9/" + name, "{}", "application/json", ms, 65536).then((a) => got.push([name, a.kind]));
-post("a", 10000);
-post("b", 20000);
-const turn = () => new Promise((r) => setImmediate(r));
-await turn();
-mock.timers.tick(10000);
-await turn();
-const first = [...got];
-// the second began a little later in real time, which is when its deadline counts from (the
-// timer's own time is not readable): a second more covers it
-mock.timers.tick(11000);
-await turn();
-console.log(JSON.stringify({ first, all: got }));
-process.exit(0);
-`,
-      ],
-      { env: { ...process.env, HOST: pathToFileURL(hostJs()).href }, stdio: ["ignore", "pipe", "pipe"] },
-    );
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (d) => (out += d));
-    child.stderr.on("data", (d) => (err += d));
-    const code = await new Promise((r) => child.on("exit", r));
+    const { code, out, err } = await nodeChild(FAKE_TIMERS_CHILD, { HOST: pathToFileURL(hostJs()).href });
     assert.equal(code, 0, err);
     // kind 2: the time ran out; the 10 s one at 10 s, the 20 s one by 21 s
     assert.deepStrictEqual(JSON.parse(out), { first: [["a", 2]], all: [["a", 2], ["b", 2]] });
