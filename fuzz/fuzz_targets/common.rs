@@ -90,8 +90,12 @@ pub fn render_checked(msg: &UnifiedMessage, p: Platform, opts: &RenderOptions) -
                 assert_eq!(r.payloads.len(), 1, "{:?} gave several parts", opts.overflow);
             }
             let text = r.to_json();
+            // the signing secret never reaches a payload, unless the message's own text holds it
+            // (the fuzzer's dictionary has it: then it is the caller's content, sent as given)
             if let Some(s) = &opts.secret {
-                assert!(!text.contains(s.as_str()), "the secret is in the payload");
+                if !format!("{msg:?}").contains(s.as_str()) {
+                    assert!(!text.contains(s.as_str()), "the secret is in the payload");
+                }
             }
             Some(r)
         }
