@@ -20,7 +20,7 @@ if (process.env.WP_BENCH_BASE) pkgs.base = path.resolve(process.env.WP_BENCH_BAS
 pkgs.ours = path.join(CONSUMER, "node_modules", "webhook-push");
 const dir = path.join(CONSUMER, "bench-stub");
 fs.mkdirSync(dir, { recursive: true });
-fs.copyFileSync(path.join(ROOT, "bench", "lib", "rt-stub.mjs"), path.join(dir, "rt-stub.mjs"));
+for (const f of ["rt-stub.mjs", "rt-loop.mjs", "messages.mjs"]) fs.copyFileSync(path.join(ROOT, "bench", "lib", f), path.join(dir, f));
 const cfg = {
   pkgs,
   rounds: Number(process.env.WP_STUB_ROUNDS || 7),

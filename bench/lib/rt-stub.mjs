@@ -5,6 +5,9 @@
 //   <runtime> rt-stub.mjs CONFIG.json
 // CONFIG: { pkgs: { name: dir }, rounds, n, concurrency, only?: [substrings] }
 import process from "node:process";
+// copied beside this file by bench/send-stub-rt.mjs: web globals only, as Deno and Bun load them
+import { MESSAGES } from "./messages.mjs";
+import { pool } from "./rt-loop.mjs";
 
 const MARK = "@@RT-STUB@@";
 const rt = globalThis.Deno ? "deno" : globalThis.Bun ? "bun" : "node";
@@ -14,16 +17,7 @@ const cfg = JSON.parse(
 );
 const entry = rt === "deno" ? "deno.mjs" : "node.mjs";
 
-const text = {
-  content: {
-    type: "text",
-    body: { text: "磁盘告警 disk usage on db-01 is at 91% (threshold 85%). Please check the WAL archive job and free space before 18:00." },
-    mentions: [
-      { type: "mobile", value: "13800000000", display_name: "Zhang San" },
-      { type: "mobile", value: "13900000000", display_name: "Li Si" },
-    ],
-  },
-};
+const text = MESSAGES.text_mentions;
 const combos = [
   { platform: "wecom", target: { webhookUrl: "stub-wecom-key" } },
   { platform: "dingtalk", target: { webhookUrl: "stub-dingtalk-token", secret: "SECbench0123456789abcdef0123456789abcdef0123456789abcdef01234567" } },
@@ -43,19 +37,6 @@ const objectStub = async (url) => {
   const b = OKB[which(url)];
   return { status: 200, headers: noHeaders, body: undefined, arrayBuffer: async () => b.slice().buffer };
 };
-
-async function pool(n, concurrency, one) {
-  let next = 0;
-  let failed = 0;
-  const worker = async () => {
-    while (next < n) {
-      const i = next++;
-      if (!(await one(i))) failed++;
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, n) }, worker));
-  return failed;
-}
 
 const variants = {};
 for (const [name, dir] of Object.entries(cfg.pkgs)) {
