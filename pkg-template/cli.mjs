@@ -45,7 +45,10 @@ const DELIVERY_HELP = `Delivery:
       --max-wait MS         longest wait for a bot's rate window (default 150000)
       --overflow MODE       over a platform's limit: split (default), truncate, error
       --base-url URL        scheme and host instead of the platforms' (a proxy, a test server;
-                            also WEBHOOK_PUSH_BASE_URL); applies to keys and service URLs
+                            also WEBHOOK_PUSH_BASE_URL); applies to keys, service URLs and
+                            webhook URLs on a platform's own host (qyapi.weixin.qq.com,
+                            oapi.dingtalk.com, open.feishu.cn, open.larksuite.com), not to
+                            URLs on other hosts nor to the generic webhook target's url
   -d, --dry-run             render and print what would be sent; send nothing
 Output:
       --json                the result objects as JSON on stdout
