@@ -159,3 +159,23 @@ test("a base URL applies to a full webhook URL on the platform's own host, not t
   const proxy = `https://proxy.example.com/cgi-bin/webhook/send?key=${key}`;
   assert.equal(render(msg, "wecom", { webhook: proxy, baseUrl: base }).url, proxy);
 });
+
+test("the package README's first example (Render) runs as written", async () => {
+  const fs = await import("node:fs");
+  const path = await import("node:path");
+  const { fileURLToPath, pathToFileURL } = await import("node:url");
+  const pkgDir = path.dirname(fileURLToPath(import.meta.resolve("webhook-push")));
+  const readme = fs.readFileSync(path.join(pkgDir, "README.md"), "utf8");
+  const code = readme.match(/## Render\n\n```js\n([\s\S]*?)```/)?.[1];
+  assert.ok(code, "the Render example is in the README");
+  // beside this test, so that "webhook-push" resolves to the installed package
+  const file = path.join(path.dirname(fileURLToPath(import.meta.url)), `readme-render-${process.pid}.mjs`);
+  fs.writeFileSync(file, `${code}\nexport { payloads, degraded, url };\n`);
+  try {
+    const ex = await import(pathToFileURL(file).href);
+    assert.equal(ex.payloads.length, 1);
+    assert.match(ex.url, /access_token=/);
+  } finally {
+    fs.rmSync(file, { force: true });
+  }
+});
