@@ -45,7 +45,10 @@ const DELIVERY_HELP = `Delivery:
       --max-wait MS         longest wait for a bot's rate window (default 150000)
       --overflow MODE       over a platform's limit: split (default), truncate, error
       --base-url URL        scheme and host instead of the platforms' (a proxy, a test server;
-                            also WEBHOOK_PUSH_BASE_URL); applies to keys and service URLs
+                            also WEBHOOK_PUSH_BASE_URL); applies to keys, service URLs and
+                            webhook URLs on a platform's own host (qyapi.weixin.qq.com,
+                            oapi.dingtalk.com, open.feishu.cn, open.larksuite.com), not to
+                            URLs on other hosts nor to the generic webhook target's url
   -d, --dry-run             render and print what would be sent; send nothing
 Output:
       --json                the result objects as JSON on stdout
@@ -310,6 +313,9 @@ function mentionOf(who) {
   return { type: "user_id", value: w.replace(/^@/, "") };
 }
 
+/** The message types that carry each of these flags. */
+const FLAG_TYPES = { url: ["link", "news", "card", "image", "file"], button: ["card"], attach: ["image", "file"] };
+
 /** The unified message from the flags, or from --file. Type and body checks are the core's. */
 async function buildMessage(values, { typeFromUrl } = {}) {
   const meta = {};
@@ -338,6 +344,13 @@ async function buildMessage(values, { typeFromUrl } = {}) {
     type = "markdown";
   }
   if (!TYPES.includes(type)) usage(`--type must be one of ${TYPES.join(", ")}`);
+  // a flag the type cannot carry is refused, not dropped
+  for (const [flag, types] of Object.entries(FLAG_TYPES)) {
+    if (values[flag] === undefined || types.includes(type)) continue;
+    const given = values.type === undefined ? `the default --type ${type}` : `--type ${type}`;
+    if (flag === "attach" && type === "text") usage(`--attach sends an image or a file: add --type image or --type file`);
+    usage(`--${flag} does not go with ${given}: it goes with --type ${types.join(" or ")}`);
+  }
   let content;
   if (values["markdown-file"] !== undefined) content = await readFile(values["markdown-file"], "--markdown-file");
   else if (values.content === "-") content = await readStdin("--content -");
@@ -385,6 +398,10 @@ async function buildMessage(values, { typeFromUrl } = {}) {
       break;
     }
     case "image": {
+      // the text is the image's URL when nothing else gives one; an image carries no caption
+      if (content && (values.attach !== undefined || values.url)) {
+        usage("--content does not go with --type image: an image carries no text (send the text as its own message, or use --type card)");
+      }
       const bytes = attach();
       if (bytes) body = { base64: bytes.toString("base64") };
       else if (values.url || content) body = { url: values.url || content.trim() };
@@ -392,6 +409,9 @@ async function buildMessage(values, { typeFromUrl } = {}) {
       break;
     }
     case "file": {
+      if (content && (values.attach !== undefined || values.url)) {
+        usage("--content does not go with --type file: a file carries no text (send the text as its own message)");
+      }
       const bytes = attach();
       if (bytes) body = { base64: bytes.toString("base64"), name: path.basename(values.attach) };
       else if (values.url || content) body = { url: values.url || content.trim(), name: title };

@@ -271,6 +271,7 @@ fn sender_options(v: &Value) -> Result<SenderOptions, Error> {
     let Some(m) = v.as_object() else {
         return if v.is_null() { Ok(o) } else { Err(Error::config("options must be an object")) };
     };
+    crate::options::check_sender_names(m)?;
     let num = |v: Option<&Value>, name: &str| -> Result<Option<u64>, Error> {
         match v {
             None | Some(Value::Null) => Ok(None),

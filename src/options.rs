@@ -56,6 +56,11 @@ impl RenderOptions {
             Node::Object(m) => m,
             _ => return Err(Error::config("options must be an object")),
         };
+        check_names(map.iter().map(|(k, _)| k.as_ref()), RENDER_OPTIONS, "options", |name| match name {
+            "baseUrls" | "baseURL" | "base_url" => Some("baseUrl (one URL: render has one platform)"),
+            "webhookURL" | "url" | "key" => Some("webhook"),
+            _ => None,
+        })?;
         let s = |key: &str| -> Result<Option<String>> { Ok(string(lookup(map, key), key)?.map(str::to_string)) };
         o.webhook = s("webhook")?.or(s("webhookUrl")?);
         o.secret = s("secret")?.filter(|s| !s.is_empty());
@@ -73,6 +78,80 @@ impl RenderOptions {
         }
         Ok(o)
     }
+}
+
+/// The names `render` reads (the JS `RenderOptions`).
+const RENDER_OPTIONS: &[&str] =
+    &["webhook", "webhookUrl", "secret", "timestamp", "overflow", "wecomMarkdown", "baseUrl"];
+
+/// Every name in `names` must be one of `known`: an unknown one (a typo, another
+/// function's option) is `INVALID_CONFIG` naming it, and the right name when
+/// `hint` knows it, rather than an option silently ignored. A value is never
+/// shown (it may be a key), and a name only when it looks like one.
+pub fn check_names<'k>(
+    names: impl IntoIterator<Item = &'k str>,
+    known: &[&str],
+    what: &str,
+    hint: impl Fn(&str) -> Option<&'static str>,
+) -> Result<()> {
+    let Some(name) = names.into_iter().find(|n| !known.contains(n)) else { return Ok(()) };
+    let shown = name.len() <= 40 && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+    let mut msg = if shown {
+        format!("{what}.{name} is not an option")
+    } else {
+        format!("{what} has an option whose name is not one")
+    };
+    match hint(name) {
+        Some(right) => {
+            msg.push_str(": use ");
+            msg.push_str(right);
+        }
+        None => {
+            msg.push_str(" (the options are ");
+            msg.push_str(&known.join(", "));
+            msg.push(')');
+        }
+    }
+    Err(Error::config(msg))
+}
+
+/// The names `new MessageSender(options)` reads (the JS `SenderOptions`), and those of
+/// its `retryPolicy` and `dedup` objects.
+const SENDER_OPTIONS: &[&str] = &[
+    "retryPolicy",
+    "timeout",
+    "maxQueueDelay",
+    "rateLimit",
+    "baseUrls",
+    "overflow",
+    "wecomMarkdown",
+    "dedup",
+    "onRateWait",
+    "coordinator",
+    "services",
+];
+const RETRY_POLICY: &[&str] =
+    &["maxRetries", "initialDelay", "maxDelay", "backoffMultiplier", "jitter", "maxTotalTime"];
+const DEDUP: &[&str] = &["ttl", "maxEntries", "store"];
+
+/// [`check_names`] for the sender's options (their JSON form: a function-valued
+/// option is not in it).
+pub fn check_sender_names(map: &Map<String, Value>) -> Result<()> {
+    check_names(map.keys().map(String::as_str), SENDER_OPTIONS, "options", |name| match name {
+        "baseUrl" | "baseURL" | "base_url" => Some("baseUrls (a base URL per platform: { wecom: \"http://…\", … })"),
+        "retries" | "maxRetries" | "retry" => Some("retryPolicy: { maxRetries }"),
+        "webhook" | "webhookUrl" | "secret" => Some("the target, send()'s third argument"),
+        _ => None,
+    })?;
+    for (key, known) in [("retryPolicy", RETRY_POLICY), ("dedup", DEDUP)] {
+        if let Some(Value::Object(m)) = map.get(key) {
+            check_names(m.keys().map(String::as_str), known, &format!("options.{key}"), |name| match name {
+                "retries" => Some("maxRetries"),
+                _ => None,
+            })?;
+        }
+    }
+    Ok(())
 }
 
 /// An option that is a string: absent or null is none.
@@ -138,6 +217,55 @@ mod tests {
             read(json!({"overflow": "error", "wecomMarkdown": "v1"})).unwrap(),
             (Overflow::Error, WecomMarkdown::V1)
         );
+    }
+
+    /// An option name `render` does not read is refused, naming it (and the right
+    /// name for a near miss), never echoing its value.
+    #[test]
+    fn an_unknown_render_option_is_invalid_config() {
+        for (v, want) in [
+            (json!({"baseUrls": "http://SECRETVALUE"}), "options.baseUrls is not an option: use baseUrl"),
+            (
+                json!({"webhook": "k0123456789", "retries": 0}),
+                "options.retries is not an option (the options are webhook,",
+            ),
+            (json!({"a b": "SECRETVALUE"}), "options has an option whose name is not one"),
+        ] {
+            let e = RenderOptions::from_value(&v, 0).expect_err(&v.to_string());
+            assert_eq!(e.code, crate::ErrorCode::InvalidConfig, "{v}: {e}");
+            assert!(e.message.starts_with(want), "{v}: {}", e.message);
+            assert!(!e.message.contains("SECRETVALUE"), "{}", e.message);
+        }
+        let all = json!({"webhook": "k0123456789", "webhookUrl": null, "secret": "s", "timestamp": 1,
+            "overflow": "split", "wecomMarkdown": "auto", "baseUrl": "http://127.0.0.1:1"});
+        assert!(RenderOptions::from_value(&all, 0).is_ok());
+    }
+
+    /// The same for the sender's options and its retryPolicy and dedup objects.
+    #[test]
+    fn an_unknown_sender_option_is_invalid_config() {
+        let check = |v: Value| check_sender_names(v.as_object().expect("an object"));
+        for (v, want) in [
+            (json!({"baseUrl": "http://SECRETVALUE"}), "options.baseUrl is not an option: use baseUrls"),
+            (json!({"retries": 0}), "options.retries is not an option: use retryPolicy: { maxRetries }"),
+            (json!({"timeout": 1, "webhook": "SECRETVALUE"}), "options.webhook is not an option: use the target"),
+            (json!({"retryPolicy": {"retries": 0}}), "options.retryPolicy.retries is not an option: use maxRetries"),
+            (
+                json!({"dedup": {"tll": 5}}),
+                "options.dedup.tll is not an option (the options are ttl, maxEntries, store)",
+            ),
+            (json!({"SECRETVALUE=": 1}), "options has an option whose name is not one"),
+        ] {
+            let e = check(v.clone()).expect_err(&v.to_string());
+            assert_eq!(e.code, crate::ErrorCode::InvalidConfig, "{v}: {e}");
+            assert!(e.message.starts_with(want), "{v}: {}", e.message);
+            assert!(!e.message.contains("SECRETVALUE"), "{}", e.message);
+        }
+        let all = json!({"retryPolicy": {"maxRetries": 1, "initialDelay": 1, "maxDelay": 1, "backoffMultiplier": 2,
+            "jitter": 0, "maxTotalTime": 1}, "timeout": 1, "maxQueueDelay": 1, "rateLimit": true,
+            "baseUrls": {"wecom": "http://127.0.0.1:1"}, "overflow": "split", "wecomMarkdown": "auto",
+            "dedup": {"ttl": 1, "maxEntries": 1, "store": {}}, "coordinator": {}, "services": {}});
+        assert!(check(all).is_ok());
     }
 
     #[test]

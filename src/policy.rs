@@ -114,6 +114,12 @@ pub fn classify(p: Platform, status: u16, body: &str, retry_after_header: Option
         }
         None => (None, None),
     };
+    // an answer that is not the platform's: its status and what kind of body came
+    // back, never the body's text (a proxy's page may quote the request's URL)
+    let msg = match (code, msg) {
+        (None, None) => Some(format!("HTTP {status}, {}", body_kind(json.is_some(), body))),
+        (_, m) => m,
+    };
     let verdict = |v: Verdict| Classified { verdict: v, platform_code: code, platform_message: msg.clone() };
     if status == 429 {
         return verdict(Verdict::Retry {
@@ -129,6 +135,12 @@ pub fn classify(p: Platform, status: u16, body: &str, retry_after_header: Option
         return verdict(Verdict::Retry { code: ErrorCode::Timeout, retry_after });
     }
     if !(200..300).contains(&status) {
+        // a rate limit the platform answers with a 4xx and its own code (Feishu's 9499)
+        let m = msg.as_deref().unwrap_or("").to_ascii_lowercase();
+        if let Some(CodeMeaning::RateLimited { honours_retry_after }) = code.map(|c| p.spec().code_meaning(c, &m)) {
+            let wait = if honours_retry_after { retry_after.unwrap_or(rate_block_ms(p)) } else { rate_block_ms(p) };
+            return verdict(Verdict::Retry { code: ErrorCode::RateLimit, retry_after: Some(wait) });
+        }
         return verdict(Verdict::Permanent { code: ErrorCode::PlatformError });
     }
     let Some(code) = code else {
@@ -153,6 +165,21 @@ pub fn classify(p: Platform, status: u16, body: &str, retry_after_header: Option
         },
     };
     verdict(v)
+}
+
+/// What kind of body an answer that is not the platform's had: its kind and size only.
+fn body_kind(is_json: bool, body: &str) -> String {
+    let n = body.len();
+    let t = body.trim_start();
+    if t.is_empty() {
+        "an empty body, not the platform's JSON".to_string()
+    } else if is_json {
+        format!("a JSON body of {n} bytes without the platform's code")
+    } else if t.starts_with('<') {
+        format!("an HTML body of {n} bytes, not the platform's JSON")
+    } else {
+        format!("a body of {n} bytes that is not JSON")
+    }
 }
 
 /// The documented rate limits: (count, window ms) pairs, all of which hold.

@@ -128,9 +128,12 @@ fn is_bare_key(s: &str) -> bool {
 /// The webhook URL to post to for `platform`, from a full URL or a bare key.
 ///
 /// `base` replaces the scheme and host of a URL built from a bare key (a proxy,
-/// a private deployment, a test server). A full URL is used as given, after
-/// checking it carries the credential its platform needs and is not another
-/// known platform's.
+/// a private deployment, a test server), and of a full URL on the platform's
+/// own public host (`qyapi.weixin.qq.com`, `oapi.dingtalk.com`,
+/// `open.feishu.cn`, `open.larksuite.com`): pointing the package at a test
+/// server sends nothing to the real platform. A full URL on any other host (a
+/// proxy the caller chose) is used as given. A full URL is checked to carry
+/// the credential its platform needs and not to be another known platform's.
 pub fn webhook_url(platform: Platform, webhook: &str, base: Option<&str>) -> Result<String> {
     if platform.spec().configured() {
         return Err(Error::config(format!(
@@ -185,7 +188,18 @@ pub fn webhook_url(platform: Platform, webhook: &str, base: Option<&str>) -> Res
             platform.display()
         )));
     }
-    Ok(webhook.to_string())
+    match base {
+        Some(b) if u.platform().is_some_and(|p| p.spec().hosts().contains(&u.host.to_ascii_lowercase().as_str())) => {
+            WebhookUrl::parse(b)?;
+            let mut url = format!("{}{}", b.trim_end_matches('/'), u.path);
+            if let Some(q) = u.query {
+                url.push('?');
+                url.push_str(q);
+            }
+            Ok(url)
+        }
+        _ => Ok(webhook.to_string()),
+    }
 }
 
 /// The bot's identity: its platform and a hash of its credential (WeCom key,
@@ -432,6 +446,58 @@ mod tests {
         let e = webhook_url(Platform::Wecom, "not a key!", None).unwrap_err();
         assert_eq!(e.code, ErrorCode::InvalidConfig);
         assert!(!e.message.contains("not a key"));
+    }
+
+    /// A base URL (a test server) applies to a full URL on the platform's own
+    /// public host as to a bare key; a URL on another host (a proxy the user
+    /// chose) stays as given.
+    #[test]
+    fn base_overrides_the_public_host_of_a_full_url() {
+        let base = Some("http://127.0.0.1:9400/");
+        for (p, url, want) in [
+            (
+                Platform::Wecom,
+                "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=K0123456789#frag",
+                "http://127.0.0.1:9400/cgi-bin/webhook/send?key=K0123456789",
+            ),
+            (
+                Platform::DingTalk,
+                "https://OAPI.dingtalk.com/robot/send?access_token=T0123456789",
+                "http://127.0.0.1:9400/robot/send?access_token=T0123456789",
+            ),
+            (
+                Platform::Feishu,
+                "https://open.feishu.cn/open-apis/bot/v2/hook/H0123456789",
+                "http://127.0.0.1:9400/open-apis/bot/v2/hook/H0123456789",
+            ),
+            (
+                Platform::Feishu,
+                "https://open.larksuite.com/open-apis/bot/v2/hook/H0123456789",
+                "http://127.0.0.1:9400/open-apis/bot/v2/hook/H0123456789",
+            ),
+            (
+                Platform::Lark,
+                "https://open.larksuite.com/open-apis/bot/v2/hook/H0123456789",
+                "http://127.0.0.1:9400/open-apis/bot/v2/hook/H0123456789",
+            ),
+            // another host: the user's own proxy, as given
+            (
+                Platform::Wecom,
+                "https://proxy.example.com/cgi-bin/webhook/send?key=K0123456789",
+                "https://proxy.example.com/cgi-bin/webhook/send?key=K0123456789",
+            ),
+        ] {
+            assert_eq!(webhook_url(p, url, base).unwrap(), want, "{url}");
+            let key = want.rsplit(['=', '/']).next().unwrap();
+            assert_eq!(bot_id(p, url, base).unwrap(), bot_id(p, key, None).unwrap(), "{url}");
+        }
+        // no base: as given
+        let u = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=K0123456789";
+        assert_eq!(webhook_url(Platform::Wecom, u, None).unwrap(), u);
+        // a malformed base is refused, not ignored
+        let e = webhook_url(Platform::Wecom, u, Some("not a url")).unwrap_err();
+        assert_eq!(e.code, ErrorCode::InvalidConfig);
+        assert!(!e.message.contains("K0123456789"));
     }
 
     #[test]

@@ -551,3 +551,23 @@ fn split_does_not_cut_a_link_inside_a_chain_of_false_links() {
         }
     }
 }
+
+/// A WeCom image with a title and mentions: the image goes out alone, and `degraded` says the
+/// title and the mentions were not sent (they were dropped without a word).
+#[test]
+fn wecom_image_says_its_title_and_mentions_were_not_sent() {
+    let png = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
+    let m = json!({"content": {"type": "image", "title": "T", "body": {"base64": png},
+        "mentions": [{"type": "user_id", "value": "zhangsan"}]}});
+    let out = r(m, Platform::Wecom).unwrap();
+    assert_eq!(out.payloads[0]["msgtype"], "image");
+    let from: Vec<&str> = out.degraded.iter().map(|d| d.from.as_str()).collect();
+    assert_eq!(from, ["mention", "title"]);
+    let plain = json!({"content": {"type": "image", "body": {"base64": png}}});
+    assert!(r(plain, Platform::Wecom).unwrap().degraded.is_empty());
+    // by URL it is an article: the title is the article's
+    let by_url = json!({"content": {"type": "image", "title": "T", "body": {"url": "https://e.com/a.png"}}});
+    let out = r(by_url, Platform::Wecom).unwrap();
+    assert_eq!(out.payloads[0]["news"]["articles"][0]["title"], "T");
+    assert!(out.degraded.iter().all(|d| d.from != "title"));
+}

@@ -113,6 +113,91 @@ fn resigns_once_then_gives_up() {
     assert!(!r.retry_suggested);
 }
 
+/// Feishu's 19021 to a bot given no secret: one attempt, and what to do (not "refused twice").
+#[test]
+fn a_signature_refused_for_a_bot_without_secret_says_to_give_it() {
+    let f = fake();
+    let s = sender(&f);
+    f.script.borrow_mut().push_back(Answer::Body(r#"{"code":19021,"msg":"sign match fail"}"#));
+    let r = block_on(s.send(&text("a"), Platform::Feishu, &to(FEISHU)));
+    assert!(!r.success);
+    assert_eq!(r.attempts, 1);
+    assert!(!r.retry_suggested);
+    let e = r.error.expect("error");
+    assert!(e.message.contains("requires signing") && e.message.contains("secret"), "{}", e.message);
+    assert_no_secrets_in(&e.message);
+}
+
+/// Feishu answers its rate limit as HTTP 400 {"code":9499,"msg":"too many request"}: retried
+/// as a rate limit; 9499 with another message stays a bad request.
+#[test]
+fn feishus_400_too_many_request_is_a_rate_limit() {
+    use webhook_push::sender::HttpResponse;
+    let f = fake();
+    let s = sender(&f);
+    let reply = |msg: &str| {
+        Answer::Reply(HttpResponse {
+            status: 400,
+            body: format!(r#"{{"code":9499,"msg":"{msg}","data":{{}}}}"#),
+            retry_after: None,
+        })
+    };
+    f.script.borrow_mut().extend([reply("too many request"), Answer::Ok]);
+    let r = block_on(s.send(&text("a"), Platform::Feishu, &to(FEISHU)));
+    assert!(r.success, "{r:?}");
+    assert_eq!(r.attempts, 2);
+    f.script.borrow_mut().push_back(reply("Bad Request"));
+    let r = block_on(s.send(&text("b"), Platform::Feishu, &to(FEISHU)));
+    assert!(!r.success);
+    assert_eq!(r.attempts, 1);
+    assert_eq!(r.error.map(|e| e.code), Some(ErrorCode::PlatformError));
+}
+
+/// An answer that is not the platform's JSON names its status and the kind and size of its body
+/// (never its text), and a single attempt is not said to have "given up after retries".
+#[test]
+fn an_answer_that_is_not_json_names_its_status_and_body_kind() {
+    use webhook_push::sender::HttpResponse;
+    let f = fake();
+    let s = Sender::new(
+        &f,
+        SenderOptions {
+            retry: webhook_push::policy::RetryPolicy { max_retries: 0, ..Default::default() },
+            ..Default::default()
+        },
+    )
+    .expect("options");
+    let page = "<html>502 Bad Gateway for /cgi-bin/webhook/send?key=SECRET-WECOM-KEY</html>";
+    for (status, body, want) in [
+        (502, page, format!("HTTP 502, an HTML body of {} bytes, not the platform's JSON", page.len())),
+        (404, page, format!("HTTP 404, an HTML body of {} bytes, not the platform's JSON", page.len())),
+        (500, "Internal error SECRET-WECOM-KEY", "HTTP 500, a body of 31 bytes that is not JSON".to_string()),
+        (200, page, format!("HTTP 200, an HTML body of {} bytes, not the platform's JSON", page.len())),
+        (502, "", "HTTP 502, an empty body, not the platform's JSON".to_string()),
+        (
+            400,
+            r#"{"error":"SECRET-WECOM-KEY"}"#,
+            "HTTP 400, a JSON body of 28 bytes without the platform's code".to_string(),
+        ),
+    ] {
+        f.script.borrow_mut().push_back(Answer::Reply(HttpResponse { status, body: body.into(), retry_after: None }));
+        let r = block_on(s.send(&text("a"), Platform::Wecom, &to(WECOM)));
+        assert!(!r.success);
+        assert_eq!(r.attempts, 1);
+        let e = r.error.clone().expect("error");
+        assert_eq!(e.platform_message.as_deref(), Some(want.as_str()), "{status} {body}");
+        assert!(e.message.contains(&want), "{}", e.message);
+        assert!(!e.message.contains("gave up after retries"), "{}", e.message);
+        assert_no_secrets(&r);
+    }
+}
+
+fn assert_no_secrets_in(s: &str) {
+    for secret in ["SECRET-WECOM-KEY", "SECRETDINGTOKEN", "SECRET-FEISHU-HOOK", "SECsecret"] {
+        assert!(!s.contains(secret), "leaks {secret}: {s}");
+    }
+}
+
 #[test]
 fn timeouts_retry_then_fail_with_timeout() {
     let f = fake();

@@ -176,9 +176,12 @@ impl PlatformSpec for Feishu {
     fn answer_fields(&self) -> AnswerFields {
         AnswerFields { code: &["code", "StatusCode"], message: &["msg", "StatusMessage"] }
     }
-    fn code_meaning(&self, code: i64, _message: &str) -> CodeMeaning {
+    fn code_meaning(&self, code: i64, message: &str) -> CodeMeaning {
         match code {
             11232 => CodeMeaning::RateLimited { honours_retry_after: true },
+            // the rate limit as Feishu answers it (HTTP 400, "too many request"); 9499's
+            // other messages are bad requests
+            9499 if message.contains("too many request") => CodeMeaning::RateLimited { honours_retry_after: true },
             19021 => CodeMeaning::Resign,
             _ => CodeMeaning::Refused,
         }

@@ -48,7 +48,15 @@ impl PlatformRenderer for WeCom {
             Body::Text(t) => text(c, &text_with_title(c.title.as_deref(), t), ctx),
             Body::Markdown(src) => markdown(c, src, c.title.as_deref(), ctx),
             Body::Image(img) => {
+                // an image (or the article showing one) carries nothing else: what it cannot show is said
+                let title = c.title.as_deref().filter(|t| !t.trim().is_empty());
+                if !c.mentions.is_empty() {
+                    ctx.degraded.push("mention", "none", "WeCom image messages cannot @ anyone; no one was mentioned");
+                }
                 if let Some(b64) = &img.base64 {
+                    if title.is_some() {
+                        ctx.degraded.push("title", "none", "WeCom image messages carry no title; it was not sent");
+                    }
                     return Ok(vec![image_payload(b64, img.md5.as_deref())?]);
                 }
                 match &img.url {
@@ -58,7 +66,8 @@ impl PlatformRenderer for WeCom {
                             "news",
                             "WeCom takes image bytes (base64 + md5); shown as an article with the picture, or use MessageSender, which fetches it",
                         );
-                        let title = img.alt.clone().unwrap_or_else(|| "Image".to_string());
+                        let title =
+                            title.map(str::to_string).or_else(|| img.alt.clone()).unwrap_or_else(|| "Image".into());
                         let a = Article { title, description: None, url: url.clone(), image_url: Some(url.clone()) };
                         news(std::slice::from_ref(&a), ctx)
                     }

@@ -488,6 +488,11 @@ impl<H: Host> Sender<H> {
             };
             match c.verdict {
                 Verdict::Delivered => return Ok(()),
+                // signing again cannot help a bot that was given no secret
+                Verdict::Resign if secret.is_none() => {
+                    let what = "the bot requires signing (its signature check is on): give its secret";
+                    return Err((err(ErrorCode::PlatformError, what), None));
+                }
                 Verdict::Resign if !resigned => {
                     resigned = true;
                     continue;
@@ -506,7 +511,8 @@ impl<H: Host> Sender<H> {
                     retries += 1;
                     let delay = self.options.retry.delay(retries, self.host.random()).max(retry_after.unwrap_or(0));
                     if retries > self.options.retry.max_retries {
-                        return Err((err(code, "gave up after retries"), Some(retry_after)));
+                        let what = if retries > 1 { "gave up after retries" } else { "failed (no retries allowed)" };
+                        return Err((err(code, what), Some(retry_after)));
                     }
                     if now.saturating_add(delay).saturating_sub(start) > self.options.retry.max_total_time {
                         return Err((err(code, "no time left to retry (retryPolicy.maxTotalTime)"), Some(Some(delay))));

@@ -426,6 +426,39 @@ url = "lark://${larkSecret}@${lark}"
       assert.equal(mock.received.length, b, "nothing reached the mock");
     });
 
+    test("a base URL applies to a full webhook URL on the platform's own host: nothing reaches the real platform", async () => {
+      // WEBHOOK_PUSH_BASE_URL is the mock (run()'s environment); --base-url the same
+      const n = sent("wecom", wecom).length;
+      const w = await run(rt, ["send", "wecom", `https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=${wecom}`, "--content", "to the mock", "--retries", "0"]);
+      assert.equal(w.code, 0, w.stdout + w.stderr);
+      assert.equal(sent("wecom", wecom).length, n + 1);
+      const d = sent("dingtalk", ding).length;
+      const dr = await run(rt, ["send", `https://oapi.dingtalk.com/robot/send?access_token=${ding}`, "--secret", dingSecret, "--base-url", mock.url, "--content", "to the mock", "--retries", "0"], { env: { WEBHOOK_PUSH_BASE_URL: "" } });
+      assert.equal(dr.code, 0, dr.stdout + dr.stderr);
+      assert.equal(sent("dingtalk", ding).length, d + 1);
+      // render shows the URL it would post to: the base URL's host
+      const r = await run(rt, ["render", "feishu", `https://open.feishu.cn/open-apis/bot/v2/hook/${feishu}`, "--secret", feishuSecret, "--content", "x"]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.ok(JSON.parse(r.stdout).url.startsWith(`${mock.url}/open-apis/bot/v2/hook/`), r.stdout);
+    });
+
+    test("flags the message type cannot carry are usage errors naming the flag and the type, not dropped", async () => {
+      const png = path.join(tmp, "red.png");
+      fs.writeFileSync(png, Buffer.from("89504e470d0a1a0a0000000d4948445200000001000000010806000000", "hex"));
+      const b = mock.received.length;
+      assertUsage(await run(rt, ["send", "wecom", wecom, "--attach", png, "-b", "caption"]), /--attach sends an image or a file: add --type image or --type file/);
+      assertUsage(await run(rt, ["send", "wecom", wecom, "--attach", png]), /--attach sends an image or a file: add --type image or --type file/);
+      assertUsage(await run(rt, ["send", "wecom", wecom, "--url", "https://e.com/", "-b", "x"]), /--url does not go with the default --type text: it goes with --type link or news or card or image or file/);
+      assertUsage(await run(rt, ["send", "wecom", wecom, "--button", "A=https://e.com/", "-b", "x"]), /--button does not go with the default --type text: it goes with --type card/);
+      assertUsage(await run(rt, ["send", "wecom", wecom, "--type", "markdown", "--attach", png, "-b", "x"]), /--attach does not go with --type markdown/);
+      assertUsage(await run(rt, ["send", "wecom", wecom, "--type", "image", "--attach", png, "-b", "caption text", "-t", "T"]), /--content does not go with --type image/);
+      assert.equal(mock.received.length, b, "nothing was sent");
+      // what WeCom cannot show of an image (its title) is in degraded
+      const j = await run(rt, ["send", "wecom", wecom, "--type", "image", "--attach", png, "-t", "T", "--json", "--dry-run"]);
+      assert.equal(j.code, 0, j.stdout + j.stderr);
+      assert.deepEqual(JSON.parse(j.stdout).rendered[0].degraded.map((d) => d.from), ["title"]);
+    });
+
     test("--dry-run shows a message type a platform refuses as refused (✗ UNSUPPORTED, exit 1), not as an internal error", async () => {
       const b = mock.received.length;
       const png = path.join(tmp, "dry.png");

@@ -137,3 +137,45 @@ test("a body that renders to nothing: render throws INVALID_MESSAGE at its path,
     globalThis.fetch = saved;
   }
 });
+
+test("an option name render or MessageSender does not read is INVALID_CONFIG naming it, never its value", () => {
+  const msg = { content: { type: "text", body: { text: "hi" } } };
+  const refused = (f, re) =>
+    assert.throws(f, (e) => e.code === "INVALID_CONFIG" && re.test(e.message) && !e.message.includes("SECRETVALUE"), String(re));
+  refused(() => new wp.MessageSender({ baseUrl: "http://SECRETVALUE:9" }), /options\.baseUrl is not an option: use baseUrls/);
+  refused(() => new wp.MessageSender({ retries: 0 }), /options\.retries is not an option: use retryPolicy: \{ maxRetries \}/);
+  refused(() => new wp.MessageSender({ retryPolicy: { retries: 0 } }), /options\.retryPolicy\.retries is not an option: use maxRetries/);
+  refused(() => render(msg, "wecom", { baseUrls: { wecom: "http://SECRETVALUE:9" } }), /options\.baseUrls is not an option: use baseUrl/);
+  // the documented ones, functions included, still pass
+  new wp.MessageSender({ retryPolicy: { maxRetries: 0, jitter: 0 }, timeout: 5, baseUrls: { wecom: "http://127.0.0.1:9" }, onRateWait() {}, dedup: { ttl: 1, store: { get() {}, put() {} } } }).free();
+});
+
+test("a base URL applies to a full webhook URL on the platform's own host, not to another host", () => {
+  const msg = { content: { type: "text", body: { text: "hi" } } };
+  const key = "K0123456789abcdef";
+  const base = "http://127.0.0.1:9400";
+  const r = render(msg, "wecom", { webhook: `https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=${key}`, baseUrl: base });
+  assert.equal(r.url, `${base}/cgi-bin/webhook/send?key=${key}`);
+  const proxy = `https://proxy.example.com/cgi-bin/webhook/send?key=${key}`;
+  assert.equal(render(msg, "wecom", { webhook: proxy, baseUrl: base }).url, proxy);
+});
+
+test("the package README's first example (Render) runs as written", async () => {
+  const fs = await import("node:fs");
+  const path = await import("node:path");
+  const { fileURLToPath, pathToFileURL } = await import("node:url");
+  const pkgDir = path.dirname(fileURLToPath(import.meta.resolve("webhook-push")));
+  const readme = fs.readFileSync(path.join(pkgDir, "README.md"), "utf8");
+  const code = readme.match(/## Render\n\n```js\n([\s\S]*?)```/)?.[1];
+  assert.ok(code, "the Render example is in the README");
+  // beside this test, so that "webhook-push" resolves to the installed package
+  const file = path.join(path.dirname(fileURLToPath(import.meta.url)), `readme-render-${process.pid}.mjs`);
+  fs.writeFileSync(file, `${code}\nexport { payloads, degraded, url };\n`);
+  try {
+    const ex = await import(pathToFileURL(file).href);
+    assert.equal(ex.payloads.length, 1);
+    assert.match(ex.url, /access_token=/);
+  } finally {
+    fs.rmSync(file, { force: true });
+  }
+});

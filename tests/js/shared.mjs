@@ -271,6 +271,7 @@ export function badInputs(count, seed = 20240601) {
           42, "secret", true, [], Symbol("o"),
           { secret: 42 }, { webhook: 42 }, { overflow: "explode" }, { wecomMarkdown: "v9" },
           { timestamp: "now" }, { timestamp: -5 }, { webhook: "not a url at all" }, { baseUrl: 7 },
+          { baseUrls: { dingtalk: "http://127.0.0.1:9" } }, { retries: 0 }, { webhookurl: "k0123456789" },
         ]),
       ],
       codes: "INVALID_CONFIG",
