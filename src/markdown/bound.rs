@@ -121,15 +121,13 @@ fn merge(losses: &mut Vec<Loss>, more: Vec<Loss>) {
     }
 }
 
+/// What [`drive`] asks for: blocks of a document rendered after those rendered before (`true`)
+/// or afresh, and their cost when measured (the last `bool`; else 0).
+type Render<'a> = dyn FnMut(&Doc, &[Block], bool, bool) -> usize + 'a;
+
 /// The loop of [`bounded`]: the document kept (its blocks are the ones last rendered) and
 /// whether it is partial.
-fn drive(
-    src: &str,
-    capacity: usize,
-    fill: Option<usize>,
-    blank_dropped: bool,
-    render: &mut dyn FnMut(&Doc, &[Block], bool, bool) -> usize,
-) -> (Doc, bool) {
+fn drive(src: &str, capacity: usize, fill: Option<usize>, blank_dropped: bool, render: &mut Render<'_>) -> (Doc, bool) {
     let need = capacity.saturating_add(MARGIN);
     // what the blocks before the last must cost to be kept alone (the last may go on past the cut)
     let fill = fill.map_or(need, |f| f.min(need));
