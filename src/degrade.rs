@@ -63,52 +63,164 @@ pub fn card_body_to_markdown(card: &Card) -> String {
     card_markdown(card, false, false)
 }
 
+/// [`card_markdown`]'s parts written into one string (no `format!`, no string per part and per
+/// field joined afterwards: in wasm a DingTalk card's render spent ~4.5 % here). The parts are
+/// those of `by_parts::card_markdown` (the form it replaced, kept for the tests), in its order,
+/// each after a blank line.
 fn card_markdown(card: &Card, with_title: bool, with_links: bool) -> String {
-    let mut parts: Vec<String> = Vec::new();
+    let mut out = String::with_capacity(card.text.as_ref().map_or(0, String::len) + 64 * (card.fields.len() + 2));
+    // a blank line before every part but the first; an empty first part still separates: whether a part was written, not whether text was
+    let mut first = true;
+    let mut next = |out: &mut String| {
+        if !first {
+            out.push_str("\n\n");
+        }
+        first = false;
+    };
     if with_title {
         if let Some(t) = &card.title {
-            parts.push(format!("**{}**", md_escape(t)));
+            next(&mut out);
+            out.push_str("**");
+            escape_into(&mut out, t, false);
+            out.push_str("**");
         }
     }
     if let Some(s) = &card.subtitle {
-        parts.push(md_escape(s));
+        next(&mut out);
+        escape_into(&mut out, s, false);
     }
     if let Some((big, desc)) = &card.emphasis {
-        match desc {
-            Some(d) => parts.push(format!("**{}** {}", md_escape(big), md_escape(d))),
-            None => parts.push(format!("**{}**", md_escape(big))),
+        next(&mut out);
+        out.push_str("**");
+        escape_into(&mut out, big, false);
+        out.push_str("**");
+        if let Some(d) = desc {
+            out.push(' ');
+            escape_into(&mut out, d, false);
         }
     }
     if let Some(t) = &card.text {
-        parts.push(t.clone());
+        next(&mut out);
+        out.push_str(t);
     }
     if !card.fields.is_empty() {
-        let lines: Vec<String> = card
-            .fields
-            .iter()
-            .map(|f| match &f.url {
-                Some(u) => format!("- **{}**: {}", md_escape(&f.name), md_link(&f.value, u)),
-                None => format!("- **{}**: {}", md_escape(&f.name), md_escape(&f.value)),
-            })
-            .collect();
-        parts.push(lines.join("\n"));
-    }
-    if let Some(img) = &card.image_url {
-        parts.push(format!("![image]({img})"));
-    }
-    if !with_links {
-        return parts.join("\n\n");
-    }
-    let mut links: Vec<String> = card.buttons.iter().map(|b| md_link(&b.text, &b.url)).collect();
-    if links.is_empty() {
-        if let Some(u) = &card.url {
-            links.push(md_link("Open", u));
+        next(&mut out);
+        for (i, f) in card.fields.iter().enumerate() {
+            if i > 0 {
+                out.push('\n');
+            }
+            out.push_str("- **");
+            escape_into(&mut out, &f.name, false);
+            out.push_str("**: ");
+            match &f.url {
+                Some(u) => link_into(&mut out, &f.value, u),
+                None => escape_into(&mut out, &f.value, false),
+            }
         }
     }
-    if !links.is_empty() {
-        parts.push(links.join(" · "));
+    if let Some(img) = &card.image_url {
+        next(&mut out);
+        out.push_str("![image](");
+        out.push_str(img);
+        out.push(')');
     }
-    parts.join("\n\n")
+    if !with_links {
+        return out;
+    }
+    if !card.buttons.is_empty() {
+        next(&mut out);
+        for (i, b) in card.buttons.iter().enumerate() {
+            if i > 0 {
+                out.push_str(" · ");
+            }
+            link_into(&mut out, &b.text, &b.url);
+        }
+    } else if let Some(u) = &card.url {
+        next(&mut out);
+        link_into(&mut out, "Open", u);
+    }
+    out
+}
+
+/// [`md_escape`] (`link`: [`md_link`]'s text) written into `out`.
+fn escape_into(out: &mut String, s: &str, link: bool) {
+    crate::markdown::escape_text_into(out, s, link);
+}
+
+/// [`md_link`] written into `out`.
+fn link_into(out: &mut String, text: &str, url: &str) {
+    out.push('[');
+    escape_into(out, text, true);
+    out.push_str("](");
+    // `)` and ` ` percent-encoded, the rest as given (what the two `replace`s wrote)
+    let mut copied = 0;
+    for (i, c) in url.bytes().enumerate() {
+        let enc = match c {
+            b')' => "%29",
+            b' ' => "%20",
+            _ => continue,
+        };
+        out.push_str(&url[copied..i]);
+        out.push_str(enc);
+        copied = i + 1;
+    }
+    out.push_str(&url[copied..]);
+    out.push(')');
+}
+
+/// Tests: the card's markdown as it was written before (parts joined), the reference.
+#[cfg(test)]
+pub(crate) mod by_parts {
+    use super::{md_escape, md_link};
+    use crate::model::Card;
+
+    pub(crate) fn card_markdown(card: &Card, with_title: bool, with_links: bool) -> String {
+        let mut parts: Vec<String> = Vec::new();
+        if with_title {
+            if let Some(t) = &card.title {
+                parts.push(format!("**{}**", md_escape(t)));
+            }
+        }
+        if let Some(s) = &card.subtitle {
+            parts.push(md_escape(s));
+        }
+        if let Some((big, desc)) = &card.emphasis {
+            match desc {
+                Some(d) => parts.push(format!("**{}** {}", md_escape(big), md_escape(d))),
+                None => parts.push(format!("**{}**", md_escape(big))),
+            }
+        }
+        if let Some(t) = &card.text {
+            parts.push(t.clone());
+        }
+        if !card.fields.is_empty() {
+            let lines: Vec<String> = card
+                .fields
+                .iter()
+                .map(|f| match &f.url {
+                    Some(u) => format!("- **{}**: {}", md_escape(&f.name), md_link(&f.value, u)),
+                    None => format!("- **{}**: {}", md_escape(&f.name), md_escape(&f.value)),
+                })
+                .collect();
+            parts.push(lines.join("\n"));
+        }
+        if let Some(img) = &card.image_url {
+            parts.push(format!("![image]({img})"));
+        }
+        if !with_links {
+            return parts.join("\n\n");
+        }
+        let mut links: Vec<String> = card.buttons.iter().map(|b| md_link(&b.text, &b.url)).collect();
+        if links.is_empty() {
+            if let Some(u) = &card.url {
+                links.push(md_link("Open", u));
+            }
+        }
+        if !links.is_empty() {
+            parts.push(links.join(" · "));
+        }
+        parts.join("\n\n")
+    }
 }
 
 /// Articles as a markdown list of links with their descriptions.
@@ -182,6 +294,60 @@ pub fn html_escape(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use proptest::prelude::*;
+
+    /// A string of what the card writer escapes, encodes or passes on: markup, `)` and spaces
+    /// (in URLs), line breaks, empty strings, multi-byte characters.
+    fn piece() -> impl Strategy<Value = String> {
+        proptest::collection::vec(
+            proptest::sample::select(vec![
+                "a", "*", "_", "[", "]", "(", ")", " ", "\n", "#", "1.", "<b>", "·", "中", "é", "`", "|", "-",
+            ]),
+            0..8,
+        )
+        .prop_map(|v| v.concat())
+    }
+
+    fn card() -> impl Strategy<Value = crate::model::Card> {
+        use crate::model::{Button, ButtonStyle, Card, CardFlavor, Field};
+        let field =
+            (piece(), piece(), proptest::option::of(piece())).prop_map(|(name, value, url)| Field { name, value, url });
+        let button = (piece(), piece()).prop_map(|(text, url)| Button { text, url, style: ButtonStyle::Default });
+        (
+            (proptest::option::of(piece()), proptest::option::of(piece()), proptest::option::of(piece())),
+            proptest::option::of((piece(), proptest::option::of(piece()))),
+            proptest::collection::vec(field, 0..4),
+            proptest::collection::vec(button, 0..4),
+            (proptest::option::of(piece()), proptest::option::of(piece())),
+        )
+            .prop_map(|((title, subtitle, text), emphasis, fields, buttons, (image_url, url))| Card {
+                flavor: CardFlavor::Neutral,
+                title,
+                subtitle,
+                text,
+                emphasis,
+                fields,
+                buttons,
+                image_url,
+                url,
+                color: None,
+                hide_avatar: false,
+                buttons_horizontal: false,
+                original: serde_json::Value::Null,
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+        /// The card's markdown written into one string is the parts joined as before, with and
+        /// without the title and the links.
+        #[test]
+        fn card_markdown_is_the_parts_joined(c in card(), with_title: bool, with_links: bool) {
+            prop_assert_eq!(
+                super::card_markdown(&c, with_title, with_links),
+                super::by_parts::card_markdown(&c, with_title, with_links)
+            );
+        }
+    }
 
     proptest! {
         /// The one-pass escape writes what the three `replace`s it replaced wrote.

@@ -86,18 +86,30 @@ pub fn bounded<B>(
     let (mut out, mut losses) = (Vec::new(), Vec::new());
     // the loop is not generic (compiled once, not per platform): it asks for blocks rendered
     // (after what was rendered before, or afresh) and their cost
-    let (doc, partial) = drive(src, capacity, fill, blank_dropped, &mut |doc, blocks, append| {
+    let (doc, partial) = drive(src, capacity, fill, blank_dropped, &mut |doc, blocks, append, measure| {
         let (o, l) = render(doc, blocks);
         if !append {
             out.clear();
             losses.clear();
         }
-        let c = o.iter().map(&cost).fold(0usize, usize::saturating_add);
+        // unmeasured (0) where nothing is decided by the cost: the whole source parsed with
+        // nothing left out, every small message (DingTalk measured each block's JSON bytes here
+        // and again in `fit_blocks`)
+        let c = if measure || !fast() { o.iter().map(&cost).fold(0usize, usize::saturating_add) } else { 0 };
         out.extend(o);
         merge(&mut losses, l);
         c
     });
     Bounded { doc, out, losses, partial }
+}
+
+/// Whether the fast paths are taken (tests take the paths they replace too, see `parse::SLOW`).
+#[inline(always)]
+fn fast() -> bool {
+    #[cfg(test)]
+    return !super::parse::SLOW.get();
+    #[cfg(not(test))]
+    true
 }
 
 /// Losses added to losses, once per kind.
@@ -109,15 +121,13 @@ fn merge(losses: &mut Vec<Loss>, more: Vec<Loss>) {
     }
 }
 
+/// What [`drive`] asks for: blocks of a document rendered after those rendered before (`true`)
+/// or afresh, and their cost when measured (the last `bool`; else 0).
+type Render<'a> = dyn FnMut(&Doc, &[Block], bool, bool) -> usize + 'a;
+
 /// The loop of [`bounded`]: the document kept (its blocks are the ones last rendered) and
 /// whether it is partial.
-fn drive(
-    src: &str,
-    capacity: usize,
-    fill: Option<usize>,
-    blank_dropped: bool,
-    render: &mut dyn FnMut(&Doc, &[Block], bool) -> usize,
-) -> (Doc, bool) {
+fn drive(src: &str, capacity: usize, fill: Option<usize>, blank_dropped: bool, render: &mut Render<'_>) -> (Doc, bool) {
     let need = capacity.saturating_add(MARGIN);
     // what the blocks before the last must cost to be kept alone (the last may go on past the cut)
     let fill = fill.map_or(need, |f| f.min(need));
@@ -145,7 +155,7 @@ fn drive(
         let leave_out = super::blanks::may_compact(head)
             && *blank_code.get_or_insert_with(|| {
                 let probe = Doc { blocks: vec![Block::Code { lang: String::new(), text: String::new() }] };
-                render(&probe, &probe.blocks, false) == 0
+                render(&probe, &probe.blocks, false, true) == 0
             });
         let (mut doc, last_html, left_out) = parse_with(head, rest, src.len(), leave_out);
         // empty code blocks left out are kept out where such a block leaves nothing in the
@@ -159,14 +169,15 @@ fn drive(
             again
         };
         if end >= src.len() {
-            if shows(render(&doc, &doc.blocks, false)) {
+            // the cost decides only whether blocks left out show (see `shows`)
+            if shows(render(&doc, &doc.blocks, false, left_out)) {
                 continue;
             }
             return (doc, false);
         }
         let (mut all, mut head) = (0, 0);
         if let Some(n) = doc.blocks.len().checked_sub(1) {
-            let head_cost = render(&doc, &doc.blocks[..n], false);
+            let head_cost = render(&doc, &doc.blocks[..n], false, true);
             head = head_cost;
             if shows(head_cost) {
                 continue;
@@ -177,7 +188,7 @@ fn drive(
             }
             all = head_cost;
             if !last_html || html_runs_to_the_end(rest) {
-                all = all.saturating_add(render(&doc, &doc.blocks[n..], true));
+                all = all.saturating_add(render(&doc, &doc.blocks[n..], true, true));
                 if shows(all) {
                     continue;
                 }

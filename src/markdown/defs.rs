@@ -45,7 +45,7 @@ pub(crate) fn later_defs<'s>(rest: &'s str, prev_ok: bool, want: &str) -> Compac
         memo: None,
     };
     // every candidate has a `]:`: none in the rest (no `:` is one `memchr`), no line to look at
-    if !rest.as_bytes().contains(&b':') || !rest.contains("]:") {
+    if !rest.as_bytes().contains(&b':') || !has_def_mark(rest.as_bytes()) {
         return c;
     }
     // a line of the document may open a fence or an HTML block (see above)
@@ -210,6 +210,22 @@ fn strip_markers(line: &str) -> &str {
     line.get(k..).unwrap_or("")
 }
 
+/// Whether `b` holds a `]:` (every definition does), found by its `]`s: `str::contains("]:")`
+/// sets up a two-way searcher and walks the text through it (in wasm `TwoWaySearcher::next`
+/// was 1.5–1.8 % of a 10 KB markdown render, for this test of the whole source alone). A byte
+/// loop, not `str::find(']')` once per `]`: that `memchr` restarted at every `]` made 1 MiB of
+/// `]` 1.4–1.5x slower to render in wasm (bench/LEVERS.md, "Small markdown renders").
+pub(crate) fn has_def_mark(b: &[u8]) -> bool {
+    let mut k = 0;
+    while let Some(i) = b.get(k..).and_then(|r| r.iter().position(|&c| c == b']')) {
+        k += i + 1;
+        if matches!(b.get(k), Some(b':')) {
+            return true;
+        }
+    }
+    false
+}
+
 /// Runs whose inner lines hold fewer bytes are parsed as they are (and sources shorter than this).
 pub(crate) const MIN_SKIP: usize = 2048;
 
@@ -306,7 +322,7 @@ pub(crate) fn compact(src: &str) -> Option<Compact<'_>> {
     let min = SKIP_MIN.get();
     #[cfg(not(test))]
     let min = MIN_SKIP;
-    if src.len() < min || !src.contains("]:") {
+    if src.len() < min || !has_def_mark(src.as_bytes()) {
         return None;
     }
     let b = src.as_bytes();
@@ -747,6 +763,16 @@ mod tests {
                 let e = line_end(b, i);
                 proptest::prop_assert_eq!(scan_def(b, i, false), simple_def_by_line(&b[i..e]).map(|l| (l, e)), "{:?} at {}", s, i);
             }
+        }
+
+        /// The byte search for `]:` finds what `str::contains` did, wherever the `]`s and `:`s
+        /// fall (runs of `]`, at either end, beside multi-byte characters).
+        #[test]
+        fn def_mark_search_finds_what_contains_did(
+            v in proptest::collection::vec(proptest::sample::select(vec!["]", ":", "]:", "a", "[", "中", ":]", "\n"]), 0..24),
+        ) {
+            let s = v.concat();
+            proptest::prop_assert_eq!(has_def_mark(s.as_bytes()), s.contains("]:"), "{:?}", s);
         }
 
         /// One-line definitions left out of the later-definitions document resolve every label

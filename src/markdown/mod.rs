@@ -31,7 +31,7 @@ mod write;
 mod writer;
 
 pub use bound::{Bounded, MARGIN, bounded};
-pub use escape::escape_text;
+pub use escape::{escape_text, escape_text_into};
 pub use ir::*;
 pub(crate) use parse::flatten;
 pub use parse::parse;

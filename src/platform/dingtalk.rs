@@ -361,12 +361,18 @@ fn action_card(c: &Content, card: &Card, ctx: &mut Ctx<'_>) -> Result<Vec<Payloa
     if card.color.is_some() {
         ctx.degraded.push("color", "none", "DingTalk cards have no header colour");
     }
-    let mut md = String::new();
-    if card.title.is_some() {
-        md.push_str(&format!("### {}\n\n", md_escape(&title)));
-    }
     // Card body without its buttons: they become the card's own buttons.
-    md.push_str(&degrade::card_body_to_markdown(card));
+    let body = degrade::card_body_to_markdown(card);
+    let md = if card.title.is_some() {
+        let mut md = String::with_capacity(title.len() + body.len() + 8);
+        md.push_str("### ");
+        markdown::escape_text_into(&mut md, &title, false);
+        md.push_str("\n\n");
+        md.push_str(&body);
+        md
+    } else {
+        body
+    };
     let doc = markdown::parse(&md);
     let (blocks, losses) = markdown::render(&doc, Dialect::DingTalk);
     ctx.degraded.losses(&losses, loss_reason);
