@@ -95,7 +95,11 @@ pub fn check_names<'k>(
     hint: impl Fn(&str) -> Option<&'static str>,
 ) -> Result<()> {
     let Some(name) = names.into_iter().find(|n| !known.contains(n)) else { return Ok(()) };
-    let shown = name.len() <= 40 && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+    // an option's name is letters (and `_`); a key, token or hook id has digits: one with digits,
+    // `-` or anything else is not echoed (issue 8: nothing that could be a credential)
+    let shown = name.len() <= 32
+        && name.as_bytes().first().is_some_and(u8::is_ascii_alphabetic)
+        && name.bytes().all(|b| b.is_ascii_alphabetic() || b == b'_');
     let mut msg = if shown {
         format!("{what}.{name} is not an option")
     } else {
@@ -255,6 +259,9 @@ mod tests {
                 "options.dedup.tll is not an option (the options are ttl, maxEntries, store)",
             ),
             (json!({"SECRETVALUE=": 1}), "options has an option whose name is not one"),
+            // a WeCom key or Feishu hook id put where an option goes (a UUID), a DingTalk token
+            (json!({"693a91f6-7d0c-4bc4-97a0-0ec2aa5e9a1b": 1}), "options has an option whose name is not one"),
+            (json!({"a1b2c3d4e5f6": 1}), "options has an option whose name is not one"),
         ] {
             let e = check(v.clone()).expect_err(&v.to_string());
             assert_eq!(e.code, crate::ErrorCode::InvalidConfig, "{v}: {e}");
