@@ -294,6 +294,24 @@ fn render_json_gives_the_request_and_a_missing_config_is_invalid_config() {
         let e = webhook_push::render::render_json(m, "webhook", bad, T0).unwrap_err();
         assert_eq!(e.code, ErrorCode::InvalidConfig, "{bad}: {}", e.message);
     }
+    // an option render does not read for the target is refused, naming it, never its value
+    let typo = r#"{"webhook":{"url":"http://127.0.0.1:9/h"},"baseUrl":"http://SECRETVALUE/","overflow":"split"}"#;
+    let e = webhook_push::render::render_json(m, "webhook", typo, T0).unwrap_err();
+    assert_eq!(e.code, ErrorCode::InvalidConfig, "{}", e.message);
+    assert!(e.message.starts_with("options.baseUrl is not an option: use webhook: { url"), "{}", e.message);
+    assert!(!e.message.contains("SECRETVALUE"), "{}", e.message);
+    let e = webhook_push::render::render_json(
+        m,
+        "webhook",
+        r#"{"config":{"url":"http://127.0.0.1:9/h"},"ovreflow":1}"#,
+        T0,
+    )
+    .unwrap_err();
+    assert!(
+        e.message.starts_with("options.ovreflow is not an option (the options are webhook, config, timestamp)"),
+        "{}",
+        e.message
+    );
     assert_eq!(Platform::parse("Webhook").unwrap(), Platform::Webhook);
     assert!(Platform::Webhook.spec().configured());
     assert!(Platform::ALL.iter().all(|p| !p.spec().configured()));

@@ -161,6 +161,17 @@ pub fn render_json(message: &str, options: &str, now_ms: u64) -> Result<Rendered
     } else {
         crate::json::parse(options).map_err(|_| Error::config("options are not valid JSON"))?
     };
+    if let Value::Object(m) = &opts {
+        crate::options::check_names(
+            m.keys().map(String::as_str),
+            &["webhook", "config", "timestamp"],
+            "options",
+            |name| match name {
+                "webhookUrl" | "url" | "baseUrl" | "secret" => Some("webhook: { url, … } (the target's configuration)"),
+                _ => None,
+            },
+        )?;
+    }
     let cfg_v = opts.get("webhook").or_else(|| opts.get("config")).unwrap_or(&Value::Null);
     let cfg = config_of(cfg_v)?;
     let now_ms = match opts.get("timestamp").and_then(Value::as_u64) {
