@@ -178,7 +178,8 @@ impl<H: Host> Sender<H> {
                     }
                     retries += 1;
                     if retries > policy.max_retries {
-                        return Err((err(code, "gave up after retries"), Some(retry_after)));
+                        let what = if retries > 1 { "gave up after retries" } else { "failed (no retries allowed)" };
+                        return Err((err(code, what), Some(retry_after)));
                     }
                     let delay = policy.delay(retries, self.host.random()).max(retry_after.unwrap_or(0));
                     if now.saturating_add(delay).saturating_sub(start) > policy.max_total_time {
