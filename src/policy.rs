@@ -317,6 +317,37 @@ mod tests {
             c(Platform::Lark, 200, r#"{"code":11232,"msg":"frequency limited psm"}"#),
             Verdict::Retry { code: RateLimit, .. }
         ));
+        // a rate-limit code is a rate limit under a 4xx status too, on every platform (Feishu
+        // answers its limit as HTTP 400 9499 "too many request"); 9499's other messages are refusals
+        assert_eq!(
+            c(Platform::Wecom, 400, r#"{"errcode":45009,"errmsg":"api freq out of limit"}"#),
+            Verdict::Retry { code: RateLimit, retry_after: Some(60_000) }
+        );
+        assert!(matches!(
+            c(Platform::DingTalk, 403, r#"{"errcode":130101,"errmsg":"send too fast"}"#),
+            Verdict::Retry { code: RateLimit, .. }
+        ));
+        assert!(matches!(
+            c(Platform::Feishu, 400, r#"{"code":9499,"msg":"Too Many Request"}"#),
+            Verdict::Retry { code: RateLimit, .. }
+        ));
+        assert_eq!(
+            c(Platform::Feishu, 400, r#"{"code":9499,"msg":"Bad Request"}"#),
+            Verdict::Permanent { code: PlatformError }
+        );
+        assert_eq!(
+            c(Platform::Feishu, 200, r#"{"code":9499,"msg":"Bad Request"}"#),
+            Verdict::Permanent { code: PlatformError }
+        );
+        // a 4xx whose code asks to sign again stays a refusal (the platforms answer those with 200)
+        assert_eq!(
+            c(
+                Platform::Feishu,
+                400,
+                r#"{"code":19021,"msg":"sign match fail or timestamp is not within one hour from current time"}"#
+            ),
+            Verdict::Permanent { code: PlatformError }
+        );
         assert_eq!(c(Platform::DingTalk, 200, r#"{"errcode":310000,"errmsg":"invalid timestamp"}"#), Verdict::Resign);
         assert_eq!(c(Platform::Feishu, 200, r#"{"code":19021,"msg":"sign match fail"}"#), Verdict::Resign);
         for (p, body) in [
