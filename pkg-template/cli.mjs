@@ -347,7 +347,15 @@ async function buildMessage(values, { typeFromUrl } = {}) {
   // a flag the type cannot carry is refused, not dropped
   for (const [flag, types] of Object.entries(FLAG_TYPES)) {
     if (values[flag] === undefined || types.includes(type)) continue;
-    const given = values.type === undefined ? `the default --type ${type}` : `--type ${type}`;
+    // where the type came from: the flag, the markdown file, the target URL's format, or the default
+    const given =
+      values.type !== undefined
+        ? `--type ${type}`
+        : values["markdown-file"] !== undefined
+          ? "--markdown-file (a markdown message)"
+          : typeFromUrl !== undefined
+            ? `the target's format (${type})`
+            : `the default --type ${type}`;
     if (flag === "attach" && type === "text") usage(`--attach sends an image or a file: add --type image or --type file`);
     usage(`--${flag} does not go with ${given}: it goes with --type ${types.join(" or ")}`);
   }

@@ -450,6 +450,10 @@ url = "lark://${larkSecret}@${lark}"
       assertUsage(await run(rt, ["send", "wecom", wecom, "--attach", png]), /--attach sends an image or a file: add --type image or --type file/);
       assertUsage(await run(rt, ["send", "wecom", wecom, "--url", "https://e.com/", "-b", "x"]), /--url does not go with the default --type text: it goes with --type link or news or card or image or file/);
       assertUsage(await run(rt, ["send", "wecom", wecom, "--button", "A=https://e.com/", "-b", "x"]), /--button does not go with the default --type text: it goes with --type card/);
+      const mdFile = path.join(tmp, "flags.md");
+      fs.writeFileSync(mdFile, "# h\n");
+      assertUsage(await run(rt, ["send", "wecom", wecom, "--markdown-file", mdFile, "--url", "https://e.com/"]), /--url does not go with --markdown-file \(a markdown message\)/);
+      assertUsage(await run(rt, ["send", `wecom://${wecom}?format=markdown`, "--url", "https://e.com/", "-b", "x"]), /--url does not go with the target's format \(markdown\)/);
       assertUsage(await run(rt, ["send", "wecom", wecom, "--type", "markdown", "--attach", png, "-b", "x"]), /--attach does not go with --type markdown/);
       assertUsage(await run(rt, ["send", "wecom", wecom, "--type", "image", "--attach", png, "-b", "caption text", "-t", "T"]), /--content does not go with --type image/);
       assert.equal(mock.received.length, b, "nothing was sent");
