@@ -38,7 +38,7 @@
 //!   "more than N bytes").
 
 use super::ir::{Block, Doc, Loss};
-use super::parse::parse_with;
+use super::parse::{fast, parse_with};
 
 #[cfg(test)]
 thread_local! {
@@ -101,15 +101,6 @@ pub fn bounded<B>(
         c
     });
     Bounded { doc, out, losses, partial }
-}
-
-/// Whether the fast paths are taken (tests take the paths they replace too, see `parse::SLOW`).
-#[inline(always)]
-fn fast() -> bool {
-    #[cfg(test)]
-    return !super::parse::SLOW.get();
-    #[cfg(not(test))]
-    true
 }
 
 /// Losses added to losses, once per kind.

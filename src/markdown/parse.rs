@@ -15,9 +15,10 @@ thread_local! {
     pub(crate) static SLOW: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
-/// Whether the fast paths are taken (tests take the paths they replace too, see `SLOW`).
+/// Whether the fast paths are taken, here and in write.rs and bound.rs (tests take the paths
+/// they replace too, see `SLOW`).
 #[inline(always)]
-fn fast() -> bool {
+pub(crate) fn fast() -> bool {
     #[cfg(test)]
     return !SLOW.get();
     #[cfg(not(test))]

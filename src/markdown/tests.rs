@@ -862,3 +862,36 @@ proptest::proptest! {
         }
     }
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 64, ..Default::default() })]
+    /// Whole renders of markdown and of cards (whose fields are written as markdown) give the same
+    /// payloads and `degraded` with every fast path (parse.rs, write.rs, bound.rs: a whole-source
+    /// parse with nothing left out is not measured) as with the paths they replace, on the three
+    /// platforms, under `split` and `truncate`: sources from one line to past the platforms' limits.
+    #[test]
+    fn fast_paths_render_what_the_slow_ones_do(
+        s in r"(# |a|b c|中|\*a\*|`c`|\[l\]\(u\)|\[r\]\n|\n\n\[r\]: http://x/ \x22t\x22\n|- |1\. |> |\n|\n\n|\|a\|b\|\n\|-\|-\|\n){1,40}",
+        n in 1usize..300,
+    ) {
+        let body = s.repeat(n);
+        for (i, msg) in [
+            json!({"content": {"type": "markdown", "title": "T", "body": {"content": body}}}),
+            json!({"content": {"type": "card", "title": "T", "body": {"subtitle": "S", "text": body, "fields": [{"name": "k", "value": s}]}}}),
+        ]
+        .iter()
+        .enumerate()
+        {
+            for p in ["wecom", "dingtalk", "feishu"] {
+                for ov in ["split", "truncate"] {
+                    let (m, o) = (msg.to_string(), json!({"overflow": ov}).to_string());
+                    let fast = crate::render::render_json(&m, p, &o, 0).map(|r| r.to_json()).map_err(|e| e.to_string());
+                    super::parse::SLOW.set(true);
+                    let slow = crate::render::render_json(&m, p, &o, 0).map(|r| r.to_json()).map_err(|e| e.to_string());
+                    super::parse::SLOW.set(false);
+                    proptest::prop_assert_eq!(fast, slow, "message {} {} {} {:?}", i, p, ov, s);
+                }
+            }
+        }
+    }
+}

@@ -5,7 +5,7 @@
 use super::escape::esc;
 use super::inline::{InlineWriter, inline, inline_in, longest_run};
 use super::ir::*;
-use super::parse::parse;
+use super::parse::{fast, parse};
 use super::writer::Writer;
 
 /// The string put between two rendered top-level blocks.
@@ -56,15 +56,6 @@ fn block_string(cx: &mut Writer, b: &Block, lines: &mut Vec<String>) -> String {
         return lines.pop().unwrap_or_default();
     }
     join_lines(lines.iter().map(String::as_str), cx.dialect)
-}
-
-/// Whether the fast paths are taken (tests take the paths they replace too, see `parse::SLOW`).
-#[inline(always)]
-fn fast() -> bool {
-    #[cfg(test)]
-    return !super::parse::SLOW.get();
-    #[cfg(not(test))]
-    true
 }
 
 /// A list whose items are each one paragraph (most lists), written as [`block`] and
