@@ -5,6 +5,8 @@
 //   2. the generated webhook_push.d.ts equals tests/golden/webhook_push.d.ts
 //      (UPDATE_GOLDEN=1 rewrites the golden file instead);
 //   3. the public declarations (index.d.ts, index.d.cts; webhook-push/webhook's webhook.d.ts, .d.cts) contain no `any`.
+//   4. webhook-push/inbound: strict consumers compile, no `any` in its declarations;
+//   5. the package README's TypeScript examples compile with --strict, each as its own module.
 //
 //   node scripts/check-types.mjs [consumer-dir] [--golden-only]     (default target/consumer)
 import { spawnSync } from "node:child_process";
@@ -139,6 +141,28 @@ if (!goldenOnly && fs.existsSync(path.join(pkgDir, "inbound.d.ts"))) {
       console.log(`FAIL \`any\` in ${f}:\n  ${hits.join("\n  ")}`);
     }
   }
+}
+
+// 5. the package README's TypeScript examples (its ```ts blocks that import the package: the others
+//    list declarations) compile with --strict as a user would paste them, each in its own module
+if (!goldenOnly) {
+  const readme = fs.readFileSync(path.join(pkgDir, "README.md"), "utf8");
+  const blocks = [...readme.matchAll(/^```ts\n([\s\S]*?)^```$/gm)].map((m) => m[1]).filter((b) => /^import .* from "webhook-push[^"]*";$/m.test(b));
+  if (blocks.length === 0) {
+    failures.push("README examples");
+    console.log("FAIL the package README has no ```ts example that imports the package");
+  }
+  const args = ["--noEmit", "--strict", "--module", "nodenext", "--moduleResolution", "nodenext", "--target", "es2022", "--pretty", "false"];
+  blocks.forEach((code, i) => {
+    const file = path.join(consumer, "ts", `readme-${i + 1}.mts`);
+    fs.writeFileSync(file, code);
+    const r = spawnSync(tsc, [...args, file], { encoding: "utf8" });
+    if (r.status === 0) console.log(`ok   README.md's TypeScript example ${i + 1} of ${blocks.length} compiles (--strict)`);
+    else {
+      failures.push(`README example ${i + 1}`);
+      console.log(`FAIL README.md's TypeScript example ${i + 1}:\n${code}\n${(r.stdout + r.stderr).trim().replaceAll(consumer + path.sep, "")}`);
+    }
+  });
 }
 
 if (failures.length) {
